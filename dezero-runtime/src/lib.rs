@@ -1,0 +1,1 @@
+//! dezero-runtime: define-by-run automatic differentiation over `ndarray`.

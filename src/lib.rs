@@ -1,0 +1,3 @@
+//! dezero: DeZero in Rust, two engines with one meaning of "gradient".
+pub use dezero_macros::differentiable;
+pub use dezero_runtime::*;
