@@ -1,1 +1,44 @@
-//! dezero-runtime: define-by-run automatic differentiation over `ndarray`.
+//! dezero-runtime: define-by-run automatic differentiation over `ndarray` (DeZero stages 1–2).
+//!
+//! Computations on [`Variable`]s record a graph as they run; [`Variable::backward`] walks it in
+//! reverse and leaves a gradient in every input.
+//!
+//! ```
+//! use dezero_runtime::{functions::{exp, square}, Variable};
+//! // y = (e^(x²))² at x = 0.5
+//! let x = Variable::from(0.5);
+//! let y = square(&exp(&square(&x)));
+//! y.backward();
+//! assert_eq!(y.item(), 1.648721270700128);
+//! assert_eq!(x.grad().unwrap().item(), 3.297442541400256);
+//! ```
+//!
+//! - [`Variable`]: a cheap handle over an `ArrayD<f64>` with its grad and creator.
+//! - [`Function`]: the trait behind every operation; implement it for your own, then [`apply`].
+//! - [`functions`]: `square`, `exp`, `sin`, `add`, `sum`, ...; the operators `+ - * /` and unary
+//!   `-` work on variables, numbers and arrays, broadcasting like NumPy.
+//! - [`no_grad`] / [`using_config`]: scope the backprop switch.
+//! - [`numerical_diff`] / [`gradient_check`]: check gradients by central differences.
+//!
+//! # Memory
+//!
+//! A function node holds its inputs strongly and its outputs weakly, so the graph lives exactly
+//! as long as some handle to an output does, and has no reference cycle. Dropping even a chain
+//! of a million operations is a loop, not a recursion.
+
+mod backward;
+mod config;
+mod display;
+mod error;
+mod function;
+pub mod functions;
+mod numerical;
+mod ops;
+mod variable;
+
+pub use backward::BackwardOptions;
+pub use config::{is_backprop_enabled, no_grad, using_config, Config, ConfigGuard};
+pub use error::GradCheckError;
+pub use function::{apply, Function, Node};
+pub use numerical::{gradient_check, gradient_check_with, numerical_diff, DEFAULT_EPS};
+pub use variable::Variable;

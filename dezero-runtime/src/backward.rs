@@ -1,0 +1,213 @@
+//! Reverse-mode differentiation: [`Variable::backward`] and its options.
+//!
+//! The walk is a loop over a max-heap keyed by generation (DeZero steps 15–16): every node is
+//! processed once, after all the nodes that consume its outputs, so diamond-shaped graphs are
+//! right and graphs of any depth work (no recursion).
+
+use std::cell::Cell;
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+use std::rc::Rc;
+
+use ndarray::ArrayD;
+
+use crate::config::{using_config, Config};
+use crate::function::NodeInner;
+use crate::variable::Variable;
+
+/// Options of [`Variable::backward_with`].
+///
+/// ```
+/// use dezero_runtime::{BackwardOptions, Variable};
+/// let opts = BackwardOptions { retain_grad: true, ..Default::default() };
+/// assert!(!opts.create_graph);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BackwardOptions {
+    /// Keep the gradients of intermediate variables (DeZero's `retain_grad=True`). By default
+    /// only variables without a creator (leaves) keep their grad.
+    pub retain_grad: bool,
+    /// Record the gradient computation itself as a graph, so gradients can be differentiated
+    /// again (DeZero's `create_graph=True`, step 33+).
+    pub create_graph: bool,
+}
+
+thread_local! {
+    static PASS: Cell<u64> = const { Cell::new(0) };
+}
+
+struct Queued(Rc<NodeInner>);
+
+impl PartialEq for Queued {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.generation == other.0.generation
+    }
+}
+impl Eq for Queued {}
+impl PartialOrd for Queued {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Queued {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.0.generation.cmp(&other.0.generation)
+    }
+}
+
+impl Variable {
+    /// Computes the gradient of this variable with respect to every variable it depends on.
+    ///
+    /// Seeds this variable's grad with ones of its shape (if it has no grad yet), then walks
+    /// the graph by generation. Gradients accumulate: call [`cleargrad`](Variable::cleargrad)
+    /// between uses. Intermediate grads are freed; see [`backward_with`](Variable::backward_with).
+    ///
+    /// # Panics
+    /// If this variable has no data; if a function's `backward` returns the wrong number of
+    /// gradients or a gradient of the wrong shape (the message names the function). NaN and
+    /// infinities are not errors: they propagate as IEEE arithmetic says. Empty arrays work
+    /// (their gradients are empty arrays).
+    ///
+    /// ```
+    /// use dezero_runtime::Variable;
+    /// // z = x^2 + y^2 at (2, 3): dz/dx = 2x = 4, dz/dy = 2y = 6
+    /// let (x, y) = (Variable::from(2.0), Variable::from(3.0));
+    /// let z = x.pow(2.0) + y.pow(2.0);
+    /// z.backward();
+    /// assert_eq!(z.item(), 13.0);
+    /// assert_eq!(x.grad().unwrap().item(), 4.0);
+    /// assert_eq!(y.grad().unwrap().item(), 6.0);
+    /// ```
+    #[track_caller]
+    pub fn backward(&self) {
+        self.backward_with(BackwardOptions::default());
+    }
+
+    /// [`backward`](Variable::backward) with options (`retain_grad`, `create_graph`).
+    ///
+    /// # Panics
+    /// As [`backward`](Variable::backward).
+    ///
+    /// ```
+    /// use dezero_runtime::{BackwardOptions, Variable};
+    /// // t = x0 + x1; y = x0 + t: with retain_grad, t keeps its grad
+    /// let (x0, x1) = (Variable::from(1.0), Variable::from(1.0));
+    /// let t = &x0 + &x1;
+    /// let y = &x0 + &t;
+    /// y.backward_with(BackwardOptions { retain_grad: true, ..Default::default() });
+    /// assert_eq!(t.grad().unwrap().item(), 1.0);
+    ///
+    /// // Second derivative of x^3 at 2: 6x = 12
+    /// let x = Variable::from(2.0);
+    /// let y = x.pow(3.0);
+    /// y.backward_with(BackwardOptions { create_graph: true, ..Default::default() });
+    /// let gx = x.grad().unwrap();
+    /// x.cleargrad();
+    /// gx.backward();
+    /// assert_eq!(x.grad().unwrap().item(), 12.0);
+    /// ```
+    #[track_caller]
+    pub fn backward_with(&self, options: BackwardOptions) {
+        let (seed, creator) = {
+            let inner = self.0.borrow();
+            let Some(data) = inner.data.as_ref() else {
+                panic!("{}", crate::error::no_data("backward()"));
+            };
+            let seed = inner
+                .grad
+                .is_none()
+                .then(|| Variable::new(ArrayD::ones(data.raw_dim())));
+            (seed, inner.creator.clone())
+        };
+        if let Some(seed) = seed {
+            self.0.borrow_mut().grad = Some(seed);
+        }
+        let Some(creator) = creator else { return };
+
+        let pass = PASS.with(|p| {
+            p.set(p.get() + 1);
+            p.get()
+        });
+        let _config = using_config(Config { enable_backprop: options.create_graph });
+        let mut heap = BinaryHeap::new();
+        creator.visited.set(pass);
+        heap.push(Queued(creator));
+
+        while let Some(Queued(node)) = heap.pop() {
+            let ys: Vec<Option<Variable>> =
+                node.outputs.iter().map(|w| w.upgrade().map(Variable)).collect();
+            let gys: Vec<Variable> = ys
+                .iter()
+                .enumerate()
+                .map(|(i, y)| upstream_grad(&node, i, y.as_ref()))
+                .collect();
+            let gxs = node.func.backward(&node.inputs, &ys, &gys);
+            drop(gys);
+            check_grads(&node, &gxs);
+
+            for (x, gx) in node.inputs.iter().zip(gxs) {
+                let previous = x.0.borrow_mut().grad.take();
+                let grad = match previous {
+                    None => gx,
+                    // A new array: never written in place (appendix A).
+                    Some(g) => crate::functions::add(&g, &gx),
+                };
+                let mut inner = x.0.borrow_mut();
+                inner.grad = Some(grad);
+                if let Some(c) = &inner.creator {
+                    if c.visited.get() != pass {
+                        c.visited.set(pass);
+                        heap.push(Queued(Rc::clone(c)));
+                    }
+                }
+            }
+            if !options.retain_grad {
+                for y in ys.iter().flatten() {
+                    y.0.borrow_mut().grad = None;
+                }
+            }
+        }
+    }
+}
+
+/// The gradient flowing into output `i`: its grad, or zeros of its shape if it has none or was
+/// dropped.
+fn upstream_grad(node: &NodeInner, i: usize, y: Option<&Variable>) -> Variable {
+    match y {
+        Some(y) => {
+            let inner = y.0.borrow();
+            match &inner.grad {
+                Some(g) => g.clone(),
+                None => Variable::new(ArrayD::zeros(
+                    inner.data.as_ref().map(|d| d.raw_dim()).unwrap_or_else(|| node.output_dims[i].clone()),
+                )),
+            }
+        }
+        None => Variable::new(ArrayD::zeros(node.output_dims[i].clone())),
+    }
+}
+
+fn check_grads(node: &NodeInner, gxs: &[Variable]) {
+    let name = node.func.name();
+    if gxs.len() != node.inputs.len() {
+        panic!(
+            "function `{name}`: backward returned {} gradients for {} inputs",
+            gxs.len(),
+            node.inputs.len()
+        );
+    }
+    for (i, (x, gx)) in node.inputs.iter().zip(gxs).enumerate() {
+        let x = x.0.borrow();
+        let g = gx.0.borrow();
+        let (Some(xd), Some(gd)) = (x.data.as_ref(), g.data.as_ref()) else {
+            panic!("function `{name}`: backward returned a gradient with no data for input {i}");
+        };
+        if xd.shape() != gd.shape() {
+            panic!(
+                "function `{name}`: backward returned a gradient of shape {:?} for input {i} of shape {:?}",
+                gd.shape(),
+                xd.shape()
+            );
+        }
+    }
+}

@@ -1,0 +1,256 @@
+//! The [`Function`] trait users implement, the graph [`Node`] it becomes when applied, and
+//! [`apply`], which runs `forward` and connects the graph.
+//!
+//! # Why the trait has this shape
+//!
+//! - `forward` works on plain arrays (`&[&ArrayD<f64>]` in, `Vec<ArrayD<f64>>` out): any number
+//!   of inputs and outputs (DeZero step 11–12), and no graph bookkeeping in user code.
+//! - `backward` works on [`Variable`]s, not arrays. It runs with backprop *disabled* by default,
+//!   so it costs no graph; with `create_graph` it runs with backprop enabled and the gradient
+//!   computation itself is recorded, which is how DeZero gets higher-order derivatives
+//!   (step 33+) without changing any function. A node that prefers arrays (for example a fused
+//!   element-wise node) reads `xs[i].data()`, computes its pullback on arrays and wraps the
+//!   result with `Variable::new`: allowed, but that gradient is then a constant for
+//!   `create_graph`.
+//! - `backward` receives the inputs `xs`, the outputs `ys` and the upstream gradients `gys`, so
+//!   a rule can use whichever is cheaper (`exp`: `gx = gy * y`; `sin`: `gx = gy * cos(x)`).
+//!   The node holds outputs only weakly: `ys[i]` is `None` if the caller dropped that output
+//!   (possible only for multi-output functions). A missing upstream gradient is passed as
+//!   zeros of that output's shape.
+//! - The node checks what `backward` returns: one gradient per input, each of its input's
+//!   shape. A wrong count or shape panics naming the function.
+
+use std::cell::Cell;
+use std::rc::{Rc, Weak};
+
+use ndarray::{ArrayD, IxDyn};
+
+use crate::config::is_backprop_enabled;
+use crate::variable::{Variable, VariableInner};
+
+/// A differentiable operation: DeZero's `Function` class.
+///
+/// Implement `forward` on arrays and `backward` on variables, then call it with [`apply`].
+///
+/// ```
+/// use dezero_runtime::{apply, Function, Variable};
+/// use ndarray::ArrayD;
+///
+/// /// y = x². Backward: gx = 2 x gy.
+/// struct Square;
+/// impl Function for Square {
+///     fn name(&self) -> &str { "Square" }
+///     fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
+///         vec![xs[0].mapv(|x| x * x)]
+///     }
+///     fn backward(&self, xs: &[Variable], _ys: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
+///         vec![2.0 * &xs[0] * &gys[0]]
+///     }
+/// }
+///
+/// let x = Variable::from(3.0);
+/// let y = apply(Square, &[&x]).remove(0);
+/// y.backward();
+/// assert_eq!((y.item(), x.grad().unwrap().item()), (9.0, 6.0));
+/// ```
+pub trait Function: 'static {
+    /// A short name for messages and graph walks (`"exp"`, `"add"`, ...).
+    fn name(&self) -> &str;
+
+    /// Computes the outputs from the input arrays (as many outputs as the function has).
+    fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>>;
+
+    /// Computes one gradient per input from the upstream gradients `gys` (one per output).
+    ///
+    /// `xs` are the inputs, `ys` the outputs (`None` where the caller dropped one). Write it with
+    /// `Variable` operations so that `create_graph` can record it. Each returned gradient must
+    /// have its input's shape.
+    fn backward(&self, xs: &[Variable], ys: &[Option<Variable>], gys: &[Variable])
+        -> Vec<Variable>;
+}
+
+pub(crate) struct NodeInner {
+    pub(crate) func: Box<dyn Function>,
+    pub(crate) inputs: Vec<Variable>,
+    pub(crate) outputs: Vec<Weak<std::cell::RefCell<VariableInner>>>,
+    /// Output shapes, kept only for multi-output functions (to make zero gradients for outputs
+    /// the caller dropped).
+    pub(crate) output_dims: Vec<IxDyn>,
+    pub(crate) generation: usize,
+    /// The id of the last backward pass that queued this node.
+    pub(crate) visited: Cell<u64>,
+}
+
+/// A function applied in the graph: its inputs (held strongly) and outputs (held weakly).
+///
+/// Obtained from [`Variable::creator`]. Cloning is cheap; [`Node::ptr_eq`] compares identity.
+///
+/// ```
+/// use dezero_runtime::{functions::{exp, square}, Variable};
+/// let x = Variable::from(0.5);
+/// let a = square(&x);
+/// let b = exp(&a);
+/// let node = b.creator().unwrap();
+/// assert_eq!(node.name(), "exp");
+/// assert!(node.inputs()[0].ptr_eq(&a));
+/// assert!(node.outputs()[0].as_ref().unwrap().ptr_eq(&b));
+/// assert!(node.inputs()[0].creator().unwrap().inputs()[0].ptr_eq(&x));
+/// ```
+#[derive(Clone)]
+pub struct Node(pub(crate) Rc<NodeInner>);
+
+impl Node {
+    /// The function's name.
+    ///
+    /// ```
+    /// let y = dezero_runtime::functions::sin(&1.0.into());
+    /// assert_eq!(y.creator().unwrap().name(), "sin");
+    /// ```
+    pub fn name(&self) -> &str {
+        self.0.func.name()
+    }
+
+    /// The function object itself.
+    ///
+    /// ```
+    /// let y = dezero_runtime::functions::cos(&1.0.into());
+    /// assert_eq!(y.creator().unwrap().function().name(), "cos");
+    /// ```
+    pub fn function(&self) -> &dyn Function {
+        &*self.0.func
+    }
+
+    /// The input variables, in order.
+    ///
+    /// ```
+    /// use dezero_runtime::Variable;
+    /// let (a, b) = (Variable::from(1.0), Variable::from(2.0));
+    /// let node = (&a + &b).creator().unwrap();
+    /// assert!(node.inputs()[1].ptr_eq(&b));
+    /// ```
+    pub fn inputs(&self) -> &[Variable] {
+        &self.0.inputs
+    }
+
+    /// The outputs, in order; `None` for an output that has been dropped.
+    ///
+    /// ```
+    /// let node = dezero_runtime::functions::exp(&1.0.into()).creator().unwrap();
+    /// assert!(node.outputs()[0].is_none()); // the output was a temporary
+    /// ```
+    pub fn outputs(&self) -> Vec<Option<Variable>> {
+        self.0.outputs.iter().map(|w| w.upgrade().map(Variable)).collect()
+    }
+
+    /// The generation: the largest generation among the inputs.
+    ///
+    /// ```
+    /// use dezero_runtime::{functions::square, Variable};
+    /// let y = square(&square(&Variable::from(1.0)));
+    /// assert_eq!(y.creator().unwrap().generation(), 1);
+    /// ```
+    pub fn generation(&self) -> usize {
+        self.0.generation
+    }
+
+    /// Whether both handles are the same node.
+    ///
+    /// ```
+    /// let y = dezero_runtime::functions::exp(&1.0.into());
+    /// assert!(y.creator().unwrap().ptr_eq(&y.creator().unwrap()));
+    /// ```
+    pub fn ptr_eq(&self, other: &Node) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl std::fmt::Debug for Node {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Node")
+            .field("function", &self.name())
+            .field("generation", &self.0.generation)
+            .field("inputs", &self.0.inputs.len())
+            .field("outputs", &self.0.outputs.len())
+            .finish()
+    }
+}
+
+/// Applies `f` to `inputs`: runs `forward` on their arrays and wraps each output in a new
+/// variable. With backprop enabled the outputs get a creator node holding `f` and the inputs.
+///
+/// # Panics
+/// If an input has no data, or `forward` returns no output.
+///
+/// ```
+/// use dezero_runtime::{apply, functions::Add, Variable};
+/// let ys = apply(Add, &[&Variable::from(2.0), &Variable::from(3.0)]);
+/// assert_eq!(ys[0].item(), 5.0);
+/// ```
+#[track_caller]
+pub fn apply<F: Function>(f: F, inputs: &[&Variable]) -> Vec<Variable> {
+    let ys = {
+        let guards: Vec<_> = inputs.iter().map(|x| x.data()).collect();
+        let xs: Vec<&ArrayD<f64>> = guards.iter().map(|g| &**g).collect();
+        f.forward(&xs)
+    };
+    if ys.is_empty() {
+        panic!("function `{}`: forward returned no output", f.name());
+    }
+    connect(f, || inputs.iter().map(|&x| x.clone()).collect(), ys)
+}
+
+/// [`apply`] for a one-input, one-output function, without intermediate `Vec`s.
+#[track_caller]
+pub(crate) fn apply1<F: Function>(f: F, x: &Variable) -> Variable {
+    let ys = f.forward(&[&*x.data()]);
+    check_single(&f, ys.len());
+    connect(f, || vec![x.clone()], ys).pop().expect("one output")
+}
+
+/// [`apply`] for a two-input, one-output function.
+#[track_caller]
+pub(crate) fn apply2<F: Function>(f: F, x0: &Variable, x1: &Variable) -> Variable {
+    let ys = f.forward(&[&*x0.data(), &*x1.data()]);
+    check_single(&f, ys.len());
+    connect(f, || vec![x0.clone(), x1.clone()], ys).pop().expect("one output")
+}
+
+#[track_caller]
+fn check_single<F: Function>(f: &F, n: usize) {
+    if n != 1 {
+        panic!("function `{}`: forward returned {n} outputs, expected 1", f.name());
+    }
+}
+
+fn connect<F: Function>(
+    f: F,
+    inputs: impl FnOnce() -> Vec<Variable>,
+    ys: Vec<ArrayD<f64>>,
+) -> Vec<Variable> {
+    if !is_backprop_enabled() {
+        return ys.into_iter().map(Variable::new).collect();
+    }
+    let inputs = inputs();
+    let generation = inputs.iter().map(Variable::generation).max().unwrap_or(0);
+    let output_dims = if ys.len() > 1 {
+        ys.iter().map(|y| y.raw_dim()).collect()
+    } else {
+        Vec::new()
+    };
+    let outputs: Vec<Variable> = ys
+        .into_iter()
+        .map(|y| Variable::from_parts(Some(y), None, generation + 1))
+        .collect();
+    let node = Rc::new(NodeInner {
+        func: Box::new(f),
+        inputs,
+        outputs: outputs.iter().map(|y| Rc::downgrade(&y.0)).collect(),
+        output_dims,
+        generation,
+        visited: Cell::new(0),
+    });
+    for y in &outputs {
+        y.0.borrow_mut().creator = Some(Rc::clone(&node));
+    }
+    outputs
+}

@@ -1,0 +1,14 @@
+//! The built-in functions as free functions taking `&Variable` (DeZero's `square(x)`,
+//! `exp(x)`, ...), and the `Function` structs behind them for use with [`apply`](crate::apply).
+//!
+//! Each function's doc gives its derivative rule and an example; the struct's doc gives the
+//! backward as implemented. Binary functions broadcast like NumPy and sum each gradient back
+//! to its input's shape.
+
+pub use crate::ops::arith::{add, div, mul, neg, pow, sub, Add, Div, Mul, Neg, Pow, Sub};
+pub use crate::ops::math::{
+    abs, atan2, cos, cosh, exp, hypot, log, log10, maximum, minimum, powf, recip, sigmoid, sin,
+    sinh, sqrt, square, tan, tanh, Abs, Atan2, Cos, Cosh, Exp, Hypot, Log, Log10, Maximum,
+    Minimum, Powf, Recip, Sigmoid, Sin, Sinh, Sqrt, Square, Tan, Tanh,
+};
+pub use crate::ops::reduce::{broadcast_to, sum, sum_to, BroadcastTo, Sum, SumTo};

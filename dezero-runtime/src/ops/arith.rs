@@ -1,0 +1,309 @@
+//! Arithmetic: `add`, `sub`, `mul`, `div` (broadcasting like NumPy), `neg`, `pow` with a
+//! constant exponent, and the variable-with-constant forms the operators use.
+//!
+//! Binary ops broadcast their inputs; their backward sums each gradient back to its input's
+//! shape with [`sum_to`], so a gradient always has its variable's shape.
+
+use ndarray::ArrayD;
+
+use crate::error::broadcast_shape;
+use crate::function::{apply1, apply2, Function};
+use crate::ops::reduce::sum_to;
+use crate::variable::Variable;
+
+/// Sums `gx` down to the shape of `x` if broadcasting made it larger.
+pub(crate) fn reduce_to(gx: Variable, x: &Variable) -> Variable {
+    let same = gx.data().shape() == x.data().shape();
+    if same {
+        gx
+    } else {
+        sum_to(&gx, &x.shape())
+    }
+}
+
+/// Checks that `x0` and `x1` broadcast, panicking with `op` and both shapes otherwise.
+#[track_caller]
+pub(crate) fn check_broadcast(op: &str, x0: &Variable, x1: &Variable) {
+    let (a, b) = (x0.data(), x1.data());
+    if a.shape() != b.shape() {
+        broadcast_shape(op, a.shape(), b.shape());
+    }
+}
+
+macro_rules! binary_forward {
+    ($xs:ident, $op:tt) => {{
+        let (x0, x1) = ($xs[0], $xs[1]);
+        vec![x0 $op x1]
+    }};
+}
+
+/// y = x0 + x1 (broadcasting). Backward: gx0 = gy, gx1 = gy (each summed to its input's shape).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Add;
+
+impl Function for Add {
+    fn name(&self) -> &str {
+        "add"
+    }
+    fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
+        binary_forward!(xs, +)
+    }
+    fn backward(&self, xs: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
+        let gy = &gys[0];
+        vec![reduce_to(gy.clone(), &xs[0]), reduce_to(gy.clone(), &xs[1])]
+    }
+}
+
+/// y = x0 - x1 (broadcasting). Backward: gx0 = gy, gx1 = -gy.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Sub;
+
+impl Function for Sub {
+    fn name(&self) -> &str {
+        "sub"
+    }
+    fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
+        binary_forward!(xs, -)
+    }
+    fn backward(&self, xs: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
+        let gy = &gys[0];
+        vec![reduce_to(gy.clone(), &xs[0]), reduce_to(neg(gy), &xs[1])]
+    }
+}
+
+/// y = x0 * x1 (broadcasting). Backward: gx0 = gy * x1, gx1 = gy * x0.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Mul;
+
+impl Function for Mul {
+    fn name(&self) -> &str {
+        "mul"
+    }
+    fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
+        binary_forward!(xs, *)
+    }
+    fn backward(&self, xs: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
+        let (x0, x1, gy) = (&xs[0], &xs[1], &gys[0]);
+        vec![reduce_to(mul(gy, x1), x0), reduce_to(mul(gy, x0), x1)]
+    }
+}
+
+/// y = x0 / x1 (broadcasting). Backward: gx0 = gy / x1, gx1 = gy * (-x0 / x1²).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Div;
+
+impl Function for Div {
+    fn name(&self) -> &str {
+        "div"
+    }
+    fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
+        binary_forward!(xs, /)
+    }
+    fn backward(&self, xs: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
+        let (x0, x1, gy) = (&xs[0], &xs[1], &gys[0]);
+        let gx0 = div(gy, x1);
+        let gx1 = mul(gy, &div(&neg(x0), &pow(x1, 2.0)));
+        vec![reduce_to(gx0, x0), reduce_to(gx1, x1)]
+    }
+}
+
+/// y = -x. Backward: gx = -gy.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Neg;
+
+impl Function for Neg {
+    fn name(&self) -> &str {
+        "neg"
+    }
+    fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
+        vec![-xs[0]]
+    }
+    fn backward(&self, _: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
+        vec![neg(&gys[0])]
+    }
+}
+
+/// y = x^c for a constant c. Backward: gx = c * x^(c-1) * gy.
+#[derive(Debug, Clone, Copy)]
+pub struct Pow(pub f64);
+
+impl Function for Pow {
+    fn name(&self) -> &str {
+        "pow"
+    }
+    fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
+        let c = self.0;
+        vec![xs[0].mapv(|x| x.powf(c))]
+    }
+    fn backward(&self, xs: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
+        let c = self.0;
+        vec![mul(&mul_scalar(&pow(&xs[0], c - 1.0), c), &gys[0])]
+    }
+}
+
+/// A function of one variable and one constant `c`; the constant gets no gradient.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Scalar {
+    /// y = x + c. Backward: gx = gy.
+    Add(f64),
+    /// y = x - c. Backward: gx = gy.
+    Sub(f64),
+    /// y = c - x. Backward: gx = -gy.
+    RSub(f64),
+    /// y = x * c. Backward: gx = gy * c.
+    Mul(f64),
+    /// y = x / c. Backward: gx = gy / c.
+    Div(f64),
+    /// y = c / x. Backward: gx = gy * (-c / x²).
+    RDiv(f64),
+}
+
+impl Function for Scalar {
+    fn name(&self) -> &str {
+        match self {
+            Scalar::Add(_) => "add",
+            Scalar::Sub(_) | Scalar::RSub(_) => "sub",
+            Scalar::Mul(_) => "mul",
+            Scalar::Div(_) | Scalar::RDiv(_) => "div",
+        }
+    }
+    fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
+        let x = xs[0];
+        vec![match *self {
+            Scalar::Add(c) => x.mapv(|x| x + c),
+            Scalar::Sub(c) => x.mapv(|x| x - c),
+            Scalar::RSub(c) => x.mapv(|x| c - x),
+            Scalar::Mul(c) => x.mapv(|x| x * c),
+            Scalar::Div(c) => x.mapv(|x| x / c),
+            Scalar::RDiv(c) => x.mapv(|x| c / x),
+        }]
+    }
+    fn backward(&self, xs: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
+        let gy = &gys[0];
+        vec![match *self {
+            Scalar::Add(_) | Scalar::Sub(_) => gy.clone(),
+            Scalar::RSub(_) => neg(gy),
+            Scalar::Mul(c) => mul_scalar(gy, c),
+            Scalar::Div(c) => apply1(Scalar::Div(c), gy),
+            Scalar::RDiv(c) => mul(gy, &apply1(Scalar::RDiv(-c), &pow(&xs[0], 2.0))),
+        }]
+    }
+}
+
+/// Adds two variables, broadcasting like NumPy: `x0 + x1`.
+///
+/// Derivative: ∂y/∂x0 = ∂y/∂x1 = 1; a broadcast input's gradient is summed back to its shape.
+///
+/// # Panics
+/// If the shapes do not broadcast (the message names `add` and both shapes).
+///
+/// ```
+/// use dezero_runtime::{functions::add, Variable};
+/// let (x0, x1) = (Variable::from(2.0), Variable::from(3.0));
+/// let y = add(&x0, &x1);
+/// y.backward();
+/// assert_eq!((y.item(), x0.grad().unwrap().item(), x1.grad().unwrap().item()), (5.0, 1.0, 1.0));
+/// ```
+#[track_caller]
+pub fn add(x0: &Variable, x1: &Variable) -> Variable {
+    check_broadcast("add", x0, x1);
+    apply2(Add, x0, x1)
+}
+
+/// Subtracts, broadcasting like NumPy: `x0 - x1`.
+///
+/// Derivative: ∂y/∂x0 = 1, ∂y/∂x1 = -1.
+///
+/// # Panics
+/// If the shapes do not broadcast (the message names `sub` and both shapes).
+///
+/// ```
+/// use dezero_runtime::{functions::sub, Variable};
+/// let (x0, x1) = (Variable::from(2.0), Variable::from(3.0));
+/// let y = sub(&x0, &x1);
+/// y.backward();
+/// assert_eq!((y.item(), x1.grad().unwrap().item()), (-1.0, -1.0));
+/// ```
+#[track_caller]
+pub fn sub(x0: &Variable, x1: &Variable) -> Variable {
+    check_broadcast("sub", x0, x1);
+    apply2(Sub, x0, x1)
+}
+
+/// Multiplies element-wise, broadcasting like NumPy: `x0 * x1`.
+///
+/// Derivative: ∂y/∂x0 = x1, ∂y/∂x1 = x0.
+///
+/// # Panics
+/// If the shapes do not broadcast (the message names `mul` and both shapes).
+///
+/// ```
+/// use dezero_runtime::{functions::mul, Variable};
+/// let (a, b) = (Variable::from(3.0), Variable::from(2.0));
+/// let y = mul(&a, &b);
+/// y.backward();
+/// assert_eq!((y.item(), a.grad().unwrap().item(), b.grad().unwrap().item()), (6.0, 2.0, 3.0));
+/// ```
+#[track_caller]
+pub fn mul(x0: &Variable, x1: &Variable) -> Variable {
+    check_broadcast("mul", x0, x1);
+    apply2(Mul, x0, x1)
+}
+
+/// Divides element-wise, broadcasting like NumPy: `x0 / x1`.
+///
+/// Derivative: ∂y/∂x0 = 1 / x1, ∂y/∂x1 = -x0 / x1².
+///
+/// # Panics
+/// If the shapes do not broadcast (the message names `div` and both shapes).
+///
+/// ```
+/// use dezero_runtime::{functions::div, Variable};
+/// let (a, b) = (Variable::from(3.0), Variable::from(2.0));
+/// let y = div(&a, &b);
+/// y.backward();
+/// assert_eq!((y.item(), a.grad().unwrap().item(), b.grad().unwrap().item()), (1.5, 0.5, -0.75));
+/// ```
+#[track_caller]
+pub fn div(x0: &Variable, x1: &Variable) -> Variable {
+    check_broadcast("div", x0, x1);
+    apply2(Div, x0, x1)
+}
+
+/// Negates: `-x`.
+///
+/// Derivative: dy/dx = -1.
+///
+/// ```
+/// use dezero_runtime::{functions::neg, Variable};
+/// let x = Variable::from(2.0);
+/// let y = neg(&x);
+/// y.backward();
+/// assert_eq!((y.item(), x.grad().unwrap().item()), (-2.0, -1.0));
+/// ```
+pub fn neg(x: &Variable) -> Variable {
+    apply1(Neg, x)
+}
+
+/// Raises to a constant power: `x^c` (DeZero's `x ** c`).
+///
+/// Derivative: dy/dx = c x^(c-1).
+///
+/// ```
+/// use dezero_runtime::{functions::pow, Variable};
+/// let x = Variable::from(2.0);
+/// let y = pow(&x, 3.0);
+/// y.backward();
+/// assert_eq!((y.item(), x.grad().unwrap().item()), (8.0, 12.0));
+/// ```
+pub fn pow(x: &Variable, c: f64) -> Variable {
+    apply1(Pow(c), x)
+}
+
+pub(crate) fn mul_scalar(x: &Variable, c: f64) -> Variable {
+    apply1(Scalar::Mul(c), x)
+}
+
+pub(crate) fn scalar(op: Scalar, x: &Variable) -> Variable {
+    apply1(op, x)
+}

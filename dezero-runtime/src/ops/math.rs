@@ -1,0 +1,478 @@
+//! Element-wise math: one struct per function, its forward on arrays and its backward on
+//! variables side by side, with the derivative rule in its doc.
+
+use ndarray::{ArrayD, Zip};
+
+use crate::function::{apply1, apply2, Function};
+use crate::ops::arith::{check_broadcast, reduce_to};
+use crate::variable::Variable;
+
+/// Defines a one-input element-wise function: the struct, its `Function` impl and the free
+/// function that applies it.
+macro_rules! unary {
+    (
+        $(#[$sdoc:meta])* struct $Name:ident, $label:literal;
+        forward |$x:ident| $fwd:expr;
+        backward |$xv:ident, $yv:ident, $gy:ident| $bwd:expr;
+        $(#[$fdoc:meta])* fn $fname:ident
+    ) => {
+        $(#[$sdoc])*
+        #[derive(Debug, Clone, Copy, Default)]
+        pub struct $Name;
+
+        impl Function for $Name {
+            fn name(&self) -> &str {
+                $label
+            }
+            fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
+                vec![xs[0].mapv(|$x: f64| $fwd)]
+            }
+            #[allow(unused_variables)]
+            fn backward(&self, xs: &[Variable], ys: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
+                let $xv = &xs[0];
+                let $yv = ys[0].as_ref().expect("the output of a one-output function is alive during its backward");
+                let $gy = &gys[0];
+                vec![$bwd]
+            }
+        }
+
+        $(#[$fdoc])*
+        pub fn $fname(x: &Variable) -> Variable {
+            apply1($Name, x)
+        }
+    };
+}
+
+/// A constant (graph-free) variable from `x`'s data mapped by `f`.
+fn constant_map(x: &Variable, f: impl Fn(f64) -> f64) -> Variable {
+    Variable::new(x.data().mapv(f))
+}
+
+unary! {
+    /// y = x². Backward: gx = 2 x gy.
+    struct Square, "square";
+    forward |x| x * x;
+    backward |x, y, gy| 2.0 * x * gy;
+    /// Squares element-wise.
+    ///
+    /// Derivative: dy/dx = 2x.
+    ///
+    /// ```
+    /// use dezero_runtime::{functions::square, Variable};
+    /// let x = Variable::from(3.0);
+    /// let y = square(&x);
+    /// y.backward();
+    /// assert_eq!((y.item(), x.grad().unwrap().item()), (9.0, 6.0));
+    /// ```
+    fn square
+}
+
+unary! {
+    /// y = eˣ. Backward: gx = gy y.
+    struct Exp, "exp";
+    forward |x| x.exp();
+    backward |x, y, gy| gy * y;
+    /// The exponential, element-wise.
+    ///
+    /// Derivative: dy/dx = eˣ = y.
+    ///
+    /// ```
+    /// use dezero_runtime::{functions::exp, Variable};
+    /// let x = Variable::from(0.0);
+    /// let y = exp(&x);
+    /// y.backward();
+    /// assert_eq!((y.item(), x.grad().unwrap().item()), (1.0, 1.0));
+    /// ```
+    fn exp
+}
+
+unary! {
+    /// y = ln x. Backward: gx = gy / x.
+    struct Log, "log";
+    forward |x| x.ln();
+    backward |x, y, gy| gy / x;
+    /// The natural logarithm, element-wise (NaN for x < 0, -inf at 0, as IEEE says).
+    ///
+    /// Derivative: dy/dx = 1/x.
+    ///
+    /// ```
+    /// use dezero_runtime::{functions::log, Variable};
+    /// let x = Variable::from(2.0);
+    /// let y = log(&x);
+    /// y.backward();
+    /// assert_eq!((y.item(), x.grad().unwrap().item()), (2f64.ln(), 0.5));
+    /// ```
+    fn log
+}
+
+unary! {
+    /// y = sin x. Backward: gx = gy cos x.
+    struct Sin, "sin";
+    forward |x| x.sin();
+    backward |x, y, gy| gy * cos(x);
+    /// The sine, element-wise.
+    ///
+    /// Derivative: dy/dx = cos x.
+    ///
+    /// ```
+    /// use dezero_runtime::{functions::sin, Variable};
+    /// let x = Variable::from(0.0);
+    /// let y = sin(&x);
+    /// y.backward();
+    /// assert_eq!((y.item(), x.grad().unwrap().item()), (0.0, 1.0));
+    /// ```
+    fn sin
+}
+
+unary! {
+    /// y = cos x. Backward: gx = -gy sin x.
+    struct Cos, "cos";
+    forward |x| x.cos();
+    backward |x, y, gy| gy * -sin(x);
+    /// The cosine, element-wise.
+    ///
+    /// Derivative: dy/dx = -sin x.
+    ///
+    /// ```
+    /// use dezero_runtime::{functions::cos, Variable};
+    /// let x = Variable::from(0.0);
+    /// let y = cos(&x);
+    /// y.backward();
+    /// assert_eq!((y.item(), x.grad().unwrap().item()), (1.0, -0.0));
+    /// ```
+    fn cos
+}
+
+unary! {
+    /// y = tan x. Backward: gx = gy (1 + y²).
+    struct Tan, "tan";
+    forward |x| x.tan();
+    backward |x, y, gy| gy * (1.0 + y * y);
+    /// The tangent, element-wise.
+    ///
+    /// Derivative: dy/dx = 1 + tan² x.
+    ///
+    /// ```
+    /// use dezero_runtime::{functions::tan, Variable};
+    /// let x = Variable::from(0.0);
+    /// let y = tan(&x);
+    /// y.backward();
+    /// assert_eq!((y.item(), x.grad().unwrap().item()), (0.0, 1.0));
+    /// ```
+    fn tan
+}
+
+unary! {
+    /// y = tanh x. Backward: gx = gy (1 - y²).
+    struct Tanh, "tanh";
+    forward |x| x.tanh();
+    backward |x, y, gy| gy * (1.0 - y * y);
+    /// The hyperbolic tangent, element-wise.
+    ///
+    /// Derivative: dy/dx = 1 - tanh² x.
+    ///
+    /// ```
+    /// use dezero_runtime::{functions::tanh, Variable};
+    /// let x = Variable::from(0.0);
+    /// let y = tanh(&x);
+    /// y.backward();
+    /// assert_eq!((y.item(), x.grad().unwrap().item()), (0.0, 1.0));
+    /// ```
+    fn tanh
+}
+
+unary! {
+    /// y = sinh x. Backward: gx = gy cosh x.
+    struct Sinh, "sinh";
+    forward |x| x.sinh();
+    backward |x, y, gy| gy * cosh(x);
+    /// The hyperbolic sine, element-wise.
+    ///
+    /// Derivative: dy/dx = cosh x.
+    ///
+    /// ```
+    /// use dezero_runtime::{functions::sinh, Variable};
+    /// let x = Variable::from(0.0);
+    /// let y = sinh(&x);
+    /// y.backward();
+    /// assert_eq!((y.item(), x.grad().unwrap().item()), (0.0, 1.0));
+    /// ```
+    fn sinh
+}
+
+unary! {
+    /// y = cosh x. Backward: gx = gy sinh x.
+    struct Cosh, "cosh";
+    forward |x| x.cosh();
+    backward |x, y, gy| gy * sinh(x);
+    /// The hyperbolic cosine, element-wise.
+    ///
+    /// Derivative: dy/dx = sinh x.
+    ///
+    /// ```
+    /// use dezero_runtime::{functions::cosh, Variable};
+    /// let x = Variable::from(0.0);
+    /// let y = cosh(&x);
+    /// y.backward();
+    /// assert_eq!((y.item(), x.grad().unwrap().item()), (1.0, 0.0));
+    /// ```
+    fn cosh
+}
+
+unary! {
+    /// y = 1 / (1 + e⁻ˣ). Backward: gx = gy y (1 - y).
+    struct Sigmoid, "sigmoid";
+    forward |x| 1.0 / (1.0 + (-x).exp());
+    backward |x, y, gy| gy * y * (1.0 - y);
+    /// The logistic sigmoid, element-wise, computed as `1 / (1 + exp(-x))` like the notes.
+    ///
+    /// Derivative: dy/dx = y (1 - y).
+    ///
+    /// ```
+    /// use dezero_runtime::{functions::sigmoid, Variable};
+    /// let x = Variable::from(0.0);
+    /// let y = sigmoid(&x);
+    /// y.backward();
+    /// assert_eq!((y.item(), x.grad().unwrap().item()), (0.5, 0.25));
+    /// ```
+    fn sigmoid
+}
+
+unary! {
+    /// y = √x. Backward: gx = gy / (2y).
+    struct Sqrt, "sqrt";
+    forward |x| x.sqrt();
+    backward |x, y, gy| gy / (2.0 * y);
+    /// The square root, element-wise (NaN for x < 0).
+    ///
+    /// Derivative: dy/dx = 1 / (2√x).
+    ///
+    /// ```
+    /// use dezero_runtime::{functions::sqrt, Variable};
+    /// let x = Variable::from(4.0);
+    /// let y = sqrt(&x);
+    /// y.backward();
+    /// assert_eq!((y.item(), x.grad().unwrap().item()), (2.0, 0.25));
+    /// ```
+    fn sqrt
+}
+
+unary! {
+    /// y = |x|. Backward: gx = gy sign(x) (0 at x = 0, as NumPy's `sign`).
+    struct Abs, "abs";
+    forward |x| x.abs();
+    backward |x, y, gy| gy * constant_map(x, |v| if v == 0.0 { 0.0 } else { v.signum() });
+    /// The absolute value, element-wise.
+    ///
+    /// Derivative: dy/dx = sign(x), taken as 0 at x = 0.
+    ///
+    /// ```
+    /// use dezero_runtime::{functions::abs, Variable};
+    /// let x = Variable::from(-2.0);
+    /// let y = abs(&x);
+    /// y.backward();
+    /// assert_eq!((y.item(), x.grad().unwrap().item()), (2.0, -1.0));
+    /// ```
+    fn abs
+}
+
+unary! {
+    /// y = log₁₀ x. Backward: gx = gy / (x ln 10).
+    struct Log10, "log10";
+    forward |x| x.log10();
+    backward |x, y, gy| gy / (x * std::f64::consts::LN_10);
+    /// The base-10 logarithm, element-wise.
+    ///
+    /// Derivative: dy/dx = 1 / (x ln 10).
+    ///
+    /// ```
+    /// use dezero_runtime::{functions::log10, Variable};
+    /// let x = Variable::from(100.0);
+    /// let y = log10(&x);
+    /// y.backward();
+    /// assert_eq!(y.item(), 2.0);
+    /// assert!((x.grad().unwrap().item() - 1.0 / (100.0 * 10f64.ln())).abs() < 1e-15);
+    /// ```
+    fn log10
+}
+
+unary! {
+    /// y = 1 / x. Backward: gx = -gy y².
+    struct Recip, "recip";
+    forward |x| 1.0 / x;
+    backward |x, y, gy| -(gy * y * y);
+    /// The reciprocal, element-wise.
+    ///
+    /// Derivative: dy/dx = -1/x².
+    ///
+    /// ```
+    /// use dezero_runtime::{functions::recip, Variable};
+    /// let x = Variable::from(2.0);
+    /// let y = recip(&x);
+    /// y.backward();
+    /// assert_eq!((y.item(), x.grad().unwrap().item()), (0.5, -0.25));
+    /// ```
+    fn recip
+}
+
+/// Defines a two-input element-wise function with broadcasting.
+macro_rules! binary {
+    (
+        $(#[$sdoc:meta])* struct $Name:ident, $label:literal;
+        forward |$a:ident, $b:ident| $fwd:expr;
+        backward |$x0:ident, $x1:ident, $yv:ident, $gy:ident| ($g0:expr, $g1:expr);
+        $(#[$fdoc:meta])* fn $fname:ident
+    ) => {
+        $(#[$sdoc])*
+        #[derive(Debug, Clone, Copy, Default)]
+        pub struct $Name;
+
+        impl Function for $Name {
+            fn name(&self) -> &str {
+                $label
+            }
+            fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
+                let shape = crate::error::broadcast_shape($label, xs[0].shape(), xs[1].shape());
+                let a = xs[0].broadcast(shape.clone()).expect("broadcastable");
+                let b = xs[1].broadcast(shape).expect("broadcastable");
+                vec![Zip::from(&a).and(&b).map_collect(|&$a: &f64, &$b: &f64| $fwd)]
+            }
+            #[allow(unused_variables)]
+            fn backward(&self, xs: &[Variable], ys: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
+                let ($x0, $x1) = (&xs[0], &xs[1]);
+                let $yv = ys[0].as_ref().expect("the output of a one-output function is alive during its backward");
+                let $gy = &gys[0];
+                vec![reduce_to($g0, $x0), reduce_to($g1, $x1)]
+            }
+        }
+
+        $(#[$fdoc])*
+        #[track_caller]
+        pub fn $fname(x0: &Variable, x1: &Variable) -> Variable {
+            check_broadcast($label, x0, x1);
+            apply2($Name, x0, x1)
+        }
+    };
+}
+
+/// A 0/1 constant: where `pick(a, b)` holds, broadcast to the shape of `y`.
+fn mask(x0: &Variable, x1: &Variable, y: &Variable, pick: fn(f64, f64) -> bool) -> Variable {
+    let shape = y.dim();
+    let (a, b) = (x0.data(), x1.data());
+    let a = a.broadcast(shape.clone()).expect("broadcastable");
+    let b = b.broadcast(shape).expect("broadcastable");
+    Variable::new(Zip::from(&a).and(&b).map_collect(|&a, &b| f64::from(u8::from(pick(a, b)))))
+}
+
+binary! {
+    /// y = max(x0, x1). Backward: the gradient goes to x0 where x0 ≥ x1, else to x1.
+    struct Maximum, "maximum";
+    forward |a, b| if a >= b { a } else { b };
+    backward |x0, x1, y, gy| (gy * mask(x0, x1, y, |a, b| a >= b), gy * mask(x0, x1, y, |a, b| a < b));
+    /// The element-wise maximum, broadcasting. Ties send the gradient to `x0`.
+    ///
+    /// Derivative: ∂y/∂x0 = [x0 ≥ x1], ∂y/∂x1 = [x0 < x1].
+    ///
+    /// # Panics
+    /// If the shapes do not broadcast.
+    ///
+    /// ```
+    /// use dezero_runtime::{functions::maximum, Variable};
+    /// let (a, b) = (Variable::from(1.0), Variable::from(2.0));
+    /// let y = maximum(&a, &b);
+    /// y.backward();
+    /// assert_eq!((y.item(), a.grad().unwrap().item(), b.grad().unwrap().item()), (2.0, 0.0, 1.0));
+    /// ```
+    fn maximum
+}
+
+binary! {
+    /// y = min(x0, x1). Backward: the gradient goes to x0 where x0 ≤ x1, else to x1.
+    struct Minimum, "minimum";
+    forward |a, b| if a <= b { a } else { b };
+    backward |x0, x1, y, gy| (gy * mask(x0, x1, y, |a, b| a <= b), gy * mask(x0, x1, y, |a, b| a > b));
+    /// The element-wise minimum, broadcasting. Ties send the gradient to `x0`.
+    ///
+    /// Derivative: ∂y/∂x0 = [x0 ≤ x1], ∂y/∂x1 = [x0 > x1].
+    ///
+    /// # Panics
+    /// If the shapes do not broadcast.
+    ///
+    /// ```
+    /// use dezero_runtime::{functions::minimum, Variable};
+    /// let (a, b) = (Variable::from(1.0), Variable::from(2.0));
+    /// let y = minimum(&a, &b);
+    /// y.backward();
+    /// assert_eq!((y.item(), a.grad().unwrap().item(), b.grad().unwrap().item()), (1.0, 1.0, 0.0));
+    /// ```
+    fn minimum
+}
+
+binary! {
+    /// y = x0^x1. Backward: gx0 = gy x1 x0^(x1-1), gx1 = gy y ln x0.
+    struct Powf, "powf";
+    forward |a, b| a.powf(b);
+    backward |x0, x1, y, gy| (gy * x1 * powf(x0, &(x1 - 1.0)), gy * y * log(x0));
+    /// Raises to a variable power, broadcasting.
+    ///
+    /// Derivative: ∂y/∂x0 = x1 x0^(x1-1), ∂y/∂x1 = x0^x1 ln x0.
+    ///
+    /// # Panics
+    /// If the shapes do not broadcast.
+    ///
+    /// ```
+    /// use dezero_runtime::{functions::powf, Variable};
+    /// let (x, p) = (Variable::from(2.0), Variable::from(3.0));
+    /// let y = powf(&x, &p);
+    /// y.backward();
+    /// assert_eq!((y.item(), x.grad().unwrap().item()), (8.0, 12.0));
+    /// assert_eq!(p.grad().unwrap().item(), 8.0 * 2f64.ln());
+    /// ```
+    fn powf
+}
+
+binary! {
+    /// y = atan2(x0, x1), the angle of the point (x1, x0). Backward: gx0 = gy x1 / (x0² + x1²),
+    /// gx1 = -gy x0 / (x0² + x1²).
+    struct Atan2, "atan2";
+    forward |a, b| a.atan2(b);
+    backward |x0, x1, y, gy| (gy * x1 / (x0 * x0 + x1 * x1), gy * -x0 / (x0 * x0 + x1 * x1));
+    /// The four-quadrant arctangent of `x0 / x1` (`f64::atan2`), broadcasting.
+    ///
+    /// Derivative: ∂y/∂x0 = x1 / (x0² + x1²), ∂y/∂x1 = -x0 / (x0² + x1²).
+    ///
+    /// # Panics
+    /// If the shapes do not broadcast.
+    ///
+    /// ```
+    /// use dezero_runtime::{functions::atan2, Variable};
+    /// let (y0, x0) = (Variable::from(1.0), Variable::from(1.0));
+    /// let t = atan2(&y0, &x0);
+    /// t.backward();
+    /// assert_eq!(t.item(), std::f64::consts::FRAC_PI_4);
+    /// assert_eq!((y0.grad().unwrap().item(), x0.grad().unwrap().item()), (0.5, -0.5));
+    /// ```
+    fn atan2
+}
+
+binary! {
+    /// y = √(x0² + x1²). Backward: gx0 = gy x0 / y, gx1 = gy x1 / y.
+    struct Hypot, "hypot";
+    forward |a, b| a.hypot(b);
+    backward |x0, x1, y, gy| (gy * x0 / y, gy * x1 / y);
+    /// The Euclidean norm of `(x0, x1)` (`f64::hypot`), broadcasting.
+    ///
+    /// Derivative: ∂y/∂x0 = x0 / y, ∂y/∂x1 = x1 / y.
+    ///
+    /// # Panics
+    /// If the shapes do not broadcast.
+    ///
+    /// ```
+    /// use dezero_runtime::{functions::hypot, Variable};
+    /// let (a, b) = (Variable::from(3.0), Variable::from(4.0));
+    /// let y = hypot(&a, &b);
+    /// y.backward();
+    /// assert_eq!((y.item(), a.grad().unwrap().item(), b.grad().unwrap().item()), (5.0, 0.6, 0.8));
+    /// ```
+    fn hypot
+}

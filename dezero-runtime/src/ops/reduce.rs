@@ -1,0 +1,139 @@
+//! Reductions and broadcasting: `sum` (all elements), `sum_to` and `broadcast_to`, each the
+//! other's backward.
+
+use ndarray::{ArrayD, Axis, IxDyn};
+
+use crate::error::broadcast_shape;
+use crate::function::{apply1, Function};
+use crate::variable::Variable;
+
+/// Sums `x` down to `shape`: over the leading axes `x` has in excess, then over each axis
+/// where `shape` has 1 and `x` does not (NumPy/DeZero `sum_to`).
+pub(crate) fn sum_to_array(x: &ArrayD<f64>, shape: &[usize]) -> ArrayD<f64> {
+    if x.shape() == shape {
+        return x.clone();
+    }
+    let lead = x.ndim() - shape.len();
+    let mut y = x.clone();
+    for _ in 0..lead {
+        y = y.sum_axis(Axis(0));
+    }
+    for (axis, &n) in shape.iter().enumerate() {
+        if n == 1 && y.shape()[axis] != 1 {
+            y = y.sum_axis(Axis(axis)).insert_axis(Axis(axis));
+        }
+    }
+    y
+}
+
+/// y = sum of all elements of x (a 0-dim result). Backward: gx = broadcast_to(gy, shape of x).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Sum;
+
+impl Function for Sum {
+    fn name(&self) -> &str {
+        "sum"
+    }
+    fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
+        vec![ndarray::arr0(xs[0].sum()).into_dyn()]
+    }
+    fn backward(&self, xs: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
+        vec![broadcast_to(&gys[0], &xs[0].shape())]
+    }
+}
+
+/// y = x summed down to a shape. Backward: gx = broadcast_to(gy, shape of x).
+#[derive(Debug, Clone)]
+pub struct SumTo(pub Vec<usize>);
+
+impl Function for SumTo {
+    fn name(&self) -> &str {
+        "sum_to"
+    }
+    fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
+        vec![sum_to_array(xs[0], &self.0)]
+    }
+    fn backward(&self, xs: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
+        vec![broadcast_to(&gys[0], &xs[0].shape())]
+    }
+}
+
+/// y = x broadcast to a shape. Backward: gx = sum_to(gy, shape of x).
+#[derive(Debug, Clone)]
+pub struct BroadcastTo(pub Vec<usize>);
+
+impl Function for BroadcastTo {
+    fn name(&self) -> &str {
+        "broadcast_to"
+    }
+    fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
+        let view = xs[0].broadcast(IxDyn(&self.0)).expect("checked by broadcast_to");
+        vec![view.to_owned()]
+    }
+    fn backward(&self, xs: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
+        vec![sum_to(&gys[0], &xs[0].shape())]
+    }
+}
+
+/// Sums all elements into a 0-dim variable.
+///
+/// Derivative: ∂y/∂xᵢ = 1 for every element, so the gradient is `gy` broadcast to x's shape.
+///
+/// ```
+/// use dezero_runtime::{functions::sum, Variable};
+/// let x = Variable::from(ndarray::array![[1.0, 2.0], [3.0, 4.0]]);
+/// let y = sum(&x);
+/// y.backward();
+/// assert_eq!(y.item(), 10.0);
+/// assert_eq!(*x.grad().unwrap().data(), ndarray::ArrayD::ones(vec![2, 2]));
+/// ```
+pub fn sum(x: &Variable) -> Variable {
+    apply1(Sum, x)
+}
+
+/// Sums `x` down to `shape` (undoes a broadcast).
+///
+/// Derivative: each input element feeds one output element with weight 1, so the gradient is
+/// `gy` broadcast back to x's shape.
+///
+/// # Panics
+/// If `shape` does not broadcast to x's shape.
+///
+/// ```
+/// use dezero_runtime::{functions::sum_to, Variable};
+/// let x = Variable::from(ndarray::array![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]);
+/// let y = sum_to(&x, &[1, 3]);
+/// assert_eq!(*y.data(), ndarray::array![[5.0, 7.0, 9.0]].into_dyn());
+/// ```
+#[track_caller]
+pub fn sum_to(x: &Variable, shape: &[usize]) -> Variable {
+    let from = x.shape();
+    if broadcast_shape("sum_to", shape, &from) != from {
+        panic!("sum_to: shape {from:?} cannot be summed to {shape:?}");
+    }
+    apply1(SumTo(shape.to_vec()), x)
+}
+
+/// Broadcasts `x` to `shape` (copies along new or size-1 axes), like NumPy.
+///
+/// Derivative: the gradient is `gy` summed back to x's shape.
+///
+/// # Panics
+/// If x's shape does not broadcast to `shape`.
+///
+/// ```
+/// use dezero_runtime::{functions::broadcast_to, Variable};
+/// let x = Variable::from(ndarray::array![1.0, 2.0]);
+/// let y = broadcast_to(&x, &[3, 2]);
+/// y.backward();
+/// assert_eq!(y.shape(), vec![3, 2]);
+/// assert_eq!(*x.grad().unwrap().data(), ndarray::array![3.0, 3.0].into_dyn());
+/// ```
+#[track_caller]
+pub fn broadcast_to(x: &Variable, shape: &[usize]) -> Variable {
+    let from = x.shape();
+    if broadcast_shape("broadcast_to", &from, shape) != shape {
+        panic!("broadcast_to: shape {from:?} cannot be broadcast to {shape:?}");
+    }
+    apply1(BroadcastTo(shape.to_vec()), x)
+}

@@ -1,0 +1,437 @@
+//! [`Variable`]: the cheap, clonable handle over an `ArrayD<f64>` that the graph is made of.
+
+use std::cell::{Ref, RefCell};
+use std::rc::Rc;
+
+use ndarray::{Array, ArrayD, Dimension, IxDyn};
+
+use crate::function::{Node, NodeInner};
+
+/// A node of the computational graph holding an n-dimensional `f64` array (DeZero's `Variable`).
+///
+/// `Variable` is a handle: `clone()` copies a pointer, never the array, and two clones are the
+/// same variable ([`Variable::ptr_eq`]). A variable made by applying a [`Function`](crate::Function)
+/// remembers its creator, so [`backward`](Variable::backward) can walk the graph back to the
+/// inputs. 0-dim arrays are the scalars.
+///
+/// Data is always an `ndarray` array of `f64`: the type system is what rejects "not an array"
+/// (DeZero raises `TypeError` at run time). A variable may also have *no data*
+/// ([`Variable::empty`]); it prints as `variable(None)`.
+///
+/// ```
+/// use dezero_runtime::Variable;
+/// use ndarray::array;
+/// let x = Variable::from(array![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]);
+/// assert_eq!(x.shape(), vec![2, 3]);
+/// assert_eq!((x.ndim(), x.size(), x.len()), (2, 6, 2));
+/// assert_eq!(x.dtype(), "float64");
+/// let y = Variable::from(3.0);
+/// assert_eq!(y.ndim(), 0);
+/// assert_eq!(y.item(), 3.0);
+/// ```
+pub struct Variable(pub(crate) Rc<RefCell<VariableInner>>);
+
+pub(crate) struct VariableInner {
+    pub(crate) data: Option<ArrayD<f64>>,
+    pub(crate) grad: Option<Variable>,
+    pub(crate) creator: Option<Rc<NodeInner>>,
+    pub(crate) generation: usize,
+    pub(crate) name: Option<String>,
+}
+
+impl Clone for Variable {
+    /// Another handle to the same variable (an `Rc` clone; the array is not copied).
+    fn clone(&self) -> Self {
+        Variable(Rc::clone(&self.0))
+    }
+}
+
+impl Variable {
+    /// A variable holding `data`, with no creator, no grad and no name.
+    ///
+    /// ```
+    /// use dezero_runtime::Variable;
+    /// let x = Variable::new(ndarray::arr1(&[1.0, 2.0]).into_dyn());
+    /// assert_eq!(x.shape(), vec![2]);
+    /// ```
+    pub fn new(data: ArrayD<f64>) -> Self {
+        Self::from_parts(Some(data), None, 0)
+    }
+
+    /// A variable with no data (DeZero's `Variable(None)`); it prints as `variable(None)`.
+    ///
+    /// Reading its data ([`data`](Variable::data), [`shape`](Variable::shape), ...) or calling
+    /// [`backward`](Variable::backward) on it panics; give it data with
+    /// [`set_data`](Variable::set_data).
+    ///
+    /// ```
+    /// use dezero_runtime::Variable;
+    /// let x = Variable::empty();
+    /// assert!(!x.has_data());
+    /// assert_eq!(x.to_string(), "variable(None)");
+    /// ```
+    pub fn empty() -> Self {
+        Self::from_parts(None, None, 0)
+    }
+
+    pub(crate) fn from_parts(
+        data: Option<ArrayD<f64>>,
+        creator: Option<Rc<NodeInner>>,
+        generation: usize,
+    ) -> Self {
+        Variable(Rc::new(RefCell::new(VariableInner {
+            data,
+            grad: None,
+            creator,
+            generation,
+            name: None,
+        })))
+    }
+
+    /// This variable with its name set (builder style).
+    ///
+    /// ```
+    /// let x = dezero_runtime::Variable::from(1.0).with_name("x");
+    /// assert_eq!(x.name().as_deref(), Some("x"));
+    /// ```
+    pub fn with_name(self, name: impl Into<String>) -> Self {
+        self.set_name(name);
+        self
+    }
+
+    /// The variable's name, if it has one.
+    ///
+    /// ```
+    /// assert_eq!(dezero_runtime::Variable::from(1.0).name(), None);
+    /// ```
+    pub fn name(&self) -> Option<String> {
+        self.0.borrow().name.clone()
+    }
+
+    /// Sets the variable's name.
+    ///
+    /// ```
+    /// let x = dezero_runtime::Variable::from(1.0);
+    /// x.set_name("x");
+    /// assert_eq!(x.name().as_deref(), Some("x"));
+    /// ```
+    pub fn set_name(&self, name: impl Into<String>) {
+        self.0.borrow_mut().name = Some(name.into());
+    }
+
+    /// Read access to the array (a guard that derefs to `ArrayD<f64>`).
+    ///
+    /// Drop the guard before calling [`set_data`](Variable::set_data) on the same variable.
+    ///
+    /// # Panics
+    /// If the variable has no data ([`Variable::empty`]).
+    ///
+    /// ```
+    /// let x = dezero_runtime::Variable::from(2.0);
+    /// assert_eq!(x.data().sum(), 2.0);
+    /// ```
+    #[track_caller]
+    pub fn data(&self) -> Ref<'_, ArrayD<f64>> {
+        let inner = self.0.borrow();
+        if inner.data.is_none() {
+            panic!("{}", crate::error::no_data("data()"));
+        }
+        Ref::map(inner, |i| i.data.as_ref().expect("checked above"))
+    }
+
+    /// Read access to the array, or `None` if the variable has no data.
+    ///
+    /// ```
+    /// assert!(dezero_runtime::Variable::empty().try_data().is_none());
+    /// ```
+    pub fn try_data(&self) -> Option<Ref<'_, ArrayD<f64>>> {
+        Ref::filter_map(self.0.borrow(), |i| i.data.as_ref()).ok()
+    }
+
+    /// Whether the variable holds an array.
+    ///
+    /// ```
+    /// assert!(dezero_runtime::Variable::from(1.0).has_data());
+    /// ```
+    pub fn has_data(&self) -> bool {
+        self.0.borrow().data.is_some()
+    }
+
+    /// Replaces the array. The graph is not changed: a creator's backward will see the new
+    /// data, exactly as assigning `x.data` does in DeZero.
+    ///
+    /// # Panics
+    /// If a [`data`](Variable::data) guard of this variable is alive.
+    ///
+    /// ```
+    /// let x = dezero_runtime::Variable::from(1.0);
+    /// x.set_data(ndarray::arr0(5.0).into_dyn());
+    /// assert_eq!(x.item(), 5.0);
+    /// ```
+    pub fn set_data(&self, data: ArrayD<f64>) {
+        self.0.borrow_mut().data = Some(data);
+    }
+
+    /// The single element of a size-1 variable (any number of dimensions).
+    ///
+    /// # Panics
+    /// If the variable has no data or does not have exactly one element.
+    ///
+    /// ```
+    /// use dezero_runtime::Variable;
+    /// assert_eq!(Variable::from(4.0).item(), 4.0);
+    /// assert_eq!(Variable::from(ndarray::array![[7.0]]).item(), 7.0);
+    /// ```
+    #[track_caller]
+    pub fn item(&self) -> f64 {
+        let data = self.data();
+        if data.len() != 1 {
+            panic!(
+                "item(): the variable has shape {:?} ({} elements); item() needs exactly one element",
+                data.shape(),
+                data.len()
+            );
+        }
+        *data.iter().next().expect("one element")
+    }
+
+    /// The shape of the array, like NumPy's `shape` (`vec![]` for a 0-dim variable).
+    ///
+    /// # Panics
+    /// If the variable has no data.
+    ///
+    /// ```
+    /// assert_eq!(dezero_runtime::Variable::from(1.0).shape(), Vec::<usize>::new());
+    /// ```
+    #[track_caller]
+    pub fn shape(&self) -> Vec<usize> {
+        self.data().shape().to_vec()
+    }
+
+    pub(crate) fn dim(&self) -> IxDyn {
+        self.data().raw_dim()
+    }
+
+    /// The number of dimensions (0 for a scalar).
+    ///
+    /// # Panics
+    /// If the variable has no data.
+    ///
+    /// ```
+    /// assert_eq!(dezero_runtime::Variable::from(ndarray::array![1.0, 2.0]).ndim(), 1);
+    /// ```
+    #[track_caller]
+    pub fn ndim(&self) -> usize {
+        self.data().ndim()
+    }
+
+    /// The number of elements (1 for a scalar).
+    ///
+    /// # Panics
+    /// If the variable has no data.
+    ///
+    /// ```
+    /// assert_eq!(dezero_runtime::Variable::from(ndarray::array![[1.0, 2.0]]).size(), 2);
+    /// ```
+    #[track_caller]
+    pub fn size(&self) -> usize {
+        self.data().len()
+    }
+
+    /// The length of the first dimension, like Python's `len(x)`.
+    ///
+    /// # Panics
+    /// If the variable has no data, or is 0-dim: like NumPy (`len()` of a 0-d array is a
+    /// `TypeError`), a scalar has no first dimension. Use [`size`](Variable::size) for the
+    /// element count.
+    ///
+    /// ```
+    /// let x = dezero_runtime::Variable::from(ndarray::array![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]);
+    /// assert_eq!(x.len(), 2);
+    /// ```
+    #[track_caller]
+    pub fn len(&self) -> usize {
+        let data = self.data();
+        match data.shape().first() {
+            Some(&n) => n,
+            None => panic!("len(): a 0-dim variable has no first dimension (use size())"),
+        }
+    }
+
+    /// Whether the first dimension is 0 (see [`len`](Variable::len), which this mirrors).
+    ///
+    /// # Panics
+    /// As [`len`](Variable::len).
+    ///
+    /// ```
+    /// assert!(dezero_runtime::Variable::from(ndarray::Array1::<f64>::zeros(0)).is_empty());
+    /// ```
+    #[track_caller]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The element type, always `"float64"` (NumPy's name for `f64`).
+    ///
+    /// ```
+    /// assert_eq!(dezero_runtime::Variable::from(1.0).dtype(), "float64");
+    /// ```
+    pub fn dtype(&self) -> &'static str {
+        "float64"
+    }
+
+    /// The gradient computed by [`backward`](Variable::backward), if any.
+    ///
+    /// The gradient is itself a `Variable` (so that a backward with `create_graph` can
+    /// differentiate it again) and always has this variable's shape.
+    ///
+    /// ```
+    /// use dezero_runtime::{functions::square, Variable};
+    /// let x = Variable::from(3.0);
+    /// square(&x).backward();
+    /// assert_eq!(x.grad().unwrap().item(), 6.0);
+    /// ```
+    pub fn grad(&self) -> Option<Variable> {
+        self.0.borrow().grad.clone()
+    }
+
+    /// Sets (or with `None`, clears) the gradient. `backward` accumulates onto a present grad.
+    ///
+    /// ```
+    /// let x = dezero_runtime::Variable::from(1.0);
+    /// x.set_grad(Some(dezero_runtime::Variable::from(0.5)));
+    /// assert_eq!(x.grad().unwrap().item(), 0.5);
+    /// ```
+    pub fn set_grad(&self, grad: Option<Variable>) {
+        self.0.borrow_mut().grad = grad;
+    }
+
+    /// Clears the gradient, so that the next `backward` starts from zero (DeZero's `cleargrad`).
+    ///
+    /// ```
+    /// use dezero_runtime::Variable;
+    /// let x = Variable::from(3.0);
+    /// (&x + &x).backward();
+    /// x.cleargrad();
+    /// assert!(x.grad().is_none());
+    /// ```
+    pub fn cleargrad(&self) {
+        self.0.borrow_mut().grad = None;
+    }
+
+    /// The node of the function that made this variable (`None` for a leaf, or for a result
+    /// computed with backprop disabled).
+    ///
+    /// ```
+    /// use dezero_runtime::{functions::exp, Variable};
+    /// let x = Variable::from(1.0);
+    /// let y = exp(&x);
+    /// let node = y.creator().unwrap();
+    /// assert_eq!(node.name(), "exp");
+    /// assert!(node.inputs()[0].ptr_eq(&x));
+    /// assert!(x.creator().is_none());
+    /// ```
+    pub fn creator(&self) -> Option<Node> {
+        self.0.borrow().creator.clone().map(Node)
+    }
+
+    /// The generation: 0 for a leaf, creator's generation + 1 otherwise.
+    ///
+    /// ```
+    /// use dezero_runtime::{functions::square, Variable};
+    /// let x = Variable::from(2.0);
+    /// assert_eq!(square(&square(&x)).generation(), 2);
+    /// ```
+    pub fn generation(&self) -> usize {
+        self.0.borrow().generation
+    }
+
+    /// Whether `self` and `other` are the same variable (Python's `is`).
+    ///
+    /// ```
+    /// use dezero_runtime::Variable;
+    /// let x = Variable::from(1.0);
+    /// assert!(x.ptr_eq(&x.clone()));
+    /// assert!(!x.ptr_eq(&Variable::from(1.0)));
+    /// ```
+    pub fn ptr_eq(&self, other: &Variable) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+
+    /// A number identifying this variable while it is alive (its address; Python's `id`).
+    ///
+    /// ```
+    /// let x = dezero_runtime::Variable::from(1.0);
+    /// assert_eq!(x.id(), x.clone().id());
+    /// ```
+    pub fn id(&self) -> usize {
+        Rc::as_ptr(&self.0) as *const u8 as usize
+    }
+
+    /// `self` raised to the constant power `c` (the method form of [`functions::pow`](crate::functions::pow)).
+    ///
+    /// ```
+    /// let x = dezero_runtime::Variable::from(2.0);
+    /// let y = x.pow(3.0);
+    /// y.backward();
+    /// assert_eq!((y.item(), x.grad().unwrap().item()), (8.0, 12.0));
+    /// ```
+    pub fn pow(&self, c: f64) -> Variable {
+        crate::functions::pow(self, c)
+    }
+}
+
+impl From<f64> for Variable {
+    /// A 0-dim variable (a scalar).
+    fn from(value: f64) -> Self {
+        Variable::new(ndarray::arr0(value).into_dyn())
+    }
+}
+
+impl<D: Dimension> From<Array<f64, D>> for Variable {
+    /// A variable over the array, of any dimension.
+    fn from(array: Array<f64, D>) -> Self {
+        Variable::new(array.into_dyn())
+    }
+}
+
+impl From<Vec<f64>> for Variable {
+    /// A 1-dim variable.
+    fn from(values: Vec<f64>) -> Self {
+        Variable::new(ArrayD::from_shape_vec(IxDyn(&[values.len()]), values).expect("1-dim"))
+    }
+}
+
+impl From<&Variable> for Variable {
+    /// Another handle to the same variable.
+    fn from(v: &Variable) -> Self {
+        v.clone()
+    }
+}
+
+impl Drop for VariableInner {
+    /// Frees the graph behind this variable iteratively: a chain of a million functions is
+    /// dropped with a loop, not a million nested `drop` calls.
+    fn drop(&mut self) {
+        let mut nodes: Vec<Rc<NodeInner>> = Vec::new();
+        let mut vars: Vec<Variable> = Vec::new();
+        nodes.extend(self.creator.take());
+        vars.extend(self.grad.take());
+        loop {
+            if let Some(v) = vars.pop() {
+                // The last handle: take what it owns, so its own drop has nothing to walk.
+                if let Ok(cell) = Rc::try_unwrap(v.0) {
+                    let mut inner = cell.into_inner();
+                    nodes.extend(inner.creator.take());
+                    vars.extend(inner.grad.take());
+                }
+            } else if let Some(node) = nodes.pop() {
+                if let Ok(mut node) = Rc::try_unwrap(node) {
+                    vars.append(&mut node.inputs);
+                }
+            } else {
+                break;
+            }
+        }
+    }
+}
