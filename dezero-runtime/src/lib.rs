@@ -41,4 +41,4 @@ pub use config::{is_backprop_enabled, no_grad, using_config, Config, ConfigGuard
 pub use error::GradCheckError;
 pub use function::{apply, Function, Node};
 pub use numerical::{gradient_check, gradient_check_with, numerical_diff, DEFAULT_EPS};
-pub use variable::Variable;
+pub use variable::{Variable, WeakVariable};

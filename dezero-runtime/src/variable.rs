@@ -1,7 +1,7 @@
 //! [`Variable`]: the cheap, clonable handle over an `ArrayD<f64>` that the graph is made of.
 
 use std::cell::{Ref, RefCell};
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
 use ndarray::{Array, ArrayD, Dimension, IxDyn};
 
@@ -368,6 +368,21 @@ impl Variable {
         Rc::as_ptr(&self.0) as *const u8 as usize
     }
 
+    /// A weak handle: it does not keep the variable (or its graph) alive.
+    ///
+    /// ```
+    /// use dezero_runtime::{functions::square, Variable};
+    /// let x = Variable::from(2.0);
+    /// let y = square(&square(&x));
+    /// let a = y.creator().unwrap().inputs()[0].downgrade(); // the intermediate x²
+    /// assert!(a.upgrade().is_some());
+    /// drop(y); // frees the whole graph
+    /// assert!(a.upgrade().is_none());
+    /// ```
+    pub fn downgrade(&self) -> WeakVariable {
+        WeakVariable(Rc::downgrade(&self.0))
+    }
+
     /// `self` raised to the constant power `c` (the method form of [`functions::pow`](crate::functions::pow)).
     ///
     /// ```
@@ -378,6 +393,39 @@ impl Variable {
     /// ```
     pub fn pow(&self, c: f64) -> Variable {
         crate::functions::pow(self, c)
+    }
+}
+
+/// A non-owning handle to a [`Variable`], made by [`Variable::downgrade`].
+#[derive(Clone)]
+pub struct WeakVariable(Weak<RefCell<VariableInner>>);
+
+impl WeakVariable {
+    /// The variable, if it is still alive.
+    ///
+    /// ```
+    /// let x = dezero_runtime::Variable::from(1.0);
+    /// let w = x.downgrade();
+    /// assert!(w.upgrade().unwrap().ptr_eq(&x));
+    /// ```
+    pub fn upgrade(&self) -> Option<Variable> {
+        self.0.upgrade().map(Variable)
+    }
+
+    /// Whether the variable is still alive.
+    ///
+    /// ```
+    /// let w = dezero_runtime::Variable::from(1.0).downgrade();
+    /// assert!(!w.is_alive());
+    /// ```
+    pub fn is_alive(&self) -> bool {
+        self.0.strong_count() > 0
+    }
+}
+
+impl std::fmt::Debug for WeakVariable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "WeakVariable(alive: {})", self.is_alive())
     }
 }
 
