@@ -12,8 +12,10 @@ use approx::assert_relative_eq;
 use dezero::Variable;
 use proptest::prelude::*;
 
+#[path = "property/generator.rs"]
 mod generator;
 #[rustfmt::skip]
+#[path = "property/programs.rs"]
 mod programs;
 
 /// One generated program, seen through adapters from `&[f64]` inputs to each engine.

@@ -248,10 +248,10 @@ impl Expr {
                     Unary::Square => format!("{recv}.pow(2.0)"),
                     Unary::Cube => format!("{recv}.pow(3.0)"),
                     Unary::Ln => format!("F::log({x})"),
-                    Unary::Log10 => format!("&F::log({x}) / std::f64::consts::LN_10"),
+                    Unary::Log10 => format!("F::log10({x})"),
                     Unary::Sqrt => format!("F::sqrt({x})"),
                     Unary::Powf => format!("{recv}.pow(1.5)"),
-                    Unary::Recip => format!("1.0 / {x}"),
+                    Unary::Recip => format!("F::recip({x})"),
                 }
             }
         }
@@ -286,6 +286,8 @@ impl Expr {
                     | Unary::Exp
                     | Unary::Sigmoid
                     | Unary::Ln
+                    | Unary::Log10
+                    | Unary::Recip
                     | Unary::Sqrt
                     | Unary::Square
                     | Unary::Cube

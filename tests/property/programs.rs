@@ -35,7 +35,7 @@ pub fn p00_runtime(x: Variable, y: Variable, n: usize) -> Variable {
     for _ in 1..n {
         t0 = &t0 * &F::cos(&F::sqrt(&(1.0 + &(&(&x - &t0) * &(&x - &t0)))));
     }
-    let mut t1 = F::exp(&(&F::log(&(1.0 + &(&t0 * &t0))) / std::f64::consts::LN_10));
+    let mut t1 = F::exp(&F::log10(&(1.0 + &(&t0 * &t0))));
     for _ in 1..n {
         t1 = &t1 - &x;
     }
@@ -46,8 +46,8 @@ pub fn p00_runtime(x: Variable, y: Variable, n: usize) -> Variable {
         t2 = &(&t2 * 0.75) + &F::sigmoid(&y);
     }
     let t3 = &t2 / &(1.0 + &(&t0 * &t0));
-    let t4 = F::cos(&(&F::log(&(1.0 + &(&t0 * &t0))) / std::f64::consts::LN_10));
-    &(&(&(&(&(&F::sigmoid(&t2) + &(1.0 / &(1.0 + &(&t1 * &t1)))) + &F::tanh(&t0)) + &F::tanh(&t3)) + &t4) + &x) + &y
+    let t4 = F::cos(&F::log10(&(1.0 + &(&t0 * &t0))));
+    &(&(&(&(&(&F::sigmoid(&t2) + &F::recip(&(1.0 + &(&t1 * &t1)))) + &F::tanh(&t0)) + &F::tanh(&t3)) + &t4) + &x) + &y
 }
 
 #[differentiable]
@@ -99,7 +99,7 @@ pub fn p02_runtime(x: Variable, y: Variable) -> Variable {
         t0 = &(&t0 * 0.5) + &F::exp(&F::sigmoid(&x));
     }
     let t1 = F::log(&(1.0 + &(&F::sqrt(&(1.0 + &(&(3.0 * &x) * &(3.0 * &x)))) * &F::sqrt(&(1.0 + &(&(3.0 * &x) * &(3.0 * &x)))))));
-    &(&(&(0.75 + &(1.0 / &(1.0 + &(&y * &y)))) + &F::tanh(&t0)) + &F::tanh(&t1)) + &x
+    &(&(&(0.75 + &F::recip(&(1.0 + &(&y * &y)))) + &F::tanh(&t0)) + &F::tanh(&t1)) + &x
 }
 
 #[differentiable]
@@ -112,7 +112,7 @@ pub fn p03(x: f64) -> f64 {
 pub fn p03_runtime(x: Variable) -> Variable {
     let t0 = x.clone();
     let t1 = F::sin(&(&t0 + 1.5));
-    &(&(&F::log(&(1.0 + &(&t0 * &t0))) / std::f64::consts::LN_10).pow(2.0) + &t1) + &x
+    &(&F::log10(&(1.0 + &(&t0 * &t0))).pow(2.0) + &t1) + &x
 }
 
 #[differentiable]
@@ -141,15 +141,15 @@ pub fn p04_runtime(x: Variable) -> Variable {
     }
     let t0 = x.clone();
     let t1 = if x.item() > 0.5 {
-        (1.0 / &(1.0 + &(&x * &x))).pow(2.0)
+        F::recip(&(1.0 + &(&x * &x))).pow(2.0)
     } else if t0.item() > x.item() {
-        F::tanh(&(1.0 / &(1.0 + &(&t0 * &t0))))
+        F::tanh(&F::recip(&(1.0 + &(&t0 * &t0))))
     } else {
         x.clone()
     };
     let mut t2 = &(&x + 0.75) / &(1.0 + &(&F::sqrt(&(1.0 + &(&t1 * &t1))) * &F::sqrt(&(1.0 + &(&t1 * &t1)))));
     for _ in 1..=3 {
-        t2 = &(&t2 * 0.5) + &F::sigmoid(&(1.0 / &(1.0 + &(&t1 * &t1))));
+        t2 = &(&t2 * 0.5) + &F::sigmoid(&F::recip(&(1.0 + &(&t1 * &t1))));
     }
     &(&(&t1 + &t0) + &F::tanh(&t2)) + &x
 }
@@ -178,7 +178,7 @@ pub fn p05_runtime(x: Variable, y: Variable) -> Variable {
     let t1 = if x.item() > 0.0 {
         y.pow(3.0)
     } else if y.item() < x.item() {
-        &(-&y) + &(1.0 / &(1.0 + &(&y * &y)))
+        &(-&y) + &F::recip(&(1.0 + &(&y * &y)))
     } else {
         y.pow(3.0)
     };
@@ -279,7 +279,7 @@ pub fn p08(x: f64, y: f64) -> f64 {
 
 pub fn p08_runtime(x: Variable, y: Variable) -> Variable {
     if x.item() > y.item() {
-        return &F::log(&(1.0 + &(&(-&x) * &(-&x)))) / std::f64::consts::LN_10;
+        return F::log10(&(1.0 + &(&(-&x) * &(-&x))));
     }
     let t0 = &(1.25 * &(&x - &y)) * &(-&(&x + 0.25));
     let mut t1 = -&(&x / &(1.0 + &(&y * &y)));
@@ -315,7 +315,7 @@ pub fn p09(x: f64, y: f64, z: f64) -> f64 {
 pub fn p09_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
     let mut t0 = -&x;
     for _ in 0..1 {
-        t0 = &t0 - &(0.5 + &(1.0 / &(1.0 + &(&z * &z))));
+        t0 = &t0 - &(0.5 + &F::recip(&(1.0 + &(&z * &z))));
         t0 = &(&t0 * 0.75) + &y;
     }
     let t1 = 0.5 / &(1.0 + &(&F::exp(&y) * &F::exp(&y)));
@@ -350,7 +350,7 @@ pub fn p10_runtime(x: Variable, y: Variable) -> Variable {
     } else {
         &(&y / &(1.0 + &(&y * &y))) * &(&x - &y)
     };
-    let t1 = &F::log(&(1.0 + &(&x * &x))) / std::f64::consts::LN_10;
+    let t1 = F::log10(&(1.0 + &(&x * &x)));
     let t2 = if t1.item() < 0.0 {
         0.25 * &(1.0 + &(&x * &x)).pow(1.5)
     } else {
@@ -429,7 +429,7 @@ pub fn p12_runtime(x: Variable) -> Variable {
         F::cos(&(&x + 3.0))
     };
     let t1 = &(&x + &(&t0 * &t0)) - &(&x / &(1.0 + &(&(-&t0) * &(-&t0))));
-    &(&(1.0 / &(1.0 + &(&t1 * &t1))).pow(2.0) + &t0) + &x
+    &(&F::recip(&(1.0 + &(&t1 * &t1))).pow(2.0) + &t0) + &x
 }
 
 #[differentiable]
@@ -554,7 +554,7 @@ pub fn p16_runtime(x: Variable, y: Variable) -> Variable {
     } else {
         x.clone()
     };
-    let t3 = 0.5 / &(1.0 + &(&(&t2 + &(&F::log(&(1.0 + &(&t0 * &t0))) / std::f64::consts::LN_10)) * &(&t2 + &(&F::log(&(1.0 + &(&t0 * &t0))) / std::f64::consts::LN_10))));
+    let t3 = 0.5 / &(1.0 + &(&(&t2 + &F::log10(&(1.0 + &(&t0 * &t0)))) * &(&t2 + &F::log10(&(1.0 + &(&t0 * &t0))))));
     &(&(&(&(1.0 + &(&(&t1 / &(1.0 + &(&t3 * &t3))) * &(&t1 / &(1.0 + &(&t3 * &t3))))).pow(1.5) + &t0) + &F::tanh(&t2)) + &x) + &y
 }
 
@@ -589,7 +589,7 @@ pub fn p17_runtime(x: Variable) -> Variable {
     let t0 = x.clone();
     let t1 = F::sin(&F::cos(&F::sigmoid(&x)));
     let t2 = if x.item() < 1.0 {
-        &(1.0 / &(1.0 + &(&t1 * &t1))) - &x
+        &F::recip(&(1.0 + &(&t1 * &t1))) - &x
     } else if t1.item() < x.item() {
         t1.clone()
     } else {
@@ -608,7 +608,7 @@ pub fn p17_runtime(x: Variable) -> Variable {
     } else {
         (1.0 + &(&(&t2 - &x) * &(&t2 - &x))).pow(1.5)
     };
-    &(&(&(&(&(&F::log(&(1.0 + &(&F::tanh(&t2) * &F::tanh(&t2)))) / std::f64::consts::LN_10) + &t0) + &t1) + &F::tanh(&t3)) + &F::tanh(&t4)) + &x
+    &(&(&(&(&F::log10(&(1.0 + &(&F::tanh(&t2) * &F::tanh(&t2)))) + &t0) + &t1) + &F::tanh(&t3)) + &F::tanh(&t4)) + &x
 }
 
 #[differentiable]
@@ -676,7 +676,7 @@ pub fn p19_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
     } else {
         y.clone()
     };
-    &(&(&(&(-&y) / &(1.0 + &(&(&F::log(&(1.0 + &(&t0 * &t0))) / std::f64::consts::LN_10) * &(&F::log(&(1.0 + &(&t0 * &t0))) / std::f64::consts::LN_10)))) + &F::tanh(&t1)) + &x) + &z
+    &(&(&(&(-&y) / &(1.0 + &(&F::log10(&(1.0 + &(&t0 * &t0))) * &F::log10(&(1.0 + &(&t0 * &t0)))))) + &F::tanh(&t1)) + &x) + &z
 }
 
 #[differentiable]
@@ -707,7 +707,7 @@ pub fn p20_runtime(x: Variable) -> Variable {
         -&(&t0 + &t0)
     };
     let t2 = if t1.item() > -0.5 {
-        -&(1.0 / &(1.0 + &(&x * &x)))
+        -&F::recip(&(1.0 + &(&x * &x)))
     } else {
         F::cos(&(-&x))
     };
@@ -756,11 +756,11 @@ pub fn p21_runtime(x: Variable, y: Variable, z: Variable, n: usize) -> Variable 
         &F::sigmoid(&z) / &(1.0 + &(&F::tanh(&y) * &F::tanh(&y)))
     };
     let t1 = if x.item() < y.item() {
-        1.0 / &(1.0 + &(&(-&t0) * &(-&t0)))
+        F::recip(&(1.0 + &(&(-&t0) * &(-&t0))))
     } else {
-        1.0 / &(1.0 + &(&t0.pow(3.0) * &t0.pow(3.0)))
+        F::recip(&(1.0 + &(&t0.pow(3.0) * &t0.pow(3.0))))
     };
-    let mut t2 = 1.0 / &(1.0 + &(&F::sin(&z) * &F::sin(&z)));
+    let mut t2 = F::recip(&(1.0 + &(&F::sin(&z) * &F::sin(&z))));
     for _ in 1..=4 {
         t2 = &(&t2 * 0.75) + &F::cos(&(-&t2));
     }
@@ -821,9 +821,9 @@ pub fn p23(x: f64, y: f64) -> f64 {
 
 pub fn p23_runtime(x: Variable, y: Variable) -> Variable {
     let t0 = if x.item() < 1.0 {
-        1.0 / &(1.0 + &(&y * &y))
+        F::recip(&(1.0 + &(&y * &y)))
     } else if y.item() > 0.5 {
-        &F::log(&(1.0 + &(&(&y * &y) * &(&y * &y)))) / std::f64::consts::LN_10
+        F::log10(&(1.0 + &(&(&y * &y) * &(&y * &y))))
     } else {
         -&(&y - &x)
     };
@@ -834,7 +834,7 @@ pub fn p23_runtime(x: Variable, y: Variable) -> Variable {
     }
     let mut t3 = t0.clone();
     for i in 0..3 {
-        t3 = &(&t3 * 0.25) + &(&((i as f64) + &t1) * &(&F::log(&(1.0 + &(&x * &x))) / std::f64::consts::LN_10));
+        t3 = &(&t3 * 0.25) + &(&((i as f64) + &t1) * &F::log10(&(1.0 + &(&x * &x))));
     }
     &(&(&(&(-&(&t0 * &y)) + &F::tanh(&t1)) + &F::tanh(&t2)) + &F::tanh(&t3)) + &x
 }
@@ -894,7 +894,7 @@ pub fn p25_runtime(x: Variable, y: Variable) -> Variable {
         return &x - 0.5;
     }
     let t0 = -&(-&y);
-    &(&(1.0 / &(1.0 + &(&y * &y))) * &(&t0 * &y)) + &x
+    &(&F::recip(&(1.0 + &(&y * &y))) * &(&t0 * &y)) + &x
 }
 
 #[differentiable]
@@ -933,7 +933,7 @@ pub fn p26_runtime(x: Variable) -> Variable {
     if t1.item() > 0.0 {
         return F::sin(&(1.0 + &(&t0 * &t0)).pow(1.5));
     }
-    let t2 = 0.75 / &(1.0 + &(&(1.0 / &(1.0 + &(&x * &x))) * &(1.0 / &(1.0 + &(&x * &x)))));
+    let t2 = 0.75 / &(1.0 + &(&F::recip(&(1.0 + &(&x * &x))) * &F::recip(&(1.0 + &(&x * &x)))));
     let t3 = &t1 + &t2;
     &(&(&(&F::sqrt(&(1.0 + &(&F::exp(&t2) * &F::exp(&t2)))) + &F::tanh(&t0)) + &F::tanh(&t1)) + &F::tanh(&t3)) + &x
 }
@@ -966,7 +966,7 @@ pub fn p27_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
     let mut t0 = &(&x + &x) * &(2.0 * &z);
     for i in 1..3 {
         t0 = &(&t0 * 0.25) + &F::tanh(&t0);
-        t0 = &(&t0 * 0.75) + &(1.0 / &(1.0 + &(&(&x * (i as f64)) * &(&x * (i as f64)))));
+        t0 = &(&t0 * 0.75) + &F::recip(&(1.0 + &(&(&x * (i as f64)) * &(&x * (i as f64)))));
     }
     let x = &(&x * 0.5) + &t0;
     let mut t1 = y.clone();
@@ -976,7 +976,7 @@ pub fn p27_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
     if z.item() < y.item() {
         return &y - &t0;
     }
-    let mut t2 = &F::log(&(1.0 + &(&(&z * &z) * &(&z * &z)))) / std::f64::consts::LN_10;
+    let mut t2 = F::log10(&(1.0 + &(&(&z * &z) * &(&z * &z))));
     if t2.item() < t0.item() {
         t2 = &(&t2 * 0.25) + &(&t0 - 3.0);
     } else {
@@ -1000,7 +1000,7 @@ pub fn p28(x: f64, y: f64) -> f64 {
 }
 
 pub fn p28_runtime(x: Variable, y: Variable) -> Variable {
-    let t0 = &F::log(&(1.0 + &(&(&y * &x).pow(2.0) * &(&y * &x).pow(2.0)))) / std::f64::consts::LN_10;
+    let t0 = F::log10(&(1.0 + &(&(&y * &x).pow(2.0) * &(&y * &x).pow(2.0))));
     let t1 = if t0.item() < -0.5 {
         y.clone()
     } else if t0.item() < y.item() {
@@ -1027,14 +1027,14 @@ pub fn p29(x: f64, y: f64) -> f64 {
 
 pub fn p29_runtime(x: Variable, y: Variable) -> Variable {
     let t0 = if y.item() < 0.5 {
-        &F::log(&(1.0 + &(&y * &y))) / std::f64::consts::LN_10
+        F::log10(&(1.0 + &(&y * &y)))
     } else if y.item() > x.item() {
         &y - &x
     } else {
         x.clone()
     };
     let x = &(&x * 0.5) + &(&(-&t0) * &(1.0 + &(&y * &y)).pow(1.5));
-    &(&(&F::log(&(1.0 + &(&(&y * 0.75) * &(&y * 0.75)))) / std::f64::consts::LN_10) + &t0) + &F::tanh(&x)
+    &(&F::log10(&(1.0 + &(&(&y * 0.75) * &(&y * 0.75)))) + &t0) + &F::tanh(&x)
 }
 
 #[differentiable]
@@ -1054,7 +1054,7 @@ pub fn p30(x: f64, y: f64) -> f64 {
 pub fn p30_runtime(x: Variable, y: Variable) -> Variable {
     let t0 = F::tanh(&(&y / &(1.0 + &(&x * &x))));
     let x = &(&x * 0.5) + &(&y - &t0);
-    let t1 = &F::log(&(1.0 + &(&(&t0 / &(1.0 + &(&(&x * &t0) * &(&x * &t0)))) * &(&t0 / &(1.0 + &(&(&x * &t0) * &(&x * &t0))))))) / std::f64::consts::LN_10;
+    let t1 = F::log10(&(1.0 + &(&(&t0 / &(1.0 + &(&(&x * &t0) * &(&x * &t0)))) * &(&t0 / &(1.0 + &(&(&x * &t0) * &(&x * &t0)))))));
     let t2 = &(&(&x + &x) - &F::cos(&x)) - &F::sin(&(&y + 0.5));
     let t3 = if y.item() > t0.item() {
         t1.clone()
@@ -1081,7 +1081,7 @@ pub fn p31_runtime(x: Variable) -> Variable {
     let t0 = if x.item() > 0.5 {
         x.clone()
     } else if x.item() < -0.5 {
-        1.0 / &(1.0 + &(&(0.5 + &x) * &(0.5 + &x)))
+        F::recip(&(1.0 + &(&(0.5 + &x) * &(0.5 + &x))))
     } else {
         F::sin(&F::sigmoid(&x))
     };
@@ -1112,11 +1112,11 @@ pub fn p32_runtime(x: Variable, y: Variable) -> Variable {
         t1 = &(&t1 * 0.75) + &y;
     }
     let t2 = t0.clone();
-    let mut t3 = F::tanh(&(&F::log(&(1.0 + &(&t1 * &t1))) / std::f64::consts::LN_10));
+    let mut t3 = F::tanh(&F::log10(&(1.0 + &(&t1 * &t1))));
     for _ in 0..3 {
         t3 = &t3 * &F::cos(&F::tanh(&t1));
     }
-    let t4 = &F::log(&(1.0 + &(&(&(1.0 / &(1.0 + &(&t2 * &t2))) - &x) * &(&(1.0 / &(1.0 + &(&t2 * &t2))) - &x)))) / std::f64::consts::LN_10;
+    let t4 = F::log10(&(1.0 + &(&(&F::recip(&(1.0 + &(&t2 * &t2))) - &x) * &(&F::recip(&(1.0 + &(&t2 * &t2))) - &x))));
     &(&(&(&(&(&t1 * &x) / &(1.0 + &(&t4 * &t4))) + &t0) + &t2) + &F::tanh(&t3)) + &y
 }
 
@@ -1139,7 +1139,7 @@ pub fn p33_runtime(x: Variable, y: Variable) -> Variable {
     let mut t1 = F::exp(&x);
     for _ in 1..3 {
         t1 = &t1 * &F::tanh(&(-&(1.0 + &(&t1 * &t1)).pow(1.5)));
-        t1 = &(&t1 * 0.5) + &(1.0 / &(1.0 + &(&y * &y)));
+        t1 = &(&t1 * 0.5) + &F::recip(&(1.0 + &(&y * &y)));
     }
     if y.item() > t1.item() {
         return (1.0 + &(&(&x + &x) * &(&x + &x))).pow(1.5);
@@ -1205,7 +1205,7 @@ pub fn p35_runtime(x: Variable) -> Variable {
     let mut t0 = &(&x - &x) / &(1.0 + &(&(&x - &x) * &(&x - &x)));
     for _ in 0..2 {
         t0 = &(&t0 * 0.5) + &(&(&x - &t0) + &t0);
-        t0 = &(&t0 * 0.75) + &(&F::log(&(1.0 + &(&(1.0 / &(1.0 + &(&t0 * &t0))) * &(1.0 / &(1.0 + &(&t0 * &t0)))))) / std::f64::consts::LN_10);
+        t0 = &(&t0 * 0.75) + &F::log10(&(1.0 + &(&F::recip(&(1.0 + &(&t0 * &t0))) * &F::recip(&(1.0 + &(&t0 * &t0))))));
     }
     let t1 = if t0.item() > 1.0 {
         F::tanh(&F::log(&(1.0 + &(&t0 * &t0))))
@@ -1213,7 +1213,7 @@ pub fn p35_runtime(x: Variable) -> Variable {
         &F::cos(&x) * &(&x * &x)
     };
     let t2 = if x.item() < 0.0 {
-        1.0 / &(1.0 + &(&(&x * 0.75) * &(&x * 0.75)))
+        F::recip(&(1.0 + &(&(&x * 0.75) * &(&x * 0.75))))
     } else if t1.item() > x.item() {
         F::sigmoid(&x)
     } else {
@@ -1280,7 +1280,7 @@ pub fn p37_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
     }
     let mut t0 = (1.0 + &(&(-&z) * &(-&z))).pow(1.5);
     if y.item() < -0.5 {
-        t0 = &t0 + &(1.0 / &(1.0 + &(&(&y - 3.0) * &(&y - 3.0))));
+        t0 = &t0 + &F::recip(&(1.0 + &(&(&y - 3.0) * &(&y - 3.0))));
     } else {
         t0 = &t0 - &t0;
     }
@@ -1394,7 +1394,7 @@ pub fn p41(x: f64) -> f64 {
 pub fn p41_runtime(x: Variable) -> Variable {
     let t0 = &(1.5 * &(0.5 - &x)) + &F::sqrt(&(1.0 + &(&(1.5 - &x) * &(1.5 - &x))));
     let t1 = F::log(&(1.0 + &(&(&(&t0 / &(1.0 + &(&t0 * &t0))) * &(-&x)) * &(&(&t0 / &(1.0 + &(&t0 * &t0))) * &(-&x)))));
-    let x = &(&x * 0.5) + &(&(&F::log(&(1.0 + &(&x * &x))) / std::f64::consts::LN_10) - &(&t0 / &(1.0 + &(&x * &x))));
+    let x = &(&x * 0.5) + &(&F::log10(&(1.0 + &(&x * &x))) - &(&t0 / &(1.0 + &(&x * &x))));
     if t0.item() < x.item() {
         return &t1 * &t1.pow(2.0);
     }
@@ -1435,7 +1435,7 @@ pub fn p42_runtime(x: Variable) -> Variable {
         x.clone()
     };
     let t2 = &t1 * &(&(&t0 / &(1.0 + &(&t0 * &t0))) * &t1);
-    &(&(&(&F::log(&(1.0 + &(&t0.pow(3.0) * &t0.pow(3.0)))) / std::f64::consts::LN_10) + &F::tanh(&t1)) + &F::tanh(&t2)) + &x
+    &(&(&F::log10(&(1.0 + &(&t0.pow(3.0) * &t0.pow(3.0)))) + &F::tanh(&t1)) + &F::tanh(&t2)) + &x
 }
 
 #[differentiable]
@@ -1458,7 +1458,7 @@ pub fn p43_runtime(x: Variable, y: Variable) -> Variable {
     }
     let t0 = x.clone();
     let x = &(&x * 0.5) + &t0;
-    let mut t1 = &F::log(&(1.0 + &(&(&t0 - &x) * &(&t0 - &x)))) / std::f64::consts::LN_10;
+    let mut t1 = F::log10(&(1.0 + &(&(&t0 - &x) * &(&t0 - &x))));
     for _ in 1..=4 {
         t1 = &(&t1 * 0.5) + &t0;
     }
@@ -1500,7 +1500,7 @@ pub fn p44_runtime(x: Variable, y: Variable) -> Variable {
     } else {
         t0 = &t0 * &F::cos(&(&(&t0 / &(1.0 + &(&x * &x))) / &(1.0 + &(&F::sigmoid(&t0) * &F::sigmoid(&t0)))));
     }
-    let t1 = &(&F::log(&(1.0 + &(&t0 * &t0))) + &(1.0 / &(1.0 + &(&t0 * &t0)))) / &(1.0 + &(&(&F::sigmoid(&t0) + &(&t0 - &y)) * &(&F::sigmoid(&t0) + &(&t0 - &y))));
+    let t1 = &(&F::log(&(1.0 + &(&t0 * &t0))) + &F::recip(&(1.0 + &(&t0 * &t0)))) / &(1.0 + &(&(&F::sigmoid(&t0) + &(&t0 - &y)) * &(&F::sigmoid(&t0) + &(&t0 - &y))));
     let mut t2 = t0.clone();
     if t1.item() < t0.item() {
         t2 = &t2 - &(-&F::log(&(1.0 + &(&t1 * &t1))));
@@ -1540,7 +1540,7 @@ pub fn p45_runtime(x: Variable, y: Variable) -> Variable {
     for _ in 0..1 {
         t0 = &(&t0 * 0.75) + &x;
     }
-    &(&F::log(&(1.0 + &(&(&y * &x) * &(&y * &x)))) / std::f64::consts::LN_10) + &F::tanh(&t0)
+    &F::log10(&(1.0 + &(&(&y * &x) * &(&y * &x)))) + &F::tanh(&t0)
 }
 
 #[differentiable]
@@ -1618,11 +1618,11 @@ pub fn p48(x: f64, y: f64, z: f64) -> f64 {
 
 pub fn p48_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
     let t0 = &F::tanh(&(&y - 0.75)) * &y;
-    let mut t1 = &F::log(&(1.0 + &(&z.pow(3.0) * &z.pow(3.0)))) / std::f64::consts::LN_10;
+    let mut t1 = F::log10(&(1.0 + &(&z.pow(3.0) * &z.pow(3.0))));
     for _ in 1..2 {
         t1 = &t1 * &F::cos(&t0);
     }
-    let t2 = -&(1.0 / &(1.0 + &(&z * &z)));
+    let t2 = -&F::recip(&(1.0 + &(&z * &z)));
     let mut t3 = F::tanh(&(&z - &x));
     if t2.item() < y.item() {
         t3 = &(&t3 * 0.75) + &F::tanh(&(1.0 + &(&y * &y)).pow(1.5));
@@ -1652,7 +1652,7 @@ pub fn p49(x: f64, y: f64) -> f64 {
 
 pub fn p49_runtime(x: Variable, y: Variable) -> Variable {
     let t0 = y.pow(3.0);
-    let t1 = &(&(&F::log(&(1.0 + &(&y * &y))) / std::f64::consts::LN_10) + 1.25) * &F::tanh(&F::tanh(&t0));
+    let t1 = &(&F::log10(&(1.0 + &(&y * &y))) + 1.25) * &F::tanh(&F::tanh(&t0));
     let mut t2 = y.clone();
     if t2.item() > 0.5 {
         t2 = &t2 * &F::cos(&F::sigmoid(&(&t0 / &(1.0 + &(&t1 * &t1)))));
@@ -1663,7 +1663,7 @@ pub fn p49_runtime(x: Variable, y: Variable) -> Variable {
     for _ in 1..3 {
         t3 = &(&t3 * 0.75) + &t0;
     }
-    let t4 = &(&F::log(&(1.0 + &(&(&x - &x) * &(&x - &x)))) / std::f64::consts::LN_10) - &F::sin(&t3);
+    let t4 = &F::log10(&(1.0 + &(&(&x - &x) * &(&x - &x)))) - &F::sin(&t3);
     &(&(&(&(&(&(-&t0) + &t1) + &F::tanh(&t2)) + &F::tanh(&t3)) + &t4) + &x) + &y
 }
 
@@ -1696,7 +1696,7 @@ pub fn p50_runtime(x: Variable, y: Variable) -> Variable {
     let t1 = if y.item() < x.item() {
         1.25 * &(-&x)
     } else {
-        &(&F::log(&(1.0 + &(&x * &x))) / std::f64::consts::LN_10) - 0.5
+        &F::log10(&(1.0 + &(&x * &x))) - 0.5
     };
     let t2 = if x.item() < 1.0 {
         t0.clone()
@@ -1754,7 +1754,7 @@ pub fn p51_runtime(x: Variable) -> Variable {
     for i in 1..3 {
         t2 = &t2 * &F::tanh(&(&x - (i as f64)));
     }
-    &(&(&(&F::log(&(1.0 + &(&t0 * &t0))) / std::f64::consts::LN_10) * &t1) + &F::tanh(&t2)) + &x
+    &(&(&F::log10(&(1.0 + &(&t0 * &t0))) * &t1) + &F::tanh(&t2)) + &x
 }
 
 #[differentiable]
@@ -1773,7 +1773,7 @@ pub fn p52(x: f64) -> f64 {
 pub fn p52_runtime(x: Variable) -> Variable {
     let mut t0 = x.clone();
     for _ in 1..2 {
-        t0 = &t0 - &(&F::log(&(1.0 + &(&(&F::log(&(1.0 + &(&x * &x))) / std::f64::consts::LN_10) * &(&F::log(&(1.0 + &(&x * &x))) / std::f64::consts::LN_10)))) / std::f64::consts::LN_10);
+        t0 = &t0 - &F::log10(&(1.0 + &(&F::log10(&(1.0 + &(&x * &x))) * &F::log10(&(1.0 + &(&x * &x))))));
         t0 = &(&t0 * 0.75) + &F::sqrt(&(1.0 + &(&F::sigmoid(&x) * &F::sigmoid(&x))));
     }
     if t0.item() < 0.0 {
@@ -1802,7 +1802,7 @@ pub fn p53_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
         t2 = &(&t2 * 0.75) + &F::tanh(&F::tanh(&t2));
     }
     let t3 = z.clone();
-    &(&(&(&(&(&(&F::log(&(1.0 + &(&F::cos(&t0) * &F::cos(&t0)))) / std::f64::consts::LN_10) + &t1) + &F::tanh(&t2)) + &t3) + &x) + &y) + &z
+    &(&(&(&(&(&F::log10(&(1.0 + &(&F::cos(&t0) * &F::cos(&t0)))) + &t1) + &F::tanh(&t2)) + &t3) + &x) + &y) + &z
 }
 
 #[differentiable]
@@ -1824,7 +1824,7 @@ pub fn p54(x: f64, y: f64, z: f64) -> f64 {
 pub fn p54_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
     let t0 = &z + &y;
     let t1 = &(&y * 1.25).pow(2.0) + 0.5;
-    let t2 = &(2.0 / &(1.0 + &(&(1.0 + &(&z * &z)).pow(1.5) * &(1.0 + &(&z * &z)).pow(1.5)))) - &(&z * &(1.0 / &(1.0 + &(&t0 * &t0))));
+    let t2 = &(2.0 / &(1.0 + &(&(1.0 + &(&z * &z)).pow(1.5) * &(1.0 + &(&z * &z)).pow(1.5)))) - &(&z * &F::recip(&(1.0 + &(&t0 * &t0))));
     let mut t3 = -&z;
     for _ in 1..2 {
         t3 = &t3 - &t3;
@@ -1853,11 +1853,11 @@ pub fn p55_runtime(x: Variable, y: Variable) -> Variable {
     let t0 = F::sin(&F::sin(&x));
     let t1 = &F::log(&(1.0 + &(&F::cos(&y) * &F::cos(&y)))) * &t0;
     let t2 = if y.item() > 0.5 {
-        1.0 / &(1.0 + &(&(-&y) * &(-&y)))
+        F::recip(&(1.0 + &(&(-&y) * &(-&y))))
     } else {
         &(&y + 0.75) + &F::cos(&x)
     };
-    let t3 = &(&F::log(&(1.0 + &(&F::cos(&x) * &F::cos(&x)))) / std::f64::consts::LN_10) / &(1.0 + &(&(&(&t2 + &x) * &(&x - 0.75)) * &(&(&t2 + &x) * &(&x - 0.75))));
+    let t3 = &F::log10(&(1.0 + &(&F::cos(&x) * &F::cos(&x)))) / &(1.0 + &(&(&(&t2 + &x) * &(&x - 0.75)) * &(&(&t2 + &x) * &(&x - 0.75))));
     &(&(&(&(&(-&F::sin(&t2)) + &t0) + &t1) + &t3) + &x) + &y
 }
 
@@ -1915,7 +1915,7 @@ pub fn p57(x: f64) -> f64 {
 }
 
 pub fn p57_runtime(x: Variable) -> Variable {
-    let x = &(&x * 0.5) + &(-&(&F::log(&(1.0 + &(&x * &x))) / std::f64::consts::LN_10));
+    let x = &(&x * 0.5) + &(-&F::log10(&(1.0 + &(&x * &x))));
     let mut t0 = &(&x - &x) * &(&x - 0.75);
     for i in 1..4 {
         t0 = &t0 + &(&(1.0 + &(&t0 * &t0)).pow(1.5) * &((i as f64) * &t0));
@@ -1988,7 +1988,7 @@ pub fn p59_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
     }
     let t0 = F::tanh(&F::cos(&(-&z)));
     let x = &(&x * 0.5) + &(&x / &(1.0 + &(&(&z * &t0) * &(&z * &t0))));
-    &(&(&(&(1.0 / &(1.0 + &(&y * &y))) * 1.5) + &t0) + &x) + &z
+    &(&(&(&F::recip(&(1.0 + &(&y * &y))) * 1.5) + &t0) + &x) + &z
 }
 
 /// Every program, with adapters from `&[f64]` inputs to each engine.

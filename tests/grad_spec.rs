@@ -1,0 +1,206 @@
+//! The functions of SPEC.md (steps 2–24 and the sigmoid/tanh notes) as `#[differentiable]`
+//! functions: `<fn>_grad` equals the seeds' printed values, the runtime's gradient (1e-12
+//! relative) and the central difference (eps 1e-6, 1e-6 relative); see `grad_common`.
+use dezero::functions::{exp, sigmoid, square, tanh};
+use dezero::{differentiable, Variable};
+
+mod grad_common;
+use grad_common::{assert_exact, assert_grad};
+
+/// Sphere: z = x^2 + y^2.
+#[differentiable]
+fn sphere(x: f64, y: f64) -> f64 {
+    x * x + y * y
+}
+
+fn sphere_rt(v: &[Variable]) -> Variable {
+    square(&v[0]) + square(&v[1])
+}
+
+#[test]
+fn sphere_matches_spec_runtime_and_central_difference() {
+    // z = x^2 + y^2 at (1, 1): z = 2, dz/dx = 2x = 2, dz/dy = 2y = 2 (SPEC step 24)
+    let (z, (gx, gy)) = sphere_grad(1.0, 1.0);
+    assert_eq!((z, gx, gy), (2.0, 2.0, 2.0));
+    // at (2, 3): z = 13, dz/dx = 4, dz/dy = 6 (SPEC step 13)
+    assert_eq!(sphere_grad(2.0, 3.0), (13.0, (4.0, 6.0)));
+    for (x, y) in [(1.0, 1.0), (2.0, 3.0), (-0.7, 0.25), (1e-3, -4.5)] {
+        let (_, (gx, gy)) = sphere_grad(x, y);
+        // dz/dx = 2x, dz/dy = 2y exactly
+        assert_exact(gx, 2.0 * x);
+        assert_exact(gy, 2.0 * y);
+        assert_grad(&[gx, gy], |v| sphere(v[0], v[1]), sphere_rt, &[x, y]);
+    }
+}
+
+/// Matyas: z = 0.26 (x^2 + y^2) - 0.48 x y.
+#[differentiable]
+fn matyas(x: f64, y: f64) -> f64 {
+    0.26 * (x * x + y * y) - 0.48 * x * y
+}
+
+fn matyas_rt(v: &[Variable]) -> Variable {
+    let (x, y) = (&v[0], &v[1]);
+    0.26 * (square(x) + square(y)) - 0.48 * x * y
+}
+
+#[test]
+fn matyas_matches_spec_runtime_and_central_difference() {
+    // dz/dx = 0.52 x - 0.48 y; at (1, 1): 0.04 each, printed 0.040000000000000036 (step 24)
+    let (_, (gx, gy)) = matyas_grad(1.0, 1.0);
+    assert_exact(gx, 0.040000000000000036);
+    assert_exact(gy, 0.040000000000000036);
+    for (x, y) in [(1.0, 1.0), (0.5, -2.0), (-3.0, 1.5), (0.0, 0.0)] {
+        let (z, (gx, gy)) = matyas_grad(x, y);
+        assert_exact(z, matyas(x, y));
+        // dz/dx = 0.52 x - 0.48 y, dz/dy = 0.52 y - 0.48 x
+        assert_exact(gx, 0.52 * x - 0.48 * y);
+        assert_exact(gy, 0.52 * y - 0.48 * x);
+        assert_grad(&[gx, gy], |v| matyas(v[0], v[1]), matyas_rt, &[x, y]);
+    }
+}
+
+/// Goldstein–Price: (1 + (x+y+1)^2 (19 - 14x + 3x^2 - 14y + 6xy + 3y^2))
+///                * (30 + (2x-3y)^2 (18 - 32x + 12x^2 + 48y - 36xy + 27y^2)).
+#[differentiable]
+fn goldstein(x: f64, y: f64) -> f64 {
+    let a = 1.0
+        + (x + y + 1.0).powi(2)
+            * (19.0 - 14.0 * x + 3.0 * x.powi(2) - 14.0 * y + 6.0 * x * y + 3.0 * y.powi(2));
+    let b = 30.0
+        + (2.0 * x - 3.0 * y).powi(2)
+            * (18.0 - 32.0 * x + 12.0 * x.powi(2) + 48.0 * y - 36.0 * x * y + 27.0 * y.powi(2));
+    a * b
+}
+
+fn goldstein_rt(v: &[Variable]) -> Variable {
+    let (x, y) = (&v[0], &v[1]);
+    let a = 1.0
+        + (x + y + 1.0).pow(2.0)
+            * (19.0 - 14.0 * x + 3.0 * x.pow(2.0) - 14.0 * y + 6.0 * x * y + 3.0 * y.pow(2.0));
+    let b = 30.0
+        + (2.0 * x - 3.0 * y).pow(2.0)
+            * (18.0 - 32.0 * x + 12.0 * x.pow(2.0) + 48.0 * y - 36.0 * x * y + 27.0 * y.pow(2.0));
+    a * b
+}
+
+/// The analytic gradient: with A = 1 + a^2 p, B = 30 + c^2 q (a = x+y+1, c = 2x-3y),
+/// f_x = A_x B + A B_x, A_x = A_y = 2 a p + a^2 (-14 + 6x + 6y),
+/// B_x = 4 c q + c^2 (-32 + 24x - 36y), B_y = -6 c q + c^2 (48 - 36x + 54y).
+fn goldstein_analytic(x: f64, y: f64) -> (f64, f64) {
+    let (a, c) = (x + y + 1.0, 2.0 * x - 3.0 * y);
+    let p = 19.0 - 14.0 * x + 3.0 * x * x - 14.0 * y + 6.0 * x * y + 3.0 * y * y;
+    let q = 18.0 - 32.0 * x + 12.0 * x * x + 48.0 * y - 36.0 * x * y + 27.0 * y * y;
+    let (big_a, big_b) = (1.0 + a * a * p, 30.0 + c * c * q);
+    let a_xy = 2.0 * a * p + a * a * (-14.0 + 6.0 * x + 6.0 * y);
+    let b_x = 4.0 * c * q + c * c * (-32.0 + 24.0 * x - 36.0 * y);
+    let b_y = -6.0 * c * q + c * c * (48.0 - 36.0 * x + 54.0 * y);
+    (a_xy * big_b + big_a * b_x, a_xy * big_b + big_a * b_y)
+}
+
+#[test]
+fn goldstein_price_matches_spec_runtime_and_central_difference() {
+    // at (1, 1): f = 28 * 67 = 1876, grad = (-5376, 8064) (SPEC step 24)
+    assert_eq!(goldstein_grad(1.0, 1.0), (1876.0, (-5376.0, 8064.0)));
+    // at the global minimum (0, -1): f = 3, grad = (0, 0)
+    assert_eq!(goldstein_grad(0.0, -1.0), (3.0, (0.0, 0.0)));
+    for (x, y) in [
+        (1.0, 1.0),
+        (0.0, -1.0),
+        (0.5, -0.3),
+        (-1.2, 0.8),
+        (1.8, 0.2),
+    ] {
+        let (f, (gx, gy)) = goldstein_grad(x, y);
+        assert_exact(f, goldstein(x, y));
+        let (ax, ay) = goldstein_analytic(x, y);
+        assert_exact(gx, ax);
+        assert_exact(gy, ay);
+        assert_grad(&[gx, gy], |v| goldstein(v[0], v[1]), goldstein_rt, &[x, y]);
+    }
+}
+
+/// Rosenbrock: f = 100 (y - x^2)^2 + (1 - x)^2.
+#[differentiable]
+fn rosenbrock(x: f64, y: f64) -> f64 {
+    100.0 * (y - x * x).powi(2) + (1.0 - x).powi(2)
+}
+
+fn rosenbrock_rt(v: &[Variable]) -> Variable {
+    let (x, y) = (&v[0], &v[1]);
+    100.0 * (y - x * x).pow(2.0) + (1.0 - x).pow(2.0)
+}
+
+#[test]
+fn rosenbrock_matches_analytic_runtime_and_central_difference() {
+    // at (0, 2): df/dx = -400 x (y - x^2) - 2 (1 - x) = -2, df/dy = 200 (y - x^2) = 400
+    assert_eq!(rosenbrock_grad(0.0, 2.0), (401.0, (-2.0, 400.0)));
+    // at the minimum (1, 1): f = 0, grad = (0, 0)
+    assert_eq!(rosenbrock_grad(1.0, 1.0), (0.0, (0.0, 0.0)));
+    for (x, y) in [(0.0, 2.0), (1.0, 1.0), (-1.5, 2.5), (0.3, -0.4)] {
+        let (_, (gx, gy)) = rosenbrock_grad(x, y);
+        assert_exact(gx, -400.0 * x * (y - x * x) - 2.0 * (1.0 - x));
+        assert_exact(gy, 200.0 * (y - x * x));
+        assert_grad(
+            &[gx, gy],
+            |v| rosenbrock(v[0], v[1]),
+            rosenbrock_rt,
+            &[x, y],
+        );
+    }
+}
+
+/// Steps 2–6: y = square(exp(square(x))) = (e^(x^2))^2.
+#[differentiable]
+fn square_exp_square(x: f64) -> f64 {
+    x.powi(2).exp().powi(2)
+}
+
+fn square_exp_square_rt(v: &[Variable]) -> Variable {
+    square(&exp(&square(&v[0])))
+}
+
+#[test]
+fn square_exp_square_matches_the_printed_values() {
+    // at 0.5: y = e^0.5 = 1.648721270700128, dy/dx = 4x e^(2x^2) = 2 e^0.5 = 3.297442541400256
+    let (y, g) = square_exp_square_grad(0.5);
+    assert_exact(y, 1.648721270700128);
+    assert_exact(g, 3.297442541400256);
+    // the seeds' numerical derivative (eps 1e-4) printed 3.2974426293330694: within 1e-7
+    approx::assert_relative_eq!(g, 3.2974426293330694, max_relative = 1e-7);
+    for x in [0.5, -0.3, 0.0, 1.1] {
+        let (_, g) = square_exp_square_grad(x);
+        assert_exact(g, 4.0 * x * (2.0 * x * x).exp());
+        assert_grad(
+            &[g],
+            |v| square_exp_square(v[0]),
+            square_exp_square_rt,
+            &[x],
+        );
+    }
+}
+
+/// The notes' PyTorch comparison: y = sigmoid(tanh(x)).
+#[differentiable]
+fn sigmoid_tanh(x: f64) -> f64 {
+    dezero::math::sigmoid(x.tanh())
+}
+
+fn sigmoid_tanh_rt(v: &[Variable]) -> Variable {
+    sigmoid(&tanh(&v[0]))
+}
+
+#[test]
+fn sigmoid_tanh_matches_the_printed_value() {
+    // dy/dx = s(t) (1 - s(t)) (1 - t^2), t = tanh x; at 1.0: 0.09112821805819912
+    let (_, g) = sigmoid_tanh_grad(1.0);
+    assert_exact(g, 0.09112821805819912);
+    for x in [1.0, -0.4, 0.0, 2.5] {
+        let (y, g) = sigmoid_tanh_grad(x);
+        let t = x.tanh();
+        let s = 1.0 / (1.0 + (-t).exp());
+        assert_exact(y, s);
+        assert_exact(g, s * (1.0 - s) * (1.0 - t * t));
+        assert_grad(&[g], |v| sigmoid_tanh(v[0]), sigmoid_tanh_rt, &[x]);
+    }
+}
