@@ -1,0 +1,375 @@
+//! `ItemFn` -> [`Function`]: the options, the signature read into parameters and outputs, and
+//! the body checked node by node for syntax `#[differentiable]` does not support.
+
+use crate::errors::{self, Errors};
+use proc_macro2::{Ident, TokenStream};
+use quote::{quote, ToTokens};
+use syn::visit::Visit;
+
+/// The float type a function computes in.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum FloatTy {
+    F32,
+    F64,
+}
+
+impl FloatTy {
+    /// `f32` or `f64` as a type path.
+    pub fn tokens(self) -> TokenStream {
+        match self {
+            FloatTy::F32 => quote!(f32),
+            FloatTy::F64 => quote!(f64),
+        }
+    }
+}
+
+/// The type of a scalar parameter or local.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Scalar {
+    Float(FloatTy),
+    Int,
+    Bool,
+}
+
+/// Reads `f64`, `f32`, integer types and `bool`.
+pub fn scalar(ty: &syn::Type) -> Option<Scalar> {
+    let syn::Type::Path(p) = ty else { return None };
+    if p.qself.is_some() {
+        return None;
+    }
+    let last = p.path.segments.last()?;
+    if !last.arguments.is_none() {
+        return None;
+    }
+    match last.ident.to_string().as_str() {
+        "f64" => Some(Scalar::Float(FloatTy::F64)),
+        "f32" => Some(Scalar::Float(FloatTy::F32)),
+        "bool" => Some(Scalar::Bool),
+        "i8" | "i16" | "i32" | "i64" | "i128" | "isize" | "u8" | "u16" | "u32" | "u64" | "u128"
+        | "usize" => Some(Scalar::Int),
+        _ => None,
+    }
+}
+
+/// One parameter: floats are differentiated, integers and `bool` are constants.
+pub struct Param {
+    pub ident: Ident,
+    pub ty: syn::Type,
+    pub scalar: Scalar,
+}
+
+impl Param {
+    pub fn is_float(&self) -> bool {
+        matches!(self.scalar, Scalar::Float(_))
+    }
+}
+
+/// `#[differentiable(grad = .., vjp = ..)]`.
+pub struct Options {
+    pub grad: Ident,
+    pub vjp: Ident,
+}
+
+/// An annotated function, its signature read.
+pub struct Function<'a> {
+    pub item: &'a syn::ItemFn,
+    pub params: Vec<Param>,
+    pub float: FloatTy,
+    /// Number of results: 1 for `-> f64`, n for an n-tuple.
+    pub outputs: usize,
+    pub opts: Options,
+}
+
+impl<'a> Function<'a> {
+    /// Reads options and signature, and checks the body node by node.
+    pub fn from_syn(attr: TokenStream, item: &'a syn::ItemFn) -> syn::Result<Self> {
+        let mut errs = Errors::default();
+        let opts = match parse_options(attr, &item.sig.ident) {
+            Ok(o) => Some(o),
+            Err(e) => {
+                errs.push(e);
+                None
+            }
+        };
+        let sig = signature(&item.sig, &mut errs);
+        let mut check = BodyCheck { errs: &mut errs };
+        check.visit_block(&item.block);
+        errs.finish()?;
+        match (opts, sig) {
+            (Some(opts), Some((params, float, outputs))) => Ok(Function {
+                item,
+                params,
+                float,
+                outputs,
+                opts,
+            }),
+            _ => Err(syn::Error::new_spanned(&item.sig, errors::return_type())),
+        }
+    }
+
+    pub fn name(&self) -> &Ident {
+        &self.item.sig.ident
+    }
+
+    /// The float parameters, in order.
+    pub fn float_params(&self) -> impl Iterator<Item = &Param> {
+        self.params.iter().filter(|p| p.is_float())
+    }
+}
+
+/// Parses `grad = name, vjp = name` (both optional).
+pub fn parse_options(attr: TokenStream, f: &Ident) -> syn::Result<Options> {
+    let mut opts = Options {
+        grad: crate::names::grad_fn(f),
+        vjp: crate::names::vjp_fn(f),
+    };
+    let parser = syn::meta::parser(|meta| {
+        if meta.path.is_ident("grad") {
+            opts.grad = meta.value()?.parse()?;
+            Ok(())
+        } else if meta.path.is_ident("vjp") {
+            opts.vjp = meta.value()?.parse()?;
+            Ok(())
+        } else {
+            let key = meta.path.to_token_stream().to_string().replace(' ', "");
+            Err(meta.error(errors::unknown_option(&key)))
+        }
+    });
+    syn::parse::Parser::parse2(parser, attr)?;
+    Ok(opts)
+}
+
+/// Reads parameters, the float type and the number of results; records what is unsupported.
+pub fn signature(sig: &syn::Signature, errs: &mut Errors) -> Option<(Vec<Param>, FloatTy, usize)> {
+    let before = !errs.is_empty();
+    if let Some(c) = &sig.constness {
+        errs.spanned(c, errors::qualifier("const"));
+    }
+    if let Some(a) = &sig.asyncness {
+        errs.spanned(a, errors::qualifier("async"));
+    }
+    if let Some(u) = &sig.unsafety {
+        errs.spanned(u, errors::qualifier("unsafe"));
+    }
+    if let Some(abi) = &sig.abi {
+        errs.spanned(abi, errors::qualifier("extern"));
+    }
+    if let Some(v) = &sig.variadic {
+        errs.spanned(v, errors::param_pattern());
+    }
+    for g in &sig.generics.params {
+        if let syn::GenericParam::Type(_) = g {
+            errs.spanned(g, errors::generic_type());
+        }
+    }
+    let mut params = Vec::new();
+    let mut floats = Vec::new();
+    for input in &sig.inputs {
+        match input {
+            syn::FnArg::Receiver(r) => errs.spanned(r, errors::receiver()),
+            syn::FnArg::Typed(pt) => {
+                let ident = match &*pt.pat {
+                    syn::Pat::Ident(pi) if pi.by_ref.is_none() && pi.subpat.is_none() => {
+                        pi.ident.clone()
+                    }
+                    other => {
+                        errs.spanned(other, errors::param_pattern());
+                        continue;
+                    }
+                };
+                match scalar(&pt.ty) {
+                    Some(s) => {
+                        if let Scalar::Float(ft) = s {
+                            floats.push((ft, pt.ty.clone()));
+                        }
+                        params.push(Param {
+                            ident,
+                            ty: (*pt.ty).clone(),
+                            scalar: s,
+                        });
+                    }
+                    None => errs.spanned(&pt.ty, errors::param_type()),
+                }
+            }
+        }
+    }
+    let outputs: Vec<(FloatTy, &syn::Type)> = match &sig.output {
+        syn::ReturnType::Default => {
+            errs.spanned(sig, errors::return_type());
+            Vec::new()
+        }
+        syn::ReturnType::Type(_, ty) => match &**ty {
+            syn::Type::Tuple(t) if t.elems.len() >= 2 => t
+                .elems
+                .iter()
+                .filter_map(|e| match scalar(e) {
+                    Some(Scalar::Float(ft)) => Some((ft, e)),
+                    _ => {
+                        errs.spanned(e, errors::return_type());
+                        None
+                    }
+                })
+                .collect(),
+            other => match scalar(other) {
+                Some(Scalar::Float(ft)) => vec![(ft, other)],
+                _ => {
+                    errs.spanned(other, errors::return_type());
+                    Vec::new()
+                }
+            },
+        },
+    };
+    if floats.is_empty() && !params.is_empty() || sig.inputs.is_empty() {
+        errs.spanned(&sig.ident, errors::no_float_param());
+    }
+    let float = floats.first().map(|f| f.0).or(outputs.first().map(|o| o.0));
+    if let Some(float) = float {
+        for (ft, ty) in &floats {
+            if *ft != float {
+                errs.spanned(ty, errors::mixed_float());
+            }
+        }
+        for (ft, ty) in &outputs {
+            if *ft != float {
+                errs.spanned(ty, errors::mixed_float());
+            }
+        }
+    }
+    if before || !errs.is_empty() {
+        return None;
+    }
+    Some((params, float?, outputs.len()))
+}
+
+/// Rejects, node by node, syntax with no place in the supported language.
+struct BodyCheck<'e> {
+    errs: &'e mut Errors,
+}
+
+impl<'ast> Visit<'ast> for BodyCheck<'_> {
+    fn visit_expr(&mut self, e: &'ast syn::Expr) {
+        use syn::Expr as E;
+        let msg = match e {
+            E::While(w) => {
+                self.errs.spanned(w.while_token, errors::while_loop());
+                return;
+            }
+            E::Loop(l) => {
+                self.errs.spanned(l.loop_token, errors::loop_loop());
+                return;
+            }
+            E::Closure(_) => Some(errors::closure()),
+            E::Unsafe(_) => Some(errors::unsafe_block()),
+            E::Macro(_) => Some(errors::macro_call()),
+            E::Reference(_) | E::RawAddr(_) => Some(errors::reference()),
+            E::Match(_) => Some(errors::match_expr()),
+            E::Break(_) | E::Continue(_) => Some(errors::break_continue()),
+            E::Assign(a) => (!is_local(&a.left)).then(errors::assign_target),
+            E::Binary(b) if is_compound(&b.op) => (!is_local(&b.left)).then(errors::assign_target),
+            E::ForLoop(f) => {
+                if !matches!(&*f.pat, syn::Pat::Ident(_) | syn::Pat::Wild(_)) {
+                    self.errs.spanned(&f.pat, errors::for_pattern());
+                }
+                let mut range = &*f.expr;
+                while let E::Paren(p) = range {
+                    range = &p.expr;
+                }
+                match range {
+                    E::Range(r) if r.start.is_some() && r.end.is_some() => {
+                        for bound in r.start.iter().chain(r.end.iter()) {
+                            self.visit_expr(bound);
+                        }
+                    }
+                    other => self.errs.spanned(other, errors::for_range()),
+                }
+                self.visit_block(&f.body);
+                return;
+            }
+            E::Call(c) => {
+                (!matches!(&*c.func, E::Path(p) if p.qself.is_none())).then(errors::call_target)
+            }
+            E::Let(_)
+            | E::Array(_)
+            | E::Async(_)
+            | E::Await(_)
+            | E::Const(_)
+            | E::Field(_)
+            | E::Index(_)
+            | E::Infer(_)
+            | E::Repeat(_)
+            | E::Struct(_)
+            | E::Try(_)
+            | E::TryBlock(_)
+            | E::Yield(_)
+            | E::Verbatim(_) => Some(errors::unsupported_expr()),
+            E::Range(_) => Some(errors::for_range()),
+            _ => None,
+        };
+        match msg {
+            Some(m) => self.errs.spanned(e, m),
+            None => syn::visit::visit_expr(self, e),
+        }
+    }
+
+    fn visit_stmt(&mut self, s: &'ast syn::Stmt) {
+        match s {
+            syn::Stmt::Item(i) => self.errs.spanned(i, errors::item_in_body()),
+            syn::Stmt::Macro(m) => self.errs.spanned(m, errors::macro_call()),
+            syn::Stmt::Local(l) => {
+                if !let_pattern_ok(&l.pat) {
+                    self.errs.spanned(&l.pat, errors::let_pattern());
+                }
+                match &l.init {
+                    None => self.errs.spanned(l, errors::let_uninit()),
+                    Some(init) => {
+                        if let Some((_, div)) = &init.diverge {
+                            self.errs.spanned(div, errors::let_else());
+                        }
+                        self.visit_expr(&init.expr);
+                    }
+                }
+            }
+            syn::Stmt::Expr(e, _) => self.visit_expr(e),
+        }
+    }
+}
+
+/// `x`, `mut x`, `x: f64`, or a tuple of those (for calls with several results).
+pub fn let_pattern_ok(p: &syn::Pat) -> bool {
+    match p {
+        syn::Pat::Ident(pi) => pi.by_ref.is_none() && pi.subpat.is_none(),
+        syn::Pat::Type(pt) => let_pattern_ok(&pt.pat) && scalar(&pt.ty).is_some(),
+        syn::Pat::Tuple(t) => t.elems.iter().all(|e| {
+            matches!(e, syn::Pat::Ident(_) | syn::Pat::Wild(_)) && let_pattern_ok_or_wild(e)
+        }),
+        syn::Pat::Wild(_) => true,
+        _ => false,
+    }
+}
+
+fn let_pattern_ok_or_wild(p: &syn::Pat) -> bool {
+    matches!(p, syn::Pat::Wild(_)) || let_pattern_ok(p)
+}
+
+/// A single-segment path: a local variable.
+pub fn is_local(e: &syn::Expr) -> bool {
+    matches!(e, syn::Expr::Path(p) if p.qself.is_none() && p.path.get_ident().is_some())
+}
+
+/// `+=`, `-=`, ... (syn 2 parses compound assignment as a binary expression).
+pub fn is_compound(op: &syn::BinOp) -> bool {
+    use syn::BinOp as B;
+    matches!(
+        op,
+        B::AddAssign(_)
+            | B::SubAssign(_)
+            | B::MulAssign(_)
+            | B::DivAssign(_)
+            | B::RemAssign(_)
+            | B::BitXorAssign(_)
+            | B::BitAndAssign(_)
+            | B::BitOrAssign(_)
+            | B::ShlAssign(_)
+            | B::ShrAssign(_)
+    )
+}

@@ -1,0 +1,92 @@
+//! The pipeline: parse, check, lower, differentiate, emit; on error, `compile_error!`s plus stubs.
+
+use crate::ast::{self, Function};
+use crate::errors::{self, Errors};
+use crate::{emit, ir, names, reverse};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// `#[differentiable]`: the user's function, `<fn>_grad` and `<fn>_vjp`.
+pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let item: syn::ItemFn = match syn::parse2(item.clone()) {
+        Ok(f) => f,
+        Err(e) => {
+            let err = syn::Error::new(e.span(), errors::not_a_fn()).to_compile_error();
+            return quote!(#err #item);
+        }
+    };
+    match try_expand(attr.clone(), &item) {
+        Ok(tokens) => tokens,
+        Err(e) => fallback(&attr, &item, e),
+    }
+}
+
+fn try_expand(attr: TokenStream, item: &syn::ItemFn) -> syn::Result<TokenStream> {
+    let func = Function::from_syn(attr, item)?;
+    func.validate()?;
+    let primal = ir::lower(&func)?;
+    let adjoint = reverse::adjoint(&primal)?;
+    Ok(emit::expansion(&func, &primal, &adjoint))
+}
+
+/// The errors, the user's function unchanged and, if the signature parsed, `unreachable!()`
+/// stubs of the generated functions, so callers see one error rather than a cascade.
+fn fallback(attr: &TokenStream, item: &syn::ItemFn, e: syn::Error) -> TokenStream {
+    let errs = e.to_compile_error();
+    let mut scratch = Errors::default();
+    let stubs = match (
+        ast::parse_options(attr.clone(), &item.sig.ident),
+        ast::signature(&item.sig, &mut scratch),
+    ) {
+        (Ok(opts), Some((params, float, outputs))) => {
+            stubs(item, &opts, &params, float.tokens(), outputs)
+        }
+        _ => quote!(),
+    };
+    quote!(#errs #item #stubs)
+}
+
+fn stubs(
+    item: &syn::ItemFn,
+    opts: &ast::Options,
+    params: &[ast::Param],
+    float: TokenStream,
+    outputs: usize,
+) -> TokenStream {
+    let vis = &item.vis;
+    let generics = &item.sig.generics;
+    let ps = params.iter().map(|p| {
+        let (i, t) = (&p.ident, &p.ty);
+        quote!(#i: #t)
+    });
+    let ps2 = ps.clone();
+    let n = params.iter().filter(|p| p.is_float()).count();
+    let grads = if n == 1 {
+        float.clone()
+    } else {
+        let each = (0..n).map(|_| float.clone());
+        quote!((#(#each),*))
+    };
+    let (grad, vjp) = (&opts.grad, &opts.vjp);
+    let seeds = names::seeds(outputs);
+    let allow = quote!(#[allow(unused_variables, dead_code, clippy::too_many_arguments)]);
+    let grad_fn = (outputs == 1).then(|| {
+        quote! {
+            #[doc(hidden)]
+            #allow
+            #vis fn #grad #generics (#(#ps),*) -> (#float, #grads) { unreachable!() }
+        }
+    });
+    quote! {
+        #grad_fn
+        #[doc(hidden)]
+        #allow
+        #vis fn #vjp #generics (#(#ps2,)* #(#seeds: #float),*) -> #grads { unreachable!() }
+    }
+}
+
+/// `#[custom_vjp(pullback)]`: the user's function plus `<fn>_vjp` forwarding to `pullback`
+/// and `<fn>_grad`.
+pub fn custom_vjp(attr: TokenStream, item: TokenStream) -> TokenStream {
+    crate::custom::expand(attr, item)
+}

@@ -1,0 +1,116 @@
+//! Naming scheme of generated code: user names kept, `name_1` for later SSA versions,
+//! `t0, t1, ..` for intermediates, `c0` for saved conditions, `tape0` for loop tapes,
+//! `x_bar` for adjoints, `f_grad` / `f_vjp` for the generated functions.
+//!
+//! Stable (documented) names: `<fn>_grad`, `<fn>_vjp`. Everything inside the bodies is not.
+
+use proc_macro2::{Ident, Span};
+use quote::format_ident;
+use std::collections::HashSet;
+
+/// Hands out unique local names for one generated function.
+#[derive(Default)]
+pub struct Namer {
+    used: HashSet<String>,
+    temps: usize,
+    conds: usize,
+    tapes: usize,
+}
+
+impl Namer {
+    /// A namer that never reuses any of `reserved` (every identifier of the user's function).
+    pub fn new(reserved: impl IntoIterator<Item = String>) -> Self {
+        Namer {
+            used: reserved.into_iter().collect(),
+            ..Namer::default()
+        }
+    }
+
+    /// Claims `name` (the user's own first binding).
+    pub fn claim(&mut self, name: &str) {
+        self.used.insert(name.to_string());
+    }
+
+    /// A fresh SSA version of a user variable: `x_1`, `x_2`, ...
+    pub fn version(&mut self, base: &str) -> String {
+        (1..)
+            .map(|k| format!("{base}_{k}"))
+            .find(|n| self.fresh(n))
+            .unwrap_or_default()
+    }
+
+    /// A fresh intermediate: `t0`, `t1`, ...
+    pub fn temp(&mut self) -> String {
+        loop {
+            let n = format!("t{}", self.temps);
+            self.temps += 1;
+            if self.fresh(&n) {
+                return n;
+            }
+        }
+    }
+
+    /// A fresh saved condition: `c0`, `c1`, ...
+    pub fn cond(&mut self) -> String {
+        loop {
+            let n = format!("c{}", self.conds);
+            self.conds += 1;
+            if self.fresh(&n) {
+                return n;
+            }
+        }
+    }
+
+    /// A fresh loop tape: `tape0`, `tape1`, ...
+    pub fn tape(&mut self) -> String {
+        loop {
+            let n = format!("tape{}", self.tapes);
+            self.tapes += 1;
+            if self.fresh(&n) {
+                return n;
+            }
+        }
+    }
+
+    /// `name` itself if not yet used (and claims it), else a version of it.
+    pub fn named(&mut self, name: &str) -> String {
+        if self.fresh(name) {
+            name.to_string()
+        } else {
+            self.version(name)
+        }
+    }
+
+    fn fresh(&mut self, n: &str) -> bool {
+        self.used.insert(n.to_string())
+    }
+}
+
+/// The adjoint of a local: `x` -> `x_bar`, hygienic so it never captures a user's `x_bar`.
+pub fn bar(name: &str) -> Ident {
+    format_ident!("{}_bar", name, span = Span::mixed_site())
+}
+
+/// A generated local (temporary, version, tape, seed).
+pub fn local(name: &str) -> Ident {
+    Ident::new(name, Span::mixed_site())
+}
+
+/// Default name of the value-and-gradient function: `f` -> `f_grad`.
+pub fn grad_fn(f: &Ident) -> Ident {
+    format_ident!("{}_grad", f)
+}
+
+/// Default name of the pullback: `f` -> `f_vjp`.
+pub fn vjp_fn(f: &Ident) -> Ident {
+    format_ident!("{}_vjp", f)
+}
+
+/// The seed parameter(s) of a `_vjp`: `seed`, or `seed0, seed1, ..` for tuple results.
+pub fn seeds(outputs: usize) -> Vec<Ident> {
+    if outputs == 1 {
+        vec![local("seed")]
+    } else {
+        (0..outputs).map(|k| local(&format!("seed{k}"))).collect()
+    }
+}

@@ -1,0 +1,96 @@
+//! Whole-function checks: where `return` may appear.
+//!
+//! `return` is lowered by turning `if c { ..; return e; } rest` into `if c { ..; e } else { rest }`,
+//! which works at the top level of the body and inside the branches of such `if`s (the "tail
+//! positions"); a `return` anywhere else (a loop body, a `let` initializer, an operand) is an error.
+
+use crate::ast::Function;
+use crate::errors::{self, Errors};
+use syn::visit::Visit;
+
+impl Function<'_> {
+    /// Checks what needs the whole body: `return` placement.
+    pub fn validate(&self) -> syn::Result<()> {
+        let mut errs = Errors::default();
+        tail_stmts(&self.item.block.stmts, &mut errs);
+        errs.finish()
+    }
+}
+
+/// Statements of a block in tail position: `return` may end it or sit in a top-level `if`.
+fn tail_stmts(stmts: &[syn::Stmt], errs: &mut Errors) {
+    for stmt in stmts {
+        match stmt {
+            syn::Stmt::Expr(e, _) => tail_expr(e, errs),
+            syn::Stmt::Local(l) => {
+                if let Some(init) = &l.init {
+                    no_return(&init.expr, errs);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn tail_expr(e: &syn::Expr, errs: &mut Errors) {
+    match e {
+        syn::Expr::Return(r) => {
+            if let Some(v) = &r.expr {
+                no_return(v, errs);
+            }
+        }
+        syn::Expr::If(i) => {
+            no_return(&i.cond, errs);
+            tail_stmts(&i.then_branch.stmts, errs);
+            if let Some((_, els)) = &i.else_branch {
+                tail_expr(els, errs);
+            }
+        }
+        syn::Expr::Block(b) if b.label.is_none() => tail_stmts(&b.block.stmts, errs),
+        other => no_return(other, errs),
+    }
+}
+
+fn no_return(e: &syn::Expr, errs: &mut Errors) {
+    struct Find<'e>(&'e mut Errors);
+    impl<'ast> Visit<'ast> for Find<'_> {
+        fn visit_expr_return(&mut self, r: &'ast syn::ExprReturn) {
+            self.0.spanned(r, errors::return_position());
+        }
+        fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
+    }
+    Find(errs).visit_expr(e);
+}
+
+/// Whether the statements always end in `return` (so what follows them never runs).
+pub fn diverges(stmts: &[syn::Stmt]) -> bool {
+    match stmts.last() {
+        Some(syn::Stmt::Expr(e, _)) => expr_diverges(e),
+        _ => false,
+    }
+}
+
+fn expr_diverges(e: &syn::Expr) -> bool {
+    match e {
+        syn::Expr::Return(_) => true,
+        syn::Expr::If(i) => match &i.else_branch {
+            Some((_, els)) => diverges(&i.then_branch.stmts) && expr_diverges(els),
+            None => false,
+        },
+        syn::Expr::Block(b) => diverges(&b.block.stmts),
+        _ => false,
+    }
+}
+
+/// Whether `return` occurs anywhere in the statement.
+pub fn has_return(stmt: &syn::Stmt) -> bool {
+    struct Find(bool);
+    impl<'ast> Visit<'ast> for Find {
+        fn visit_expr_return(&mut self, _: &'ast syn::ExprReturn) {
+            self.0 = true;
+        }
+    }
+    let mut f = Find(false);
+    f.visit_stmt(stmt);
+    f.0
+}
