@@ -11,6 +11,9 @@ mod names;
 mod reverse;
 mod validate;
 
+#[cfg(test)]
+mod snapshots;
+
 /// Generates the gradient and pullback of a float function at compile time.
 #[proc_macro_attribute]
 pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {

@@ -440,7 +440,7 @@ impl Lower {
         let mut merges = Vec::new();
         let mut values = Vec::new();
         if want_value {
-            if then_vals.len() != else_vals.len() || then_vals.is_empty() {
+            if then_vals.len() != else_vals.len() {
                 self.errs.spanned(cond, errors::missing_value());
             }
             for (k, (t, e)) in then_vals.into_iter().zip(else_vals).enumerate() {

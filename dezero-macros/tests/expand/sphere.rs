@@ -1,0 +1,4 @@
+#[differentiable]
+fn sphere(x: f64, y: f64) -> f64 {
+    x * x + y * y
+}
