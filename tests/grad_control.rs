@@ -92,7 +92,7 @@ fn recurrence(x: f64, steps: usize) -> f64 {
 
 #[test]
 fn long_recurrence_chains_one_hundred_derivatives() {
-    for x in [0.3, 1.0, 2.5] {
+    for x in [0.3_f64, 1.0, 2.5] {
         // dz_{k+1}/dx = (1 - 0.1 cos z_k) dz_k/dx, multiplied over 100 steps
         let (mut z, mut d) = (x, 1.0);
         for _ in 0..100 {
@@ -325,6 +325,7 @@ fn tuple_results_bind_with_let() {
     // x y = r^2 cos t sin t = r^2 sin(2t) / 2: d/dr = r sin 2t, d/dt = r^2 cos 2t
     for (r, t) in [(2.0, 0.5), (1.5, -0.7)] {
         let (f, (gr, gt)) = uses_polar_grad(r, t);
+        assert_exact(f, uses_polar(r, t));
         assert_exact(f, r * t.cos() * r * t.sin());
         assert_exact(gr, r * (2.0 * t).sin());
         assert_exact(gt, r * r * (2.0 * t).cos());
@@ -341,6 +342,7 @@ fn single(x: f32, y: f32) -> f32 {
 fn f32_functions_differentiate_in_f32() {
     // f = x^2 y + sin y: df/dx = 2 x y, df/dy = x^2 + cos y; at (1.5, 0.5)
     let (f, (gx, gy)): (f32, (f32, f32)) = single_grad(1.5, 0.5);
+    assert_eq!(f, single(1.5, 0.5));
     approx::assert_relative_eq!(f, 1.125 + 0.5_f32.sin(), max_relative = 1e-6);
     approx::assert_relative_eq!(gx, 1.5, max_relative = 1e-6);
     approx::assert_relative_eq!(gy, 2.25 + 0.5_f32.cos(), max_relative = 1e-6);
