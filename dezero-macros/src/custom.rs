@@ -15,12 +15,9 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
-    let item: syn::ItemFn = match syn::parse2(item.clone()) {
+    let item: syn::ItemFn = match crate::expand::parse_fn(item) {
         Ok(f) => f,
-        Err(e) => {
-            let err = syn::Error::new(e.span(), errors::not_a_fn()).to_compile_error();
-            return quote!(#err #item);
-        }
+        Err(tokens) => return tokens,
     };
     match try_expand(attr, &item) {
         Ok(t) => t,

@@ -8,16 +8,26 @@ use quote::quote;
 
 /// `#[differentiable]`: the user's function, `<fn>_grad` and `<fn>_vjp`.
 pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
-    let item: syn::ItemFn = match syn::parse2(item.clone()) {
+    let item: syn::ItemFn = match crate::expand::parse_fn(item) {
         Ok(f) => f,
-        Err(e) => {
-            let err = syn::Error::new(e.span(), errors::not_a_fn()).to_compile_error();
-            return quote!(#err #item);
-        }
+        Err(tokens) => return tokens,
     };
     match try_expand(attr.clone(), &item) {
         Ok(tokens) => tokens,
         Err(e) => fallback(&attr, &item, e),
+    }
+}
+
+/// The annotated `fn`, or what to emit instead: for another item, the error and the item
+/// unchanged; for tokens that are not an item at all, syn's parse error alone.
+pub fn parse_fn(item: TokenStream) -> Result<syn::ItemFn, TokenStream> {
+    match syn::parse2::<syn::Item>(item) {
+        Ok(syn::Item::Fn(f)) => Ok(f),
+        Ok(other) => {
+            let err = syn::Error::new_spanned(&other, errors::not_a_fn()).to_compile_error();
+            Err(quote!(#err #other))
+        }
+        Err(e) => Err(e.to_compile_error()),
     }
 }
 

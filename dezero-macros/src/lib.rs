@@ -14,6 +14,9 @@ mod validate;
 #[cfg(test)]
 mod snapshots;
 
+#[cfg(test)]
+mod no_panic;
+
 /// Generates the gradient and pullback of a float function at compile time.
 #[proc_macro_attribute]
 pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {

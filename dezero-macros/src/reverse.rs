@@ -170,13 +170,14 @@ impl Rev<'_> {
         {
             return self.call(i, vjp, float_args, defined, out);
         }
-        let y = i.dsts[0];
+        let (Some(&y), Some(a)) = (i.dsts.first(), i.args.first()) else {
+            return;
+        };
         if !self.p.vars[y].active || !defined.contains(&y) {
             return;
         }
         let yb = self.bar(y);
         let yv = self.id(y);
-        let a = &i.args[0];
         let av = self.val(a);
         let b = i.args.get(1);
         let bv = b.map(|b| self.val(b));

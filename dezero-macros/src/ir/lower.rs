@@ -893,10 +893,7 @@ fn is_bool(e: &syn::Expr) -> bool {
             b.op,
             B::Lt(_) | B::Le(_) | B::Gt(_) | B::Ge(_) | B::Eq(_) | B::Ne(_) | B::And(_) | B::Or(_)
         ),
-        syn::Expr::Unary(u) => {
-            matches!(u.op, syn::UnOp::Not(_)) && is_bool(&u.expr)
-                || matches!(u.op, syn::UnOp::Not(_))
-        }
+        syn::Expr::Unary(u) => matches!(u.op, syn::UnOp::Not(_)),
         syn::Expr::Lit(l) => matches!(l.lit, syn::Lit::Bool(_)),
         syn::Expr::Paren(p) => is_bool(&p.expr),
         _ => false,
