@@ -134,13 +134,8 @@ impl Variable {
         heap.push(Queued(creator));
 
         while let Some(Queued(node)) = heap.pop() {
-            let ys: Vec<Option<Variable>> =
-                node.outputs.iter().map(|w| w.upgrade().map(Variable)).collect();
-            let gys: Vec<Variable> = ys
-                .iter()
-                .enumerate()
-                .map(|(i, y)| upstream_grad(&node, i, y.as_ref()))
-                .collect();
+            let ys = node.outputs.map(|_, w| w.upgrade().map(Variable));
+            let gys = ys.map(|i, y| upstream_grad(&node, i, y.as_ref()));
             let gxs = node.func.backward(&node.inputs, &ys, &gys);
             drop(gys);
             check_grads(&node, &gxs);

@@ -67,18 +67,81 @@ pub trait Function: 'static {
     /// have its input's shape.
     fn backward(&self, xs: &[Variable], ys: &[Option<Variable>], gys: &[Variable])
         -> Vec<Variable>;
+
+    /// The output of a one-output function, without the `Vec` of [`forward`](Function::forward).
+    ///
+    /// Optional: the default calls `forward` and panics unless it returns exactly one output.
+    /// Built-in functions override it to save an allocation on the hot path.
+    fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
+        let mut ys = self.forward(xs);
+        if ys.len() != 1 {
+            panic!("function `{}`: forward returned {} outputs, expected 1", self.name(), ys.len());
+        }
+        ys.pop().expect("one output")
+    }
 }
 
-pub(crate) struct NodeInner {
-    pub(crate) func: Box<dyn Function>,
-    pub(crate) inputs: Vec<Variable>,
-    pub(crate) outputs: Vec<Weak<std::cell::RefCell<VariableInner>>>,
+/// Inputs or outputs of a node: one or two inline (the common cases, no allocation), or a `Vec`.
+pub(crate) enum Slots<T> {
+    One([T; 1]),
+    Two([T; 2]),
+    Many(Vec<T>),
+}
+
+impl<T> Slots<T> {
+    pub(crate) fn from_vec(mut v: Vec<T>) -> Self {
+        match v.len() {
+            1 => Slots::One([v.pop().expect("len 1")]),
+            2 => {
+                let b = v.pop().expect("len 2");
+                let a = v.pop().expect("len 2");
+                Slots::Two([a, b])
+            }
+            _ => Slots::Many(v),
+        }
+    }
+
+    pub(crate) fn map<U>(&self, mut f: impl FnMut(usize, &T) -> U) -> Slots<U> {
+        match self {
+            Slots::One([a]) => Slots::One([f(0, a)]),
+            Slots::Two([a, b]) => Slots::Two([f(0, a), f(1, b)]),
+            Slots::Many(v) => Slots::Many(v.iter().enumerate().map(|(i, x)| f(i, x)).collect()),
+        }
+    }
+
+    /// Moves every element into `out`, leaving this empty.
+    pub(crate) fn take_into(&mut self, out: &mut Vec<T>) {
+        match std::mem::replace(self, Slots::Many(Vec::new())) {
+            Slots::One(a) => out.extend(a),
+            Slots::Two(a) => out.extend(a),
+            Slots::Many(v) => out.extend(v),
+        }
+    }
+}
+
+impl<T> std::ops::Deref for Slots<T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        match self {
+            Slots::One(a) => a,
+            Slots::Two(a) => a,
+            Slots::Many(v) => v,
+        }
+    }
+}
+
+/// A node; the function is stored inline (`Rc<NodeInner<F>>` unsizes to `Rc<NodeInner>`), so
+/// applying a function costs one allocation for the node.
+pub(crate) struct NodeInner<F: ?Sized = dyn Function> {
+    pub(crate) inputs: Slots<Variable>,
+    pub(crate) outputs: Slots<Weak<std::cell::RefCell<VariableInner>>>,
     /// Output shapes, kept only for multi-output functions (to make zero gradients for outputs
     /// the caller dropped).
     pub(crate) output_dims: Vec<IxDyn>,
     pub(crate) generation: usize,
     /// The id of the last backward pass that queued this node.
     pub(crate) visited: Cell<u64>,
+    pub(crate) func: F,
 }
 
 /// A function applied in the graph: its inputs (held strongly) and outputs (held weakly).
@@ -117,7 +180,7 @@ impl Node {
     /// assert_eq!(y.creator().unwrap().function().name(), "cos");
     /// ```
     pub fn function(&self) -> &dyn Function {
-        &*self.0.func
+        &self.0.func
     }
 
     /// The input variables, in order.
@@ -196,41 +259,10 @@ pub fn apply<F: Function>(f: F, inputs: &[&Variable]) -> Vec<Variable> {
     if ys.is_empty() {
         panic!("function `{}`: forward returned no output", f.name());
     }
-    connect(f, || inputs.iter().map(|&x| x.clone()).collect(), ys)
-}
-
-/// [`apply`] for a one-input, one-output function, without intermediate `Vec`s.
-#[track_caller]
-pub(crate) fn apply1<F: Function>(f: F, x: &Variable) -> Variable {
-    let ys = f.forward(&[&*x.data()]);
-    check_single(&f, ys.len());
-    connect(f, || vec![x.clone()], ys).pop().expect("one output")
-}
-
-/// [`apply`] for a two-input, one-output function.
-#[track_caller]
-pub(crate) fn apply2<F: Function>(f: F, x0: &Variable, x1: &Variable) -> Variable {
-    let ys = f.forward(&[&*x0.data(), &*x1.data()]);
-    check_single(&f, ys.len());
-    connect(f, || vec![x0.clone(), x1.clone()], ys).pop().expect("one output")
-}
-
-#[track_caller]
-fn check_single<F: Function>(f: &F, n: usize) {
-    if n != 1 {
-        panic!("function `{}`: forward returned {n} outputs, expected 1", f.name());
-    }
-}
-
-fn connect<F: Function>(
-    f: F,
-    inputs: impl FnOnce() -> Vec<Variable>,
-    ys: Vec<ArrayD<f64>>,
-) -> Vec<Variable> {
     if !is_backprop_enabled() {
         return ys.into_iter().map(Variable::new).collect();
     }
-    let inputs = inputs();
+    let inputs = Slots::from_vec(inputs.iter().map(|&x| x.clone()).collect());
     let generation = inputs.iter().map(Variable::generation).max().unwrap_or(0);
     let output_dims = if ys.len() > 1 {
         ys.iter().map(|y| y.raw_dim()).collect()
@@ -241,16 +273,54 @@ fn connect<F: Function>(
         .into_iter()
         .map(|y| Variable::from_parts(Some(y), None, generation + 1))
         .collect();
-    let node = Rc::new(NodeInner {
-        func: Box::new(f),
+    let weak = Slots::from_vec(outputs.iter().map(|y| Rc::downgrade(&y.0)).collect());
+    link(f, inputs, weak, output_dims, generation, &outputs);
+    outputs
+}
+
+/// [`apply`] for a one-input, one-output function: no intermediate `Vec`s.
+#[track_caller]
+pub(crate) fn apply1<F: Function>(f: F, x: &Variable) -> Variable {
+    let y = f.forward_single(&[&*x.data()]);
+    connect1(f, || Slots::One([x.clone()]), y)
+}
+
+/// [`apply`] for a two-input, one-output function.
+#[track_caller]
+pub(crate) fn apply2<F: Function>(f: F, x0: &Variable, x1: &Variable) -> Variable {
+    let y = f.forward_single(&[&*x0.data(), &*x1.data()]);
+    connect1(f, || Slots::Two([x0.clone(), x1.clone()]), y)
+}
+
+fn connect1<F: Function>(f: F, inputs: impl FnOnce() -> Slots<Variable>, y: ArrayD<f64>) -> Variable {
+    if !is_backprop_enabled() {
+        return Variable::new(y);
+    }
+    let inputs = inputs();
+    let generation = inputs.iter().map(Variable::generation).max().unwrap_or(0);
+    let output = Variable::from_parts(Some(y), None, generation + 1);
+    let weak = Slots::One([Rc::downgrade(&output.0)]);
+    link(f, inputs, weak, Vec::new(), generation, std::slice::from_ref(&output));
+    output
+}
+
+fn link<F: Function>(
+    f: F,
+    inputs: Slots<Variable>,
+    outputs: Slots<Weak<std::cell::RefCell<VariableInner>>>,
+    output_dims: Vec<IxDyn>,
+    generation: usize,
+    strong: &[Variable],
+) {
+    let node: Rc<NodeInner> = Rc::new(NodeInner {
         inputs,
-        outputs: outputs.iter().map(|y| Rc::downgrade(&y.0)).collect(),
+        outputs,
         output_dims,
         generation,
         visited: Cell::new(0),
+        func: f,
     });
-    for y in &outputs {
+    for y in strong {
         y.0.borrow_mut().creator = Some(Rc::clone(&node));
     }
-    outputs
 }

@@ -473,9 +473,10 @@ impl Drop for VariableInner {
                     nodes.extend(inner.creator.take());
                     vars.extend(inner.grad.take());
                 }
-            } else if let Some(node) = nodes.pop() {
-                if let Ok(mut node) = Rc::try_unwrap(node) {
-                    vars.append(&mut node.inputs);
+            } else if let Some(mut node) = nodes.pop() {
+                // The last handle (nodes are never held weakly): move its inputs out first.
+                if let Some(node) = Rc::get_mut(&mut node) {
+                    node.inputs.take_into(&mut vars);
                 }
             } else {
                 break;

@@ -33,7 +33,7 @@ pub(crate) fn check_broadcast(op: &str, x0: &Variable, x1: &Variable) {
 macro_rules! binary_forward {
     ($xs:ident, $op:tt) => {{
         let (x0, x1) = ($xs[0], $xs[1]);
-        vec![x0 $op x1]
+        x0 $op x1
     }};
 }
 
@@ -46,6 +46,9 @@ impl Function for Add {
         "add"
     }
     fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
+        vec![self.forward_single(xs)]
+    }
+    fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
         binary_forward!(xs, +)
     }
     fn backward(&self, xs: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
@@ -63,6 +66,9 @@ impl Function for Sub {
         "sub"
     }
     fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
+        vec![self.forward_single(xs)]
+    }
+    fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
         binary_forward!(xs, -)
     }
     fn backward(&self, xs: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
@@ -80,6 +86,9 @@ impl Function for Mul {
         "mul"
     }
     fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
+        vec![self.forward_single(xs)]
+    }
+    fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
         binary_forward!(xs, *)
     }
     fn backward(&self, xs: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
@@ -97,6 +106,9 @@ impl Function for Div {
         "div"
     }
     fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
+        vec![self.forward_single(xs)]
+    }
+    fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
         binary_forward!(xs, /)
     }
     fn backward(&self, xs: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
@@ -116,7 +128,10 @@ impl Function for Neg {
         "neg"
     }
     fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
-        vec![-xs[0]]
+        vec![self.forward_single(xs)]
+    }
+    fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
+        -xs[0]
     }
     fn backward(&self, _: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
         vec![neg(&gys[0])]
@@ -132,8 +147,11 @@ impl Function for Pow {
         "pow"
     }
     fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
+        vec![self.forward_single(xs)]
+    }
+    fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
         let c = self.0;
-        vec![xs[0].mapv(|x| x.powf(c))]
+        xs[0].mapv(|x| x.powf(c))
     }
     fn backward(&self, xs: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
         let c = self.0;
@@ -168,15 +186,18 @@ impl Function for Scalar {
         }
     }
     fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
+        vec![self.forward_single(xs)]
+    }
+    fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
         let x = xs[0];
-        vec![match *self {
+        match *self {
             Scalar::Add(c) => x.mapv(|x| x + c),
             Scalar::Sub(c) => x.mapv(|x| x - c),
             Scalar::RSub(c) => x.mapv(|x| c - x),
             Scalar::Mul(c) => x.mapv(|x| x * c),
             Scalar::Div(c) => x.mapv(|x| x / c),
             Scalar::RDiv(c) => x.mapv(|x| c / x),
-        }]
+        }
     }
     fn backward(&self, xs: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
         let gy = &gys[0];

@@ -25,7 +25,10 @@ macro_rules! unary {
                 $label
             }
             fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
-                vec![xs[0].mapv(|$x: f64| $fwd)]
+                vec![self.forward_single(xs)]
+            }
+            fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
+                xs[0].mapv(|$x: f64| $fwd)
             }
             #[allow(unused_variables)]
             fn backward(&self, xs: &[Variable], ys: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
@@ -332,10 +335,13 @@ macro_rules! binary {
                 $label
             }
             fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
+                vec![self.forward_single(xs)]
+            }
+            fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
                 let shape = crate::error::broadcast_shape($label, xs[0].shape(), xs[1].shape());
                 let a = xs[0].broadcast(shape.clone()).expect("broadcastable");
                 let b = xs[1].broadcast(shape).expect("broadcastable");
-                vec![Zip::from(&a).and(&b).map_collect(|&$a: &f64, &$b: &f64| $fwd)]
+                Zip::from(&a).and(&b).map_collect(|&$a: &f64, &$b: &f64| $fwd)
             }
             #[allow(unused_variables)]
             fn backward(&self, xs: &[Variable], ys: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {

@@ -35,7 +35,10 @@ impl Function for Sum {
         "sum"
     }
     fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
-        vec![ndarray::arr0(xs[0].sum()).into_dyn()]
+        vec![self.forward_single(xs)]
+    }
+    fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
+        ndarray::arr0(xs[0].sum()).into_dyn()
     }
     fn backward(&self, xs: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
         vec![broadcast_to(&gys[0], &xs[0].shape())]
@@ -51,7 +54,10 @@ impl Function for SumTo {
         "sum_to"
     }
     fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
-        vec![sum_to_array(xs[0], &self.0)]
+        vec![self.forward_single(xs)]
+    }
+    fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
+        sum_to_array(xs[0], &self.0)
     }
     fn backward(&self, xs: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
         vec![broadcast_to(&gys[0], &xs[0].shape())]
@@ -67,8 +73,11 @@ impl Function for BroadcastTo {
         "broadcast_to"
     }
     fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
+        vec![self.forward_single(xs)]
+    }
+    fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
         let view = xs[0].broadcast(IxDyn(&self.0)).expect("checked by broadcast_to");
-        vec![view.to_owned()]
+        view.to_owned()
     }
     fn backward(&self, xs: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
         vec![sum_to(&gys[0], &xs[0].shape())]
