@@ -1,4 +1,114 @@
 //! dezero-macros: `#[differentiable]`, compile-time reverse-mode automatic differentiation.
+//!
+//! The attribute lowers the body of an ordinary Rust function into forward code plus
+//! generated reverse-mode adjoint code at compile time: no graph, no tape for straight-line
+//! code, and output a person can read with `cargo expand`. Use it through the `dezero` crate
+//! (`dezero::differentiable`, `dezero::custom_vjp`); the generated code names the runtime only
+//! through `::dezero::__private`.
+//!
+//! # The contract
+//!
+//! For `#[differentiable] fn f(a: f64, b: f64, n: usize) -> f64 { .. }` the same scope gets:
+//!
+//! | item | signature | meaning |
+//! |------|-----------|---------|
+//! | `f` | unchanged | the user's function, token for token |
+//! | `f_grad` | `(a, b, n) -> (f64, (f64, f64))` | value and gradient w.r.t. every float parameter, in parameter order |
+//! | `f_vjp` | `(a, b, n, seed: f64) -> (f64, f64)` | the pullback of `seed`; generated code calls it to compose annotated functions |
+//!
+//! - With exactly one float parameter the gradient is a bare float: `f_grad(a, n) -> (f64, f64)`,
+//!   `f_vjp(a, n, seed) -> f64`.
+//! - Integer and `bool` parameters are constants: passed through, no gradient.
+//! - A function computes in `f64` or in `f32` (one of them throughout).
+//! - A function returning a tuple `(f64, f64)` gets only `f_vjp`, with one seed per result
+//!   (`seed0, seed1`): the gradient of a vector-valued function is a Jacobian, and the pullback
+//!   is what composition needs.
+//! - `#[differentiable(grad = name, vjp = name)]` renames the generated functions (composition
+//!   looks for `<callee>_vjp`, so rename `vjp` only for functions nobody calls).
+//! - Visibility, attributes and doc comments of `f` carry over to the generated functions;
+//!   each also gets a one-line doc saying what it is.
+//! - Stable names: `<fn>_grad`, `<fn>_vjp` and their signatures. The locals inside generated
+//!   bodies (`t0`, `x_1`, `x_bar`, `c0`, `tape0`) may change between releases.
+//!
+//! ```
+//! use dezero::differentiable;
+//!
+//! #[differentiable]
+//! fn sphere(x: f64, y: f64) -> f64 {
+//!     x * x + y * y
+//! }
+//!
+//! // z = x^2 + y^2 at (1, 1): dz/dx = 2x = 2, dz/dy = 2y = 2
+//! assert_eq!(sphere_grad(1.0, 1.0), (2.0, (2.0, 2.0)));
+//! assert_eq!(sphere_vjp(1.0, 1.0, 0.5), (1.0, 1.0));
+//! ```
+//!
+//! `sphere_grad` expands roughly to (the `_vjp` is the same with `out_bar = seed`):
+//!
+//! ```text
+//! fn sphere_grad(x: f64, y: f64) -> (f64, (f64, f64)) {
+//!     let t0 = x * x;                  // forward sweep: one `let` per primitive
+//!     let t1 = y * y;
+//!     let out = t0 + t1;
+//!     let out_bar = 1.0;               // reverse sweep, in exact reverse order
+//!     let t0_bar = out_bar;
+//!     let t1_bar = out_bar;
+//!     let y_bar = t1_bar * y;
+//!     let y_bar = y_bar + t1_bar * y;  // accumulation by shadowing: one contribution a line
+//!     let x_bar = t0_bar * x;
+//!     let x_bar = x_bar + t0_bar * x;
+//!     (out, (x_bar, y_bar))
+//! }
+//! ```
+//!
+//! # The language it accepts
+//!
+//! - Float literals and parameters, `+ - * /`, unary `-`, parentheses, `+= -= *= /=`.
+//! - The methods `powi` (integer exponent), `powf` (constant or variable exponent), `exp`, `ln`,
+//!   `log10`, `sqrt`, `sin`, `cos`, `tan`, `tanh`, `sinh`, `cosh`, `abs`, `recip`, `max`, `min`,
+//!   `hypot`, `atan2`, also written `f64::exp(x)`; and `sigmoid(x)` / `math::sigmoid(x)` /
+//!   `dezero::math::sigmoid(x)` (the macro recognises any path ending in `sigmoid` that is bare
+//!   or goes through a `math` module).
+//! - `let` (optionally typed), shadowing, `let mut` with reassignment (lowered to SSA
+//!   versions `y`, `y_1`, ..), blocks as expressions.
+//! - `if`/`else if`/`else`, as expressions and statements, nested, on comparisons of any values
+//!   (`&&`, `||`, `!` too). Only the branch taken contributes to the gradient.
+//! - `for i in a..b` and `a..=b`, bounds constants or integer expressions; `i as f64` makes the
+//!   index a (constant) float. Variables the body reassigns are loop-carried.
+//! - Early `return`: `if c { ..; return e; } rest` is lowered as `if c { ..; e } else { rest }`;
+//!   `return` works at the top level of the body and in such `if`s, not inside loops.
+//! - Calls `g(a, b)` of other `#[differentiable]` (or `#[custom_vjp]`) functions: the forward
+//!   calls `g`, the reverse sweep calls `g_vjp(a, b, y_bar)`. Integer arguments pass through.
+//!   A callee returning a tuple is bound with `let (u, v) = g(..);`.
+//! - A tuple `(a, b)` as the function's result.
+//! - Expressions that mention no float (integer and `bool` arithmetic on constants, including
+//!   their method calls such as `n.pow(2)`) are copied verbatim: they are constants.
+//!
+//! Anything else is a `compile_error!` at that code, saying what is not supported and what to
+//! write instead: `while`/`loop`, closures, unknown methods, references, `unsafe`, `match`,
+//! `break`/`continue`, items and macros inside the body, generics over types, float-to-integer
+//! `as` casts, `%` on floats. A call of a function that is not annotated is reported by rustc
+//! at the call: "cannot find function `g_vjp` in this scope" (annotate `g`, or give it a
+//! [`macro@custom_vjp`]). On error the expansion is the errors, the function unchanged and
+//! `unreachable!()` stubs of `f_grad`/`f_vjp`, so callers see one error, not a cascade. The
+//! macro never panics.
+//!
+//! # How control flow is differentiated
+//!
+//! - `if`: the forward saves the condition (`let c0 = x < 0.0;`) and merges the values the
+//!   branches change (`let y_2 = if c0 { ..; y_1 } else { ..; y };`). The reverse sweep is
+//!   `let (x_bar, ..) = if c0 { <recompute the branch>; <its adjoint>; (x_bar, ..) } else { .. };`:
+//!   the taken branch is recomputed (values inside a branch are not in scope after it), so a
+//!   branch costs its forward twice.
+//! - `for`: the forward pushes the loop-carried values of each iteration to a `Vec` (the only
+//!   place generated code allocates); the reverse runs `(lo..hi).rev()`, pops that iteration's
+//!   state, recomputes the iteration's body and runs its adjoint, updating `let mut` adjoint
+//!   accumulators declared before the loop.
+//!
+//! # Custom derivative rules
+//!
+//! See [`macro@custom_vjp`].
+
 use proc_macro::TokenStream;
 
 mod ast;
@@ -17,13 +127,71 @@ mod snapshots;
 #[cfg(test)]
 mod no_panic;
 
-/// Generates the gradient and pullback of a float function at compile time.
+/// Generates `<fn>_grad` (value and gradient) and `<fn>_vjp` (pullback) of a float function
+/// at compile time. See the [crate documentation](crate) for the contract and the language.
+///
+/// ```
+/// use dezero::differentiable;
+///
+/// /// Goldstein-Price's little sister.
+/// #[differentiable(grad = matyas_value_and_grad)]
+/// pub fn matyas(x: f64, y: f64) -> f64 {
+///     0.26 * (x * x + y * y) - 0.48 * x * y
+/// }
+///
+/// #[differentiable]
+/// fn relu_sum(x: f32, n: u32) -> f32 {
+///     let mut s = 0.0;
+///     for i in 0..n {
+///         let shifted = x - i as f32;
+///         if shifted > 0.0 {
+///             s += shifted;
+///         }
+///     }
+///     s
+/// }
+///
+/// let (z, (gx, gy)) = matyas_value_and_grad(1.0, 1.0);
+/// assert!((z - 0.04).abs() < 1e-12);
+/// assert_eq!((gx, gy), (0.040000000000000036, 0.040000000000000036));
+/// // x = 2.5, n = 4: the terms 2.5, 1.5, 0.5 are positive, so ds/dx = 3
+/// assert_eq!(relu_sum_grad(2.5, 4), (4.5, 3.0));
+/// ```
 #[proc_macro_attribute]
 pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
     expand::differentiable(attr.into(), item.into()).into()
 }
 
-/// Attaches a hand-written pullback to a function.
+/// Attaches a hand-written pullback to a function the macro cannot see into, as JAX's
+/// `custom_vjp`; `#[differentiable]` functions can then call it like an annotated function.
+///
+/// `#[custom_vjp(pullback)] fn f(x: f64, n: i32) -> f64` keeps `f` and generates
+/// `f_vjp(x, n, seed) -> f64`, which calls `pullback(x, n, seed)` (so `pullback` has exactly
+/// the `_vjp` signature: the parameters, then one seed per result, returning the gradient of
+/// each float parameter), and, for a single result, `f_grad(x, n) -> (f64, f64)` =
+/// `(f(x, n), f_vjp(x, n, 1.0))`.
+///
+/// ```
+/// use dezero::{custom_vjp, differentiable};
+///
+/// /// A numerically careful `ln(1 + e^x)` with its derivative written by hand.
+/// #[custom_vjp(softplus_pullback)]
+/// fn softplus(x: f64) -> f64 {
+///     if x > 30.0 { x } else { x.exp().ln_1p() }
+/// }
+///
+/// fn softplus_pullback(x: f64, seed: f64) -> f64 {
+///     seed * dezero::math::sigmoid(x)
+/// }
+///
+/// #[differentiable]
+/// fn loss(w: f64) -> f64 {
+///     softplus(2.0 * w) * 0.5
+/// }
+///
+/// // d/dw 0.5 softplus(2w) = sigmoid(2w); at w = 0 that is 0.5
+/// assert_eq!(loss_grad(0.0).1, 0.5);
+/// ```
 #[proc_macro_attribute]
 pub fn custom_vjp(attr: TokenStream, item: TokenStream) -> TokenStream {
     expand::custom_vjp(attr.into(), item.into()).into()
