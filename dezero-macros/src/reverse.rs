@@ -9,7 +9,7 @@
 use crate::ir::{Block, For, If, Inst, Op, Operand, Program, Stmt, VarId};
 use crate::names;
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::quote;
+use quote::{quote, quote_spanned};
 use std::collections::{BTreeSet, HashSet};
 
 /// The adjoint sweeps of a function: seeded with `1.0` (for `_grad`) and with the seed
@@ -176,6 +176,7 @@ impl Rev<'_> {
         if !self.p.vars[y].active || !defined.contains(&y) {
             return;
         }
+        let sp = i.span;
         let yb = self.bar(y);
         let yv = self.id(y);
         let av = self.val(a);
@@ -187,53 +188,53 @@ impl Rev<'_> {
         match &i.op {
             // y = a + b  =>  a_bar += y_bar, b_bar += y_bar
             Op::Add => {
-                c(a, false, quote!(#yb));
+                c(a, false, quote_spanned!(sp=> #yb));
                 if let Some(b) = b {
-                    c(b, false, quote!(#yb));
+                    c(b, false, quote_spanned!(sp=> #yb));
                 }
             }
             // y = a - b  =>  a_bar += y_bar, b_bar -= y_bar
             Op::Sub => {
-                c(a, false, quote!(#yb));
+                c(a, false, quote_spanned!(sp=> #yb));
                 if let Some(b) = b {
-                    c(b, true, quote!(#yb));
+                    c(b, true, quote_spanned!(sp=> #yb));
                 }
             }
             // y = a * b  =>  a_bar += y_bar * b, b_bar += y_bar * a
             Op::Mul => {
                 if let Some(b) = b {
-                    c(a, false, quote!(#yb * #bv));
-                    c(b, false, quote!(#yb * #av));
+                    c(a, false, quote_spanned!(sp=> #yb * #bv));
+                    c(b, false, quote_spanned!(sp=> #yb * #av));
                 }
             }
             // y = a / b  =>  a_bar += y_bar / b, b_bar -= y_bar * y / b
             Op::Div => {
                 if let Some(b) = b {
-                    c(a, false, quote!(#yb / #bv));
-                    c(b, true, quote!(#yb * #yv / #bv));
+                    c(a, false, quote_spanned!(sp=> #yb / #bv));
+                    c(b, true, quote_spanned!(sp=> #yb * #yv / #bv));
                 }
             }
             // y = -a  =>  a_bar -= y_bar
-            Op::Neg => c(a, true, quote!(#yb)),
+            Op::Neg => c(a, true, quote_spanned!(sp=> #yb)),
             // y = a^n  =>  a_bar += y_bar * n * a^(n - 1)
             Op::Powi => {
                 let n = b
                     .cloned()
-                    .unwrap_or(Operand::Const(quote!(1), crate::ast::Scalar::Int));
+                    .unwrap_or(Operand::Const(quote_spanned!(sp=> 1), crate::ast::Scalar::Int));
                 let term = match literal_int(&n) {
                     Some(0) => return,
-                    Some(1) => quote!(#yb),
-                    Some(2) => quote!(#yb * 2.0 * #av),
+                    Some(1) => quote_spanned!(sp=> #yb),
+                    Some(2) => quote_spanned!(sp=> #yb * 2.0 * #av),
                     Some(k) => {
                         let kf = proc_macro2::Literal::f64_unsuffixed(k as f64);
                         let k1 = proc_macro2::Literal::i64_unsuffixed(k - 1);
-                        let pow = self.method(a, "powi", &[quote!(#k1)]);
-                        quote!(#yb * #kf * #pow)
+                        let pow = self.method(a, "powi", &[quote_spanned!(sp=> #k1)]);
+                        quote_spanned!(sp=> #yb * #kf * #pow)
                     }
                     None => {
                         let nv = self.val(&n);
-                        let pow = self.method(a, "powi", &[quote!(#nv - 1)]);
-                        quote!(#yb * (#nv as #float) * #pow)
+                        let pow = self.method(a, "powi", &[quote_spanned!(sp=> #nv - 1)]);
+                        quote_spanned!(sp=> #yb * (#nv as #float) * #pow)
                     }
                 };
                 self.contribute(a, false, term, defined, out);
@@ -241,83 +242,83 @@ impl Rev<'_> {
             // y = a^b  =>  a_bar += y_bar * b * a^(b - 1), b_bar += y_bar * y * ln(a)
             Op::Powf => {
                 if let (Some(b), Some(bv)) = (b, &bv) {
-                    let pow = self.method(a, "powf", &[quote!(#bv - 1.0)]);
+                    let pow = self.method(a, "powf", &[quote_spanned!(sp=> #bv - 1.0)]);
                     let ln = self.method(a, "ln", &[]);
-                    self.contribute(a, false, quote!(#yb * #bv * #pow), defined, out);
-                    self.contribute(b, false, quote!(#yb * #yv * #ln), defined, out);
+                    self.contribute(a, false, quote_spanned!(sp=> #yb * #bv * #pow), defined, out);
+                    self.contribute(b, false, quote_spanned!(sp=> #yb * #yv * #ln), defined, out);
                 }
             }
             // y = exp(a)  =>  a_bar += y_bar * y
-            Op::Exp => c(a, false, quote!(#yb * #yv)),
+            Op::Exp => c(a, false, quote_spanned!(sp=> #yb * #yv)),
             // y = ln(a)  =>  a_bar += y_bar / a
-            Op::Ln => c(a, false, quote!(#yb / #av)),
+            Op::Ln => c(a, false, quote_spanned!(sp=> #yb / #av)),
             // y = log10(a)  =>  a_bar += y_bar / (a * ln 10)
             Op::Log10 => c(
                 a,
                 false,
-                quote!(#yb / (#av * ::core::#float::consts::LN_10)),
+                quote_spanned!(sp=> #yb / (#av * ::core::#float::consts::LN_10)),
             ),
             // y = sqrt(a)  =>  a_bar += y_bar / (2 y)
-            Op::Sqrt => c(a, false, quote!(#yb / (2.0 * #yv))),
+            Op::Sqrt => c(a, false, quote_spanned!(sp=> #yb / (2.0 * #yv))),
             // y = sin(a)  =>  a_bar += y_bar * cos(a)
             Op::Sin => {
                 let t = self.method(a, "cos", &[]);
-                self.contribute(a, false, quote!(#yb * #t), defined, out)
+                self.contribute(a, false, quote_spanned!(sp=> #yb * #t), defined, out)
             }
             // y = cos(a)  =>  a_bar -= y_bar * sin(a)
             Op::Cos => {
                 let t = self.method(a, "sin", &[]);
-                self.contribute(a, true, quote!(#yb * #t), defined, out)
+                self.contribute(a, true, quote_spanned!(sp=> #yb * #t), defined, out)
             }
             // y = tan(a)  =>  a_bar += y_bar * (1 + y^2)
-            Op::Tan => c(a, false, quote!(#yb * (1.0 + #yv * #yv))),
+            Op::Tan => c(a, false, quote_spanned!(sp=> #yb * (1.0 + #yv * #yv))),
             // y = tanh(a)  =>  a_bar += y_bar * (1 - y^2)
-            Op::Tanh => c(a, false, quote!(#yb * (1.0 - #yv * #yv))),
+            Op::Tanh => c(a, false, quote_spanned!(sp=> #yb * (1.0 - #yv * #yv))),
             // y = sinh(a)  =>  a_bar += y_bar * cosh(a)
             Op::Sinh => {
                 let t = self.method(a, "cosh", &[]);
-                self.contribute(a, false, quote!(#yb * #t), defined, out)
+                self.contribute(a, false, quote_spanned!(sp=> #yb * #t), defined, out)
             }
             // y = cosh(a)  =>  a_bar += y_bar * sinh(a)
             Op::Cosh => {
                 let t = self.method(a, "sinh", &[]);
-                self.contribute(a, false, quote!(#yb * #t), defined, out)
+                self.contribute(a, false, quote_spanned!(sp=> #yb * #t), defined, out)
             }
             // y = |a|  =>  a_bar += y_bar * signum(a)
             Op::Abs => {
                 let t = self.method(a, "signum", &[]);
-                self.contribute(a, false, quote!(#yb * #t), defined, out)
+                self.contribute(a, false, quote_spanned!(sp=> #yb * #t), defined, out)
             }
             // y = 1 / a  =>  a_bar -= y_bar * y^2
-            Op::Recip => c(a, true, quote!(#yb * #yv * #yv)),
+            Op::Recip => c(a, true, quote_spanned!(sp=> #yb * #yv * #yv)),
             // y = max(a, b)  =>  the larger argument (a on ties) gets y_bar
             Op::Max | Op::Min => {
                 if let (Some(b), Some(bv)) = (b, &bv) {
                     let cmp = if matches!(i.op, Op::Max) {
-                        quote!(>=)
+                        quote_spanned!(sp=> >=)
                     } else {
-                        quote!(<=)
+                        quote_spanned!(sp=> <=)
                     };
-                    c(a, false, quote!(if #av #cmp #bv { #yb } else { 0.0 }));
-                    c(b, false, quote!(if #av #cmp #bv { 0.0 } else { #yb }));
+                    c(a, false, quote_spanned!(sp=> if #av #cmp #bv { #yb } else { 0.0 }));
+                    c(b, false, quote_spanned!(sp=> if #av #cmp #bv { 0.0 } else { #yb }));
                 }
             }
             // y = hypot(a, b)  =>  a_bar += y_bar * a / y, b_bar += y_bar * b / y
             Op::Hypot => {
                 if let (Some(b), Some(bv)) = (b, &bv) {
-                    c(a, false, quote!(#yb * #av / #yv));
-                    c(b, false, quote!(#yb * #bv / #yv));
+                    c(a, false, quote_spanned!(sp=> #yb * #av / #yv));
+                    c(b, false, quote_spanned!(sp=> #yb * #bv / #yv));
                 }
             }
             // y = atan2(a, b)  =>  a_bar += y_bar * b / (a^2 + b^2), b_bar -= y_bar * a / (a^2 + b^2)
             Op::Atan2 => {
                 if let (Some(b), Some(bv)) = (b, &bv) {
-                    c(a, false, quote!(#yb * #bv / (#av * #av + #bv * #bv)));
-                    c(b, true, quote!(#yb * #av / (#av * #av + #bv * #bv)));
+                    c(a, false, quote_spanned!(sp=> #yb * #bv / (#av * #av + #bv * #bv)));
+                    c(b, true, quote_spanned!(sp=> #yb * #av / (#av * #av + #bv * #bv)));
                 }
             }
             // y = sigmoid(a)  =>  a_bar += y_bar * y * (1 - y)
-            Op::Sigmoid => c(a, false, quote!(#yb * #yv * (1.0 - #yv))),
+            Op::Sigmoid => c(a, false, quote_spanned!(sp=> #yb * #yv * (1.0 - #yv))),
             // constants and booleans: no adjoint
             Op::Cast(_) | Op::Cmp(_) | Op::Logic(_) | Op::Not | Op::Expr(_) | Op::Call { .. } => {}
         }
