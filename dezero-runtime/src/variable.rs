@@ -468,8 +468,9 @@ impl Drop for VariableInner {
         loop {
             if let Some(v) = vars.pop() {
                 // The last handle: take what it owns, so its own drop has nothing to walk.
-                if let Ok(cell) = Rc::try_unwrap(v.0) {
-                    let mut inner = cell.into_inner();
+                // (In place: moving the whole VariableInner out would copy it.)
+                if Rc::strong_count(&v.0) == 1 {
+                    let mut inner = v.0.borrow_mut();
                     nodes.extend(inner.creator.take());
                     vars.extend(inner.grad.take());
                 }

@@ -151,7 +151,14 @@ impl Function for Pow {
     }
     fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
         let c = self.0;
-        xs[0].mapv(|x| x.powf(c))
+        // NumPy's fast paths: x**2 is x*x and x**1 a copy (the same values as powf, faster).
+        if c == 2.0 {
+            crate::ops::map(xs[0], |x| x * x)
+        } else if c == 1.0 {
+            xs[0].clone()
+        } else {
+            crate::ops::map(xs[0], |x| x.powf(c))
+        }
     }
     fn backward(&self, xs: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
         let c = self.0;
@@ -191,12 +198,12 @@ impl Function for Scalar {
     fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
         let x = xs[0];
         match *self {
-            Scalar::Add(c) => x.mapv(|x| x + c),
-            Scalar::Sub(c) => x.mapv(|x| x - c),
-            Scalar::RSub(c) => x.mapv(|x| c - x),
-            Scalar::Mul(c) => x.mapv(|x| x * c),
-            Scalar::Div(c) => x.mapv(|x| x / c),
-            Scalar::RDiv(c) => x.mapv(|x| c / x),
+            Scalar::Add(c) => crate::ops::map(x, |x| x + c),
+            Scalar::Sub(c) => crate::ops::map(x, |x| x - c),
+            Scalar::RSub(c) => crate::ops::map(x, |x| c - x),
+            Scalar::Mul(c) => crate::ops::map(x, |x| x * c),
+            Scalar::Div(c) => crate::ops::map(x, |x| x / c),
+            Scalar::RDiv(c) => crate::ops::map(x, |x| c / x),
         }
     }
     fn backward(&self, xs: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {

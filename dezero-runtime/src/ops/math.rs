@@ -28,7 +28,7 @@ macro_rules! unary {
                 vec![self.forward_single(xs)]
             }
             fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
-                xs[0].mapv(|$x: f64| $fwd)
+                crate::ops::map(xs[0], |$x: f64| $fwd)
             }
             #[allow(unused_variables)]
             fn backward(&self, xs: &[Variable], ys: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
