@@ -274,21 +274,17 @@ mod runtime {
     use dezero::Variable;
 
     fn goldstein(x: &Variable, y: &Variable) -> Variable {
-        let a = &(x + y) + 1.0;
-        let b = &(&(&(&(&(19.0 - &(14.0 * x)) + &(3.0 * &(x * x))) - &(14.0 * y))
-            + &(6.0 * &(x * y)))
-            + &(3.0 * &(y * y)));
-        let c = &(2.0 * x) - &(3.0 * y);
-        let d = &(&(&(&(&(18.0 - &(32.0 * x)) + &(12.0 * &(x * x))) + &(48.0 * y))
-            - &(36.0 * &(x * y)))
-            + &(27.0 * &(y * y)));
-        &(1.0 + &(&(&a * &a) * b)) * &(30.0 + &(&(&c * &c) * d))
+        let a = x + y + 1.0;
+        let b = 19.0 - 14.0 * x + 3.0 * x * x - 14.0 * y + 6.0 * x * y + 3.0 * y * y;
+        let c = 2.0 * x - 3.0 * y;
+        let d = 18.0 - 32.0 * x + 12.0 * x * x + 48.0 * y - 36.0 * x * y + 27.0 * y * y;
+        (1.0 + &a * &a * b) * (30.0 + &c * &c * d)
     }
 
     fn rosenbrock(x: &Variable, y: &Variable) -> Variable {
-        let u = y - &(x * x);
+        let u = y - x * x;
         let v = 1.0 - x;
-        &(100.0 * &(&u * &u)) + &(&v * &v)
+        100.0 * &u * &u + &v * &v
     }
 
     fn taylor_sin(x: &Variable, n: usize) -> Variable {
@@ -297,7 +293,7 @@ mod runtime {
         for i in 0..n {
             y = &y + &term;
             let k = 2.0 * (i as f64) + 2.0;
-            term = &(&(-&term) * &(x * x)) / (k * (k + 1.0));
+            term = -&term * x * x / (k * (k + 1.0));
         }
         y
     }
