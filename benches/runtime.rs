@@ -59,29 +59,43 @@ fn benches(c: &mut Criterion) {
     // Every row first checks that it computes the right thing.
     let (x, y) = (Variable::from(1.0), Variable::from(1.0));
     goldstein(&x, &y).backward();
-    assert_eq!((x.grad().unwrap().item(), y.grad().unwrap().item()), (-5376.0, 8064.0));
+    assert_eq!(
+        (x.grad().unwrap().item(), y.grad().unwrap().item()),
+        (-5376.0, 8064.0)
+    );
     assert_eq!(goldstein_hand(1.0, 1.0), (1876.0, -5376.0, 8064.0));
 
     let x = Variable::from(1.0);
-    c.bench_function("scalar_chain_1000", |b| b.iter(|| chain(black_box(&x), 1000)));
+    c.bench_function("scalar_chain_1000", |b| {
+        b.iter(|| chain(black_box(&x), 1000))
+    });
 
     let xa = Variable::new(ArrayD::from_elem(vec![10_000], 1.0));
-    c.bench_function("array_chain_100x10000", |b| b.iter(|| chain(black_box(&xa), 100)));
+    c.bench_function("array_chain_100x10000", |b| {
+        b.iter(|| chain(black_box(&xa), 100))
+    });
 
     let mut g = c.benchmark_group("goldstein_scalar");
     g.bench_function("runtime", |b| {
         b.iter(|| {
-            let (x, y) = (Variable::from(black_box(1.0)), Variable::from(black_box(1.0)));
+            let (x, y) = (
+                Variable::from(black_box(1.0)),
+                Variable::from(black_box(1.0)),
+            );
             goldstein(&x, &y).backward();
             (x.grad(), y.grad())
         })
     });
-    g.bench_function("hand", |b| b.iter(|| goldstein_hand(black_box(1.0), black_box(1.0))));
+    g.bench_function("hand", |b| {
+        b.iter(|| goldstein_hand(black_box(1.0), black_box(1.0)))
+    });
     g.finish();
 
     let mut g = c.benchmark_group("goldstein_array");
     g.sample_size(10).measurement_time(Duration::from_secs(10));
-    let a = Variable::from(Array2::from_shape_fn((1000, 1000), |(i, j)| ((i * 1000 + j) as f64 * 0.618).fract()));
+    let a = Variable::from(Array2::from_shape_fn((1000, 1000), |(i, j)| {
+        ((i * 1000 + j) as f64 * 0.618).fract()
+    }));
     g.bench_function("1000x1000", |b| {
         b.iter(|| {
             let z = goldstein(&a, &(&a * 0.5));

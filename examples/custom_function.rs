@@ -16,7 +16,12 @@ impl Function for Cubic {
     fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
         vec![xs[0].mapv(|x| x * x * x - x)]
     }
-    fn backward(&self, xs: &[Variable], _ys: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
+    fn backward(
+        &self,
+        xs: &[Variable],
+        _ys: &[Option<Variable>],
+        gys: &[Variable],
+    ) -> Vec<Variable> {
         let x = &xs[0];
         vec![&gys[0] * (3.0 * x.pow(2.0) - 1.0)]
     }

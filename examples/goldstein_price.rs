@@ -28,13 +28,21 @@ fn goldstein(x: &Variable, y: &Variable) -> Variable {
 
 fn main() {
     type F = fn(&Variable, &Variable) -> Variable;
-    let cases: [(&str, F); 3] = [("sphere", sphere), ("matyas", matyas), ("goldstein", goldstein)];
+    let cases: [(&str, F); 3] = [
+        ("sphere", sphere),
+        ("matyas", matyas),
+        ("goldstein", goldstein),
+    ];
     for (name, f) in cases {
         let (x, y) = (Variable::from(1.0), Variable::from(1.0));
         let z = f(&x, &y);
         z.backward();
         println!("{name}(1, 1) = {z}");
-        println!("  x.grad = {}  y.grad = {}", x.grad().unwrap(), y.grad().unwrap());
+        println!(
+            "  x.grad = {}  y.grad = {}",
+            x.grad().unwrap(),
+            y.grad().unwrap()
+        );
     }
 
     // y = (e^(x²))² at 0.5: backward against the central difference of step 4

@@ -30,9 +30,20 @@ fn main() {
     let t = &x0 + &x1;
     let y = &x0 + &t;
     y.backward();
-    println!("default:     t.grad = {:?}, x0.grad = {}", t.grad(), x0.grad().unwrap());
+    println!(
+        "default:     t.grad = {:?}, x0.grad = {}",
+        t.grad(),
+        x0.grad().unwrap()
+    );
     x0.cleargrad();
     x1.cleargrad();
-    y.backward_with(BackwardOptions { retain_grad: true, ..Default::default() });
-    println!("retain_grad: t.grad = {}, x0.grad = {}", t.grad().unwrap(), x0.grad().unwrap());
+    y.backward_with(BackwardOptions {
+        retain_grad: true,
+        ..Default::default()
+    });
+    println!(
+        "retain_grad: t.grad = {}, x0.grad = {}",
+        t.grad().unwrap(),
+        x0.grad().unwrap()
+    );
 }

@@ -7,10 +7,18 @@ use dezero::Variable;
 use ndarray::array;
 
 fn main() {
-    let (a, b, c) = (Variable::from(3.0), Variable::from(2.0), Variable::from(1.0));
+    let (a, b, c) = (
+        Variable::from(3.0),
+        Variable::from(2.0),
+        Variable::from(1.0),
+    );
     let y = &a * &b + &c;
     y.backward();
-    println!("a * b + c = {y}; a.grad = {}, b.grad = {}", a.grad().unwrap(), b.grad().unwrap());
+    println!(
+        "a * b + c = {y}; a.grad = {}, b.grad = {}",
+        a.grad().unwrap(),
+        b.grad().unwrap()
+    );
 
     let x = Variable::from(2.0);
     println!("3 * x + 1 = {}", 3.0 * &x + 1.0);

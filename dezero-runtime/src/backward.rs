@@ -128,7 +128,9 @@ impl Variable {
             p.set(p.get() + 1);
             p.get()
         });
-        let _config = using_config(Config { enable_backprop: options.create_graph });
+        let _config = using_config(Config {
+            enable_backprop: options.create_graph,
+        });
         let mut heap = BinaryHeap::new();
         creator.visited.set(pass);
         heap.push(Queued(creator));
@@ -174,7 +176,11 @@ fn upstream_grad(node: &NodeInner, i: usize, y: Option<&Variable>) -> Variable {
             match &inner.grad {
                 Some(g) => g.clone(),
                 None => Variable::new(ArrayD::zeros(
-                    inner.data.as_ref().map(|d| d.raw_dim()).unwrap_or_else(|| node.output_dims[i].clone()),
+                    inner
+                        .data
+                        .as_ref()
+                        .map(|d| d.raw_dim())
+                        .unwrap_or_else(|| node.output_dims[i].clone()),
                 )),
             }
         }

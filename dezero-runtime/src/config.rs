@@ -26,7 +26,9 @@ pub struct Config {
 impl Default for Config {
     /// The default: backprop enabled.
     fn default() -> Self {
-        Config { enable_backprop: true }
+        Config {
+            enable_backprop: true,
+        }
     }
 }
 
@@ -37,7 +39,9 @@ impl Config {
     /// assert!(dezero_runtime::Config::current().enable_backprop);
     /// ```
     pub fn current() -> Config {
-        Config { enable_backprop: is_backprop_enabled() }
+        Config {
+            enable_backprop: is_backprop_enabled(),
+        }
     }
 
     fn install(self) {
@@ -102,5 +106,7 @@ pub fn using_config(config: Config) -> ConfigGuard {
 /// assert!(y.creator().is_none());
 /// ```
 pub fn no_grad() -> ConfigGuard {
-    using_config(Config { enable_backprop: false })
+    using_config(Config {
+        enable_backprop: false,
+    })
 }

@@ -94,11 +94,18 @@ struct Style {
 
 impl Style {
     fn for_values(values: impl Iterator<Item = f64> + Clone) -> Style {
-        let finite = values.clone().filter(|v| v.is_finite() && *v != 0.0).map(f64::abs);
+        let finite = values
+            .clone()
+            .filter(|v| v.is_finite() && *v != 0.0)
+            .map(f64::abs);
         let max = finite.clone().fold(0.0_f64, f64::max);
         let min = finite.fold(f64::INFINITY, f64::min);
         let scientific = max >= 1e8 || (min.is_finite() && (min < 1e-4 || max / min > 1e3));
-        let mut style = Style { scientific, int_width: 0, frac_width: 0 };
+        let mut style = Style {
+            scientific,
+            int_width: 0,
+            frac_width: 0,
+        };
         for v in values {
             let (int, frac) = style.parts(v);
             style.int_width = style.int_width.max(int.len());
@@ -121,7 +128,11 @@ impl Style {
         } else {
             let s = format!("{v:.8}");
             let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
-            let int = if int == "-0" && v == 0.0 && v.is_sign_negative() { "-0" } else { int };
+            let int = if int == "-0" && v == 0.0 && v.is_sign_negative() {
+                "-0"
+            } else {
+                int
+            };
             (format!("{int}."), frac.trim_end_matches('0').to_string())
         }
     }
@@ -142,11 +153,21 @@ impl Style {
                 iw = self.int_width
             );
         }
-        format!("{int:>iw$}{frac:<fw$}", iw = self.int_width, fw = self.frac_width)
+        format!(
+            "{int:>iw$}{frac:<fw$}",
+            iw = self.int_width,
+            fw = self.frac_width
+        )
     }
 }
 
-fn write_block(out: &mut String, a: ArrayViewD<'_, f64>, depth: usize, summarize: bool, style: &Style) {
+fn write_block(
+    out: &mut String,
+    a: ArrayViewD<'_, f64>,
+    depth: usize,
+    summarize: bool,
+    style: &Style,
+) {
     let n = a.len_of(Axis(0));
     let shown: Vec<Option<usize>> = if summarize && n > 2 * EDGE_ITEMS {
         (0..EDGE_ITEMS)

@@ -75,7 +75,11 @@ pub trait Function: 'static {
     fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
         let mut ys = self.forward(xs);
         if ys.len() != 1 {
-            panic!("function `{}`: forward returned {} outputs, expected 1", self.name(), ys.len());
+            panic!(
+                "function `{}`: forward returned {} outputs, expected 1",
+                self.name(),
+                ys.len()
+            );
         }
         ys.pop().expect("one output")
     }
@@ -202,7 +206,11 @@ impl Node {
     /// assert!(node.outputs()[0].is_none()); // the output was a temporary
     /// ```
     pub fn outputs(&self) -> Vec<Option<Variable>> {
-        self.0.outputs.iter().map(|w| w.upgrade().map(Variable)).collect()
+        self.0
+            .outputs
+            .iter()
+            .map(|w| w.upgrade().map(Variable))
+            .collect()
     }
 
     /// The generation: the largest generation among the inputs.
@@ -292,7 +300,11 @@ pub(crate) fn apply2<F: Function>(f: F, x0: &Variable, x1: &Variable) -> Variabl
     connect1(f, || Slots::Two([x0.clone(), x1.clone()]), y)
 }
 
-fn connect1<F: Function>(f: F, inputs: impl FnOnce() -> Slots<Variable>, y: ArrayD<f64>) -> Variable {
+fn connect1<F: Function>(
+    f: F,
+    inputs: impl FnOnce() -> Slots<Variable>,
+    y: ArrayD<f64>,
+) -> Variable {
     if !is_backprop_enabled() {
         return Variable::new(y);
     }
@@ -300,7 +312,14 @@ fn connect1<F: Function>(f: F, inputs: impl FnOnce() -> Slots<Variable>, y: Arra
     let generation = inputs.iter().map(Variable::generation).max().unwrap_or(0);
     let output = Variable::from_parts(Some(y), None, generation + 1);
     let weak = Slots::One([Rc::downgrade(&output.0)]);
-    link(f, inputs, weak, Vec::new(), generation, std::slice::from_ref(&output));
+    link(
+        f,
+        inputs,
+        weak,
+        Vec::new(),
+        generation,
+        std::slice::from_ref(&output),
+    );
     output
 }
 

@@ -8,7 +8,7 @@
 pub use crate::ops::arith::{add, div, mul, neg, pow, sub, Add, Div, Mul, Neg, Pow, Sub};
 pub use crate::ops::math::{
     abs, atan2, cos, cosh, exp, hypot, log, log10, maximum, minimum, powf, recip, sigmoid, sin,
-    sinh, sqrt, square, tan, tanh, Abs, Atan2, Cos, Cosh, Exp, Hypot, Log, Log10, Maximum,
-    Minimum, Powf, Recip, Sigmoid, Sin, Sinh, Sqrt, Square, Tan, Tanh,
+    sinh, sqrt, square, tan, tanh, Abs, Atan2, Cos, Cosh, Exp, Hypot, Log, Log10, Maximum, Minimum,
+    Powf, Recip, Sigmoid, Sin, Sinh, Sqrt, Square, Tan, Tanh,
 };
 pub use crate::ops::reduce::{broadcast_to, sum, sum_to, BroadcastTo, Sum, SumTo};

@@ -59,7 +59,10 @@ pub fn numerical_diff(f: impl Fn(&Variable) -> Variable, x: &Variable, eps: f64)
 /// assert!(gradient_check(|x| tanh(&sin(x)), &x).is_ok());
 /// ```
 #[track_caller]
-pub fn gradient_check(f: impl Fn(&Variable) -> Variable, x: &Variable) -> Result<(), GradCheckError> {
+pub fn gradient_check(
+    f: impl Fn(&Variable) -> Variable,
+    x: &Variable,
+) -> Result<(), GradCheckError> {
     gradient_check_with(f, x, DEFAULT_EPS, 1e-4, 1e-5)
 }
 
@@ -91,8 +94,14 @@ pub fn gradient_check_with(
     };
     let numerical = numerical_diff(&f, x, eps);
     for ((index, &b), &n) in backward.indexed_iter().zip(numerical.iter()) {
-        if !((b - n).abs() <= atol + rtol * n.abs()) {
-            return Err(GradCheckError { index: index.slice().to_vec(), backward: b, numerical: n });
+        // Written so that a NaN on either side fails the check.
+        let close = (b - n).abs() <= atol + rtol * n.abs();
+        if !close {
+            return Err(GradCheckError {
+                index: index.slice().to_vec(),
+                backward: b,
+                numerical: n,
+            });
         }
     }
     Ok(())

@@ -36,7 +36,10 @@ fn unary_functions_match_central_differences_on_scalars_and_arrays() {
     for (name, f, x0) in unaries() {
         let scalar = Variable::from(x0);
         gradient_check(f, &scalar).unwrap_or_else(|e| panic!("{name} at scalar: {e}"));
-        let arr = Variable::from(array![[x0, x0 + 0.1, x0 + 0.2], [x0 + 0.3, x0 + 0.05, x0 + 0.15]]);
+        let arr = Variable::from(array![
+            [x0, x0 + 0.1, x0 + 0.2],
+            [x0 + 0.3, x0 + 0.05, x0 + 0.15]
+        ]);
         gradient_check(f, &arr).unwrap_or_else(|e| panic!("{name} at array: {e}"));
     }
 }
@@ -69,7 +72,8 @@ fn binary_functions_match_central_differences_with_broadcasting() {
     let rows = array![[0.9, 1.3, 0.6]].into_dyn();
     let col = array![[1.4], [0.8]].into_dyn();
     let scalar = ndarray::arr0(1.25).into_dyn();
-    let shapes: [(&ArrayD<f64>, &ArrayD<f64>); 4] = [(&a, &b), (&a, &rows), (&col, &rows), (&scalar, &a)];
+    let shapes: [(&ArrayD<f64>, &ArrayD<f64>); 4] =
+        [(&a, &b), (&a, &rows), (&col, &rows), (&scalar, &a)];
     for (name, f) in binaries() {
         for (p, q) in shapes {
             let qv = Variable::new(q.clone());
@@ -91,7 +95,10 @@ fn gradients_have_the_shape_of_their_variable() {
     F::sum(&y).backward();
     assert_eq!(x0.grad().unwrap().shape(), vec![2, 3]);
     assert_eq!(*x1.grad().unwrap().data(), array![5.0, 7.0, 9.0].into_dyn());
-    assert_eq!(*x0.grad().unwrap().data(), array![[10.0, 20.0, 30.0], [10.0, 20.0, 30.0]].into_dyn());
+    assert_eq!(
+        *x0.grad().unwrap().data(),
+        array![[10.0, 20.0, 30.0], [10.0, 20.0, 30.0]].into_dyn()
+    );
 
     // a scalar broadcast against an array gets the sum: d/dc sum(c * x) = sum(x) = 21
     let c = Variable::from(2.0);
@@ -120,7 +127,8 @@ fn scalar_constant_operators_match_central_differences() {
         ("-x*2", |x| -x * 2.0),
     ];
     for (name, f) in cases {
-        gradient_check(f, &Variable::from(array![0.5, 1.5, -2.0])).unwrap_or_else(|e| panic!("{name}: {e}"));
+        gradient_check(f, &Variable::from(array![0.5, 1.5, -2.0]))
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
     }
 }
 
@@ -137,7 +145,10 @@ fn second_derivative_with_create_graph() {
     // y = x⁴ - 2x² at 2: y' = 4x³ - 4x = 24, y'' = 12x² - 4 = 44 (DeZero step 33)
     let x = Variable::from(2.0);
     let y = x.pow(4.0) - 2.0 * x.pow(2.0);
-    y.backward_with(BackwardOptions { create_graph: true, ..Default::default() });
+    y.backward_with(BackwardOptions {
+        create_graph: true,
+        ..Default::default()
+    });
     let gx = x.grad().unwrap();
     assert_eq!(gx.item(), 24.0);
     x.cleargrad();
@@ -149,19 +160,33 @@ fn second_derivative_with_create_graph() {
 fn second_derivative_of_sin_and_tanh() {
     // d²/dx² sin x = -sin x; d²/dx² tanh x = -2 tanh x (1 - tanh² x)
     let x = Variable::from(0.8);
-    F::sin(&x).backward_with(BackwardOptions { create_graph: true, ..Default::default() });
+    F::sin(&x).backward_with(BackwardOptions {
+        create_graph: true,
+        ..Default::default()
+    });
     let gx = x.grad().unwrap();
     x.cleargrad();
     gx.backward();
-    approx::assert_relative_eq!(x.grad().unwrap().item(), -(0.8f64.sin()), max_relative = 1e-15);
+    approx::assert_relative_eq!(
+        x.grad().unwrap().item(),
+        -(0.8f64.sin()),
+        max_relative = 1e-15
+    );
 
     let x = Variable::from(0.8);
-    F::tanh(&x).backward_with(BackwardOptions { create_graph: true, ..Default::default() });
+    F::tanh(&x).backward_with(BackwardOptions {
+        create_graph: true,
+        ..Default::default()
+    });
     let gx = x.grad().unwrap();
     x.cleargrad();
     gx.backward();
     let t = 0.8f64.tanh();
-    approx::assert_relative_eq!(x.grad().unwrap().item(), -2.0 * t * (1.0 - t * t), max_relative = 1e-14);
+    approx::assert_relative_eq!(
+        x.grad().unwrap().item(),
+        -2.0 * t * (1.0 - t * t),
+        max_relative = 1e-14
+    );
 }
 
 #[test]

@@ -24,7 +24,9 @@ impl Function for Counted {
         "counted"
     }
     fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
-        let total = xs.iter().fold(ArrayD::zeros(xs[0].raw_dim()), |acc, x| acc + *x);
+        let total = xs
+            .iter()
+            .fold(ArrayD::zeros(xs[0].raw_dim()), |acc, x| acc + *x);
         vec![total; self.outputs]
     }
     fn backward(&self, xs: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
@@ -34,7 +36,13 @@ impl Function for Counted {
 }
 
 fn counted(drops: &Rc<Cell<usize>>, xs: &[&Variable], outputs: usize) -> Vec<Variable> {
-    apply(Counted { drops: Rc::clone(drops), outputs }, xs)
+    apply(
+        Counted {
+            drops: Rc::clone(drops),
+            outputs,
+        },
+        xs,
+    )
 }
 
 #[test]
@@ -47,7 +55,10 @@ fn dropping_the_output_frees_a_chain() {
     let (wa, wb) = (a.downgrade(), b.downgrade());
     drop((a, b));
     y.backward();
-    assert!(wa.is_alive() && wb.is_alive(), "the output keeps the graph alive");
+    assert!(
+        wa.is_alive() && wb.is_alive(),
+        "the output keeps the graph alive"
+    );
     assert_eq!(drops.get(), 0);
     drop(y);
     assert_eq!(drops.get(), 3);
@@ -104,7 +115,10 @@ fn no_reference_cycle_after_backward() {
     let x = Variable::from(2.0);
     let t = counted(&drops, &[&x], 1).remove(0);
     let y = counted(&drops, &[&t, &x], 1).remove(0);
-    y.backward_with(BackwardOptions { retain_grad: true, ..Default::default() });
+    y.backward_with(BackwardOptions {
+        retain_grad: true,
+        ..Default::default()
+    });
     let wy = y.downgrade();
     drop((t, y));
     assert_eq!(drops.get(), 2);
@@ -118,7 +132,10 @@ fn create_graph_grads_are_freed_by_cleargrad() {
     let x = Variable::from(2.0);
     let wx = x.downgrade();
     let y = x.pow(3.0);
-    y.backward_with(BackwardOptions { create_graph: true, ..Default::default() });
+    y.backward_with(BackwardOptions {
+        create_graph: true,
+        ..Default::default()
+    });
     let wg = x.grad().unwrap().downgrade();
     drop(y);
     x.cleargrad();

@@ -66,9 +66,20 @@ fn step17_loop_keeps_memory_flat() {
         let after = run(10, backward);
         // one graph (x, three nodes, y: ~4 arrays of 80 kB, 5 with the grad) is alive at a time
         let first = after[0];
-        assert!(first - start > 4 * 80_000, "a graph holds its arrays: {}", first - start);
-        assert!(after.iter().all(|&b| b == first), "live bytes per iteration (backward: {backward}): {after:?}");
+        assert!(
+            first - start > 4 * 80_000,
+            "a graph holds its arrays: {}",
+            first - start
+        );
+        assert!(
+            after.iter().all(|&b| b == first),
+            "live bytes per iteration (backward: {backward}): {after:?}"
+        );
         drop(after);
-        assert_eq!(live(), start, "everything freed after the loop (backward: {backward})");
+        assert_eq!(
+            live(),
+            start,
+            "everything freed after the loop (backward: {backward})"
+        );
     }
 }

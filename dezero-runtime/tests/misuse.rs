@@ -7,7 +7,10 @@ use ndarray::{array, ArrayD};
 #[test]
 #[should_panic(expected = "add: shapes [2] and [3] do not broadcast together")]
 fn add_shape_mismatch_names_op_and_shapes() {
-    let _ = add(&Variable::from(array![1.0, 2.0]), &Variable::from(array![1.0, 2.0, 3.0]));
+    let _ = add(
+        &Variable::from(array![1.0, 2.0]),
+        &Variable::from(array![1.0, 2.0, 3.0]),
+    );
 }
 
 #[test]
@@ -60,7 +63,9 @@ impl Function for WrongShape {
 }
 
 #[test]
-#[should_panic(expected = "function `WrongShape`: backward returned a gradient of shape [] for input 0 of shape [3]")]
+#[should_panic(
+    expected = "function `WrongShape`: backward returned a gradient of shape [] for input 0 of shape [3]"
+)]
 fn user_function_with_wrong_gradient_shape_is_named() {
     let x = Variable::from(array![1.0, 2.0, 3.0]);
     apply(WrongShape, &[&x])[0].backward();

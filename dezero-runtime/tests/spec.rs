@@ -31,7 +31,12 @@ fn step03_composition() {
 fn step04_numerical_diff() {
     let f = |x: &Variable| square(&exp(&square(x)));
     let dy = numerical_diff(f, &Variable::from(0.5), 1e-4);
-    assert_eq!(dy.into_dimensionality::<ndarray::Ix0>().unwrap().into_scalar(), 3.2974426293330694);
+    assert_eq!(
+        dy.into_dimensionality::<ndarray::Ix0>()
+            .unwrap()
+            .into_scalar(),
+        3.2974426293330694
+    );
 }
 
 #[test]
@@ -77,7 +82,10 @@ fn step08_deep_graph_is_iterative() {
 fn step09_backward_seeds_ones_of_output_shape() {
     let x = Variable::from(array![1.0, 2.0, 3.0]);
     let y = square(&x);
-    y.backward_with(BackwardOptions { retain_grad: true, ..Default::default() });
+    y.backward_with(BackwardOptions {
+        retain_grad: true,
+        ..Default::default()
+    });
     assert_eq!(*y.grad().unwrap().data(), ArrayD::ones(vec![3]));
     assert_eq!(*x.grad().unwrap().data(), array![2.0, 4.0, 6.0].into_dyn());
 }
@@ -113,7 +121,10 @@ fn step14_same_variable_accumulates_and_cleargrad_resets() {
 fn appendix_a_accumulation_is_not_in_place() {
     let x = Variable::from(3.0);
     let y = add(&x, &x);
-    y.backward_with(BackwardOptions { retain_grad: true, ..Default::default() });
+    y.backward_with(BackwardOptions {
+        retain_grad: true,
+        ..Default::default()
+    });
     assert_eq!((g(&y), g(&x)), (1.0, 2.0));
 }
 
@@ -140,7 +151,10 @@ fn step18_retain_grad() {
     let (x0, x1) = (Variable::from(1.0), Variable::from(1.0));
     let t = add(&x0, &x1);
     let y = add(&x0, &t);
-    y.backward_with(BackwardOptions { retain_grad: true, ..Default::default() });
+    y.backward_with(BackwardOptions {
+        retain_grad: true,
+        ..Default::default()
+    });
     assert_eq!((g(&y), g(&t), g(&x0), g(&x1)), (1.0, 1.0, 2.0, 1.0));
 }
 
@@ -152,10 +166,15 @@ fn step18_no_grad_keeps_no_graph() {
         let y = square(&x);
         assert!(y.creator().is_none());
         {
-            let _inner = dezero_runtime::using_config(dezero_runtime::Config { enable_backprop: true });
+            let _inner = dezero_runtime::using_config(dezero_runtime::Config {
+                enable_backprop: true,
+            });
             assert!(square(&x).creator().is_some());
         }
-        assert!(!dezero_runtime::is_backprop_enabled(), "nested guard restores the outer state");
+        assert!(
+            !dezero_runtime::is_backprop_enabled(),
+            "nested guard restores the outer state"
+        );
     }
     assert!(dezero_runtime::is_backprop_enabled());
     assert!(square(&x).creator().is_some());
@@ -166,19 +185,32 @@ fn step19_name_shape_len_display() {
     let x = Variable::from(array![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]).with_name("x");
     assert_eq!(x.name().as_deref(), Some("x"));
     assert_eq!(x.shape(), vec![2, 3]);
-    assert_eq!((x.len(), x.ndim(), x.size(), x.dtype()), (2, 2, 6, "float64"));
-    assert_eq!(x.to_string(), "variable([[1. 2. 3.]\n          [4. 5. 6.]])");
+    assert_eq!(
+        (x.len(), x.ndim(), x.size(), x.dtype()),
+        (2, 2, 6, "float64")
+    );
+    assert_eq!(
+        x.to_string(),
+        "variable([[1. 2. 3.]\n          [4. 5. 6.]])"
+    );
     assert_eq!(format!("{x:?}"), x.to_string());
     assert_eq!(Variable::from(16.0).to_string(), "variable(16.0)");
     assert_eq!(Variable::from(7.0).to_string(), "variable(7.0)");
-    assert_eq!(Variable::from(array![1.0, 2.0, 3.0]).to_string(), "variable([1. 2. 3.])");
+    assert_eq!(
+        Variable::from(array![1.0, 2.0, 3.0]).to_string(),
+        "variable([1. 2. 3.])"
+    );
     assert_eq!(Variable::empty().to_string(), "variable(None)");
 }
 
 #[test]
 fn step20_22_operators() {
     // a*b + c at (3, 2, 1) = 7; d/da = b = 2, d/db = a = 3
-    let (a, b, c) = (Variable::from(3.0), Variable::from(2.0), Variable::from(1.0));
+    let (a, b, c) = (
+        Variable::from(3.0),
+        Variable::from(2.0),
+        Variable::from(1.0),
+    );
     let y = &a * &b + &c;
     y.backward();
     assert_eq!((y.item(), g(&a), g(&b)), (7.0, 2.0, 3.0));
@@ -217,7 +249,8 @@ fn goldstein(x: &Variable, y: &Variable) -> Variable {
         * (19.0 - 14.0 * x + 3.0 * x.pow(2.0) - 14.0 * y + 6.0 * x * y + 3.0 * y.pow(2.0)))
         * (30.0
             + (2.0 * x - 3.0 * y).pow(2.0)
-                * (18.0 - 32.0 * x + 12.0 * x.pow(2.0) + 48.0 * y - 36.0 * x * y + 27.0 * y.pow(2.0)))
+                * (18.0 - 32.0 * x + 12.0 * x.pow(2.0) + 48.0 * y - 36.0 * x * y
+                    + 27.0 * y.pow(2.0)))
 }
 
 #[test]
@@ -225,7 +258,12 @@ fn step24_optimisation_test_functions() {
     type F = fn(&Variable, &Variable) -> Variable;
     let cases: [(F, f64, f64, f64); 3] = [
         (sphere, 2.0, 2.0, 2.0),
-        (matyas, 0.040000000000000036, 0.040000000000000036, 0.040000000000000036),
+        (
+            matyas,
+            0.040000000000000036,
+            0.040000000000000036,
+            0.040000000000000036,
+        ),
         (goldstein, 1876.0, -5376.0, 8064.0),
     ];
     for (f, value, gx, gy) in cases {

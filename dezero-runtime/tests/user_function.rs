@@ -13,7 +13,12 @@ impl Function for Square {
     fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
         vec![xs[0].mapv(|x| x.powi(2))]
     }
-    fn backward(&self, xs: &[Variable], _ys: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
+    fn backward(
+        &self,
+        xs: &[Variable],
+        _ys: &[Option<Variable>],
+        gys: &[Variable],
+    ) -> Vec<Variable> {
         vec![2.0 * &xs[0] * &gys[0]]
     }
 }
@@ -27,7 +32,12 @@ impl Function for Exp {
     fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
         vec![xs[0].mapv(f64::exp)]
     }
-    fn backward(&self, xs: &[Variable], _ys: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
+    fn backward(
+        &self,
+        xs: &[Variable],
+        _ys: &[Option<Variable>],
+        gys: &[Variable],
+    ) -> Vec<Variable> {
         vec![dezero_runtime::functions::exp(&xs[0]) * &gys[0]]
     }
 }
@@ -41,7 +51,12 @@ impl Function for Sigmoid {
     fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
         vec![xs[0].mapv(|x| 1.0 / (1.0 + (-x).exp()))]
     }
-    fn backward(&self, _xs: &[Variable], ys: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
+    fn backward(
+        &self,
+        _xs: &[Variable],
+        ys: &[Option<Variable>],
+        gys: &[Variable],
+    ) -> Vec<Variable> {
         let y = ys[0].as_ref().unwrap();
         vec![&gys[0] * y * (1.0 - y)]
     }
@@ -56,7 +71,12 @@ impl Function for Tanh {
     fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
         vec![xs[0].mapv(|x| (x.exp() - (-x).exp()) / (x.exp() + (-x).exp()))]
     }
-    fn backward(&self, _xs: &[Variable], ys: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
+    fn backward(
+        &self,
+        _xs: &[Variable],
+        ys: &[Option<Variable>],
+        gys: &[Variable],
+    ) -> Vec<Variable> {
         let y = ys[0].as_ref().unwrap();
         vec![&gys[0] * (1.0 - y.pow(2.0))]
     }
@@ -75,7 +95,11 @@ fn notes_chain_with_user_functions() {
     assert_eq!(y.item(), 1.648721270700128);
     assert_eq!(x.grad().unwrap().item(), 3.297442541400256);
     assert_eq!(y.creator().unwrap().name(), "Square");
-    let nd = numerical_diff(|x| call(Square, &call(Exp, &call(Square, x))), &Variable::from(0.5), 1e-4);
+    let nd = numerical_diff(
+        |x| call(Square, &call(Exp, &call(Square, x))),
+        &Variable::from(0.5),
+        1e-4,
+    );
     assert_eq!(nd.sum(), 3.2974426293330694);
 }
 
@@ -84,7 +108,11 @@ fn notes_sigmoid_tanh_with_user_functions() {
     let x = Variable::from(1.0);
     let y = call(Sigmoid, &call(Tanh, &x));
     y.backward();
-    approx::assert_relative_eq!(x.grad().unwrap().item(), 0.09112821805819912, max_relative = 1e-15);
+    approx::assert_relative_eq!(
+        x.grad().unwrap().item(),
+        0.09112821805819912,
+        max_relative = 1e-15
+    );
 }
 
 #[test]
@@ -105,7 +133,12 @@ impl Function for SinCos {
     fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
         vec![xs[0].mapv(f64::sin), xs[0].mapv(f64::cos)]
     }
-    fn backward(&self, xs: &[Variable], _ys: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
+    fn backward(
+        &self,
+        xs: &[Variable],
+        _ys: &[Option<Variable>],
+        gys: &[Variable],
+    ) -> Vec<Variable> {
         use dezero_runtime::functions::{cos, sin};
         vec![&gys[0] * cos(&xs[0]) - &gys[1] * sin(&xs[0])]
     }

@@ -367,7 +367,11 @@ fn mask(x0: &Variable, x1: &Variable, y: &Variable, pick: fn(f64, f64) -> bool) 
     let (a, b) = (x0.data(), x1.data());
     let a = a.broadcast(shape.clone()).expect("broadcastable");
     let b = b.broadcast(shape).expect("broadcastable");
-    Variable::new(Zip::from(&a).and(&b).map_collect(|&a, &b| f64::from(u8::from(pick(a, b)))))
+    Variable::new(
+        Zip::from(&a)
+            .and(&b)
+            .map_collect(|&a, &b| f64::from(u8::from(pick(a, b)))),
+    )
 }
 
 binary! {
@@ -377,7 +381,7 @@ binary! {
     backward |x0, x1, y, gy| (gy * mask(x0, x1, y, |a, b| a >= b), gy * mask(x0, x1, y, |a, b| a < b));
     /// The element-wise maximum, broadcasting. Ties send the gradient to `x0`.
     ///
-    /// Derivative: ∂y/∂x0 = [x0 ≥ x1], ∂y/∂x1 = [x0 < x1].
+    /// Derivative: ∂y/∂x0 = 1 where x0 ≥ x1 (else 0), ∂y/∂x1 = 1 where x0 < x1 (else 0).
     ///
     /// # Panics
     /// If the shapes do not broadcast.
@@ -399,7 +403,7 @@ binary! {
     backward |x0, x1, y, gy| (gy * mask(x0, x1, y, |a, b| a <= b), gy * mask(x0, x1, y, |a, b| a > b));
     /// The element-wise minimum, broadcasting. Ties send the gradient to `x0`.
     ///
-    /// Derivative: ∂y/∂x0 = [x0 ≤ x1], ∂y/∂x1 = [x0 > x1].
+    /// Derivative: ∂y/∂x0 = 1 where x0 ≤ x1 (else 0), ∂y/∂x1 = 1 where x0 > x1 (else 0).
     ///
     /// # Panics
     /// If the shapes do not broadcast.

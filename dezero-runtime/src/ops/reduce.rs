@@ -76,7 +76,9 @@ impl Function for BroadcastTo {
         vec![self.forward_single(xs)]
     }
     fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
-        let view = xs[0].broadcast(IxDyn(&self.0)).expect("checked by broadcast_to");
+        let view = xs[0]
+            .broadcast(IxDyn(&self.0))
+            .expect("checked by broadcast_to");
         view.to_owned()
     }
     fn backward(&self, xs: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
