@@ -303,6 +303,10 @@ impl<'ast> Visit<'ast> for BodyCheck<'_> {
             | E::Yield(_)
             | E::Verbatim(_) => Some(errors::unsupported_expr()),
             E::Range(_) => Some(errors::for_range()),
+            E::Cast(c) if scalar(&c.ty).is_none() => {
+                self.errs.spanned(&c.ty, errors::cast_type());
+                return;
+            }
             _ => None,
         };
         match msg {

@@ -1,0 +1,198 @@
+//! ast -> IR: one instruction per primitive, SSA versions for shadowing and reassignment.
+//!
+//! ```text
+//! let y = x * x + 1.0;      =>   y0 = mul(x, x); y = add(y0, 1.0)   (the root takes the name)
+//! y += x;                   =>   y_1 = add(y, x)
+//! if c { return a; } rest   =>   if c { a } else { rest }
+//! ```
+//! Statements and control flow are in `stmt`, expressions in `expr`.
+//! Expressions that mention no float (integer and bool arithmetic on constants) are copied
+//! verbatim with locals renamed ([`Op::Expr`]): they are constants, with no adjoint.
+
+mod expr;
+mod stmt;
+
+use super::{Block, Inst, Op, Operand, Program, Stmt, VarId, VarInfo};
+use crate::ast::{FloatTy, Function, Scalar};
+use crate::errors::{self, Errors};
+use crate::names::Namer;
+use proc_macro2::Span;
+use std::collections::{HashMap, HashSet};
+use syn::spanned::Spanned;
+use syn::visit::Visit;
+
+/// Lowers the body of `func`.
+pub fn lower(func: &Function) -> syn::Result<Program> {
+    let mut reserved = Vec::new();
+    collect_idents(func.item, &mut reserved);
+    let mut l = Lower {
+        float: func.float,
+        vars: Vec::new(),
+        namer: Namer::new(reserved),
+        bound: HashSet::new(),
+        scopes: vec![HashMap::new()],
+        cur: Vec::new(),
+        errs: Errors::default(),
+        hint_used: false,
+    };
+    let mut params = Vec::new();
+    for p in &func.params {
+        let name = p.ident.to_string();
+        l.bound.insert(name.clone());
+        let v = l.new_var(name.clone(), p.ident.span(), p.scalar, p.is_float());
+        l.scopes[0].insert(name, Operand::Var(v));
+        params.push(v);
+    }
+    let out = Hint::Named("out");
+    let outputs = l.stmts(func.item.block.stmts.clone(), true, Some(&out));
+    if l.errs.is_empty() && outputs.len() != func.outputs {
+        let span = func
+            .item
+            .block
+            .stmts
+            .last()
+            .map_or(func.item.block.span(), |s| s.span());
+        l.errs
+            .at(span, errors::output_count(func.outputs, outputs.len()));
+    }
+    l.errs.finish()?;
+    Ok(Program {
+        vars: l.vars,
+        params,
+        body: Block { stmts: l.cur },
+        outputs,
+    })
+}
+
+/// What to call the variable an expression's root instruction defines.
+enum Hint {
+    /// A user's `let x`: `x` the first time, then `x_1`, `x_2`, ...
+    User(String, Span),
+    /// A reassignment `x = ..`: always a new version.
+    Version(String),
+    /// A generated name (`out`), or a fresh condition `c0`.
+    Named(&'static str),
+    Cond,
+}
+
+struct Lower {
+    float: FloatTy,
+    vars: Vec<VarInfo>,
+    namer: Namer,
+    /// User names already emitted once (later bindings get versions).
+    bound: HashSet<String>,
+    /// User name -> current value, innermost scope last.
+    scopes: Vec<HashMap<String, Operand>>,
+    cur: Vec<Stmt>,
+    errs: Errors,
+    hint_used: bool,
+}
+
+impl Lower {
+    fn float_ty(&self) -> Scalar {
+        Scalar::Float(self.float)
+    }
+
+    fn new_var(&mut self, name: String, span: Span, ty: Scalar, active: bool) -> VarId {
+        self.vars.push(VarInfo {
+            name,
+            span,
+            ty,
+            active,
+            annot: None,
+        });
+        self.vars.len() - 1
+    }
+
+    /// A fresh variable named after `hint` (or `t0`, `t1`, ..).
+    fn define(&mut self, hint: Option<&Hint>, ty: Scalar, active: bool) -> VarId {
+        let mixed = Span::mixed_site();
+        let (name, span) = match hint {
+            Some(Hint::User(n, span)) if !self.bound.contains(n) => {
+                self.bound.insert(n.clone());
+                self.namer.claim(n);
+                (n.clone(), *span)
+            }
+            Some(Hint::User(n, _)) | Some(Hint::Version(n)) => (self.namer.version(n), mixed),
+            Some(Hint::Named(n)) => (self.namer.named(n), mixed),
+            Some(Hint::Cond) => (self.namer.cond(), mixed),
+            None => (self.namer.temp(), mixed),
+        };
+        if hint.is_some() {
+            self.hint_used = true;
+        }
+        self.new_var(name, span, ty, active)
+    }
+
+    fn ty(&self, o: &Operand) -> Scalar {
+        match o {
+            Operand::Var(v) => self.vars[*v].ty,
+            Operand::Const(_, t) => *t,
+        }
+    }
+
+    fn active(&self, o: &Operand) -> bool {
+        o.var().is_some_and(|v| self.vars[v].active)
+    }
+
+    /// Appends `dst = op(args)` and returns `dst`.
+    fn inst(&mut self, op: Op, args: Vec<Operand>, hint: Option<&Hint>, span: Span) -> Operand {
+        let (ty, active) = if op.is_float() {
+            let active = args.iter().any(|a| self.active(a));
+            (self.float_ty(), active)
+        } else if matches!(op, Op::Expr(_)) {
+            (Scalar::Int, false)
+        } else {
+            (Scalar::Bool, false)
+        };
+        let dst = self.define(hint, ty, active);
+        self.cur.push(Stmt::Inst(Inst {
+            dsts: vec![dst],
+            op,
+            args,
+            span,
+        }));
+        Operand::Var(dst)
+    }
+
+    fn lookup(&self, name: &str) -> Option<Operand> {
+        self.scopes.iter().rev().find_map(|s| s.get(name).cloned())
+    }
+
+    fn bind(&mut self, name: String, value: Operand) {
+        if let Some(s) = self.scopes.last_mut() {
+            s.insert(name, value);
+        }
+    }
+
+    /// Updates the scope that holds `name` (an assignment).
+    fn assign(&mut self, name: &str, value: Operand, span: Span) {
+        match self.scopes.iter_mut().rev().find(|s| s.contains_key(name)) {
+            Some(s) => {
+                s.insert(name.to_string(), value);
+            }
+            None => self.errs.at(span, errors::unknown_variable(name)),
+        }
+    }
+
+    /// Runs `f` collecting its statements into a separate block, in a new scope.
+    fn block<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> (Block, T) {
+        let outer = std::mem::take(&mut self.cur);
+        self.scopes.push(HashMap::new());
+        let t = f(self);
+        self.scopes.pop();
+        let stmts = std::mem::replace(&mut self.cur, outer);
+        (Block { stmts }, t)
+    }
+}
+
+/// Every identifier in the function, so generated names never collide with the user's.
+fn collect_idents(item: &syn::ItemFn, out: &mut Vec<String>) {
+    struct Find<'o>(&'o mut Vec<String>);
+    impl<'ast> Visit<'ast> for Find<'_> {
+        fn visit_ident(&mut self, i: &'ast proc_macro2::Ident) {
+            self.0.push(i.to_string());
+        }
+    }
+    Find(out).visit_item_fn(item);
+}
