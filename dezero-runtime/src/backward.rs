@@ -29,6 +29,11 @@ pub struct BackwardOptions {
     pub retain_grad: bool,
     /// Record the gradient computation itself as a graph, so gradients can be differentiated
     /// again (DeZero's `create_graph=True`, step 33+).
+    ///
+    /// The recorded graph of `x.grad` usually refers back to `x` (for `y = x²`,
+    /// `x.grad = 2 x gy`), so `x` and its grad keep each other alive: Python's garbage collector
+    /// breaks such cycles, `Rc` does not. Call [`Variable::cleargrad`] on the inputs when done
+    /// to free them.
     pub create_graph: bool,
 }
 
@@ -61,6 +66,10 @@ impl Variable {
     /// Seeds this variable's grad with ones of its shape (if it has no grad yet), then walks
     /// the graph by generation. Gradients accumulate: call [`cleargrad`](Variable::cleargrad)
     /// between uses. Intermediate grads are freed; see [`backward_with`](Variable::backward_with).
+    ///
+    /// Accumulation always makes a new variable (`g = g + gx`), never writes into an array, so
+    /// two variables may safely share one gradient variable (after `y = x + x`, `x.grad` starts
+    /// as the very `gy` of `y`, then becomes a new sum; appendix A).
     ///
     /// # Panics
     /// If this variable has no data; if a function's `backward` returns the wrong number of
