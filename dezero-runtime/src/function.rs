@@ -145,6 +145,9 @@ pub(crate) struct NodeInner<F: ?Sized = dyn Function> {
     pub(crate) generation: usize,
     /// The id of the last backward pass that queued this node.
     pub(crate) visited: Cell<u64>,
+    /// Whether `backward`'s result is checked (count and shapes): true for user functions
+    /// applied with [`apply`]; built-in functions are correct by construction.
+    pub(crate) check: bool,
     pub(crate) func: F,
 }
 
@@ -282,7 +285,7 @@ pub fn apply<F: Function>(f: F, inputs: &[&Variable]) -> Vec<Variable> {
         .map(|y| Variable::from_parts(Some(y), None, generation + 1))
         .collect();
     let weak = Slots::from_vec(outputs.iter().map(|y| Rc::downgrade(&y.0)).collect());
-    link(f, inputs, weak, output_dims, generation, &outputs);
+    link(f, inputs, weak, output_dims, generation, &outputs, true);
     outputs
 }
 
@@ -319,6 +322,7 @@ fn connect1<F: Function>(
         Vec::new(),
         generation,
         std::slice::from_ref(&output),
+        false,
     );
     output
 }
@@ -330,6 +334,7 @@ fn link<F: Function>(
     output_dims: Vec<IxDyn>,
     generation: usize,
     strong: &[Variable],
+    check: bool,
 ) {
     let node: Rc<NodeInner> = Rc::new(NodeInner {
         inputs,
@@ -337,6 +342,7 @@ fn link<F: Function>(
         output_dims,
         generation,
         visited: Cell::new(0),
+        check,
         func: f,
     });
     for y in strong {

@@ -461,6 +461,9 @@ impl Drop for VariableInner {
     /// Frees the graph behind this variable iteratively: a chain of a million functions is
     /// dropped with a loop, not a million nested `drop` calls.
     fn drop(&mut self) {
+        if self.creator.is_none() && self.grad.is_none() {
+            return;
+        }
         let mut nodes: Vec<Rc<NodeInner>> = Vec::new();
         let mut vars: Vec<Variable> = Vec::new();
         nodes.extend(self.creator.take());
