@@ -106,11 +106,23 @@ impl Style {
             int_width: 0,
             frac_width: 0,
         };
-        for v in values {
+        for v in values.clone().filter(|v| v.is_finite()) {
             let (int, frac) = style.parts(v);
             style.int_width = style.int_width.max(int.len());
             style.frac_width = style.frac_width.max(frac.len());
         }
+        // NumPy widens every element so that `nan`, `inf` (and `-inf`) fit too.
+        let any_nan = values.clone().any(f64::is_nan);
+        let any_inf = values.clone().any(f64::is_infinite);
+        let neg_inf = values.clone().any(|v| v == f64::NEG_INFINITY);
+        let nonfinite = match (any_nan, any_inf) {
+            (_, true) => 3 + usize::from(neg_inf),
+            (true, false) => 3,
+            (false, false) => 0,
+        };
+        style.int_width = style
+            .int_width
+            .max(nonfinite.saturating_sub(style.frac_width));
         style
     }
 
@@ -144,12 +156,12 @@ impl Style {
             return format!("{int:>width$}");
         }
         if self.scientific {
-            // Pad the mantissa's fraction so the exponents line up.
+            // Pad the mantissa's fraction with zeros so the exponents line up (as NumPy).
             let (digits, exp) = frac.split_once('e').expect("exponent");
             let pad = self.frac_width - frac.len();
             return format!(
                 "{int:>iw$}{digits}{}e{exp}",
-                " ".repeat(pad),
+                "0".repeat(pad),
                 iw = self.int_width
             );
         }
