@@ -98,12 +98,15 @@
 //! - `if`: the forward saves the condition (`let c0 = x < 0.0;`) and merges the values the
 //!   branches change (`let y_2 = if c0 { ..; y_1 } else { ..; y };`). The reverse sweep is
 //!   `let (x_bar, ..) = if c0 { <recompute the branch>; <its adjoint>; (x_bar, ..) } else { .. };`:
-//!   the taken branch is recomputed (values inside a branch are not in scope after it), so a
-//!   branch costs its forward twice.
+//!   the values of the taken branch that its adjoint reads are recomputed (values inside a
+//!   branch are not in scope after it), so a branch costs at most its forward twice.
 //! - `for`: the forward pushes the loop-carried values of each iteration to a `Vec` (the only
 //!   place generated code allocates); the reverse runs `(lo..hi).rev()`, pops that iteration's
 //!   state, recomputes the iteration's body and runs its adjoint, updating `let mut` adjoint
 //!   accumulators declared before the loop.
+//! - Forward code nothing reads is not emitted: a `_vjp` does not compute the value unless its
+//!   adjoint needs it, and a recomputed branch keeps only what its adjoint reads. Calls of
+//!   annotated functions are assumed pure (as differentiating them already assumes).
 //!
 //! # Custom derivative rules
 //!
@@ -118,6 +121,7 @@ mod errors;
 mod expand;
 mod ir;
 mod names;
+mod prune;
 mod reverse;
 mod validate;
 

@@ -48,9 +48,6 @@ fn composition_grad(a: f64, b: f64) -> (f64, (f64, f64)) {
 fn composition_vjp(a: f64, b: f64, seed: f64) -> (f64, f64) {
     let t0 = sphere(a, b);
     let t1 = sphere(b, 2.0);
-    let t2 = t0 * t1;
-    let t3 = sigmoid_tanh(a);
-    let out = t2 + t3;
     let out_bar = seed;
     let t2_bar = out_bar;
     let t3_bar = out_bar;

@@ -200,7 +200,6 @@ fn goldstein_price_vjp(x: f64, y: f64, seed: f64) -> (f64, f64) {
     let t34 = t31 + t33;
     let t35 = t21 * t34;
     let t36 = 30.0 + t35;
-    let out = t17 * t36;
     let out_bar = seed;
     let t17_bar = out_bar * t36;
     let t36_bar = out_bar * t17;

@@ -53,13 +53,7 @@ fn matyas_grad(x: f64, y: f64) -> (f64, (f64, f64)) {
     clippy::too_many_arguments
 )]
 fn matyas_vjp(x: f64, y: f64, seed: f64) -> (f64, f64) {
-    let t0 = x * x;
-    let t1 = y * y;
-    let t2 = t0 + t1;
-    let t3 = 0.26 * t2;
     let t4 = 0.48 * x;
-    let t5 = t4 * y;
-    let out = t3 - t5;
     let out_bar = seed;
     let t3_bar = out_bar;
     let t5_bar = -out_bar;

@@ -75,17 +75,9 @@ fn nested_loops_grad(x: f64) -> (f64, f64) {
                 s_2 = s_3;
             }
             let c0 = s_2 > 10.0;
-            let s_5 = if c0 {
-                let t2 = i as f64;
-                let s_4 = s_2 / t2;
-                s_4
-            } else {
-                s_2
-            };
             let s_5_bar = s_1_bar;
             let s_2_bar = if c0 {
                 let t2 = i as f64;
-                let s_4 = s_2 / t2;
                 let s_4_bar = s_5_bar;
                 let s_2_bar = s_4_bar / t2;
                 s_2_bar
@@ -100,8 +92,6 @@ fn nested_loops_grad(x: f64) -> (f64, f64) {
                     let Some(s_2) = tape0.pop() else {
                         unreachable!("the forward sweep saved every iteration")
                     };
-                    let t1 = s_2 * x;
-                    let s_3 = t1 + 1.0;
                     let s_3_bar = s_2_bar;
                     let t1_bar = s_3_bar;
                     let s_2_bar = t1_bar * x;
@@ -165,17 +155,9 @@ fn nested_loops_vjp(x: f64, seed: f64) -> f64 {
                 s_2 = s_3;
             }
             let c0 = s_2 > 10.0;
-            let s_5 = if c0 {
-                let t2 = i as f64;
-                let s_4 = s_2 / t2;
-                s_4
-            } else {
-                s_2
-            };
             let s_5_bar = s_1_bar;
             let s_2_bar = if c0 {
                 let t2 = i as f64;
-                let s_4 = s_2 / t2;
                 let s_4_bar = s_5_bar;
                 let s_2_bar = s_4_bar / t2;
                 s_2_bar
@@ -190,8 +172,6 @@ fn nested_loops_vjp(x: f64, seed: f64) -> f64 {
                     let Some(s_2) = tape0.pop() else {
                         unreachable!("the forward sweep saved every iteration")
                     };
-                    let t1 = s_2 * x;
-                    let s_3 = t1 + 1.0;
                     let s_3_bar = s_2_bar;
                     let t1_bar = s_3_bar;
                     let s_2_bar = t1_bar * x;

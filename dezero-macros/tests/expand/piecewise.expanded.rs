@@ -68,46 +68,22 @@ fn piecewise_grad(x: f64) -> (f64, f64) {
     };
     let out_bar = 1.0;
     let x_bar = if c0 {
-        let t0 = -x;
         let t0_bar = out_bar;
         let x_bar = -t0_bar;
         x_bar
     } else {
         let y = x * x;
         let c1 = y > 4.0;
-        let y_4 = if c1 {
-            let t1 = y.ln();
-            let y_1 = 4.0 + t1;
-            y_1
-        } else {
-            let c2 = y > 1.0;
-            let y_3 = if c2 {
-                let y_2 = y * 2.0;
-                y_2
-            } else {
-                y
-            };
-            y_3
-        };
         let y_4_bar = out_bar;
         let y_bar = if c1 {
-            let t1 = y.ln();
-            let y_1 = 4.0 + t1;
             let y_1_bar = y_4_bar;
             let t1_bar = y_1_bar;
             let y_bar = t1_bar / y;
             y_bar
         } else {
             let c2 = y > 1.0;
-            let y_3 = if c2 {
-                let y_2 = y * 2.0;
-                y_2
-            } else {
-                y
-            };
             let y_3_bar = y_4_bar;
             let y_bar = if c2 {
-                let y_2 = y * 2.0;
                 let y_2_bar = y_3_bar;
                 let y_bar = y_2_bar * 2.0;
                 y_bar
@@ -134,70 +110,24 @@ fn piecewise_grad(x: f64) -> (f64, f64) {
 )]
 fn piecewise_vjp(x: f64, seed: f64) -> f64 {
     let c0 = x < 0.0;
-    let out = if c0 {
-        let t0 = -x;
-        t0
-    } else {
-        let y = x * x;
-        let c1 = y > 4.0;
-        let y_4 = if c1 {
-            let t1 = y.ln();
-            let y_1 = 4.0 + t1;
-            y_1
-        } else {
-            let c2 = y > 1.0;
-            let y_3 = if c2 {
-                let y_2 = y * 2.0;
-                y_2
-            } else {
-                y
-            };
-            y_3
-        };
-        y_4
-    };
     let out_bar = seed;
     let x_bar = if c0 {
-        let t0 = -x;
         let t0_bar = out_bar;
         let x_bar = -t0_bar;
         x_bar
     } else {
         let y = x * x;
         let c1 = y > 4.0;
-        let y_4 = if c1 {
-            let t1 = y.ln();
-            let y_1 = 4.0 + t1;
-            y_1
-        } else {
-            let c2 = y > 1.0;
-            let y_3 = if c2 {
-                let y_2 = y * 2.0;
-                y_2
-            } else {
-                y
-            };
-            y_3
-        };
         let y_4_bar = out_bar;
         let y_bar = if c1 {
-            let t1 = y.ln();
-            let y_1 = 4.0 + t1;
             let y_1_bar = y_4_bar;
             let t1_bar = y_1_bar;
             let y_bar = t1_bar / y;
             y_bar
         } else {
             let c2 = y > 1.0;
-            let y_3 = if c2 {
-                let y_2 = y * 2.0;
-                y_2
-            } else {
-                y
-            };
             let y_3_bar = y_4_bar;
             let y_bar = if c2 {
-                let y_2 = y * 2.0;
                 let y_2_bar = y_3_bar;
                 let y_bar = y_2_bar * 2.0;
                 y_bar

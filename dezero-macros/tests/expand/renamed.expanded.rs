@@ -58,11 +58,7 @@ pub(crate) fn rosenbrock_gradient(x0: f64, x1: f64) -> (f64, (f64, f64)) {
 pub(crate) fn rosenbrock_pullback(x0: f64, x1: f64, seed: f64) -> (f64, f64) {
     let t0 = x0 * x0;
     let t1 = x1 - t0;
-    let t2 = t1.powi(2);
-    let t3 = 100.0 * t2;
     let t4 = x0 - 1.0;
-    let t5 = t4.powi(2);
-    let out = t3 + t5;
     let out_bar = seed;
     let t3_bar = out_bar;
     let t5_bar = out_bar;

@@ -46,13 +46,11 @@ fn shadowing_grad(x: f64, scale: i32) -> (f64, f64) {
     let out_bar = 1.0;
     let z_bar = out_bar * (scale as f64) * z.powi(scale - 1);
     let y_1_bar = if c0 {
-        let t1 = y_1 * y_1;
         let t1_bar = z_bar;
         let y_1_bar = t1_bar * y_1;
         let y_1_bar = y_1_bar + t1_bar * y_1;
         y_1_bar
     } else {
-        let t2 = y_1.abs();
         let t2_bar = z_bar;
         let y_1_bar = t2_bar * y_1.signum();
         y_1_bar
@@ -86,17 +84,14 @@ fn shadowing_vjp(x: f64, scale: i32, seed: f64) -> f64 {
         let t2 = y_1.abs();
         t2
     };
-    let out = z.powi(scale);
     let out_bar = seed;
     let z_bar = out_bar * (scale as f64) * z.powi(scale - 1);
     let y_1_bar = if c0 {
-        let t1 = y_1 * y_1;
         let t1_bar = z_bar;
         let y_1_bar = t1_bar * y_1;
         let y_1_bar = y_1_bar + t1_bar * y_1;
         y_1_bar
     } else {
-        let t2 = y_1.abs();
         let t2_bar = z_bar;
         let y_1_bar = t2_bar * y_1.signum();
         y_1_bar

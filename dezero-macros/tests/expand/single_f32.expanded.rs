@@ -38,7 +38,6 @@ fn softplus_grad(x: f32) -> (f32, f32) {
 fn softplus_vjp(x: f32, seed: f32) -> f32 {
     let t0 = x.exp();
     let t1 = 1.0 + t0;
-    let out = t1.ln();
     let out_bar = seed;
     let t1_bar = out_bar / t1;
     let t0_bar = t1_bar;

@@ -39,9 +39,6 @@ fn sphere_grad(x: f64, y: f64) -> (f64, (f64, f64)) {
     clippy::too_many_arguments
 )]
 fn sphere_vjp(x: f64, y: f64, seed: f64) -> (f64, f64) {
-    let t0 = x * x;
-    let t1 = y * y;
-    let out = t0 + t1;
     let out_bar = seed;
     let t0_bar = out_bar;
     let t1_bar = out_bar;

@@ -45,7 +45,6 @@ pub fn square_exp_square_grad(x: f64) -> (f64, f64) {
 pub fn square_exp_square_vjp(x: f64, seed: f64) -> f64 {
     let a = x.powi(2);
     let b = a.exp();
-    let out = b.powi(2);
     let out_bar = seed;
     let b_bar = out_bar * 2.0 * b;
     let a_bar = b_bar * b;

@@ -58,15 +58,12 @@ fn taylor_sin_grad(x: f64, n: usize) -> (f64, f64) {
             let Some((y_1, term_1)) = tape0.pop() else {
                 unreachable!("the forward sweep saved every iteration")
             };
-            let y_2 = y_1 + term_1;
             let t0 = 2 * i + 2;
             let k = t0 as f64;
             let t1 = -term_1;
             let t2 = t1 * x;
-            let t3 = t2 * x;
             let t4 = k + 1.0;
             let t5 = k * t4;
-            let term_2 = t3 / t5;
             let y_2_bar = y_1_bar;
             let term_2_bar = term_1_bar;
             let t3_bar = term_2_bar / t5;
@@ -119,15 +116,12 @@ fn taylor_sin_vjp(x: f64, n: usize, seed: f64) -> f64 {
             let Some((y_1, term_1)) = tape0.pop() else {
                 unreachable!("the forward sweep saved every iteration")
             };
-            let y_2 = y_1 + term_1;
             let t0 = 2 * i + 2;
             let k = t0 as f64;
             let t1 = -term_1;
             let t2 = t1 * x;
-            let t3 = t2 * x;
             let t4 = k + 1.0;
             let t5 = k * t4;
-            let term_2 = t3 / t5;
             let y_2_bar = y_1_bar;
             let term_2_bar = term_1_bar;
             let t3_bar = term_2_bar / t5;

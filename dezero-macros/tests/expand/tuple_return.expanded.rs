@@ -19,9 +19,7 @@ fn polar(r: f64, t: f64) -> (f64, f64) {
 )]
 fn polar_vjp(r: f64, t: f64, seed0: f64, seed1: f64) -> (f64, f64) {
     let t0 = t.cos();
-    let t1 = r * t0;
     let t2 = t.sin();
-    let t3 = r * t2;
     let t1_bar = seed0;
     let t3_bar = seed1;
     let r_bar = t3_bar * t2;
