@@ -129,7 +129,7 @@ impl Variable {
             (seed, inner.creator.clone())
         };
         if let Some(seed) = seed {
-            self.0.borrow_mut().grad = Some(seed);
+            self.inner_mut().grad = Some(seed);
         }
         let Some(creator) = creator else { return };
 
@@ -154,13 +154,13 @@ impl Variable {
             }
 
             for (x, gx) in node.inputs.iter().zip(gxs) {
-                let previous = x.0.borrow_mut().grad.take();
+                let previous = x.inner_mut().grad.take();
                 let grad = match previous {
                     None => gx,
                     // A new array: never written in place (appendix A).
                     Some(g) => crate::functions::add(&g, &gx),
                 };
-                let mut inner = x.0.borrow_mut();
+                let mut inner = x.inner_mut();
                 inner.grad = Some(grad);
                 if let Some(c) = &inner.creator {
                     if c.visited.get() != pass {
@@ -171,7 +171,7 @@ impl Variable {
             }
             if !options.retain_grad {
                 for y in ys.iter().flatten() {
-                    y.0.borrow_mut().grad = None;
+                    y.inner_mut().grad = None;
                 }
             }
         }

@@ -1,6 +1,6 @@
 //! [`Variable`]: the cheap, clonable handle over an `ArrayD<f64>` that the graph is made of.
 
-use std::cell::{Ref, RefCell};
+use std::cell::{Ref, RefCell, RefMut};
 use std::rc::{Rc, Weak};
 
 use ndarray::{Array, ArrayD, Dimension, IxDyn};
@@ -88,6 +88,18 @@ impl Variable {
         })))
     }
 
+    /// Write access to the inner state, with a clear message if a `data()` guard is alive.
+    #[track_caller]
+    pub(crate) fn inner_mut(&self) -> RefMut<'_, VariableInner> {
+        match self.0.try_borrow_mut() {
+            Ok(inner) => inner,
+            Err(_) => panic!(
+                "a data() guard of a variable is still alive while its grad or name is being \
+                 written (by backward, cleargrad, set_grad or set_name); drop the guard first"
+            ),
+        }
+    }
+
     /// This variable with its name set (builder style).
     ///
     /// ```
@@ -116,7 +128,7 @@ impl Variable {
     /// assert_eq!(x.name().as_deref(), Some("x"));
     /// ```
     pub fn set_name(&self, name: impl Into<String>) {
-        self.0.borrow_mut().name = Some(name.into());
+        self.inner_mut().name = Some(name.into());
     }
 
     /// Read access to the array (a guard that derefs to `ArrayD<f64>`).
@@ -168,8 +180,15 @@ impl Variable {
     /// x.set_data(ndarray::arr0(5.0).into_dyn());
     /// assert_eq!(x.item(), 5.0);
     /// ```
+    #[track_caller]
     pub fn set_data(&self, data: ArrayD<f64>) {
-        self.0.borrow_mut().data = Some(data);
+        match self.0.try_borrow_mut() {
+            Ok(mut inner) => inner.data = Some(data),
+            Err(_) => panic!(
+                "set_data(): a data() guard of this variable is still alive; \
+                 compute the new array in a `let` first, then call set_data"
+            ),
+        }
     }
 
     /// The single element of a size-1 variable (any number of dimensions).
@@ -303,7 +322,7 @@ impl Variable {
     /// assert_eq!(x.grad().unwrap().item(), 0.5);
     /// ```
     pub fn set_grad(&self, grad: Option<Variable>) {
-        self.0.borrow_mut().grad = grad;
+        self.inner_mut().grad = grad;
     }
 
     /// Clears the gradient, so that the next `backward` starts from zero (DeZero's `cleargrad`).
@@ -316,7 +335,7 @@ impl Variable {
     /// assert!(x.grad().is_none());
     /// ```
     pub fn cleargrad(&self) {
-        self.0.borrow_mut().grad = None;
+        self.inner_mut().grad = None;
     }
 
     /// The node of the function that made this variable (`None` for a leaf, or for a result

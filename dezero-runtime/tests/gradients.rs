@@ -195,3 +195,35 @@ fn backward_of_grad_without_create_graph_is_a_leaf() {
     x.pow(3.0).backward();
     assert!(x.grad().unwrap().creator().is_none());
 }
+
+#[test]
+fn sum_to_and_broadcast_to_match_central_differences() {
+    let x = Variable::from(array![[0.5, 1.5, -2.0], [1.0, 2.0, 3.0]]);
+    gradient_check(|x| F::sum_to(x, &[1, 3]), &x).unwrap();
+    gradient_check(|x| F::sum_to(x, &[2, 1]), &x).unwrap();
+    gradient_check(|x| F::sum_to(x, &[]), &x).unwrap();
+    let weights = Variable::from(array![[1.0, -2.0], [0.5, 3.0], [2.0, 1.0]]);
+    let v = Variable::from(array![0.3, -0.7]);
+    gradient_check(|v| F::broadcast_to(v, &[3, 2]) * &weights, &v).unwrap();
+}
+
+#[test]
+fn newton_method_with_second_derivatives() {
+    // DeZero step 33: f(x) = x⁴ - 2x², x ← x - f'(x)/f''(x) from 2 converges to 1
+    let x = Variable::from(2.0);
+    for _ in 0..10 {
+        let y = x.pow(4.0) - 2.0 * x.pow(2.0);
+        x.cleargrad();
+        y.backward_with(BackwardOptions {
+            create_graph: true,
+            ..Default::default()
+        });
+        let gx = x.grad().unwrap();
+        x.cleargrad();
+        gx.backward();
+        let gx2 = x.grad().unwrap();
+        let next = &*x.data() - &(&*gx.data() / &*gx2.data());
+        x.set_data(next);
+    }
+    approx::assert_abs_diff_eq!(x.item(), 1.0, epsilon = 1e-12);
+}

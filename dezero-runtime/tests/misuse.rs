@@ -121,3 +121,19 @@ fn empty_arrays_work() {
     assert_eq!(x.to_string(), "variable([])");
     assert!(x.is_empty());
 }
+
+#[test]
+#[should_panic(expected = "set_data(): a data() guard of this variable is still alive")]
+fn set_data_while_reading_panics_clearly() {
+    let x = Variable::from(1.0);
+    x.set_data(&*x.data() + 1.0);
+}
+
+#[test]
+#[should_panic(expected = "a data() guard of a variable is still alive while its grad")]
+fn backward_while_reading_an_input_panics_clearly() {
+    let x = Variable::from(2.0);
+    let y = square(&x);
+    let _guard = x.data();
+    y.backward();
+}
