@@ -114,3 +114,31 @@ pub fn seeds(outputs: usize) -> Vec<Ident> {
         (0..outputs).map(|k| local(&format!("seed{k}"))).collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_names_skip_the_users() {
+        let mut n = Namer::new(["t0".to_string(), "x".to_string(), "x_1".to_string()]);
+        assert_eq!(n.temp(), "t1");
+        assert_eq!(n.temp(), "t2");
+        assert_eq!(n.version("x"), "x_2");
+        assert_eq!(n.version("x"), "x_3");
+        assert_eq!(n.named("out"), "out");
+        assert_eq!(n.named("out"), "out_1");
+        assert_eq!(n.cond(), "c0");
+        assert_eq!(n.tape(), "tape0");
+    }
+
+    #[test]
+    fn adjoint_and_function_names() {
+        let f = Ident::new("sphere", Span::call_site());
+        assert_eq!(bar("x").to_string(), "x_bar");
+        assert_eq!(grad_fn(&f).to_string(), "sphere_grad");
+        assert_eq!(vjp_fn(&f).to_string(), "sphere_vjp");
+        let s: Vec<String> = seeds(2).iter().map(|s| s.to_string()).collect();
+        assert_eq!(s, ["seed0", "seed1"]);
+    }
+}

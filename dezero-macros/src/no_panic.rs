@@ -166,6 +166,7 @@ fn never_panics_on_generated_inputs() {
             }
         }
     }
+    println!("{count} generated inputs");
     assert!(count > 10_000, "only {count} inputs generated");
     assert!(
         failures.is_empty(),

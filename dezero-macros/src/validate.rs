@@ -94,3 +94,40 @@ pub fn has_return(stmt: &syn::Stmt) -> bool {
     f.visit_stmt(stmt);
     f.0
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(src: &str) -> Vec<syn::Stmt> {
+        syn::parse_str::<syn::Block>(src).expect("block").stmts
+    }
+
+    #[test]
+    fn divergence() {
+        assert!(diverges(&body("{ let a = 1.0; return a; }")));
+        assert!(diverges(&body(
+            "{ if c { return 1.0; } else { return 2.0; } }"
+        )));
+        assert!(!diverges(&body("{ if c { return 1.0; } }")));
+        assert!(!diverges(&body("{ x }")));
+    }
+
+    #[test]
+    fn return_placement() {
+        let ok: syn::ItemFn = syn::parse_quote! {
+            fn f(x: f64) -> f64 { if x < 0.0 { return -x; } else if x > 1.0 { return 1.0; } x }
+        };
+        let bad: syn::ItemFn = syn::parse_quote! {
+            fn f(x: f64, n: usize) -> f64 { for i in 0..n { return x; } let y = { return x; }; y }
+        };
+        let check = |f: &syn::ItemFn| {
+            let mut errs = Errors::default();
+            tail_stmts(&f.block.stmts, &mut errs);
+            errs.finish()
+        };
+        assert!(check(&ok).is_ok());
+        let err = check(&bad).expect_err("two misplaced returns");
+        assert_eq!(err.into_iter().count(), 2);
+    }
+}
