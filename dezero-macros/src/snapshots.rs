@@ -75,4 +75,6 @@ cases!(
     renamed,
     shadowing,
     nested_loops,
+    loop_with_call,
+    tuple_early_return,
 );
