@@ -34,6 +34,7 @@ mod function;
 pub mod functions;
 mod numerical;
 mod ops;
+mod release;
 mod variable;
 
 pub use backward::BackwardOptions;
