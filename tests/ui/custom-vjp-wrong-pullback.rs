@@ -1,0 +1,12 @@
+// A pullback whose signature does not match `(x, seed) -> f64`: rustc's error must land on the
+// pullback's name in the attribute or on its definition.
+#[dezero::custom_vjp(pullback)]
+fn f(x: f64) -> f64 {
+    x * x
+}
+
+fn pullback(x: f64) -> f64 {
+    2.0 * x
+}
+
+fn main() {}
