@@ -41,11 +41,19 @@ thread_local! {
     static PASS: Cell<u64> = const { Cell::new(0) };
 }
 
-struct Queued(Rc<NodeInner>);
+/// A node in the backward queue, keyed by its generation (kept inline so that heap
+/// comparisons do not chase the node pointer).
+struct Queued(usize, Rc<NodeInner>);
+
+impl Queued {
+    fn new(node: Rc<NodeInner>) -> Self {
+        Queued(node.generation, node)
+    }
+}
 
 impl PartialEq for Queued {
     fn eq(&self, other: &Self) -> bool {
-        self.0.generation == other.0.generation
+        self.0 == other.0
     }
 }
 impl Eq for Queued {}
@@ -56,7 +64,7 @@ impl PartialOrd for Queued {
 }
 impl Ord for Queued {
     fn cmp(&self, other: &Self) -> Ordering {
-        self.0.generation.cmp(&other.0.generation)
+        self.0.cmp(&other.0)
     }
 }
 
@@ -142,9 +150,9 @@ impl Variable {
         });
         let mut heap = BinaryHeap::new();
         creator.visited.set(pass);
-        heap.push(Queued(creator));
+        heap.push(Queued::new(creator));
 
-        while let Some(Queued(node)) = heap.pop() {
+        while let Some(Queued(_, node)) = heap.pop() {
             let ys = node.outputs.map(|_, w| w.upgrade().map(Variable));
             let gys = ys.map(|i, y| upstream_grad(&node, i, y.as_ref()));
             let gxs = node.func.backward(&node.inputs, &ys, &gys);
@@ -165,7 +173,7 @@ impl Variable {
                 if let Some(c) = &inner.creator {
                     if c.visited.get() != pass {
                         c.visited.set(pass);
-                        heap.push(Queued(Rc::clone(c)));
+                        heap.push(Queued::new(Rc::clone(c)));
                     }
                 }
             }

@@ -32,8 +32,7 @@ pub(crate) fn check_broadcast(op: &str, x0: &Variable, x1: &Variable) {
 
 macro_rules! binary_forward {
     ($xs:ident, $op:tt) => {{
-        let (x0, x1) = ($xs[0], $xs[1]);
-        x0 $op x1
+        crate::ops::zip_map($xs[0], $xs[1], |a, b| a $op b, |x0, x1| x0 $op x1)
     }};
 }
 

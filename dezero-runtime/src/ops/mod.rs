@@ -22,3 +22,19 @@ pub(crate) fn map(x: &ArrayD<f64>, f: impl Fn(f64) -> f64) -> ArrayD<f64> {
         x.mapv(f)
     }
 }
+
+/// `x0 op x1` with NumPy broadcasting, with a fast path for two 0-dim arrays.
+#[inline]
+pub(crate) fn zip_map(
+    x0: &ArrayD<f64>,
+    x1: &ArrayD<f64>,
+    f: impl Fn(f64, f64) -> f64,
+    general: impl FnOnce(&ArrayD<f64>, &ArrayD<f64>) -> ArrayD<f64>,
+) -> ArrayD<f64> {
+    if x0.ndim() == 0 && x1.ndim() == 0 {
+        let b = *x1.first().expect("a 0-dim array has one element");
+        map(x0, |a| f(a, b))
+    } else {
+        general(x0, x1)
+    }
+}
