@@ -102,7 +102,11 @@ fn goldstein_analytic(x: f64, y: f64) -> (f64, f64, f64) {
         + (c * c * (-32.0 + 24.0 * x - 36.0 * y)).abs()
         + (c * c * (48.0 - 36.0 * x + 54.0 * y)).abs();
     let scale = a_terms * big_b.abs() + big_a.abs() * b_terms;
-    (a_xy * big_b + big_a * b_x, a_xy * big_b + big_a * b_y, scale)
+    (
+        a_xy * big_b + big_a * b_x,
+        a_xy * big_b + big_a * b_y,
+        scale,
+    )
 }
 
 #[test]
@@ -122,8 +126,14 @@ fn goldstein_price_matches_spec_runtime_and_central_difference() {
         assert_exact(f, goldstein(x, y));
         let (ax, ay, scale) = goldstein_analytic(x, y);
         // exact up to rounding: 1e-12 relative to the summed magnitudes of the terms
-        assert!((gx - ax).abs() <= 1e-12 * scale.max(1.0), "d/dx at ({x}, {y}): {gx} vs {ax}");
-        assert!((gy - ay).abs() <= 1e-12 * scale.max(1.0), "d/dy at ({x}, {y}): {gy} vs {ay}");
+        assert!(
+            (gx - ax).abs() <= 1e-12 * scale.max(1.0),
+            "d/dx at ({x}, {y}): {gx} vs {ax}"
+        );
+        assert!(
+            (gy - ay).abs() <= 1e-12 * scale.max(1.0),
+            "d/dy at ({x}, {y}): {gy} vs {ay}"
+        );
         assert_grad(&[gx, gy], |v| goldstein(v[0], v[1]), goldstein_rt, &[x, y]);
     }
 }

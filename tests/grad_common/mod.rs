@@ -65,7 +65,9 @@ pub fn assert_grad(
     let (rt_value, rt_grad) = runtime_grad(runtime, v);
     assert_exact(primal(v), rt_value);
     let cd = partials(&primal, v);
-    let scale = grad.iter().fold(rt_value.abs().max(1.0), |m, g| m.max(g.abs()));
+    let scale = grad
+        .iter()
+        .fold(rt_value.abs().max(1.0), |m, g| m.max(g.abs()));
     for i in 0..v.len() {
         assert!(
             (grad[i] - rt_grad[i]).abs() <= 1e-12 * scale,

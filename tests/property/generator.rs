@@ -314,6 +314,17 @@ struct Cond {
 }
 
 impl Cond {
+    /// True if both test the same thing (`x < y` and `y > x` included).
+    fn same_as(&self, other: &Cond) -> bool {
+        let flip = |op: &str| if op == "<" { ">" } else { "<" };
+        let direct = self.lhs == other.lhs && self.op == other.op && self.rhs == other.rhs;
+        let swapped = match (&self.rhs, &other.rhs) {
+            (Ok(r), Ok(o)) => *r == other.lhs && *o == self.lhs && flip(self.op) == other.op,
+            _ => false,
+        };
+        direct || swapped
+    }
+
     fn native(&self) -> String {
         match &self.rhs {
             Ok(v) => format!("{} {} {v}", self.lhs, self.op),
@@ -426,6 +437,8 @@ impl Gen {
                     (a, ba, b, bb)
                 };
                 match op {
+                    // `a - a` is clippy's `eq_op`: write `a + a` instead.
+                    Bin::Sub if a.native() == b.native() => (Expr::bin(Bin::Add, a, b), ba + bb),
                     Bin::Add | Bin::Sub => (Expr::bin(op, a, b), ba + bb),
                     Bin::Mul => (Expr::bin(op, a, b), ba * bb),
                     // a / (1 + b^2): |.| <= |a|; keep `b` live so the denominator is a Variable.
@@ -526,6 +539,9 @@ impl Gen {
             }
             2 => {
                 let op = self.rng.pick(&[Bin::Add, Bin::Sub]);
+                // `t -= t` is clippy's `eq_op` in the runtime twin: write `t += t` instead.
+                let same = matches!(&e, Expr::Var(v) if v == name);
+                let op = if same { Bin::Add } else { op };
                 (Some(op), e, old + be)
             }
             // name *= sin(e) / cos(e) / tanh(e): stays within |name|
@@ -598,6 +614,10 @@ impl Gen {
                     for _ in 0..1 + self.rng.below(2) {
                         let c = self.cond(&scope);
                         let (e, b) = self.expr(&scope, 2);
+                        // Two arms on one condition are clippy's `ifs_same_cond`: drop the second.
+                        if arms.iter().any(|(d, _): &(Cond, Expr)| d.same_as(&c)) {
+                            continue;
+                        }
                         bound = bound.max(b);
                         arms.push((c, e));
                     }

@@ -209,7 +209,7 @@ pub fn p06_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
 #[differentiable]
 pub fn p07(x: f64, y: f64, z: f64) -> f64 {
     let t0 = if x > 0.0 {
-        (y - y).tanh()
+        (y + y).tanh()
     } else if z > x {
         y * -z
     } else {
@@ -233,7 +233,7 @@ pub fn p07(x: f64, y: f64, z: f64) -> f64 {
 
 pub fn p07_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
     let t0 = if x.item() > 0.0 {
-        F::tanh(&(&y - &y))
+        F::tanh(&(&y + &y))
     } else if z.item() > x.item() {
         &y * &(-&z)
     } else {
@@ -498,8 +498,6 @@ pub fn p15(x: f64, y: f64) -> f64 {
     }
     let t0 = if x < y {
         dezero::math::sigmoid(y + 1.25)
-    } else if y > x {
-        f64::sqrt(1.0 + x * x).sin()
     } else {
         y * x
     };
@@ -513,8 +511,6 @@ pub fn p15_runtime(x: Variable, y: Variable) -> Variable {
     }
     let t0 = if x.item() < y.item() {
         F::sigmoid(&(&y + 1.25))
-    } else if y.item() > x.item() {
-        F::sin(&F::sqrt(&(1.0 + &(&x * &x))))
     } else {
         &y * &x
     };
@@ -734,8 +730,6 @@ pub fn p21(x: f64, y: f64, z: f64, n: usize) -> f64 {
     }
     let t3 = if t2 < t1 {
         y - t0 * z
-    } else if t2 < t1 {
-        -t1 - z * x
     } else {
         (1.0 + t0 * t0).sqrt()
     };
@@ -766,8 +760,6 @@ pub fn p21_runtime(x: Variable, y: Variable, z: Variable, n: usize) -> Variable 
     }
     let t3 = if t2.item() < t1.item() {
         &y - &(&t0 * &z)
-    } else if t2.item() < t1.item() {
-        &(-&t1) - &(&z * &x)
     } else {
         F::sqrt(&(1.0 + &(&t0 * &t0)))
     };
@@ -1175,7 +1167,7 @@ pub fn p34_runtime(x: Variable, y: Variable) -> Variable {
 #[differentiable]
 pub fn p35(x: f64) -> f64 {
     let x = x * 0.5 + x;
-    let mut t0 = (x - x) / (1.0 + (x - x) * (x - x));
+    let mut t0 = (x + x) / (1.0 + (x + x) * (x + x));
     for _ in 0..2 {
         t0 = t0 * 0.5 + (x - t0 + t0);
         t0 = t0 * 0.75 + (1.0 + f64::recip(1.0 + t0 * t0) * f64::recip(1.0 + t0 * t0)).log10();
@@ -1194,7 +1186,7 @@ pub fn p35(x: f64) -> f64 {
     };
     let mut t3 = t1;
     for i in 0..2 {
-        t3 -= t3;
+        t3 += t3;
         t3 = t3 * 0.25 + t1.sin() * i as f64;
     }
     x.powi(3) + t0.tanh() + t1.tanh() + t2.tanh() + t3.tanh()
@@ -1202,7 +1194,7 @@ pub fn p35(x: f64) -> f64 {
 
 pub fn p35_runtime(x: Variable) -> Variable {
     let x = &(&x * 0.5) + &x;
-    let mut t0 = &(&x - &x) / &(1.0 + &(&(&x - &x) * &(&x - &x)));
+    let mut t0 = &(&x + &x) / &(1.0 + &(&(&x + &x) * &(&x + &x)));
     for _ in 0..2 {
         t0 = &(&t0 * 0.5) + &(&(&x - &t0) + &t0);
         t0 = &(&t0 * 0.75) + &F::log10(&(1.0 + &(&F::recip(&(1.0 + &(&t0 * &t0))) * &F::recip(&(1.0 + &(&t0 * &t0))))));
@@ -1221,7 +1213,7 @@ pub fn p35_runtime(x: Variable) -> Variable {
     };
     let mut t3 = t1.clone();
     for i in 0..2 {
-        t3 = &t3 - &t3;
+        t3 = &t3 + &t3;
         t3 = &(&t3 * 0.25) + &(&F::sin(&t1) * (i as f64));
     }
     &(&(&(&x.pow(3.0) + &F::tanh(&t0)) + &F::tanh(&t1)) + &F::tanh(&t2)) + &F::tanh(&t3)
@@ -1267,7 +1259,7 @@ pub fn p37(x: f64, y: f64, z: f64) -> f64 {
     if y < -0.5 {
         t0 += (1.0 + (y - 3.0) * (y - 3.0)).recip();
     } else {
-        t0 -= t0;
+        t0 += t0;
     }
     let y = y * 0.5 + (1.0 + -y * -y).powf(1.5);
     let t1 = (1.0 + z * z).powf(1.5);
@@ -1282,7 +1274,7 @@ pub fn p37_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
     if y.item() < -0.5 {
         t0 = &t0 + &F::recip(&(1.0 + &(&(&y - 3.0) * &(&y - 3.0))));
     } else {
-        t0 = &t0 - &t0;
+        t0 = &t0 + &t0;
     }
     let y = &(&y * 0.5) + &(1.0 + &(&(-&y) * &(-&y))).pow(1.5);
     let t1 = (1.0 + &(&z * &z)).pow(1.5);
@@ -1292,7 +1284,7 @@ pub fn p37_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
 #[differentiable]
 pub fn p38(x: f64, y: f64, z: f64) -> f64 {
     let t0 = f64::ln(1.0 + (x + 3.0).sin() * (x + 3.0).sin());
-    let mut t1 = (x - x) * x;
+    let mut t1 = (x + x) * x;
     if t1 > x {
         t1 = t1 * 0.25 + t0;
     } else {
@@ -1316,7 +1308,7 @@ pub fn p38(x: f64, y: f64, z: f64) -> f64 {
 
 pub fn p38_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
     let t0 = F::log(&(1.0 + &(&F::sin(&(&x + 3.0)) * &F::sin(&(&x + 3.0)))));
-    let mut t1 = &(&x - &x) * &x;
+    let mut t1 = &(&x + &x) * &x;
     if t1.item() > x.item() {
         t1 = &(&t1 * 0.25) + &t0;
     } else {
@@ -1405,7 +1397,7 @@ pub fn p41_runtime(x: Variable) -> Variable {
 pub fn p42(x: f64) -> f64 {
     let mut t0 = f64::sin(dezero::math::sigmoid(x));
     if t0 < x {
-        t0 -= t0;
+        t0 += t0;
     } else {
         t0 *= (t0.tanh() - dezero::math::sigmoid(x)).cos();
     }
@@ -1423,7 +1415,7 @@ pub fn p42(x: f64) -> f64 {
 pub fn p42_runtime(x: Variable) -> Variable {
     let mut t0 = F::sin(&F::sigmoid(&x));
     if t0.item() < x.item() {
-        t0 = &t0 - &t0;
+        t0 = &t0 + &t0;
     } else {
         t0 = &t0 * &F::cos(&(&F::tanh(&t0) - &F::sigmoid(&x)));
     }
@@ -1646,7 +1638,7 @@ pub fn p49(x: f64, y: f64) -> f64 {
     for _ in 1..3 {
         t3 = t3 * 0.75 + t0;
     }
-    let t4 = (1.0 + (x - x) * (x - x)).log10() - t3.sin();
+    let t4 = (1.0 + (x + x) * (x + x)).log10() - t3.sin();
     -t0 + t1 + t2.tanh() + t3.tanh() + t4 + x + y
 }
 
@@ -1663,7 +1655,7 @@ pub fn p49_runtime(x: Variable, y: Variable) -> Variable {
     for _ in 1..3 {
         t3 = &(&t3 * 0.75) + &t0;
     }
-    let t4 = &F::log10(&(1.0 + &(&(&x - &x) * &(&x - &x)))) - &F::sin(&t3);
+    let t4 = &F::log10(&(1.0 + &(&(&x + &x) * &(&x + &x)))) - &F::sin(&t3);
     &(&(&(&(&(&(-&t0) + &t1) + &F::tanh(&t2)) + &F::tanh(&t3)) + &t4) + &x) + &y
 }
 
@@ -1719,7 +1711,7 @@ pub fn p51(x: f64) -> f64 {
     }
     let mut t1 = t0.powi(2);
     if x < t1 {
-        t1 *= (t0 - t0).sin().tanh();
+        t1 *= (t0 + t0).sin().tanh();
     } else {
         t1 = t1 * 0.5 + (1.0 + x / (1.0 + x * x) * (x / (1.0 + x * x))).powf(1.5);
     }
@@ -1743,7 +1735,7 @@ pub fn p51_runtime(x: Variable) -> Variable {
     }
     let mut t1 = t0.pow(2.0);
     if x.item() < t1.item() {
-        t1 = &t1 * &F::tanh(&F::sin(&(&t0 - &t0)));
+        t1 = &t1 * &F::tanh(&F::sin(&(&t0 + &t0)));
     } else {
         t1 = &(&t1 * 0.5) + &(1.0 + &(&(&x / &(1.0 + &(&x * &x))) * &(&x / &(1.0 + &(&x * &x))))).pow(1.5);
     }
@@ -1812,7 +1804,7 @@ pub fn p54(x: f64, y: f64, z: f64) -> f64 {
     let t2 = 2.0 / (1.0 + (1.0 + z * z).powf(1.5) * (1.0 + z * z).powf(1.5)) - z * (1.0 + t0 * t0).recip();
     let mut t3 = -z;
     for _ in 1..2 {
-        t3 -= t3;
+        t3 += t3;
         t3 = t3 * 0.75 + (1.0 + (y + t3) * (y + t3)).ln();
     }
     if z > 1.0 {
@@ -1827,7 +1819,7 @@ pub fn p54_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
     let t2 = &(2.0 / &(1.0 + &(&(1.0 + &(&z * &z)).pow(1.5) * &(1.0 + &(&z * &z)).pow(1.5)))) - &(&z * &F::recip(&(1.0 + &(&t0 * &t0))));
     let mut t3 = -&z;
     for _ in 1..2 {
-        t3 = &t3 - &t3;
+        t3 = &t3 + &t3;
         t3 = &(&t3 * 0.75) + &F::log(&(1.0 + &(&(&y + &t3) * &(&y + &t3))));
     }
     if z.item() > 1.0 {
@@ -1895,14 +1887,12 @@ pub fn p56_runtime(x: Variable, y: Variable) -> Variable {
 #[differentiable]
 pub fn p57(x: f64) -> f64 {
     let x = x * 0.5 + -(1.0 + x * x).log10();
-    let mut t0 = (x - x) * (x - 0.75);
+    let mut t0 = (x + x) * (x - 0.75);
     for i in 1..4 {
         t0 += (1.0 + t0 * t0).powf(1.5) * (i as f64 * t0);
     }
     let t1 = if x < t0 {
         x
-    } else if t0 > x {
-        x.powi(2) * t0.tanh()
     } else {
         t0 * t0 - 2.0
     };
@@ -1916,14 +1906,12 @@ pub fn p57(x: f64) -> f64 {
 
 pub fn p57_runtime(x: Variable) -> Variable {
     let x = &(&x * 0.5) + &(-&F::log10(&(1.0 + &(&x * &x))));
-    let mut t0 = &(&x - &x) * &(&x - 0.75);
+    let mut t0 = &(&x + &x) * &(&x - 0.75);
     for i in 1..4 {
         t0 = &t0 + &(&(1.0 + &(&t0 * &t0)).pow(1.5) * &((i as f64) * &t0));
     }
     let t1 = if x.item() < t0.item() {
         x.clone()
-    } else if t0.item() > x.item() {
-        &x.pow(2.0) * &F::tanh(&t0)
     } else {
         &(&t0 * &t0) - 2.0
     };
