@@ -191,7 +191,7 @@ impl Emit<'_> {
         let saved = tuple(&phis);
         quote! {
             #(let mut #phis = #inits;)*
-            let mut #tape = Vec::new();
+            let mut #tape = Vec::with_capacity((#range).size_hint().0);
             for #i in #range {
                 #tape.push(#saved);
                 #body

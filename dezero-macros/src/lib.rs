@@ -100,7 +100,8 @@
 //!   `let (x_bar, ..) = if c0 { <recompute the branch>; <its adjoint>; (x_bar, ..) } else { .. };`:
 //!   the values of the taken branch that its adjoint reads are recomputed (values inside a
 //!   branch are not in scope after it), so a branch costs at most its forward twice.
-//! - `for`: the forward pushes the loop-carried values of each iteration to a `Vec` (the only
+//! - `for`: the forward pushes the loop-carried values of each iteration to a `Vec` sized up
+//!   front from the range (one allocation per loop execution, the only
 //!   place generated code allocates); the reverse runs `(lo..hi).rev()`, pops that iteration's
 //!   state, recomputes the iteration's body and runs its adjoint, updating `let mut` adjoint
 //!   accumulators declared before the loop.

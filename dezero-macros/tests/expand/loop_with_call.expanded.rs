@@ -40,7 +40,7 @@ fn loop_with_call(x: f64, n: usize) -> f64 {
 )]
 fn loop_with_call_grad(x: f64, n: usize) -> (f64, f64) {
     let mut acc_1 = x;
-    let mut tape0 = Vec::new();
+    let mut tape0 = Vec::with_capacity((0..=n).size_hint().0);
     for i in 0..=n {
         tape0.push(acc_1);
         let t0 = i as f64;
@@ -107,7 +107,7 @@ fn loop_with_call_grad(x: f64, n: usize) -> (f64, f64) {
 )]
 fn loop_with_call_vjp(x: f64, n: usize, seed: f64) -> f64 {
     let mut acc_1 = x;
-    let mut tape0 = Vec::new();
+    let mut tape0 = Vec::with_capacity((0..=n).size_hint().0);
     for i in 0..=n {
         tape0.push(acc_1);
         let t0 = i as f64;

@@ -37,11 +37,11 @@ fn nested_loops(x: f64) -> f64 {
 )]
 fn nested_loops_grad(x: f64) -> (f64, f64) {
     let mut s_1 = x;
-    let mut tape1 = Vec::new();
+    let mut tape1 = Vec::with_capacity((1..=3).size_hint().0);
     for i in 1..=3 {
         tape1.push(s_1);
         let mut s_2 = s_1;
-        let mut tape0 = Vec::new();
+        let mut tape0 = Vec::with_capacity((0..2).size_hint().0);
         for t0 in 0..2 {
             tape0.push(s_2);
             let t1 = s_2 * x;
@@ -67,7 +67,7 @@ fn nested_loops_grad(x: f64) -> (f64, f64) {
                 unreachable!("the forward sweep saved every iteration")
             };
             let mut s_2 = s_1;
-            let mut tape0 = Vec::new();
+            let mut tape0 = Vec::with_capacity((0..2).size_hint().0);
             for t0 in 0..2 {
                 tape0.push(s_2);
                 let t1 = s_2 * x;
@@ -117,11 +117,11 @@ fn nested_loops_grad(x: f64) -> (f64, f64) {
 )]
 fn nested_loops_vjp(x: f64, seed: f64) -> f64 {
     let mut s_1 = x;
-    let mut tape1 = Vec::new();
+    let mut tape1 = Vec::with_capacity((1..=3).size_hint().0);
     for i in 1..=3 {
         tape1.push(s_1);
         let mut s_2 = s_1;
-        let mut tape0 = Vec::new();
+        let mut tape0 = Vec::with_capacity((0..2).size_hint().0);
         for t0 in 0..2 {
             tape0.push(s_2);
             let t1 = s_2 * x;
@@ -147,7 +147,7 @@ fn nested_loops_vjp(x: f64, seed: f64) -> f64 {
                 unreachable!("the forward sweep saved every iteration")
             };
             let mut s_2 = s_1;
-            let mut tape0 = Vec::new();
+            let mut tape0 = Vec::with_capacity((0..2).size_hint().0);
             for t0 in 0..2 {
                 tape0.push(s_2);
                 let t1 = s_2 * x;

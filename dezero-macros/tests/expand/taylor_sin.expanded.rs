@@ -34,7 +34,7 @@ fn taylor_sin(x: f64, n: usize) -> f64 {
 fn taylor_sin_grad(x: f64, n: usize) -> (f64, f64) {
     let mut y_1 = 0.0;
     let mut term_1 = x;
-    let mut tape0 = Vec::new();
+    let mut tape0 = Vec::with_capacity((0..n).size_hint().0);
     for i in 0..n {
         tape0.push((y_1, term_1));
         let y_2 = y_1 + term_1;
@@ -92,7 +92,7 @@ fn taylor_sin_grad(x: f64, n: usize) -> (f64, f64) {
 fn taylor_sin_vjp(x: f64, n: usize, seed: f64) -> f64 {
     let mut y_1 = 0.0;
     let mut term_1 = x;
-    let mut tape0 = Vec::new();
+    let mut tape0 = Vec::with_capacity((0..n).size_hint().0);
     for i in 0..n {
         tape0.push((y_1, term_1));
         let y_2 = y_1 + term_1;
