@@ -20,6 +20,12 @@
 //! - [`no_grad`] / [`using_config`]: scope the backprop switch.
 //! - [`numerical_diff`] / [`gradient_check`]: check gradients by central differences.
 //!
+//! # Threads
+//!
+//! A graph belongs to one thread: `Variable` is an `Rc` handle (neither `Send` nor `Sync`), and
+//! the backprop switch of [`no_grad`] / [`using_config`] is per thread. Arrays can be moved
+//! between threads with `data().to_owned()`.
+//!
 //! # Memory
 //!
 //! A function node holds its inputs strongly and its outputs weakly, so the graph lives exactly
