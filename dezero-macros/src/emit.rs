@@ -6,7 +6,7 @@
 //! last iteration), `clippy::let_and_return` (every primitive is named, even the last),
 //! `clippy::type_complexity` (nested gradient tuples).
 
-use crate::ast::Function;
+use crate::ast::{Function, Scalar};
 use crate::ir::{Block, For, Inst, Op, Operand, Program, Stmt, VarId};
 use crate::names;
 use crate::prune;
@@ -189,15 +189,60 @@ impl Emit<'_> {
             return quote!(for #i in #range { #body });
         }
         let saved = tuple(&phis);
+        let (tape_init, save) = match self.fixed_tape(l) {
+            Some((n, index)) => {
+                let zeros: Vec<TokenStream> = l
+                    .carried
+                    .iter()
+                    .map(|c| match self.p.vars[c.phi].ty {
+                        Scalar::Float(_) => quote!(0.0),
+                        Scalar::Int => quote!(0),
+                        Scalar::Bool => quote!(false),
+                    })
+                    .collect();
+                let zero = if zeros.len() == 1 {
+                    quote!(#(#zeros)*)
+                } else {
+                    quote!((#(#zeros),*))
+                };
+                (quote!([#zero; #n]), quote!(#tape[#index] = #saved;))
+            }
+            None => (
+                quote!(Vec::with_capacity((#range).size_hint().0)),
+                quote!(#tape.push(#saved);),
+            ),
+        };
         quote! {
             #(let mut #phis = #inits;)*
-            let mut #tape = Vec::with_capacity((#range).size_hint().0);
+            let mut #tape = #tape_init;
             for #i in #range {
-                #tape.push(#saved);
+                #save
                 #body
                 #(#updates)*
             }
         }
+    }
+
+    /// For a loop with literal bounds (at most 4096 iterations), the tape is an array:
+    /// its length and the index expression of iteration `i`.
+    fn fixed_tape(&self, l: &For) -> Option<(proc_macro2::Literal, TokenStream)> {
+        let lit = |o: &Operand| match o {
+            Operand::Const(t, _) => t.to_string().replace(' ', "").parse::<i64>().ok(),
+            Operand::Var(_) => None,
+        };
+        let (lo, hi) = (lit(&l.lo)?, lit(&l.hi)?);
+        let n = hi - lo + i64::from(l.inclusive);
+        if !(1..=4096).contains(&n) {
+            return None;
+        }
+        let i = self.id(l.var);
+        let index = if lo == 0 {
+            quote!(#i as usize)
+        } else {
+            let lo = proc_macro2::Literal::i64_unsuffixed(lo);
+            quote!((#i - #lo) as usize)
+        };
+        Some((proc_macro2::Literal::usize_unsuffixed(n as usize), index))
     }
 
     /// `let dst = expr;` for one instruction, spanned at the user's expression.
@@ -328,7 +373,10 @@ impl Emit<'_> {
                 let phis: Vec<Ident> = l.carried.iter().map(|c| self.id(c.phi)).collect();
                 let pop = (!phis.is_empty()).then(|| {
                     let saved = tuple(&phis);
-                    quote!(let Some(#saved) = #tape.pop() else { unreachable!("the forward sweep saved every iteration") };)
+                    match self.fixed_tape(l) {
+                        Some((_, index)) => quote!(let #saved = #tape[#index];),
+                        None => quote!(let Some(#saved) = #tape.pop() else { unreachable!("the forward sweep saved every iteration") };),
+                    }
                 });
                 let inner = self.branch(body, &bars);
                 let pat = tuple(&bars);

@@ -100,11 +100,12 @@
 //!   `let (x_bar, ..) = if c0 { <recompute the branch>; <its adjoint>; (x_bar, ..) } else { .. };`:
 //!   the values of the taken branch that its adjoint reads are recomputed (values inside a
 //!   branch are not in scope after it), so a branch costs at most its forward twice.
-//! - `for`: the forward pushes the loop-carried values of each iteration to a `Vec` sized up
-//!   front from the range (one allocation per loop execution, the only
-//!   place generated code allocates); the reverse runs `(lo..hi).rev()`, pops that iteration's
-//!   state, recomputes the iteration's body and runs its adjoint, updating `let mut` adjoint
-//!   accumulators declared before the loop.
+//! - `for`: the forward saves the loop-carried values of each iteration on a tape: an array
+//!   `[0.0; N]` when both bounds are integer literals (at most 4096 iterations), otherwise a
+//!   `Vec` sized up front from the range, one allocation per loop execution and the only place
+//!   generated code allocates. The reverse runs `(lo..hi).rev()`, restores that iteration's
+//!   state, recomputes what the iteration's adjoint reads and runs it, updating `let mut`
+//!   adjoint accumulators declared before the loop.
 //! - Forward code nothing reads is not emitted: a `_vjp` does not compute the value unless its
 //!   adjoint needs it, and a recomputed branch keeps only what its adjoint reads. Calls of
 //!   annotated functions are assumed pure (as differentiating them already assumes).

@@ -37,13 +37,13 @@ fn nested_loops(x: f64) -> f64 {
 )]
 fn nested_loops_grad(x: f64) -> (f64, f64) {
     let mut s_1 = x;
-    let mut tape1 = Vec::with_capacity((1..=3).size_hint().0);
+    let mut tape1 = [0.0; 3];
     for i in 1..=3 {
-        tape1.push(s_1);
+        tape1[(i - 1) as usize] = s_1;
         let mut s_2 = s_1;
-        let mut tape0 = Vec::with_capacity((0..2).size_hint().0);
+        let mut tape0 = [0.0; 2];
         for t0 in 0..2 {
-            tape0.push(s_2);
+            tape0[t0 as usize] = s_2;
             let t1 = s_2 * x;
             let s_3 = t1 + 1.0;
             s_2 = s_3;
@@ -63,13 +63,11 @@ fn nested_loops_grad(x: f64) -> (f64, f64) {
     let mut s_1_bar = s_1_bar;
     for i in (1..=3).rev() {
         (x_bar, s_1_bar) = {
-            let Some(s_1) = tape1.pop() else {
-                unreachable!("the forward sweep saved every iteration")
-            };
+            let s_1 = tape1[(i - 1) as usize];
             let mut s_2 = s_1;
-            let mut tape0 = Vec::with_capacity((0..2).size_hint().0);
+            let mut tape0 = [0.0; 2];
             for t0 in 0..2 {
-                tape0.push(s_2);
+                tape0[t0 as usize] = s_2;
                 let t1 = s_2 * x;
                 let s_3 = t1 + 1.0;
                 s_2 = s_3;
@@ -89,9 +87,7 @@ fn nested_loops_grad(x: f64) -> (f64, f64) {
             let mut s_2_bar = s_2_bar;
             for t0 in (0..2).rev() {
                 (x_bar, s_2_bar) = {
-                    let Some(s_2) = tape0.pop() else {
-                        unreachable!("the forward sweep saved every iteration")
-                    };
+                    let s_2 = tape0[t0 as usize];
                     let s_3_bar = s_2_bar;
                     let t1_bar = s_3_bar;
                     let s_2_bar = t1_bar * x;
@@ -117,13 +113,13 @@ fn nested_loops_grad(x: f64) -> (f64, f64) {
 )]
 fn nested_loops_vjp(x: f64, seed: f64) -> f64 {
     let mut s_1 = x;
-    let mut tape1 = Vec::with_capacity((1..=3).size_hint().0);
+    let mut tape1 = [0.0; 3];
     for i in 1..=3 {
-        tape1.push(s_1);
+        tape1[(i - 1) as usize] = s_1;
         let mut s_2 = s_1;
-        let mut tape0 = Vec::with_capacity((0..2).size_hint().0);
+        let mut tape0 = [0.0; 2];
         for t0 in 0..2 {
-            tape0.push(s_2);
+            tape0[t0 as usize] = s_2;
             let t1 = s_2 * x;
             let s_3 = t1 + 1.0;
             s_2 = s_3;
@@ -143,13 +139,11 @@ fn nested_loops_vjp(x: f64, seed: f64) -> f64 {
     let mut s_1_bar = s_1_bar;
     for i in (1..=3).rev() {
         (x_bar, s_1_bar) = {
-            let Some(s_1) = tape1.pop() else {
-                unreachable!("the forward sweep saved every iteration")
-            };
+            let s_1 = tape1[(i - 1) as usize];
             let mut s_2 = s_1;
-            let mut tape0 = Vec::with_capacity((0..2).size_hint().0);
+            let mut tape0 = [0.0; 2];
             for t0 in 0..2 {
-                tape0.push(s_2);
+                tape0[t0 as usize] = s_2;
                 let t1 = s_2 * x;
                 let s_3 = t1 + 1.0;
                 s_2 = s_3;
@@ -169,9 +163,7 @@ fn nested_loops_vjp(x: f64, seed: f64) -> f64 {
             let mut s_2_bar = s_2_bar;
             for t0 in (0..2).rev() {
                 (x_bar, s_2_bar) = {
-                    let Some(s_2) = tape0.pop() else {
-                        unreachable!("the forward sweep saved every iteration")
-                    };
+                    let s_2 = tape0[t0 as usize];
                     let s_3_bar = s_2_bar;
                     let t1_bar = s_3_bar;
                     let s_2_bar = t1_bar * x;
