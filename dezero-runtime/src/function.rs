@@ -17,8 +17,10 @@
 //!   The node holds outputs only weakly: `ys[i]` is `None` if the caller dropped that output
 //!   (possible only for multi-output functions). A missing upstream gradient is passed as
 //!   zeros of that output's shape.
-//! - The node checks what `backward` returns: one gradient per input, each of its input's
-//!   shape. A wrong count or shape panics naming the function.
+//! - For functions applied with [`apply`] (every user function) the runtime checks what
+//!   `backward` returns: one gradient per input, each of its input's shape. A wrong count or
+//!   shape panics naming the function. Built-in functions are correct by construction and skip
+//!   the check.
 
 use std::cell::Cell;
 use std::rc::{Rc, Weak};
@@ -70,8 +72,10 @@ pub trait Function: 'static {
 
     /// The output of a one-output function, without the `Vec` of [`forward`](Function::forward).
     ///
-    /// Optional: the default calls `forward` and panics unless it returns exactly one output.
-    /// Built-in functions override it to save an allocation on the hot path.
+    /// An implementation detail of the built-in functions' fast path: [`apply`] always calls
+    /// `forward`, so leave the default (which calls `forward` and panics unless it returns
+    /// exactly one output).
+    #[doc(hidden)]
     fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
         let mut ys = self.forward(xs);
         if ys.len() != 1 {
