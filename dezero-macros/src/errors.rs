@@ -167,3 +167,7 @@ pub fn unknown_variable(name: &str) -> String {
 pub fn custom_vjp_attr() -> String {
     "`#[custom_vjp]` needs the pullback function; write `#[custom_vjp(my_pullback)]`".to_string()
 }
+pub fn powi_exponent() -> String {
+    "`powi` needs an integer exponent; write `x.powi(2)`, or `x.powf(e)` for a float exponent"
+        .to_string()
+}

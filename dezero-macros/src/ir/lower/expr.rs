@@ -154,7 +154,7 @@ impl Lower {
         match op {
             Op::Powi => {
                 if mentions_float(a, self) {
-                    self.errs.spanned(a, errors::float_to_int());
+                    self.errs.spanned(a, errors::powi_exponent());
                 }
                 self.constant(a, None)
             }
