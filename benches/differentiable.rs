@@ -324,86 +324,94 @@ mod runtime {
 }
 
 /// Asserts that `got` equals `want` (the hand-written gradient) to 1e-9 relative.
-fn check(name: &str, got: (f64, (f64, f64)), want: (f64, (f64, f64))) {
+fn check(name: &str, got: &[f64; 3], want: &[f64; 3]) {
     let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * b.abs().max(1.0);
-    assert!(
-        close(got.0, want.0) && close(got.1 .0, want.1 .0) && close(got.1 .1, want.1 .1),
-        "{name}: got {got:?}, hand-written gives {want:?}"
-    );
+    let ok = got.iter().zip(want).all(|(&a, &b)| close(a, b));
+    assert!(ok, "{name}: got {got:?}, hand-written gives {want:?}");
 }
 
-type Grad2 = fn(f64, f64) -> (f64, (f64, f64));
-
-/// Benchmarks one 2-input function at `(x, y)` over every implementation.
-fn bench_2d(c: &mut Criterion, name: &str, primal: fn(f64, f64) -> f64, rows: &[(&str, Grad2)]) {
-    let (x, y) = (0.3, -0.7);
-    let want = rows[0].1(x, y);
-    let mut group = c.benchmark_group(name);
-    group.bench_function("primal", |b| b.iter(|| primal(black_box(x), black_box(y))));
-    for &(label, f) in rows {
-        check(&format!("{name}/{label}"), f(x, y), want);
-        group.bench_function(label, |b| b.iter(|| f(black_box(x), black_box(y))));
-    }
-    group.finish();
+/// Benchmarks each `label => path` of one function at `args`, after checking that its value
+/// and gradient equal the first row's (the hand-written one). Every row is a direct call, so
+/// the compiler inlines (or not) exactly as in user code; inputs go through `black_box`.
+macro_rules! bench_rows {
+    ($c:expr, $group:literal, ($a:expr, $b:expr), primal => $primal:path,
+     $($label:literal => $f:path),+ $(,)?) => {{
+        let (a, b) = ($a, $b);
+        let flat = |r: (f64, (f64, f64))| [r.0, r.1 .0, r.1 .1];
+        let want = flat(bench_rows!(@first $($f),+)(a, b));
+        let mut group = $c.benchmark_group($group);
+        group.bench_function("primal", |bencher| {
+            bencher.iter(|| $primal(black_box(a), black_box(b)))
+        });
+        $(
+            check(concat!($group, "/", $label), &flat($f(a, b)), &want);
+            group.bench_function($label, |bencher| {
+                bencher.iter(|| $f(black_box(a), black_box(b)))
+            });
+        )+
+        group.finish();
+    }};
+    (@first $first:path $(, $rest:path)*) => { $first };
 }
 
 fn goldstein_price(c: &mut Criterion) {
-    bench_2d(
-        c,
-        "goldstein",
-        generated::goldstein,
-        &[
-            ("hand", hand::goldstein_grad),
-            ("generated", generated::goldstein_grad),
-            ("runtime", runtime::goldstein_grad),
-            ("num_dual", dual::goldstein_grad),
-            ("easy_ml", easy::goldstein_grad),
-            ("reverse", rev::goldstein_grad),
-        ],
+    bench_rows!(c, "goldstein", (0.3, -0.7), primal => generated::goldstein,
+        "hand" => hand::goldstein_grad,
+        "generated" => generated::goldstein_grad,
+        "runtime" => runtime::goldstein_grad,
+        "num_dual" => dual::goldstein_grad,
+        "easy_ml" => easy::goldstein_grad,
+        "reverse" => rev::goldstein_grad,
     );
 }
 
 fn rosenbrock(c: &mut Criterion) {
-    bench_2d(
-        c,
-        "rosenbrock",
-        generated::rosenbrock,
-        &[
-            ("hand", hand::rosenbrock_grad),
-            ("generated", generated::rosenbrock_grad),
-            ("runtime", runtime::rosenbrock_grad),
-            ("num_dual", dual::rosenbrock_grad),
-            ("easy_ml", easy::rosenbrock_grad),
-            ("reverse", rev::rosenbrock_grad),
-        ],
+    bench_rows!(c, "rosenbrock", (0.3, -0.7), primal => generated::rosenbrock,
+        "hand" => hand::rosenbrock_grad,
+        "generated" => generated::rosenbrock_grad,
+        "runtime" => runtime::rosenbrock_grad,
+        "num_dual" => dual::rosenbrock_grad,
+        "easy_ml" => easy::rosenbrock_grad,
+        "reverse" => rev::rosenbrock_grad,
     );
 }
 
-/// Loop-heavy: `taylor_sin` with 20 terms (a 20-iteration loop-carried recurrence).
+/// Loop-heavy: `taylor_sin` with 20 terms (a 20-iteration loop-carried recurrence). The
+/// gradient is padded to the 2-input shape `(f, (df/dx, 0))` so one macro serves all three.
 fn taylor_sin(c: &mut Criterion) {
-    type Grad1 = fn(f64, usize) -> (f64, f64);
-    let (x, n) = (0.8, 20);
-    let rows: [(&str, Grad1); 6] = [
-        ("hand", hand::taylor_sin_grad),
-        ("generated", generated::taylor_sin_grad),
-        ("runtime", runtime::taylor_sin_grad),
-        ("num_dual", dual::taylor_sin_grad),
-        ("easy_ml", easy::taylor_sin_grad),
-        ("reverse", rev::taylor_sin_grad),
-    ];
-    let want = hand::taylor_sin_grad(x, n);
+    const N: usize = 20;
     // sin and cos at 0.8 to 1e-12: 20 terms leave a remainder far below that.
-    assert!((want.0 - x.sin()).abs() < 1e-12 && (want.1 - x.cos()).abs() < 1e-12);
-    let mut group = c.benchmark_group("taylor_sin20");
-    group.bench_function("primal", |b| {
-        b.iter(|| generated::taylor_sin(black_box(x), black_box(n)))
-    });
-    for (label, f) in rows {
-        let got = f(x, n);
-        check(label, (got.0, (got.1, 0.0)), (want.0, (want.1, 0.0)));
-        group.bench_function(label, |b| b.iter(|| f(black_box(x), black_box(n))));
+    let (y, dy) = hand::taylor_sin_grad(0.8, N);
+    assert!((y - 0.8_f64.sin()).abs() < 1e-12 && (dy - 0.8_f64.cos()).abs() < 1e-12);
+    bench_rows!(c, "taylor_sin20", (0.8, N), primal => generated::taylor_sin,
+        "hand" => pad::hand,
+        "generated" => pad::generated,
+        "runtime" => pad::runtime,
+        "num_dual" => pad::num_dual,
+        "easy_ml" => pad::easy_ml,
+        "reverse" => pad::reverse,
+    );
+}
+
+/// `(f, f')` of the one-input rows as `(f, (f', 0))`.
+mod pad {
+    macro_rules! pad {
+        ($($name:ident => $f:path),+) => {$(
+            #[inline(always)]
+            pub fn $name(x: f64, n: usize) -> (f64, (f64, f64)) {
+                let (y, dy) = $f(x, n);
+                (y, (dy, 0.0))
+            }
+        )+};
     }
-    group.finish();
+    pad!(
+        hand => super::hand::taylor_sin_grad,
+        generated => super::generated::taylor_sin_grad,
+        runtime => super::runtime::taylor_sin_grad,
+        num_dual => super::dual::taylor_sin_grad,
+        easy_ml => super::easy::taylor_sin_grad,
+        reverse => super::rev::taylor_sin_grad
+    );
 }
 
 criterion_group!(benches, goldstein_price, rosenbrock, taylor_sin);
