@@ -6,6 +6,7 @@
 
 use ndarray::ArrayD;
 
+use crate::config::is_backprop_enabled;
 use crate::error::broadcast_shape;
 use crate::function::{apply1, apply2, Function};
 use crate::ops::reduce::sum_to;
@@ -149,19 +150,40 @@ impl Function for Pow {
         vec![self.forward_single(xs)]
     }
     fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
-        let c = self.0;
-        // NumPy's fast paths: x**2 is x*x and x**1 a copy (the same values as powf, faster).
-        if c == 2.0 {
-            crate::ops::map(xs[0], |x| x * x)
-        } else if c == 1.0 {
-            xs[0].clone()
-        } else {
-            crate::ops::map(xs[0], |x| x.powf(c))
-        }
+        crate::ops::map(xs[0], |x| power(x, self.0))
     }
     fn backward(&self, xs: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
         let c = self.0;
-        vec![mul(&mul_scalar(&pow(&xs[0], c - 1.0), c), &gys[0])]
+        if is_backprop_enabled() {
+            // create_graph: record gx = (x^(c-1) * c) * gy as a graph.
+            return vec![mul(&mul_scalar(&pow(&xs[0], c - 1.0), c), &gys[0])];
+        }
+        // Nothing is recorded: the same arithmetic, in the same order, in one pass.
+        let (x, gy) = (xs[0].data(), gys[0].data());
+        let gx = crate::ops::zip_map(
+            &x,
+            &gy,
+            |x, g| power(x, c - 1.0) * c * g,
+            |x, gy| {
+                ndarray::Zip::from(x)
+                    .and(gy)
+                    .map_collect(|&x, &g| power(x, c - 1.0) * c * g)
+            },
+        );
+        vec![Variable::new(gx)]
+    }
+}
+
+/// `x^c` with NumPy's fast paths: `x**2` is `x*x` and `x**1` is `x` (the same values as
+/// `powf`, faster).
+#[inline]
+fn power(x: f64, c: f64) -> f64 {
+    if c == 2.0 {
+        x * x
+    } else if c == 1.0 {
+        x
+    } else {
+        x.powf(c)
     }
 }
 
