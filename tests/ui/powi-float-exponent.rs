@@ -1,4 +1,5 @@
-// `powi` takes an `i32`: rustc's type error in the expansion must land on the user's `2.0`.
+// `powi` with a float exponent is rejected at the exponent, suggesting `powf`; rustc's own type
+// error (from the unchanged function) lands on the same `2.0`.
 #[dezero::differentiable]
 fn f(x: f64) -> f64 {
     x.powi(2.0)
