@@ -18,10 +18,11 @@
 //! is two `Dual64` sweeps (the same arithmetic as one `DualVec<2>` sweep). `easy-ml` is a
 //! maintained, dependency-free library whose `Record`/`WengertList` is a classic reverse-mode
 //! tape that builds on stable. `reverse` is the smallest zero-dependency tape on crates.io and
-//! the closest to what a user would write by hand. `ad_trait` (pulls nalgebra and bevy by
-//! default), `autodiff` (forward mode only, like num-dual) and `rust-ad` (nightly-era proc
-//! macro) were not used. Each benchmark first checks that its gradient equals the hand-written
-//! one, so every row does the same work.
+//! the closest to what a user would write by hand. Not used: `ad_trait` (pulls nalgebra and
+//! bevy by default), `autodiff` (forward mode only, like num-dual), and `rust-ad` (a proc-macro
+//! source transform like ours, but by its own docs a WIP without `if` or `for`, so it cannot
+//! express the Taylor loop). Each row first checks its value and gradient against the
+//! hand-written one, so every row does the same work.
 //!
 //! Run: `CARGO_TARGET_DIR=/work/target-c cargo bench --bench differentiable`.
 use std::hint::black_box;
