@@ -7,8 +7,10 @@
 //! runtime's `Variable` ops. [`source`] returns the whole `programs.rs` text.
 //!
 //! Domains are kept safe by construction: `ln`, `log10`, `sqrt`, `powf` and `recip` only see
-//! `1.0 + a * a`, divisions only divide by `1.0 + b * b`, and `exp` only takes arguments whose
-//! magnitude bound is at most 2 (bounds are tracked per expression).
+//! `1.0 + a * a`, divisions only divide by `1.0 + b * b`, `atan2`'s second argument is
+//! `1.0 + b * b`, `exp`/`sinh`/`cosh` only take arguments whose magnitude bound is at most 2 and
+//! `tan` at most 1.2 (bounds are tracked per expression). `abs`, `max` and `min` have kinks: the
+//! property test skips the central difference within 2e-6 of one (see `check_program`).
 
 use std::fmt::Write as _;
 
@@ -85,9 +87,13 @@ enum Unary {
     Sqrt,
     Powf,
     Recip,
+    Sinh,
+    Cosh,
+    Tan,
+    Abs,
 }
 
-const UNARIES: [Unary; 12] = [
+const UNARIES: [Unary; 16] = [
     Unary::Sin,
     Unary::Cos,
     Unary::Tanh,
@@ -100,7 +106,41 @@ const UNARIES: [Unary; 12] = [
     Unary::Sqrt,
     Unary::Powf,
     Unary::Recip,
+    Unary::Sinh,
+    Unary::Cosh,
+    Unary::Tan,
+    Unary::Abs,
 ];
+
+/// Two-argument methods: `a.hypot(b)`, `a.atan2(1.0 + b * b)`, `a.max(b)`, `a.min(b)`.
+#[derive(Clone, Copy, PartialEq)]
+enum Method2 {
+    Hypot,
+    Atan2,
+    Max,
+    Min,
+}
+
+impl Method2 {
+    fn name(self) -> &'static str {
+        match self {
+            Method2::Hypot => "hypot",
+            Method2::Atan2 => "atan2",
+            Method2::Max => "max",
+            Method2::Min => "min",
+        }
+    }
+
+    /// The runtime function (`maximum`/`minimum` for `max`/`min`).
+    fn runtime(self) -> &'static str {
+        match self {
+            Method2::Hypot => "hypot",
+            Method2::Atan2 => "atan2",
+            Method2::Max => "maximum",
+            Method2::Min => "minimum",
+        }
+    }
+}
 
 /// Constants: short, positive, far from clippy's approximate-constant list.
 const CONSTS: [f64; 7] = [0.5, 0.25, 0.75, 1.5, 2.0, 3.0, 1.25];
@@ -119,6 +159,8 @@ enum Expr {
         arg: Box<Expr>,
         path: bool,
     },
+    /// `a.hypot(b)` and friends; both operands live.
+    Method2(Method2, Box<Expr>, Box<Expr>),
 }
 
 /// Precedence levels used for printing: 1 `+ -`, 2 `* /`, 3 unary `-`, 4 `as`, 5 atoms/calls.
@@ -144,7 +186,7 @@ impl Expr {
             Expr::Var(_) => true,
             Expr::Const(_) | Expr::Index => false,
             Expr::Neg(a) => a.is_live(),
-            Expr::Bin(_, a, b) => a.is_live() || b.is_live(),
+            Expr::Bin(_, a, b) | Expr::Method2(_, a, b) => a.is_live() || b.is_live(),
             Expr::Unary { arg, .. } => arg.is_live(),
         }
     }
@@ -154,14 +196,14 @@ impl Expr {
             Expr::Var(v) => v == name,
             Expr::Const(_) | Expr::Index => false,
             Expr::Neg(a) => a.uses(name),
-            Expr::Bin(_, a, b) => a.uses(name) || b.uses(name),
+            Expr::Bin(_, a, b) | Expr::Method2(_, a, b) => a.uses(name) || b.uses(name),
             Expr::Unary { arg, .. } => arg.uses(name),
         }
     }
 
     fn prec(&self) -> u8 {
         match self {
-            Expr::Var(_) | Expr::Const(_) | Expr::Unary { .. } => ATOM,
+            Expr::Var(_) | Expr::Const(_) | Expr::Unary { .. } | Expr::Method2(..) => ATOM,
             Expr::Index => 4,
             Expr::Neg(_) => 3,
             Expr::Bin(op, ..) => op.prec(),
@@ -179,6 +221,7 @@ impl Expr {
                 let p = op.prec();
                 format!("{} {} {}", a.native_at(p), op.token(), b.native_at(p + 1))
             }
+            Expr::Method2(op, a, b) => Expr::native_method2(*op, a, b),
             Expr::Unary { op, arg, path } => {
                 let (name, extra) = match op {
                     Unary::Sin => ("sin", ""),
@@ -192,6 +235,10 @@ impl Expr {
                     Unary::Sqrt => ("sqrt", ""),
                     Unary::Powf => ("powf", "1.5"),
                     Unary::Recip => ("recip", ""),
+                    Unary::Sinh => ("sinh", ""),
+                    Unary::Cosh => ("cosh", ""),
+                    Unary::Tan => ("tan", ""),
+                    Unary::Abs => ("abs", ""),
                     Unary::Sigmoid => {
                         return format!("dezero::math::sigmoid({})", arg.native());
                     }
@@ -209,6 +256,10 @@ impl Expr {
                 }
             }
         }
+    }
+
+    fn native_method2(op: Method2, a: &Expr, b: &Expr) -> String {
+        format!("{}.{}({})", a.native_at(ATOM), op.name(), b.native())
     }
 
     fn native_at(&self, min_prec: u8) -> String {
@@ -252,7 +303,19 @@ impl Expr {
                     Unary::Sqrt => format!("F::sqrt({x})"),
                     Unary::Powf => format!("{recv}.pow(1.5)"),
                     Unary::Recip => format!("F::recip({x})"),
+                    Unary::Sinh => format!("F::sinh({x})"),
+                    Unary::Cosh => format!("F::cosh({x})"),
+                    Unary::Tan => format!("F::tan({x})"),
+                    Unary::Abs => format!("F::abs({x})"),
                 }
+            }
+            Expr::Method2(op, a, b) => {
+                format!(
+                    "F::{}({}, {})",
+                    op.runtime(),
+                    a.runtime_ref(),
+                    b.runtime_ref()
+                )
             }
         }
     }
@@ -277,24 +340,7 @@ impl Expr {
 
     /// True if the runtime rendering is a single call (`F::sin(..)`, `a.pow(2.0)`).
     fn runtime_is_call(&self) -> bool {
-        matches!(
-            self,
-            Expr::Unary {
-                op: Unary::Sin
-                    | Unary::Cos
-                    | Unary::Tanh
-                    | Unary::Exp
-                    | Unary::Sigmoid
-                    | Unary::Ln
-                    | Unary::Log10
-                    | Unary::Recip
-                    | Unary::Sqrt
-                    | Unary::Square
-                    | Unary::Cube
-                    | Unary::Powf,
-                ..
-            }
-        )
+        matches!(self, Expr::Unary { .. } | Expr::Method2(..))
     }
 
     fn runtime_ref(&self) -> String {
@@ -420,7 +466,7 @@ impl Gen {
             let (v, b) = scope.vars[self.rng.below(scope.vars.len())].clone();
             return (Expr::Var(v), b);
         }
-        match self.rng.below(10) {
+        match self.rng.below(11) {
             0..=4 => {
                 let op = self
                     .rng
@@ -452,10 +498,24 @@ impl Gen {
                 let (a, ba) = self.expr(scope, depth - 1);
                 (Expr::Neg(Box::new(a)), ba)
             }
+            10 => {
+                let op =
+                    self.rng
+                        .pick(&[Method2::Hypot, Method2::Atan2, Method2::Max, Method2::Min]);
+                let (a, ba) = self.expr(scope, depth - 1);
+                let (b, bb) = self.expr(scope, depth - 1);
+                // atan2 only sees a positive second argument, away from its branch cut.
+                let (b, bound) = match op {
+                    Method2::Hypot => (b, ba + bb),
+                    Method2::Atan2 => (Expr::one_plus_square(b), std::f64::consts::PI),
+                    Method2::Max | Method2::Min => (b, ba.max(bb)),
+                };
+                (Expr::Method2(op, Box::new(a), Box::new(b)), bound)
+            }
             _ => {
                 let (a, ba) = self.expr(scope, depth - 1);
                 let mut op = self.rng.pick(&UNARIES);
-                if op == Unary::Exp && ba > 2.0 {
+                if matches!(op, Unary::Exp | Unary::Sinh | Unary::Cosh) && ba > 2.0 {
                     op = Unary::Tanh;
                 }
                 if matches!(op, Unary::Square | Unary::Cube) && ba > 10.0 {
@@ -476,6 +536,19 @@ impl Gen {
                     Unary::Sqrt => (Expr::one_plus_square(a), (1.0 + ba * ba).sqrt()),
                     Unary::Powf => (Expr::one_plus_square(a), (1.0 + ba * ba).powf(1.5)),
                     Unary::Recip => (Expr::one_plus_square(a), 1.0),
+                    Unary::Sinh => (a, ba.sinh()),
+                    Unary::Cosh => (a, ba.cosh()),
+                    // tan only sees (-1, 1) (or a itself when |a| <= 1.2), far from its poles.
+                    Unary::Tan if ba <= 1.2 => (a, ba.tan()),
+                    Unary::Tan => {
+                        let squashed = Expr::Unary {
+                            op: Unary::Tanh,
+                            arg: Box::new(a),
+                            path: false,
+                        };
+                        (squashed, 1.0_f64.tan())
+                    }
+                    Unary::Abs => (a, ba),
                 };
                 (
                     Expr::Unary {
@@ -614,14 +687,22 @@ impl Gen {
                     for _ in 0..1 + self.rng.below(2) {
                         let c = self.cond(&scope);
                         let (e, b) = self.expr(&scope, 2);
-                        // Two arms on one condition are clippy's `ifs_same_cond`: drop the second.
-                        if arms.iter().any(|(d, _): &(Cond, Expr)| d.same_as(&c)) {
+                        // Two arms on one condition (`ifs_same_cond`) or with one body
+                        // (`if_same_then_else`) upset clippy: drop the second.
+                        if arms
+                            .iter()
+                            .any(|(d, f): &(Cond, Expr)| d.same_as(&c) || f.native() == e.native())
+                        {
                             continue;
                         }
                         bound = bound.max(b);
                         arms.push((c, e));
                     }
-                    let (other, b) = self.expr(&scope, 2);
+                    let (mut other, mut b) = self.expr(&scope, 2);
+                    if arms.iter().any(|(_, f)| f.native() == other.native()) {
+                        other = Expr::bin(Bin::Mul, other, Expr::Const(0.5));
+                        b *= 0.5;
+                    }
                     scope.define(&name, bound.max(b));
                     Stmt::LetIf { name, arms, other }
                 }
@@ -829,6 +910,7 @@ fn uses_index(stmts: &[Stmt]) -> bool {
             Expr::Neg(a) => expr_uses(a),
             Expr::Bin(_, a, b) => expr_uses(a) || expr_uses(b),
             Expr::Unary { arg, .. } => expr_uses(arg),
+            Expr::Method2(_, a, b) => expr_uses(a) || expr_uses(b),
         }
     }
     stmts.iter().any(|s| match s {

@@ -11,1972 +11,1772 @@ use super::{backward_all, Program};
 
 #[differentiable]
 pub fn p00(x: f64, y: f64, n: usize) -> f64 {
-    let mut t0 = (0.25 * y).sin();
+    let mut t0 = f64::tanh(y) - 2.0;
     for _ in 1..n {
-        t0 *= (1.0 + (x - t0) * (x - t0)).sqrt().cos();
+        t0 = t0 * 0.75 + t0 / (1.0 + y * y) / (1.0 + (1.0 + y * y).powf(1.5) * (1.0 + y * y).powf(1.5));
     }
-    let mut t1 = (1.0 + t0 * t0).log10().exp();
+    let mut t1 = t0;
     for _ in 1..n {
-        t1 -= x;
+        t1 += t0 - 2.0;
+        t1 = t1 * 0.75 + ((1.0 + t1 * t1).ln() - (t0 + t1));
     }
-    let mut t2 = t1 + t0 + -t0;
-    if t2 > 1.0 {
-        t2 = t2 * 0.25 + (y * t1 + y);
-    } else {
-        t2 = t2 * 0.75 + dezero::math::sigmoid(y);
-    }
-    let t3 = t2 / (1.0 + t0 * t0);
-    let t4 = (1.0 + t0 * t0).log10().cos();
-    dezero::math::sigmoid(t2) + (1.0 + t1 * t1).recip() + t0.tanh() + t3.tanh() + t4 + x + y
+    let y = y * 0.5 + (x / (1.0 + x * x) - 3.0);
+    let t2 = x;
+    let t3 = f64::ln(1.0 + t2 * t2).atan2(1.0 + t2.max(y) * t2.max(y)) * x;
+    f64::cos(t0 + t2) + t1.tanh() + y.tanh() + t3.tanh() + x
 }
 
 pub fn p00_runtime(x: Variable, y: Variable, n: usize) -> Variable {
-    let mut t0 = F::sin(&(0.25 * &y));
+    let mut t0 = &F::tanh(&y) - 2.0;
     for _ in 1..n {
-        t0 = &t0 * &F::cos(&F::sqrt(&(1.0 + &(&(&x - &t0) * &(&x - &t0)))));
+        t0 = &(&t0 * 0.75) + &(&(&t0 / &(1.0 + &(&y * &y))) / &(1.0 + &(&(1.0 + &(&y * &y)).pow(1.5) * &(1.0 + &(&y * &y)).pow(1.5))));
     }
-    let mut t1 = F::exp(&F::log10(&(1.0 + &(&t0 * &t0))));
+    let mut t1 = t0.clone();
     for _ in 1..n {
-        t1 = &t1 - &x;
+        t1 = &t1 + &(&t0 - 2.0);
+        t1 = &(&t1 * 0.75) + &(&F::log(&(1.0 + &(&t1 * &t1))) - &(&t0 + &t1));
     }
-    let mut t2 = &(&t1 + &t0) + &(-&t0);
-    if t2.item() > 1.0 {
-        t2 = &(&t2 * 0.25) + &(&(&y * &t1) + &y);
-    } else {
-        t2 = &(&t2 * 0.75) + &F::sigmoid(&y);
-    }
-    let t3 = &t2 / &(1.0 + &(&t0 * &t0));
-    let t4 = F::cos(&F::log10(&(1.0 + &(&t0 * &t0))));
-    &(&(&(&(&(&F::sigmoid(&t2) + &F::recip(&(1.0 + &(&t1 * &t1)))) + &F::tanh(&t0)) + &F::tanh(&t3)) + &t4) + &x) + &y
+    let y = &(&y * 0.5) + &(&(&x / &(1.0 + &(&x * &x))) - 3.0);
+    let t2 = x.clone();
+    let t3 = &F::atan2(&F::log(&(1.0 + &(&t2 * &t2))), &(1.0 + &(&F::maximum(&t2, &y) * &F::maximum(&t2, &y)))) * &x;
+    &(&(&(&F::cos(&(&t0 + &t2)) + &F::tanh(&t1)) + &F::tanh(&y)) + &F::tanh(&t3)) + &x
 }
 
 #[differentiable]
 pub fn p01(x: f64, y: f64) -> f64 {
-    let t0 = y - x;
-    let x = x * 0.5 + dezero::math::sigmoid(x);
-    let t1 = if t0 > y {
-        x
-    } else if x > 0.5 {
-        y * y
-    } else {
-        y * 0.25 * f64::exp(x)
-    };
-    let t2 = -((t1 + 3.0) * (1.0 + t1 * t1).powf(1.5));
-    let t3 = x;
-    -(t0 * y) + x + t1 + t2.tanh() + t3
+    if y > x {
+        return (1.0 + y * y).powf(1.5);
+    }
+    let t0 = x.cos();
+    let mut t1 = dezero::math::sigmoid(y - 0.5);
+    for _ in 0..2 {
+        t1 *= (y * y).sin();
+        t1 *= (t1 * t1).cos().sin();
+    }
+    f64::tan(y.tanh()).cosh() + t0 + t1.tanh() + x
 }
 
 pub fn p01_runtime(x: Variable, y: Variable) -> Variable {
-    let t0 = &y - &x;
-    let x = &(&x * 0.5) + &F::sigmoid(&x);
-    let t1 = if t0.item() > y.item() {
-        x.clone()
-    } else if x.item() > 0.5 {
-        &y * &y
-    } else {
-        &(&y * 0.25) * &F::exp(&x)
-    };
-    let t2 = -&(&(&t1 + 3.0) * &(1.0 + &(&t1 * &t1)).pow(1.5));
-    let t3 = x.clone();
-    &(&(&(&(-&(&t0 * &y)) + &x) + &t1) + &F::tanh(&t2)) + &t3
+    if y.item() > x.item() {
+        return (1.0 + &(&y * &y)).pow(1.5);
+    }
+    let t0 = F::cos(&x);
+    let mut t1 = F::sigmoid(&(&y - 0.5));
+    for _ in 0..2 {
+        t1 = &t1 * &F::sin(&(&y * &y));
+        t1 = &t1 * &F::sin(&F::cos(&(&t1 * &t1)));
+    }
+    &(&(&F::cosh(&F::tan(&F::tanh(&y))) + &t0) + &F::tanh(&t1)) + &x
 }
 
 #[differentiable]
-pub fn p02(x: f64, y: f64) -> f64 {
-    let mut t0 = x.powi(2);
-    for _ in 0..3 {
-        t0 -= 0.75 * y.powi(3);
-        t0 = t0 * 0.5 + dezero::math::sigmoid(x).exp();
-    }
-    let t1 = f64::ln(1.0 + (1.0 + 3.0 * x * (3.0 * x)).sqrt() * (1.0 + 3.0 * x * (3.0 * x)).sqrt());
-    0.75 + (1.0 + y * y).recip() + t0.tanh() + t1.tanh() + x
-}
-
-pub fn p02_runtime(x: Variable, y: Variable) -> Variable {
-    let mut t0 = x.pow(2.0);
-    for _ in 0..3 {
-        t0 = &t0 - &(0.75 * &y.pow(3.0));
-        t0 = &(&t0 * 0.5) + &F::exp(&F::sigmoid(&x));
-    }
-    let t1 = F::log(&(1.0 + &(&F::sqrt(&(1.0 + &(&(3.0 * &x) * &(3.0 * &x)))) * &F::sqrt(&(1.0 + &(&(3.0 * &x) * &(3.0 * &x)))))));
-    &(&(&(0.75 + &F::recip(&(1.0 + &(&y * &y)))) + &F::tanh(&t0)) + &F::tanh(&t1)) + &x
-}
-
-#[differentiable]
-pub fn p03(x: f64) -> f64 {
+pub fn p02(x: f64) -> f64 {
     let t0 = x;
-    let t1 = f64::sin(t0 + 1.5);
-    (1.0 + t0 * t0).log10().powi(2) + t1 + x
+    let t1 = f64::sin(x) / (1.0 + t0.powi(2) * t0.powi(2)) * (t0.sinh() * x);
+    (x - t1).atan2(1.0 + t1.tanh() * t1.tanh()) + t0
 }
 
-pub fn p03_runtime(x: Variable) -> Variable {
+pub fn p02_runtime(x: Variable) -> Variable {
     let t0 = x.clone();
-    let t1 = F::sin(&(&t0 + 1.5));
-    &(&F::log10(&(1.0 + &(&t0 * &t0))).pow(2.0) + &t1) + &x
+    let t1 = &(&F::sin(&x) / &(1.0 + &(&t0.pow(2.0) * &t0.pow(2.0)))) * &(&F::sinh(&t0) * &x);
+    &F::atan2(&(&x - &t1), &(1.0 + &(&F::tanh(&t1) * &F::tanh(&t1)))) + &t0
 }
 
 #[differentiable]
-pub fn p04(x: f64) -> f64 {
-    if x < 1.0 {
-        return (1.0 + x * x).ln();
-    }
-    let t0 = x;
-    let t1 = if x > 0.5 {
-        (1.0 + x * x).recip().powi(2)
-    } else if t0 > x {
-        f64::tanh((1.0 + t0 * t0).recip())
-    } else {
-        x
-    };
-    let mut t2 = (x + 0.75) / (1.0 + (1.0 + t1 * t1).sqrt() * (1.0 + t1 * t1).sqrt());
-    for _ in 1..=3 {
-        t2 = t2 * 0.5 + dezero::math::sigmoid(f64::recip(1.0 + t1 * t1));
-    }
-    t1 + t0 + t2.tanh() + x
+pub fn p03(x: f64, y: f64) -> f64 {
+    let t0 = -(y.powi(3) * y);
+    let t1 = x;
+    f64::recip(1.0 + t1 * t1) + t0.tanh() + x + y
 }
 
-pub fn p04_runtime(x: Variable) -> Variable {
-    if x.item() < 1.0 {
-        return F::log(&(1.0 + &(&x * &x)));
+pub fn p03_runtime(x: Variable, y: Variable) -> Variable {
+    let t0 = -&(&y.pow(3.0) * &y);
+    let t1 = x.clone();
+    &(&(&F::recip(&(1.0 + &(&t1 * &t1))) + &F::tanh(&t0)) + &x) + &y
+}
+
+#[differentiable]
+pub fn p04(x: f64, y: f64, z: f64) -> f64 {
+    if z > 0.5 {
+        return (1.0 + 0.5 / (1.0 + y * y) * (0.5 / (1.0 + y * y))).recip();
     }
-    let t0 = x.clone();
-    let t1 = if x.item() > 0.5 {
-        F::recip(&(1.0 + &(&x * &x))).pow(2.0)
-    } else if t0.item() > x.item() {
-        F::tanh(&F::recip(&(1.0 + &(&t0 * &t0))))
-    } else {
-        x.clone()
-    };
-    let mut t2 = &(&x + 0.75) / &(1.0 + &(&F::sqrt(&(1.0 + &(&t1 * &t1))) * &F::sqrt(&(1.0 + &(&t1 * &t1)))));
-    for _ in 1..=3 {
-        t2 = &(&t2 * 0.5) + &F::sigmoid(&F::recip(&(1.0 + &(&t1 * &t1))));
+    let mut t0 = z;
+    for _ in 1..2 {
+        t0 -= t0.powi(3);
     }
-    &(&(&t1 + &t0) + &F::tanh(&t2)) + &x
+    let mut t1 = f64::ln(1.0 + z * t0 * (z * t0));
+    for _ in 0..2 {
+        t1 = t1 * 0.75 + (t1 + y) * 2.0;
+    }
+    z.atan2(1.0 + y * y).abs() + t0.tanh() + t1.tanh() + x
+}
+
+pub fn p04_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
+    if z.item() > 0.5 {
+        return F::recip(&(1.0 + &(&(0.5 / &(1.0 + &(&y * &y))) * &(0.5 / &(1.0 + &(&y * &y))))));
+    }
+    let mut t0 = z.clone();
+    for _ in 1..2 {
+        t0 = &t0 - &t0.pow(3.0);
+    }
+    let mut t1 = F::log(&(1.0 + &(&(&z * &t0) * &(&z * &t0))));
+    for _ in 0..2 {
+        t1 = &(&t1 * 0.75) + &(&(&t1 + &y) * 2.0);
+    }
+    &(&(&F::abs(&F::atan2(&z, &(1.0 + &(&y * &y)))) + &F::tanh(&t0)) + &F::tanh(&t1)) + &x
 }
 
 #[differentiable]
 pub fn p05(x: f64, y: f64) -> f64 {
-    let t0 = x * x * 2.0 + 0.5;
-    let t1 = if x > 0.0 {
-        y.powi(3)
-    } else if y < x {
-        -y + f64::recip(1.0 + y * y)
+    let t0 = x;
+    let y = y * 0.5 + 1.25 / (1.0 + 2.0 / (1.0 + x * x) * (2.0 / (1.0 + x * x)));
+    let t1 = if t0 < 0.5 {
+        t0 - -t0
     } else {
-        y.powi(3)
+        t0
     };
-    let t2 = if t1 > x {
-        t1 * 2.0 / (1.0 + dezero::math::sigmoid(t0) * dezero::math::sigmoid(t0))
-    } else {
-        y
-    };
-    let t3 = dezero::math::sigmoid(dezero::math::sigmoid(t1) * 0.25);
-    0.75 - f64::ln(1.0 + t1 * t1) + t0.tanh() + t2.tanh() + t3 + x + y
+    y + t0 + t1 + x
 }
 
 pub fn p05_runtime(x: Variable, y: Variable) -> Variable {
-    let t0 = &(&(&x * &x) * 2.0) + 0.5;
+    let t0 = x.clone();
+    let y = &(&y * 0.5) + &(1.25 / &(1.0 + &(&(2.0 / &(1.0 + &(&x * &x))) * &(2.0 / &(1.0 + &(&x * &x))))));
+    let t1 = if t0.item() < 0.5 {
+        &t0 - &(-&t0)
+    } else {
+        t0.clone()
+    };
+    &(&(&y + &t0) + &t1) + &x
+}
+
+#[differentiable]
+pub fn p06(x: f64, y: f64) -> f64 {
+    let t0 = f64::tan(x.tanh()).max(x.sin()) + 0.5;
+    let t1 = if x > 0.0 {
+        -y
+    } else if x < y {
+        t0
+    } else {
+        -(1.0 + y * y).sqrt()
+    };
+    let mut t2 = x.powi(2);
+    for _ in 0..3 {
+        t2 = t2 * 0.5 + (1.0 + 0.5 * t2 * (0.5 * t2)).powf(1.5);
+    }
+    let mut t3 = f64::tan((-t0).tanh());
+    for _ in 0..3 {
+        t3 = t3 * 0.75 + (1.0 + y.powi(3) * y.powi(3)).powf(1.5);
+    }
+    f64::tanh(t3.tanh()) + t0 + t1 + t2.tanh() + x + y
+}
+
+pub fn p06_runtime(x: Variable, y: Variable) -> Variable {
+    let t0 = &F::maximum(&F::tan(&F::tanh(&x)), &F::sin(&x)) + 0.5;
     let t1 = if x.item() > 0.0 {
-        y.pow(3.0)
-    } else if y.item() < x.item() {
-        &(-&y) + &F::recip(&(1.0 + &(&y * &y)))
+        -&y
+    } else if x.item() < y.item() {
+        t0.clone()
     } else {
-        y.pow(3.0)
+        -&F::sqrt(&(1.0 + &(&y * &y)))
     };
-    let t2 = if t1.item() > x.item() {
-        &(&t1 * 2.0) / &(1.0 + &(&F::sigmoid(&t0) * &F::sigmoid(&t0)))
-    } else {
-        y.clone()
-    };
-    let t3 = F::sigmoid(&(&F::sigmoid(&t1) * 0.25));
-    &(&(&(&(&(0.75 - &F::log(&(1.0 + &(&t1 * &t1)))) + &F::tanh(&t0)) + &F::tanh(&t2)) + &t3) + &x) + &y
-}
-
-#[differentiable]
-pub fn p06(x: f64, y: f64, z: f64) -> f64 {
-    let t0 = 0.75 / (1.0 + x * -x * (x * -x));
-    let t1 = z * (y / (1.0 + x * x) * t0);
-    let x = x * 0.5 + 3.0 / (1.0 + t0 * t0);
-    t0.cos() + t1 + x.tanh() + y + z
-}
-
-pub fn p06_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
-    let t0 = 0.75 / &(1.0 + &(&(&x * &(-&x)) * &(&x * &(-&x))));
-    let t1 = &z * &(&(&y / &(1.0 + &(&x * &x))) * &t0);
-    let x = &(&x * 0.5) + &(3.0 / &(1.0 + &(&t0 * &t0)));
-    &(&(&(&F::cos(&t0) + &t1) + &F::tanh(&x)) + &y) + &z
-}
-
-#[differentiable]
-pub fn p07(x: f64, y: f64, z: f64) -> f64 {
-    let t0 = if x > 0.0 {
-        (y + y).tanh()
-    } else if z > x {
-        y * -z
-    } else {
-        z
-    };
-    if x > y {
-        return -(t0 * t0);
+    let mut t2 = x.pow(2.0);
+    for _ in 0..3 {
+        t2 = &(&t2 * 0.5) + &(1.0 + &(&(0.5 * &t2) * &(0.5 * &t2))).pow(1.5);
     }
+    let mut t3 = F::tan(&F::tanh(&(-&t0)));
+    for _ in 0..3 {
+        t3 = &(&t3 * 0.75) + &(1.0 + &(&y.pow(3.0) * &y.pow(3.0))).pow(1.5);
+    }
+    &(&(&(&(&F::tanh(&F::tanh(&t3)) + &t0) + &t1) + &F::tanh(&t2)) + &x) + &y
+}
+
+#[differentiable]
+pub fn p07(x: f64, y: f64) -> f64 {
+    let t0 = (1.0 + x.tanh().powi(2) * x.tanh().powi(2)).powf(1.5);
+    if y > t0 {
+        return x;
+    }
+    dezero::math::sigmoid((1.0 + x * x).sqrt()) + t0 + y
+}
+
+pub fn p07_runtime(x: Variable, y: Variable) -> Variable {
+    let t0 = (1.0 + &(&F::tanh(&x).pow(2.0) * &F::tanh(&x).pow(2.0))).pow(1.5);
+    if y.item() > t0.item() {
+        return x.clone();
+    }
+    &(&F::sigmoid(&F::sqrt(&(1.0 + &(&x * &x)))) + &t0) + &y
+}
+
+#[differentiable]
+pub fn p08(x: f64, y: f64, z: f64) -> f64 {
+    let t0 = ((z + z) / (1.0 + z * z)).tanh();
     let mut t1 = x;
-    for _ in 1..=2 {
-        t1 = t1 * 0.75 + f64::cos(x);
+    for i in 0..1 {
+        t1 *= (t1 / (1.0 + t0 * t0) + i as f64).sin();
+        t1 = t1 * 0.25 + (x * t1 + f64::cosh(t0));
     }
-    if x > t1 {
-        return t0;
+    let mut t2 = f64::ln(1.0 + t0 * t0) + x.min(t1);
+    for _ in 0..1 {
+        t2 = t2 * 0.75 + f64::tanh(t1) / (1.0 + z * z);
+        t2 *= (1.0 + x * x * (x * x)).ln().cos();
     }
-    if z > 0.0 {
-        return x.powi(2);
+    let t3 = -z / (1.0 + y / (1.0 + 0.5 / (1.0 + t1 * t1) * (0.5 / (1.0 + t1 * t1))) * (y / (1.0 + 0.5 / (1.0 + t1 * t1) * (0.5 / (1.0 + t1 * t1)))));
+    if z > t1 {
+        return -x.sinh();
     }
-    x + t0 + t1.tanh() + y + z
+    t0 + t1.tanh() + t2.tanh() + t3 + x + y + z
 }
 
-pub fn p07_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
-    let t0 = if x.item() > 0.0 {
-        F::tanh(&(&y + &y))
-    } else if z.item() > x.item() {
-        &y * &(-&z)
-    } else {
-        z.clone()
-    };
-    if x.item() > y.item() {
-        return -&(&t0 * &t0);
-    }
+pub fn p08_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
+    let t0 = F::tanh(&(&(&z + &z) / &(1.0 + &(&z * &z))));
     let mut t1 = x.clone();
-    for _ in 1..=2 {
-        t1 = &(&t1 * 0.75) + &F::cos(&x);
+    for i in 0..1 {
+        t1 = &t1 * &F::sin(&(&(&t1 / &(1.0 + &(&t0 * &t0))) + (i as f64)));
+        t1 = &(&t1 * 0.25) + &(&(&x * &t1) + &F::cosh(&t0));
     }
-    if x.item() > t1.item() {
-        return t0.clone();
+    let mut t2 = &F::log(&(1.0 + &(&t0 * &t0))) + &F::minimum(&x, &t1);
+    for _ in 0..1 {
+        t2 = &(&t2 * 0.75) + &(&F::tanh(&t1) / &(1.0 + &(&z * &z)));
+        t2 = &t2 * &F::cos(&F::log(&(1.0 + &(&(&x * &x) * &(&x * &x)))));
     }
-    if z.item() > 0.0 {
-        return x.pow(2.0);
+    let t3 = &(-&z) / &(1.0 + &(&(&y / &(1.0 + &(&(0.5 / &(1.0 + &(&t1 * &t1))) * &(0.5 / &(1.0 + &(&t1 * &t1)))))) * &(&y / &(1.0 + &(&(0.5 / &(1.0 + &(&t1 * &t1))) * &(0.5 / &(1.0 + &(&t1 * &t1))))))));
+    if z.item() > t1.item() {
+        return -&F::sinh(&x);
     }
-    &(&(&(&x + &t0) + &F::tanh(&t1)) + &y) + &z
+    &(&(&(&(&(&t0 + &F::tanh(&t1)) + &F::tanh(&t2)) + &t3) + &x) + &y) + &z
 }
 
 #[differentiable]
-pub fn p08(x: f64, y: f64) -> f64 {
-    if x > y {
-        return (1.0 + -x * -x).log10();
-    }
-    let t0 = 1.25 * (x - y) * -(x + 0.25);
-    let mut t1 = -(x / (1.0 + y * y));
-    if x > -0.5 {
-        t1 = t1 * 0.75 + f64::tanh(x.powi(2));
+pub fn p09(x: f64) -> f64 {
+    let t0 = (1.0 + x / (1.0 + x * x) * (x / (1.0 + x * x))).recip() - 2.0;
+    let t1 = if x > -0.5 {
+        x.cos() + t0 * x
+    } else if x < -0.5 {
+        t0
     } else {
-        t1 = t1 * 0.5 + (1.0 + x * x).sqrt();
-    }
-    let mut t2 = t0 * (t1 - y);
-    for _ in 0..=1 {
-        t2 = t2 * 0.25 + t0;
-    }
-    if y < x {
-        return y;
-    }
-    (1.0 + 0.5 * t0 * (0.5 * t0)).powf(1.5) + t1 + t2.tanh() + x + y
+        f64::sin(x + x)
+    };
+    (t1 * t1).hypot(x) + t0
 }
 
-pub fn p08_runtime(x: Variable, y: Variable) -> Variable {
-    if x.item() > y.item() {
-        return F::log10(&(1.0 + &(&(-&x) * &(-&x))));
-    }
-    let t0 = &(1.25 * &(&x - &y)) * &(-&(&x + 0.25));
-    let mut t1 = -&(&x / &(1.0 + &(&y * &y)));
-    if x.item() > -0.5 {
-        t1 = &(&t1 * 0.75) + &F::tanh(&x.pow(2.0));
+pub fn p09_runtime(x: Variable) -> Variable {
+    let t0 = &F::recip(&(1.0 + &(&(&x / &(1.0 + &(&x * &x))) * &(&x / &(1.0 + &(&x * &x)))))) - 2.0;
+    let t1 = if x.item() > -0.5 {
+        &F::cos(&x) + &(&t0 * &x)
+    } else if x.item() < -0.5 {
+        t0.clone()
     } else {
-        t1 = &(&t1 * 0.5) + &F::sqrt(&(1.0 + &(&x * &x)));
-    }
-    let mut t2 = &t0 * &(&t1 - &y);
-    for _ in 0..=1 {
-        t2 = &(&t2 * 0.25) + &t0;
-    }
-    if y.item() < x.item() {
-        return y.clone();
-    }
-    &(&(&(&(1.0 + &(&(0.5 * &t0) * &(0.5 * &t0))).pow(1.5) + &t1) + &F::tanh(&t2)) + &x) + &y
-}
-
-#[differentiable]
-pub fn p09(x: f64, y: f64, z: f64) -> f64 {
-    let mut t0 = -x;
-    for _ in 0..1 {
-        t0 -= 0.5 + (1.0 + z * z).recip();
-        t0 = t0 * 0.75 + y;
-    }
-    let t1 = 0.5 / (1.0 + y.exp() * y.exp());
-    if y > z {
-        return f64::sin(y);
-    }
-    y + t0.tanh() + t1 + x + z
-}
-
-pub fn p09_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
-    let mut t0 = -&x;
-    for _ in 0..1 {
-        t0 = &t0 - &(0.5 + &F::recip(&(1.0 + &(&z * &z))));
-        t0 = &(&t0 * 0.75) + &y;
-    }
-    let t1 = 0.5 / &(1.0 + &(&F::exp(&y) * &F::exp(&y)));
-    if y.item() > z.item() {
-        return F::sin(&y);
-    }
-    &(&(&(&y + &F::tanh(&t0)) + &t1) + &x) + &z
+        F::sin(&(&x + &x))
+    };
+    &F::hypot(&(&t1 * &t1), &x) + &t0
 }
 
 #[differentiable]
 pub fn p10(x: f64, y: f64) -> f64 {
-    let t0 = if x > 1.0 {
-        x
-    } else {
-        y / (1.0 + y * y) * (x - y)
-    };
-    let t1 = f64::log10(1.0 + x * x);
-    let t2 = if t1 < 0.0 {
-        0.25 * (1.0 + x * x).powf(1.5)
-    } else {
-        t0
-    };
-    if x < y {
-        return x.powi(3) * 3.0;
+    let t0 = -(y.max(x) - (3.0 + x));
+    let t1 = (1.0 + x * x).log10().cosh().powi(3);
+    let t2 = f64::recip(1.0 + t0.sin() / (1.0 + t1 * t1) * (t0.sin() / (1.0 + t1 * t1)));
+    let mut t3 = t0;
+    for _ in 0..1 {
+        t3 = t3 * 0.25 + f64::tan(t0.tanh());
+        t3 -= y;
     }
-    t2 * y - 3.0 + t0.tanh() + t1 + x
+    let x = x * 0.5 + dezero::math::sigmoid(t0 + t2);
+    t1 + t0.tanh() + t2 + t3.tanh() + x + y
 }
 
 pub fn p10_runtime(x: Variable, y: Variable) -> Variable {
-    let t0 = if x.item() > 1.0 {
-        x.clone()
-    } else {
-        &(&y / &(1.0 + &(&y * &y))) * &(&x - &y)
-    };
-    let t1 = F::log10(&(1.0 + &(&x * &x)));
-    let t2 = if t1.item() < 0.0 {
-        0.25 * &(1.0 + &(&x * &x)).pow(1.5)
-    } else {
-        t0.clone()
-    };
-    if x.item() < y.item() {
-        return &x.pow(3.0) * 3.0;
+    let t0 = -&(&F::maximum(&y, &x) - &(3.0 + &x));
+    let t1 = F::cosh(&F::log10(&(1.0 + &(&x * &x)))).pow(3.0);
+    let t2 = F::recip(&(1.0 + &(&(&F::sin(&t0) / &(1.0 + &(&t1 * &t1))) * &(&F::sin(&t0) / &(1.0 + &(&t1 * &t1))))));
+    let mut t3 = t0.clone();
+    for _ in 0..1 {
+        t3 = &(&t3 * 0.25) + &F::tan(&F::tanh(&t0));
+        t3 = &t3 - &y;
     }
-    &(&(&(&(&t2 * &y) - 3.0) + &F::tanh(&t0)) + &t1) + &x
+    let x = &(&x * 0.5) + &F::sigmoid(&(&t0 + &t2));
+    &(&(&(&(&t1 + &F::tanh(&t0)) + &t2) + &F::tanh(&t3)) + &x) + &y
 }
 
 #[differentiable]
 pub fn p11(x: f64, y: f64) -> f64 {
-    let t0 = y * y;
-    if y < 0.5 {
-        return 0.75 / (1.0 + x * x);
+    let mut t0 = (3.0 * y).tanh();
+    for _ in 0..1 {
+        t0 += t0;
     }
-    let mut t1 = dezero::math::sigmoid(x);
-    if x < t0 {
-        t1 = t1 * 0.75 + (y / (1.0 + x * x)).tanh();
-    } else {
-        t1 = t1 * 0.25 + dezero::math::sigmoid(dezero::math::sigmoid(y));
+    let t1 = t0;
+    if y < x {
+        return t0 - t1 - -x;
     }
-    let t2 = -(y - 3.0 - 0.25);
-    let t3 = if y < x {
-        x.powi(3) * 3.0
-    } else if y > t0 {
-        x * (1.0 + t0 * t0).ln()
-    } else {
-        x
-    };
-    t0 + t1 + t2.tanh() + t3.tanh() + x + y
+    y + t0.tanh() + t1.tanh() + x
 }
 
 pub fn p11_runtime(x: Variable, y: Variable) -> Variable {
-    let t0 = &y * &y;
-    if y.item() < 0.5 {
-        return 0.75 / &(1.0 + &(&x * &x));
+    let mut t0 = F::tanh(&(3.0 * &y));
+    for _ in 0..1 {
+        t0 = &t0 + &t0;
     }
-    let mut t1 = F::sigmoid(&x);
-    if x.item() < t0.item() {
-        t1 = &(&t1 * 0.75) + &F::tanh(&(&y / &(1.0 + &(&x * &x))));
-    } else {
-        t1 = &(&t1 * 0.25) + &F::sigmoid(&F::sigmoid(&y));
+    let t1 = t0.clone();
+    if y.item() < x.item() {
+        return &(&t0 - &t1) - &(-&x);
     }
-    let t2 = -&(&(&y - 3.0) - 0.25);
-    let t3 = if y.item() < x.item() {
-        &x.pow(3.0) * 3.0
-    } else if y.item() > t0.item() {
-        &x * &F::log(&(1.0 + &(&t0 * &t0)))
-    } else {
-        x.clone()
-    };
-    &(&(&(&(&t0 + &t1) + &F::tanh(&t2)) + &F::tanh(&t3)) + &x) + &y
+    &(&(&y + &F::tanh(&t0)) + &F::tanh(&t1)) + &x
 }
 
 #[differentiable]
-pub fn p12(x: f64) -> f64 {
-    let t0 = if x < 0.0 {
-        x.cos().exp()
-    } else if x > 1.0 {
-        x * x * 1.25
-    } else {
-        f64::cos(x + 3.0)
-    };
-    let t1 = x + t0 * t0 - x / (1.0 + -t0 * -t0);
-    f64::recip(1.0 + t1 * t1).powi(2) + t0 + x
+pub fn p12(x: f64, y: f64) -> f64 {
+    let y = y * 0.5 + dezero::math::sigmoid((1.0 + y * y).recip());
+    let t0 = f64::tanh(y).sinh() + y;
+    y.powi(2) + t0 + x
 }
 
-pub fn p12_runtime(x: Variable) -> Variable {
-    let t0 = if x.item() < 0.0 {
-        F::exp(&F::cos(&x))
-    } else if x.item() > 1.0 {
-        &(&x * &x) * 1.25
-    } else {
-        F::cos(&(&x + 3.0))
-    };
-    let t1 = &(&x + &(&t0 * &t0)) - &(&x / &(1.0 + &(&(-&t0) * &(-&t0))));
-    &(&F::recip(&(1.0 + &(&t1 * &t1))).pow(2.0) + &t0) + &x
+pub fn p12_runtime(x: Variable, y: Variable) -> Variable {
+    let y = &(&y * 0.5) + &F::sigmoid(&F::recip(&(1.0 + &(&y * &y))));
+    let t0 = &F::sinh(&F::tanh(&y)) + &y;
+    &(&y.pow(2.0) + &t0) + &x
 }
 
 #[differentiable]
 pub fn p13(x: f64, y: f64) -> f64 {
-    let t0 = 1.5 - y;
-    let mut t1 = x;
-    if y > x {
-        t1 = t1 * 0.25 + dezero::math::sigmoid(x * t0);
-    } else {
-        t1 = t1 * 0.75 + y;
-    }
-    let t2 = t1 - 1.5;
-    let mut t3 = -t1 * (1.0 + t0 * t0).powf(1.5);
+    let y = y * 0.5 + dezero::math::sigmoid(x / (1.0 + y * y));
+    let mut t0 = y;
     for _ in 1..3 {
-        t3 += x;
+        t0 = t0 * 0.25 + (t0 * t0 - x);
     }
-    t1 + t0 + t2.tanh() + t3.tanh() + x + y
+    y + t0.tanh() + x
 }
 
 pub fn p13_runtime(x: Variable, y: Variable) -> Variable {
-    let t0 = 1.5 - &y;
-    let mut t1 = x.clone();
-    if y.item() > x.item() {
-        t1 = &(&t1 * 0.25) + &F::sigmoid(&(&x * &t0));
-    } else {
-        t1 = &(&t1 * 0.75) + &y;
-    }
-    let t2 = &t1 - 1.5;
-    let mut t3 = &(-&t1) * &(1.0 + &(&t0 * &t0)).pow(1.5);
+    let y = &(&y * 0.5) + &F::sigmoid(&(&x / &(1.0 + &(&y * &y))));
+    let mut t0 = y.clone();
     for _ in 1..3 {
-        t3 = &t3 + &x;
+        t0 = &(&t0 * 0.25) + &(&(&t0 * &t0) - &x);
     }
-    &(&(&(&(&t1 + &t0) + &F::tanh(&t2)) + &F::tanh(&t3)) + &x) + &y
+    &(&y + &F::tanh(&t0)) + &x
 }
 
 #[differentiable]
 pub fn p14(x: f64, y: f64) -> f64 {
-    let mut t0 = (1.0 + (1.0 + x * x).sqrt() * (1.0 + x * x).sqrt()).sqrt();
-    if y < t0 {
-        t0 -= 1.25 / (1.0 + t0 * t0) + 1.25;
+    let t0 = if x > 1.0 {
+        y * y - (1.0 + y * y).recip()
+    } else if x < y {
+        y.tanh()
     } else {
-        t0 = t0 * 0.25 + (2.0 + (1.0 + t0 * t0).sqrt());
+        -(y + x)
+    };
+    let mut t1 = -x;
+    if x < t1 {
+        t1 = t1 * 0.75 + t0;
+    } else {
+        t1 += x;
     }
-    let t1 = 2.0 / (1.0 + y / (1.0 + x * x) / (1.0 + x.tanh() * x.tanh()) * (y / (1.0 + x * x) / (1.0 + x.tanh() * x.tanh())));
-    let t2 = (1.0 + t0 * t0).sqrt() / (1.0 + t0 * t0);
-    f64::exp(2.0 / (1.0 + t0 * t0)) + t1 + t2.tanh() + x + y
+    let mut t2 = -(t0 * y);
+    for _ in 0..2 {
+        t2 *= (t2 * 1.25).sin();
+    }
+    let t3 = if x > 1.0 {
+        -t2
+    } else {
+        (x - 0.25).cos()
+    };
+    let t4 = (t0.min(t2) + t3 * y).min(t3);
+    1.5 * -t2 + t0.tanh() + t1.tanh() + t3.tanh() + t4.tanh() + x + y
 }
 
 pub fn p14_runtime(x: Variable, y: Variable) -> Variable {
-    let mut t0 = F::sqrt(&(1.0 + &(&F::sqrt(&(1.0 + &(&x * &x))) * &F::sqrt(&(1.0 + &(&x * &x))))));
-    if y.item() < t0.item() {
-        t0 = &t0 - &(&(1.25 / &(1.0 + &(&t0 * &t0))) + 1.25);
+    let t0 = if x.item() > 1.0 {
+        &(&y * &y) - &F::recip(&(1.0 + &(&y * &y)))
+    } else if x.item() < y.item() {
+        F::tanh(&y)
     } else {
-        t0 = &(&t0 * 0.25) + &(2.0 + &F::sqrt(&(1.0 + &(&t0 * &t0))));
+        -&(&y + &x)
+    };
+    let mut t1 = -&x;
+    if x.item() < t1.item() {
+        t1 = &(&t1 * 0.75) + &t0;
+    } else {
+        t1 = &t1 + &x;
     }
-    let t1 = 2.0 / &(1.0 + &(&(&(&y / &(1.0 + &(&x * &x))) / &(1.0 + &(&F::tanh(&x) * &F::tanh(&x)))) * &(&(&y / &(1.0 + &(&x * &x))) / &(1.0 + &(&F::tanh(&x) * &F::tanh(&x))))));
-    let t2 = &F::sqrt(&(1.0 + &(&t0 * &t0))) / &(1.0 + &(&t0 * &t0));
-    &(&(&(&F::exp(&(2.0 / &(1.0 + &(&t0 * &t0)))) + &t1) + &F::tanh(&t2)) + &x) + &y
+    let mut t2 = -&(&t0 * &y);
+    for _ in 0..2 {
+        t2 = &t2 * &F::sin(&(&t2 * 1.25));
+    }
+    let t3 = if x.item() > 1.0 {
+        -&t2
+    } else {
+        F::cos(&(&x - 0.25))
+    };
+    let t4 = F::minimum(&(&F::minimum(&t0, &t2) + &(&t3 * &y)), &t3);
+    &(&(&(&(&(&(1.5 * &(-&t2)) + &F::tanh(&t0)) + &F::tanh(&t1)) + &F::tanh(&t3)) + &F::tanh(&t4)) + &x) + &y
 }
 
 #[differentiable]
 pub fn p15(x: f64, y: f64) -> f64 {
-    let y = y * 0.5 + f64::ln(1.0 + x * x);
-    if y > -0.5 {
-        return x + dezero::math::sigmoid(x);
-    }
-    let t0 = if x < y {
-        dezero::math::sigmoid(y + 1.25)
+    let t0 = y;
+    let mut t1 = x;
+    if y > x {
+        t1 = t1 * 0.75 + (1.0 + x * t0 * (x * t0)).log10();
     } else {
-        y * x
-    };
-    (y * t0).tanh() + x
+        t1 *= t0.exp().tanh();
+    }
+    let t2 = (t0 + t1).atan2(1.0 + (t0 + 0.5) * (t0 + 0.5)).sin();
+    (1.0 + (t0 - y) * (t0 - y)).recip() + t1 + t2 + x
 }
 
 pub fn p15_runtime(x: Variable, y: Variable) -> Variable {
-    let y = &(&y * 0.5) + &F::log(&(1.0 + &(&x * &x)));
-    if y.item() > -0.5 {
-        return &x + &F::sigmoid(&x);
-    }
-    let t0 = if x.item() < y.item() {
-        F::sigmoid(&(&y + 1.25))
+    let t0 = y.clone();
+    let mut t1 = x.clone();
+    if y.item() > x.item() {
+        t1 = &(&t1 * 0.75) + &F::log10(&(1.0 + &(&(&x * &t0) * &(&x * &t0))));
     } else {
-        &y * &x
-    };
-    &F::tanh(&(&y * &t0)) + &x
+        t1 = &t1 * &F::tanh(&F::exp(&t0));
+    }
+    let t2 = F::sin(&F::atan2(&(&t0 + &t1), &(1.0 + &(&(&t0 + 0.5) * &(&t0 + 0.5)))));
+    &(&(&F::recip(&(1.0 + &(&(&t0 - &y) * &(&t0 - &y)))) + &t1) + &t2) + &x
 }
 
 #[differentiable]
-pub fn p16(x: f64, y: f64) -> f64 {
-    let t0 = if x > y {
-        (1.0 + y.sin() * y.sin()).ln()
+pub fn p16(x: f64, y: f64, n: usize) -> f64 {
+    let mut t0 = 1.5 / (1.0 + x * x);
+    for _ in 1..3 {
+        t0 = t0 * 0.5 + dezero::math::sigmoid(x);
+    }
+    let t1 = if t0 > -0.5 {
+        -t0.min(x)
+    } else if x < 1.0 {
+        f64::cos((1.0 + t0 * t0).sqrt())
     } else {
-        (1.0 + y.powi(2) * y.powi(2)).sqrt()
+        x * y + dezero::math::sigmoid(t0)
     };
-    let t1 = 0.5 * (1.0 + y * y).powf(1.5) + 0.5;
-    let t2 = if y > -0.5 {
-        -t1
-    } else if t0 > 1.0 {
-        t1.cos()
+    let mut t2 = y.sinh() - (y - 1.25);
+    for _ in 1..n {
+        t2 = t2 * 0.25 + y * (y * x);
+    }
+    let t3 = if x > 0.0 {
+        1.5 * y
     } else {
-        x
+        t0
     };
-    let t3 = 0.5 / (1.0 + (t2 + f64::log10(1.0 + t0 * t0)) * (t2 + f64::log10(1.0 + t0 * t0)));
-    (1.0 + t1 / (1.0 + t3 * t3) * (t1 / (1.0 + t3 * t3))).powf(1.5) + t0 + t2.tanh() + x + y
+    t0 + t1.tanh() + t2.tanh() + t3.tanh() + x + y
 }
 
-pub fn p16_runtime(x: Variable, y: Variable) -> Variable {
-    let t0 = if x.item() > y.item() {
-        F::log(&(1.0 + &(&F::sin(&y) * &F::sin(&y))))
+pub fn p16_runtime(x: Variable, y: Variable, n: usize) -> Variable {
+    let mut t0 = 1.5 / &(1.0 + &(&x * &x));
+    for _ in 1..3 {
+        t0 = &(&t0 * 0.5) + &F::sigmoid(&x);
+    }
+    let t1 = if t0.item() > -0.5 {
+        -&F::minimum(&t0, &x)
+    } else if x.item() < 1.0 {
+        F::cos(&F::sqrt(&(1.0 + &(&t0 * &t0))))
     } else {
-        F::sqrt(&(1.0 + &(&y.pow(2.0) * &y.pow(2.0))))
+        &(&x * &y) + &F::sigmoid(&t0)
     };
-    let t1 = &(0.5 * &(1.0 + &(&y * &y)).pow(1.5)) + 0.5;
-    let t2 = if y.item() > -0.5 {
-        -&t1
-    } else if t0.item() > 1.0 {
-        F::cos(&t1)
+    let mut t2 = &F::sinh(&y) - &(&y - 1.25);
+    for _ in 1..n {
+        t2 = &(&t2 * 0.25) + &(&y * &(&y * &x));
+    }
+    let t3 = if x.item() > 0.0 {
+        1.5 * &y
     } else {
-        x.clone()
+        t0.clone()
     };
-    let t3 = 0.5 / &(1.0 + &(&(&t2 + &F::log10(&(1.0 + &(&t0 * &t0)))) * &(&t2 + &F::log10(&(1.0 + &(&t0 * &t0))))));
-    &(&(&(&(1.0 + &(&(&t1 / &(1.0 + &(&t3 * &t3))) * &(&t1 / &(1.0 + &(&t3 * &t3))))).pow(1.5) + &t0) + &F::tanh(&t2)) + &x) + &y
+    &(&(&(&(&t0 + &F::tanh(&t1)) + &F::tanh(&t2)) + &F::tanh(&t3)) + &x) + &y
 }
 
 #[differentiable]
-pub fn p17(x: f64) -> f64 {
-    let t0 = x;
-    let t1 = dezero::math::sigmoid(x).cos().sin();
-    let t2 = if x < 1.0 {
-        (1.0 + t1 * t1).recip() - x
-    } else if t1 < x {
-        t1
+pub fn p17(x: f64, y: f64) -> f64 {
+    let y = y * 0.5 + (f64::cosh(x) + y / (1.0 + y * y));
+    let t0 = if y > x {
+        (y * 0.75).max(x)
+    } else if y < x {
+        (-x).max(x * 1.25)
     } else {
-        (1.0 + t1 * t1).powf(1.5)
+        y.atan2(1.0 + y * y).powi(3)
     };
-    let mut t3 = -(3.0 / (1.0 + t1 * t1));
-    if x > -0.5 {
-        t3 += 3.0 - f64::sqrt(1.0 + t2 * t2);
+    let y = y * 0.5 + f64::cos(-x);
+    let t1 = if x < -0.5 {
+        x.sin().powi(3)
+    } else if y > 0.5 {
+        -(x / (1.0 + t0 * t0))
     } else {
-        t3 -= -(1.0 + t2 * t2).ln();
-    }
-    let t4 = if t1 > t0 {
-        1.5 * (1.0 + t3 * t3).powf(1.5)
-    } else if x < -0.5 {
-        (1.0 + t0 * t0).powf(1.5) * 1.5
-    } else {
-        (1.0 + (t2 - x) * (t2 - x)).powf(1.5)
+        dezero::math::sigmoid(x) * 2.0
     };
-    (1.0 + t2.tanh() * t2.tanh()).log10() + t0 + t1 + t3.tanh() + t4.tanh() + x
+    t1 + t1 * 3.0 + y.tanh() + t0.tanh() + x
 }
 
-pub fn p17_runtime(x: Variable) -> Variable {
-    let t0 = x.clone();
-    let t1 = F::sin(&F::cos(&F::sigmoid(&x)));
-    let t2 = if x.item() < 1.0 {
-        &F::recip(&(1.0 + &(&t1 * &t1))) - &x
-    } else if t1.item() < x.item() {
-        t1.clone()
+pub fn p17_runtime(x: Variable, y: Variable) -> Variable {
+    let y = &(&y * 0.5) + &(&F::cosh(&x) + &(&y / &(1.0 + &(&y * &y))));
+    let t0 = if y.item() > x.item() {
+        F::maximum(&(&y * 0.75), &x)
+    } else if y.item() < x.item() {
+        F::maximum(&(-&x), &(&x * 1.25))
     } else {
-        (1.0 + &(&t1 * &t1)).pow(1.5)
+        F::atan2(&y, &(1.0 + &(&y * &y))).pow(3.0)
     };
-    let mut t3 = -&(3.0 / &(1.0 + &(&t1 * &t1)));
-    if x.item() > -0.5 {
-        t3 = &t3 + &(3.0 - &F::sqrt(&(1.0 + &(&t2 * &t2))));
+    let y = &(&y * 0.5) + &F::cos(&(-&x));
+    let t1 = if x.item() < -0.5 {
+        F::sin(&x).pow(3.0)
+    } else if y.item() > 0.5 {
+        -&(&x / &(1.0 + &(&t0 * &t0)))
     } else {
-        t3 = &t3 - &(-&F::log(&(1.0 + &(&t2 * &t2))));
-    }
-    let t4 = if t1.item() > t0.item() {
-        1.5 * &(1.0 + &(&t3 * &t3)).pow(1.5)
-    } else if x.item() < -0.5 {
-        &(1.0 + &(&t0 * &t0)).pow(1.5) * 1.5
-    } else {
-        (1.0 + &(&(&t2 - &x) * &(&t2 - &x))).pow(1.5)
+        &F::sigmoid(&x) * 2.0
     };
-    &(&(&(&(&F::log10(&(1.0 + &(&F::tanh(&t2) * &F::tanh(&t2)))) + &t0) + &t1) + &F::tanh(&t3)) + &F::tanh(&t4)) + &x
+    &(&(&(&t1 + &(&t1 * 3.0)) + &F::tanh(&y)) + &F::tanh(&t0)) + &x
 }
 
 #[differentiable]
 pub fn p18(x: f64) -> f64 {
-    let t0 = 2.0 - x;
-    let t1 = t0 / (1.0 + t0.cos() * t0.cos()) - 0.75;
-    let mut t2 = (1.0 + x * x).sqrt() / (1.0 + t0.powi(3) * t0.powi(3));
-    for _ in 1..4 {
-        t2 = t2 * 0.25 + t1;
-    }
-    let t3 = if t0 < t2 {
-        t0 * (x + x)
-    } else if t1 < -0.5 {
-        t2 * 0.75 - x / (1.0 + t0 * t0)
+    let t0 = if x < 0.5 {
+        f64::tan(x.tanh())
     } else {
-        x.powi(2) - t2
+        x.exp()
     };
-    (1.25 + t3).sin() + t0.tanh() + t1.tanh() + t2.tanh() + x
+    let x = x * 0.5 + x;
+    let t1 = f64::tan(x.tanh());
+    if t1 > x {
+        return t1.sin() + t0;
+    }
+    let t2 = if t1 < t0 {
+        (x - t0) / (1.0 + 0.25 * t0 * (0.25 * t0))
+    } else {
+        3.0 * t0 * (t0 * x)
+    };
+    (t0 + 0.5) * (t0 / (1.0 + x * x)) + t1 + t2.tanh()
 }
 
 pub fn p18_runtime(x: Variable) -> Variable {
-    let t0 = 2.0 - &x;
-    let t1 = &(&t0 / &(1.0 + &(&F::cos(&t0) * &F::cos(&t0)))) - 0.75;
-    let mut t2 = &F::sqrt(&(1.0 + &(&x * &x))) / &(1.0 + &(&t0.pow(3.0) * &t0.pow(3.0)));
-    for _ in 1..4 {
-        t2 = &(&t2 * 0.25) + &t1;
-    }
-    let t3 = if t0.item() < t2.item() {
-        &t0 * &(&x + &x)
-    } else if t1.item() < -0.5 {
-        &(&t2 * 0.75) - &(&x / &(1.0 + &(&t0 * &t0)))
+    let t0 = if x.item() < 0.5 {
+        F::tan(&F::tanh(&x))
     } else {
-        &x.pow(2.0) - &t2
+        F::exp(&x)
     };
-    &(&(&(&F::sin(&(1.25 + &t3)) + &F::tanh(&t0)) + &F::tanh(&t1)) + &F::tanh(&t2)) + &x
+    let x = &(&x * 0.5) + &x;
+    let t1 = F::tan(&F::tanh(&x));
+    if t1.item() > x.item() {
+        return &F::sin(&t1) + &t0;
+    }
+    let t2 = if t1.item() < t0.item() {
+        &(&x - &t0) / &(1.0 + &(&(0.25 * &t0) * &(0.25 * &t0)))
+    } else {
+        &(3.0 * &t0) * &(&t0 * &x)
+    };
+    &(&(&(&t0 + 0.5) * &(&t0 / &(1.0 + &(&x * &x)))) + &t1) + &F::tanh(&t2)
 }
 
 #[differentiable]
-pub fn p19(x: f64, y: f64, z: f64) -> f64 {
-    let t0 = if y > z {
-        -(1.0 + y * y).powf(1.5)
+pub fn p19(x: f64, y: f64) -> f64 {
+    if y < -0.5 {
+        return y;
+    }
+    let y = y * 0.5 + (y + x + y);
+    let t0 = y + 3.0;
+    let t1 = if y > t0 {
+        y.hypot(t0).tanh().tan()
+    } else if y > 0.5 {
+        x - y + x
     } else {
-        2.0 * (z + z)
+        (1.0 + x * x).recip()
     };
-    let t1 = if y < -0.5 {
-        f64::ln(1.0 + t0 * t0).cos()
-    } else if t0 < -0.5 {
-        x - t0 - 2.0
-    } else {
-        y
-    };
-    -y / (1.0 + (1.0 + t0 * t0).log10() * (1.0 + t0 * t0).log10()) + t1.tanh() + x + z
+    t0 + t1.max(y) + x
 }
 
-pub fn p19_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
-    let t0 = if y.item() > z.item() {
-        -&(1.0 + &(&y * &y)).pow(1.5)
+pub fn p19_runtime(x: Variable, y: Variable) -> Variable {
+    if y.item() < -0.5 {
+        return y.clone();
+    }
+    let y = &(&y * 0.5) + &(&(&y + &x) + &y);
+    let t0 = &y + 3.0;
+    let t1 = if y.item() > t0.item() {
+        F::tan(&F::tanh(&F::hypot(&y, &t0)))
+    } else if y.item() > 0.5 {
+        &(&x - &y) + &x
     } else {
-        2.0 * &(&z + &z)
+        F::recip(&(1.0 + &(&x * &x)))
     };
-    let t1 = if y.item() < -0.5 {
-        F::cos(&F::log(&(1.0 + &(&t0 * &t0))))
-    } else if t0.item() < -0.5 {
-        &(&x - &t0) - 2.0
-    } else {
-        y.clone()
-    };
-    &(&(&(&(-&y) / &(1.0 + &(&F::log10(&(1.0 + &(&t0 * &t0))) * &F::log10(&(1.0 + &(&t0 * &t0)))))) + &F::tanh(&t1)) + &x) + &z
+    &(&t0 + &F::maximum(&t1, &y)) + &x
 }
 
 #[differentiable]
-pub fn p20(x: f64) -> f64 {
-    let t0 = -(x * 2.0) - 0.75;
-    let t1 = if t0 > 0.5 {
-        t0
-    } else if t0 > x {
-        x + 1.5 + 1.25
+pub fn p20(x: f64, y: f64, n: usize) -> f64 {
+    let mut t0 = y;
+    if y < x {
+        t0 += (1.0 + y * y).log10();
     } else {
-        -(t0 + t0)
-    };
-    let t2 = if t1 > -0.5 {
-        -f64::recip(1.0 + x * x)
-    } else {
-        (-x).cos()
-    };
-    t2 + t0.tanh() + t1.tanh() + x
+        t0 += t0;
+    }
+    let mut t1 = t0.powi(3).sin();
+    for i in 1..n {
+        t1 += (t1 - t0) * x;
+        t1 *= (i as f64 * (1.0 + x * x).ln()).cos();
+    }
+    1.25 / (1.0 + t1 * t0 * (t1 * t0)) + x + y
 }
 
-pub fn p20_runtime(x: Variable) -> Variable {
-    let t0 = &(-&(&x * 2.0)) - 0.75;
-    let t1 = if t0.item() > 0.5 {
-        t0.clone()
-    } else if t0.item() > x.item() {
-        &(&x + 1.5) + 1.25
+pub fn p20_runtime(x: Variable, y: Variable, n: usize) -> Variable {
+    let mut t0 = y.clone();
+    if y.item() < x.item() {
+        t0 = &t0 + &F::log10(&(1.0 + &(&y * &y)));
     } else {
-        -&(&t0 + &t0)
-    };
-    let t2 = if t1.item() > -0.5 {
-        -&F::recip(&(1.0 + &(&x * &x)))
-    } else {
-        F::cos(&(-&x))
-    };
-    &(&(&t2 + &F::tanh(&t0)) + &F::tanh(&t1)) + &x
+        t0 = &t0 + &t0;
+    }
+    let mut t1 = F::sin(&t0.pow(3.0));
+    for i in 1..n {
+        t1 = &t1 + &(&(&t1 - &t0) * &x);
+        t1 = &t1 * &F::cos(&((i as f64) * &F::log(&(1.0 + &(&x * &x)))));
+    }
+    &(&(1.25 / &(1.0 + &(&(&t1 * &t0) * &(&t1 * &t0)))) + &x) + &y
 }
 
 #[differentiable]
-pub fn p21(x: f64, y: f64, z: f64, n: usize) -> f64 {
-    let t0 = if z < y {
-        f64::exp(1.25 / (1.0 + y * y))
-    } else if y < 1.0 {
-        y
-    } else {
-        dezero::math::sigmoid(z) / (1.0 + y.tanh() * y.tanh())
-    };
-    let t1 = if x < y {
-        f64::recip(1.0 + -t0 * -t0)
-    } else {
-        f64::recip(1.0 + t0.powi(3) * t0.powi(3))
-    };
-    let mut t2 = (1.0 + f64::sin(z) * f64::sin(z)).recip();
-    for _ in 1..=4 {
-        t2 = t2 * 0.75 + f64::cos(-t2);
+pub fn p21(x: f64, y: f64) -> f64 {
+    let t0 = y.sin();
+    let mut t1 = y / (1.0 + y * y) * 0.75;
+    for _ in 1..3 {
+        t1 = t1 * 0.75 + f64::recip(1.0 + t0 * t0).min(y);
+        t1 = t1 * 0.5 + (y + t1 - (x + 1.5));
     }
-    let t3 = if t2 < t1 {
-        y - t0 * z
+    let mut t2 = (1.0 + x * x).ln().abs();
+    if x < 1.0 {
+        t2 = t2 * 0.75 + x;
     } else {
-        (1.0 + t0 * t0).sqrt()
-    };
-    let mut t4 = t1.powi(2);
-    for _ in 0..n {
-        t4 = t4 * 0.25 + t0;
-        t4 -= (x - t3) * z;
+        t2 = t2 * 0.5 + (1.0 + t2 / (1.0 + y * y) * (t2 / (1.0 + y * y))).recip();
     }
-    t4 + t0.tanh() + t1 + t2.tanh() + t3.tanh() + x + y + z
+    if x < -0.5 {
+        return f64::tanh(t1);
+    }
+    (t1 / (1.0 + t2 * t2)).tanh() + t0 + x + y
 }
 
-pub fn p21_runtime(x: Variable, y: Variable, z: Variable, n: usize) -> Variable {
-    let t0 = if z.item() < y.item() {
-        F::exp(&(1.25 / &(1.0 + &(&y * &y))))
-    } else if y.item() < 1.0 {
-        y.clone()
-    } else {
-        &F::sigmoid(&z) / &(1.0 + &(&F::tanh(&y) * &F::tanh(&y)))
-    };
-    let t1 = if x.item() < y.item() {
-        F::recip(&(1.0 + &(&(-&t0) * &(-&t0))))
-    } else {
-        F::recip(&(1.0 + &(&t0.pow(3.0) * &t0.pow(3.0))))
-    };
-    let mut t2 = F::recip(&(1.0 + &(&F::sin(&z) * &F::sin(&z))));
-    for _ in 1..=4 {
-        t2 = &(&t2 * 0.75) + &F::cos(&(-&t2));
+pub fn p21_runtime(x: Variable, y: Variable) -> Variable {
+    let t0 = F::sin(&y);
+    let mut t1 = &(&y / &(1.0 + &(&y * &y))) * 0.75;
+    for _ in 1..3 {
+        t1 = &(&t1 * 0.75) + &F::minimum(&F::recip(&(1.0 + &(&t0 * &t0))), &y);
+        t1 = &(&t1 * 0.5) + &(&(&y + &t1) - &(&x + 1.5));
     }
-    let t3 = if t2.item() < t1.item() {
-        &y - &(&t0 * &z)
+    let mut t2 = F::abs(&F::log(&(1.0 + &(&x * &x))));
+    if x.item() < 1.0 {
+        t2 = &(&t2 * 0.75) + &x;
     } else {
-        F::sqrt(&(1.0 + &(&t0 * &t0)))
-    };
-    let mut t4 = t1.pow(2.0);
-    for _ in 0..n {
-        t4 = &(&t4 * 0.25) + &t0;
-        t4 = &t4 - &(&(&x - &t3) * &z);
+        t2 = &(&t2 * 0.5) + &F::recip(&(1.0 + &(&(&t2 / &(1.0 + &(&y * &y))) * &(&t2 / &(1.0 + &(&y * &y))))));
     }
-    &(&(&(&(&(&(&t4 + &F::tanh(&t0)) + &t1) + &F::tanh(&t2)) + &F::tanh(&t3)) + &x) + &y) + &z
+    if x.item() < -0.5 {
+        return F::tanh(&t1);
+    }
+    &(&(&F::tanh(&(&t1 / &(1.0 + &(&t2 * &t2)))) + &t0) + &x) + &y
 }
 
 #[differentiable]
 pub fn p22(x: f64, y: f64) -> f64 {
-    let t0 = y * -x;
-    if t0 > y {
-        return x;
+    let t0 = (0.75 / (1.0 + y * y)).atan2(1.0 + x.sinh() * x.sinh()) - (y - 0.5);
+    let t1 = f64::tanh(x.atan2(1.0 + t0 * t0)).hypot(-y);
+    let mut t2 = t1;
+    for _ in 0..1 {
+        t2 = t2 * 0.5 + t1;
     }
-    let y = y * 0.5 + y;
-    y + t0 + x
+    let t3 = y - t2;
+    let t4 = (1.0 + 1.5 / (1.0 + x.tanh().tan() * x.tanh().tan()) * (1.5 / (1.0 + x.tanh().tan() * x.tanh().tan()))).powf(1.5);
+    t4 * t1 - x + t0.tanh() + t2.tanh() + t3.tanh() + y
 }
 
 pub fn p22_runtime(x: Variable, y: Variable) -> Variable {
-    let t0 = &y * &(-&x);
-    if t0.item() > y.item() {
-        return x.clone();
+    let t0 = &F::atan2(&(0.75 / &(1.0 + &(&y * &y))), &(1.0 + &(&F::sinh(&x) * &F::sinh(&x)))) - &(&y - 0.5);
+    let t1 = F::hypot(&F::tanh(&F::atan2(&x, &(1.0 + &(&t0 * &t0)))), &(-&y));
+    let mut t2 = t1.clone();
+    for _ in 0..1 {
+        t2 = &(&t2 * 0.5) + &t1;
     }
-    let y = &(&y * 0.5) + &y;
-    &(&y + &t0) + &x
+    let t3 = &y - &t2;
+    let t4 = (1.0 + &(&(1.5 / &(1.0 + &(&F::tan(&F::tanh(&x)) * &F::tan(&F::tanh(&x))))) * &(1.5 / &(1.0 + &(&F::tan(&F::tanh(&x)) * &F::tan(&F::tanh(&x))))))).pow(1.5);
+    &(&(&(&(&(&t4 * &t1) - &x) + &F::tanh(&t0)) + &F::tanh(&t2)) + &F::tanh(&t3)) + &y
 }
 
 #[differentiable]
 pub fn p23(x: f64, y: f64) -> f64 {
-    let t0 = if x < 1.0 {
-        (1.0 + y * y).recip()
-    } else if y > 0.5 {
-        f64::log10(1.0 + y * y * (y * y))
+    if y < x {
+        return f64::tan(x.tanh()) * (y - x);
+    }
+    let t0 = if x > -0.5 {
+        3.0 / (1.0 + y / (1.0 + x * x) * (y / (1.0 + x * x)))
     } else {
-        -(y - x)
+        y * x
     };
-    let t1 = t0 + 0.5 / (1.0 + 2.0 / (1.0 + y * y) * (2.0 / (1.0 + y * y)));
-    let t2 = t1;
-    if t2 < y {
-        return t1 * 1.25 * 0.25;
+    let t1 = t0 * (-y).hypot(f64::ln(1.0 + x * x));
+    if t1 > x {
+        return 2.0 / (1.0 + (1.0 + y * y).log10() * (1.0 + y * y).log10());
     }
-    let mut t3 = t0;
-    for i in 0..3 {
-        t3 = t3 * 0.25 + (i as f64 + t1) * (1.0 + x * x).log10();
-    }
-    -(t0 * y) + t1.tanh() + t2.tanh() + t3.tanh() + x
+    let t2 = y * -x;
+    (3.0 + y).sin() + t0 + t1.tanh() + t2 + x
 }
 
 pub fn p23_runtime(x: Variable, y: Variable) -> Variable {
-    let t0 = if x.item() < 1.0 {
-        F::recip(&(1.0 + &(&y * &y)))
-    } else if y.item() > 0.5 {
-        F::log10(&(1.0 + &(&(&y * &y) * &(&y * &y))))
+    if y.item() < x.item() {
+        return &F::tan(&F::tanh(&x)) * &(&y - &x);
+    }
+    let t0 = if x.item() > -0.5 {
+        3.0 / &(1.0 + &(&(&y / &(1.0 + &(&x * &x))) * &(&y / &(1.0 + &(&x * &x)))))
     } else {
-        -&(&y - &x)
+        &y * &x
     };
-    let t1 = &t0 + &(0.5 / &(1.0 + &(&(2.0 / &(1.0 + &(&y * &y))) * &(2.0 / &(1.0 + &(&y * &y))))));
-    let t2 = t1.clone();
-    if t2.item() < y.item() {
-        return &(&t1 * 1.25) * 0.25;
+    let t1 = &t0 * &F::hypot(&(-&y), &F::log(&(1.0 + &(&x * &x))));
+    if t1.item() > x.item() {
+        return 2.0 / &(1.0 + &(&F::log10(&(1.0 + &(&y * &y))) * &F::log10(&(1.0 + &(&y * &y)))));
     }
-    let mut t3 = t0.clone();
-    for i in 0..3 {
-        t3 = &(&t3 * 0.25) + &(&((i as f64) + &t1) * &F::log10(&(1.0 + &(&x * &x))));
-    }
-    &(&(&(&(-&(&t0 * &y)) + &F::tanh(&t1)) + &F::tanh(&t2)) + &F::tanh(&t3)) + &x
+    let t2 = &y * &(-&x);
+    &(&(&(&F::sin(&(3.0 + &y)) + &t0) + &F::tanh(&t1)) + &t2) + &x
 }
 
 #[differentiable]
 pub fn p24(x: f64, y: f64) -> f64 {
-    let t0 = if y < x {
-        (1.0 + f64::sin(y) * f64::sin(y)).powf(1.5)
-    } else if y > 0.5 {
-        (1.0 + x * x).sqrt() / (1.0 + x * x)
+    let t0 = x * (-y).abs();
+    let t1 = (1.25 / (1.0 + t0 * t0)).hypot(t0 + t0).atan2(1.0 + (-y + 0.75) * (-y + 0.75));
+    let t2 = if t1 < 0.5 {
+        t1 * 1.5
     } else {
-        x
+        y * 1.25 * (t0 / (1.0 + t0 * t0))
     };
-    let t1 = -f64::cos(t0);
-    let t2 = if t0 > x {
-        f64::sin(t0 / (1.0 + t0 * t0))
-    } else {
-        (x / (1.0 + t1 * t1)).powi(3)
-    };
-    -x + t0 + t1 + t2.tanh() + y
+    y + 0.25 - t0 + t1.tanh() + t2.tanh() + x
 }
 
 pub fn p24_runtime(x: Variable, y: Variable) -> Variable {
-    let t0 = if y.item() < x.item() {
-        (1.0 + &(&F::sin(&y) * &F::sin(&y))).pow(1.5)
-    } else if y.item() > 0.5 {
-        &F::sqrt(&(1.0 + &(&x * &x))) / &(1.0 + &(&x * &x))
+    let t0 = &x * &F::abs(&(-&y));
+    let t1 = F::atan2(&F::hypot(&(1.25 / &(1.0 + &(&t0 * &t0))), &(&t0 + &t0)), &(1.0 + &(&(&(-&y) + 0.75) * &(&(-&y) + 0.75))));
+    let t2 = if t1.item() < 0.5 {
+        &t1 * 1.5
     } else {
-        x.clone()
+        &(&y * 1.25) * &(&t0 / &(1.0 + &(&t0 * &t0)))
     };
-    let t1 = -&F::cos(&t0);
-    let t2 = if t0.item() > x.item() {
-        F::sin(&(&t0 / &(1.0 + &(&t0 * &t0))))
-    } else {
-        (&x / &(1.0 + &(&t1 * &t1))).pow(3.0)
-    };
-    &(&(&(&(-&x) + &t0) + &t1) + &F::tanh(&t2)) + &y
+    &(&(&(&(&y + 0.25) - &t0) + &F::tanh(&t1)) + &F::tanh(&t2)) + &x
 }
 
 #[differentiable]
 pub fn p25(x: f64, y: f64) -> f64 {
-    if y < 1.0 {
-        return x;
+    let mut t0 = y;
+    for _ in 1..=2 {
+        t0 = t0 * 0.25 + x;
     }
-    if x < 0.0 {
-        return x - 0.5;
+    let t1 = (y * y / (1.0 + x.hypot(t0) * x.hypot(t0))).min(y * y + -x);
+    let x = x * 0.5 + t0.powi(2).sin();
+    let mut t2 = f64::sqrt(1.0 + y * y).tanh();
+    for i in 0..1 {
+        t2 = t2 * 0.25 + 3.0 / (1.0 + (i as f64 - t1) * (i as f64 - t1));
     }
-    let t0 = -(-y);
-    f64::recip(1.0 + y * y) * (t0 * y) + x
+    t0 * t2 / (1.0 + (t0 + y) * (t0 + y)) + t1.tanh() + x
 }
 
 pub fn p25_runtime(x: Variable, y: Variable) -> Variable {
-    if y.item() < 1.0 {
+    let mut t0 = y.clone();
+    for _ in 1..=2 {
+        t0 = &(&t0 * 0.25) + &x;
+    }
+    let t1 = F::minimum(&(&(&y * &y) / &(1.0 + &(&F::hypot(&x, &t0) * &F::hypot(&x, &t0)))), &(&(&y * &y) + &(-&x)));
+    let x = &(&x * 0.5) + &F::sin(&t0.pow(2.0));
+    let mut t2 = F::tanh(&F::sqrt(&(1.0 + &(&y * &y))));
+    for i in 0..1 {
+        t2 = &(&t2 * 0.25) + &(3.0 / &(1.0 + &(&((i as f64) - &t1) * &((i as f64) - &t1))));
+    }
+    &(&(&(&t0 * &t2) / &(1.0 + &(&(&t0 + &y) * &(&t0 + &y)))) + &F::tanh(&t1)) + &x
+}
+
+#[differentiable]
+pub fn p26(x: f64, y: f64) -> f64 {
+    let t0 = x.cos();
+    let t1 = if y > 1.0 {
+        y
+    } else {
+        f64::ln(1.0 + y * y) * t0.hypot(y)
+    };
+    -x.min(t1) + t0 + y
+}
+
+pub fn p26_runtime(x: Variable, y: Variable) -> Variable {
+    let t0 = F::cos(&x);
+    let t1 = if y.item() > 1.0 {
+        y.clone()
+    } else {
+        &F::log(&(1.0 + &(&y * &y))) * &F::hypot(&t0, &y)
+    };
+    &(&(-&F::minimum(&x, &t1)) + &t0) + &y
+}
+
+#[differentiable]
+pub fn p27(x: f64, y: f64) -> f64 {
+    let t0 = dezero::math::sigmoid((x * x).powi(3));
+    let y = y * 0.5 + t0;
+    -(x + t0) + y
+}
+
+pub fn p27_runtime(x: Variable, y: Variable) -> Variable {
+    let t0 = F::sigmoid(&(&x * &x).pow(3.0));
+    let y = &(&y * 0.5) + &t0;
+    &(-&(&x + &t0)) + &y
+}
+
+#[differentiable]
+pub fn p28(x: f64) -> f64 {
+    if x > 0.0 {
+        return x;
+    }
+    let t0 = if x < 0.5 {
+        x
+    } else {
+        x * 0.5
+    };
+    if x > 0.0 {
+        return x.atan2(1.0 + x * x).powi(3);
+    }
+    let t1 = f64::sinh(0.5 / (1.0 + x * x)).abs();
+    let t2 = (0.25 * (t0 + t0)).powi(2);
+    t0.tanh().tan() + t1 + t2 + x
+}
+
+pub fn p28_runtime(x: Variable) -> Variable {
+    if x.item() > 0.0 {
         return x.clone();
     }
-    if x.item() < 0.0 {
-        return &x - 0.5;
-    }
-    let t0 = -&(-&y);
-    &(&F::recip(&(1.0 + &(&y * &y))) * &(&t0 * &y)) + &x
-}
-
-#[differentiable]
-pub fn p26(x: f64) -> f64 {
-    let mut t0 = 1.25 * x;
-    for _ in 0..=2 {
-        t0 = t0 * 0.75 + t0 / (1.0 + x * x);
-    }
-    let t1 = if x < t0 {
-        0.25 + (1.0 + t0 * t0).sqrt()
-    } else if t0 < -0.5 {
-        x * t0
+    let t0 = if x.item() < 0.5 {
+        x.clone()
     } else {
-        t0
+        &x * 0.5
     };
-    if t1 > 0.0 {
-        return (1.0 + t0 * t0).powf(1.5).sin();
+    if x.item() > 0.0 {
+        return F::atan2(&x, &(1.0 + &(&x * &x))).pow(3.0);
     }
-    let t2 = 0.75 / (1.0 + (1.0 + x * x).recip() * (1.0 + x * x).recip());
-    let t3 = t1 + t2;
-    (1.0 + f64::exp(t2) * f64::exp(t2)).sqrt() + t0.tanh() + t1.tanh() + t3.tanh() + x
-}
-
-pub fn p26_runtime(x: Variable) -> Variable {
-    let mut t0 = 1.25 * &x;
-    for _ in 0..=2 {
-        t0 = &(&t0 * 0.75) + &(&t0 / &(1.0 + &(&x * &x)));
-    }
-    let t1 = if x.item() < t0.item() {
-        0.25 + &F::sqrt(&(1.0 + &(&t0 * &t0)))
-    } else if t0.item() < -0.5 {
-        &x * &t0
-    } else {
-        t0.clone()
-    };
-    if t1.item() > 0.0 {
-        return F::sin(&(1.0 + &(&t0 * &t0)).pow(1.5));
-    }
-    let t2 = 0.75 / &(1.0 + &(&F::recip(&(1.0 + &(&x * &x))) * &F::recip(&(1.0 + &(&x * &x)))));
-    let t3 = &t1 + &t2;
-    &(&(&(&F::sqrt(&(1.0 + &(&F::exp(&t2) * &F::exp(&t2)))) + &F::tanh(&t0)) + &F::tanh(&t1)) + &F::tanh(&t3)) + &x
-}
-
-#[differentiable]
-pub fn p27(x: f64, y: f64, z: f64) -> f64 {
-    let mut t0 = (x + x) * (2.0 * z);
-    for i in 1..3 {
-        t0 = t0 * 0.25 + t0.tanh();
-        t0 = t0 * 0.75 + (1.0 + x * i as f64 * (x * i as f64)).recip();
-    }
-    let x = x * 0.5 + t0;
-    let mut t1 = y;
-    for _ in 0..3 {
-        t1 = t1 * 0.25 + z;
-    }
-    if z < y {
-        return y - t0;
-    }
-    let mut t2 = (1.0 + z * z * (z * z)).log10();
-    if t2 < t0 {
-        t2 = t2 * 0.25 + (t0 - 3.0);
-    } else {
-        t2 = t2 * 0.75 + (-x).sin();
-    }
-    t2 + t0.tanh() + x.tanh() + t1.tanh() + y + z
-}
-
-pub fn p27_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
-    let mut t0 = &(&x + &x) * &(2.0 * &z);
-    for i in 1..3 {
-        t0 = &(&t0 * 0.25) + &F::tanh(&t0);
-        t0 = &(&t0 * 0.75) + &F::recip(&(1.0 + &(&(&x * (i as f64)) * &(&x * (i as f64)))));
-    }
-    let x = &(&x * 0.5) + &t0;
-    let mut t1 = y.clone();
-    for _ in 0..3 {
-        t1 = &(&t1 * 0.25) + &z;
-    }
-    if z.item() < y.item() {
-        return &y - &t0;
-    }
-    let mut t2 = F::log10(&(1.0 + &(&(&z * &z) * &(&z * &z))));
-    if t2.item() < t0.item() {
-        t2 = &(&t2 * 0.25) + &(&t0 - 3.0);
-    } else {
-        t2 = &(&t2 * 0.75) + &F::sin(&(-&x));
-    }
-    &(&(&(&(&t2 + &F::tanh(&t0)) + &F::tanh(&x)) + &F::tanh(&t1)) + &y) + &z
-}
-
-#[differentiable]
-pub fn p28(x: f64, y: f64) -> f64 {
-    let t0 = (1.0 + (y * x).powi(2) * (y * x).powi(2)).log10();
-    let t1 = if t0 < -0.5 {
-        y
-    } else if t0 < y {
-        y * (y + y)
-    } else {
-        (x * y).cos()
-    };
-    let t2 = t1;
-    -(1.0 + y * y).sqrt() + t0 + t1.tanh() + t2.tanh() + x
-}
-
-pub fn p28_runtime(x: Variable, y: Variable) -> Variable {
-    let t0 = F::log10(&(1.0 + &(&(&y * &x).pow(2.0) * &(&y * &x).pow(2.0))));
-    let t1 = if t0.item() < -0.5 {
-        y.clone()
-    } else if t0.item() < y.item() {
-        &y * &(&y + &y)
-    } else {
-        F::cos(&(&x * &y))
-    };
-    let t2 = t1.clone();
-    &(&(&(&(-&F::sqrt(&(1.0 + &(&y * &y)))) + &t0) + &F::tanh(&t1)) + &F::tanh(&t2)) + &x
+    let t1 = F::abs(&F::sinh(&(0.5 / &(1.0 + &(&x * &x)))));
+    let t2 = (0.25 * &(&t0 + &t0)).pow(2.0);
+    &(&(&F::tan(&F::tanh(&t0)) + &t1) + &t2) + &x
 }
 
 #[differentiable]
 pub fn p29(x: f64, y: f64) -> f64 {
     let t0 = if y < 0.5 {
-        (1.0 + y * y).log10()
-    } else if y > x {
-        y - x
+        0.25 / (1.0 + x * x * (x * x))
+    } else if y > 0.0 {
+        y
     } else {
-        x
+        x.sin()
     };
-    let x = x * 0.5 + -t0 * (1.0 + y * y).powf(1.5);
-    (1.0 + y * 0.75 * (y * 0.75)).log10() + t0 + x.tanh()
+    let mut t1 = t0 * x;
+    if y > x {
+        t1 = t1 * 0.75 + t1;
+    } else {
+        t1 = t1 * 0.25 + x;
+    }
+    let t2 = y;
+    -dezero::math::sigmoid(t1) + t0 + t2 + x + y
 }
 
 pub fn p29_runtime(x: Variable, y: Variable) -> Variable {
     let t0 = if y.item() < 0.5 {
-        F::log10(&(1.0 + &(&y * &y)))
-    } else if y.item() > x.item() {
-        &y - &x
+        0.25 / &(1.0 + &(&(&x * &x) * &(&x * &x)))
+    } else if y.item() > 0.0 {
+        y.clone()
     } else {
-        x.clone()
+        F::sin(&x)
     };
-    let x = &(&x * 0.5) + &(&(-&t0) * &(1.0 + &(&y * &y)).pow(1.5));
-    &(&F::log10(&(1.0 + &(&(&y * 0.75) * &(&y * 0.75)))) + &t0) + &F::tanh(&x)
+    let mut t1 = &t0 * &x;
+    if y.item() > x.item() {
+        t1 = &(&t1 * 0.75) + &t1;
+    } else {
+        t1 = &(&t1 * 0.25) + &x;
+    }
+    let t2 = y.clone();
+    &(&(&(&(-&F::sigmoid(&t1)) + &t0) + &t2) + &x) + &y
 }
 
 #[differentiable]
 pub fn p30(x: f64, y: f64) -> f64 {
-    let t0 = f64::tanh(y / (1.0 + x * x));
-    let x = x * 0.5 + (y - t0);
-    let t1 = (1.0 + t0 / (1.0 + x * t0 * (x * t0)) * (t0 / (1.0 + x * t0 * (x * t0)))).log10();
-    let t2 = x + x - x.cos() - (y + 0.5).sin();
-    let t3 = if y > t0 {
-        t1
-    } else {
-        y
-    };
-    t1 + t0 + x.tanh() + t2.tanh() + t3 + y
-}
-
-pub fn p30_runtime(x: Variable, y: Variable) -> Variable {
-    let t0 = F::tanh(&(&y / &(1.0 + &(&x * &x))));
-    let x = &(&x * 0.5) + &(&y - &t0);
-    let t1 = F::log10(&(1.0 + &(&(&t0 / &(1.0 + &(&(&x * &t0) * &(&x * &t0)))) * &(&t0 / &(1.0 + &(&(&x * &t0) * &(&x * &t0)))))));
-    let t2 = &(&(&x + &x) - &F::cos(&x)) - &F::sin(&(&y + 0.5));
-    let t3 = if y.item() > t0.item() {
-        t1.clone()
-    } else {
-        y.clone()
-    };
-    &(&(&(&(&t1 + &t0) + &F::tanh(&x)) + &F::tanh(&t2)) + &t3) + &y
-}
-
-#[differentiable]
-pub fn p31(x: f64) -> f64 {
-    let t0 = if x > 0.5 {
-        x
-    } else if x < -0.5 {
-        (1.0 + (0.5 + x) * (0.5 + x)).recip()
-    } else {
-        f64::sin(dezero::math::sigmoid(x))
-    };
-    let t1 = t0;
-    t0 + t1 - -t1 + x
-}
-
-pub fn p31_runtime(x: Variable) -> Variable {
-    let t0 = if x.item() > 0.5 {
-        x.clone()
-    } else if x.item() < -0.5 {
-        F::recip(&(1.0 + &(&(0.5 + &x) * &(0.5 + &x))))
-    } else {
-        F::sin(&F::sigmoid(&x))
-    };
-    let t1 = t0.clone();
-    &(&(&t0 + &t1) - &(-&t1)) + &x
-}
-
-#[differentiable]
-pub fn p32(x: f64, y: f64) -> f64 {
-    let t0 = f64::sin(y * x + x.powi(3));
-    let mut t1 = (1.0 + y * y).powf(1.5).powi(3);
-    for _ in 0..3 {
-        t1 = t1 * 0.75 + y;
+    let mut t0 = x;
+    for _ in 1..=2 {
+        t0 += y;
+        t0 = t0 * 0.25 + (x - y).tanh();
     }
-    let t2 = t0;
-    let mut t3 = (1.0 + t1 * t1).log10().tanh();
-    for _ in 0..3 {
-        t3 *= t1.tanh().cos();
-    }
-    let t4 = (1.0 + (f64::recip(1.0 + t2 * t2) - x) * (f64::recip(1.0 + t2 * t2) - x)).log10();
-    t1 * x / (1.0 + t4 * t4) + t0 + t2 + t3.tanh() + y
-}
-
-pub fn p32_runtime(x: Variable, y: Variable) -> Variable {
-    let t0 = F::sin(&(&(&y * &x) + &x.pow(3.0)));
-    let mut t1 = (1.0 + &(&y * &y)).pow(1.5).pow(3.0);
-    for _ in 0..3 {
-        t1 = &(&t1 * 0.75) + &y;
-    }
-    let t2 = t0.clone();
-    let mut t3 = F::tanh(&F::log10(&(1.0 + &(&t1 * &t1))));
-    for _ in 0..3 {
-        t3 = &t3 * &F::cos(&F::tanh(&t1));
-    }
-    let t4 = F::log10(&(1.0 + &(&(&F::recip(&(1.0 + &(&t2 * &t2))) - &x) * &(&F::recip(&(1.0 + &(&t2 * &t2))) - &x))));
-    &(&(&(&(&(&t1 * &x) / &(1.0 + &(&t4 * &t4))) + &t0) + &t2) + &F::tanh(&t3)) + &y
-}
-
-#[differentiable]
-pub fn p33(x: f64, y: f64) -> f64 {
-    let t0 = x * y * 3.0 / (1.0 + x * x);
-    let mut t1 = x.exp();
-    for _ in 1..3 {
-        t1 *= (-(1.0 + t1 * t1).powf(1.5)).tanh();
-        t1 = t1 * 0.5 + (1.0 + y * y).recip();
-    }
-    if y > t1 {
-        return (1.0 + (x + x) * (x + x)).powf(1.5);
-    }
+    let t1 = y;
     t1 + t0.tanh() + x + y
 }
 
-pub fn p33_runtime(x: Variable, y: Variable) -> Variable {
-    let t0 = &(&(&x * &y) * 3.0) / &(1.0 + &(&x * &x));
-    let mut t1 = F::exp(&x);
-    for _ in 1..3 {
-        t1 = &t1 * &F::tanh(&(-&(1.0 + &(&t1 * &t1)).pow(1.5)));
-        t1 = &(&t1 * 0.5) + &F::recip(&(1.0 + &(&y * &y)));
+pub fn p30_runtime(x: Variable, y: Variable) -> Variable {
+    let mut t0 = x.clone();
+    for _ in 1..=2 {
+        t0 = &t0 + &y;
+        t0 = &(&t0 * 0.25) + &F::tanh(&(&x - &y));
     }
-    if y.item() > t1.item() {
-        return (1.0 + &(&(&x + &x) * &(&x + &x))).pow(1.5);
-    }
+    let t1 = y.clone();
     &(&(&t1 + &F::tanh(&t0)) + &x) + &y
 }
 
 #[differentiable]
-pub fn p34(x: f64, y: f64) -> f64 {
-    let t0 = if x < y {
-        x
-    } else if y > 0.5 {
-        y * (x / (1.0 + y * y))
+pub fn p31(x: f64, y: f64, z: f64) -> f64 {
+    let mut t0 = f64::abs(x.powi(3));
+    if z < -0.5 {
+        t0 = t0 * 0.25 + (0.5 * z).powi(3);
     } else {
-        y.powi(2).powi(3)
+        t0 = t0 * 0.75 + z;
+    }
+    let t1 = (1.0 + (x * t0).tanh() * (x * t0).tanh()).sqrt();
+    let y = y * 0.5 + y * z;
+    (1.0 + t1 * t1 * (t1 * t1)).sqrt() + t0.tanh() + y + x + z
+}
+
+pub fn p31_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
+    let mut t0 = F::abs(&x.pow(3.0));
+    if z.item() < -0.5 {
+        t0 = &(&t0 * 0.25) + &(0.5 * &z).pow(3.0);
+    } else {
+        t0 = &(&t0 * 0.75) + &z;
+    }
+    let t1 = F::sqrt(&(1.0 + &(&F::tanh(&(&x * &t0)) * &F::tanh(&(&x * &t0)))));
+    let y = &(&y * 0.5) + &(&y * &z);
+    &(&(&(&F::sqrt(&(1.0 + &(&(&t1 * &t1) * &(&t1 * &t1)))) + &F::tanh(&t0)) + &y) + &x) + &z
+}
+
+#[differentiable]
+pub fn p32(x: f64, y: f64, z: f64) -> f64 {
+    let t0 = if x < z {
+        y.cos()
+    } else if z < 0.5 {
+        dezero::math::sigmoid(z)
+    } else {
+        z * y
+    };
+    let t1 = if x < t0 {
+        x
+    } else if x > -0.5 {
+        (-y).min(y / (1.0 + y * y))
+    } else {
+        t0 * y / (1.0 + t0.powi(3) * t0.powi(3))
+    };
+    let mut t2 = x * z;
+    for _ in 0..3 {
+        t2 += t1;
+    }
+    let mut t3 = (t2 + t2).cos();
+    if z > x {
+        t3 = t3 * 0.75 + t1.tanh().tan() * t1;
+    } else {
+        t3 -= x / (1.0 + (t2 - z) * (t2 - z));
+    }
+    let mut t4 = x.sinh().cos();
+    for _ in 0..=1 {
+        t4 = t4 * 0.25 + t1;
+    }
+    t0 + t1.tanh() + t2.tanh() + t3.tanh() + t4.tanh() + x + y + z
+}
+
+pub fn p32_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
+    let t0 = if x.item() < z.item() {
+        F::cos(&y)
+    } else if z.item() < 0.5 {
+        F::sigmoid(&z)
+    } else {
+        &z * &y
+    };
+    let t1 = if x.item() < t0.item() {
+        x.clone()
+    } else if x.item() > -0.5 {
+        F::minimum(&(-&y), &(&y / &(1.0 + &(&y * &y))))
+    } else {
+        &(&t0 * &y) / &(1.0 + &(&t0.pow(3.0) * &t0.pow(3.0)))
+    };
+    let mut t2 = &x * &z;
+    for _ in 0..3 {
+        t2 = &t2 + &t1;
+    }
+    let mut t3 = F::cos(&(&t2 + &t2));
+    if z.item() > x.item() {
+        t3 = &(&t3 * 0.75) + &(&F::tan(&F::tanh(&t1)) * &t1);
+    } else {
+        t3 = &t3 - &(&x / &(1.0 + &(&(&t2 - &z) * &(&t2 - &z))));
+    }
+    let mut t4 = F::cos(&F::sinh(&x));
+    for _ in 0..=1 {
+        t4 = &(&t4 * 0.25) + &t1;
+    }
+    &(&(&(&(&(&(&t0 + &F::tanh(&t1)) + &F::tanh(&t2)) + &F::tanh(&t3)) + &F::tanh(&t4)) + &x) + &y) + &z
+}
+
+#[differentiable]
+pub fn p33(x: f64) -> f64 {
+    let t0 = if x > 0.5 {
+        x
+    } else if x < -0.5 {
+        x.atan2(1.0 + (1.0 + x * x).powf(1.5) * (1.0 + x * x).powf(1.5))
+    } else {
+        -x * x
     };
     let t1 = t0;
-    t0 + t1.tanh() + x + y
+    t1 + 3.0 - (t0 + t1) + x
+}
+
+pub fn p33_runtime(x: Variable) -> Variable {
+    let t0 = if x.item() > 0.5 {
+        x.clone()
+    } else if x.item() < -0.5 {
+        F::atan2(&x, &(1.0 + &(&(1.0 + &(&x * &x)).pow(1.5) * &(1.0 + &(&x * &x)).pow(1.5))))
+    } else {
+        &(-&x) * &x
+    };
+    let t1 = t0.clone();
+    &(&(&t1 + 3.0) - &(&t0 + &t1)) + &x
+}
+
+#[differentiable]
+pub fn p34(x: f64, y: f64) -> f64 {
+    let t0 = if y > x {
+        (1.0 + y.powi(2) * y.powi(2)).powf(1.5)
+    } else {
+        x * (y - x)
+    };
+    if x > 1.0 {
+        return x;
+    }
+    let mut t1 = x / (1.0 + t0 * t0) - t0;
+    for _ in 0..1 {
+        t1 = t1 * 0.75 + (t0 - t1 + x * 1.5);
+    }
+    if t0 < 1.0 {
+        return x.powi(3);
+    }
+    t0.tanh() + y.cos() + t1.tanh() + x
 }
 
 pub fn p34_runtime(x: Variable, y: Variable) -> Variable {
-    let t0 = if x.item() < y.item() {
-        x.clone()
-    } else if y.item() > 0.5 {
-        &y * &(&x / &(1.0 + &(&y * &y)))
+    let t0 = if y.item() > x.item() {
+        (1.0 + &(&y.pow(2.0) * &y.pow(2.0))).pow(1.5)
     } else {
-        y.pow(2.0).pow(3.0)
+        &x * &(&y - &x)
     };
-    let t1 = t0.clone();
-    &(&(&t0 + &F::tanh(&t1)) + &x) + &y
+    if x.item() > 1.0 {
+        return x.clone();
+    }
+    let mut t1 = &(&x / &(1.0 + &(&t0 * &t0))) - &t0;
+    for _ in 0..1 {
+        t1 = &(&t1 * 0.75) + &(&(&t0 - &t1) + &(&x * 1.5));
+    }
+    if t0.item() < 1.0 {
+        return x.pow(3.0);
+    }
+    &(&(&F::tanh(&t0) + &F::cos(&y)) + &F::tanh(&t1)) + &x
 }
 
 #[differentiable]
 pub fn p35(x: f64) -> f64 {
-    let x = x * 0.5 + x;
-    let mut t0 = (x + x) / (1.0 + (x + x) * (x + x));
-    for _ in 0..2 {
-        t0 = t0 * 0.5 + (x - t0 + t0);
-        t0 = t0 * 0.75 + (1.0 + f64::recip(1.0 + t0 * t0) * f64::recip(1.0 + t0 * t0)).log10();
+    let mut t0 = (1.0 + (x + x) * (x + x)).sqrt();
+    for _ in 0..=3 {
+        t0 = t0 * 0.5 + t0.abs() * 1.5;
     }
-    let t1 = if t0 > 1.0 {
-        (1.0 + t0 * t0).ln().tanh()
+    let t1 = if t0 > 0.0 {
+        t0
     } else {
-        x.cos() * (x * x)
+        t0 + t0 - x
     };
-    let t2 = if x < 0.0 {
-        (1.0 + x * 0.75 * (x * 0.75)).recip()
-    } else if t1 > x {
-        dezero::math::sigmoid(x)
-    } else {
-        f64::cos(t0) * (t1 + 1.5)
-    };
-    let mut t3 = t1;
-    for i in 0..2 {
-        t3 += t3;
-        t3 = t3 * 0.25 + t1.sin() * i as f64;
+    let t2 = 3.0 * t1;
+    let mut t3 = -(t0 * t2);
+    for _ in 1..2 {
+        t3 = t3 * 0.25 + t2;
     }
-    x.powi(3) + t0.tanh() + t1.tanh() + t2.tanh() + t3.tanh()
+    t0 + t1.tanh() + t2.tanh() + t3.tanh() + x
 }
 
 pub fn p35_runtime(x: Variable) -> Variable {
-    let x = &(&x * 0.5) + &x;
-    let mut t0 = &(&x + &x) / &(1.0 + &(&(&x + &x) * &(&x + &x)));
-    for _ in 0..2 {
-        t0 = &(&t0 * 0.5) + &(&(&x - &t0) + &t0);
-        t0 = &(&t0 * 0.75) + &F::log10(&(1.0 + &(&F::recip(&(1.0 + &(&t0 * &t0))) * &F::recip(&(1.0 + &(&t0 * &t0))))));
+    let mut t0 = F::sqrt(&(1.0 + &(&(&x + &x) * &(&x + &x))));
+    for _ in 0..=3 {
+        t0 = &(&t0 * 0.5) + &(&F::abs(&t0) * 1.5);
     }
-    let t1 = if t0.item() > 1.0 {
-        F::tanh(&F::log(&(1.0 + &(&t0 * &t0))))
-    } else {
-        &F::cos(&x) * &(&x * &x)
-    };
-    let t2 = if x.item() < 0.0 {
-        F::recip(&(1.0 + &(&(&x * 0.75) * &(&x * 0.75))))
-    } else if t1.item() > x.item() {
-        F::sigmoid(&x)
-    } else {
-        &F::cos(&t0) * &(&t1 + 1.5)
-    };
-    let mut t3 = t1.clone();
-    for i in 0..2 {
-        t3 = &t3 + &t3;
-        t3 = &(&t3 * 0.25) + &(&F::sin(&t1) * (i as f64));
-    }
-    &(&(&(&x.pow(3.0) + &F::tanh(&t0)) + &F::tanh(&t1)) + &F::tanh(&t2)) + &F::tanh(&t3)
-}
-
-#[differentiable]
-pub fn p36(x: f64, y: f64) -> f64 {
-    let mut t0 = y;
-    if t0 > 1.0 {
-        t0 = t0 * 0.75 + dezero::math::sigmoid(t0.sin());
-    } else {
-        t0 *= y.powi(2).sin().tanh();
-    }
-    let t1 = if y > 1.0 {
-        x + f64::exp(x)
-    } else {
-        x
-    };
-    t0.sin() + t1.tanh() + x + y
-}
-
-pub fn p36_runtime(x: Variable, y: Variable) -> Variable {
-    let mut t0 = y.clone();
-    if t0.item() > 1.0 {
-        t0 = &(&t0 * 0.75) + &F::sigmoid(&F::sin(&t0));
-    } else {
-        t0 = &t0 * &F::tanh(&F::sin(&y.pow(2.0)));
-    }
-    let t1 = if y.item() > 1.0 {
-        &x + &F::exp(&x)
-    } else {
-        x.clone()
-    };
-    &(&(&F::sin(&t0) + &F::tanh(&t1)) + &x) + &y
-}
-
-#[differentiable]
-pub fn p37(x: f64, y: f64, z: f64) -> f64 {
-    if x > 1.0 {
-        return (x / (1.0 + y * y)).powi(3);
-    }
-    let mut t0 = (1.0 + -z * -z).powf(1.5);
-    if y < -0.5 {
-        t0 += (1.0 + (y - 3.0) * (y - 3.0)).recip();
-    } else {
-        t0 += t0;
-    }
-    let y = y * 0.5 + (1.0 + -y * -y).powf(1.5);
-    let t1 = (1.0 + z * z).powf(1.5);
-    2.0 / (1.0 + f64::sqrt(1.0 + y * y) * f64::sqrt(1.0 + y * y)) + t0.tanh() + t1.tanh() + x + z
-}
-
-pub fn p37_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
-    if x.item() > 1.0 {
-        return (&x / &(1.0 + &(&y * &y))).pow(3.0);
-    }
-    let mut t0 = (1.0 + &(&(-&z) * &(-&z))).pow(1.5);
-    if y.item() < -0.5 {
-        t0 = &t0 + &F::recip(&(1.0 + &(&(&y - 3.0) * &(&y - 3.0))));
-    } else {
-        t0 = &t0 + &t0;
-    }
-    let y = &(&y * 0.5) + &(1.0 + &(&(-&y) * &(-&y))).pow(1.5);
-    let t1 = (1.0 + &(&z * &z)).pow(1.5);
-    &(&(&(&(2.0 / &(1.0 + &(&F::sqrt(&(1.0 + &(&y * &y))) * &F::sqrt(&(1.0 + &(&y * &y)))))) + &F::tanh(&t0)) + &F::tanh(&t1)) + &x) + &z
-}
-
-#[differentiable]
-pub fn p38(x: f64, y: f64, z: f64) -> f64 {
-    let t0 = f64::ln(1.0 + (x + 3.0).sin() * (x + 3.0).sin());
-    let mut t1 = (x + x) * x;
-    if t1 > x {
-        t1 = t1 * 0.25 + t0;
-    } else {
-        t1 *= (2.0 * y * z.powi(3)).sin();
-    }
-    let t2 = if t1 < x {
-        (-t1).powi(2)
-    } else if t1 < -0.5 {
-        f64::cos(-x)
-    } else {
-        t0
-    };
-    let mut t3 = t0;
-    if t1 < t2 {
-        t3 -= 0.25 / (1.0 + 3.0 / (1.0 + t2 * t2) * (3.0 / (1.0 + t2 * t2)));
-    } else {
-        t3 -= 0.25 * (t1 * t1);
-    }
-    y * t2 + f64::sin(t1) + t0 + t3.tanh() + x + z
-}
-
-pub fn p38_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
-    let t0 = F::log(&(1.0 + &(&F::sin(&(&x + 3.0)) * &F::sin(&(&x + 3.0)))));
-    let mut t1 = &(&x + &x) * &x;
-    if t1.item() > x.item() {
-        t1 = &(&t1 * 0.25) + &t0;
-    } else {
-        t1 = &t1 * &F::sin(&(&(2.0 * &y) * &z.pow(3.0)));
-    }
-    let t2 = if t1.item() < x.item() {
-        (-&t1).pow(2.0)
-    } else if t1.item() < -0.5 {
-        F::cos(&(-&x))
-    } else {
+    let t1 = if t0.item() > 0.0 {
         t0.clone()
-    };
-    let mut t3 = t0.clone();
-    if t1.item() < t2.item() {
-        t3 = &t3 - &(0.25 / &(1.0 + &(&(3.0 / &(1.0 + &(&t2 * &t2))) * &(3.0 / &(1.0 + &(&t2 * &t2))))));
     } else {
-        t3 = &t3 - &(0.25 * &(&t1 * &t1));
+        &(&t0 + &t0) - &x
+    };
+    let t2 = 3.0 * &t1;
+    let mut t3 = -&(&t0 * &t2);
+    for _ in 1..2 {
+        t3 = &(&t3 * 0.25) + &t2;
     }
-    &(&(&(&(&(&y * &t2) + &F::sin(&t1)) + &t0) + &F::tanh(&t3)) + &x) + &z
+    &(&(&(&t0 + &F::tanh(&t1)) + &F::tanh(&t2)) + &F::tanh(&t3)) + &x
 }
 
 #[differentiable]
-pub fn p39(x: f64) -> f64 {
-    let t0 = x;
-    let t1 = if t0 < 1.0 {
-        0.5 / (1.0 + (x + x) * (x + x))
-    } else {
-        x * x / (1.0 + 0.5 / (1.0 + t0 * t0) * (0.5 / (1.0 + t0 * t0)))
-    };
-    f64::sin(t1) + t0 + x
+pub fn p36(x: f64) -> f64 {
+    let t0 = -x * (-x).sin();
+    let mut t1 = f64::sin(x) / (1.0 + t0 * t0);
+    for _ in 1..=4 {
+        t1 = t1 * 0.25 + (t0 - 0.5);
+        t1 = t1 * 0.75 + t1;
+    }
+    let t2 = -x;
+    t0 + t1.tanh() + t2 + x
 }
 
-pub fn p39_runtime(x: Variable) -> Variable {
-    let t0 = x.clone();
-    let t1 = if t0.item() < 1.0 {
-        0.5 / &(1.0 + &(&(&x + &x) * &(&x + &x)))
+pub fn p36_runtime(x: Variable) -> Variable {
+    let t0 = &(-&x) * &F::sin(&(-&x));
+    let mut t1 = &F::sin(&x) / &(1.0 + &(&t0 * &t0));
+    for _ in 1..=4 {
+        t1 = &(&t1 * 0.25) + &(&t0 - 0.5);
+        t1 = &(&t1 * 0.75) + &t1;
+    }
+    let t2 = -&x;
+    &(&(&t0 + &F::tanh(&t1)) + &t2) + &x
+}
+
+#[differentiable]
+pub fn p37(x: f64, y: f64) -> f64 {
+    let mut t0 = (1.0 + y * y).powf(1.5) * x;
+    for _ in 1..2 {
+        t0 = t0 * 0.75 + y.cosh().abs();
+    }
+    if t0 > -0.5 {
+        return dezero::math::sigmoid(x.hypot(x));
+    }
+    let t1 = if x < 0.0 {
+        x + 0.25
+    } else if y > 0.0 {
+        dezero::math::sigmoid(y * 2.0)
     } else {
-        &(&x * &x) / &(1.0 + &(&(0.5 / &(1.0 + &(&t0 * &t0))) * &(0.5 / &(1.0 + &(&t0 * &t0)))))
+        (1.0 + y.atan2(1.0 + t0 * t0) * y.atan2(1.0 + t0 * t0)).sqrt()
     };
-    &(&F::sin(&t1) + &t0) + &x
+    t0 + t1.tanh() + x + y
+}
+
+pub fn p37_runtime(x: Variable, y: Variable) -> Variable {
+    let mut t0 = &(1.0 + &(&y * &y)).pow(1.5) * &x;
+    for _ in 1..2 {
+        t0 = &(&t0 * 0.75) + &F::abs(&F::cosh(&y));
+    }
+    if t0.item() > -0.5 {
+        return F::sigmoid(&F::hypot(&x, &x));
+    }
+    let t1 = if x.item() < 0.0 {
+        &x + 0.25
+    } else if y.item() > 0.0 {
+        F::sigmoid(&(&y * 2.0))
+    } else {
+        F::sqrt(&(1.0 + &(&F::atan2(&y, &(1.0 + &(&t0 * &t0))) * &F::atan2(&y, &(1.0 + &(&t0 * &t0))))))
+    };
+    &(&(&t0 + &F::tanh(&t1)) + &x) + &y
+}
+
+#[differentiable]
+pub fn p38(x: f64) -> f64 {
+    let t0 = if x < 0.0 {
+        1.5 / (1.0 + x.powi(3) * x.powi(3))
+    } else {
+        x * 1.25
+    };
+    let t1 = f64::recip(1.0 + (x * x + t0.min(t0)) * (x * x + t0.min(t0)));
+    let t2 = (f64::cosh(t0) * 1.5).hypot(f64::tanh(t0.exp()));
+    let t3 = t1 + (x + x + t2.min(t2));
+    (1.0 + (1.0 + t3 * t3).sqrt() * (1.0 + t3 * t3).sqrt()).recip() + t0 + t1 + t2.tanh() + x
+}
+
+pub fn p38_runtime(x: Variable) -> Variable {
+    let t0 = if x.item() < 0.0 {
+        1.5 / &(1.0 + &(&x.pow(3.0) * &x.pow(3.0)))
+    } else {
+        &x * 1.25
+    };
+    let t1 = F::recip(&(1.0 + &(&(&(&x * &x) + &F::minimum(&t0, &t0)) * &(&(&x * &x) + &F::minimum(&t0, &t0)))));
+    let t2 = F::hypot(&(&F::cosh(&t0) * 1.5), &F::tanh(&F::exp(&t0)));
+    let t3 = &t1 + &(&(&x + &x) + &F::minimum(&t2, &t2));
+    &(&(&(&F::recip(&(1.0 + &(&F::sqrt(&(1.0 + &(&t3 * &t3))) * &F::sqrt(&(1.0 + &(&t3 * &t3)))))) + &t0) + &t1) + &F::tanh(&t2)) + &x
+}
+
+#[differentiable]
+pub fn p39(x: f64, y: f64) -> f64 {
+    let mut t0 = (1.0 + y * y).log10().tan();
+    if t0 > 1.0 {
+        t0 = t0 * 0.25 + (t0 / (1.0 + t0 * t0)).exp();
+    } else {
+        t0 += t0.abs();
+    }
+    let t1 = 2.0 * (t0.cosh() - dezero::math::sigmoid(t0));
+    if t1 < y {
+        return y;
+    }
+    let t2 = f64::ln(1.0 + t0 * t0);
+    let mut t3 = (1.0 + y * y).log10() * t0.hypot(t0);
+    if y < t0 {
+        t3 -= t1;
+    } else {
+        t3 *= x.cos();
+    }
+    x / (1.0 + x.powi(3) * x.powi(3)) + t0 + t1.tanh() + t2 + t3.tanh() + y
+}
+
+pub fn p39_runtime(x: Variable, y: Variable) -> Variable {
+    let mut t0 = F::tan(&F::log10(&(1.0 + &(&y * &y))));
+    if t0.item() > 1.0 {
+        t0 = &(&t0 * 0.25) + &F::exp(&(&t0 / &(1.0 + &(&t0 * &t0))));
+    } else {
+        t0 = &t0 + &F::abs(&t0);
+    }
+    let t1 = 2.0 * &(&F::cosh(&t0) - &F::sigmoid(&t0));
+    if t1.item() < y.item() {
+        return y.clone();
+    }
+    let t2 = F::log(&(1.0 + &(&t0 * &t0)));
+    let mut t3 = &F::log10(&(1.0 + &(&y * &y))) * &F::hypot(&t0, &t0);
+    if y.item() < t0.item() {
+        t3 = &t3 - &t1;
+    } else {
+        t3 = &t3 * &F::cos(&x);
+    }
+    &(&(&(&(&(&x / &(1.0 + &(&x.pow(3.0) * &x.pow(3.0)))) + &t0) + &F::tanh(&t1)) + &t2) + &F::tanh(&t3)) + &y
 }
 
 #[differentiable]
 pub fn p40(x: f64, y: f64) -> f64 {
-    let t0 = if y > -0.5 {
-        x * x - 0.5
-    } else {
-        y
-    };
-    let t1 = (1.0 + y * y).sqrt().powi(2) + -x;
-    x + t0 + t1.tanh() + y
+    if x < y {
+        return y.sinh() / (1.0 + y.tanh() * y.tanh());
+    }
+    let t0 = x;
+    let mut t1 = y * x + y * 1.5;
+    for i in 0..=3 {
+        t1 -= i as f64 * (x * t1);
+    }
+    let t2 = t1 - f64::sin(f64::sinh(y));
+    t1.atan2(1.0 + y.atan2(1.0 + y * y) * y.atan2(1.0 + y * y)) + t0 + t2.tanh() + x
 }
 
 pub fn p40_runtime(x: Variable, y: Variable) -> Variable {
-    let t0 = if y.item() > -0.5 {
-        &(&x * &x) - 0.5
-    } else {
-        y.clone()
-    };
-    let t1 = &F::sqrt(&(1.0 + &(&y * &y))).pow(2.0) + &(-&x);
-    &(&(&x + &t0) + &F::tanh(&t1)) + &y
+    if x.item() < y.item() {
+        return &F::sinh(&y) / &(1.0 + &(&F::tanh(&y) * &F::tanh(&y)));
+    }
+    let t0 = x.clone();
+    let mut t1 = &(&y * &x) + &(&y * 1.5);
+    for i in 0..=3 {
+        t1 = &t1 - &((i as f64) * &(&x * &t1));
+    }
+    let t2 = &t1 - &F::sin(&F::sinh(&y));
+    &(&(&F::atan2(&t1, &(1.0 + &(&F::atan2(&y, &(1.0 + &(&y * &y))) * &F::atan2(&y, &(1.0 + &(&y * &y)))))) + &t0) + &F::tanh(&t2)) + &x
 }
 
 #[differentiable]
-pub fn p41(x: f64) -> f64 {
-    let t0 = 1.5 * (0.5 - x) + (1.0 + (1.5 - x) * (1.5 - x)).sqrt();
-    let t1 = f64::ln(1.0 + t0 / (1.0 + t0 * t0) * -x * (t0 / (1.0 + t0 * t0) * -x));
-    let x = x * 0.5 + ((1.0 + x * x).log10() - t0 / (1.0 + x * x));
-    if t0 < x {
-        return t1 * t1.powi(2);
+pub fn p41(x: f64, y: f64) -> f64 {
+    let t0 = y.max(x.exp() + x);
+    let t1 = if t0 < 0.5 {
+        y.exp() * (y * 3.0)
+    } else {
+        (x / (1.0 + t0 * t0)).powi(2)
+    };
+    let mut t2 = t0;
+    for _ in 1..=2 {
+        t2 = t2 * 0.5 + t2;
     }
-    x + t0.tanh() + t1.tanh()
+    let x = x * 0.5 + 0.25 / (1.0 + y * y) * 2.0;
+    let t3 = t0;
+    (1.0 + y * y).ln() / (1.0 + -t3 * -t3) + t0.tanh() + t1.tanh() + t2.tanh() + x
 }
 
-pub fn p41_runtime(x: Variable) -> Variable {
-    let t0 = &(1.5 * &(0.5 - &x)) + &F::sqrt(&(1.0 + &(&(1.5 - &x) * &(1.5 - &x))));
-    let t1 = F::log(&(1.0 + &(&(&(&t0 / &(1.0 + &(&t0 * &t0))) * &(-&x)) * &(&(&t0 / &(1.0 + &(&t0 * &t0))) * &(-&x)))));
-    let x = &(&x * 0.5) + &(&F::log10(&(1.0 + &(&x * &x))) - &(&t0 / &(1.0 + &(&x * &x))));
-    if t0.item() < x.item() {
-        return &t1 * &t1.pow(2.0);
+pub fn p41_runtime(x: Variable, y: Variable) -> Variable {
+    let t0 = F::maximum(&y, &(&F::exp(&x) + &x));
+    let t1 = if t0.item() < 0.5 {
+        &F::exp(&y) * &(&y * 3.0)
+    } else {
+        (&x / &(1.0 + &(&t0 * &t0))).pow(2.0)
+    };
+    let mut t2 = t0.clone();
+    for _ in 1..=2 {
+        t2 = &(&t2 * 0.5) + &t2;
     }
-    &(&x + &F::tanh(&t0)) + &F::tanh(&t1)
+    let x = &(&x * 0.5) + &(&(0.25 / &(1.0 + &(&y * &y))) * 2.0);
+    let t3 = t0.clone();
+    &(&(&(&(&F::log(&(1.0 + &(&y * &y))) / &(1.0 + &(&(-&t3) * &(-&t3)))) + &F::tanh(&t0)) + &F::tanh(&t1)) + &F::tanh(&t2)) + &x
 }
 
 #[differentiable]
-pub fn p42(x: f64) -> f64 {
-    let mut t0 = f64::sin(dezero::math::sigmoid(x));
-    if t0 < x {
-        t0 += t0;
-    } else {
-        t0 *= (t0.tanh() - dezero::math::sigmoid(x)).cos();
+pub fn p42(x: f64, y: f64) -> f64 {
+    if y > x {
+        return (1.0 + (0.5 - x) * (0.5 - x)).log10();
     }
-    let t1 = if x < 1.0 {
-        t0 * x.powi(3)
-    } else if x > t0 {
-        f64::tanh(t0 * t0)
-    } else {
-        x
-    };
-    let t2 = t1 * (t0 / (1.0 + t0 * t0) * t1);
-    (1.0 + t0.powi(3) * t0.powi(3)).log10() + t1.tanh() + t2.tanh() + x
+    let t0 = (1.0 + (1.0 + y * y).recip() * (1.0 + y * y).recip()).powf(1.5) * x;
+    let t1 = (x / (1.0 + y * y) - t0) * x;
+    t1 + t0.tanh() + x + y
 }
 
-pub fn p42_runtime(x: Variable) -> Variable {
-    let mut t0 = F::sin(&F::sigmoid(&x));
-    if t0.item() < x.item() {
-        t0 = &t0 + &t0;
-    } else {
-        t0 = &t0 * &F::cos(&(&F::tanh(&t0) - &F::sigmoid(&x)));
+pub fn p42_runtime(x: Variable, y: Variable) -> Variable {
+    if y.item() > x.item() {
+        return F::log10(&(1.0 + &(&(0.5 - &x) * &(0.5 - &x))));
     }
-    let t1 = if x.item() < 1.0 {
-        &t0 * &x.pow(3.0)
-    } else if x.item() > t0.item() {
-        F::tanh(&(&t0 * &t0))
-    } else {
-        x.clone()
-    };
-    let t2 = &t1 * &(&(&t0 / &(1.0 + &(&t0 * &t0))) * &t1);
-    &(&(&F::log10(&(1.0 + &(&t0.pow(3.0) * &t0.pow(3.0)))) + &F::tanh(&t1)) + &F::tanh(&t2)) + &x
+    let t0 = &(1.0 + &(&F::recip(&(1.0 + &(&y * &y))) * &F::recip(&(1.0 + &(&y * &y))))).pow(1.5) * &x;
+    let t1 = &(&(&x / &(1.0 + &(&y * &y))) - &t0) * &x;
+    &(&(&t1 + &F::tanh(&t0)) + &x) + &y
 }
 
 #[differentiable]
 pub fn p43(x: f64, y: f64) -> f64 {
-    if y > -0.5 {
-        return (x + x).tanh();
-    }
-    let t0 = x;
+    let t0 = x.cos();
+    let t1 = -(x.hypot(y) * t0.powi(3));
+    let t2 = t1;
     let x = x * 0.5 + t0;
-    let mut t1 = (1.0 + (t0 - x) * (t0 - x)).log10();
-    for _ in 1..=4 {
-        t1 = t1 * 0.5 + t0;
-    }
-    x + t0 + t1.tanh() + y
+    -(t0 * t1) + t2 + x + y
 }
 
 pub fn p43_runtime(x: Variable, y: Variable) -> Variable {
-    if y.item() > -0.5 {
-        return F::tanh(&(&x + &x));
-    }
-    let t0 = x.clone();
+    let t0 = F::cos(&x);
+    let t1 = -&(&F::hypot(&x, &y) * &t0.pow(3.0));
+    let t2 = t1.clone();
     let x = &(&x * 0.5) + &t0;
-    let mut t1 = F::log10(&(1.0 + &(&(&t0 - &x) * &(&t0 - &x))));
-    for _ in 1..=4 {
-        t1 = &(&t1 * 0.5) + &t0;
-    }
-    &(&(&x + &t0) + &F::tanh(&t1)) + &y
+    &(&(&(-&(&t0 * &t1)) + &t2) + &x) + &y
 }
 
 #[differentiable]
-pub fn p44(x: f64, y: f64) -> f64 {
-    let mut t0 = (1.0 + (x - y) * (x - y)).powf(1.5);
-    if x > 0.0 {
-        t0 *= (t0 * (y * t0)).cos();
+pub fn p44(x: f64) -> f64 {
+    let t0 = if x < 0.5 {
+        x.abs() * 1.5
     } else {
-        t0 *= (t0 / (1.0 + x * x) / (1.0 + dezero::math::sigmoid(t0) * dezero::math::sigmoid(t0))).cos();
-    }
-    let t1 = (f64::ln(1.0 + t0 * t0) + (1.0 + t0 * t0).recip()) / (1.0 + (dezero::math::sigmoid(t0) + (t0 - y)) * (dezero::math::sigmoid(t0) + (t0 - y)));
-    let mut t2 = t0;
-    if t1 < t0 {
-        t2 -= -(1.0 + t1 * t1).ln();
+        x
+    };
+    let t1 = if x < t0 {
+        0.5 / (1.0 + t0 * t0)
+    } else if x > 1.0 {
+        f64::sin(x)
     } else {
-        t2 += t2.sin().exp();
+        x * t0.tanh()
+    };
+    t1.min(t1) + t0 + x
+}
+
+pub fn p44_runtime(x: Variable) -> Variable {
+    let t0 = if x.item() < 0.5 {
+        &F::abs(&x) * 1.5
+    } else {
+        x.clone()
+    };
+    let t1 = if x.item() < t0.item() {
+        0.5 / &(1.0 + &(&t0 * &t0))
+    } else if x.item() > 1.0 {
+        F::sin(&x)
+    } else {
+        &x * &F::tanh(&t0)
+    };
+    &(&F::minimum(&t1, &t1) + &t0) + &x
+}
+
+#[differentiable]
+pub fn p45(x: f64, y: f64, z: f64) -> f64 {
+    let t0 = if y > x {
+        z.powi(2).atan2(1.0 + z.abs() * z.abs())
+    } else {
+        z.min(x).hypot(y + 0.25)
+    };
+    let mut t1 = (1.0 + f64::log10(1.0 + x * x) * f64::log10(1.0 + x * x)).log10();
+    for _ in 0..2 {
+        t1 *= f64::sinh(t1).cos();
+        t1 -= t1.abs() - (1.0 + z * z).sqrt();
     }
-    if x > t2 {
-        return t0;
+    let mut t2 = y;
+    if x < t2 {
+        t2 -= dezero::math::sigmoid(z.powi(2));
+    } else {
+        t2 = t2 * 0.25 + (-t2 - 1.5 / (1.0 + x * x));
     }
-    let t3 = if t2 > t1 {
-        t1
-    } else if x < t1 {
+    let mut t3 = t2 / (1.0 + t0 * t0) + t1;
+    for _ in 0..=1 {
+        t3 -= x;
+    }
+    t0 + t1.tanh() + t2.tanh() + t3.tanh() + x + y + z
+}
+
+pub fn p45_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
+    let t0 = if y.item() > x.item() {
+        F::atan2(&z.pow(2.0), &(1.0 + &(&F::abs(&z) * &F::abs(&z))))
+    } else {
+        F::hypot(&F::minimum(&z, &x), &(&y + 0.25))
+    };
+    let mut t1 = F::log10(&(1.0 + &(&F::log10(&(1.0 + &(&x * &x))) * &F::log10(&(1.0 + &(&x * &x))))));
+    for _ in 0..2 {
+        t1 = &t1 * &F::cos(&F::sinh(&t1));
+        t1 = &t1 - &(&F::abs(&t1) - &F::sqrt(&(1.0 + &(&z * &z))));
+    }
+    let mut t2 = y.clone();
+    if x.item() < t2.item() {
+        t2 = &t2 - &F::sigmoid(&z.pow(2.0));
+    } else {
+        t2 = &(&t2 * 0.25) + &(&(-&t2) - &(1.5 / &(1.0 + &(&x * &x))));
+    }
+    let mut t3 = &(&t2 / &(1.0 + &(&t0 * &t0))) + &t1;
+    for _ in 0..=1 {
+        t3 = &t3 - &x;
+    }
+    &(&(&(&(&(&t0 + &F::tanh(&t1)) + &F::tanh(&t2)) + &F::tanh(&t3)) + &x) + &y) + &z
+}
+
+#[differentiable]
+pub fn p46(x: f64, y: f64, n: usize) -> f64 {
+    let mut t0 = (x * y).powi(3);
+    for i in 1..n {
+        t0 *= x.hypot(t0.sin()).sin();
+        t0 = t0 * 0.75 + i as f64 / (1.0 + t0.tanh() * t0.tanh());
+    }
+    let mut t1 = (1.0 + 1.5 * x * (1.5 * x)).log10();
+    for _ in 0..n {
+        t1 = t1 * 0.75 + dezero::math::sigmoid(y + 0.5);
+        t1 *= (t1 * y + t1).cos();
+    }
+    t0.tanh().tan() + t1.tanh() + x + y
+}
+
+pub fn p46_runtime(x: Variable, y: Variable, n: usize) -> Variable {
+    let mut t0 = (&x * &y).pow(3.0);
+    for i in 1..n {
+        t0 = &t0 * &F::sin(&F::hypot(&x, &F::sin(&t0)));
+        t0 = &(&t0 * 0.75) + &((i as f64) / &(1.0 + &(&F::tanh(&t0) * &F::tanh(&t0))));
+    }
+    let mut t1 = F::log10(&(1.0 + &(&(1.5 * &x) * &(1.5 * &x))));
+    for _ in 0..n {
+        t1 = &(&t1 * 0.75) + &F::sigmoid(&(&y + 0.5));
+        t1 = &t1 * &F::cos(&(&(&t1 * &y) + &t1));
+    }
+    &(&(&F::tan(&F::tanh(&t0)) + &F::tanh(&t1)) + &x) + &y
+}
+
+#[differentiable]
+pub fn p47(x: f64, y: f64) -> f64 {
+    let t0 = (-y).tanh();
+    let t1 = if x > t0 {
         x
     } else {
-        y
+        y + (1.0 + t0 * t0).ln()
     };
-    -x + t1 * t1 + t0.tanh() + t2.tanh() + t3.tanh() + y
+    let x = x * 0.5 + -t0;
+    let t2 = if y > t0 {
+        f64::tanh(y)
+    } else if t0 > y {
+        t1.powi(3) + t0.max(y)
+    } else {
+        dezero::math::sigmoid(x) * (x - 3.0)
+    };
+    (y + y) * f64::cos(y) + t0 + t1 + x + t2.tanh()
 }
 
-pub fn p44_runtime(x: Variable, y: Variable) -> Variable {
-    let mut t0 = (1.0 + &(&(&x - &y) * &(&x - &y))).pow(1.5);
-    if x.item() > 0.0 {
-        t0 = &t0 * &F::cos(&(&t0 * &(&y * &t0)));
-    } else {
-        t0 = &t0 * &F::cos(&(&(&t0 / &(1.0 + &(&x * &x))) / &(1.0 + &(&F::sigmoid(&t0) * &F::sigmoid(&t0)))));
-    }
-    let t1 = &(&F::log(&(1.0 + &(&t0 * &t0))) + &F::recip(&(1.0 + &(&t0 * &t0)))) / &(1.0 + &(&(&F::sigmoid(&t0) + &(&t0 - &y)) * &(&F::sigmoid(&t0) + &(&t0 - &y))));
-    let mut t2 = t0.clone();
-    if t1.item() < t0.item() {
-        t2 = &t2 - &(-&F::log(&(1.0 + &(&t1 * &t1))));
-    } else {
-        t2 = &t2 + &F::exp(&F::sin(&t2));
-    }
-    if x.item() > t2.item() {
-        return t0.clone();
-    }
-    let t3 = if t2.item() > t1.item() {
-        t1.clone()
-    } else if x.item() < t1.item() {
+pub fn p47_runtime(x: Variable, y: Variable) -> Variable {
+    let t0 = F::tanh(&(-&y));
+    let t1 = if x.item() > t0.item() {
         x.clone()
     } else {
-        y.clone()
+        &y + &F::log(&(1.0 + &(&t0 * &t0)))
     };
-    &(&(&(&(&(-&x) + &(&t1 * &t1)) + &F::tanh(&t0)) + &F::tanh(&t2)) + &F::tanh(&t3)) + &y
-}
-
-#[differentiable]
-pub fn p45(x: f64, y: f64) -> f64 {
-    if x > y {
-        return 2.0 + y * 1.25;
-    }
-    let mut t0 = dezero::math::sigmoid(x + x);
-    for _ in 0..1 {
-        t0 = t0 * 0.75 + x;
-    }
-    (1.0 + y * x * (y * x)).log10() + t0.tanh()
-}
-
-pub fn p45_runtime(x: Variable, y: Variable) -> Variable {
-    if x.item() > y.item() {
-        return 2.0 + &(&y * 1.25);
-    }
-    let mut t0 = F::sigmoid(&(&x + &x));
-    for _ in 0..1 {
-        t0 = &(&t0 * 0.75) + &x;
-    }
-    &F::log10(&(1.0 + &(&(&y * &x) * &(&y * &x)))) + &F::tanh(&t0)
-}
-
-#[differentiable]
-pub fn p46(x: f64, y: f64, z: f64) -> f64 {
-    if x < y {
-        return z;
-    }
-    let t0 = x;
-    (z + y) * (y / (1.0 + x * x)) + t0
-}
-
-pub fn p46_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
-    if x.item() < y.item() {
-        return z.clone();
-    }
-    let t0 = x.clone();
-    &(&(&z + &y) * &(&y / &(1.0 + &(&x * &x)))) + &t0
-}
-
-#[differentiable]
-pub fn p47(x: f64, y: f64, n: usize) -> f64 {
-    let mut t0 = -(x * y);
-    for _ in 1..2 {
-        t0 -= y;
-    }
-    let mut t1 = y;
-    for _ in 0..n {
-        t1 -= f64::tanh(t1 / (1.0 + y * y));
-    }
-    let t2 = if t1 < x {
-        (1.0 + t1 * t1).powf(1.5)
+    let x = &(&x * 0.5) + &(-&t0);
+    let t2 = if y.item() > t0.item() {
+        F::tanh(&y)
+    } else if t0.item() > y.item() {
+        &t1.pow(3.0) + &F::maximum(&t0, &y)
     } else {
-        x / (1.0 + -t1 * -t1)
+        &F::sigmoid(&x) * &(&x - 3.0)
     };
-    let t3 = t2.sin();
-    let t4 = (t3 * (x * t3)).exp();
-    t3.powi(3) + t0.tanh() + t1.tanh() + t2.tanh() + t4.tanh() + x + y
-}
-
-pub fn p47_runtime(x: Variable, y: Variable, n: usize) -> Variable {
-    let mut t0 = -&(&x * &y);
-    for _ in 1..2 {
-        t0 = &t0 - &y;
-    }
-    let mut t1 = y.clone();
-    for _ in 0..n {
-        t1 = &t1 - &F::tanh(&(&t1 / &(1.0 + &(&y * &y))));
-    }
-    let t2 = if t1.item() < x.item() {
-        (1.0 + &(&t1 * &t1)).pow(1.5)
-    } else {
-        &x / &(1.0 + &(&(-&t1) * &(-&t1)))
-    };
-    let t3 = F::sin(&t2);
-    let t4 = F::exp(&(&t3 * &(&x * &t3)));
-    &(&(&(&(&(&t3.pow(3.0) + &F::tanh(&t0)) + &F::tanh(&t1)) + &F::tanh(&t2)) + &F::tanh(&t4)) + &x) + &y
+    &(&(&(&(&(&y + &y) * &F::cos(&y)) + &t0) + &t1) + &x) + &F::tanh(&t2)
 }
 
 #[differentiable]
-pub fn p48(x: f64, y: f64, z: f64) -> f64 {
-    let t0 = f64::tanh(y - 0.75) * y;
-    let mut t1 = (1.0 + z.powi(3) * z.powi(3)).log10();
-    for _ in 1..2 {
-        t1 *= t0.cos();
+pub fn p48(x: f64, y: f64) -> f64 {
+    let mut t0 = y / (1.0 + x * x);
+    for _ in 1..4 {
+        t0 += y;
     }
-    let t2 = -(1.0 + z * z).recip();
-    let mut t3 = (z - x).tanh();
-    if t2 < y {
-        t3 = t3 * 0.75 + (1.0 + y * y).powf(1.5).tanh();
-    } else {
-        t3 -= (1.0 + z * 0.75 * (z * 0.75)).sqrt();
+    let mut t1 = y / (1.0 + (y + x) * (y + x));
+    for _ in 1..=2 {
+        t1 = t1 * 0.5 + (t0 * t1).sin();
     }
-    (1.0 + (t1 - x) * (t1 - x)).powf(1.5) + t0 + t2 + t3 + y + z
+    let y = y * 0.5 + (1.0 + 0.75 * x * (0.75 * x)).powf(1.5);
+    (t0 * x).tanh() + t1.tanh() + y.tanh()
 }
 
-pub fn p48_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
-    let t0 = &F::tanh(&(&y - 0.75)) * &y;
-    let mut t1 = F::log10(&(1.0 + &(&z.pow(3.0) * &z.pow(3.0))));
-    for _ in 1..2 {
-        t1 = &t1 * &F::cos(&t0);
+pub fn p48_runtime(x: Variable, y: Variable) -> Variable {
+    let mut t0 = &y / &(1.0 + &(&x * &x));
+    for _ in 1..4 {
+        t0 = &t0 + &y;
     }
-    let t2 = -&F::recip(&(1.0 + &(&z * &z)));
-    let mut t3 = F::tanh(&(&z - &x));
-    if t2.item() < y.item() {
-        t3 = &(&t3 * 0.75) + &F::tanh(&(1.0 + &(&y * &y)).pow(1.5));
-    } else {
-        t3 = &t3 - &F::sqrt(&(1.0 + &(&(&z * 0.75) * &(&z * 0.75))));
+    let mut t1 = &y / &(1.0 + &(&(&y + &x) * &(&y + &x)));
+    for _ in 1..=2 {
+        t1 = &(&t1 * 0.5) + &F::sin(&(&t0 * &t1));
     }
-    &(&(&(&(&(1.0 + &(&(&t1 - &x) * &(&t1 - &x))).pow(1.5) + &t0) + &t2) + &t3) + &y) + &z
+    let y = &(&y * 0.5) + &(1.0 + &(&(0.75 * &x) * &(0.75 * &x))).pow(1.5);
+    &(&F::tanh(&(&t0 * &x)) + &F::tanh(&t1)) + &F::tanh(&y)
 }
 
 #[differentiable]
-pub fn p49(x: f64, y: f64) -> f64 {
-    let t0 = y.powi(3);
-    let t1 = ((1.0 + y * y).log10() + 1.25) * t0.tanh().tanh();
-    let mut t2 = y;
-    if t2 > 0.5 {
-        t2 *= dezero::math::sigmoid(t0 / (1.0 + t1 * t1)).cos();
-    } else {
-        t2 = t2 * 0.5 + -(3.0 / (1.0 + y * y));
-    }
-    let mut t3 = t1 * t0 / (1.0 + t2 * t2);
-    for _ in 1..3 {
-        t3 = t3 * 0.75 + t0;
-    }
-    let t4 = (1.0 + (x + x) * (x + x)).log10() - t3.sin();
-    -t0 + t1 + t2.tanh() + t3.tanh() + t4 + x + y
+pub fn p49(x: f64, y: f64, z: f64) -> f64 {
+    let t0 = y;
+    let t1 = z;
+    x + t0 + t1 + y + z
 }
 
-pub fn p49_runtime(x: Variable, y: Variable) -> Variable {
-    let t0 = y.pow(3.0);
-    let t1 = &(&F::log10(&(1.0 + &(&y * &y))) + 1.25) * &F::tanh(&F::tanh(&t0));
-    let mut t2 = y.clone();
-    if t2.item() > 0.5 {
-        t2 = &t2 * &F::cos(&F::sigmoid(&(&t0 / &(1.0 + &(&t1 * &t1)))));
-    } else {
-        t2 = &(&t2 * 0.5) + &(-&(3.0 / &(1.0 + &(&y * &y))));
-    }
-    let mut t3 = &(&t1 * &t0) / &(1.0 + &(&t2 * &t2));
-    for _ in 1..3 {
-        t3 = &(&t3 * 0.75) + &t0;
-    }
-    let t4 = &F::log10(&(1.0 + &(&(&x + &x) * &(&x + &x)))) - &F::sin(&t3);
-    &(&(&(&(&(&(-&t0) + &t1) + &F::tanh(&t2)) + &F::tanh(&t3)) + &t4) + &x) + &y
+pub fn p49_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
+    let t0 = y.clone();
+    let t1 = z.clone();
+    &(&(&(&x + &t0) + &t1) + &y) + &z
 }
 
 #[differentiable]
 pub fn p50(x: f64, y: f64) -> f64 {
-    let t0 = y * ((y + 1.25) * y);
-    if t0 > y {
-        return f64::sqrt(1.0 + x * x * (x * x));
+    let t0 = -((1.0 + x * x).ln() * (x + y));
+    let mut t1 = -(x - 0.25);
+    for _ in 1..2 {
+        t1 -= t0;
+        t1 *= ((1.0 + t1 * t1).ln() * x.max(x)).cos();
     }
-    let t1 = if y < x {
-        1.25 * -x
+    let t2 = -(x - t0 + 0.5);
+    let mut t3 = f64::tanh(t2);
+    if t1 < t2 {
+        t3 *= t0.tanh();
     } else {
-        (1.0 + x * x).log10() - 0.5
-    };
-    let t2 = if x < 1.0 {
-        t0
-    } else if t1 < -0.5 {
-        dezero::math::sigmoid(t0 + 0.25)
-    } else {
-        1.25 / (1.0 + y * y)
-    };
-    x.powi(2) - (t1 + t2) + t0.tanh() + y
+        t3 += (x - y) * (1.0 + t0 * t0).sqrt();
+    }
+    let y = y * 0.5 + t1;
+    f64::recip(1.0 + y * y) + t0.tanh() + t1.tanh() + t2.tanh() + t3.tanh() + x
 }
 
 pub fn p50_runtime(x: Variable, y: Variable) -> Variable {
-    let t0 = &y * &(&(&y + 1.25) * &y);
-    if t0.item() > y.item() {
-        return F::sqrt(&(1.0 + &(&(&x * &x) * &(&x * &x))));
+    let t0 = -&(&F::log(&(1.0 + &(&x * &x))) * &(&x + &y));
+    let mut t1 = -&(&x - 0.25);
+    for _ in 1..2 {
+        t1 = &t1 - &t0;
+        t1 = &t1 * &F::cos(&(&F::log(&(1.0 + &(&t1 * &t1))) * &F::maximum(&x, &x)));
     }
-    let t1 = if y.item() < x.item() {
-        1.25 * &(-&x)
+    let t2 = -&(&(&x - &t0) + 0.5);
+    let mut t3 = F::tanh(&t2);
+    if t1.item() < t2.item() {
+        t3 = &t3 * &F::tanh(&t0);
     } else {
-        &F::log10(&(1.0 + &(&x * &x))) - 0.5
-    };
-    let t2 = if x.item() < 1.0 {
-        t0.clone()
-    } else if t1.item() < -0.5 {
-        F::sigmoid(&(&t0 + 0.25))
-    } else {
-        1.25 / &(1.0 + &(&y * &y))
-    };
-    &(&(&x.pow(2.0) - &(&t1 + &t2)) + &F::tanh(&t0)) + &y
+        t3 = &t3 + &(&(&x - &y) * &F::sqrt(&(1.0 + &(&t0 * &t0))));
+    }
+    let y = &(&y * 0.5) + &t1;
+    &(&(&(&(&F::recip(&(1.0 + &(&y * &y))) + &F::tanh(&t0)) + &F::tanh(&t1)) + &F::tanh(&t2)) + &F::tanh(&t3)) + &x
 }
 
 #[differentiable]
-pub fn p51(x: f64) -> f64 {
-    let mut t0 = (1.0 + x * x).ln() / (1.0 + x / (1.0 + x * x) * (x / (1.0 + x * x)));
-    for _ in 1..3 {
-        t0 = t0 * 0.75 + (1.0 + t0 * x * (t0 * x)).ln();
-    }
-    if t0 < -0.5 {
-        return -x + 2.0;
-    }
-    let mut t1 = t0.powi(2);
-    if x < t1 {
-        t1 *= (t0 + t0).sin().tanh();
+pub fn p51(x: f64, y: f64) -> f64 {
+    let mut t0 = x / (1.0 + y * y) + f64::tan(y.tanh());
+    if t0 < y {
+        t0 = t0 * 0.25 + f64::sinh(x) * y.powi(2);
     } else {
-        t1 = t1 * 0.5 + (1.0 + x / (1.0 + x * x) * (x / (1.0 + x * x))).powf(1.5);
+        t0 = t0 * 0.25 + (1.0 + x * t0 * (x * t0)).sqrt();
     }
-    if t0 > -0.5 {
-        return t1;
-    }
-    let mut t2 = -(t1 + x);
-    for i in 1..3 {
-        t2 *= (x - i as f64).tanh();
-    }
-    (1.0 + t0 * t0).log10() * t1 + t2.tanh() + x
+    let t1 = if y > 1.0 {
+        x
+    } else {
+        t0.tanh().abs()
+    };
+    let t2 = if t1 < -0.5 {
+        y * (t0 - x)
+    } else {
+        x - (1.0 + t1 * t1).powf(1.5)
+    };
+    y + t0.tanh() + t1 + t2.tanh() + x
 }
 
-pub fn p51_runtime(x: Variable) -> Variable {
-    let mut t0 = &F::log(&(1.0 + &(&x * &x))) / &(1.0 + &(&(&x / &(1.0 + &(&x * &x))) * &(&x / &(1.0 + &(&x * &x)))));
-    for _ in 1..3 {
-        t0 = &(&t0 * 0.75) + &F::log(&(1.0 + &(&(&t0 * &x) * &(&t0 * &x))));
-    }
-    if t0.item() < -0.5 {
-        return &(-&x) + 2.0;
-    }
-    let mut t1 = t0.pow(2.0);
-    if x.item() < t1.item() {
-        t1 = &t1 * &F::tanh(&F::sin(&(&t0 + &t0)));
+pub fn p51_runtime(x: Variable, y: Variable) -> Variable {
+    let mut t0 = &(&x / &(1.0 + &(&y * &y))) + &F::tan(&F::tanh(&y));
+    if t0.item() < y.item() {
+        t0 = &(&t0 * 0.25) + &(&F::sinh(&x) * &y.pow(2.0));
     } else {
-        t1 = &(&t1 * 0.5) + &(1.0 + &(&(&x / &(1.0 + &(&x * &x))) * &(&x / &(1.0 + &(&x * &x))))).pow(1.5);
+        t0 = &(&t0 * 0.25) + &F::sqrt(&(1.0 + &(&(&x * &t0) * &(&x * &t0))));
     }
-    if t0.item() > -0.5 {
-        return t1.clone();
-    }
-    let mut t2 = -&(&t1 + &x);
-    for i in 1..3 {
-        t2 = &t2 * &F::tanh(&(&x - (i as f64)));
-    }
-    &(&(&F::log10(&(1.0 + &(&t0 * &t0))) * &t1) + &F::tanh(&t2)) + &x
+    let t1 = if y.item() > 1.0 {
+        x.clone()
+    } else {
+        F::abs(&F::tanh(&t0))
+    };
+    let t2 = if t1.item() < -0.5 {
+        &y * &(&t0 - &x)
+    } else {
+        &x - &(1.0 + &(&t1 * &t1)).pow(1.5)
+    };
+    &(&(&(&y + &F::tanh(&t0)) + &t1) + &F::tanh(&t2)) + &x
 }
 
 #[differentiable]
 pub fn p52(x: f64) -> f64 {
     let mut t0 = x;
-    for _ in 1..2 {
-        t0 -= f64::log10(1.0 + (1.0 + x * x).log10() * (1.0 + x * x).log10());
-        t0 = t0 * 0.75 + (1.0 + dezero::math::sigmoid(x) * dezero::math::sigmoid(x)).sqrt();
+    for _ in 0..=3 {
+        t0 = t0 * 0.5 + (x + t0);
     }
-    if t0 < 0.0 {
-        return t0 * t0;
+    if x < 0.5 {
+        return dezero::math::sigmoid(-t0);
     }
-    t0 / (1.0 + x * x) - 0.5
+    x * x * dezero::math::sigmoid(t0)
 }
 
 pub fn p52_runtime(x: Variable) -> Variable {
     let mut t0 = x.clone();
-    for _ in 1..2 {
-        t0 = &t0 - &F::log10(&(1.0 + &(&F::log10(&(1.0 + &(&x * &x))) * &F::log10(&(1.0 + &(&x * &x))))));
-        t0 = &(&t0 * 0.75) + &F::sqrt(&(1.0 + &(&F::sigmoid(&x) * &F::sigmoid(&x))));
+    for _ in 0..=3 {
+        t0 = &(&t0 * 0.5) + &(&x + &t0);
     }
-    if t0.item() < 0.0 {
-        return &t0 * &t0;
+    if x.item() < 0.5 {
+        return F::sigmoid(&(-&t0));
     }
-    &(&t0 / &(1.0 + &(&x * &x))) - 0.5
+    &(&x * &x) * &F::sigmoid(&t0)
 }
 
 #[differentiable]
-pub fn p53(x: f64, y: f64, z: f64) -> f64 {
-    let t0 = x;
-    let t1 = x;
-    let mut t2 = 0.25 / (1.0 + t0 * t0) - z * t1;
-    for _ in 1..=3 {
-        t2 = t2 * 0.75 + t2.tanh().tanh();
-    }
-    let t3 = z;
-    (1.0 + t0.cos() * t0.cos()).log10() + t1 + t2.tanh() + t3 + x + y + z
+pub fn p53(x: f64, y: f64) -> f64 {
+    let t0 = f64::ln(1.0 + x * x).tanh();
+    let t1 = t0.abs() + 0.5;
+    f64::tanh(x * t1) + t0 + y
 }
 
-pub fn p53_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
-    let t0 = x.clone();
-    let t1 = x.clone();
-    let mut t2 = &(0.25 / &(1.0 + &(&t0 * &t0))) - &(&z * &t1);
-    for _ in 1..=3 {
-        t2 = &(&t2 * 0.75) + &F::tanh(&F::tanh(&t2));
-    }
-    let t3 = z.clone();
-    &(&(&(&(&(&F::log10(&(1.0 + &(&F::cos(&t0) * &F::cos(&t0)))) + &t1) + &F::tanh(&t2)) + &t3) + &x) + &y) + &z
+pub fn p53_runtime(x: Variable, y: Variable) -> Variable {
+    let t0 = F::tanh(&F::log(&(1.0 + &(&x * &x))));
+    let t1 = &F::abs(&t0) + 0.5;
+    &(&F::tanh(&(&x * &t1)) + &t0) + &y
 }
 
 #[differentiable]
 pub fn p54(x: f64, y: f64, z: f64) -> f64 {
-    let t0 = z + y;
-    let t1 = (y * 1.25).powi(2) + 0.5;
-    let t2 = 2.0 / (1.0 + (1.0 + z * z).powf(1.5) * (1.0 + z * z).powf(1.5)) - z * (1.0 + t0 * t0).recip();
-    let mut t3 = -z;
-    for _ in 1..2 {
-        t3 += t3;
-        t3 = t3 * 0.75 + (1.0 + (y + t3) * (y + t3)).ln();
+    let t0 = z;
+    let mut t1 = t0.abs() - y * x;
+    if y > t1 {
+        t1 *= z.tanh().powi(2).cos();
+    } else {
+        t1 = t1 * 0.75 + t1;
     }
-    if z > 1.0 {
-        return t2;
-    }
-    x.powi(3) + t0 + t1.tanh() + t2.tanh() + t3.tanh() + y + z
+    let t2 = x;
+    t0.sin() * (t2 + y) + t1.tanh() + x + z
 }
 
 pub fn p54_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
-    let t0 = &z + &y;
-    let t1 = &(&y * 1.25).pow(2.0) + 0.5;
-    let t2 = &(2.0 / &(1.0 + &(&(1.0 + &(&z * &z)).pow(1.5) * &(1.0 + &(&z * &z)).pow(1.5)))) - &(&z * &F::recip(&(1.0 + &(&t0 * &t0))));
-    let mut t3 = -&z;
-    for _ in 1..2 {
-        t3 = &t3 + &t3;
-        t3 = &(&t3 * 0.75) + &F::log(&(1.0 + &(&(&y + &t3) * &(&y + &t3))));
+    let t0 = z.clone();
+    let mut t1 = &F::abs(&t0) - &(&y * &x);
+    if y.item() > t1.item() {
+        t1 = &t1 * &F::cos(&F::tanh(&z).pow(2.0));
+    } else {
+        t1 = &(&t1 * 0.75) + &t1;
     }
-    if z.item() > 1.0 {
-        return t2.clone();
-    }
-    &(&(&(&(&(&x.pow(3.0) + &t0) + &F::tanh(&t1)) + &F::tanh(&t2)) + &F::tanh(&t3)) + &y) + &z
+    let t2 = x.clone();
+    &(&(&(&F::sin(&t0) * &(&t2 + &y)) + &F::tanh(&t1)) + &x) + &z
 }
 
 #[differentiable]
 pub fn p55(x: f64, y: f64) -> f64 {
-    let t0 = f64::sin(x.sin());
-    let t1 = (1.0 + y.cos() * y.cos()).ln() * t0;
-    let t2 = if y > 0.5 {
-        f64::recip(1.0 + -y * -y)
+    let t0 = if y < x {
+        1.25 - x * 3.0
     } else {
-        y + 0.75 + x.cos()
+        f64::recip(1.0 + y.min(y) * y.min(y))
     };
-    let t3 = (1.0 + x.cos() * x.cos()).log10() / (1.0 + (t2 + x) * (x - 0.75) * ((t2 + x) * (x - 0.75)));
-    -t2.sin() + t0 + t1 + t3 + x + y
+    let mut t1 = x;
+    for _ in 0..2 {
+        t1 += t0.min(y).min(t0 + t0);
+    }
+    let mut t2 = t0;
+    for _ in 1..2 {
+        t2 = t2 * 0.75 + (t0 / (1.0 + t0 * t0)).tanh();
+    }
+    f64::abs(t1 * 0.25) + t0.tanh() + t2.tanh() + x + y
 }
 
 pub fn p55_runtime(x: Variable, y: Variable) -> Variable {
-    let t0 = F::sin(&F::sin(&x));
-    let t1 = &F::log(&(1.0 + &(&F::cos(&y) * &F::cos(&y)))) * &t0;
-    let t2 = if y.item() > 0.5 {
-        F::recip(&(1.0 + &(&(-&y) * &(-&y))))
+    let t0 = if y.item() < x.item() {
+        1.25 - &(&x * 3.0)
     } else {
-        &(&y + 0.75) + &F::cos(&x)
+        F::recip(&(1.0 + &(&F::minimum(&y, &y) * &F::minimum(&y, &y))))
     };
-    let t3 = &F::log10(&(1.0 + &(&F::cos(&x) * &F::cos(&x)))) / &(1.0 + &(&(&(&t2 + &x) * &(&x - 0.75)) * &(&(&t2 + &x) * &(&x - 0.75))));
-    &(&(&(&(&(-&F::sin(&t2)) + &t0) + &t1) + &t3) + &x) + &y
+    let mut t1 = x.clone();
+    for _ in 0..2 {
+        t1 = &t1 + &F::minimum(&F::minimum(&t0, &y), &(&t0 + &t0));
+    }
+    let mut t2 = t0.clone();
+    for _ in 1..2 {
+        t2 = &(&t2 * 0.75) + &F::tanh(&(&t0 / &(1.0 + &(&t0 * &t0))));
+    }
+    &(&(&(&F::abs(&(&t1 * 0.25)) + &F::tanh(&t0)) + &F::tanh(&t2)) + &x) + &y
 }
 
 #[differentiable]
-pub fn p56(x: f64, y: f64) -> f64 {
-    let mut t0 = x / (1.0 + y * y) - x * x;
-    for _ in 1..=4 {
-        t0 -= (1.0 + t0 * t0).sqrt();
+pub fn p56(x: f64, y: f64, n: usize) -> f64 {
+    let t0 = if y > x {
+        y
+    } else {
+        f64::sin(y / (1.0 + x * x))
+    };
+    let t1 = dezero::math::sigmoid(t0).tan() * 0.75;
+    let t2 = t1 * (1.0 + x.sinh() * x.sinh()).sqrt();
+    let t3 = (x + 0.25 - 1.5).powi(2);
+    let mut t4 = t0.tanh().min(y.exp());
+    for _ in 1..n {
+        t4 = t4 * 0.25 + t2;
     }
-    let x = x * 0.5 + (x * t0).sin();
-    let t1 = t0;
-    let mut t2 = y;
-    for _ in 1..=4 {
-        t2 = t2 * 0.5 + t1;
-        t2 = t2 * 0.5 + x;
-    }
-    2.0 * y + t0.tanh() + x + t1.tanh() + t2.tanh()
+    0.5 * t2 * 1.25 + t0 + t1 + t3.tanh() + t4.tanh() + x + y
 }
 
-pub fn p56_runtime(x: Variable, y: Variable) -> Variable {
-    let mut t0 = &(&x / &(1.0 + &(&y * &y))) - &(&x * &x);
-    for _ in 1..=4 {
-        t0 = &t0 - &F::sqrt(&(1.0 + &(&t0 * &t0)));
+pub fn p56_runtime(x: Variable, y: Variable, n: usize) -> Variable {
+    let t0 = if y.item() > x.item() {
+        y.clone()
+    } else {
+        F::sin(&(&y / &(1.0 + &(&x * &x))))
+    };
+    let t1 = &F::tan(&F::sigmoid(&t0)) * 0.75;
+    let t2 = &t1 * &F::sqrt(&(1.0 + &(&F::sinh(&x) * &F::sinh(&x))));
+    let t3 = (&(&x + 0.25) - 1.5).pow(2.0);
+    let mut t4 = F::minimum(&F::tanh(&t0), &F::exp(&y));
+    for _ in 1..n {
+        t4 = &(&t4 * 0.25) + &t2;
     }
-    let x = &(&x * 0.5) + &F::sin(&(&x * &t0));
-    let t1 = t0.clone();
-    let mut t2 = y.clone();
-    for _ in 1..=4 {
-        t2 = &(&t2 * 0.5) + &t1;
-        t2 = &(&t2 * 0.5) + &x;
-    }
-    &(&(&(&(2.0 * &y) + &F::tanh(&t0)) + &x) + &F::tanh(&t1)) + &F::tanh(&t2)
+    &(&(&(&(&(&(&(0.5 * &t2) * 1.25) + &t0) + &t1) + &F::tanh(&t3)) + &F::tanh(&t4)) + &x) + &y
 }
 
 #[differentiable]
-pub fn p57(x: f64) -> f64 {
-    let x = x * 0.5 + -(1.0 + x * x).log10();
-    let mut t0 = (x + x) * (x - 0.75);
-    for i in 1..4 {
-        t0 += (1.0 + t0 * t0).powf(1.5) * (i as f64 * t0);
-    }
-    let t1 = if x < t0 {
-        x
-    } else {
-        t0 * t0 - 2.0
-    };
-    let mut t2 = t1 * (x * t0);
-    for _ in 1..=3 {
-        t2 = t2 * 0.75 + t1;
-        t2 *= t1.tanh();
-    }
-    x + t0.tanh() + t1.tanh() + t2.tanh()
+pub fn p57(x: f64, y: f64, z: f64) -> f64 {
+    let t0 = z - y.exp().powi(2);
+    let t1 = y;
+    let t2 = (1.5 * f64::tanh(x)).sinh();
+    let t3 = -(1.0 + z * t0 * (z * t0)).recip();
+    t2 / (1.0 + t2 * z * (t2 * z)) + t0.tanh() + t1 + t3 + x + y
 }
 
-pub fn p57_runtime(x: Variable) -> Variable {
-    let x = &(&x * 0.5) + &(-&F::log10(&(1.0 + &(&x * &x))));
-    let mut t0 = &(&x + &x) * &(&x - 0.75);
-    for i in 1..4 {
-        t0 = &t0 + &(&(1.0 + &(&t0 * &t0)).pow(1.5) * &((i as f64) * &t0));
-    }
-    let t1 = if x.item() < t0.item() {
-        x.clone()
-    } else {
-        &(&t0 * &t0) - 2.0
-    };
-    let mut t2 = &t1 * &(&x * &t0);
-    for _ in 1..=3 {
-        t2 = &(&t2 * 0.75) + &t1;
-        t2 = &t2 * &F::tanh(&t1);
-    }
-    &(&(&x + &F::tanh(&t0)) + &F::tanh(&t1)) + &F::tanh(&t2)
+pub fn p57_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
+    let t0 = &z - &F::exp(&y).pow(2.0);
+    let t1 = y.clone();
+    let t2 = F::sinh(&(1.5 * &F::tanh(&x)));
+    let t3 = -&F::recip(&(1.0 + &(&(&z * &t0) * &(&z * &t0))));
+    &(&(&(&(&(&t2 / &(1.0 + &(&(&t2 * &z) * &(&t2 * &z)))) + &F::tanh(&t0)) + &t1) + &t3) + &x) + &y
 }
 
 #[differentiable]
 pub fn p58(x: f64, y: f64) -> f64 {
-    let t0 = if x < y {
-        (x * x).sin()
+    let t0 = if y < x {
+        -x.sin()
     } else {
-        0.75 / (1.0 + y * y) * 2.0
+        x
     };
-    let mut t1 = (1.0 + x.tanh() * x.tanh()).ln();
-    if t0 > -0.5 {
-        t1 = t1 * 0.25 + t0;
-    } else {
-        t1 += dezero::math::sigmoid(f64::sin(t0));
-    }
-    f64::tanh(t0) * 2.0 + t1 + x + y
+    let t1 = t0 * (0.25 + (x - y));
+    t1 + f64::cosh(x) + t0 + y
 }
 
 pub fn p58_runtime(x: Variable, y: Variable) -> Variable {
-    let t0 = if x.item() < y.item() {
-        F::sin(&(&x * &x))
+    let t0 = if y.item() < x.item() {
+        -&F::sin(&x)
     } else {
-        &(0.75 / &(1.0 + &(&y * &y))) * 2.0
+        x.clone()
     };
-    let mut t1 = F::log(&(1.0 + &(&F::tanh(&x) * &F::tanh(&x))));
-    if t0.item() > -0.5 {
-        t1 = &(&t1 * 0.25) + &t0;
-    } else {
-        t1 = &t1 + &F::sigmoid(&F::sin(&t0));
-    }
-    &(&(&(&F::tanh(&t0) * 2.0) + &t1) + &x) + &y
+    let t1 = &t0 * &(0.25 + &(&x - &y));
+    &(&(&t1 + &F::cosh(&x)) + &t0) + &y
 }
 
 #[differentiable]
 pub fn p59(x: f64, y: f64, z: f64) -> f64 {
-    if z > 0.0 {
-        return 2.0 * x * (y / (1.0 + y * y));
-    }
-    if x < z {
-        return z;
-    }
-    let t0 = (-z).cos().tanh();
-    let x = x * 0.5 + x / (1.0 + z * t0 * (z * t0));
-    (1.0 + y * y).recip() * 1.5 + t0 + x + z
+    let t0 = (1.0 + dezero::math::sigmoid(y) * dezero::math::sigmoid(y)).ln() * y;
+    let t1 = if z > 0.5 {
+        z
+    } else if y < t0 {
+        (1.0 + y * y).recip().sin()
+    } else {
+        y + z.powi(2)
+    };
+    t1.tanh() + t0 + x + y + z
 }
 
 pub fn p59_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
-    if z.item() > 0.0 {
-        return &(2.0 * &x) * &(&y / &(1.0 + &(&y * &y)));
-    }
-    if x.item() < z.item() {
-        return z.clone();
-    }
-    let t0 = F::tanh(&F::cos(&(-&z)));
-    let x = &(&x * 0.5) + &(&x / &(1.0 + &(&(&z * &t0) * &(&z * &t0))));
-    &(&(&(&F::recip(&(1.0 + &(&y * &y))) * 1.5) + &t0) + &x) + &z
+    let t0 = &F::log(&(1.0 + &(&F::sigmoid(&y) * &F::sigmoid(&y)))) * &y;
+    let t1 = if z.item() > 0.5 {
+        z.clone()
+    } else if y.item() < t0.item() {
+        F::sin(&F::recip(&(1.0 + &(&y * &y))))
+    } else {
+        &y + &z.pow(2.0)
+    };
+    &(&(&(&F::tanh(&t1) + &t0) + &x) + &y) + &z
 }
 
 /// Every program, with adapters from `&[f64]` inputs to each engine.
@@ -2019,55 +1819,55 @@ pub static PROGRAMS: &[Program] = &[
     },
     Program {
         name: "p02",
-        arity: 2,
-        primal: |v| p02(v[0], v[1]),
+        arity: 1,
+        primal: |v| p02(v[0]),
         grad: |v| {
-            let (f, (g0, g1)) = p02_grad(v[0], v[1]);
-            (f, vec![g0, g1])
+            let (f, g0) = p02_grad(v[0]);
+            (f, vec![g0])
         },
         vjp: |v, seed| {
-            let (g0, g1) = p02_vjp(v[0], v[1], seed);
-            vec![g0, g1]
+            let g0 = p02_vjp(v[0], seed);
+            vec![g0]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
-            let out = p02_runtime(inputs[0].clone(), inputs[1].clone());
+            let inputs = [Variable::from(v[0])];
+            let out = p02_runtime(inputs[0].clone());
             backward_all(&out, &inputs)
         },
     },
     Program {
         name: "p03",
-        arity: 1,
-        primal: |v| p03(v[0]),
+        arity: 2,
+        primal: |v| p03(v[0], v[1]),
         grad: |v| {
-            let (f, g0) = p03_grad(v[0]);
-            (f, vec![g0])
+            let (f, (g0, g1)) = p03_grad(v[0], v[1]);
+            (f, vec![g0, g1])
         },
         vjp: |v, seed| {
-            let g0 = p03_vjp(v[0], seed);
-            vec![g0]
+            let (g0, g1) = p03_vjp(v[0], v[1], seed);
+            vec![g0, g1]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0])];
-            let out = p03_runtime(inputs[0].clone());
+            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
+            let out = p03_runtime(inputs[0].clone(), inputs[1].clone());
             backward_all(&out, &inputs)
         },
     },
     Program {
         name: "p04",
-        arity: 1,
-        primal: |v| p04(v[0]),
+        arity: 3,
+        primal: |v| p04(v[0], v[1], v[2]),
         grad: |v| {
-            let (f, g0) = p04_grad(v[0]);
-            (f, vec![g0])
+            let (f, (g0, g1, g2)) = p04_grad(v[0], v[1], v[2]);
+            (f, vec![g0, g1, g2])
         },
         vjp: |v, seed| {
-            let g0 = p04_vjp(v[0], seed);
-            vec![g0]
+            let (g0, g1, g2) = p04_vjp(v[0], v[1], v[2], seed);
+            vec![g0, g1, g2]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0])];
-            let out = p04_runtime(inputs[0].clone());
+            let inputs = [Variable::from(v[0]), Variable::from(v[1]), Variable::from(v[2])];
+            let out = p04_runtime(inputs[0].clone(), inputs[1].clone(), inputs[2].clone());
             backward_all(&out, &inputs)
         },
     },
@@ -2091,73 +1891,73 @@ pub static PROGRAMS: &[Program] = &[
     },
     Program {
         name: "p06",
-        arity: 3,
-        primal: |v| p06(v[0], v[1], v[2]),
+        arity: 2,
+        primal: |v| p06(v[0], v[1]),
         grad: |v| {
-            let (f, (g0, g1, g2)) = p06_grad(v[0], v[1], v[2]);
-            (f, vec![g0, g1, g2])
+            let (f, (g0, g1)) = p06_grad(v[0], v[1]);
+            (f, vec![g0, g1])
         },
         vjp: |v, seed| {
-            let (g0, g1, g2) = p06_vjp(v[0], v[1], v[2], seed);
-            vec![g0, g1, g2]
+            let (g0, g1) = p06_vjp(v[0], v[1], seed);
+            vec![g0, g1]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0]), Variable::from(v[1]), Variable::from(v[2])];
-            let out = p06_runtime(inputs[0].clone(), inputs[1].clone(), inputs[2].clone());
+            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
+            let out = p06_runtime(inputs[0].clone(), inputs[1].clone());
             backward_all(&out, &inputs)
         },
     },
     Program {
         name: "p07",
-        arity: 3,
-        primal: |v| p07(v[0], v[1], v[2]),
+        arity: 2,
+        primal: |v| p07(v[0], v[1]),
         grad: |v| {
-            let (f, (g0, g1, g2)) = p07_grad(v[0], v[1], v[2]);
-            (f, vec![g0, g1, g2])
+            let (f, (g0, g1)) = p07_grad(v[0], v[1]);
+            (f, vec![g0, g1])
         },
         vjp: |v, seed| {
-            let (g0, g1, g2) = p07_vjp(v[0], v[1], v[2], seed);
-            vec![g0, g1, g2]
+            let (g0, g1) = p07_vjp(v[0], v[1], seed);
+            vec![g0, g1]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0]), Variable::from(v[1]), Variable::from(v[2])];
-            let out = p07_runtime(inputs[0].clone(), inputs[1].clone(), inputs[2].clone());
+            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
+            let out = p07_runtime(inputs[0].clone(), inputs[1].clone());
             backward_all(&out, &inputs)
         },
     },
     Program {
         name: "p08",
-        arity: 2,
-        primal: |v| p08(v[0], v[1]),
+        arity: 3,
+        primal: |v| p08(v[0], v[1], v[2]),
         grad: |v| {
-            let (f, (g0, g1)) = p08_grad(v[0], v[1]);
-            (f, vec![g0, g1])
+            let (f, (g0, g1, g2)) = p08_grad(v[0], v[1], v[2]);
+            (f, vec![g0, g1, g2])
         },
         vjp: |v, seed| {
-            let (g0, g1) = p08_vjp(v[0], v[1], seed);
-            vec![g0, g1]
+            let (g0, g1, g2) = p08_vjp(v[0], v[1], v[2], seed);
+            vec![g0, g1, g2]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
-            let out = p08_runtime(inputs[0].clone(), inputs[1].clone());
+            let inputs = [Variable::from(v[0]), Variable::from(v[1]), Variable::from(v[2])];
+            let out = p08_runtime(inputs[0].clone(), inputs[1].clone(), inputs[2].clone());
             backward_all(&out, &inputs)
         },
     },
     Program {
         name: "p09",
-        arity: 3,
-        primal: |v| p09(v[0], v[1], v[2]),
+        arity: 1,
+        primal: |v| p09(v[0]),
         grad: |v| {
-            let (f, (g0, g1, g2)) = p09_grad(v[0], v[1], v[2]);
-            (f, vec![g0, g1, g2])
+            let (f, g0) = p09_grad(v[0]);
+            (f, vec![g0])
         },
         vjp: |v, seed| {
-            let (g0, g1, g2) = p09_vjp(v[0], v[1], v[2], seed);
-            vec![g0, g1, g2]
+            let g0 = p09_vjp(v[0], seed);
+            vec![g0]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0]), Variable::from(v[1]), Variable::from(v[2])];
-            let out = p09_runtime(inputs[0].clone(), inputs[1].clone(), inputs[2].clone());
+            let inputs = [Variable::from(v[0])];
+            let out = p09_runtime(inputs[0].clone());
             backward_all(&out, &inputs)
         },
     },
@@ -2199,19 +1999,19 @@ pub static PROGRAMS: &[Program] = &[
     },
     Program {
         name: "p12",
-        arity: 1,
-        primal: |v| p12(v[0]),
+        arity: 2,
+        primal: |v| p12(v[0], v[1]),
         grad: |v| {
-            let (f, g0) = p12_grad(v[0]);
-            (f, vec![g0])
+            let (f, (g0, g1)) = p12_grad(v[0], v[1]);
+            (f, vec![g0, g1])
         },
         vjp: |v, seed| {
-            let g0 = p12_vjp(v[0], seed);
-            vec![g0]
+            let (g0, g1) = p12_vjp(v[0], v[1], seed);
+            vec![g0, g1]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0])];
-            let out = p12_runtime(inputs[0].clone());
+            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
+            let out = p12_runtime(inputs[0].clone(), inputs[1].clone());
             backward_all(&out, &inputs)
         },
     },
@@ -2272,36 +2072,36 @@ pub static PROGRAMS: &[Program] = &[
     Program {
         name: "p16",
         arity: 2,
-        primal: |v| p16(v[0], v[1]),
+        primal: |v| p16(v[0], v[1], 2),
         grad: |v| {
-            let (f, (g0, g1)) = p16_grad(v[0], v[1]);
+            let (f, (g0, g1)) = p16_grad(v[0], v[1], 2);
             (f, vec![g0, g1])
         },
         vjp: |v, seed| {
-            let (g0, g1) = p16_vjp(v[0], v[1], seed);
+            let (g0, g1) = p16_vjp(v[0], v[1], 2, seed);
             vec![g0, g1]
         },
         runtime: |v| {
             let inputs = [Variable::from(v[0]), Variable::from(v[1])];
-            let out = p16_runtime(inputs[0].clone(), inputs[1].clone());
+            let out = p16_runtime(inputs[0].clone(), inputs[1].clone(), 2);
             backward_all(&out, &inputs)
         },
     },
     Program {
         name: "p17",
-        arity: 1,
-        primal: |v| p17(v[0]),
+        arity: 2,
+        primal: |v| p17(v[0], v[1]),
         grad: |v| {
-            let (f, g0) = p17_grad(v[0]);
-            (f, vec![g0])
+            let (f, (g0, g1)) = p17_grad(v[0], v[1]);
+            (f, vec![g0, g1])
         },
         vjp: |v, seed| {
-            let g0 = p17_vjp(v[0], seed);
-            vec![g0]
+            let (g0, g1) = p17_vjp(v[0], v[1], seed);
+            vec![g0, g1]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0])];
-            let out = p17_runtime(inputs[0].clone());
+            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
+            let out = p17_runtime(inputs[0].clone(), inputs[1].clone());
             backward_all(&out, &inputs)
         },
     },
@@ -2325,55 +2125,55 @@ pub static PROGRAMS: &[Program] = &[
     },
     Program {
         name: "p19",
-        arity: 3,
-        primal: |v| p19(v[0], v[1], v[2]),
+        arity: 2,
+        primal: |v| p19(v[0], v[1]),
         grad: |v| {
-            let (f, (g0, g1, g2)) = p19_grad(v[0], v[1], v[2]);
-            (f, vec![g0, g1, g2])
+            let (f, (g0, g1)) = p19_grad(v[0], v[1]);
+            (f, vec![g0, g1])
         },
         vjp: |v, seed| {
-            let (g0, g1, g2) = p19_vjp(v[0], v[1], v[2], seed);
-            vec![g0, g1, g2]
+            let (g0, g1) = p19_vjp(v[0], v[1], seed);
+            vec![g0, g1]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0]), Variable::from(v[1]), Variable::from(v[2])];
-            let out = p19_runtime(inputs[0].clone(), inputs[1].clone(), inputs[2].clone());
+            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
+            let out = p19_runtime(inputs[0].clone(), inputs[1].clone());
             backward_all(&out, &inputs)
         },
     },
     Program {
         name: "p20",
-        arity: 1,
-        primal: |v| p20(v[0]),
+        arity: 2,
+        primal: |v| p20(v[0], v[1], 3),
         grad: |v| {
-            let (f, g0) = p20_grad(v[0]);
-            (f, vec![g0])
+            let (f, (g0, g1)) = p20_grad(v[0], v[1], 3);
+            (f, vec![g0, g1])
         },
         vjp: |v, seed| {
-            let g0 = p20_vjp(v[0], seed);
-            vec![g0]
+            let (g0, g1) = p20_vjp(v[0], v[1], 3, seed);
+            vec![g0, g1]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0])];
-            let out = p20_runtime(inputs[0].clone());
+            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
+            let out = p20_runtime(inputs[0].clone(), inputs[1].clone(), 3);
             backward_all(&out, &inputs)
         },
     },
     Program {
         name: "p21",
-        arity: 3,
-        primal: |v| p21(v[0], v[1], v[2], 4),
+        arity: 2,
+        primal: |v| p21(v[0], v[1]),
         grad: |v| {
-            let (f, (g0, g1, g2)) = p21_grad(v[0], v[1], v[2], 4);
-            (f, vec![g0, g1, g2])
+            let (f, (g0, g1)) = p21_grad(v[0], v[1]);
+            (f, vec![g0, g1])
         },
         vjp: |v, seed| {
-            let (g0, g1, g2) = p21_vjp(v[0], v[1], v[2], 4, seed);
-            vec![g0, g1, g2]
+            let (g0, g1) = p21_vjp(v[0], v[1], seed);
+            vec![g0, g1]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0]), Variable::from(v[1]), Variable::from(v[2])];
-            let out = p21_runtime(inputs[0].clone(), inputs[1].clone(), inputs[2].clone(), 4);
+            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
+            let out = p21_runtime(inputs[0].clone(), inputs[1].clone());
             backward_all(&out, &inputs)
         },
     },
@@ -2451,55 +2251,55 @@ pub static PROGRAMS: &[Program] = &[
     },
     Program {
         name: "p26",
-        arity: 1,
-        primal: |v| p26(v[0]),
+        arity: 2,
+        primal: |v| p26(v[0], v[1]),
         grad: |v| {
-            let (f, g0) = p26_grad(v[0]);
-            (f, vec![g0])
+            let (f, (g0, g1)) = p26_grad(v[0], v[1]);
+            (f, vec![g0, g1])
         },
         vjp: |v, seed| {
-            let g0 = p26_vjp(v[0], seed);
-            vec![g0]
+            let (g0, g1) = p26_vjp(v[0], v[1], seed);
+            vec![g0, g1]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0])];
-            let out = p26_runtime(inputs[0].clone());
+            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
+            let out = p26_runtime(inputs[0].clone(), inputs[1].clone());
             backward_all(&out, &inputs)
         },
     },
     Program {
         name: "p27",
-        arity: 3,
-        primal: |v| p27(v[0], v[1], v[2]),
+        arity: 2,
+        primal: |v| p27(v[0], v[1]),
         grad: |v| {
-            let (f, (g0, g1, g2)) = p27_grad(v[0], v[1], v[2]);
-            (f, vec![g0, g1, g2])
+            let (f, (g0, g1)) = p27_grad(v[0], v[1]);
+            (f, vec![g0, g1])
         },
         vjp: |v, seed| {
-            let (g0, g1, g2) = p27_vjp(v[0], v[1], v[2], seed);
-            vec![g0, g1, g2]
+            let (g0, g1) = p27_vjp(v[0], v[1], seed);
+            vec![g0, g1]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0]), Variable::from(v[1]), Variable::from(v[2])];
-            let out = p27_runtime(inputs[0].clone(), inputs[1].clone(), inputs[2].clone());
+            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
+            let out = p27_runtime(inputs[0].clone(), inputs[1].clone());
             backward_all(&out, &inputs)
         },
     },
     Program {
         name: "p28",
-        arity: 2,
-        primal: |v| p28(v[0], v[1]),
+        arity: 1,
+        primal: |v| p28(v[0]),
         grad: |v| {
-            let (f, (g0, g1)) = p28_grad(v[0], v[1]);
-            (f, vec![g0, g1])
+            let (f, g0) = p28_grad(v[0]);
+            (f, vec![g0])
         },
         vjp: |v, seed| {
-            let (g0, g1) = p28_vjp(v[0], v[1], seed);
-            vec![g0, g1]
+            let g0 = p28_vjp(v[0], seed);
+            vec![g0]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
-            let out = p28_runtime(inputs[0].clone(), inputs[1].clone());
+            let inputs = [Variable::from(v[0])];
+            let out = p28_runtime(inputs[0].clone());
             backward_all(&out, &inputs)
         },
     },
@@ -2541,55 +2341,55 @@ pub static PROGRAMS: &[Program] = &[
     },
     Program {
         name: "p31",
-        arity: 1,
-        primal: |v| p31(v[0]),
+        arity: 3,
+        primal: |v| p31(v[0], v[1], v[2]),
         grad: |v| {
-            let (f, g0) = p31_grad(v[0]);
-            (f, vec![g0])
+            let (f, (g0, g1, g2)) = p31_grad(v[0], v[1], v[2]);
+            (f, vec![g0, g1, g2])
         },
         vjp: |v, seed| {
-            let g0 = p31_vjp(v[0], seed);
-            vec![g0]
+            let (g0, g1, g2) = p31_vjp(v[0], v[1], v[2], seed);
+            vec![g0, g1, g2]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0])];
-            let out = p31_runtime(inputs[0].clone());
+            let inputs = [Variable::from(v[0]), Variable::from(v[1]), Variable::from(v[2])];
+            let out = p31_runtime(inputs[0].clone(), inputs[1].clone(), inputs[2].clone());
             backward_all(&out, &inputs)
         },
     },
     Program {
         name: "p32",
-        arity: 2,
-        primal: |v| p32(v[0], v[1]),
+        arity: 3,
+        primal: |v| p32(v[0], v[1], v[2]),
         grad: |v| {
-            let (f, (g0, g1)) = p32_grad(v[0], v[1]);
-            (f, vec![g0, g1])
+            let (f, (g0, g1, g2)) = p32_grad(v[0], v[1], v[2]);
+            (f, vec![g0, g1, g2])
         },
         vjp: |v, seed| {
-            let (g0, g1) = p32_vjp(v[0], v[1], seed);
-            vec![g0, g1]
+            let (g0, g1, g2) = p32_vjp(v[0], v[1], v[2], seed);
+            vec![g0, g1, g2]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
-            let out = p32_runtime(inputs[0].clone(), inputs[1].clone());
+            let inputs = [Variable::from(v[0]), Variable::from(v[1]), Variable::from(v[2])];
+            let out = p32_runtime(inputs[0].clone(), inputs[1].clone(), inputs[2].clone());
             backward_all(&out, &inputs)
         },
     },
     Program {
         name: "p33",
-        arity: 2,
-        primal: |v| p33(v[0], v[1]),
+        arity: 1,
+        primal: |v| p33(v[0]),
         grad: |v| {
-            let (f, (g0, g1)) = p33_grad(v[0], v[1]);
-            (f, vec![g0, g1])
+            let (f, g0) = p33_grad(v[0]);
+            (f, vec![g0])
         },
         vjp: |v, seed| {
-            let (g0, g1) = p33_vjp(v[0], v[1], seed);
-            vec![g0, g1]
+            let g0 = p33_vjp(v[0], seed);
+            vec![g0]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
-            let out = p33_runtime(inputs[0].clone(), inputs[1].clone());
+            let inputs = [Variable::from(v[0])];
+            let out = p33_runtime(inputs[0].clone());
             backward_all(&out, &inputs)
         },
     },
@@ -2631,73 +2431,73 @@ pub static PROGRAMS: &[Program] = &[
     },
     Program {
         name: "p36",
-        arity: 2,
-        primal: |v| p36(v[0], v[1]),
+        arity: 1,
+        primal: |v| p36(v[0]),
         grad: |v| {
-            let (f, (g0, g1)) = p36_grad(v[0], v[1]);
-            (f, vec![g0, g1])
+            let (f, g0) = p36_grad(v[0]);
+            (f, vec![g0])
         },
         vjp: |v, seed| {
-            let (g0, g1) = p36_vjp(v[0], v[1], seed);
-            vec![g0, g1]
+            let g0 = p36_vjp(v[0], seed);
+            vec![g0]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
-            let out = p36_runtime(inputs[0].clone(), inputs[1].clone());
+            let inputs = [Variable::from(v[0])];
+            let out = p36_runtime(inputs[0].clone());
             backward_all(&out, &inputs)
         },
     },
     Program {
         name: "p37",
-        arity: 3,
-        primal: |v| p37(v[0], v[1], v[2]),
+        arity: 2,
+        primal: |v| p37(v[0], v[1]),
         grad: |v| {
-            let (f, (g0, g1, g2)) = p37_grad(v[0], v[1], v[2]);
-            (f, vec![g0, g1, g2])
+            let (f, (g0, g1)) = p37_grad(v[0], v[1]);
+            (f, vec![g0, g1])
         },
         vjp: |v, seed| {
-            let (g0, g1, g2) = p37_vjp(v[0], v[1], v[2], seed);
-            vec![g0, g1, g2]
+            let (g0, g1) = p37_vjp(v[0], v[1], seed);
+            vec![g0, g1]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0]), Variable::from(v[1]), Variable::from(v[2])];
-            let out = p37_runtime(inputs[0].clone(), inputs[1].clone(), inputs[2].clone());
+            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
+            let out = p37_runtime(inputs[0].clone(), inputs[1].clone());
             backward_all(&out, &inputs)
         },
     },
     Program {
         name: "p38",
-        arity: 3,
-        primal: |v| p38(v[0], v[1], v[2]),
+        arity: 1,
+        primal: |v| p38(v[0]),
         grad: |v| {
-            let (f, (g0, g1, g2)) = p38_grad(v[0], v[1], v[2]);
-            (f, vec![g0, g1, g2])
+            let (f, g0) = p38_grad(v[0]);
+            (f, vec![g0])
         },
         vjp: |v, seed| {
-            let (g0, g1, g2) = p38_vjp(v[0], v[1], v[2], seed);
-            vec![g0, g1, g2]
+            let g0 = p38_vjp(v[0], seed);
+            vec![g0]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0]), Variable::from(v[1]), Variable::from(v[2])];
-            let out = p38_runtime(inputs[0].clone(), inputs[1].clone(), inputs[2].clone());
+            let inputs = [Variable::from(v[0])];
+            let out = p38_runtime(inputs[0].clone());
             backward_all(&out, &inputs)
         },
     },
     Program {
         name: "p39",
-        arity: 1,
-        primal: |v| p39(v[0]),
+        arity: 2,
+        primal: |v| p39(v[0], v[1]),
         grad: |v| {
-            let (f, g0) = p39_grad(v[0]);
-            (f, vec![g0])
+            let (f, (g0, g1)) = p39_grad(v[0], v[1]);
+            (f, vec![g0, g1])
         },
         vjp: |v, seed| {
-            let g0 = p39_vjp(v[0], seed);
-            vec![g0]
+            let (g0, g1) = p39_vjp(v[0], v[1], seed);
+            vec![g0, g1]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0])];
-            let out = p39_runtime(inputs[0].clone());
+            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
+            let out = p39_runtime(inputs[0].clone(), inputs[1].clone());
             backward_all(&out, &inputs)
         },
     },
@@ -2721,37 +2521,37 @@ pub static PROGRAMS: &[Program] = &[
     },
     Program {
         name: "p41",
-        arity: 1,
-        primal: |v| p41(v[0]),
+        arity: 2,
+        primal: |v| p41(v[0], v[1]),
         grad: |v| {
-            let (f, g0) = p41_grad(v[0]);
-            (f, vec![g0])
+            let (f, (g0, g1)) = p41_grad(v[0], v[1]);
+            (f, vec![g0, g1])
         },
         vjp: |v, seed| {
-            let g0 = p41_vjp(v[0], seed);
-            vec![g0]
+            let (g0, g1) = p41_vjp(v[0], v[1], seed);
+            vec![g0, g1]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0])];
-            let out = p41_runtime(inputs[0].clone());
+            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
+            let out = p41_runtime(inputs[0].clone(), inputs[1].clone());
             backward_all(&out, &inputs)
         },
     },
     Program {
         name: "p42",
-        arity: 1,
-        primal: |v| p42(v[0]),
+        arity: 2,
+        primal: |v| p42(v[0], v[1]),
         grad: |v| {
-            let (f, g0) = p42_grad(v[0]);
-            (f, vec![g0])
+            let (f, (g0, g1)) = p42_grad(v[0], v[1]);
+            (f, vec![g0, g1])
         },
         vjp: |v, seed| {
-            let g0 = p42_vjp(v[0], seed);
-            vec![g0]
+            let (g0, g1) = p42_vjp(v[0], v[1], seed);
+            vec![g0, g1]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0])];
-            let out = p42_runtime(inputs[0].clone());
+            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
+            let out = p42_runtime(inputs[0].clone(), inputs[1].clone());
             backward_all(&out, &inputs)
         },
     },
@@ -2775,109 +2575,109 @@ pub static PROGRAMS: &[Program] = &[
     },
     Program {
         name: "p44",
-        arity: 2,
-        primal: |v| p44(v[0], v[1]),
+        arity: 1,
+        primal: |v| p44(v[0]),
         grad: |v| {
-            let (f, (g0, g1)) = p44_grad(v[0], v[1]);
-            (f, vec![g0, g1])
+            let (f, g0) = p44_grad(v[0]);
+            (f, vec![g0])
         },
         vjp: |v, seed| {
-            let (g0, g1) = p44_vjp(v[0], v[1], seed);
-            vec![g0, g1]
+            let g0 = p44_vjp(v[0], seed);
+            vec![g0]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
-            let out = p44_runtime(inputs[0].clone(), inputs[1].clone());
+            let inputs = [Variable::from(v[0])];
+            let out = p44_runtime(inputs[0].clone());
             backward_all(&out, &inputs)
         },
     },
     Program {
         name: "p45",
-        arity: 2,
-        primal: |v| p45(v[0], v[1]),
+        arity: 3,
+        primal: |v| p45(v[0], v[1], v[2]),
         grad: |v| {
-            let (f, (g0, g1)) = p45_grad(v[0], v[1]);
-            (f, vec![g0, g1])
+            let (f, (g0, g1, g2)) = p45_grad(v[0], v[1], v[2]);
+            (f, vec![g0, g1, g2])
         },
         vjp: |v, seed| {
-            let (g0, g1) = p45_vjp(v[0], v[1], seed);
-            vec![g0, g1]
+            let (g0, g1, g2) = p45_vjp(v[0], v[1], v[2], seed);
+            vec![g0, g1, g2]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
-            let out = p45_runtime(inputs[0].clone(), inputs[1].clone());
+            let inputs = [Variable::from(v[0]), Variable::from(v[1]), Variable::from(v[2])];
+            let out = p45_runtime(inputs[0].clone(), inputs[1].clone(), inputs[2].clone());
             backward_all(&out, &inputs)
         },
     },
     Program {
         name: "p46",
-        arity: 3,
-        primal: |v| p46(v[0], v[1], v[2]),
+        arity: 2,
+        primal: |v| p46(v[0], v[1], 3),
         grad: |v| {
-            let (f, (g0, g1, g2)) = p46_grad(v[0], v[1], v[2]);
-            (f, vec![g0, g1, g2])
+            let (f, (g0, g1)) = p46_grad(v[0], v[1], 3);
+            (f, vec![g0, g1])
         },
         vjp: |v, seed| {
-            let (g0, g1, g2) = p46_vjp(v[0], v[1], v[2], seed);
-            vec![g0, g1, g2]
+            let (g0, g1) = p46_vjp(v[0], v[1], 3, seed);
+            vec![g0, g1]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0]), Variable::from(v[1]), Variable::from(v[2])];
-            let out = p46_runtime(inputs[0].clone(), inputs[1].clone(), inputs[2].clone());
+            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
+            let out = p46_runtime(inputs[0].clone(), inputs[1].clone(), 3);
             backward_all(&out, &inputs)
         },
     },
     Program {
         name: "p47",
         arity: 2,
-        primal: |v| p47(v[0], v[1], 3),
+        primal: |v| p47(v[0], v[1]),
         grad: |v| {
-            let (f, (g0, g1)) = p47_grad(v[0], v[1], 3);
+            let (f, (g0, g1)) = p47_grad(v[0], v[1]);
             (f, vec![g0, g1])
         },
         vjp: |v, seed| {
-            let (g0, g1) = p47_vjp(v[0], v[1], 3, seed);
+            let (g0, g1) = p47_vjp(v[0], v[1], seed);
             vec![g0, g1]
         },
         runtime: |v| {
             let inputs = [Variable::from(v[0]), Variable::from(v[1])];
-            let out = p47_runtime(inputs[0].clone(), inputs[1].clone(), 3);
+            let out = p47_runtime(inputs[0].clone(), inputs[1].clone());
             backward_all(&out, &inputs)
         },
     },
     Program {
         name: "p48",
-        arity: 3,
-        primal: |v| p48(v[0], v[1], v[2]),
+        arity: 2,
+        primal: |v| p48(v[0], v[1]),
         grad: |v| {
-            let (f, (g0, g1, g2)) = p48_grad(v[0], v[1], v[2]);
-            (f, vec![g0, g1, g2])
+            let (f, (g0, g1)) = p48_grad(v[0], v[1]);
+            (f, vec![g0, g1])
         },
         vjp: |v, seed| {
-            let (g0, g1, g2) = p48_vjp(v[0], v[1], v[2], seed);
-            vec![g0, g1, g2]
+            let (g0, g1) = p48_vjp(v[0], v[1], seed);
+            vec![g0, g1]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0]), Variable::from(v[1]), Variable::from(v[2])];
-            let out = p48_runtime(inputs[0].clone(), inputs[1].clone(), inputs[2].clone());
+            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
+            let out = p48_runtime(inputs[0].clone(), inputs[1].clone());
             backward_all(&out, &inputs)
         },
     },
     Program {
         name: "p49",
-        arity: 2,
-        primal: |v| p49(v[0], v[1]),
+        arity: 3,
+        primal: |v| p49(v[0], v[1], v[2]),
         grad: |v| {
-            let (f, (g0, g1)) = p49_grad(v[0], v[1]);
-            (f, vec![g0, g1])
+            let (f, (g0, g1, g2)) = p49_grad(v[0], v[1], v[2]);
+            (f, vec![g0, g1, g2])
         },
         vjp: |v, seed| {
-            let (g0, g1) = p49_vjp(v[0], v[1], seed);
-            vec![g0, g1]
+            let (g0, g1, g2) = p49_vjp(v[0], v[1], v[2], seed);
+            vec![g0, g1, g2]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
-            let out = p49_runtime(inputs[0].clone(), inputs[1].clone());
+            let inputs = [Variable::from(v[0]), Variable::from(v[1]), Variable::from(v[2])];
+            let out = p49_runtime(inputs[0].clone(), inputs[1].clone(), inputs[2].clone());
             backward_all(&out, &inputs)
         },
     },
@@ -2901,19 +2701,19 @@ pub static PROGRAMS: &[Program] = &[
     },
     Program {
         name: "p51",
-        arity: 1,
-        primal: |v| p51(v[0]),
+        arity: 2,
+        primal: |v| p51(v[0], v[1]),
         grad: |v| {
-            let (f, g0) = p51_grad(v[0]);
-            (f, vec![g0])
+            let (f, (g0, g1)) = p51_grad(v[0], v[1]);
+            (f, vec![g0, g1])
         },
         vjp: |v, seed| {
-            let g0 = p51_vjp(v[0], seed);
-            vec![g0]
+            let (g0, g1) = p51_vjp(v[0], v[1], seed);
+            vec![g0, g1]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0])];
-            let out = p51_runtime(inputs[0].clone());
+            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
+            let out = p51_runtime(inputs[0].clone(), inputs[1].clone());
             backward_all(&out, &inputs)
         },
     },
@@ -2937,19 +2737,19 @@ pub static PROGRAMS: &[Program] = &[
     },
     Program {
         name: "p53",
-        arity: 3,
-        primal: |v| p53(v[0], v[1], v[2]),
+        arity: 2,
+        primal: |v| p53(v[0], v[1]),
         grad: |v| {
-            let (f, (g0, g1, g2)) = p53_grad(v[0], v[1], v[2]);
-            (f, vec![g0, g1, g2])
+            let (f, (g0, g1)) = p53_grad(v[0], v[1]);
+            (f, vec![g0, g1])
         },
         vjp: |v, seed| {
-            let (g0, g1, g2) = p53_vjp(v[0], v[1], v[2], seed);
-            vec![g0, g1, g2]
+            let (g0, g1) = p53_vjp(v[0], v[1], seed);
+            vec![g0, g1]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0]), Variable::from(v[1]), Variable::from(v[2])];
-            let out = p53_runtime(inputs[0].clone(), inputs[1].clone(), inputs[2].clone());
+            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
+            let out = p53_runtime(inputs[0].clone(), inputs[1].clone());
             backward_all(&out, &inputs)
         },
     },
@@ -2992,36 +2792,36 @@ pub static PROGRAMS: &[Program] = &[
     Program {
         name: "p56",
         arity: 2,
-        primal: |v| p56(v[0], v[1]),
+        primal: |v| p56(v[0], v[1], 2),
         grad: |v| {
-            let (f, (g0, g1)) = p56_grad(v[0], v[1]);
+            let (f, (g0, g1)) = p56_grad(v[0], v[1], 2);
             (f, vec![g0, g1])
         },
         vjp: |v, seed| {
-            let (g0, g1) = p56_vjp(v[0], v[1], seed);
+            let (g0, g1) = p56_vjp(v[0], v[1], 2, seed);
             vec![g0, g1]
         },
         runtime: |v| {
             let inputs = [Variable::from(v[0]), Variable::from(v[1])];
-            let out = p56_runtime(inputs[0].clone(), inputs[1].clone());
+            let out = p56_runtime(inputs[0].clone(), inputs[1].clone(), 2);
             backward_all(&out, &inputs)
         },
     },
     Program {
         name: "p57",
-        arity: 1,
-        primal: |v| p57(v[0]),
+        arity: 3,
+        primal: |v| p57(v[0], v[1], v[2]),
         grad: |v| {
-            let (f, g0) = p57_grad(v[0]);
-            (f, vec![g0])
+            let (f, (g0, g1, g2)) = p57_grad(v[0], v[1], v[2]);
+            (f, vec![g0, g1, g2])
         },
         vjp: |v, seed| {
-            let g0 = p57_vjp(v[0], seed);
-            vec![g0]
+            let (g0, g1, g2) = p57_vjp(v[0], v[1], v[2], seed);
+            vec![g0, g1, g2]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0])];
-            let out = p57_runtime(inputs[0].clone());
+            let inputs = [Variable::from(v[0]), Variable::from(v[1]), Variable::from(v[2])];
+            let out = p57_runtime(inputs[0].clone(), inputs[1].clone(), inputs[2].clone());
             backward_all(&out, &inputs)
         },
     },
