@@ -719,7 +719,12 @@ impl Gen {
                     let mut then_scope = scope.clone();
                     let then = vec![self.assign(&mut then_scope, &name)];
                     let mut other_scope = scope.clone();
-                    let other = vec![self.assign(&mut other_scope, &name)];
+                    let mut other = vec![self.assign(&mut other_scope, &name)];
+                    // Identical branches are clippy's `if_same_then_else`: draw again.
+                    while render(&then) == render(&other) {
+                        other_scope = scope.clone();
+                        other = vec![self.assign(&mut other_scope, &name)];
+                    }
                     scope.define(&name, then_scope.bound(&name).max(other_scope.bound(&name)));
                     Stmt::If { cond, then, other }
                 }
@@ -900,6 +905,13 @@ fn write_stmts(out: &mut String, stmts: &[Stmt], level: usize, runtime: bool) {
             }
         }
     }
+}
+
+/// The native rendering of `stmts`, to compare two branches.
+fn render(stmts: &[Stmt]) -> String {
+    let mut out = String::new();
+    write_stmts(&mut out, stmts, 0, false);
+    out
 }
 
 fn uses_index(stmts: &[Stmt]) -> bool {
