@@ -1,7 +1,8 @@
 //! Control flow and program structure under `#[differentiable]`: `for` loops, branches, early
 //! return, composition, reuse, shadowing, `let mut`, blocks, custom rules, tuple results, `f32`,
-//! integer and `bool` parameters, renamed outputs. Each gradient equals the analytic one, the
-//! runtime's (1e-12 relative) and the central difference (eps 1e-6, 1e-6 relative).
+//! integer and `bool` parameters, renamed outputs. Each gradient equals the analytic one and
+//! the central difference (eps 1e-6, 1e-6 relative); where the `f64` runtime can express the
+//! function (not for `f32`, tuple results or integer exponents), also the runtime's (1e-12).
 use dezero::functions::{cos, exp, log, sin, sqrt, tanh};
 use dezero::{differentiable, Variable};
 
@@ -75,6 +76,9 @@ fn inclusive_range_product() {
             (x + 2.0) * (x + 3.0) + (x + 1.0) * (x + 3.0) + (x + 1.0) * (x + 2.0),
         );
         assert_cd(g, central_diff(|x| rising_product(x, 3), x));
+        // the runtime: the same product of three Variables
+        let rt = |v: &[Variable]| (&v[0] + 1.0) * (&v[0] + 2.0) * (&v[0] + 3.0);
+        assert_grad(&[g], |v| rising_product(v[0], 3), rt, &[x]);
     }
     // at 0: p = 6, dp/dx = 6 + 3 + 2 = 11
     assert_eq!(rising_product_grad(0.0, 3), (6.0, 11.0));
@@ -103,6 +107,14 @@ fn long_recurrence_chains_one_hundred_derivatives() {
         assert_exact(value, z);
         assert_exact(g, d);
         assert_cd(g, central_diff(|x| recurrence(x, 100), x));
+        let rt = |v: &[Variable]| {
+            let mut z = v[0].clone();
+            for _ in 0..100 {
+                z = &z - 0.1 * sin(&z);
+            }
+            z
+        };
+        assert_grad(&[g], |v| recurrence(v[0], 100), rt, &[x]);
     }
 }
 
@@ -159,6 +171,18 @@ fn clamp_soft(x: f64, y: f64) -> f64 {
     x + d * d
 }
 
+fn clamp_soft_rt(v: &[Variable]) -> Variable {
+    let (x, y) = (&v[0], &v[1]);
+    if x.item() > y.item() {
+        return x * y;
+    }
+    let d = y - x;
+    if d.item() > 2.0 {
+        return 2.0 * x;
+    }
+    x + &d * &d
+}
+
 #[test]
 fn early_return_both_paths() {
     // x > y: f = x y, grad = (y, x); at (3, 2): (2, 3)
@@ -172,6 +196,12 @@ fn early_return_both_paths() {
         let cd = partials(|v| clamp_soft(v[0], v[1]), &[x, y]);
         assert_cd(gx, cd[0]);
         assert_cd(gy, cd[1]);
+        assert_grad(
+            &[gx, gy],
+            |v| clamp_soft(v[0], v[1]),
+            clamp_soft_rt,
+            &[x, y],
+        );
     }
 }
 
@@ -284,6 +314,9 @@ fn custom_vjp_rule_is_used() {
         let cd = partials(|v| uses_softplus(v[0], v[1]), &[x, y]);
         assert_cd(gx, cd[0]);
         assert_cd(gy, cd[1]);
+        // the runtime differentiates ln(1 + e^(xy)) + y through its own rules
+        let rt = |v: &[Variable]| log(&(1.0 + exp(&(&v[0] * &v[1])))) + &v[1];
+        assert_grad(&[gx, gy], |v| uses_softplus(v[0], v[1]), rt, &[x, y]);
     }
 }
 
