@@ -64,10 +64,12 @@ impl Param {
     }
 }
 
-/// `#[differentiable(grad = .., vjp = ..)]`.
+/// `#[differentiable(grad = .., vjp = .., dot)]`.
 pub struct Options {
     pub grad: Ident,
     pub vjp: Ident,
+    /// `dot`: also generate the static-graph picture companion (`<fn>_dot`).
+    pub dot: bool,
 }
 
 /// An annotated function, its signature read.
@@ -117,26 +119,44 @@ impl<'a> Function<'a> {
     }
 }
 
-/// Parses `grad = name, vjp = name` (both optional).
+/// Parses `grad = name, vjp = name, dot` (each optional, each at most once, any order).
 pub fn parse_options(attr: TokenStream, f: &Ident) -> syn::Result<Options> {
     let mut opts = Options {
         grad: crate::names::grad_fn(f),
         vjp: crate::names::vjp_fn(f),
+        dot: false,
     };
+    let mut seen: Vec<String> = Vec::new();
     let parser = syn::meta::parser(|meta| {
-        if meta.path.is_ident("grad") {
-            opts.grad = meta.value()?.parse()?;
-            Ok(())
-        } else if meta.path.is_ident("vjp") {
-            opts.vjp = meta.value()?.parse()?;
-            Ok(())
-        } else {
-            let key = meta.path.to_token_stream().to_string().replace(' ', "");
-            Err(meta.error(errors::unknown_option(&key)))
+        let key = meta.path.to_token_stream().to_string().replace(' ', "");
+        if seen.contains(&key) {
+            return Err(meta.error(errors::duplicate_option(&key)));
         }
+        seen.push(key.clone());
+        match key.as_str() {
+            "grad" => opts.grad = option_name(&meta)?,
+            "vjp" => opts.vjp = option_name(&meta)?,
+            "dot" => {
+                if !meta.input.is_empty() && !meta.input.peek(syn::Token![,]) {
+                    return Err(meta.error(errors::flag_option(&key)));
+                }
+                opts.dot = true;
+            }
+            _ => return Err(meta.error(errors::unknown_option(&key))),
+        }
+        Ok(())
     });
     syn::parse::Parser::parse2(parser, attr)?;
     Ok(opts)
+}
+
+/// The name after `grad =` / `vjp =`; a missing `= name` is an error on the key.
+fn option_name(meta: &syn::meta::ParseNestedMeta) -> syn::Result<Ident> {
+    let key = meta.path.to_token_stream().to_string().replace(' ', "");
+    if !meta.input.peek(syn::Token![=]) {
+        return Err(meta.error(errors::option_value(&key)));
+    }
+    meta.value()?.parse()
 }
 
 /// Reads parameters, the float type and the number of results; records what is unsupported.
@@ -376,4 +396,41 @@ pub fn is_compound(op: &syn::BinOp) -> bool {
             | B::ShlAssign(_)
             | B::ShrAssign(_)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::format_ident;
+
+    fn opts(attr: TokenStream) -> syn::Result<Options> {
+        parse_options(attr, &format_ident!("f"))
+    }
+
+    #[test]
+    fn dot_is_a_flag_combinable_with_names() {
+        let o = opts(quote!(grad = g, dot)).unwrap();
+        assert_eq!(
+            (o.grad.to_string(), o.vjp.to_string(), o.dot),
+            ("g".into(), "f_vjp".into(), true)
+        );
+        let o = opts(quote!(dot)).unwrap();
+        assert!(o.dot);
+        assert!(!opts(quote!()).unwrap().dot);
+        let o = opts(quote!(dot, vjp = p)).unwrap();
+        assert_eq!((o.vjp.to_string(), o.dot), ("p".into(), true));
+    }
+
+    #[test]
+    fn option_mistakes_are_errors_naming_the_key() {
+        let msg = |a| opts(a).err().map(|e: syn::Error| e.to_string()).unwrap();
+        assert_eq!(msg(quote!(dot = true)), errors::flag_option("dot"));
+        assert_eq!(
+            msg(quote!(grad = a, grad = b)),
+            errors::duplicate_option("grad")
+        );
+        assert_eq!(msg(quote!(dot, dot)), errors::duplicate_option("dot"));
+        assert_eq!(msg(quote!(grad)), errors::option_value("grad"));
+        assert_eq!(msg(quote!(vjp, grad = g)), errors::option_value("vjp"));
+    }
 }

@@ -51,6 +51,7 @@ fn try_expand(attr: TokenStream, item: &syn::ItemFn) -> syn::Result<TokenStream>
     let opts = Options {
         grad: names::grad_fn(f),
         vjp: names::vjp_fn(f),
+        dot: false,
     };
     let func = ast::Function {
         item,

@@ -51,7 +51,16 @@ impl Errors {
 const ATTR: &str = "`#[differentiable]`";
 
 pub fn unknown_option(key: &str) -> String {
-    format!("unknown option `{key}` for {ATTR}; write `#[differentiable]` or `#[differentiable(grad = name, vjp = name)]`")
+    format!("unknown option `{key}` for {ATTR}; write `#[differentiable]` or `#[differentiable(grad = name, vjp = name, dot)]`")
+}
+pub fn duplicate_option(key: &str) -> String {
+    format!("duplicate option `{key}` for {ATTR}; give each option at most once")
+}
+pub fn option_value(key: &str) -> String {
+    format!("option `{key}` of {ATTR} needs a name; write `{key} = name`")
+}
+pub fn flag_option(key: &str) -> String {
+    format!("option `{key}` of {ATTR} takes no value; write `{key}` alone")
 }
 pub fn not_a_fn() -> String {
     format!("{ATTR} applies to a free `fn`; put it on a function such as `fn f(x: f64) -> f64 {{ .. }}`")
