@@ -38,6 +38,7 @@ mod display;
 mod error;
 mod function;
 pub mod functions;
+pub mod fused;
 mod numerical;
 mod ops;
 mod release;

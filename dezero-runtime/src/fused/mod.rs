@@ -1,0 +1,142 @@
+//! Fused element-wise nodes: a scalar function and its pullback applied to whole arrays as ONE
+//! graph node (what `#[differentiable]`'s generated `<fn>_op` calls).
+//!
+//! A formula such as Goldstein–Price built from runtime ops records dozens of nodes, each with
+//! a full-size intermediate array kept alive for backward. [`elementwise`] records one node that
+//! keeps only its inputs: forward runs the scalar function on every element in one pass, and
+//! backward runs the scalar pullback on every element in one pass.
+//!
+//! ```
+//! use dezero_runtime::{fused::elementwise, Variable};
+//! // sphere(x, y) = x² + y², pullback: (2x·gy, 2y·gy)
+//! let x = Variable::from(ndarray::array![1.0, 2.0, 3.0]);
+//! let y = Variable::from(2.0); // broadcast to every element
+//! let z = elementwise("sphere", [&x, &y], |[x, y]| x * x + y * y, |[x, y], gz| {
+//!     [2.0 * x * gz, 2.0 * y * gz]
+//! });
+//! z.backward();
+//! assert_eq!(*z.data(), ndarray::array![5.0, 8.0, 13.0].into_dyn());
+//! assert_eq!(*x.grad().unwrap().data(), ndarray::array![2.0, 4.0, 6.0].into_dyn());
+//! assert_eq!(y.grad().unwrap().item(), 12.0); // 3 elements × 2y
+//! ```
+
+mod kernel;
+
+use ndarray::ArrayD;
+
+use crate::config::is_backprop_enabled;
+use crate::function::{apply, Function};
+use crate::ops::reduce::sum_to_array;
+use crate::variable::Variable;
+
+/// Applies a scalar function and its pullback element-wise to N variables as ONE graph node.
+///
+/// - `name` is the node's name ([`Node::name`](crate::Node::name)), usually the scalar
+///   function's Rust name.
+/// - `f([x0, x1, ..])` is the scalar function; it runs once per element of the broadcast shape.
+/// - `pullback([x0, x1, ..], gy)` returns `[∂f/∂x0 · gy, ∂f/∂x1 · gy, ..]` at one element
+///   (the vector-Jacobian product, what `#[differentiable]` generates as `<fn>_vjp`).
+///
+/// The inputs broadcast like the runtime's binary ops (NumPy rules; scalars and 0-dim variables
+/// included) without copying: the loops read broadcast inputs in place. The result has the
+/// broadcast shape. In backward each input's gradient is summed back to that input's shape, as
+/// for [`add`](crate::functions::add) and friends.
+///
+/// The node is a normal [`Function`]: it has a generation, is not recorded under
+/// [`no_grad`](crate::no_grad), holds its output weakly, and its intermediate gradients follow
+/// `retain_grad`. It keeps only its inputs for backward, no intermediate arrays.
+///
+/// # Higher-order derivatives
+///
+/// Not supported through a fused node: the pullback is a black box to the runtime, so the
+/// gradient it produces cannot be differentiated again. Backward with
+/// [`create_graph`](crate::BackwardOptions::create_graph) panics when it reaches a fused node
+/// rather than silently treating its gradient as a constant. Compose runtime ops where second
+/// derivatives are needed.
+///
+/// # Panics
+/// If the inputs' shapes do not broadcast together (the message names `name` and every
+/// shape); if an input has no data; in backward with `create_graph` (see above).
+///
+/// ```
+/// use dezero_runtime::{fused::elementwise, Variable};
+/// // matyas(x, y) = 0.26 (x² + y²) − 0.48 x y, at (1, 1): value 0.04, gradient (0.04, 0.04)
+/// let matyas = |[x, y]: [f64; 2]| 0.26 * (x * x + y * y) - 0.48 * x * y;
+/// let matyas_vjp = |[x, y]: [f64; 2], g: f64| {
+///     [(0.52 * x - 0.48 * y) * g, (0.52 * y - 0.48 * x) * g]
+/// };
+/// let (x, y) = (Variable::from(1.0), Variable::from(1.0));
+/// let z = elementwise("matyas", [&x, &y], matyas, matyas_vjp);
+/// z.backward();
+/// assert_eq!(z.creator().unwrap().name(), "matyas");
+/// assert!((z.item() - 0.04).abs() < 1e-15);
+/// assert!((x.grad().unwrap().item() - 0.04).abs() < 1e-15);
+/// ```
+#[track_caller]
+pub fn elementwise<const N: usize, F, P>(
+    name: &'static str,
+    inputs: [&Variable; N],
+    f: F,
+    pullback: P,
+) -> Variable
+where
+    F: Fn([f64; N]) -> f64 + 'static,
+    P: Fn([f64; N], f64) -> [f64; N] + 'static,
+{
+    {
+        let guards = inputs.map(|x| x.data());
+        let shapes: [&[usize]; N] = std::array::from_fn(|k| guards[k].shape());
+        kernel::broadcast_dims(name, &shapes);
+    }
+    let node = Elementwise::<N, F, P> { name, f, pullback };
+    apply(node, &inputs).pop().expect("one output")
+}
+
+/// y = f(x0, x1, ..) element-wise. Backward: gxk = pullback(x0, x1, .., gy)[k] element-wise,
+/// each summed to its input's shape.
+struct Elementwise<const N: usize, F, P> {
+    name: &'static str,
+    f: F,
+    pullback: P,
+}
+
+impl<const N: usize, F, P> Function for Elementwise<N, F, P>
+where
+    F: Fn([f64; N]) -> f64 + 'static,
+    P: Fn([f64; N], f64) -> [f64; N] + 'static,
+{
+    fn name(&self) -> &str {
+        self.name
+    }
+
+    fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
+        let xs: [&ArrayD<f64>; N] = std::array::from_fn(|k| xs[k]);
+        let shape = kernel::broadcast_dims(self.name, &xs.map(|x| x.shape()));
+        vec![kernel::forward(xs, &shape, &self.f)]
+    }
+
+    fn backward(&self, xs: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
+        if is_backprop_enabled() {
+            panic!(
+                "fused node `{}`: higher-order derivatives (backward with create_graph) are not \
+                 supported through a fused element-wise node; compose runtime ops instead",
+                self.name
+            );
+        }
+        let guards: Vec<_> = xs.iter().map(|x| x.data()).collect();
+        let arrays: [&ArrayD<f64>; N] = std::array::from_fn(|k| &*guards[k]);
+        let gy = gys[0].data();
+        let shape = gy.raw_dim();
+        let gxs = kernel::backward(arrays, &gy, &shape, &self.pullback);
+        gxs.into_iter()
+            .zip(arrays)
+            .map(|(gx, x)| {
+                if gx.shape() == x.shape() {
+                    Variable::new(gx)
+                } else {
+                    Variable::new(sum_to_array(&gx, x.shape()))
+                }
+            })
+            .collect()
+    }
+}
