@@ -18,6 +18,8 @@
 //! - [`functions`]: `square`, `exp`, `sin`, `add`, `sum`, ...; the operators `+ - * /` and unary
 //!   `-` work on variables, numbers and arrays, broadcasting like NumPy.
 //! - [`no_grad`] / [`using_config`]: scope the backprop switch.
+//! - [`fused::elementwise`]: a scalar function and its pullback as one element-wise node.
+//! - [`dot::graph`]: the graph as Graphviz DOT text (DeZero step 26).
 //! - [`numerical_diff`] / [`gradient_check`]: check gradients by central differences.
 //!
 //! # Threads
@@ -35,6 +37,7 @@
 mod backward;
 mod config;
 mod display;
+pub mod dot;
 mod error;
 mod function;
 pub mod functions;
