@@ -7,6 +7,7 @@
 use proc_macro2::{Ident, Span};
 use quote::format_ident;
 use std::collections::HashSet;
+use syn::ext::IdentExt;
 
 /// Hands out unique local names for one generated function.
 #[derive(Default)]
@@ -86,6 +87,25 @@ impl Namer {
     }
 }
 
+/// The name a user's identifier goes by in the IR and in derived names: `r#type` -> `type`.
+///
+/// `r#x` and `x` are the same identifier, so keeping the bare name loses nothing;
+/// [`ident`] puts the `r#` back where the bare name would read as a keyword.
+pub fn user(i: &Ident) -> String {
+    i.unraw().to_string()
+}
+
+/// The identifier for a stored name: `r#type` if `type` is a keyword (in any edition), else
+/// `type` as written. Derived names (`type_bar`, `type_1`) are never keywords.
+pub fn ident(name: &str, span: Span) -> Ident {
+    let keyword = syn::parse_str::<Ident>(name).is_err() || name == "gen";
+    if keyword && !matches!(name, "self" | "Self" | "super" | "crate" | "_") {
+        Ident::new_raw(name, span)
+    } else {
+        Ident::new(name, span)
+    }
+}
+
 /// The adjoint of a local: `x` -> `x_bar`, hygienic so it never captures a user's `x_bar`.
 pub fn bar(name: &str) -> Ident {
     format_ident!("{}_bar", name, span = Span::mixed_site())
@@ -93,10 +113,10 @@ pub fn bar(name: &str) -> Ident {
 
 /// A generated local (temporary, version, tape, seed).
 pub fn local(name: &str) -> Ident {
-    Ident::new(name, Span::mixed_site())
+    ident(name, Span::mixed_site())
 }
 
-/// Default name of the value-and-gradient function: `f` -> `f_grad`.
+/// Default name of the value-and-gradient function: `f` -> `f_grad` (`r#type` -> `type_grad`).
 pub fn grad_fn(f: &Ident) -> Ident {
     format_ident!("{}_grad", f)
 }
@@ -130,6 +150,23 @@ mod tests {
         assert_eq!(n.named("out"), "out_1");
         assert_eq!(n.cond(), "c0");
         assert_eq!(n.tape(), "tape0");
+    }
+
+    #[test]
+    fn raw_identifiers_derive_bare_names() {
+        let ty = Ident::new_raw("type", Span::call_site());
+        let x = Ident::new_raw("x", Span::call_site());
+        assert_eq!(user(&ty), "type");
+        assert_eq!(user(&x), "x");
+        assert_eq!(bar(&user(&ty)).to_string(), "type_bar");
+        assert_eq!(grad_fn(&ty).to_string(), "type_grad");
+        assert_eq!(vjp_fn(&ty).to_string(), "type_vjp");
+        assert_eq!(ident("type", Span::call_site()).to_string(), "r#type");
+        assert_eq!(ident("gen", Span::call_site()).to_string(), "r#gen");
+        assert_eq!(ident("x", Span::call_site()).to_string(), "x");
+        assert_eq!(ident("type_1", Span::call_site()).to_string(), "type_1");
+        let mut n = Namer::new([user(&ty)]);
+        assert_eq!(n.version("type"), "type_1");
     }
 
     #[test]

@@ -16,6 +16,8 @@ const VALID: &[&str] = &[
     "fn h(a: f32, b: f32) -> (f32, f32) { let (u, v) = polar(a, b); (u.max(v), a.powi(2)) }",
     "fn k(x: f64, flag: bool) -> f64 { let z = if flag { x.sin() } else if x > 1.0 { x.ln() } else { 1.0 }; f64::sqrt(z * z + 1.0) }",
     "fn m(x: f64) -> f64 { let mut s = x; for i in 1..=3 { for _ in 0..2 { s = s * x + 1.0; } if s > 9.0 { s /= i as f64; } } s }",
+    "fn r#type(r#in: f64, r#loop: usize) -> f64 { let mut r#fn = r#in; for r#for in 0..r#loop { r#fn += r#type(r#fn, 1) * r#for as f64; } if r#fn > 1.0 { return r#fn.r#exp(); } r#fn }",
+    "fn r#x(r#y: f64, r#z: f64) -> (f64, f64) { let (r#a, r#ref) = r#pair(r#y); let r#b = if r#a > r#z { r#a } else { y }; (r#b * r#ref, r#z * y) }",
 ];
 
 const REPLACEMENTS: &[&str] = &[
@@ -63,6 +65,10 @@ const REPLACEMENTS: &[&str] = &[
     "'a",
     "<T>",
     "::",
+    "r#type",
+    "r#x",
+    "r#fn",
+    "r#y_bar",
 ];
 
 const UNSUPPORTED: &[&str] = &[
@@ -155,8 +161,10 @@ fn never_panics_on_generated_inputs() {
     let mut failures = Vec::new();
     let mut count = 0;
     for valid in VALID {
-        expand_ok(TokenStream::new(), tokens(valid).expect("valid case"))
-            .expect("valid case expands");
+        let item = tokens(valid).expect("valid case");
+        expand_ok(TokenStream::new(), item.clone()).expect("valid case expands");
+        let out = expand::differentiable(TokenStream::new(), item).to_string();
+        assert!(!out.contains("compile_error"), "valid case rejected: {out}");
         for v in variants(valid) {
             // Unbalanced delimiters do not tokenize; the compiler never hands those to a macro.
             let Some(item) = tokens(&v) else { continue };
@@ -178,8 +186,18 @@ fn never_panics_on_generated_inputs() {
 
 #[test]
 fn never_panics_on_generated_attributes() {
-    let keys = ["grad", "vjp", "other", "", "grad = a", "1"];
-    let values = ["= name", "= 1", "=", "", "(x)", "= a b", ", vjp = v"];
+    let keys = ["grad", "vjp", "dot", "other", "", "grad = a", "1", "r#grad"];
+    let values = [
+        "= name",
+        "= 1",
+        "=",
+        "",
+        "(x)",
+        "= a b",
+        ", vjp = v",
+        "= r#type",
+        ", dot",
+    ];
     let item = tokens(VALID[0]).expect("valid");
     let mut failures = Vec::new();
     for k in keys {

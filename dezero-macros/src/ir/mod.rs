@@ -31,7 +31,7 @@ pub struct VarInfo {
 
 impl VarInfo {
     pub fn ident(&self) -> Ident {
-        Ident::new(&self.name, self.span)
+        crate::names::ident(&self.name, self.span)
     }
 }
 

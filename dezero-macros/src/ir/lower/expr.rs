@@ -10,6 +10,7 @@ use super::{Hint, Lower};
 use crate::ast::{self, FloatTy, Scalar};
 use crate::errors;
 use crate::ir::{Inst, Op, Operand, Stmt, VarId};
+use crate::names;
 use quote::{quote, ToTokens};
 use syn::spanned::Spanned;
 use syn::visit::Visit;
@@ -85,7 +86,7 @@ impl Lower {
                 _ => self.unsupported(e),
             },
             E::MethodCall(m) => {
-                let name = m.method.to_string();
+                let name = names::user(&m.method);
                 match Op::from_method(&name) {
                     Some((op, n)) if n == m.args.len() => {
                         let mut args = vec![self.expr(&m.receiver, None)];
@@ -199,7 +200,7 @@ impl Lower {
             .path
             .segments
             .iter()
-            .map(|s| s.ident.to_string())
+            .map(|s| names::user(&s.ident))
             .collect();
         let hint = hints.first().and_then(|h| h.as_ref());
         let last = segs.last().cloned().unwrap_or_default();
@@ -247,7 +248,7 @@ impl Lower {
         }
         let mut vjp = p.path.clone();
         if let Some(seg) = vjp.segments.last_mut() {
-            seg.ident = syn::Ident::new(&format!("{}_vjp", seg.ident), seg.ident.span());
+            seg.ident = names::vjp_fn(&seg.ident);
         }
         let active = args.iter().any(|a| self.active(a));
         let dsts: Vec<VarId> = hints
@@ -304,7 +305,7 @@ impl VisitMut for Rename<'_> {
 
 pub(super) fn local_name(e: &syn::Expr) -> Option<String> {
     match e {
-        syn::Expr::Path(p) if p.qself.is_none() => p.path.get_ident().map(|i| i.to_string()),
+        syn::Expr::Path(p) if p.qself.is_none() => p.path.get_ident().map(names::user),
         _ => None,
     }
 }
@@ -361,7 +362,7 @@ pub(super) fn mentions_float(e: &syn::Expr, l: &Lower) -> bool {
                     }
                 }
                 syn::Expr::MethodCall(m)
-                    if Op::from_method(&m.method.to_string()).is_some()
+                    if Op::from_method(&names::user(&m.method)).is_some()
                         && m.method != "max"
                         && m.method != "min"
                         && m.method != "abs" =>
@@ -374,7 +375,7 @@ pub(super) fn mentions_float(e: &syn::Expr, l: &Lower) -> bool {
                             .path
                             .segments
                             .iter()
-                            .map(|s| s.ident.to_string())
+                            .map(|s| names::user(&s.ident))
                             .collect();
                         if segs.first().is_some_and(|s| s == "f64" || s == "f32")
                             || segs.last().is_some_and(|s| s == "sigmoid")

@@ -37,7 +37,7 @@ pub fn lower(func: &Function) -> syn::Result<Program> {
     };
     let mut params = Vec::new();
     for p in &func.params {
-        let name = p.ident.to_string();
+        let name = crate::names::user(&p.ident);
         l.bound.insert(name.clone());
         let v = l.new_var(name.clone(), p.ident.span(), p.scalar, p.is_float());
         l.scopes[0].insert(name, Operand::Var(v));
@@ -191,7 +191,7 @@ fn collect_idents(item: &syn::ItemFn, out: &mut Vec<String>) {
     struct Find<'o>(&'o mut Vec<String>);
     impl<'ast> Visit<'ast> for Find<'_> {
         fn visit_ident(&mut self, i: &'ast proc_macro2::Ident) {
-            self.0.push(i.to_string());
+            self.0.push(crate::names::user(i));
         }
     }
     Find(out).visit_item_fn(item);

@@ -12,6 +12,7 @@ use super::{Hint, Lower};
 use crate::ast::{self, Scalar};
 use crate::errors;
 use crate::ir::{Block, Carry, For, If, Merge, Op, Operand, Stmt, VarId};
+use crate::names;
 use crate::validate;
 use proc_macro2::TokenStream;
 use quote::{quote, ToTokens};
@@ -131,7 +132,7 @@ impl Lower {
         };
         match pat {
             syn::Pat::Ident(pi) => {
-                let name = pi.ident.to_string();
+                let name = names::user(&pi.ident);
                 let hint = Hint::User(name.clone(), pi.ident.span());
                 self.hint_used = false;
                 let before = self.vars.len();
@@ -158,7 +159,7 @@ impl Lower {
                     .iter()
                     .map(|p| match p {
                         syn::Pat::Ident(pi) => {
-                            Some(Hint::User(pi.ident.to_string(), pi.ident.span()))
+                            Some(Hint::User(names::user(&pi.ident), pi.ident.span()))
                         }
                         _ => None,
                     })
@@ -369,7 +370,7 @@ impl Lower {
         let inclusive = matches!(r.limits, syn::RangeLimits::Closed(_));
         let var = match &*f.pat {
             syn::Pat::Ident(pi) => self.define(
-                Some(&Hint::User(pi.ident.to_string(), pi.ident.span())),
+                Some(&Hint::User(names::user(&pi.ident), pi.ident.span())),
                 Scalar::Int,
                 false,
             ),
@@ -389,7 +390,7 @@ impl Lower {
             phis.push((name, phi, init));
         }
         let loop_var = match &*f.pat {
-            syn::Pat::Ident(pi) => Some(pi.ident.to_string()),
+            syn::Pat::Ident(pi) => Some(names::user(&pi.ident)),
             _ => None,
         };
         let (body, ()) = self.block(|l| {
