@@ -1,0 +1,428 @@
+//! `fused::elementwise`: one node computing what a composition of runtime ops computes.
+//!
+//! Hand-written scalar functions and pullbacks (sphere, matyas, Goldstein–Price with its
+//! analytic gradient) against the same formulas composed from runtime ops, on 1, 1,000 and
+//! 1,000,000 elements and with broadcasting; graph behaviour; central differences.
+//!
+//! Tolerance: 1e-12 relative, element by element, `|a - b| <= 1e-12 * max(|a|, |b|, M / 1000)`
+//! with `M` the array's largest magnitude. The floor is needed because the hand-written
+//! Goldstein–Price gradient is a different formula from the runtime's reverse sweep: where
+//! terms of ~1e4 cancel to a gradient of ~0.5, either carries ~1e-12 absolute rounding noise
+//! (measured on 10^6 points: worst 8e-11 relative to the element, 1.5e-15 relative to `M`).
+//! sphere and matyas agree bit for bit. That the node itself adds no error is checked exactly:
+//! its values and gradients equal the scalar closures applied element by element.
+
+use dezero_runtime::fused::elementwise;
+use dezero_runtime::{gradient_check, no_grad, BackwardOptions, Variable};
+use ndarray::{array, ArrayD, IxDyn};
+
+const RTOL: f64 = 1e-12;
+
+// ---- the functions, as scalar closures and as runtime compositions ----
+
+fn sphere(x: f64, y: f64) -> f64 {
+    x * x + y * y
+}
+fn sphere_vjp(x: f64, y: f64, g: f64) -> [f64; 2] {
+    [2.0 * x * g, 2.0 * y * g]
+}
+fn sphere_rt(x: &Variable, y: &Variable) -> Variable {
+    x.pow(2.0) + y.pow(2.0)
+}
+
+fn matyas(x: f64, y: f64) -> f64 {
+    0.26 * (x * x + y * y) - 0.48 * x * y
+}
+fn matyas_vjp(x: f64, y: f64, g: f64) -> [f64; 2] {
+    [(0.52 * x - 0.48 * y) * g, (0.52 * y - 0.48 * x) * g]
+}
+fn matyas_rt(x: &Variable, y: &Variable) -> Variable {
+    0.26 * (x.pow(2.0) + y.pow(2.0)) - 0.48 * x * y
+}
+
+/// f = A B with A = 1 + a² b, B = 30 + c² d (a, b, c, d as in the book's formula).
+fn goldstein(x: f64, y: f64) -> f64 {
+    let (a, b) = (
+        x + y + 1.0,
+        19.0 - 14.0 * x + 3.0 * x * x - 14.0 * y + 6.0 * x * y + 3.0 * y * y,
+    );
+    let (c, d) = (
+        2.0 * x - 3.0 * y,
+        18.0 - 32.0 * x + 12.0 * x * x + 48.0 * y - 36.0 * x * y + 27.0 * y * y,
+    );
+    (1.0 + a * a * b) * (30.0 + c * c * d)
+}
+/// The analytic gradient: ∂A/∂x = ∂A/∂y = 2ab + a²(−14 + 6x + 6y),
+/// ∂B/∂x = 4cd + c²(−32 + 24x − 36y), ∂B/∂y = −6cd + c²(48 − 36x + 54y).
+fn goldstein_vjp(x: f64, y: f64, g: f64) -> [f64; 2] {
+    let (a, b) = (
+        x + y + 1.0,
+        19.0 - 14.0 * x + 3.0 * x * x - 14.0 * y + 6.0 * x * y + 3.0 * y * y,
+    );
+    let (c, d) = (
+        2.0 * x - 3.0 * y,
+        18.0 - 32.0 * x + 12.0 * x * x + 48.0 * y - 36.0 * x * y + 27.0 * y * y,
+    );
+    let (big_a, big_b) = (1.0 + a * a * b, 30.0 + c * c * d);
+    let da = 2.0 * a * b + a * a * (-14.0 + 6.0 * x + 6.0 * y);
+    let dbx = 4.0 * c * d + c * c * (-32.0 + 24.0 * x - 36.0 * y);
+    let dby = -6.0 * c * d + c * c * (48.0 - 36.0 * x + 54.0 * y);
+    [
+        (da * big_b + big_a * dbx) * g,
+        (da * big_b + big_a * dby) * g,
+    ]
+}
+fn goldstein_rt(x: &Variable, y: &Variable) -> Variable {
+    (1.0 + (x + y + 1.0).pow(2.0)
+        * (19.0 - 14.0 * x + 3.0 * x.pow(2.0) - 14.0 * y + 6.0 * x * y + 3.0 * y.pow(2.0)))
+        * (30.0
+            + (2.0 * x - 3.0 * y).pow(2.0)
+                * (18.0 - 32.0 * x + 12.0 * x.pow(2.0) + 48.0 * y - 36.0 * x * y
+                    + 27.0 * y.pow(2.0)))
+}
+
+type Scalar = fn(f64, f64) -> f64;
+type Vjp = fn(f64, f64, f64) -> [f64; 2];
+type Runtime = fn(&Variable, &Variable) -> Variable;
+
+const CASES: [(&str, Scalar, Vjp, Runtime); 3] = [
+    ("sphere", sphere, sphere_vjp, sphere_rt),
+    ("matyas", matyas, matyas_vjp, matyas_rt),
+    ("goldstein", goldstein, goldstein_vjp, goldstein_rt),
+];
+
+fn fused(name: &'static str, f: Scalar, vjp: Vjp, x: &Variable, y: &Variable) -> Variable {
+    elementwise(
+        name,
+        [x, y],
+        move |[x, y]| f(x, y),
+        move |[x, y], g| vjp(x, y, g),
+    )
+}
+
+// ---- helpers ----
+
+/// Deterministic inputs in [-2, 2) (Goldstein–Price's usual domain), from a xorshift.
+fn inputs(shape: &[usize], seed: u64) -> Variable {
+    let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let n = shape.iter().product();
+    let v: Vec<f64> = (0..n)
+        .map(|_| {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            (s >> 11) as f64 / (1u64 << 53) as f64 * 4.0 - 2.0
+        })
+        .collect();
+    Variable::new(ArrayD::from_shape_vec(IxDyn(shape), v).unwrap())
+}
+
+#[track_caller]
+fn assert_close(what: &str, a: &ArrayD<f64>, b: &ArrayD<f64>) {
+    assert_eq!(a.shape(), b.shape(), "{what}: shapes");
+    let floor = b.iter().fold(0.0f64, |m, v| m.max(v.abs())) / 1000.0;
+    for (i, (&a, &b)) in a.iter().zip(b.iter()).enumerate() {
+        let tol = RTOL * a.abs().max(b.abs()).max(floor);
+        assert!(
+            (a - b).abs() <= tol,
+            "{what}: element {i}: fused {a} vs runtime {b} (diff {:e})",
+            (a - b).abs()
+        );
+    }
+}
+
+fn grad(v: &Variable) -> ArrayD<f64> {
+    v.grad().expect("a gradient").data().clone()
+}
+
+/// Runs `case` fused and composed on fresh leaves of shapes `sx`, `sy`; compares the value and
+/// both gradients.
+fn check(case: (&'static str, Scalar, Vjp, Runtime), sx: &[usize], sy: &[usize]) {
+    let (name, f, vjp, rt) = case;
+    let (x, y) = (inputs(sx, 1), inputs(sy, 2));
+    let z = fused(name, f, vjp, &x, &y);
+    z.backward();
+    let (x2, y2) = (
+        Variable::new(x.data().clone()),
+        Variable::new(y.data().clone()),
+    );
+    let z2 = rt(&x2, &y2);
+    z2.backward();
+    let what = format!("{name} on {sx:?} with {sy:?}");
+    assert_close(&format!("{what}: value"), &z.data(), &z2.data());
+    assert_close(&format!("{what}: gx"), &grad(&x), &grad(&x2));
+    assert_close(&format!("{what}: gy"), &grad(&y), &grad(&y2));
+}
+
+// ---- values and gradients ----
+
+#[test]
+fn spec_values_at_one_one() {
+    // The book's step 24 at (1, 1): sphere 2, (2, 2); matyas 0.04, (0.04, 0.04);
+    // goldstein 1876, (-5376, 8064).
+    let expected = [
+        (2.0, 2.0, 2.0),
+        (0.04, 0.04, 0.04),
+        (1876.0, -5376.0, 8064.0),
+    ];
+    for ((name, f, vjp, _), (value, gx, gy)) in CASES.into_iter().zip(expected) {
+        let (x, y) = (Variable::from(1.0), Variable::from(1.0));
+        let z = fused(name, f, vjp, &x, &y);
+        z.backward();
+        assert!((z.item() - value).abs() < 1e-12, "{name}: {}", z.item());
+        assert!((x.grad().unwrap().item() - gx).abs() < 1e-12, "{name}");
+        assert!((y.grad().unwrap().item() - gy).abs() < 1e-12, "{name}");
+    }
+}
+
+#[test]
+fn equals_runtime_composition_on_1_and_1000_elements() {
+    for case in CASES {
+        check(case, &[1], &[1]);
+        check(case, &[1000], &[1000]);
+        check(case, &[20, 50], &[20, 50]);
+    }
+}
+
+#[test]
+fn equals_runtime_composition_on_a_million_elements() {
+    for case in CASES {
+        check(case, &[1_000_000], &[1_000_000]);
+    }
+}
+
+#[test]
+fn node_equals_the_scalar_closures_element_by_element_exactly() {
+    for (name, f, vjp, _) in CASES {
+        let (x, y) = (inputs(&[1000], 5), inputs(&[1000], 6));
+        let z = fused(name, f, vjp, &x, &y);
+        let gz = inputs(&[1000], 9); // an arbitrary upstream gradient
+        z.set_grad(Some(gz.clone()));
+        z.backward();
+        let (xd, yd, gd) = (x.data(), y.data(), gz.data());
+        for i in 0..1000 {
+            let (a, b, g) = (xd[i], yd[i], gd[i]);
+            assert_eq!(z.data()[i], f(a, b), "{name} value at {i}");
+            let [gx, gy] = vjp(a, b, g);
+            assert_eq!((grad(&x)[i], grad(&y)[i]), (gx, gy), "{name} grads at {i}");
+        }
+    }
+}
+
+#[test]
+fn broadcasting_equals_runtime_composition() {
+    let shapes: [(&[usize], &[usize]); 7] = [
+        (&[3, 1], &[1, 4]),    // both broadcast: (3, 4)
+        (&[], &[5]),           // 0-dim with (5,)
+        (&[5], &[]),           // (5,) with 0-dim
+        (&[1], &[2, 3]),       // a size-1 array with a matrix
+        (&[2, 3], &[3]),       // a row broadcast down a matrix
+        (&[4, 1, 3], &[2, 1]), // leading axes and inner 1s
+        (&[], &[]),            // two scalars
+    ];
+    for case in CASES {
+        for (sx, sy) in shapes {
+            check(case, sx, sy);
+        }
+    }
+}
+
+#[test]
+fn scalar_constant_with_an_array() {
+    // z = sphere(x, 3) over x = [1, 2]: z = x² + 9; dz/dx = 2x; the constant's grad = Σ 2·3 = 12
+    let x = Variable::from(array![1.0, 2.0]);
+    let c = Variable::from(3.0);
+    let z = fused("sphere", sphere, sphere_vjp, &x, &c);
+    z.backward();
+    assert_eq!(*z.data(), array![10.0, 13.0].into_dyn());
+    assert_eq!(grad(&x), array![2.0, 4.0].into_dyn());
+    assert_eq!(grad(&c), ndarray::arr0(12.0).into_dyn());
+}
+
+#[test]
+fn non_contiguous_inputs_take_the_general_path() {
+    // A transposed (column-major) input is not a plain slice; it must give what its
+    // row-major copy gives, element for element.
+    let xt = Variable::new(inputs(&[3, 4], 7).data().clone().reversed_axes()); // (4, 3)
+    assert!(xt.data().as_slice().is_none());
+    let xc = Variable::new(xt.data().as_standard_layout().into_owned());
+    let y = inputs(&[4, 3], 8);
+    let zt = fused("goldstein", goldstein, goldstein_vjp, &xt, &y);
+    let zc = fused("goldstein", goldstein, goldstein_vjp, &xc, &y);
+    assert_eq!(*zt.data(), *zc.data());
+    zt.backward();
+    let gy_t = grad(&y);
+    y.cleargrad();
+    zc.backward();
+    assert_eq!(grad(&xt), grad(&xc));
+    assert_eq!(gy_t, grad(&y));
+}
+
+#[test]
+fn one_and_three_inputs() {
+    // y = x³, dy/dx = 3x² at x = [1, 2]
+    let x = Variable::from(array![1.0, 2.0]);
+    let y = elementwise("cube", [&x], |[x]| x * x * x, |[x], g| [3.0 * x * x * g]);
+    y.backward();
+    assert_eq!(*y.data(), array![1.0, 8.0].into_dyn());
+    assert_eq!(grad(&x), array![3.0, 12.0].into_dyn());
+
+    // w = a b c at (2, 3, [1, 4]): dw/da = Σ b c = 15, dw/db = Σ a c = 10, dw/dc = a b = 6
+    let (a, b, c) = (
+        Variable::from(2.0),
+        Variable::from(3.0),
+        Variable::from(array![1.0, 4.0]),
+    );
+    let w = elementwise(
+        "prod3",
+        [&a, &b, &c],
+        |[a, b, c]| a * b * c,
+        |[a, b, c], g| [b * c * g, a * c * g, a * b * g],
+    );
+    w.backward();
+    assert_eq!(*w.data(), array![6.0, 24.0].into_dyn());
+    assert_eq!(grad(&a).sum(), 15.0);
+    assert_eq!(grad(&b).sum(), 10.0);
+    assert_eq!(grad(&c), array![6.0, 6.0].into_dyn());
+}
+
+#[test]
+fn the_same_variable_twice_accumulates() {
+    // sphere(x, x) = 2x², d/dx = 4x = 12 at x = 3
+    let x = Variable::from(3.0);
+    let z = fused("sphere", sphere, sphere_vjp, &x, &x);
+    z.backward();
+    assert_eq!((z.item(), x.grad().unwrap().item()), (18.0, 12.0));
+}
+
+#[test]
+fn upstream_gradient_reaches_the_pullback() {
+    // s = sum(3 · goldstein(x, y)): gy of the node is 3 everywhere
+    let (x, y) = (inputs(&[10], 3), inputs(&[10], 4));
+    let s = dezero_runtime::functions::sum(
+        &(3.0 * fused("goldstein", goldstein, goldstein_vjp, &x, &y)),
+    );
+    s.backward();
+    let (x2, y2) = (
+        Variable::new(x.data().clone()),
+        Variable::new(y.data().clone()),
+    );
+    dezero_runtime::functions::sum(&(3.0 * goldstein_rt(&x2, &y2))).backward();
+    assert_close("gx", &grad(&x), &grad(&x2));
+    assert_close("gy", &grad(&y), &grad(&y2));
+}
+
+#[test]
+fn empty_arrays() {
+    let (x, y) = (
+        Variable::from(ArrayD::zeros(IxDyn(&[0]))),
+        Variable::from(1.0),
+    );
+    let z = fused("sphere", sphere, sphere_vjp, &x, &y);
+    z.backward();
+    assert_eq!(z.shape(), vec![0]);
+    assert_eq!(grad(&x).shape(), &[0]);
+    assert_eq!(grad(&y), ndarray::arr0(0.0).into_dyn());
+}
+
+// ---- central differences ----
+
+#[test]
+fn gradients_match_central_differences() {
+    for (name, f, vjp, _) in CASES {
+        let x = Variable::from(array![[0.3, -1.2, 0.7], [1.5, -0.4, 0.05]]);
+        let y = Variable::from(array![-0.6, 0.9, 1.1]);
+        gradient_check(|x| fused(name, f, vjp, x, &y), &x)
+            .unwrap_or_else(|e| panic!("{name} gx: {e}"));
+        gradient_check(|y| fused(name, f, vjp, &x, y), &y)
+            .unwrap_or_else(|e| panic!("{name} gy: {e}"));
+    }
+}
+
+// ---- graph behaviour ----
+
+#[test]
+fn node_name_generation_and_inputs() {
+    let x = Variable::from(1.0);
+    let y = &x * 2.0; // generation 1
+    let z = fused("goldstein", goldstein, goldstein_vjp, &x, &y);
+    let node = z.creator().unwrap();
+    assert_eq!(node.name(), "goldstein");
+    assert_eq!(node.function().name(), "goldstein");
+    assert_eq!(node.generation(), 1);
+    assert_eq!(z.generation(), 2);
+    assert!(node.inputs()[0].ptr_eq(&x) && node.inputs()[1].ptr_eq(&y));
+    assert!(node.outputs()[0].as_ref().unwrap().ptr_eq(&z));
+}
+
+#[test]
+fn no_grad_records_no_graph() {
+    let x = Variable::from(array![1.0, 2.0]);
+    let z = {
+        let _guard = no_grad();
+        fused("sphere", sphere, sphere_vjp, &x, &x)
+    };
+    assert!(z.creator().is_none());
+    assert_eq!(z.generation(), 0);
+    assert_eq!(*z.data(), array![2.0, 8.0].into_dyn());
+}
+
+#[test]
+fn output_is_held_weakly_and_the_graph_frees_with_it() {
+    let x = Variable::from(2.0);
+    let a = &x * 1.0;
+    let node = fused("sphere", sphere, sphere_vjp, &a, &x)
+        .creator()
+        .unwrap();
+    // the output was a temporary: the node does not keep it alive
+    assert!(node.outputs()[0].is_none());
+    let weak_a = a.downgrade();
+    drop(a);
+    assert!(weak_a.is_alive(), "the node holds its inputs");
+    drop(node);
+    assert!(
+        !weak_a.is_alive(),
+        "dropping the last handle frees the graph"
+    );
+}
+
+#[test]
+fn retain_grad_keeps_the_fused_output_grad() {
+    // s = sum(z), z = sphere(x, 1): z's grad is ones
+    let x = Variable::from(array![1.0, 2.0]);
+    let one = Variable::from(1.0);
+    let z = fused("sphere", sphere, sphere_vjp, &x, &one);
+    let s = dezero_runtime::functions::sum(&z);
+    s.backward_with(BackwardOptions {
+        retain_grad: true,
+        ..Default::default()
+    });
+    assert_eq!(grad(&z), array![1.0, 1.0].into_dyn());
+    assert_eq!(grad(&x), array![2.0, 4.0].into_dyn());
+
+    // without retain_grad the intermediate grad is freed
+    x.cleargrad();
+    z.cleargrad();
+    s.backward();
+    assert!(z.grad().is_none());
+}
+
+// ---- misuse ----
+
+#[test]
+#[should_panic(expected = "goldstein: shapes [3] and [4] do not broadcast together")]
+fn mismatched_shapes_panic_naming_the_op_and_the_shapes() {
+    let (x, y) = (inputs(&[3], 1), inputs(&[4], 2));
+    fused("goldstein", goldstein, goldstein_vjp, &x, &y);
+}
+
+#[test]
+#[should_panic(expected = "fused node `sphere`: higher-order derivatives")]
+fn create_graph_through_a_fused_node_panics() {
+    let x = Variable::from(3.0);
+    let z = fused("sphere", sphere, sphere_vjp, &x, &x);
+    z.backward_with(BackwardOptions {
+        create_graph: true,
+        ..Default::default()
+    });
+}
