@@ -1,0 +1,279 @@
+//! `dot::graph`: the runtime graph as Graphviz DOT, parsed back into nodes and edges.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use dezero_runtime::functions::{exp, sum};
+use dezero_runtime::{dot, Node, Variable};
+use ndarray::array;
+
+/// A parsed DOT text: node id -> (label, is_function), and the edges in order.
+struct Dot {
+    nodes: HashMap<String, (String, bool)>,
+    node_order: Vec<String>,
+    edges: Vec<(String, String)>,
+}
+
+fn parse(text: &str) -> Dot {
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("digraph g {"));
+    assert_eq!(text.lines().last(), Some("}"));
+    let mut dot = Dot {
+        nodes: HashMap::new(),
+        node_order: Vec::new(),
+        edges: Vec::new(),
+    };
+    for line in text.lines().skip(1) {
+        if line == "}" {
+            break;
+        }
+        if let Some((from, to)) = line.split_once(" -> ") {
+            dot.edges.push((from.to_string(), to.to_string()));
+            continue;
+        }
+        let (id, rest) = line.split_once(" [label=\"").expect("a node line");
+        let (label, attrs) = rest.split_once("\", ").expect("a label");
+        let is_function = match attrs {
+            "color=orange, style=filled]" => false,
+            "color=lightblue, style=filled, shape=box]" => true,
+            other => panic!("unexpected attributes {other:?}"),
+        };
+        let old = dot
+            .nodes
+            .insert(id.to_string(), (label.to_string(), is_function));
+        assert!(old.is_none(), "node {id} written twice");
+        dot.node_order.push(id.to_string());
+    }
+    dot
+}
+
+fn node_id(f: &Node, text: &Dot) -> String {
+    // The function whose edges are exactly its inputs and outputs (ids are addresses).
+    let inputs: Vec<String> = f.inputs().iter().map(|x| x.id().to_string()).collect();
+    let candidates: Vec<&String> = text
+        .nodes
+        .iter()
+        .filter(|(id, (label, is_f))| {
+            *is_f
+                && label == f.name()
+                && text
+                    .edges
+                    .iter()
+                    .filter(|(_, to)| to == *id)
+                    .map(|(from, _)| from.clone())
+                    .collect::<Vec<_>>()
+                    == inputs
+        })
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(candidates.len(), 1, "function {} found once", f.name());
+    candidates[0].clone()
+}
+
+/// Every variable and function reachable from `y`, by walking creators.
+fn walk(y: &Variable) -> (BTreeSet<usize>, Vec<Node>) {
+    let mut vars = BTreeSet::from([y.id()]);
+    let mut funcs: Vec<Node> = Vec::new();
+    let mut stack: Vec<Node> = y.creator().into_iter().collect();
+    while let Some(f) = stack.pop() {
+        if funcs.iter().any(|g| g.ptr_eq(&f)) {
+            continue;
+        }
+        for x in f.inputs() {
+            vars.insert(x.id());
+            stack.extend(x.creator());
+        }
+        funcs.push(f);
+    }
+    (vars, funcs)
+}
+
+fn goldstein(x: &Variable, y: &Variable) -> Variable {
+    (1.0 + (x + y + 1.0).pow(2.0)
+        * (19.0 - 14.0 * x + 3.0 * x.pow(2.0) - 14.0 * y + 6.0 * x * y + 3.0 * y.pow(2.0)))
+        * (30.0
+            + (2.0 * x - 3.0 * y).pow(2.0)
+                * (18.0 - 32.0 * x + 12.0 * x.pow(2.0) + 48.0 * y - 36.0 * x * y
+                    + 27.0 * y.pow(2.0)))
+}
+
+#[test]
+fn small_graph_has_exactly_the_books_lines() {
+    // y = exp(x) + x over a (2, 3) array, verbose: the book's step-26 text, ids renamed.
+    let x = Variable::from(array![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]).with_name("x");
+    let a = exp(&x);
+    let y = (&a + &x).with_name("y");
+    let text = dot::graph(&y, true);
+    let add = y.creator().unwrap();
+    let ex = a.creator().unwrap();
+    let parsed = parse(&text);
+    let (add_id, exp_id) = (node_id(&add, &parsed), node_id(&ex, &parsed));
+    let renamed = text
+        .replace(&add_id, "ADD")
+        .replace(&exp_id, "EXP")
+        .replace(&y.id().to_string(), "Y")
+        .replace(&a.id().to_string(), "A")
+        .replace(&x.id().to_string(), "X");
+    let expected = "\
+digraph g {
+Y [label=\"y: (2, 3) float64\", color=orange, style=filled]
+ADD [label=\"add\", color=lightblue, style=filled, shape=box]
+A -> ADD
+X -> ADD
+ADD -> Y
+A [label=\"(2, 3) float64\", color=orange, style=filled]
+X [label=\"x: (2, 3) float64\", color=orange, style=filled]
+EXP [label=\"exp\", color=lightblue, style=filled, shape=box]
+X -> EXP
+EXP -> A
+}";
+    assert_eq!(renamed, expected);
+}
+
+#[test]
+fn labels_without_verbose_are_names_only() {
+    let x = Variable::from(array![1.0, 2.0]).with_name("x");
+    let y = sum(&exp(&x)).with_name("y");
+    let parsed = parse(&dot::graph(&y, false));
+    let mut labels: Vec<(&str, bool)> = parsed
+        .nodes
+        .values()
+        .map(|(l, f)| (l.as_str(), *f))
+        .collect();
+    labels.sort();
+    assert_eq!(
+        labels,
+        [
+            ("", false),
+            ("exp", true),
+            ("sum", true),
+            ("x", false),
+            ("y", false)
+        ]
+    );
+    // verbose shapes as Python prints tuples: (2,) and ()
+    let verbose = dot::graph(&y, true);
+    assert!(verbose.contains("[label=\"x: (2,) float64\""));
+    assert!(verbose.contains("[label=\"y: () float64\""));
+}
+
+#[test]
+fn goldstein_has_every_node_and_edge_once() {
+    let x = Variable::from(1.0).with_name("x");
+    let y = Variable::from(1.0).with_name("y");
+    let z = goldstein(&x, &y).with_name("z");
+    let text = dot::graph(&z, true);
+    let parsed = parse(&text);
+    let (vars, funcs) = walk(&z);
+
+    // nodes: every variable and every function once, nothing else
+    let var_ids: BTreeSet<usize> = parsed
+        .nodes
+        .iter()
+        .filter(|(_, (_, f))| !f)
+        .map(|(id, _)| id.parse().unwrap())
+        .collect();
+    assert_eq!(var_ids, vars);
+    let func_count = parsed.nodes.values().filter(|(_, f)| *f).count();
+    assert_eq!(func_count, funcs.len());
+    // the formula has 38 operations: 18 in the first factor, 19 in the second, 1 product
+    assert_eq!(func_count, 38);
+
+    // edges: for each function, its inputs in, its output out; nothing else
+    let mut expected: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for f in &funcs {
+        let id = node_id(f, &parsed);
+        for x in f.inputs() {
+            *expected
+                .entry((x.id().to_string(), id.clone()))
+                .or_default() += 1;
+        }
+        for y in f.outputs().into_iter().flatten() {
+            *expected
+                .entry((id.clone(), y.id().to_string()))
+                .or_default() += 1;
+        }
+    }
+    let mut got: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for e in &parsed.edges {
+        *got.entry(e.clone()).or_default() += 1;
+    }
+    assert_eq!(got, expected);
+
+    // labels of the named variables; the first line is the output
+    assert_eq!(parsed.nodes[&x.id().to_string()].0, "x: () float64");
+    assert_eq!(parsed.nodes[&y.id().to_string()].0, "y: () float64");
+    assert_eq!(parsed.node_order[0], z.id().to_string());
+    assert_eq!(parsed.nodes[&z.id().to_string()].0, "z: () float64");
+    let mut names: Vec<&str> = parsed
+        .nodes
+        .values()
+        .filter(|(_, f)| *f)
+        .map(|(l, _)| l.as_str())
+        .collect();
+    names.sort();
+    names.dedup();
+    assert_eq!(names, ["add", "mul", "pow", "sub"]);
+
+    // deterministic: the same graph gives the same text
+    assert_eq!(dot::graph(&z, true), text);
+}
+
+#[test]
+fn a_leaf_is_a_single_oval() {
+    let x = Variable::from(2.0).with_name("x");
+    let text = dot::graph(&x, false);
+    assert_eq!(
+        text,
+        format!(
+            "digraph g {{\n{} [label=\"x\", color=orange, style=filled]\n}}",
+            x.id()
+        )
+    );
+}
+
+#[test]
+fn fused_node_is_one_box_named_after_the_function() {
+    let (x, y) = (
+        Variable::from(1.0).with_name("x"),
+        Variable::from(1.0).with_name("y"),
+    );
+    let z = dezero_runtime::fused::elementwise(
+        "goldstein",
+        [&x, &y],
+        |[x, y]| x * x + y * y,
+        |[x, y], g| [2.0 * x * g, 2.0 * y * g],
+    )
+    .with_name("z");
+    let parsed = parse(&dot::graph(&z, false));
+    let functions: Vec<&str> = parsed
+        .nodes
+        .values()
+        .filter(|(_, f)| *f)
+        .map(|(l, _)| l.as_str())
+        .collect();
+    assert_eq!(functions, ["goldstein"]);
+    assert_eq!(parsed.nodes.len(), 4);
+    assert_eq!(parsed.edges.len(), 3);
+}
+
+#[test]
+fn quotes_in_names_are_escaped() {
+    let x = Variable::from(1.0).with_name("say \"hi\"");
+    let text = dot::graph(&x, false);
+    assert!(text.contains(r#"[label="say \"hi\"", color=orange"#));
+}
+
+#[test]
+fn write_puts_the_text_in_a_file() {
+    let x = Variable::from(1.0).with_name("x");
+    let y = exp(&x);
+    let dir = std::env::temp_dir().join(format!("dezero-dot-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("g.dot");
+    dot::write(&y, true, &path).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        dot::graph(&y, true)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
