@@ -47,25 +47,20 @@ fn parse(text: &str) -> Dot {
 }
 
 fn node_id(f: &Node, text: &Dot) -> String {
-    // The function whose edges are exactly its inputs and outputs (ids are addresses).
-    let inputs: Vec<String> = f.inputs().iter().map(|x| x.id().to_string()).collect();
+    // The function box with an edge into f's output (each variable has one creator).
+    let y = f.outputs()[0]
+        .clone()
+        .expect("output alive")
+        .id()
+        .to_string();
     let candidates: Vec<&String> = text
-        .nodes
+        .edges
         .iter()
-        .filter(|(id, (label, is_f))| {
-            *is_f
-                && label == f.name()
-                && text
-                    .edges
-                    .iter()
-                    .filter(|(_, to)| to == *id)
-                    .map(|(from, _)| from.clone())
-                    .collect::<Vec<_>>()
-                    == inputs
-        })
-        .map(|(id, _)| id)
+        .filter(|(from, to)| *to == y && text.nodes[from].1)
+        .map(|(from, _)| from)
         .collect();
     assert_eq!(candidates.len(), 1, "function {} found once", f.name());
+    assert_eq!(text.nodes[candidates[0]].0, f.name());
     candidates[0].clone()
 }
 
