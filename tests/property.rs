@@ -14,9 +14,6 @@ use proptest::prelude::*;
 
 #[path = "property/generator.rs"]
 mod generator;
-// `clippy::eq_op`: for an alias (`let t0 = x; .. if t0 > x`) the macro's expansion compares
-// `x > x` (reported to the lead as a macro issue; the programs themselves avoid `a - a`).
-#[allow(clippy::eq_op)]
 #[rustfmt::skip]
 #[path = "property/programs.rs"]
 mod programs;

@@ -267,6 +267,7 @@ impl Emit<'_> {
             (Op::Div, [a, b]) => quote_spanned!(span=> #a / #b),
             (Op::Neg, [a]) => quote_spanned!(span=> -#a),
             (Op::Not, [a]) => quote_spanned!(span=> !#a),
+            (Op::Copy, [a]) => quote_spanned!(span=> #a),
             (Op::Cmp(op) | Op::Logic(op), [a, b]) => quote_spanned!(span=> #a #op #b),
             (Op::Cast(ty), [a]) => quote_spanned!(span=> #a as #ty),
             (Op::Sigmoid, [a]) => quote_spanned!(span=> ::dezero::__private::sigmoid(#a)),

@@ -96,6 +96,9 @@ pub enum Op {
     /// `a && b`, `a || b` (bool, no adjoint).
     Logic(syn::BinOp),
     Not,
+    /// `y = a`: a copy, made only so an alias does not put the same value on both sides of
+    /// `-`, `/`, a comparison or `max`/`min` (`let t = x; t - x` must not emit `x - x`).
+    Copy,
     /// An integer or bool expression copied verbatim (locals renamed): a constant.
     Expr(Box<syn::Expr>),
     /// A call of another annotated function `g`: the reverse sweep calls `vjp`.

@@ -62,6 +62,8 @@ impl Rev<'_> {
             }
             // y = -a  =>  a_bar -= y_bar
             Op::Neg => c(a, true, quote_spanned!(sp=> #yb)),
+            // y = a  =>  a_bar += y_bar
+            Op::Copy => c(a, false, quote_spanned!(sp=> #yb)),
             // y = a^n  =>  a_bar += y_bar * n * a^(n - 1)
             Op::Powi => {
                 let n = b.cloned().unwrap_or(Operand::Const(

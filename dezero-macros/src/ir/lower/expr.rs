@@ -284,10 +284,36 @@ impl Hint {
 }
 
 /// Renames locals in a verbatim expression to their current SSA variable.
-struct Rename<'l>(&'l Lower);
+///
+/// Where renaming makes the two sides of `-`, `/`, a comparison or `&&`/`||` read the same
+/// (`let k = n; k < n`), the right side is first copied to a fresh local, as
+/// [`Lower::distinct`] does for float operators, so the output never reads `n < n`.
+struct Rename<'l>(&'l mut Lower);
 
 impl VisitMut for Rename<'_> {
     fn visit_expr_mut(&mut self, e: &mut syn::Expr) {
+        if let syn::Expr::Binary(b) = e {
+            if !eq_op_checked(&b.op) {
+                return syn::visit_mut::visit_expr_mut(self, e);
+            }
+            let text = |e: &syn::Expr| e.to_token_stream().to_string();
+            let differ = text(&b.left) != text(&b.right);
+            self.visit_expr_mut(&mut b.left);
+            self.visit_expr_mut(&mut b.right);
+            if differ && text(&b.left) == text(&b.right) {
+                let span = b.right.span();
+                let copy = self.0.define(None, Scalar::Int, false);
+                self.0.cur.push(Stmt::Inst(Inst {
+                    dsts: vec![copy],
+                    op: Op::Expr(b.right.clone()),
+                    args: Vec::new(),
+                    span,
+                }));
+                let id = self.0.vars[copy].ident();
+                *b.right = syn::parse_quote!(#id);
+            }
+            return;
+        }
         if let Some(name) = local_name(e) {
             match self.0.lookup(&name) {
                 Some(Operand::Var(v)) => {
@@ -301,6 +327,28 @@ impl VisitMut for Rename<'_> {
         }
         syn::visit_mut::visit_expr_mut(self, e);
     }
+}
+
+/// The binary operators clippy's `eq_op` checks for the same operand on both sides.
+fn eq_op_checked(op: &syn::BinOp) -> bool {
+    use syn::BinOp as B;
+    matches!(
+        op,
+        B::Sub(_)
+            | B::Div(_)
+            | B::Rem(_)
+            | B::Eq(_)
+            | B::Ne(_)
+            | B::Lt(_)
+            | B::Le(_)
+            | B::Gt(_)
+            | B::Ge(_)
+            | B::And(_)
+            | B::Or(_)
+            | B::BitAnd(_)
+            | B::BitOr(_)
+            | B::BitXor(_)
+    )
 }
 
 pub(super) fn local_name(e: &syn::Expr) -> Option<String> {

@@ -145,6 +145,7 @@ impl Lower {
         } else {
             (Scalar::Bool, false)
         };
+        let args = self.distinct(&op, args, span);
         let dst = self.define(hint, ty, active);
         self.cur.push(Stmt::Inst(Inst {
             dsts: vec![dst],
@@ -153,6 +154,33 @@ impl Lower {
             span,
         }));
         Operand::Var(dst)
+    }
+
+    /// Copies the second operand when both operands of `-`, `/`, a comparison, `&&`/`||`,
+    /// `max` or `min` are the same value (an alias, or a repeated constant): the generated code
+    /// must never put one name on both sides of an operator clippy's `eq_op` checks (nor of the
+    /// comparison `max`/`min`'s adjoint makes).
+    ///
+    /// ```text
+    /// let t = x; t - x       =>   t0 = copy(x); y = sub(x, t0)     (not `x - x`)
+    /// ```
+    fn distinct(&mut self, op: &Op, mut args: Vec<Operand>, span: Span) -> Vec<Operand> {
+        let checked = matches!(
+            op,
+            Op::Sub | Op::Div | Op::Cmp(_) | Op::Logic(_) | Op::Max | Op::Min
+        );
+        if checked && args.len() == 2 && args[0].same(&args[1]) {
+            let (ty, active) = (self.ty(&args[1]), self.active(&args[1]));
+            let copy = self.define(None, ty, active);
+            self.cur.push(Stmt::Inst(Inst {
+                dsts: vec![copy],
+                op: Op::Copy,
+                args: vec![args[1].clone()],
+                span,
+            }));
+            args[1] = Operand::Var(copy);
+        }
+        args
     }
 
     fn lookup(&self, name: &str) -> Option<Operand> {
@@ -195,4 +223,59 @@ fn collect_idents(item: &syn::ItemFn, out: &mut Vec<String>) {
         }
     }
     Find(out).visit_item_fn(item);
+}
+
+#[cfg(test)]
+mod tests {
+    use proc_macro2::TokenStream;
+
+    /// The generated code, whitespace-normalised (`quote`'s spacing), for one function.
+    fn expansion(src: &str) -> String {
+        let item: TokenStream = src.parse().expect("tokens");
+        crate::expand::differentiable(TokenStream::new(), item).to_string()
+    }
+
+    #[test]
+    fn aliases_never_put_one_name_on_both_sides() {
+        let out = expansion(
+            "fn f(x: f64, n: usize) -> f64 { let t = x; let k = n; let c = 1.5; \
+             let a = if t > x && k < n { t - x } else { x / t }; \
+             a + t.max(x) + x.min(x) + c - 1.5 }",
+        );
+        assert!(!out.contains("compile_error"), "{out}");
+        // Only the generated functions: the user's own `x.min(x)` stays as written.
+        let out = &out[out.find("fn f_grad").expect("f_grad")..];
+        for same in [
+            "x > x",
+            "x - x",
+            "x / x",
+            "n < n",
+            "x >= x",
+            "x <= x",
+            "1.5 - 1.5",
+        ] {
+            assert!(!out.contains(same), "`{same}` in {out}");
+        }
+    }
+
+    #[test]
+    fn distinct_operands_get_no_copy() {
+        let item: syn::ItemFn = syn::parse_quote!(
+            fn f(x: f64, y: f64) -> f64 {
+                x - y
+            }
+        );
+        let func = crate::ast::Function::from_syn(TokenStream::new(), &item).expect("function");
+        let ir = super::lower(&func).expect("lowers").to_string();
+        assert!(!ir.contains("copy"), "{ir}");
+        let item: syn::ItemFn = syn::parse_quote!(
+            fn f(x: f64) -> f64 {
+                let t = x;
+                t - x
+            }
+        );
+        let func = crate::ast::Function::from_syn(TokenStream::new(), &item).expect("function");
+        let ir = super::lower(&func).expect("lowers").to_string();
+        assert!(ir.contains("= copy(x)"), "{ir}");
+    }
 }
