@@ -11,6 +11,7 @@ use crate::ast::{self, Options};
 use crate::emit;
 use crate::errors::{self, Errors};
 use crate::names;
+use crate::op;
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -82,9 +83,11 @@ fn try_expand(attr: TokenStream, item: &syn::ItemFn) -> syn::Result<TokenStream>
             }
         }
     });
+    let op = op::companion(&func, vjp, "#[custom_vjp]"); // fused runtime node (issue 5)
     Ok(quote! {
         #item
         #grad_fn
+        #op
         #vjp_docs
         #vis fn #vjp #generics (#(#ps,)* #(#seeds: #float),*) -> #grads_ty {
             #pullback(#(#args,)* #(#seeds),*)

@@ -2,7 +2,7 @@
 
 use crate::ast::{self, Function};
 use crate::errors::{self, Errors};
-use crate::{emit, ir, names, reverse};
+use crate::{emit, ir, names, op, reverse};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -36,7 +36,10 @@ fn try_expand(attr: TokenStream, item: &syn::ItemFn) -> syn::Result<TokenStream>
     func.validate()?;
     let primal = ir::lower(&func)?;
     let adjoint = reverse::adjoint(&primal)?;
-    Ok(emit::expansion(&func, &primal, &adjoint))
+    let expansion = emit::expansion(&func, &primal, &adjoint);
+    // Companions (issue 5): `<fn>_op` (fused runtime node).
+    let op = op::companion(&func, &func.opts.vjp, "#[differentiable]");
+    Ok(quote!(#expansion #op))
 }
 
 /// The errors, the user's function unchanged and, if the signature parsed, `unreachable!()`
@@ -49,7 +52,9 @@ fn fallback(attr: &TokenStream, item: &syn::ItemFn, e: syn::Error) -> TokenStrea
         ast::signature(&item.sig, &mut scratch),
     ) {
         (Ok(opts), Some((params, float, outputs))) => {
-            stubs(item, &opts, &params, float.tokens(), outputs)
+            let op = op::stub(item, &params, float, outputs); // companion stub (issue 5)
+            let stubs = stubs(item, &opts, &params, float.tokens(), outputs);
+            quote!(#stubs #op)
         }
         _ => quote!(),
     };

@@ -123,6 +123,7 @@ mod errors;
 mod expand;
 mod ir;
 mod names;
+mod op;
 mod prune;
 mod reverse;
 mod validate;
