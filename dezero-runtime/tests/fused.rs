@@ -12,7 +12,7 @@
 //! sphere and matyas agree bit for bit. That the node itself adds no error is checked exactly:
 //! its values and gradients equal the scalar closures applied element by element.
 
-use dezero_runtime::fused::elementwise;
+use dezero_runtime::fused::{elementwise, elementwise_parallel};
 use dezero_runtime::{gradient_check, no_grad, BackwardOptions, Variable};
 use ndarray::{array, ArrayD, IxDyn};
 
@@ -323,6 +323,46 @@ fn empty_arrays() {
     assert_eq!(z.shape(), vec![0]);
     assert_eq!(grad(&x).shape(), &[0]);
     assert_eq!(grad(&y), ndarray::arr0(0.0).into_dyn());
+}
+
+#[test]
+fn parallel_loops_give_the_same_bits() {
+    // Sizes around the 65,536-element threshold and with a ragged last chunk; a constant input
+    // and a non-contiguous one (which falls back to one thread).
+    for n in [65_535, 65_536, 100_003] {
+        let (x, y) = (inputs(&[n], 11), inputs(&[n], 12));
+        let c = Variable::from(0.25);
+        for other in [&y, &c] {
+            let z1 = fused("goldstein", goldstein, goldstein_vjp, &x, other);
+            let z2 = elementwise_parallel(
+                "goldstein",
+                [&x, other],
+                |[x, y]| goldstein(x, y),
+                |[x, y], g| goldstein_vjp(x, y, g),
+            );
+            assert_eq!(z2.creator().unwrap().name(), "goldstein");
+            assert_eq!(*z1.data(), *z2.data(), "value, n = {n}");
+            z1.backward();
+            let (gx1, go1) = (grad(&x), grad(other));
+            x.cleargrad();
+            other.cleargrad();
+            z2.backward();
+            assert_eq!(gx1, grad(&x), "gx, n = {n}");
+            assert_eq!(go1, grad(other), "g of the other input, n = {n}");
+            x.cleargrad();
+            other.cleargrad();
+        }
+    }
+    let xt = Variable::new(inputs(&[400, 300], 13).data().clone().reversed_axes());
+    let y = inputs(&[300, 400], 14);
+    let z1 = fused("goldstein", goldstein, goldstein_vjp, &xt, &y);
+    let z2 = elementwise_parallel(
+        "goldstein",
+        [&xt, &y],
+        |[x, y]| goldstein(x, y),
+        |[x, y], g| goldstein_vjp(x, y, g),
+    );
+    assert_eq!(*z1.data(), *z2.data());
 }
 
 // ---- central differences ----

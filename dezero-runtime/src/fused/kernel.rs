@@ -1,8 +1,15 @@
 //! The element loops of [`elementwise`](super::elementwise): broadcasting N input arrays to one
 //! shape and running a scalar function (forward) or its pullback (backward) on every element,
 //! without materialising broadcast copies of the inputs.
+//!
+//! Inputs that are contiguous arrays of the full shape, or size-1 arrays, are read as slices
+//! and constants (the fast path, which the `_parallel` loops split over threads); any other
+//! broadcast is walked through ndarray's broadcast views, on one thread.
 
 use ndarray::{ArrayD, ArrayViewD, Dimension, IxDyn};
+
+/// Below this many elements a loop stays on one thread (a spawn costs ~10 µs).
+const MIN_PARALLEL: usize = 1 << 16;
 
 /// One input as the element loop reads it.
 enum Lane<'a> {
@@ -28,6 +35,29 @@ impl<'a> Lane<'a> {
             x.broadcast(shape.clone())
                 .expect("shapes checked by broadcast_dims"),
         )
+    }
+
+    fn is_flat(&self) -> bool {
+        !matches!(self, Lane::View(_))
+    }
+
+    /// Element `i` of a flat lane.
+    #[inline(always)]
+    fn at(&self, i: usize) -> f64 {
+        match self {
+            Lane::Scalar(v) => *v,
+            Lane::Slice(s) => s[i],
+            Lane::View(_) => unreachable!("views take the general path"),
+        }
+    }
+
+    /// Every element in row-major order of the broadcast shape.
+    fn iter(&self, n: usize) -> Box<dyn Iterator<Item = f64> + '_> {
+        match self {
+            Lane::Scalar(v) => Box::new(std::iter::repeat_n(*v, n)),
+            Lane::Slice(s) => Box::new(s.iter().copied()),
+            Lane::View(v) => Box::new(v.iter().copied()),
+        }
     }
 }
 
@@ -60,91 +90,194 @@ pub(crate) fn broadcast_dims(op: &str, shapes: &[&[usize]]) -> IxDyn {
     IxDyn(&out)
 }
 
-/// `[x0[i], x1[i], ..]` for element `i` of the broadcast shape (fast path: no views).
-#[inline(always)]
-fn gather<const N: usize>(lanes: &[Lane<'_>; N], i: usize) -> [f64; N] {
-    std::array::from_fn(|k| match &lanes[k] {
-        Lane::Scalar(v) => *v,
-        Lane::Slice(s) => s[i],
-        Lane::View(_) => unreachable!("views take the general path"),
-    })
+/// The inputs, and whether they all take the fast path.
+struct Inputs<'a, const N: usize> {
+    lanes: [Lane<'a>; N],
+    n: usize,
+    flat: bool,
 }
 
-fn all_flat<const N: usize>(lanes: &[Lane<'_>; N]) -> bool {
-    lanes.iter().all(|l| !matches!(l, Lane::View(_)))
-}
-
-/// Calls `body(i, args)` for every element `i` of `shape`, in row-major order, where `args`
-/// holds the N inputs' values at that element.
-#[inline(always)]
-fn for_each<const N: usize>(
-    xs: [&ArrayD<f64>; N],
-    shape: &IxDyn,
-    mut body: impl FnMut(usize, [f64; N]),
-) {
-    let lanes: [Lane<'_>; N] = xs.map(|x| Lane::new(x, shape));
-    let n = shape.size();
-    if all_flat(&lanes) {
-        for i in 0..n {
-            body(i, gather(&lanes, i));
+impl<'a, const N: usize> Inputs<'a, N> {
+    fn new(xs: [&'a ArrayD<f64>; N], shape: &IxDyn) -> Self {
+        let lanes = xs.map(|x| Lane::new(x, shape));
+        let flat = lanes.iter().all(Lane::is_flat);
+        Inputs {
+            lanes,
+            n: shape.size(),
+            flat,
         }
-        return;
     }
-    // General path: walk every input in logical (row-major) order over its broadcast view.
-    let views: [ArrayViewD<'_, f64>; N] = xs.map(|x| {
-        x.broadcast(shape.clone())
-            .expect("shapes checked by broadcast_dims")
-    });
-    let mut iters = views.each_ref().map(|v| v.iter());
-    for i in 0..n {
-        let args = std::array::from_fn(|k| *iters[k].next().expect("n elements"));
-        body(i, args);
+
+    #[inline(always)]
+    fn at(&self, i: usize) -> [f64; N] {
+        self.lanes.each_ref().map(|l| l.at(i))
     }
 }
 
-/// `y[i] = f(x0[i], x1[i], ..)` over the broadcast `shape`.
+/// `y[j] = f(x[start + j])` for a flat chunk.
+#[inline(always)]
+fn fill_forward<const N: usize>(
+    xs: &Inputs<'_, N>,
+    start: usize,
+    y: &mut [f64],
+    f: &impl Fn([f64; N]) -> f64,
+) {
+    for (j, y) in y.iter_mut().enumerate() {
+        *y = f(xs.at(start + j));
+    }
+}
+
+/// `gxs[k][j] = pullback(x[start + j], gy[start + j])[k]` for a flat chunk.
+#[inline(always)]
+fn fill_backward<const N: usize>(
+    xs: &Inputs<'_, N>,
+    gy: &Lane<'_>,
+    start: usize,
+    mut gxs: [&mut [f64]; N],
+    pullback: &impl Fn([f64; N], f64) -> [f64; N],
+) {
+    let len = gxs.first().map_or(0, |g| g.len());
+    for j in 0..len {
+        let i = start + j;
+        let g = pullback(xs.at(i), gy.at(i));
+        for (gx, g) in gxs.iter_mut().zip(g) {
+            gx[j] = g;
+        }
+    }
+}
+
+fn general_forward<const N: usize>(xs: &Inputs<'_, N>, f: &impl Fn([f64; N]) -> f64) -> Vec<f64> {
+    let mut iters = xs.lanes.each_ref().map(|l| l.iter(xs.n));
+    (0..xs.n)
+        .map(|_| {
+            f(std::array::from_fn(|k| {
+                iters[k].next().expect("n elements")
+            }))
+        })
+        .collect()
+}
+
+fn general_backward<const N: usize>(
+    xs: &Inputs<'_, N>,
+    gy: &Lane<'_>,
+    gxs: &mut [Vec<f64>; N],
+    pullback: &impl Fn([f64; N], f64) -> [f64; N],
+) {
+    let mut iters = xs.lanes.each_ref().map(|l| l.iter(xs.n));
+    for (i, gy) in gy.iter(xs.n).enumerate() {
+        let args = std::array::from_fn(|k| iters[k].next().expect("n elements"));
+        for (gx, g) in gxs.iter_mut().zip(pullback(args, gy)) {
+            gx[i] = g;
+        }
+    }
+}
+
+fn array(shape: &IxDyn, v: Vec<f64>) -> ArrayD<f64> {
+    ArrayD::from_shape_vec(shape.clone(), v).expect("one value per element")
+}
+
+/// `y[i] = f(x0[i], x1[i], ..)` over the broadcast `shape`, on one thread.
 pub(crate) fn forward<const N: usize>(
     xs: [&ArrayD<f64>; N],
     shape: &IxDyn,
     f: &impl Fn([f64; N]) -> f64,
 ) -> ArrayD<f64> {
-    let mut y = Vec::with_capacity(shape.size());
-    for_each(xs, shape, |_, args| y.push(f(args)));
-    ArrayD::from_shape_vec(shape.clone(), y).expect("one value per element")
+    let xs = Inputs::new(xs, shape);
+    if !xs.flat {
+        return array(shape, general_forward(&xs, f));
+    }
+    let mut y = vec![0.0; xs.n];
+    fill_forward(&xs, 0, &mut y, f);
+    array(shape, y)
 }
 
-/// `[gx0[i], gx1[i], ..] = pullback([x0[i], x1[i], ..], gy[i])` over the broadcast `shape`,
-/// each `gxk` still of the broadcast shape (the caller sums it back to its input's shape).
+/// `[gx0[i], gx1[i], ..] = pullback([x0[i], x1[i], ..], gy[i])` over the broadcast `shape`, on
+/// one thread; each `gxk` still has the broadcast shape (the caller sums it to its input's).
 pub(crate) fn backward<const N: usize>(
     xs: [&ArrayD<f64>; N],
     gy: &ArrayD<f64>,
     shape: &IxDyn,
     pullback: &impl Fn([f64; N], f64) -> [f64; N],
 ) -> [ArrayD<f64>; N] {
-    let n = shape.size();
-    let mut gxs: [Vec<f64>; N] = std::array::from_fn(|_| Vec::with_capacity(n));
-    let gy_lane = Lane::new(gy, shape);
-    match gy_lane {
-        Lane::Slice(gy) => for_each(xs, shape, |i, args| {
-            push_all(&mut gxs, pullback(args, gy[i]));
-        }),
-        Lane::Scalar(gy) => for_each(xs, shape, |_, args| {
-            push_all(&mut gxs, pullback(args, gy));
-        }),
-        Lane::View(view) => {
-            let mut gy = view.iter();
-            for_each(xs, shape, |_, args| {
-                let g = *gy.next().expect("n elements");
-                push_all(&mut gxs, pullback(args, g));
-            });
-        }
+    let xs = Inputs::new(xs, shape);
+    let gy = Lane::new(gy, shape);
+    let mut gxs: [Vec<f64>; N] = std::array::from_fn(|_| vec![0.0; xs.n]);
+    if xs.flat && gy.is_flat() {
+        fill_backward(&xs, &gy, 0, gxs.each_mut().map(|g| &mut g[..]), pullback);
+    } else {
+        general_backward(&xs, &gy, &mut gxs, pullback);
     }
-    gxs.map(|g| ArrayD::from_shape_vec(shape.clone(), g).expect("one value per element"))
+    gxs.map(|g| array(shape, g))
 }
 
-#[inline(always)]
-fn push_all<const N: usize>(gxs: &mut [Vec<f64>; N], g: [f64; N]) {
-    for (v, g) in gxs.iter_mut().zip(g) {
-        v.push(g);
+/// [`forward`] with the fast path split over up to `threads` threads.
+pub(crate) fn forward_parallel<const N: usize>(
+    xs: [&ArrayD<f64>; N],
+    shape: &IxDyn,
+    f: &(impl Fn([f64; N]) -> f64 + Sync),
+    threads: usize,
+) -> ArrayD<f64> {
+    let xs = Inputs::new(xs, shape);
+    if !xs.flat {
+        return array(shape, general_forward(&xs, f));
     }
+    let mut y = vec![0.0; xs.n];
+    split(threads, [&mut y[..]], |start, [y]| {
+        fill_forward(&xs, start, y, f)
+    });
+    array(shape, y)
+}
+
+/// [`backward`] with the fast path split over up to `threads` threads.
+pub(crate) fn backward_parallel<const N: usize>(
+    xs: [&ArrayD<f64>; N],
+    gy: &ArrayD<f64>,
+    shape: &IxDyn,
+    pullback: &(impl Fn([f64; N], f64) -> [f64; N] + Sync),
+    threads: usize,
+) -> [ArrayD<f64>; N] {
+    let xs = Inputs::new(xs, shape);
+    let gy = Lane::new(gy, shape);
+    let mut gxs: [Vec<f64>; N] = std::array::from_fn(|_| vec![0.0; xs.n]);
+    if xs.flat && gy.is_flat() {
+        split(threads, gxs.each_mut().map(|g| &mut g[..]), |start, gxs| {
+            fill_backward(&xs, &gy, start, gxs, pullback)
+        });
+    } else {
+        general_backward(&xs, &gy, &mut gxs, pullback);
+    }
+    gxs.map(|g| array(shape, g))
+}
+
+/// Runs `body(start, chunks)` over equal chunks of the M output slices (all of one length),
+/// on up to `threads` scoped threads (the last chunk on the calling thread).
+fn split<const M: usize>(
+    threads: usize,
+    outs: [&mut [f64]; M],
+    body: impl Fn(usize, [&mut [f64]; M]) + Sync,
+) {
+    let n = outs.first().map_or(0, |o| o.len());
+    if threads <= 1 || n < MIN_PARALLEL {
+        body(0, outs);
+        return;
+    }
+    let chunk = n.div_ceil(threads);
+    let mut chunks = outs.map(|o| o.chunks_mut(chunk));
+    let body = &body;
+    std::thread::scope(|s| {
+        let mut start = 0;
+        loop {
+            let part = chunks.each_mut().map(|c| c.next());
+            let Some(len) = part[0].as_ref().map(|p| p.len()) else {
+                break;
+            };
+            let part = part.map(|p| p.expect("all outputs have one length"));
+            if start + len == n {
+                body(start, part);
+                break;
+            }
+            s.spawn(move || body(start, part));
+            start += len;
+        }
+    });
 }

@@ -22,7 +22,7 @@
 
 mod kernel;
 
-use ndarray::ArrayD;
+use ndarray::{ArrayD, IxDyn};
 
 use crate::config::is_backprop_enabled;
 use crate::function::{apply, Function};
@@ -83,28 +83,117 @@ where
     F: Fn([f64; N]) -> f64 + 'static,
     P: Fn([f64; N], f64) -> [f64; N] + 'static,
 {
+    record(name, inputs, OneThread { f, pullback })
+}
+
+/// [`elementwise`], with the element loops split over the machine's threads.
+///
+/// Same node, same results bit for bit; the closures must be `Sync` (plain functions
+/// and closures capturing numbers are). Arrays under 65,536 elements, and inputs that are
+/// broadcast other than as size-1 constants, still run on one thread. Worth it only when the
+/// scalar function is costly and cores are idle: see the benchmark `fused` for figures.
+///
+/// # Panics
+/// As [`elementwise`].
+///
+/// ```
+/// use dezero_runtime::{fused::elementwise_parallel, Variable};
+/// let x = Variable::new(ndarray::Array1::linspace(0.0, 1.0, 100_000).into_dyn());
+/// let y = elementwise_parallel("sin", [&x], |[x]| x.sin(), |[x], g| [x.cos() * g]);
+/// y.backward();
+/// assert_eq!(y.data()[99_999], 1f64.sin());
+/// assert_eq!(x.grad().unwrap().data()[0], 1.0);
+/// ```
+#[track_caller]
+pub fn elementwise_parallel<const N: usize, F, P>(
+    name: &'static str,
+    inputs: [&Variable; N],
+    f: F,
+    pullback: P,
+) -> Variable
+where
+    F: Fn([f64; N]) -> f64 + Sync + 'static,
+    P: Fn([f64; N], f64) -> [f64; N] + Sync + 'static,
+{
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    record(
+        name,
+        inputs,
+        Threads {
+            f,
+            pullback,
+            threads,
+        },
+    )
+}
+
+#[track_caller]
+fn record<const N: usize, L: Loops<N>>(
+    name: &'static str,
+    inputs: [&Variable; N],
+    loops: L,
+) -> Variable {
     {
         let guards = inputs.map(|x| x.data());
         let shapes: [&[usize]; N] = std::array::from_fn(|k| guards[k].shape());
         kernel::broadcast_dims(name, &shapes);
     }
-    let node = Elementwise::<N, F, P> { name, f, pullback };
-    apply(node, &inputs).pop().expect("one output")
+    apply(Elementwise::<N, L> { name, loops }, &inputs)
+        .pop()
+        .expect("one output")
 }
 
-/// y = f(x0, x1, ..) element-wise. Backward: gxk = pullback(x0, x1, .., gy)[k] element-wise,
-/// each summed to its input's shape.
-struct Elementwise<const N: usize, F, P> {
-    name: &'static str,
+/// The element loops of a node: one thread or several.
+trait Loops<const N: usize>: 'static {
+    fn forward(&self, xs: [&ArrayD<f64>; N], shape: &IxDyn) -> ArrayD<f64>;
+    fn backward(&self, xs: [&ArrayD<f64>; N], gy: &ArrayD<f64>, shape: &IxDyn) -> [ArrayD<f64>; N];
+}
+
+struct OneThread<F, P> {
     f: F,
     pullback: P,
 }
 
-impl<const N: usize, F, P> Function for Elementwise<N, F, P>
+impl<const N: usize, F, P> Loops<N> for OneThread<F, P>
 where
     F: Fn([f64; N]) -> f64 + 'static,
     P: Fn([f64; N], f64) -> [f64; N] + 'static,
 {
+    fn forward(&self, xs: [&ArrayD<f64>; N], shape: &IxDyn) -> ArrayD<f64> {
+        kernel::forward(xs, shape, &self.f)
+    }
+    fn backward(&self, xs: [&ArrayD<f64>; N], gy: &ArrayD<f64>, shape: &IxDyn) -> [ArrayD<f64>; N] {
+        kernel::backward(xs, gy, shape, &self.pullback)
+    }
+}
+
+struct Threads<F, P> {
+    f: F,
+    pullback: P,
+    threads: usize,
+}
+
+impl<const N: usize, F, P> Loops<N> for Threads<F, P>
+where
+    F: Fn([f64; N]) -> f64 + Sync + 'static,
+    P: Fn([f64; N], f64) -> [f64; N] + Sync + 'static,
+{
+    fn forward(&self, xs: [&ArrayD<f64>; N], shape: &IxDyn) -> ArrayD<f64> {
+        kernel::forward_parallel(xs, shape, &self.f, self.threads)
+    }
+    fn backward(&self, xs: [&ArrayD<f64>; N], gy: &ArrayD<f64>, shape: &IxDyn) -> [ArrayD<f64>; N] {
+        kernel::backward_parallel(xs, gy, shape, &self.pullback, self.threads)
+    }
+}
+
+/// y = f(x0, x1, ..) element-wise. Backward: gxk = pullback(x0, x1, .., gy)[k] element-wise,
+/// each summed to its input's shape.
+struct Elementwise<const N: usize, L> {
+    name: &'static str,
+    loops: L,
+}
+
+impl<const N: usize, L: Loops<N>> Function for Elementwise<N, L> {
     fn name(&self) -> &str {
         self.name
     }
@@ -112,7 +201,7 @@ where
     fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
         let xs: [&ArrayD<f64>; N] = std::array::from_fn(|k| xs[k]);
         let shape = kernel::broadcast_dims(self.name, &xs.map(|x| x.shape()));
-        vec![kernel::forward(xs, &shape, &self.f)]
+        vec![self.loops.forward(xs, &shape)]
     }
 
     fn backward(&self, xs: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
@@ -126,8 +215,7 @@ where
         let guards: Vec<_> = xs.iter().map(|x| x.data()).collect();
         let arrays: [&ArrayD<f64>; N] = std::array::from_fn(|k| &*guards[k]);
         let gy = gys[0].data();
-        let shape = gy.raw_dim();
-        let gxs = kernel::backward(arrays, &gy, &shape, &self.pullback);
+        let gxs = self.loops.backward(arrays, &gy, &gy.raw_dim());
         gxs.into_iter()
             .zip(arrays)
             .map(|(gx, x)| {
