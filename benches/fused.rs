@@ -1,0 +1,246 @@
+//! Goldstein–Price on 10^6-element arrays, forward + backward: one fused node
+//! (`dezero::fused::elementwise` over the `#[differentiable]` function and its generated
+//! `goldstein_vjp`) against the same formula composed from 38 runtime ops.
+//!
+//! | name                          | what                                                       |
+//! |-------------------------------|------------------------------------------------------------|
+//! | `goldstein_1e6/fused`         | one `elementwise` node: forward, backward                  |
+//! | `goldstein_1e6/parallel`      | the node from `elementwise_parallel` (loops over threads)  |
+//! | `goldstein_1e6/runtime`       | the formula from runtime ops: forward, backward            |
+//!
+//! Before timing, the bench prints the bytes allocated at peak during one forward + backward of
+//! each (a counting global allocator tracks current and peak live bytes; the inputs are
+//! allocated before and not counted), the ratio, and a quick wall-clock ratio (median of 5).
+//!
+//! Run: `CARGO_TARGET_DIR=/work/target-c cargo bench --bench fused`.
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::hint::black_box;
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use std::time::{Duration, Instant};
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use dezero::Variable;
+use ndarray::{ArrayD, IxDyn};
+
+/// A global allocator counting live bytes and their peak.
+struct Counting;
+
+static CURRENT: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+fn grow(n: usize) {
+    let now = CURRENT.fetch_add(n, Relaxed) + n;
+    PEAK.fetch_max(now, Relaxed);
+}
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        grow(layout.size());
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        CURRENT.fetch_sub(layout.size(), Relaxed);
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        if new_size >= layout.size() {
+            grow(new_size - layout.size());
+        } else {
+            CURRENT.fetch_sub(layout.size() - new_size, Relaxed);
+        }
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// The most bytes live at once while `run` runs, above what was live before it.
+fn peak_bytes(run: impl FnOnce()) -> usize {
+    let base = CURRENT.load(Relaxed);
+    PEAK.store(base, Relaxed);
+    run();
+    PEAK.load(Relaxed) - base
+}
+
+#[dezero::differentiable]
+fn goldstein(x: f64, y: f64) -> f64 {
+    (1.0 + (x + y + 1.0).powi(2)
+        * (19.0 - 14.0 * x + 3.0 * x.powi(2) - 14.0 * y + 6.0 * x * y + 3.0 * y.powi(2)))
+        * (30.0
+            + (2.0 * x - 3.0 * y).powi(2)
+                * (18.0 - 32.0 * x + 12.0 * x.powi(2) + 48.0 * y - 36.0 * x * y + 27.0 * y.powi(2)))
+}
+
+/// The fused node: what `#[differentiable]`'s `goldstein_op` generates.
+fn goldstein_fused(x: &Variable, y: &Variable) -> Variable {
+    dezero::fused::elementwise(
+        "goldstein",
+        [x, y],
+        |[x, y]| goldstein(x, y),
+        |[x, y], seed| {
+            let (x_bar, y_bar) = goldstein_vjp(x, y, seed);
+            [x_bar, y_bar]
+        },
+    )
+}
+
+/// The fused node with its loops split over the machine's threads.
+fn goldstein_parallel(x: &Variable, y: &Variable) -> Variable {
+    dezero::fused::elementwise_parallel(
+        "goldstein",
+        [x, y],
+        |[x, y]| goldstein(x, y),
+        |[x, y], seed| {
+            let (x_bar, y_bar) = goldstein_vjp(x, y, seed);
+            [x_bar, y_bar]
+        },
+    )
+}
+
+/// The same formula from runtime ops (as benches/runtime.rs and the book write it).
+fn goldstein_runtime(x: &Variable, y: &Variable) -> Variable {
+    (1.0 + (x + y + 1.0).pow(2.0)
+        * (19.0 - 14.0 * x + 3.0 * x.pow(2.0) - 14.0 * y + 6.0 * x * y + 3.0 * y.pow(2.0)))
+        * (30.0
+            + (2.0 * x - 3.0 * y).pow(2.0)
+                * (18.0 - 32.0 * x + 12.0 * x.pow(2.0) + 48.0 * y - 36.0 * x * y
+                    + 27.0 * y.pow(2.0)))
+}
+
+type Goldstein = fn(&Variable, &Variable) -> Variable;
+
+fn forward_backward(f: Goldstein, x: &Variable, y: &Variable) {
+    let z = f(x, y);
+    z.backward();
+    x.cleargrad();
+    y.cleargrad();
+}
+
+/// 10^6 points spread over [-2, 2)², Goldstein–Price's usual domain.
+fn inputs(n: usize) -> (Variable, Variable) {
+    let grid =
+        |k: f64| ArrayD::from_shape_fn(IxDyn(&[n]), |i| ((i[0] as f64 * k).fract()) * 4.0 - 2.0);
+    (
+        Variable::new(grid(0.618_034)),
+        Variable::new(grid(0.414_214)),
+    )
+}
+
+/// Value and gradients of both agree (normwise, 1e-12 of the largest magnitude).
+fn check_agree(x: &Variable, y: &Variable) {
+    let run = |f: Goldstein| {
+        let z = f(x, y);
+        z.backward();
+        let out = [
+            z.data().clone(),
+            x.grad().unwrap().data().clone(),
+            y.grad().unwrap().data().clone(),
+        ];
+        x.cleargrad();
+        y.cleargrad();
+        out
+    };
+    let (fused, runtime) = (run(goldstein_fused), run(goldstein_runtime));
+    assert_eq!(
+        fused,
+        run(goldstein_parallel),
+        "parallel loops give the same bits"
+    );
+    for (what, (a, b)) in ["value", "gx", "gy"].iter().zip(fused.iter().zip(&runtime)) {
+        let scale = b.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        let worst = a
+            .iter()
+            .zip(b)
+            .fold(0.0f64, |m, (a, b)| m.max((a - b).abs()));
+        assert!(
+            worst <= 1e-12 * scale,
+            "{what}: fused and runtime differ by {worst:e}"
+        );
+    }
+}
+
+fn median_time(f: Goldstein, x: &Variable, y: &Variable) -> Duration {
+    let mut times: Vec<Duration> = (0..5)
+        .map(|_| {
+            let start = Instant::now();
+            forward_backward(f, x, y);
+            start.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[2]
+}
+
+/// The floor: the scalar function and pullback in plain loops over slices, no graph.
+fn plain(x: &[f64], y: &[f64]) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+    let z: Vec<f64> = x.iter().zip(y).map(|(&x, &y)| goldstein(x, y)).collect();
+    let (gx, gy) = x
+        .iter()
+        .zip(y)
+        .map(|(&x, &y)| goldstein_vjp(x, y, 1.0))
+        .unzip();
+    (z, gx, gy)
+}
+
+fn benches(c: &mut Criterion) {
+    let n = 1_000_000;
+    let (x, y) = inputs(n);
+    check_agree(&x, &y);
+
+    let fused_peak = peak_bytes(|| forward_backward(goldstein_fused, &x, &y));
+    let runtime_peak = peak_bytes(|| forward_backward(goldstein_runtime, &x, &y));
+    let mib = |b: usize| b as f64 / (1024.0 * 1024.0);
+    println!(
+        "peak bytes, one forward + backward on {n} elements: fused {} ({:.1} MiB), runtime {} \
+         ({:.1} MiB), runtime / fused = {:.1}x",
+        fused_peak,
+        mib(fused_peak),
+        runtime_peak,
+        mib(runtime_peak),
+        runtime_peak as f64 / fused_peak as f64
+    );
+    let (tf, tr, tp) = (
+        median_time(goldstein_fused, &x, &y),
+        median_time(goldstein_runtime, &x, &y),
+        median_time(goldstein_parallel, &x, &y),
+    );
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    println!(
+        "wall clock, median of 5: fused {tf:?}, runtime {tr:?}, runtime / fused = {:.1}x; \
+         parallel ({threads} threads) {tp:?}, fused / parallel = {:.2}x",
+        tr.as_secs_f64() / tf.as_secs_f64(),
+        tf.as_secs_f64() / tp.as_secs_f64()
+    );
+
+    {
+        let xs = x.data().as_slice().unwrap().to_vec();
+        let ys = y.data().as_slice().unwrap().to_vec();
+        let (xs, ys) = (&xs[..], &ys[..]);
+        let mut times: Vec<Duration> = (0..5)
+            .map(|_| {
+                let start = Instant::now();
+                black_box(plain(xs, ys));
+                start.elapsed()
+            })
+            .collect();
+        times.sort();
+        println!("plain loops (no graph), median of 5: {:?}", times[2]);
+    }
+
+    let mut g = c.benchmark_group("goldstein_1e6");
+    g.sample_size(10).measurement_time(Duration::from_secs(5));
+    g.bench_function("fused", |b| {
+        b.iter(|| forward_backward(goldstein_fused, black_box(&x), black_box(&y)))
+    });
+    g.bench_function("parallel", |b| {
+        b.iter(|| forward_backward(goldstein_parallel, black_box(&x), black_box(&y)))
+    });
+    g.bench_function("runtime", |b| {
+        b.iter(|| forward_backward(goldstein_runtime, black_box(&x), black_box(&y)))
+    });
+    g.finish();
+}
+
+criterion_group!(fused, benches);
+criterion_main!(fused);
