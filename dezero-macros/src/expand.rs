@@ -2,7 +2,7 @@
 
 use crate::ast::{self, Function};
 use crate::errors::{self, Errors};
-use crate::{emit, ir, names, op, reverse};
+use crate::{dot, emit, ir, names, op, reverse};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -37,9 +37,10 @@ fn try_expand(attr: TokenStream, item: &syn::ItemFn) -> syn::Result<TokenStream>
     let primal = ir::lower(&func)?;
     let adjoint = reverse::adjoint(&primal)?;
     let expansion = emit::expansion(&func, &primal, &adjoint);
-    // Companions (issue 5): `<fn>_op` (fused runtime node).
+    // Companions (issue 5): `<fn>_op` (fused runtime node), `<fn>_dot` (static graph).
     let op = op::companion(&func, &func.opts.vjp, "#[differentiable]");
-    Ok(quote!(#expansion #op))
+    let dot = dot::companion(&func, &primal, &adjoint);
+    Ok(quote!(#expansion #op #dot))
 }
 
 /// The errors, the user's function unchanged and, if the signature parsed, `unreachable!()`
@@ -52,9 +53,10 @@ fn fallback(attr: &TokenStream, item: &syn::ItemFn, e: syn::Error) -> TokenStrea
         ast::signature(&item.sig, &mut scratch),
     ) {
         (Ok(opts), Some((params, float, outputs))) => {
-            let op = op::stub(item, &params, float, outputs); // companion stub (issue 5)
+            let op = op::stub(item, &params, float, outputs); // companion stubs (issue 5)
+            let dot = dot::stub(item, opts.dot);
             let stubs = stubs(item, &opts, &params, float.tokens(), outputs);
-            quote!(#stubs #op)
+            quote!(#stubs #op #dot)
         }
         _ => quote!(),
     };

@@ -118,6 +118,7 @@ use proc_macro::TokenStream;
 
 mod ast;
 mod custom;
+mod dot;
 mod emit;
 mod errors;
 mod expand;
