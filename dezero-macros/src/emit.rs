@@ -112,6 +112,22 @@ impl Emit<'_> {
         names::bar(&self.p.vars[v].name)
     }
 
+    /// `f64`, or `(f64, f64, ..)` for `n` values, located at `span` (a user's call).
+    fn floats_at(&self, span: proc_macro2::Span, n: usize) -> TokenStream {
+        let float: TokenStream = (self.float.clone().into_iter())
+            .map(|mut t| {
+                t.set_span(span);
+                t
+            })
+            .collect();
+        if n == 1 {
+            float
+        } else {
+            let each = vec![float; n];
+            quote_spanned!(span=> (#(#each),*))
+        }
+    }
+
     fn val(&self, o: &Operand) -> TokenStream {
         match o {
             Operand::Var(v) => {
@@ -285,6 +301,14 @@ impl Emit<'_> {
             }
             _ => quote!(unreachable!()),
         };
+        let typed = i.dsts.len() == 1 && self.p.vars[i.dsts[0]].annot.is_some();
+        if let (Op::Call { .. }, false) = (&i.op, typed) {
+            // A call's result is typed at the user's call: a callee of another float type is
+            // reported there, not where the value is used later in the generated code.
+            let ty = self.floats_at(span, dsts.len());
+            let pat = tuple_pat(&dsts);
+            return quote!(let #pat: #ty = #expr;);
+        }
         if dsts.len() == 1 {
             quote!(let #(#dsts)* = #expr;)
         } else {
@@ -308,6 +332,13 @@ impl Emit<'_> {
             } => {
                 let tb = self.bar(*target);
                 match (acc, neg) {
+                    // The seed `1.0` is typed when the body calls other annotated functions:
+                    // else a callee of another float type would decide its type through its
+                    // `_vjp`, and rustc would report the clash here instead of at the call.
+                    (false, false) if is_literal(term) && calls(&self.p.body) => {
+                        let f = &self.float;
+                        quote!(let #tb: #f = #term;)
+                    }
                     (false, false) => quote!(let #tb = #term;),
                     (false, true) if is_single_token(term) => quote!(let #tb = -#term;),
                     (false, true) => quote!(let #tb = -(#term);),
@@ -322,28 +353,30 @@ impl Emit<'_> {
                 seeds,
                 outs,
             } => {
+                // The seeds, the bound names and their float type sit at the user's call (with
+                // mixed-site hygiene), so a callee of the wrong arity or float type is reported
+                // there and the cascade stops at the typed `let`.
+                let at = |mut i: Ident| {
+                    i.set_span(i.span().located_at(*span));
+                    quote!(#i)
+                };
                 let args: Vec<TokenStream> = args.iter().map(|a| self.val(a)).collect();
                 let seeds = seeds.iter().map(|s| match s {
-                    Some(v) => {
-                        let b = self.bar(*v);
-                        quote!(#b)
-                    }
-                    None => quote!(0.0),
+                    Some(v) => at(self.bar(*v)),
+                    None => quote_spanned!(*span=> 0.0),
                 });
                 let pats: Vec<TokenStream> = outs
                     .iter()
                     .map(|o| match o {
-                        VjpOut::Skip => quote!(_),
-                        VjpOut::Direct(v) => {
-                            let b = self.bar(*v);
-                            quote!(#b)
-                        }
-                        VjpOut::Temp(t) => quote!(#t),
+                        VjpOut::Skip => quote_spanned!(*span=> _),
+                        VjpOut::Direct(v) => at(self.bar(*v)),
+                        VjpOut::Temp(t) => at(t.clone()),
                     })
                     .collect();
+                let ty = self.floats_at(*span, pats.len());
                 let call = quote_spanned!(*span=> #vjp(#(#args,)* #(#seeds),*));
                 let pat = tuple_pat(&pats);
-                quote!(let #pat = #call;)
+                quote!(let #pat: #ty = #call;)
             }
             RStmt::If {
                 cond,
@@ -431,6 +464,24 @@ impl Emit<'_> {
 
 fn is_single_token(t: &TokenStream) -> bool {
     t.clone().into_iter().count() == 1
+}
+
+fn is_literal(t: &TokenStream) -> bool {
+    let mut it = t.clone().into_iter();
+    matches!(
+        (it.next(), it.next()),
+        (Some(proc_macro2::TokenTree::Literal(_)), None)
+    )
+}
+
+/// Whether `b` calls another annotated function (or a `#[custom_vjp]` one).
+fn calls(b: &crate::ir::Block) -> bool {
+    use crate::ir::Stmt;
+    b.stmts.iter().any(|s| match s {
+        Stmt::Inst(i) => matches!(i.op, Op::Call { .. }),
+        Stmt::If(i) => calls(&i.then) || calls(&i.else_),
+        Stmt::For(l) => calls(&l.body),
+    })
 }
 
 /// Our one-line doc, then (after a blank line) the user's attributes and doc comments.
