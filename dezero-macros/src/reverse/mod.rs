@@ -6,6 +6,7 @@
 //! An `if` becomes an `if` on the saved condition that recomputes the taken branch and runs its
 //! adjoint; a `for` replays the iterations backwards from the forward sweep's tape.
 
+mod accumulate;
 mod rules;
 
 use crate::ir::{Block, For, If, Operand, Program, Stmt, VarId};
@@ -29,7 +30,8 @@ pub struct Sweep {
 
 /// One statement of the reverse sweep.
 pub enum RStmt {
-    /// `let t_bar = term;` / `let t_bar = t_bar + term;` (`-` when `neg`).
+    /// `let t_bar = term;` / `let t_bar = t_bar + term;` (`-` when `neg`). After
+    /// [`accumulate`](Rev::accumulate), `term` may be a whole sum (`(a + b) + t_bar`).
     Contrib {
         target: VarId,
         acc: bool,
@@ -99,6 +101,7 @@ fn sweep(p: &Program, seeds: &[TokenStream]) -> Sweep {
         r.contribute(o, false, s.clone(), &mut defined, &mut stmts);
     }
     r.block(&p.body, &mut defined, &mut stmts);
+    let stmts = r.accumulate(stmts);
     let grads = p
         .params
         .iter()

@@ -46,6 +46,10 @@ impl Rev<'_> {
                     c(b, true, quote_spanned!(sp=> #yb));
                 }
             }
+            // y = a * a  =>  a_bar += y_bar * (2 a)   (one term; exact: doubling does not round)
+            Op::Mul if b.is_some_and(|b| b.same(a)) => {
+                c(a, false, quote_spanned!(sp=> #yb * (2.0 * #av)))
+            }
             // y = a * b  =>  a_bar += y_bar * b, b_bar += y_bar * a
             Op::Mul => {
                 if let Some(b) = b {
@@ -53,11 +57,13 @@ impl Rev<'_> {
                     c(b, false, quote_spanned!(sp=> #yb * #av));
                 }
             }
-            // y = a / b  =>  a_bar += y_bar / b, b_bar -= y_bar * y / b
+            // y = a / b  =>  a_bar += y_bar * (1 / b), b_bar -= y_bar * (y / b)
+            // (the reciprocal and `y / b` are forward values, off the adjoint's dependency chain)
             Op::Div => {
                 if let Some(b) = b {
-                    c(a, false, quote_spanned!(sp=> #yb / #bv));
-                    c(b, true, quote_spanned!(sp=> #yb * #yv / #bv));
+                    let inv = self.method(b, "recip", &[]);
+                    c(a, false, quote_spanned!(sp=> #yb * #inv));
+                    c(b, true, quote_spanned!(sp=> #yb * (#yv / #bv)));
                 }
             }
             // y = -a  =>  a_bar -= y_bar
@@ -73,17 +79,17 @@ impl Rev<'_> {
                 let term = match literal_int(&n) {
                     Some(0) => return,
                     Some(1) => quote_spanned!(sp=> #yb),
-                    Some(2) => quote_spanned!(sp=> #yb * 2.0 * #av),
+                    Some(2) => quote_spanned!(sp=> #yb * (2.0 * #av)),
                     Some(k) => {
                         let kf = proc_macro2::Literal::f64_unsuffixed(k as f64);
                         let k1 = proc_macro2::Literal::i64_unsuffixed(k - 1);
                         let pow = self.method(a, "powi", &[quote_spanned!(sp=> #k1)]);
-                        quote_spanned!(sp=> #yb * #kf * #pow)
+                        quote_spanned!(sp=> #yb * (#kf * #pow))
                     }
                     None => {
                         let nv = self.val(&n);
                         let pow = self.method(a, "powi", &[quote_spanned!(sp=> #nv - 1)]);
-                        quote_spanned!(sp=> #yb * (#nv as #float) * #pow)
+                        quote_spanned!(sp=> #yb * ((#nv as #float) * #pow))
                     }
                 };
                 self.contribute(a, false, term, defined, out);
@@ -96,25 +102,28 @@ impl Rev<'_> {
                     self.contribute(
                         a,
                         false,
-                        quote_spanned!(sp=> #yb * #bv * #pow),
+                        quote_spanned!(sp=> #yb * (#bv * #pow)),
                         defined,
                         out,
                     );
-                    self.contribute(b, false, quote_spanned!(sp=> #yb * #yv * #ln), defined, out);
+                    self.contribute(b, false, quote_spanned!(sp=> #yb * (#yv * #ln)), defined, out);
                 }
             }
             // y = exp(a)  =>  a_bar += y_bar * y
             Op::Exp => c(a, false, quote_spanned!(sp=> #yb * #yv)),
-            // y = ln(a)  =>  a_bar += y_bar / a
-            Op::Ln => c(a, false, quote_spanned!(sp=> #yb / #av)),
-            // y = log10(a)  =>  a_bar += y_bar / (a * ln 10)
+            // y = ln(a)  =>  a_bar += y_bar * (1 / a)
+            Op::Ln => {
+                let inv = self.method(a, "recip", &[]);
+                self.contribute(a, false, quote_spanned!(sp=> #yb * #inv), defined, out)
+            }
+            // y = log10(a)  =>  a_bar += y_bar * (1 / (a ln 10))
             Op::Log10 => c(
                 a,
                 false,
-                quote_spanned!(sp=> #yb / (#av * ::core::#float::consts::LN_10)),
+                quote_spanned!(sp=> #yb * (#av * ::core::#float::consts::LN_10).recip()),
             ),
-            // y = sqrt(a)  =>  a_bar += y_bar / (2 y)
-            Op::Sqrt => c(a, false, quote_spanned!(sp=> #yb / (2.0 * #yv))),
+            // y = sqrt(a)  =>  a_bar += y_bar * (0.5 / y)
+            Op::Sqrt => c(a, false, quote_spanned!(sp=> #yb * (0.5 / #yv))),
             // y = sin(a)  =>  a_bar += y_bar * cos(a)
             Op::Sin => {
                 let t = self.method(a, "cos", &[]);
@@ -145,7 +154,7 @@ impl Rev<'_> {
                 self.contribute(a, false, quote_spanned!(sp=> #yb * #t), defined, out)
             }
             // y = 1 / a  =>  a_bar -= y_bar * y^2
-            Op::Recip => c(a, true, quote_spanned!(sp=> #yb * #yv * #yv)),
+            Op::Recip => c(a, true, quote_spanned!(sp=> #yb * (#yv * #yv))),
             // y = max(a, b)  =>  the larger argument (a on ties) gets y_bar
             Op::Max | Op::Min => {
                 if let (Some(b), Some(bv)) = (b, &bv) {
@@ -169,8 +178,8 @@ impl Rev<'_> {
             // y = hypot(a, b)  =>  a_bar += y_bar * a / y, b_bar += y_bar * b / y
             Op::Hypot => {
                 if let (Some(b), Some(bv)) = (b, &bv) {
-                    c(a, false, quote_spanned!(sp=> #yb * #av / #yv));
-                    c(b, false, quote_spanned!(sp=> #yb * #bv / #yv));
+                    c(a, false, quote_spanned!(sp=> #yb * (#av / #yv)));
+                    c(b, false, quote_spanned!(sp=> #yb * (#bv / #yv)));
                 }
             }
             // y = atan2(a, b)  =>  a_bar += y_bar * b / (a^2 + b^2), b_bar -= y_bar * a / (a^2 + b^2)
@@ -179,17 +188,17 @@ impl Rev<'_> {
                     c(
                         a,
                         false,
-                        quote_spanned!(sp=> #yb * #bv / (#av * #av + #bv * #bv)),
+                        quote_spanned!(sp=> #yb * (#bv / (#av * #av + #bv * #bv))),
                     );
                     c(
                         b,
                         true,
-                        quote_spanned!(sp=> #yb * #av / (#av * #av + #bv * #bv)),
+                        quote_spanned!(sp=> #yb * (#av / (#av * #av + #bv * #bv))),
                     );
                 }
             }
             // y = sigmoid(a)  =>  a_bar += y_bar * y * (1 - y)
-            Op::Sigmoid => c(a, false, quote_spanned!(sp=> #yb * #yv * (1.0 - #yv))),
+            Op::Sigmoid => c(a, false, quote_spanned!(sp=> #yb * (#yv * (1.0 - #yv)))),
             // constants and booleans: no adjoint
             Op::Cast(_) | Op::Cmp(_) | Op::Logic(_) | Op::Not | Op::Expr(_) | Op::Call { .. } => {}
         }

@@ -80,7 +80,7 @@ fn loop_with_call_grad(x: f64, n: usize) -> (f64, f64) {
                 let t3_bar = acc_2_bar;
                 let t2_bar = sq_vjp(t2, t3_bar);
                 let x_bar = x_bar + t2_bar * w;
-                let acc_1_bar = t1_bar / (2.0 * t1);
+                let acc_1_bar = t1_bar * (0.5 / t1);
                 (x_bar, acc_1_bar)
             } else {
                 let acc_3_bar = acc_4_bar;
@@ -147,7 +147,7 @@ fn loop_with_call_vjp(x: f64, n: usize, seed: f64) -> f64 {
                 let t3_bar = acc_2_bar;
                 let t2_bar = sq_vjp(t2, t3_bar);
                 let x_bar = x_bar + t2_bar * w;
-                let acc_1_bar = t1_bar / (2.0 * t1);
+                let acc_1_bar = t1_bar * (0.5 / t1);
                 (x_bar, acc_1_bar)
             } else {
                 let acc_3_bar = acc_4_bar;

@@ -77,7 +77,7 @@ fn nested_loops_grad(x: f64) -> (f64, f64) {
             let s_2_bar = if c0 {
                 let t2 = i as f64;
                 let s_4_bar = s_5_bar;
-                let s_2_bar = s_4_bar / t2;
+                let s_2_bar = s_4_bar * t2.recip();
                 s_2_bar
             } else {
                 let s_2_bar = s_5_bar;
@@ -153,7 +153,7 @@ fn nested_loops_vjp(x: f64, seed: f64) -> f64 {
             let s_2_bar = if c0 {
                 let t2 = i as f64;
                 let s_4_bar = s_5_bar;
-                let s_2_bar = s_4_bar / t2;
+                let s_2_bar = s_4_bar * t2.recip();
                 s_2_bar
             } else {
                 let s_2_bar = s_5_bar;

@@ -78,7 +78,7 @@ fn piecewise_grad(x: f64) -> (f64, f64) {
         let y_bar = if c1 {
             let y_1_bar = y_4_bar;
             let t1_bar = y_1_bar;
-            let y_bar = t1_bar / y;
+            let y_bar = t1_bar * y.recip();
             y_bar
         } else {
             let c2 = y > 1.0;
@@ -93,8 +93,7 @@ fn piecewise_grad(x: f64) -> (f64, f64) {
             };
             y_bar
         };
-        let x_bar = y_bar * x;
-        let x_bar = x_bar + y_bar * x;
+        let x_bar = y_bar * (2.0 * x);
         x_bar
     };
     (out, x_bar)
@@ -122,7 +121,7 @@ fn piecewise_vjp(x: f64, seed: f64) -> f64 {
         let y_bar = if c1 {
             let y_1_bar = y_4_bar;
             let t1_bar = y_1_bar;
-            let y_bar = t1_bar / y;
+            let y_bar = t1_bar * y.recip();
             y_bar
         } else {
             let c2 = y > 1.0;
@@ -137,8 +136,7 @@ fn piecewise_vjp(x: f64, seed: f64) -> f64 {
             };
             y_bar
         };
-        let x_bar = y_bar * x;
-        let x_bar = x_bar + y_bar * x;
+        let x_bar = y_bar * (2.0 * x);
         x_bar
     };
     x_bar

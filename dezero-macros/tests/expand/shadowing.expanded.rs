@@ -44,11 +44,10 @@ fn shadowing_grad(x: f64, scale: i32) -> (f64, f64) {
     };
     let out = z.powi(scale);
     let out_bar = 1.0;
-    let z_bar = out_bar * (scale as f64) * z.powi(scale - 1);
+    let z_bar = out_bar * ((scale as f64) * z.powi(scale - 1));
     let y_1_bar = if c0 {
         let t1_bar = z_bar;
-        let y_1_bar = t1_bar * y_1;
-        let y_1_bar = y_1_bar + t1_bar * y_1;
+        let y_1_bar = t1_bar * (2.0 * y_1);
         y_1_bar
     } else {
         let t2_bar = z_bar;
@@ -57,8 +56,7 @@ fn shadowing_grad(x: f64, scale: i32) -> (f64, f64) {
     };
     let y_bar = y_1_bar;
     let t0_bar = y_1_bar;
-    let x_1_bar = if x_1 >= 1.0 { t0_bar } else { 0.0 };
-    let x_1_bar = x_1_bar + y_bar * x_1.cos();
+    let x_1_bar = (if x_1 >= 1.0 { t0_bar } else { 0.0 }) + y_bar * x_1.cos();
     let x_bar = x_1_bar * 2.0;
     (out, x_bar)
 }
@@ -85,11 +83,10 @@ fn shadowing_vjp(x: f64, scale: i32, seed: f64) -> f64 {
         t2
     };
     let out_bar = seed;
-    let z_bar = out_bar * (scale as f64) * z.powi(scale - 1);
+    let z_bar = out_bar * ((scale as f64) * z.powi(scale - 1));
     let y_1_bar = if c0 {
         let t1_bar = z_bar;
-        let y_1_bar = t1_bar * y_1;
-        let y_1_bar = y_1_bar + t1_bar * y_1;
+        let y_1_bar = t1_bar * (2.0 * y_1);
         y_1_bar
     } else {
         let t2_bar = z_bar;
@@ -98,8 +95,7 @@ fn shadowing_vjp(x: f64, scale: i32, seed: f64) -> f64 {
     };
     let y_bar = y_1_bar;
     let t0_bar = y_1_bar;
-    let x_1_bar = if x_1 >= 1.0 { t0_bar } else { 0.0 };
-    let x_1_bar = x_1_bar + y_bar * x_1.cos();
+    let x_1_bar = (if x_1 >= 1.0 { t0_bar } else { 0.0 }) + y_bar * x_1.cos();
     let x_bar = x_1_bar * 2.0;
     x_bar
 }

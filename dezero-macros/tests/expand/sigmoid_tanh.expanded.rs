@@ -19,7 +19,7 @@ fn sigmoid_tanh_grad(x: f64) -> (f64, f64) {
     let t0 = x.tanh();
     let out = ::dezero::__private::sigmoid(t0);
     let out_bar = 1.0;
-    let t0_bar = out_bar * out * (1.0 - out);
+    let t0_bar = out_bar * (out * (1.0 - out));
     let x_bar = t0_bar * (1.0 - t0 * t0);
     (out, x_bar)
 }
@@ -36,7 +36,7 @@ fn sigmoid_tanh_vjp(x: f64, seed: f64) -> f64 {
     let t0 = x.tanh();
     let out = ::dezero::__private::sigmoid(t0);
     let out_bar = seed;
-    let t0_bar = out_bar * out * (1.0 - out);
+    let t0_bar = out_bar * (out * (1.0 - out));
     let x_bar = t0_bar * (1.0 - t0 * t0);
     x_bar
 }

@@ -21,7 +21,7 @@ fn softplus_grad(x: f32) -> (f32, f32) {
     let t1 = 1.0 + t0;
     let out = t1.ln();
     let out_bar = 1.0;
-    let t1_bar = out_bar / t1;
+    let t1_bar = out_bar * t1.recip();
     let t0_bar = t1_bar;
     let x_bar = t0_bar * t0;
     (out, x_bar)
@@ -39,7 +39,7 @@ fn softplus_vjp(x: f32, seed: f32) -> f32 {
     let t0 = x.exp();
     let t1 = 1.0 + t0;
     let out_bar = seed;
-    let t1_bar = out_bar / t1;
+    let t1_bar = out_bar * t1.recip();
     let t0_bar = t1_bar;
     let x_bar = t0_bar * t0;
     x_bar

@@ -66,14 +66,12 @@ fn taylor_sin_grad(x: f64, n: usize) -> (f64, f64) {
             let t5 = k * t4;
             let y_2_bar = y_1_bar;
             let term_2_bar = term_1_bar;
-            let t3_bar = term_2_bar / t5;
+            let t3_bar = term_2_bar * t5.recip();
             let t2_bar = t3_bar * x;
-            let x_bar = x_bar + t3_bar * t2;
             let t1_bar = t2_bar * x;
-            let x_bar = x_bar + t2_bar * t1;
-            let term_1_bar = -t1_bar;
+            let x_bar = (t3_bar * t2 + t2_bar * t1) + x_bar;
             let y_1_bar = y_2_bar;
-            let term_1_bar = term_1_bar + y_2_bar;
+            let term_1_bar = y_2_bar - t1_bar;
             (x_bar, y_1_bar, term_1_bar)
         };
     }
@@ -124,14 +122,12 @@ fn taylor_sin_vjp(x: f64, n: usize, seed: f64) -> f64 {
             let t5 = k * t4;
             let y_2_bar = y_1_bar;
             let term_2_bar = term_1_bar;
-            let t3_bar = term_2_bar / t5;
+            let t3_bar = term_2_bar * t5.recip();
             let t2_bar = t3_bar * x;
-            let x_bar = x_bar + t3_bar * t2;
             let t1_bar = t2_bar * x;
-            let x_bar = x_bar + t2_bar * t1;
-            let term_1_bar = -t1_bar;
+            let x_bar = (t3_bar * t2 + t2_bar * t1) + x_bar;
             let y_1_bar = y_2_bar;
-            let term_1_bar = term_1_bar + y_2_bar;
+            let term_1_bar = y_2_bar - t1_bar;
             (x_bar, y_1_bar, term_1_bar)
         };
     }
