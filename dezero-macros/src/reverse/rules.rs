@@ -106,7 +106,13 @@ impl Rev<'_> {
                         defined,
                         out,
                     );
-                    self.contribute(b, false, quote_spanned!(sp=> #yb * (#yv * #ln)), defined, out);
+                    self.contribute(
+                        b,
+                        false,
+                        quote_spanned!(sp=> #yb * (#yv * #ln)),
+                        defined,
+                        out,
+                    );
                 }
             }
             // y = exp(a)  =>  a_bar += y_bar * y
