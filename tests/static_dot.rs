@@ -2,7 +2,7 @@
 //! The tests parse the text back (node statements and edges) and check the nodes and edges of
 //! the forward instructions and of the reverse sweep.
 use dezero::differentiable;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// Goldstein–Price.
 #[differentiable(dot)]
