@@ -15,6 +15,8 @@
 //! | `f` | unchanged | the user's function, token for token |
 //! | `f_grad` | `(a, b, n) -> (f64, (f64, f64))` | value and gradient w.r.t. every float parameter, in parameter order |
 //! | `f_vjp` | `(a, b, n, seed: f64) -> (f64, f64)` | the pullback of `seed`; generated code calls it to compose annotated functions |
+//! | `f_op` | `(a: &Variable, b: &Variable, n) -> Variable` | `f` element-wise on runtime variables as ONE graph node (see [below](#two-engines-together-f_op-and-f_dot)) |
+//! | `f_dot` | `() -> &'static str` | with `#[differentiable(dot)]` only: the static graph the macro built, as Graphviz DOT |
 //!
 //! - With exactly one float parameter the gradient is a bare float: `f_grad(a, n) -> (f64, f64)`,
 //!   `f_vjp(a, n, seed) -> f64`.
@@ -27,7 +29,7 @@
 //!   looks for `<callee>_vjp`, so rename `vjp` only for functions nobody calls).
 //! - Visibility, attributes and doc comments of `f` carry over to the generated functions;
 //!   each also gets a one-line doc saying what it is.
-//! - Stable names: `<fn>_grad`, `<fn>_vjp` and their signatures. The locals inside generated
+//! - Stable names: `<fn>_grad`, `<fn>_vjp`, `<fn>_op`, `<fn>_dot` and their signatures. The locals inside generated
 //!   bodies (`t0`, `x_1`, `x_bar`, `c0`, `tape0`) may change between releases.
 //!
 //! ```
@@ -113,6 +115,59 @@
 //! # Custom derivative rules
 //!
 //! See [`macro@custom_vjp`].
+//!
+//! # Two engines together: `f_op` and `f_dot`
+//!
+//! `f_op` puts a compiled function into a define-by-run graph: forward runs `f` on every
+//! element of its inputs (broadcast like the runtime's binary ops, 0-dim and scalar variables
+//! included), backward runs `f_vjp` on every element and sums each input's gradient back to
+//! its shape. It is ONE node (`dezero::fused::elementwise`) named after the Rust function, with
+//! no intermediate arrays, instead of one runtime op per primitive. Integer and `bool`
+//! parameters stay plain values, captured by the node. `#[custom_vjp]` functions get an `f_op`
+//! too.
+//!
+//! Only `f64` functions with one result and no generic parameters get an `f_op`: the runtime's
+//! arrays hold `f64`, a fused node has one output, and the node's closures call `f` without
+//! naming generic arguments. Higher-order derivatives do not go through the node (backward with
+//! `create_graph` panics there): the pullback is compiled code, opaque to the runtime.
+//!
+//! ```
+//! use dezero::{differentiable, Variable};
+//!
+//! #[differentiable(dot)]
+//! fn taylor_sin(x: f64, n: usize) -> f64 {
+//!     let mut y = 0.0;
+//!     let mut term = x;
+//!     for i in 0..n {
+//!         y += term;
+//!         let k = (2 * i + 2) as f64;
+//!         term = -term * x * x / (k * (k + 1.0));
+//!     }
+//!     y
+//! }
+//!
+//! let x = Variable::from(vec![0.0, 0.5, 1.0]);
+//! let y = taylor_sin_op(&x, 20); // one node named "taylor_sin", `n` passed by value
+//! y.backward();
+//! assert_eq!(y.creator().unwrap().name(), "taylor_sin");
+//! let dx = x.grad().unwrap().data().clone();
+//! // d/dx sin x = cos x, to rounding with 20 terms
+//! assert!((dx[[1]] - 0.5f64.cos()).abs() < 1e-15);
+//!
+//! // The static graph: a "forward" and a "reverse" cluster, the loop a cluster of each.
+//! let dot = taylor_sin_dot();
+//! assert!(dot.starts_with("digraph \"taylor_sin\""));
+//! assert!(dot.contains("label=\"for i in 0..n\""));
+//! ```
+//!
+//! `f_dot()` (generated with `#[differentiable(dot)]`) returns the graph of what the macro
+//! built, at compile time: the primal instructions (`mul`, `powi(2)`, `sub(19.0, ·)` with `·`
+//! a value input) and the `f_vjp` reverse sweep (each contribution a box labelled with the
+//! expression the generated code computes, e.g. `t0_bar * x`). Values are ovals named as in
+//! the generated code (`x`, `t3`, `x_bar`); `if` and `for` are clusters whose merges are `phi`
+//! boxes and whose loop-carried values are `loop` boxes with a dashed back edge; a dashed gray
+//! edge is the reverse sweep reading a forward value. Render it with
+//! `dot -Tsvg f.dot -o f.svg`. The layout of the text may change between releases.
 
 use proc_macro::TokenStream;
 
