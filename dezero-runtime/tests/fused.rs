@@ -210,6 +210,32 @@ fn node_equals_the_scalar_closures_element_by_element_exactly() {
 }
 
 #[test]
+fn block_boundaries_with_a_constant_input() {
+    // The flat loops work in blocks of 128 elements: sizes around multiples of it, with one
+    // input an array and the other a 0-dim constant, against the closures element by element.
+    for n in [1, 127, 128, 129, 255, 256, 300] {
+        let x = inputs(&[n], 21);
+        let c = Variable::from(0.75);
+        let z = fused("goldstein", goldstein, goldstein_vjp, &x, &c);
+        z.backward();
+        let (gx, gc) = (grad(&x), grad(&c));
+        let mut gc_sum = 0.0;
+        for i in 0..n {
+            let a = x.data()[i];
+            assert_eq!(z.data()[i], goldstein(a, 0.75), "value at {i} of {n}");
+            let [g0, g1] = goldstein_vjp(a, 0.75, 1.0);
+            assert_eq!(gx[i], g0, "gx at {i} of {n}");
+            gc_sum += g1;
+        }
+        // the constant's gradient is the sum over elements (summation order may differ)
+        assert!(
+            (gc.sum() - gc_sum).abs() <= 1e-12 * gc_sum.abs().max(1.0),
+            "gc, n = {n}"
+        );
+    }
+}
+
+#[test]
 fn broadcasting_equals_runtime_composition() {
     let shapes: [(&[usize], &[usize]); 7] = [
         (&[3, 1], &[1, 4]),    // both broadcast: (3, 4)

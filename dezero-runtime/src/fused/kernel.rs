@@ -41,16 +41,6 @@ impl<'a> Lane<'a> {
         !matches!(self, Lane::View(_))
     }
 
-    /// Element `i` of a flat lane.
-    #[inline(always)]
-    fn at(&self, i: usize) -> f64 {
-        match self {
-            Lane::Scalar(v) => *v,
-            Lane::Slice(s) => s[i],
-            Lane::View(_) => unreachable!("views take the general path"),
-        }
-    }
-
     /// Every element in row-major order of the broadcast shape.
     fn iter(&self, n: usize) -> Box<dyn Iterator<Item = f64> + '_> {
         match self {
@@ -107,11 +97,35 @@ impl<'a, const N: usize> Inputs<'a, N> {
             flat,
         }
     }
+}
 
-    #[inline(always)]
-    fn at(&self, i: usize) -> [f64; N] {
-        self.lanes.each_ref().map(|l| l.at(i))
-    }
+/// Elements per block of the flat loops: each block reads every input as a slice of this
+/// length (constants from a small buffer), so the inner loop has no per-element branch.
+const BLOCK: usize = 128;
+
+/// The N inputs as equal-length slices for elements `i0..i0 + len` (`len <= BLOCK`).
+#[inline(always)]
+fn block<'b, const N: usize>(
+    xs: &'b Inputs<'_, N>,
+    consts: &'b [[f64; BLOCK]; N],
+    i0: usize,
+    len: usize,
+) -> [&'b [f64]; N] {
+    std::array::from_fn(|k| {
+        let s: &[f64] = match &xs.lanes[k] {
+            Lane::Slice(s) => &s[i0..],
+            _ => &consts[k],
+        };
+        &s[..len]
+    })
+}
+
+/// Every scalar input repeated `BLOCK` times (other inputs: unused zeros).
+fn constants<const N: usize>(xs: &Inputs<'_, N>) -> [[f64; BLOCK]; N] {
+    xs.lanes.each_ref().map(|l| match l {
+        Lane::Scalar(v) => [*v; BLOCK],
+        _ => [0.0; BLOCK],
+    })
 }
 
 /// `y[j] = f(x[start + j])` for a flat chunk.
@@ -122,8 +136,13 @@ fn fill_forward<const N: usize>(
     y: &mut [f64],
     f: &impl Fn([f64; N]) -> f64,
 ) {
-    for (j, y) in y.iter_mut().enumerate() {
-        *y = f(xs.at(start + j));
+    let consts = constants(xs);
+    for (b, y) in y.chunks_mut(BLOCK).enumerate() {
+        let len = y.len();
+        let ins = block(xs, &consts, start + b * BLOCK, len);
+        for (j, y) in y.iter_mut().enumerate() {
+            *y = f(ins.map(|s| s[j]));
+        }
     }
 }
 
@@ -133,15 +152,32 @@ fn fill_backward<const N: usize>(
     xs: &Inputs<'_, N>,
     gy: &Lane<'_>,
     start: usize,
-    mut gxs: [&mut [f64]; N],
+    gxs: [&mut [f64]; N],
     pullback: &impl Fn([f64; N], f64) -> [f64; N],
 ) {
-    let len = gxs.first().map_or(0, |g| g.len());
-    for j in 0..len {
-        let i = start + j;
-        let g = pullback(xs.at(i), gy.at(i));
-        for (gx, g) in gxs.iter_mut().zip(g) {
-            gx[j] = g;
+    let consts = constants(xs);
+    let gy_const = match gy {
+        Lane::Scalar(v) => [*v; BLOCK],
+        _ => [0.0; BLOCK],
+    };
+    let n = gxs.first().map_or(0, |g| g.len());
+    let mut gxs = gxs.map(|g| g.chunks_mut(BLOCK));
+    for i0 in (0..n).step_by(BLOCK) {
+        let len = BLOCK.min(n - i0);
+        let ins = block(xs, &consts, start + i0, len);
+        let gys: &[f64] = match gy {
+            Lane::Slice(s) => &s[start + i0..],
+            _ => &gy_const,
+        };
+        let gys = &gys[..len];
+        let mut outs = gxs
+            .each_mut()
+            .map(|c| c.next().expect("one chunk per block"));
+        for j in 0..len {
+            let g = pullback(ins.map(|s| s[j]), gys[j]);
+            for (o, g) in outs.iter_mut().zip(g) {
+                o[j] = g;
+            }
         }
     }
 }
