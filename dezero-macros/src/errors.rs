@@ -146,6 +146,9 @@ pub fn unknown_method(name: &str) -> String {
 pub fn method_arity(name: &str, n: usize) -> String {
     format!("`{name}` takes {n} argument(s) here; write it as `x.{name}(..)` with {n} argument(s)")
 }
+pub fn call_arity(name: &str, n: usize) -> String {
+    format!("`{name}` takes {n} argument(s); write `{name}(..)` with {n} argument(s)")
+}
 pub fn call_target() -> String {
     format!("{ATTR} can only call functions by name; write `g(x)` where `g` is `#[differentiable]` or has `#[custom_vjp]`")
 }

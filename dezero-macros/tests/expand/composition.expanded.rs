@@ -19,19 +19,19 @@ fn composition(a: f64, b: f64) -> f64 {
     clippy::too_many_arguments
 )]
 fn composition_grad(a: f64, b: f64) -> (f64, (f64, f64)) {
-    let t0 = sphere(a, b);
-    let t1 = sphere(b, 2.0);
+    let t0: f64 = sphere(a, b);
+    let t1: f64 = sphere(b, 2.0);
     let t2 = t0 * t1;
-    let t3 = sigmoid_tanh(a);
+    let t3: f64 = sigmoid_tanh(a);
     let out = t2 + t3;
-    let out_bar = 1.0;
+    let out_bar: f64 = 1.0;
     let t2_bar = out_bar;
     let t3_bar = out_bar;
-    let a_bar = sigmoid_tanh_vjp(a, t3_bar);
+    let a_bar: f64 = sigmoid_tanh_vjp(a, t3_bar);
     let t0_bar = t2_bar * t1;
     let t1_bar = t2_bar * t0;
-    let (b_bar, _) = sphere_vjp(b, 2.0, t1_bar);
-    let (d0, d1) = sphere_vjp(a, b, t0_bar);
+    let (b_bar, _): (f64, f64) = sphere_vjp(b, 2.0, t1_bar);
+    let (d0, d1): (f64, f64) = sphere_vjp(a, b, t0_bar);
     let a_bar = a_bar + d0;
     let b_bar = b_bar + d1;
     (out, (a_bar, b_bar))
@@ -46,16 +46,16 @@ fn composition_grad(a: f64, b: f64) -> (f64, (f64, f64)) {
     clippy::too_many_arguments
 )]
 fn composition_vjp(a: f64, b: f64, seed: f64) -> (f64, f64) {
-    let t0 = sphere(a, b);
-    let t1 = sphere(b, 2.0);
+    let t0: f64 = sphere(a, b);
+    let t1: f64 = sphere(b, 2.0);
     let out_bar = seed;
     let t2_bar = out_bar;
     let t3_bar = out_bar;
-    let a_bar = sigmoid_tanh_vjp(a, t3_bar);
+    let a_bar: f64 = sigmoid_tanh_vjp(a, t3_bar);
     let t0_bar = t2_bar * t1;
     let t1_bar = t2_bar * t0;
-    let (b_bar, _) = sphere_vjp(b, 2.0, t1_bar);
-    let (d0, d1) = sphere_vjp(a, b, t0_bar);
+    let (b_bar, _): (f64, f64) = sphere_vjp(b, 2.0, t1_bar);
+    let (d0, d1): (f64, f64) = sphere_vjp(a, b, t0_bar);
     let a_bar = a_bar + d0;
     let b_bar = b_bar + d1;
     (a_bar, b_bar)

@@ -49,18 +49,18 @@ fn loop_with_call_grad(x: f64, n: usize) -> (f64, f64) {
         let acc_4 = if c0 {
             let t1 = acc_1.sqrt();
             let t2 = w * x;
-            let t3 = sq(t2);
+            let t3: f64 = sq(t2);
             let acc_2 = t1 + t3;
             acc_2
         } else {
-            let t4 = sq(acc_1);
+            let t4: f64 = sq(acc_1);
             let t5 = x * w;
             let acc_3 = t4 + t5;
             acc_3
         };
         acc_1 = acc_4;
     }
-    let acc_1_bar = 1.0;
+    let acc_1_bar: f64 = 1.0;
     let mut x_bar = 0.0;
     let mut acc_1_bar = acc_1_bar;
     for i in (0..=n).rev() {
@@ -78,7 +78,7 @@ fn loop_with_call_grad(x: f64, n: usize) -> (f64, f64) {
                 let acc_2_bar = acc_4_bar;
                 let t1_bar = acc_2_bar;
                 let t3_bar = acc_2_bar;
-                let t2_bar = sq_vjp(t2, t3_bar);
+                let t2_bar: f64 = sq_vjp(t2, t3_bar);
                 let x_bar = x_bar + t2_bar * w;
                 let acc_1_bar = t1_bar * (0.5 / t1);
                 (x_bar, acc_1_bar)
@@ -87,7 +87,7 @@ fn loop_with_call_grad(x: f64, n: usize) -> (f64, f64) {
                 let t4_bar = acc_3_bar;
                 let t5_bar = acc_3_bar;
                 let x_bar = x_bar + t5_bar * w;
-                let acc_1_bar = sq_vjp(acc_1, t4_bar);
+                let acc_1_bar: f64 = sq_vjp(acc_1, t4_bar);
                 (x_bar, acc_1_bar)
             };
             (x_bar, acc_1_bar)
@@ -116,11 +116,11 @@ fn loop_with_call_vjp(x: f64, n: usize, seed: f64) -> f64 {
         let acc_4 = if c0 {
             let t1 = acc_1.sqrt();
             let t2 = w * x;
-            let t3 = sq(t2);
+            let t3: f64 = sq(t2);
             let acc_2 = t1 + t3;
             acc_2
         } else {
-            let t4 = sq(acc_1);
+            let t4: f64 = sq(acc_1);
             let t5 = x * w;
             let acc_3 = t4 + t5;
             acc_3
@@ -145,7 +145,7 @@ fn loop_with_call_vjp(x: f64, n: usize, seed: f64) -> f64 {
                 let acc_2_bar = acc_4_bar;
                 let t1_bar = acc_2_bar;
                 let t3_bar = acc_2_bar;
-                let t2_bar = sq_vjp(t2, t3_bar);
+                let t2_bar: f64 = sq_vjp(t2, t3_bar);
                 let x_bar = x_bar + t2_bar * w;
                 let acc_1_bar = t1_bar * (0.5 / t1);
                 (x_bar, acc_1_bar)
@@ -154,7 +154,7 @@ fn loop_with_call_vjp(x: f64, n: usize, seed: f64) -> f64 {
                 let t4_bar = acc_3_bar;
                 let t5_bar = acc_3_bar;
                 let x_bar = x_bar + t5_bar * w;
-                let acc_1_bar = sq_vjp(acc_1, t4_bar);
+                let acc_1_bar: f64 = sq_vjp(acc_1, t4_bar);
                 (x_bar, acc_1_bar)
             };
             (x_bar, acc_1_bar)

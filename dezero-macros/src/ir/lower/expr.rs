@@ -31,6 +31,7 @@ impl Lower {
             syn::Expr::Paren(p) => self.constant(&p.expr, hint),
             syn::Expr::Path(p) => match local_name(e).and_then(|n| self.lookup(&n)) {
                 Some(o) => o,
+                None if self.unknown_read(e) => self.dummy(),
                 None => Operand::Const(p.to_token_stream(), Scalar::Int),
             },
             _ => {
@@ -59,6 +60,21 @@ impl Lower {
     }
 
     /// A float expression, one instruction per primitive; the root takes `hint`.
+    /// Reports a read of a lowercase name that is not a local (`z`) as an unknown variable;
+    /// names that by Rust's convention are constants (`SCALE`, `f64::consts::PI`) are left to
+    /// rustc. Rustc alone would not do: once a `compile_error!` is emitted it reports no
+    /// unresolved names, so a second unknown variable would go unmentioned.
+    pub(super) fn unknown_read(&mut self, e: &syn::Expr) -> bool {
+        let Some(name) = local_name(e) else {
+            return false;
+        };
+        let variable = name.starts_with(|c: char| c.is_lowercase() || c == '_');
+        if variable {
+            self.errs.spanned(e, errors::unknown_variable(&name));
+        }
+        variable
+    }
+
     pub(super) fn expr(&mut self, e: &syn::Expr, hint: Option<&Hint>) -> Operand {
         if !mentions_float(e, self) {
             return self.constant(e, hint);
@@ -71,6 +87,7 @@ impl Lower {
             E::Group(g) => self.expr(&g.expr, hint),
             E::Path(p) => match local_name(e).and_then(|n| self.lookup(&n)) {
                 Some(o) => o,
+                None if self.unknown_read(e) => self.dummy(),
                 None => Operand::Const(p.to_token_stream(), self.float_ty()),
             },
             E::Binary(b) => self.binary(b, hint),
@@ -218,7 +235,8 @@ impl Lower {
                     vec![self.inst(op, args, hint, span)]
                 }
                 Some((_, n)) => {
-                    self.errs.spanned(c, errors::method_arity(&last, n));
+                    let name = format!("{}::{last}", segs[0]);
+                    self.errs.spanned(c, errors::call_arity(&name, n + 1));
                     vec![self.dummy()]
                 }
                 None => {
@@ -229,7 +247,8 @@ impl Lower {
         }
         if last == "sigmoid" && (segs.len() == 1 || segs.iter().any(|s| s == "math")) {
             if c.args.len() != 1 {
-                self.errs.spanned(c, errors::method_arity("sigmoid", 1));
+                let name = p.path.to_token_stream().to_string().replace(' ', "");
+                self.errs.spanned(c, errors::call_arity(&name, 1));
                 return vec![self.dummy()];
             }
             let a = self.expr(&c.args[0], None);
@@ -292,6 +311,13 @@ struct Rename<'l>(&'l mut Lower);
 
 impl VisitMut for Rename<'_> {
     fn visit_expr_mut(&mut self, e: &mut syn::Expr) {
+        if let syn::Expr::Call(c) = e {
+            // `len(n)`: the callee is a function, not a variable.
+            for a in &mut c.args {
+                self.visit_expr_mut(a);
+            }
+            return;
+        }
         if let syn::Expr::Binary(b) = e {
             if !eq_op_checked(&b.op) {
                 return syn::visit_mut::visit_expr_mut(self, e);
@@ -321,7 +347,9 @@ impl VisitMut for Rename<'_> {
                     *e = syn::parse_quote!(#id);
                 }
                 Some(Operand::Const(t, _)) => *e = syn::parse_quote!((#t)),
-                None => {}
+                None => {
+                    self.0.unknown_read(e);
+                }
             }
             return;
         }

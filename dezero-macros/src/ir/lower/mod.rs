@@ -18,7 +18,6 @@ use crate::errors::{self, Errors};
 use crate::names::Namer;
 use proc_macro2::Span;
 use std::collections::{HashMap, HashSet};
-use syn::spanned::Spanned;
 use syn::visit::Visit;
 
 /// Lowers the body of `func`.
@@ -46,14 +45,12 @@ pub fn lower(func: &Function) -> syn::Result<Program> {
     let out = Hint::Named("out");
     let outputs = l.stmts(func.item.block.stmts.clone(), true, Some(&out));
     if l.errs.is_empty() && outputs.len() != func.outputs {
-        let span = func
-            .item
-            .block
-            .stmts
-            .last()
-            .map_or(func.item.block.span(), |s| s.span());
-        l.errs
-            .at(span, errors::output_count(func.outputs, outputs.len()));
+        // The whole returned expression is underlined, not only its first token.
+        let msg = errors::output_count(func.outputs, outputs.len());
+        match func.item.block.stmts.last() {
+            Some(last) => l.errs.spanned(last, msg),
+            None => l.errs.spanned(&func.item.block, msg),
+        }
     }
     l.errs.finish()?;
     Ok(Program {

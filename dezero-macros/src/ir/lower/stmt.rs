@@ -232,6 +232,7 @@ impl Lower {
         };
         let Some(current) = self.lookup(&name) else {
             self.errs.spanned(&b.left, errors::unknown_variable(&name));
+            self.expr(&b.right, None); // its unknown variables are reported too
             return;
         };
         let hint = Hint::Version(name.clone());
