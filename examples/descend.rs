@@ -8,7 +8,8 @@
 //! - The rest of the computation (the sum, the update) is ordinary define-by-run code.
 //!
 //! It prints progress every 600 steps and writes `docs/descend.svg`: the paths on the
-//! function's contour map and the loss curve.
+//! function's contour map and the loss curve. It also writes the static graph the macro built
+//! (`#[differentiable(dot)]`) to `docs/rosenbrock_static.dot` (and `.svg` with Graphviz).
 //!
 //! Run: `cargo run --example descend` (a few seconds in debug).
 
@@ -27,6 +28,7 @@ const STEPS: usize = 6000;
 const LR: f64 = 3e-4;
 const MOMENTUM: f64 = 0.9;
 const PICTURE: &str = "docs/descend.svg";
+const STATIC_DOT: &str = "docs/rosenbrock_static.dot";
 
 /// Positions of every start after each step, and the total loss before each step.
 struct Run {
@@ -210,9 +212,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     std::fs::create_dir_all("docs")?;
     draw(&run)?;
     println!("wrote {PICTURE}");
-    println!(
-        "the static graph the macro built: rosenbrock_dot() is {} bytes of DOT",
-        rosenbrock_dot().len()
-    );
+    write_static_graph()?;
+    Ok(())
+}
+
+/// `#[differentiable(dot)]` made `rosenbrock_dot()`: the graph the macro built at compile time.
+/// Written as DOT, and rendered to SVG when Graphviz's `dot` program is installed.
+fn write_static_graph() -> std::io::Result<()> {
+    std::fs::write(STATIC_DOT, rosenbrock_dot())?;
+    println!("wrote {STATIC_DOT} (the static graph of `rosenbrock` and its pullback)");
+    let svg = STATIC_DOT.replace(".dot", ".svg");
+    match std::process::Command::new("dot")
+        .args(["-Tsvg", STATIC_DOT, "-o", &svg])
+        .status()
+    {
+        Ok(s) if s.success() => println!("wrote {svg}"),
+        _ => println!("(install Graphviz to render it: dot -Tsvg {STATIC_DOT} -o {svg})"),
+    }
     Ok(())
 }

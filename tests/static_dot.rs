@@ -231,8 +231,8 @@ fn loops_are_clusters_with_back_edges_and_a_tape() {
         .keys()
         .any(|id| g.in_cluster(id, "for i in (0..n).rev()")));
     // y and term are loop-carried: two `loop` boxes in the forward, each with a `next` edge
-    let loops: Vec<&String> = g
-        .ids("loop")
+    let loops: Vec<&String> = [g.ids("loop"), g.ids("loop(0.0)")]
+        .concat()
         .into_iter()
         .filter(|id| g.in_cluster(id, "for i in 0..n"))
         .collect();

@@ -74,6 +74,7 @@ pub fn graph(f: &str, vjp: &str, p: &Program, adj: &Adjoint) -> String {
         clusters: 0,
         depth: 1,
         prefix: 'f',
+        edges: Vec::new(),
     };
     let _ = writeln!(d.out, "digraph {} {{", quoted(f));
     d.line("node [fontname=\"monospace\"];");
@@ -111,6 +112,10 @@ pub fn graph(f: &str, vjp: &str, p: &Program, adj: &Adjoint) -> String {
         d.edge_from(&env, &Key::Adjoint(*g), &ret, "");
     }
     d.close();
+    // Edges go after the clusters: an edge statement inside a cluster would pull its nodes in.
+    for e in std::mem::take(&mut d.edges) {
+        d.line(&e);
+    }
     d.out.push_str("}\n");
     d.out
 }
@@ -136,6 +141,8 @@ struct Dot<'p> {
     depth: usize,
     /// `f` for nodes of the forward cluster, `r` for the reverse one.
     prefix: char,
+    /// Edge statements, written after every cluster.
+    edges: Vec<String>,
 }
 
 impl Dot<'_> {
@@ -180,7 +187,7 @@ impl Dot<'_> {
         } else {
             format!(" [{}]", a.join(", "))
         };
-        self.line(&format!("{from} -> {to}{a};"));
+        self.edges.push(format!("{from} -> {to}{a};"));
     }
 
     fn edge_from(&mut self, env: &Env, key: &Key, to: &str, attrs: &str) {
@@ -245,6 +252,22 @@ impl Dot<'_> {
                     for a in &i.args {
                         self.operand_edge(a, &bx, env, "");
                     }
+                    if let Op::Expr(e) = &i.op {
+                        // a verbatim integer expression reads the locals it names
+                        let mut names = Vec::new();
+                        collect_idents(e.to_token_stream(), &mut names);
+                        let mut keys: Vec<Key> = Vec::new();
+                        for n in &names {
+                            if let Some(k) = self.resolve(n, env, false) {
+                                if !keys.contains(&k) {
+                                    keys.push(k);
+                                }
+                            }
+                        }
+                        for k in keys {
+                            self.edge_from(env, &k, &bx, "");
+                        }
+                    }
                     for &d in &i.dsts {
                         let v = self.value(&self.p.vars[d].name.clone(), Key::Primal(d), env);
                         self.edge(&bx, &v, "");
@@ -287,7 +310,10 @@ impl Dot<'_> {
                     self.value(&i, Key::Primal(l.var), env);
                     let mut loops = Vec::new();
                     for c in &l.carried {
-                        let bx = self.op_box("loop");
+                        let bx = match &c.init {
+                            Operand::Var(_) => self.op_box("loop"),
+                            init => self.op_box(&format!("loop({})", self.operand(init))),
+                        };
                         self.operand_edge(&c.init, &bx, env, "label=\"init\"");
                         let v =
                             self.value(&self.p.vars[c.phi].name.clone(), Key::Primal(c.phi), env);
@@ -491,14 +517,30 @@ impl Dot<'_> {
         collect_idents(term.clone(), &mut idents);
         let mut keys: Vec<Key> = Vec::new();
         for i in idents {
-            let key = env.keys().find(|k| self.names(k, &i)).cloned();
-            if let Some(k) = key {
+            if let Some(k) = self.resolve(&i, env, true) {
                 if !keys.contains(&k) {
                     keys.push(k);
                 }
             }
         }
         keys
+    }
+
+    /// The value the generated code means by `ident`; an adjoint first (`x_bar` is the
+    /// adjoint of `x` even if the user also has a local `x_bar`: the generated one is
+    /// hygienic and shadows nothing, but a reverse term names adjoints far more often).
+    fn resolve(&self, ident: &str, env: &Env, adjoints: bool) -> Option<Key> {
+        let mut found: Vec<&Key> = env
+            .keys()
+            .filter(|k| self.names(k, ident))
+            .filter(|k| adjoints || matches!(k, Key::Primal(_)))
+            .collect();
+        found.sort_by_key(|k| match k {
+            Key::Adjoint(v) => (0, *v),
+            Key::Named(_) => (1, 0),
+            Key::Primal(v) => (2, *v),
+        });
+        found.first().map(|k| (*k).clone())
     }
 
     /// Whether the generated code calls the value `key` by `ident`.
@@ -638,6 +680,26 @@ mod tests {
             "label=\"next\", style=dashed, constraint=false",
         ] {
             assert!(g.contains(want), "{want} missing in\n{g}");
+        }
+    }
+
+    #[test]
+    fn the_text_is_deterministic() {
+        // environments are hash maps: nothing may depend on their iteration order
+        let f: syn::ItemFn = syn::parse_quote!(
+            fn f(x: f64, n: usize) -> f64 {
+                let mut y = x;
+                for i in 0..n {
+                    let k = (2 * i + n) as f64;
+                    y = y * x / k;
+                }
+                y
+            }
+        );
+        let first = dot_of(f.clone());
+        assert!(first.contains("label=\"const<2 * i + n>\""));
+        for _ in 0..8 {
+            assert_eq!(dot_of(f.clone()), first);
         }
     }
 
