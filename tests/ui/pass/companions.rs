@@ -56,7 +56,10 @@ fn main() {
     let t = type_op(&Variable::from(3.0), 2);
     assert_eq!(t.item(), 9.0);
     assert_eq!(t.creator().unwrap().name(), "type");
-    assert_eq!(scaled_op(&Variable::from(2.0), &Variable::from(5.0)).item(), 10.0);
+    assert_eq!(
+        scaled_op(&Variable::from(2.0), &Variable::from(5.0)).item(),
+        10.0
+    );
     assert_eq!(twice_op(&Variable::from(4.0)).item(), 8.0);
     assert_eq!((half(1.0), half_grad(1.0)), (0.5, (0.5, 0.5)));
     assert_eq!((both(2.0), both_vjp(2.0, 1.0, 1.0)), ((2.0, 4.0), 5.0));
