@@ -2,9 +2,11 @@
 //! shape and running a scalar function (forward) or its pullback (backward) on every element,
 //! without materialising broadcast copies of the inputs.
 //!
-//! Inputs that are contiguous arrays of the full shape, or size-1 arrays, are read as slices
-//! and constants (the fast path, which the `_parallel` loops split over threads); any other
-//! broadcast is walked through ndarray's broadcast views, on one thread.
+//! The loops run in blocks of [`BLOCK`] elements. Each block reads every input as a slice: a
+//! contiguous input of the full shape directly, a size-1 input from a buffer of its value, any
+//! other broadcast input from a buffer refilled from its broadcast view. So the inner loop has
+//! no per-element branch, and nothing larger than a block is ever copied. The `_parallel`
+//! loops split the first two kinds over threads; a broadcast view is walked on one thread.
 
 use ndarray::{ArrayD, ArrayViewD, Dimension, IxDyn};
 
@@ -40,15 +42,6 @@ impl<'a> Lane<'a> {
     fn is_flat(&self) -> bool {
         !matches!(self, Lane::View(_))
     }
-
-    /// Every element in row-major order of the broadcast shape.
-    fn iter(&self, n: usize) -> Box<dyn Iterator<Item = f64> + '_> {
-        match self {
-            Lane::Scalar(v) => Box::new(std::iter::repeat_n(*v, n)),
-            Lane::Slice(s) => Box::new(s.iter().copied()),
-            Lane::View(v) => Box::new(v.iter().copied()),
-        }
-    }
 }
 
 /// The broadcast shape of all `shapes` under NumPy's rules.
@@ -80,7 +73,10 @@ pub(crate) fn broadcast_dims(op: &str, shapes: &[&[usize]]) -> IxDyn {
     IxDyn(&out)
 }
 
-/// The inputs, and whether they all take the fast path.
+/// Elements per block of the loops.
+const BLOCK: usize = 128;
+
+/// The inputs as lanes, and whether all are flat (slices or constants).
 struct Inputs<'a, const N: usize> {
     lanes: [Lane<'a>; N],
     n: usize,
@@ -99,36 +95,57 @@ impl<'a, const N: usize> Inputs<'a, N> {
     }
 }
 
-/// Elements per block of the flat loops: each block reads every input as a slice of this
-/// length (constants from a small buffer), so the inner loop has no per-element branch.
-const BLOCK: usize = 128;
+/// Reads one lane block by block, from element `start` on.
+struct Reader<'v> {
+    source: Source<'v>,
+    buf: [f64; BLOCK],
+}
 
-/// The N inputs as equal-length slices for elements `i0..i0 + len` (`len <= BLOCK`).
-#[inline(always)]
-fn block<'b, const N: usize>(
-    xs: &'b Inputs<'_, N>,
-    consts: &'b [[f64; BLOCK]; N],
-    i0: usize,
-    len: usize,
-) -> [&'b [f64]; N] {
-    std::array::from_fn(|k| {
-        let s: &[f64] = match &xs.lanes[k] {
-            Lane::Slice(s) => &s[i0..],
-            _ => &consts[k],
+enum Source<'v> {
+    Slice(&'v [f64]),
+    /// A constant, already in `buf`.
+    Constant,
+    /// A broadcast view, copied into `buf` a block at a time.
+    View(ndarray::iter::Iter<'v, f64, IxDyn>),
+}
+
+impl<'v> Reader<'v> {
+    fn new(lane: &'v Lane<'_>, start: usize) -> Self {
+        let (source, fill) = match lane {
+            Lane::Slice(s) => (Source::Slice(&s[start..]), 0.0),
+            Lane::Scalar(v) => (Source::Constant, *v),
+            Lane::View(v) => {
+                assert_eq!(start, 0, "broadcast views are read from the start");
+                (Source::View(v.iter()), 0.0)
+            }
         };
-        &s[..len]
-    })
+        Reader {
+            source,
+            buf: [fill; BLOCK],
+        }
+    }
+
+    /// The next `len` elements (`len <= BLOCK`); blocks must be read in order.
+    #[inline(always)]
+    fn next_block(&mut self, len: usize) -> &[f64] {
+        match &mut self.source {
+            Source::Slice(s) => {
+                let (block, rest) = s.split_at(len);
+                *s = rest;
+                block
+            }
+            Source::Constant => &self.buf[..len],
+            Source::View(it) => {
+                for (b, x) in self.buf[..len].iter_mut().zip(it) {
+                    *b = *x;
+                }
+                &self.buf[..len]
+            }
+        }
+    }
 }
 
-/// Every scalar input repeated `BLOCK` times (other inputs: unused zeros).
-fn constants<const N: usize>(xs: &Inputs<'_, N>) -> [[f64; BLOCK]; N] {
-    xs.lanes.each_ref().map(|l| match l {
-        Lane::Scalar(v) => [*v; BLOCK],
-        _ => [0.0; BLOCK],
-    })
-}
-
-/// `y[j] = f(x[start + j])` for a flat chunk.
+/// `y[j] = f(x[start + j])` for the chunk `y` of the output.
 #[inline(always)]
 fn fill_forward<const N: usize>(
     xs: &Inputs<'_, N>,
@@ -136,17 +153,18 @@ fn fill_forward<const N: usize>(
     y: &mut [f64],
     f: &impl Fn([f64; N]) -> f64,
 ) {
-    let consts = constants(xs);
-    for (b, y) in y.chunks_mut(BLOCK).enumerate() {
+    let mut readers = xs.lanes.each_ref().map(|l| Reader::new(l, start));
+    for y in y.chunks_mut(BLOCK) {
         let len = y.len();
-        let ins = block(xs, &consts, start + b * BLOCK, len);
+        let ins = readers.each_mut().map(|r| r.next_block(len));
         for (j, y) in y.iter_mut().enumerate() {
             *y = f(ins.map(|s| s[j]));
         }
     }
 }
 
-/// `gxs[k][j] = pullback(x[start + j], gy[start + j])[k]` for a flat chunk.
+/// `gxs[k][j] = pullback(x[start + j], gy[start + j])[k]` for the chunks `gxs` of the input
+/// gradients.
 #[inline(always)]
 fn fill_backward<const N: usize>(
     xs: &Inputs<'_, N>,
@@ -155,55 +173,22 @@ fn fill_backward<const N: usize>(
     gxs: [&mut [f64]; N],
     pullback: &impl Fn([f64; N], f64) -> [f64; N],
 ) {
-    let consts = constants(xs);
-    let gy_const = match gy {
-        Lane::Scalar(v) => [*v; BLOCK],
-        _ => [0.0; BLOCK],
-    };
     let n = gxs.first().map_or(0, |g| g.len());
-    let mut gxs = gxs.map(|g| g.chunks_mut(BLOCK));
+    let mut readers = xs.lanes.each_ref().map(|l| Reader::new(l, start));
+    let mut gy = Reader::new(gy, start);
+    let mut chunks = gxs.map(|g| g.chunks_mut(BLOCK));
     for i0 in (0..n).step_by(BLOCK) {
         let len = BLOCK.min(n - i0);
-        let ins = block(xs, &consts, start + i0, len);
-        let gys: &[f64] = match gy {
-            Lane::Slice(s) => &s[start + i0..],
-            _ => &gy_const,
-        };
-        let gys = &gys[..len];
-        let mut outs = gxs
+        let ins = readers.each_mut().map(|r| r.next_block(len));
+        let gys = gy.next_block(len);
+        let mut outs = chunks
             .each_mut()
             .map(|c| c.next().expect("one chunk per block"));
-        for j in 0..len {
-            let g = pullback(ins.map(|s| s[j]), gys[j]);
+        for (j, &gy) in gys.iter().enumerate() {
+            let g = pullback(ins.map(|s| s[j]), gy);
             for (o, g) in outs.iter_mut().zip(g) {
                 o[j] = g;
             }
-        }
-    }
-}
-
-fn general_forward<const N: usize>(xs: &Inputs<'_, N>, f: &impl Fn([f64; N]) -> f64) -> Vec<f64> {
-    let mut iters = xs.lanes.each_ref().map(|l| l.iter(xs.n));
-    (0..xs.n)
-        .map(|_| {
-            f(std::array::from_fn(|k| {
-                iters[k].next().expect("n elements")
-            }))
-        })
-        .collect()
-}
-
-fn general_backward<const N: usize>(
-    xs: &Inputs<'_, N>,
-    gy: &Lane<'_>,
-    gxs: &mut [Vec<f64>; N],
-    pullback: &impl Fn([f64; N], f64) -> [f64; N],
-) {
-    let mut iters = xs.lanes.each_ref().map(|l| l.iter(xs.n));
-    for (i, gy) in gy.iter(xs.n).enumerate() {
-        let args = std::array::from_fn(|k| iters[k].next().expect("n elements"));
-        for (gx, g) in gxs.iter_mut().zip(pullback(args, gy)) {
-            gx[i] = g;
         }
     }
 }
@@ -219,9 +204,6 @@ pub(crate) fn forward<const N: usize>(
     f: &impl Fn([f64; N]) -> f64,
 ) -> ArrayD<f64> {
     let xs = Inputs::new(xs, shape);
-    if !xs.flat {
-        return array(shape, general_forward(&xs, f));
-    }
     let mut y = vec![0.0; xs.n];
     fill_forward(&xs, 0, &mut y, f);
     array(shape, y)
@@ -238,15 +220,11 @@ pub(crate) fn backward<const N: usize>(
     let xs = Inputs::new(xs, shape);
     let gy = Lane::new(gy, shape);
     let mut gxs: [Vec<f64>; N] = std::array::from_fn(|_| vec![0.0; xs.n]);
-    if xs.flat && gy.is_flat() {
-        fill_backward(&xs, &gy, 0, gxs.each_mut().map(|g| &mut g[..]), pullback);
-    } else {
-        general_backward(&xs, &gy, &mut gxs, pullback);
-    }
+    fill_backward(&xs, &gy, 0, gxs.each_mut().map(|g| &mut g[..]), pullback);
     gxs.map(|g| array(shape, g))
 }
 
-/// [`forward`] with the fast path split over up to `threads` threads.
+/// [`forward`], split over up to `threads` threads when every input is flat.
 pub(crate) fn forward_parallel<const N: usize>(
     xs: [&ArrayD<f64>; N],
     shape: &IxDyn,
@@ -254,17 +232,15 @@ pub(crate) fn forward_parallel<const N: usize>(
     threads: usize,
 ) -> ArrayD<f64> {
     let xs = Inputs::new(xs, shape);
-    if !xs.flat {
-        return array(shape, general_forward(&xs, f));
-    }
     let mut y = vec![0.0; xs.n];
+    let threads = if xs.flat { threads } else { 1 };
     split(threads, [&mut y[..]], |start, [y]| {
         fill_forward(&xs, start, y, f)
     });
     array(shape, y)
 }
 
-/// [`backward`] with the fast path split over up to `threads` threads.
+/// [`backward`], split over up to `threads` threads when every input and `gy` are flat.
 pub(crate) fn backward_parallel<const N: usize>(
     xs: [&ArrayD<f64>; N],
     gy: &ArrayD<f64>,
@@ -275,13 +251,10 @@ pub(crate) fn backward_parallel<const N: usize>(
     let xs = Inputs::new(xs, shape);
     let gy = Lane::new(gy, shape);
     let mut gxs: [Vec<f64>; N] = std::array::from_fn(|_| vec![0.0; xs.n]);
-    if xs.flat && gy.is_flat() {
-        split(threads, gxs.each_mut().map(|g| &mut g[..]), |start, gxs| {
-            fill_backward(&xs, &gy, start, gxs, pullback)
-        });
-    } else {
-        general_backward(&xs, &gy, &mut gxs, pullback);
-    }
+    let threads = if xs.flat && gy.is_flat() { threads } else { 1 };
+    split(threads, gxs.each_mut().map(|g| &mut g[..]), |start, gxs| {
+        fill_backward(&xs, &gy, start, gxs, pullback)
+    });
     gxs.map(|g| array(shape, g))
 }
 
