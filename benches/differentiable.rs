@@ -1,7 +1,16 @@
 //! `#[differentiable]` against the alternatives: value-and-gradient of three functions.
 //!
 //! For each of Goldstein–Price, Rosenbrock and a loop-heavy Taylor-series sine (20 terms) this
-//! measures, at one fixed point:
+//! measures value + full gradient in two ways:
+//!
+//! - `<fn>/<row>`: one call at one fixed point per iteration (a few ns: call overhead and the
+//!   latency of the dependency chain weigh most; consecutive calls still overlap in the CPU);
+//! - `<fn>_batch/<row>`: one call at each of 1024 varied points per iteration, results stored
+//!   to a buffer (throughput: what a loop over many points costs; Criterion reports it per
+//!   point as elements/s, and the time per point is the batch time / 1024). The define-by-run
+//!   `runtime` row is left out of the batches (microseconds per point, it would dominate the run).
+//!
+//! Rows:
 //!
 //! | name           | what                                                                 |
 //! |----------------|----------------------------------------------------------------------|
@@ -24,10 +33,10 @@
 //! express the Taylor loop). Each row first checks its value and gradient against the
 //! hand-written one, so every row does the same work.
 //!
-//! Run: `CARGO_TARGET_DIR=/work/target-c cargo bench --bench differentiable`.
+//! Run: `cargo bench --bench differentiable` (add `-- _batch` for the batches alone).
 use std::hint::black_box;
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 /// The functions in plain Rust and in `#[differentiable]` form (`f` stays the primal).
 mod generated {
@@ -355,11 +364,63 @@ macro_rules! bench_rows {
     (@first $first:path $(, $rest:path)*) => { $first };
 }
 
+/// Benchmarks each `label => path` over every point of `points` per iteration, writing value
+/// and gradient to a buffer (no reduction chain between points). The inputs go through
+/// `black_box` once per batch, so nothing is hoisted out of the loop.
+macro_rules! batch_rows {
+    ($c:expr, $group:literal, $points:expr, primal => $primal:path,
+     $($label:literal => $f:path),+ $(,)?) => {{
+        let points: Vec<(f64, _)> = $points;
+        let mut out = vec![[0.0_f64; 3]; points.len()];
+        let mut group = $c.benchmark_group($group);
+        group.throughput(Throughput::Elements(points.len() as u64));
+        group.bench_function("primal", |bencher| {
+            bencher.iter(|| {
+                for (o, &(a, b)) in out.iter_mut().zip(black_box(&points)) {
+                    o[0] = $primal(a, b);
+                }
+                black_box(&mut out);
+            })
+        });
+        $(
+            group.bench_function($label, |bencher| {
+                bencher.iter(|| {
+                    for (o, &(a, b)) in out.iter_mut().zip(black_box(&points)) {
+                        let (v, (g0, g1)) = $f(a, b);
+                        *o = [v, g0, g1];
+                    }
+                    black_box(&mut out);
+                })
+            });
+        )+
+        group.finish();
+    }};
+}
+
+/// 1024 points spread over `[-1.5, 1.5]^2` (a fixed low-discrepancy pattern, no RNG).
+fn points2() -> Vec<(f64, f64)> {
+    let golden = 0.618_033_988_749_895;
+    (0..1024)
+        .map(|i| {
+            let u = (i as f64 + 0.5) / 1024.0;
+            let v = (i as f64 * golden).fract();
+            (3.0 * u - 1.5, 3.0 * v - 1.5)
+        })
+        .collect()
+}
+
 fn goldstein_price(c: &mut Criterion) {
     bench_rows!(c, "goldstein", (0.3, -0.7), primal => generated::goldstein,
         "hand" => hand::goldstein_grad,
         "generated" => generated::goldstein_grad,
         "runtime" => runtime::goldstein_grad,
+        "num_dual" => dual::goldstein_grad,
+        "easy_ml" => easy::goldstein_grad,
+        "reverse" => rev::goldstein_grad,
+    );
+    batch_rows!(c, "goldstein_batch", points2(), primal => generated::goldstein,
+        "hand" => hand::goldstein_grad,
+        "generated" => generated::goldstein_grad,
         "num_dual" => dual::goldstein_grad,
         "easy_ml" => easy::goldstein_grad,
         "reverse" => rev::goldstein_grad,
@@ -371,6 +432,13 @@ fn rosenbrock(c: &mut Criterion) {
         "hand" => hand::rosenbrock_grad,
         "generated" => generated::rosenbrock_grad,
         "runtime" => runtime::rosenbrock_grad,
+        "num_dual" => dual::rosenbrock_grad,
+        "easy_ml" => easy::rosenbrock_grad,
+        "reverse" => rev::rosenbrock_grad,
+    );
+    batch_rows!(c, "rosenbrock_batch", points2(), primal => generated::rosenbrock,
+        "hand" => hand::rosenbrock_grad,
+        "generated" => generated::rosenbrock_grad,
         "num_dual" => dual::rosenbrock_grad,
         "easy_ml" => easy::rosenbrock_grad,
         "reverse" => rev::rosenbrock_grad,
@@ -388,6 +456,15 @@ fn taylor_sin(c: &mut Criterion) {
         "hand" => pad::hand,
         "generated" => pad::generated,
         "runtime" => pad::runtime,
+        "num_dual" => pad::num_dual,
+        "easy_ml" => pad::easy_ml,
+        "reverse" => pad::reverse,
+    );
+    let n = black_box(N);
+    let points = points2().into_iter().map(|(x, _)| (x, n)).collect();
+    batch_rows!(c, "taylor_sin20_batch", points, primal => generated::taylor_sin,
+        "hand" => pad::hand,
+        "generated" => pad::generated,
         "num_dual" => pad::num_dual,
         "easy_ml" => pad::easy_ml,
         "reverse" => pad::reverse,

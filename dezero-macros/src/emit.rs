@@ -20,6 +20,7 @@ pub fn expansion(func: &Function, p: &Program, adj: &Adjoint) -> TokenStream {
     let e = Emit {
         p,
         float: func.float.tokens(),
+        saved: Default::default(),
     };
     let f = func.name();
     let float = &e.float;
@@ -101,6 +102,9 @@ pub fn grads_type(func: &Function) -> TokenStream {
 struct Emit<'p> {
     p: &'p Program,
     float: TokenStream,
+    /// Per loop tape: which carried values the reverse sweep reads (and so the forward sweep
+    /// saves). Filled when the reverse sweep is emitted, which happens before the forward.
+    saved: std::cell::RefCell<std::collections::HashMap<String, Vec<bool>>>,
 }
 
 impl Emit<'_> {
@@ -204,11 +208,21 @@ impl Emit<'_> {
         if phis.is_empty() {
             return quote!(for #i in #range { #body });
         }
-        let saved = tuple(&phis);
+        let kept = self.kept(l);
+        if kept.is_empty() {
+            // The reverse sweep reads no carried value: no tape.
+            return quote! {
+                #(let mut #phis = #inits;)*
+                for #i in #range {
+                    #body
+                    #(#updates)*
+                }
+            };
+        }
+        let saved = tuple(&kept.iter().map(|c| self.id(c.phi)).collect::<Vec<_>>());
         let (tape_init, save) = match self.fixed_tape(l) {
             Some((n, index)) => {
-                let zeros: Vec<TokenStream> = l
-                    .carried
+                let zeros: Vec<TokenStream> = kept
                     .iter()
                     .map(|c| match self.p.vars[c.phi].ty {
                         Scalar::Float(_) => quote!(0.0),
@@ -237,6 +251,19 @@ impl Emit<'_> {
                 #(#updates)*
             }
         }
+    }
+
+    /// The carried values of `l` its tape saves: those the reverse sweep reads (all of them if
+    /// the reverse sweep of `l` has not been emitted).
+    fn kept<'l>(&self, l: &'l For) -> Vec<&'l crate::ir::Carry> {
+        let saved = self.saved.borrow();
+        let mask = saved.get(&l.tape);
+        l.carried
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| mask.is_none_or(|m| m.get(*k).copied().unwrap_or(true)))
+            .map(|(_, c)| c)
+            .collect()
     }
 
     /// For a loop with literal bounds (at most 4096 iterations), the tape is an array:
@@ -404,7 +431,17 @@ impl Emit<'_> {
                         quote!(let mut #b = 0.0;)
                     }
                 });
-                let phis: Vec<Ident> = l.carried.iter().map(|c| self.id(c.phi)).collect();
+                let inner = self.branch(body, &bars);
+                // Save (and restore) only the carried values the body's reverse sweep reads.
+                let mut read = std::collections::HashSet::new();
+                prune::idents(&inner, &mut read);
+                let mask: Vec<bool> = l
+                    .carried
+                    .iter()
+                    .map(|c| read.contains(&self.p.vars[c.phi].name))
+                    .collect();
+                self.saved.borrow_mut().insert(l.tape.clone(), mask);
+                let phis: Vec<Ident> = self.kept(l).iter().map(|c| self.id(c.phi)).collect();
                 let pop = (!phis.is_empty()).then(|| {
                     let saved = tuple(&phis);
                     match self.fixed_tape(l) {
@@ -412,7 +449,6 @@ impl Emit<'_> {
                         None => quote!(let Some(#saved) = #tape.pop() else { unreachable!("the forward sweep saved every iteration") };),
                     }
                 });
-                let inner = self.branch(body, &bars);
                 let pat = tuple(&bars);
                 quote! {
                     #(#decl)*

@@ -36,7 +36,7 @@ fn taylor_sin_grad(x: f64, n: usize) -> (f64, f64) {
     let mut term_1 = x;
     let mut tape0 = Vec::with_capacity((0..n).size_hint().0);
     for i in 0..n {
-        tape0.push((y_1, term_1));
+        tape0.push(term_1);
         let y_2 = y_1 + term_1;
         let t0 = 2 * i + 2;
         let k = t0 as f64;
@@ -55,7 +55,7 @@ fn taylor_sin_grad(x: f64, n: usize) -> (f64, f64) {
     let mut term_1_bar = 0.0;
     for i in (0..n).rev() {
         (x_bar, y_1_bar, term_1_bar) = {
-            let Some((y_1, term_1)) = tape0.pop() else {
+            let Some(term_1) = tape0.pop() else {
                 unreachable!("the forward sweep saved every iteration")
             };
             let t0 = 2 * i + 2;
@@ -92,7 +92,7 @@ fn taylor_sin_vjp(x: f64, n: usize, seed: f64) -> f64 {
     let mut term_1 = x;
     let mut tape0 = Vec::with_capacity((0..n).size_hint().0);
     for i in 0..n {
-        tape0.push((y_1, term_1));
+        tape0.push(term_1);
         let y_2 = y_1 + term_1;
         let t0 = 2 * i + 2;
         let k = t0 as f64;
@@ -111,7 +111,7 @@ fn taylor_sin_vjp(x: f64, n: usize, seed: f64) -> f64 {
     let mut term_1_bar = 0.0;
     for i in (0..n).rev() {
         (x_bar, y_1_bar, term_1_bar) = {
-            let Some((y_1, term_1)) = tape0.pop() else {
+            let Some(term_1) = tape0.pop() else {
                 unreachable!("the forward sweep saved every iteration")
             };
             let t0 = 2 * i + 2;
