@@ -61,8 +61,13 @@ fn central_difference(f: fn(&[f64]) -> f64, v: &[f64], eps: f64) -> Vec<f64> {
 fn check_program(p: &Program, v: &[f64]) -> usize {
     let (value, grad) = (p.grad)(v);
     let name = p.name;
-    // The value of `_grad` is the primal's value, bit for bit up to rounding order.
-    assert_relative_eq!(value, (p.primal)(v), max_relative = 1e-12, epsilon = 1e-12);
+    // The value of `_grad` is the primal's value, bit for bit: the forward sweep runs the
+    // user's operations in the user's order.
+    assert_eq!(
+        value.to_bits(),
+        (p.primal)(v).to_bits(),
+        "{name} at {v:?}: value"
+    );
 
     let (rt_value, rt_grad) = (p.runtime)(v);
     assert_relative_eq!(value, rt_value, max_relative = 1e-9, epsilon = 1e-12);

@@ -2,9 +2,11 @@
 //!
 //! From a fixed seed it draws programs in the macro's accepted language (arithmetic, unary
 //! functions on safe domains, `let`, shadowing, `let mut` with (compound) assignment, `if`/`else
-//! if`/`else` on comparisons, early `return`, small `for` loops with `i as f64`) and prints each
-//! twice: as an annotated plain-`f64` function, and as the same formula written with the
-//! runtime's `Variable` ops. [`source`] returns the whole `programs.rs` text.
+//! if`/`else` on comparisons, early `return`, small `for` loops with `i as f64` and bounds from
+//! literals or an integer parameter `n` (0 to 4, so some loops never run), calls of the annotated
+//! `helper(a, b)` and of the tuple-returning `pair(a)` bound with `let (p, q) = pair(..);`) and
+//! prints each twice: as an annotated plain-`f64` function, and as the same formula written with
+//! the runtime's `Variable` ops. [`source`] returns the whole `programs.rs` text.
 //!
 //! Domains are kept safe by construction: `ln`, `log10`, `sqrt`, `powf` and `recip` only see
 //! `1.0 + a * a`, divisions only divide by `1.0 + b * b`, `atan2`'s second argument is
@@ -17,7 +19,7 @@ use std::fmt::Write as _;
 /// The seed `programs.rs` was generated from.
 pub const SEED: u64 = 0x0dec_0de5_2024_0024;
 /// How many programs to generate.
-pub const COUNT: usize = 60;
+pub const COUNT: usize = 120;
 
 /// SplitMix64: a tiny deterministic generator, so the output never depends on a crate version.
 struct Rng(u64);
@@ -161,6 +163,8 @@ enum Expr {
     },
     /// `a.hypot(b)` and friends; both operands live.
     Method2(Method2, Box<Expr>, Box<Expr>),
+    /// `helper(a, b)`: a call of the annotated `helper` (`helper_runtime` in the twin).
+    Call(Box<Expr>, Box<Expr>),
 }
 
 /// Precedence levels used for printing: 1 `+ -`, 2 `* /`, 3 unary `-`, 4 `as`, 5 atoms/calls.
@@ -186,7 +190,9 @@ impl Expr {
             Expr::Var(_) => true,
             Expr::Const(_) | Expr::Index => false,
             Expr::Neg(a) => a.is_live(),
-            Expr::Bin(_, a, b) | Expr::Method2(_, a, b) => a.is_live() || b.is_live(),
+            Expr::Bin(_, a, b) | Expr::Method2(_, a, b) | Expr::Call(a, b) => {
+                a.is_live() || b.is_live()
+            }
             Expr::Unary { arg, .. } => arg.is_live(),
         }
     }
@@ -196,14 +202,20 @@ impl Expr {
             Expr::Var(v) => v == name,
             Expr::Const(_) | Expr::Index => false,
             Expr::Neg(a) => a.uses(name),
-            Expr::Bin(_, a, b) | Expr::Method2(_, a, b) => a.uses(name) || b.uses(name),
+            Expr::Bin(_, a, b) | Expr::Method2(_, a, b) | Expr::Call(a, b) => {
+                a.uses(name) || b.uses(name)
+            }
             Expr::Unary { arg, .. } => arg.uses(name),
         }
     }
 
     fn prec(&self) -> u8 {
         match self {
-            Expr::Var(_) | Expr::Const(_) | Expr::Unary { .. } | Expr::Method2(..) => ATOM,
+            Expr::Var(_)
+            | Expr::Const(_)
+            | Expr::Unary { .. }
+            | Expr::Method2(..)
+            | Expr::Call(..) => ATOM,
             Expr::Index => 4,
             Expr::Neg(_) => 3,
             Expr::Bin(op, ..) => op.prec(),
@@ -222,6 +234,7 @@ impl Expr {
                 format!("{} {} {}", a.native_at(p), op.token(), b.native_at(p + 1))
             }
             Expr::Method2(op, a, b) => Expr::native_method2(*op, a, b),
+            Expr::Call(a, b) => format!("helper({}, {})", a.native(), b.native()),
             Expr::Unary { op, arg, path } => {
                 let (name, extra) = match op {
                     Unary::Sin => ("sin", ""),
@@ -317,6 +330,22 @@ impl Expr {
                     b.runtime_ref()
                 )
             }
+            Expr::Call(a, b) => {
+                format!(
+                    "helper_runtime({}, {})",
+                    a.runtime_var_ref(),
+                    b.runtime_var_ref()
+                )
+            }
+        }
+    }
+
+    /// A value as `&Variable`, a constant one wrapped: `&Variable::from(0.5)`.
+    fn runtime_var_ref(&self) -> String {
+        if self.is_live() {
+            self.runtime_ref()
+        } else {
+            format!("&Variable::from({})", self.native())
         }
     }
 
@@ -340,7 +369,10 @@ impl Expr {
 
     /// True if the runtime rendering is a single call (`F::sin(..)`, `a.pow(2.0)`).
     fn runtime_is_call(&self) -> bool {
-        matches!(self, Expr::Unary { .. } | Expr::Method2(..))
+        matches!(
+            self,
+            Expr::Unary { .. } | Expr::Method2(..) | Expr::Call(..)
+        )
     }
 
     fn runtime_ref(&self) -> String {
@@ -420,6 +452,8 @@ enum Stmt {
     },
     /// `if c { return e; }`
     Return { cond: Cond, e: Expr },
+    /// `let (p, q) = pair(e);`: a call of the annotated tuple-returning `pair`.
+    LetPair { p: String, q: String, e: Expr },
 }
 
 /// One generated program: float parameters, an optional `n: usize`, statements and the tail.
@@ -466,7 +500,7 @@ impl Gen {
             let (v, b) = scope.vars[self.rng.below(scope.vars.len())].clone();
             return (Expr::Var(v), b);
         }
-        match self.rng.below(11) {
+        match self.rng.below(12) {
             0..=4 => {
                 let op = self
                     .rng
@@ -511,6 +545,12 @@ impl Gen {
                     Method2::Max | Method2::Min => (b, ba.max(bb)),
                 };
                 (Expr::Method2(op, Box::new(a), Box::new(b)), bound)
+            }
+            // helper(a, b) = a * sin(b) + b
+            11 => {
+                let (a, ba) = self.expr(scope, depth - 1);
+                let (b, bb) = self.expr(scope, depth - 1);
+                (Expr::Call(Box::new(a), Box::new(b)), ba + bb)
             }
             _ => {
                 let (a, ba) = self.expr(scope, depth - 1);
@@ -615,6 +655,18 @@ impl Gen {
                 // `t -= t` is clippy's `eq_op` in the runtime twin: write `t += t` instead.
                 let same = matches!(&e, Expr::Var(v) if v == name);
                 let op = if same { Bin::Add } else { op };
+                // `t -= t - x` is clippy's `misrefactored_assign_op`: use the other operator.
+                let is_name = |x: &Expr| matches!(x, Expr::Var(v) if v == name);
+                let op = match &e {
+                    Expr::Bin(b, l, r) if *b == op && (is_name(l) || is_name(r)) => {
+                        if op == Bin::Add {
+                            Bin::Sub
+                        } else {
+                            Bin::Add
+                        }
+                    }
+                    _ => op,
+                };
                 (Some(op), e, old + be)
             }
             // name *= sin(e) / cos(e) / tanh(e): stays within |name|
@@ -642,7 +694,7 @@ impl Gen {
             .iter()
             .map(|s| s.to_string())
             .collect();
-        let n = self.rng.chance(1, 5).then(|| 2 + self.rng.below(3));
+        let n = self.rng.chance(1, 5).then(|| self.rng.below(5));
         let mut scope = Scope {
             vars: params.iter().map(|p| (p.clone(), 1.5)).collect(),
             in_loop: false,
@@ -652,7 +704,7 @@ impl Gen {
         let statements = 2 + self.rng.below(4);
         let mut loops = 0;
         for _ in 0..statements {
-            let stmt = match self.rng.below(12) {
+            let stmt = match self.rng.below(13) {
                 0..=3 => {
                     let name = self.temp(&mut scope);
                     let (e, b) = self.expr(&scope, 3);
@@ -761,6 +813,22 @@ impl Gen {
                         body: stmts,
                     }
                 }
+                // pair(a) = (cos a, a^2)
+                11 => {
+                    let (p, q) = (self.temp(&mut scope), self.temp(&mut scope));
+                    let (mut e, mut b) = self.expr(&scope, 2);
+                    if b > 3.0 {
+                        e = Expr::Unary {
+                            op: Unary::Tanh,
+                            arg: Box::new(e),
+                            path: false,
+                        };
+                        b = 1.0;
+                    }
+                    scope.define(&p, 1.0);
+                    scope.define(&q, b * b);
+                    Stmt::LetPair { p, q, e }
+                }
                 _ => {
                     let cond = self.cond(&scope);
                     let (e, _) = self.expr(&scope, 2);
@@ -773,7 +841,12 @@ impl Gen {
         let mut tail = self.expr(&scope, 2).0;
         let mut names: Vec<String> = Vec::new();
         for stmt in &body {
-            if let Stmt::Let { name, .. } | Stmt::LetIf { name, .. } = stmt {
+            let bound: Vec<&String> = match stmt {
+                Stmt::Let { name, .. } | Stmt::LetIf { name, .. } => vec![name],
+                Stmt::LetPair { p, q, .. } => vec![p, q],
+                _ => Vec::new(),
+            };
+            for name in bound {
                 if !names.contains(name) {
                     names.push(name.clone());
                 }
@@ -891,6 +964,14 @@ fn write_stmts(out: &mut String, stmts: &[Stmt], level: usize, runtime: bool) {
                 indent(out, level);
                 writeln!(out, "}}").unwrap();
             }
+            Stmt::LetPair { p, q, e } => {
+                if runtime {
+                    let e = e.runtime_var_ref();
+                    writeln!(out, "let ({p}, {q}) = pair_runtime({e});").unwrap();
+                } else {
+                    writeln!(out, "let ({p}, {q}) = pair({});", e.native()).unwrap();
+                }
+            }
             Stmt::Return { cond: c, e } => {
                 writeln!(out, "if {} {{", cond(c)).unwrap();
                 indent(out, level + 1);
@@ -922,7 +1003,7 @@ fn uses_index(stmts: &[Stmt]) -> bool {
             Expr::Neg(a) => expr_uses(a),
             Expr::Bin(_, a, b) => expr_uses(a) || expr_uses(b),
             Expr::Unary { arg, .. } => expr_uses(arg),
-            Expr::Method2(_, a, b) => expr_uses(a) || expr_uses(b),
+            Expr::Method2(_, a, b) | Expr::Call(a, b) => expr_uses(a) || expr_uses(b),
         }
     }
     stmts.iter().any(|s| match s {
@@ -1026,6 +1107,30 @@ impl Program {
     }
 }
 
+/// The annotated functions the programs call, with their runtime twins.
+const HELPERS: &str = "\
+/// Called by the programs: `a sin(b) + b`.
+#[differentiable]
+pub fn helper(a: f64, b: f64) -> f64 {
+    a * b.sin() + b
+}
+
+pub fn helper_runtime(a: &Variable, b: &Variable) -> Variable {
+    &(a * &F::sin(b)) + b
+}
+
+/// Called by the programs through `let (p, q) = pair(..);`: `(cos a, a^2)`.
+#[differentiable]
+pub fn pair(a: f64) -> (f64, f64) {
+    (a.cos(), a * a)
+}
+
+pub fn pair_runtime(a: &Variable) -> (Variable, Variable) {
+    (F::cos(a), a * a)
+}
+
+";
+
 /// The complete text of `tests/property/programs.rs`.
 pub fn source() -> String {
     let mut gen = Gen { rng: Rng(SEED) };
@@ -1058,6 +1163,7 @@ pub fn source() -> String {
     writeln!(out).unwrap();
     writeln!(out, "use super::{{backward_all, Program}};").unwrap();
     writeln!(out).unwrap();
+    out.push_str(HELPERS);
     for p in &programs {
         p.write(&mut out);
     }

@@ -9,1774 +9,3756 @@ use dezero::Variable;
 
 use super::{backward_all, Program};
 
+/// Called by the programs: `a sin(b) + b`.
 #[differentiable]
-pub fn p00(x: f64, y: f64, n: usize) -> f64 {
-    let mut t0 = f64::tanh(y) - 2.0;
-    for _ in 1..n {
-        t0 = t0 * 0.75 + t0 / (1.0 + y * y) / (1.0 + (1.0 + y * y).powf(1.5) * (1.0 + y * y).powf(1.5));
-    }
-    let mut t1 = t0;
-    for _ in 1..n {
-        t1 += t0 - 2.0;
-        t1 = t1 * 0.75 + ((1.0 + t1 * t1).ln() - (t0 + t1));
-    }
-    let y = y * 0.5 + (x / (1.0 + x * x) - 3.0);
-    let t2 = x;
-    let t3 = f64::ln(1.0 + t2 * t2).atan2(1.0 + t2.max(y) * t2.max(y)) * x;
-    f64::cos(t0 + t2) + t1.tanh() + y.tanh() + t3.tanh() + x
+pub fn helper(a: f64, b: f64) -> f64 {
+    a * b.sin() + b
 }
 
-pub fn p00_runtime(x: Variable, y: Variable, n: usize) -> Variable {
-    let mut t0 = &F::tanh(&y) - 2.0;
-    for _ in 1..n {
-        t0 = &(&t0 * 0.75) + &(&(&t0 / &(1.0 + &(&y * &y))) / &(1.0 + &(&(1.0 + &(&y * &y)).pow(1.5) * &(1.0 + &(&y * &y)).pow(1.5))));
+pub fn helper_runtime(a: &Variable, b: &Variable) -> Variable {
+    &(a * &F::sin(b)) + b
+}
+
+/// Called by the programs through `let (p, q) = pair(..);`: `(cos a, a^2)`.
+#[differentiable]
+pub fn pair(a: f64) -> (f64, f64) {
+    (a.cos(), a * a)
+}
+
+pub fn pair_runtime(a: &Variable) -> (Variable, Variable) {
+    (F::cos(a), a * a)
+}
+
+#[differentiable]
+pub fn p00(x: f64, y: f64) -> f64 {
+    let t0 = if x < 0.0 {
+        x.sinh()
+    } else {
+        y.atan2(1.0 + y / (1.0 + x * x) * (y / (1.0 + x * x)))
+    };
+    let mut t1 = (y + y) * (t0 * t0);
+    for _ in 1..=3 {
+        t1 += t1;
+        t1 *= (1.0 + t1 * t1).powf(1.5).max(helper(t1, t1)).tanh();
     }
-    let mut t1 = t0.clone();
-    for _ in 1..n {
-        t1 = &t1 + &(&t0 - 2.0);
-        t1 = &(&t1 * 0.75) + &(&F::log(&(1.0 + &(&t1 * &t1))) - &(&t0 + &t1));
+    let t2 = t1;
+    let t3 = if t1 < 1.0 {
+        f64::log10(1.0 + t2 * t2)
+    } else if x < t2 {
+        t0
+    } else {
+        0.75 / (1.0 + t2.tanh() * t2.tanh())
+    };
+    let t4 = if x < 0.0 {
+        t0
+    } else if t2 > -0.5 {
+        helper(f64::sinh(y), t0.abs())
+    } else {
+        helper((1.0 + x * x).sqrt(), t2 * 0.25)
+    };
+    x + t0.tanh() + t1.tanh() + t2.tanh() + t3.tanh() + t4.tanh() + y
+}
+
+pub fn p00_runtime(x: Variable, y: Variable) -> Variable {
+    let t0 = if x.item() < 0.0 {
+        F::sinh(&x)
+    } else {
+        F::atan2(&y, &(1.0 + &(&(&y / &(1.0 + &(&x * &x))) * &(&y / &(1.0 + &(&x * &x))))))
+    };
+    let mut t1 = &(&y + &y) * &(&t0 * &t0);
+    for _ in 1..=3 {
+        t1 = &t1 + &t1;
+        t1 = &t1 * &F::tanh(&F::maximum(&(1.0 + &(&t1 * &t1)).pow(1.5), &helper_runtime(&t1, &t1)));
     }
-    let y = &(&y * 0.5) + &(&(&x / &(1.0 + &(&x * &x))) - 3.0);
-    let t2 = x.clone();
-    let t3 = &F::atan2(&F::log(&(1.0 + &(&t2 * &t2))), &(1.0 + &(&F::maximum(&t2, &y) * &F::maximum(&t2, &y)))) * &x;
-    &(&(&(&F::cos(&(&t0 + &t2)) + &F::tanh(&t1)) + &F::tanh(&y)) + &F::tanh(&t3)) + &x
+    let t2 = t1.clone();
+    let t3 = if t1.item() < 1.0 {
+        F::log10(&(1.0 + &(&t2 * &t2)))
+    } else if x.item() < t2.item() {
+        t0.clone()
+    } else {
+        0.75 / &(1.0 + &(&F::tanh(&t2) * &F::tanh(&t2)))
+    };
+    let t4 = if x.item() < 0.0 {
+        t0.clone()
+    } else if t2.item() > -0.5 {
+        helper_runtime(&F::sinh(&y), &F::abs(&t0))
+    } else {
+        helper_runtime(&F::sqrt(&(1.0 + &(&x * &x))), &(&t2 * 0.25))
+    };
+    &(&(&(&(&(&x + &F::tanh(&t0)) + &F::tanh(&t1)) + &F::tanh(&t2)) + &F::tanh(&t3)) + &F::tanh(&t4)) + &y
 }
 
 #[differentiable]
 pub fn p01(x: f64, y: f64) -> f64 {
-    if y > x {
-        return (1.0 + y * y).powf(1.5);
+    if x > 0.0 {
+        return (y + y) * x;
     }
-    let t0 = x.cos();
-    let mut t1 = dezero::math::sigmoid(y - 0.5);
-    for _ in 0..2 {
-        t1 *= (y * y).sin();
-        t1 *= (t1 * t1).cos().sin();
+    if x > y {
+        return x;
     }
-    f64::tan(y.tanh()).cosh() + t0 + t1.tanh() + x
+    y.powi(2).min(1.5 / (1.0 + y * y)) + x
 }
 
 pub fn p01_runtime(x: Variable, y: Variable) -> Variable {
-    if y.item() > x.item() {
-        return (1.0 + &(&y * &y)).pow(1.5);
+    if x.item() > 0.0 {
+        return &(&y + &y) * &x;
     }
-    let t0 = F::cos(&x);
-    let mut t1 = F::sigmoid(&(&y - 0.5));
-    for _ in 0..2 {
-        t1 = &t1 * &F::sin(&(&y * &y));
-        t1 = &t1 * &F::sin(&F::cos(&(&t1 * &t1)));
+    if x.item() > y.item() {
+        return x.clone();
     }
-    &(&(&F::cosh(&F::tan(&F::tanh(&y))) + &t0) + &F::tanh(&t1)) + &x
+    &F::minimum(&y.pow(2.0), &(1.5 / &(1.0 + &(&y * &y)))) + &x
 }
 
 #[differentiable]
-pub fn p02(x: f64) -> f64 {
-    let t0 = x;
-    let t1 = f64::sin(x) / (1.0 + t0.powi(2) * t0.powi(2)) * (t0.sinh() * x);
-    (x - t1).atan2(1.0 + t1.tanh() * t1.tanh()) + t0
+pub fn p02(x: f64, y: f64) -> f64 {
+    let mut t0 = (y + 3.0).sin();
+    if y > t0 {
+        t0 = t0 * 0.75 + dezero::math::sigmoid(y + y);
+    } else {
+        t0 -= y.max((1.0 + x * x).log10());
+    }
+    let mut t1 = 0.75 / (1.0 + y * y) * (1.0 + y * y).recip();
+    if y > t0 {
+        t1 = t1 * 0.5 + (y * x).atan2(1.0 + t0.tanh() * t0.tanh());
+    } else {
+        t1 = t1 * 0.75 + f64::recip(1.0 + t1 * t1);
+    }
+    let t2 = if t1 > 0.5 {
+        t1 * (t1 / (1.0 + x * x))
+    } else if y > t0 {
+        x
+    } else {
+        1.25 / (1.0 + y / (1.0 + y * y) * (y / (1.0 + y * y)))
+    };
+    let t3 = (1.0 + t1 * t1).powf(1.5);
+    let mut t4 = y.sinh() * t1.abs();
+    for _ in 1..3 {
+        t4 = t4 * 0.5 + -x;
+        t4 += f64::ln(1.0 + t2 * t4 * (t2 * t4));
+    }
+    helper((1.0 + t2 * t2).powf(1.5), (1.0 + x * x).powf(1.5)) + t0 + t1.tanh() + t3.tanh() + t4.tanh() + y
 }
 
-pub fn p02_runtime(x: Variable) -> Variable {
-    let t0 = x.clone();
-    let t1 = &(&F::sin(&x) / &(1.0 + &(&t0.pow(2.0) * &t0.pow(2.0)))) * &(&F::sinh(&t0) * &x);
-    &F::atan2(&(&x - &t1), &(1.0 + &(&F::tanh(&t1) * &F::tanh(&t1)))) + &t0
+pub fn p02_runtime(x: Variable, y: Variable) -> Variable {
+    let mut t0 = F::sin(&(&y + 3.0));
+    if y.item() > t0.item() {
+        t0 = &(&t0 * 0.75) + &F::sigmoid(&(&y + &y));
+    } else {
+        t0 = &t0 - &F::maximum(&y, &F::log10(&(1.0 + &(&x * &x))));
+    }
+    let mut t1 = &(0.75 / &(1.0 + &(&y * &y))) * &F::recip(&(1.0 + &(&y * &y)));
+    if y.item() > t0.item() {
+        t1 = &(&t1 * 0.5) + &F::atan2(&(&y * &x), &(1.0 + &(&F::tanh(&t0) * &F::tanh(&t0))));
+    } else {
+        t1 = &(&t1 * 0.75) + &F::recip(&(1.0 + &(&t1 * &t1)));
+    }
+    let t2 = if t1.item() > 0.5 {
+        &t1 * &(&t1 / &(1.0 + &(&x * &x)))
+    } else if y.item() > t0.item() {
+        x.clone()
+    } else {
+        1.25 / &(1.0 + &(&(&y / &(1.0 + &(&y * &y))) * &(&y / &(1.0 + &(&y * &y)))))
+    };
+    let t3 = (1.0 + &(&t1 * &t1)).pow(1.5);
+    let mut t4 = &F::sinh(&y) * &F::abs(&t1);
+    for _ in 1..3 {
+        t4 = &(&t4 * 0.5) + &(-&x);
+        t4 = &t4 + &F::log(&(1.0 + &(&(&t2 * &t4) * &(&t2 * &t4))));
+    }
+    &(&(&(&(&helper_runtime(&(1.0 + &(&t2 * &t2)).pow(1.5), &(1.0 + &(&x * &x)).pow(1.5)) + &t0) + &F::tanh(&t1)) + &F::tanh(&t3)) + &F::tanh(&t4)) + &y
 }
 
 #[differentiable]
 pub fn p03(x: f64, y: f64) -> f64 {
-    let t0 = -(y.powi(3) * y);
-    let t1 = x;
-    f64::recip(1.0 + t1 * t1) + t0.tanh() + x + y
+    if y > 0.0 {
+        return dezero::math::sigmoid(helper(x, x));
+    }
+    let mut t0 = (1.0 + helper(x, x) * helper(x, x)).sqrt();
+    for _ in 0..=3 {
+        t0 -= y;
+    }
+    helper(x, t0).abs() + y
 }
 
 pub fn p03_runtime(x: Variable, y: Variable) -> Variable {
-    let t0 = -&(&y.pow(3.0) * &y);
-    let t1 = x.clone();
-    &(&(&F::recip(&(1.0 + &(&t1 * &t1))) + &F::tanh(&t0)) + &x) + &y
+    if y.item() > 0.0 {
+        return F::sigmoid(&helper_runtime(&x, &x));
+    }
+    let mut t0 = F::sqrt(&(1.0 + &(&helper_runtime(&x, &x) * &helper_runtime(&x, &x))));
+    for _ in 0..=3 {
+        t0 = &t0 - &y;
+    }
+    &F::abs(&helper_runtime(&x, &t0)) + &y
 }
 
 #[differentiable]
-pub fn p04(x: f64, y: f64, z: f64) -> f64 {
-    if z > 0.5 {
-        return (1.0 + 0.5 / (1.0 + y * y) * (0.5 / (1.0 + y * y))).recip();
+pub fn p04(x: f64) -> f64 {
+    let t0 = if x > 0.0 {
+        x.powi(3)
+    } else if x < 0.0 {
+        x
+    } else {
+        0.75 / (1.0 + x * 2.0 * (x * 2.0))
+    };
+    let t1 = if x < -0.5 {
+        t0.abs()
+    } else {
+        helper(t0, t0) + -t0
+    };
+    let mut t2 = t1;
+    for _ in 1..=3 {
+        t2 *= (t1.hypot(x) - 1.5).cos();
     }
-    let mut t0 = z;
-    for _ in 1..2 {
-        t0 -= t0.powi(3);
-    }
-    let mut t1 = f64::ln(1.0 + z * t0 * (z * t0));
-    for _ in 0..2 {
-        t1 = t1 * 0.75 + (t1 + y) * 2.0;
-    }
-    z.atan2(1.0 + y * y).abs() + t0.tanh() + t1.tanh() + x
+    let t3 = if t0 > x {
+        (t1 - x).sin()
+    } else {
+        2.0 + -x
+    };
+    t3 - t3 * t1 + t0.tanh() + t2.tanh() + x
 }
 
-pub fn p04_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
-    if z.item() > 0.5 {
-        return F::recip(&(1.0 + &(&(0.5 / &(1.0 + &(&y * &y))) * &(0.5 / &(1.0 + &(&y * &y))))));
+pub fn p04_runtime(x: Variable) -> Variable {
+    let t0 = if x.item() > 0.0 {
+        x.pow(3.0)
+    } else if x.item() < 0.0 {
+        x.clone()
+    } else {
+        0.75 / &(1.0 + &(&(&x * 2.0) * &(&x * 2.0)))
+    };
+    let t1 = if x.item() < -0.5 {
+        F::abs(&t0)
+    } else {
+        &helper_runtime(&t0, &t0) + &(-&t0)
+    };
+    let mut t2 = t1.clone();
+    for _ in 1..=3 {
+        t2 = &t2 * &F::cos(&(&F::hypot(&t1, &x) - 1.5));
     }
-    let mut t0 = z.clone();
-    for _ in 1..2 {
-        t0 = &t0 - &t0.pow(3.0);
-    }
-    let mut t1 = F::log(&(1.0 + &(&(&z * &t0) * &(&z * &t0))));
-    for _ in 0..2 {
-        t1 = &(&t1 * 0.75) + &(&(&t1 + &y) * 2.0);
-    }
-    &(&(&F::abs(&F::atan2(&z, &(1.0 + &(&y * &y)))) + &F::tanh(&t0)) + &F::tanh(&t1)) + &x
+    let t3 = if t0.item() > x.item() {
+        F::sin(&(&t1 - &x))
+    } else {
+        2.0 + &(-&x)
+    };
+    &(&(&(&t3 - &(&t3 * &t1)) + &F::tanh(&t0)) + &F::tanh(&t2)) + &x
 }
 
 #[differentiable]
-pub fn p05(x: f64, y: f64) -> f64 {
-    let t0 = x;
-    let y = y * 0.5 + 1.25 / (1.0 + 2.0 / (1.0 + x * x) * (2.0 / (1.0 + x * x)));
-    let t1 = if t0 < 0.5 {
-        t0 - -t0
+pub fn p05(x: f64, y: f64, z: f64) -> f64 {
+    let z = z * 0.5 + z;
+    let t0 = if y > z {
+        y
+    } else if y < -0.5 {
+        helper(z, helper(x, y))
     } else {
-        t0
+        -(0.5 + z)
     };
-    y + t0 + t1 + x
+    let t1 = if t0 > y {
+        -x / (1.0 + z * x * (z * x))
+    } else {
+        helper(z, 2.0 / (1.0 + z * z))
+    };
+    helper(z, helper(y, t1)) + t0.tanh() + x
 }
 
-pub fn p05_runtime(x: Variable, y: Variable) -> Variable {
-    let t0 = x.clone();
-    let y = &(&y * 0.5) + &(1.25 / &(1.0 + &(&(2.0 / &(1.0 + &(&x * &x))) * &(2.0 / &(1.0 + &(&x * &x))))));
-    let t1 = if t0.item() < 0.5 {
-        &t0 - &(-&t0)
+pub fn p05_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
+    let z = &(&z * 0.5) + &z;
+    let t0 = if y.item() > z.item() {
+        y.clone()
+    } else if y.item() < -0.5 {
+        helper_runtime(&z, &helper_runtime(&x, &y))
     } else {
-        t0.clone()
+        -&(0.5 + &z)
     };
-    &(&(&y + &t0) + &t1) + &x
+    let t1 = if t0.item() > y.item() {
+        &(-&x) / &(1.0 + &(&(&z * &x) * &(&z * &x)))
+    } else {
+        helper_runtime(&z, &(2.0 / &(1.0 + &(&z * &z))))
+    };
+    &(&helper_runtime(&z, &helper_runtime(&y, &t1)) + &F::tanh(&t0)) + &x
 }
 
 #[differentiable]
 pub fn p06(x: f64, y: f64) -> f64 {
-    let t0 = f64::tan(x.tanh()).max(x.sin()) + 0.5;
-    let t1 = if x > 0.0 {
-        -y
-    } else if x < y {
-        t0
-    } else {
-        -(1.0 + y * y).sqrt()
-    };
-    let mut t2 = x.powi(2);
-    for _ in 0..3 {
-        t2 = t2 * 0.5 + (1.0 + 0.5 * t2 * (0.5 * t2)).powf(1.5);
+    if y < x {
+        return y / (1.0 + helper(y, x) * helper(y, x));
     }
-    let mut t3 = f64::tan((-t0).tanh());
-    for _ in 0..3 {
-        t3 = t3 * 0.75 + (1.0 + y.powi(3) * y.powi(3)).powf(1.5);
+    let mut t0 = helper(x * 0.25, -x);
+    for _ in 0..2 {
+        t0 = t0 * 0.5 + helper(y, y);
     }
-    f64::tanh(t3.tanh()) + t0 + t1 + t2.tanh() + x + y
+    if t0 < 0.5 {
+        return (1.0 + t0.atan2(1.0 + t0 * t0) * t0.atan2(1.0 + t0 * t0)).sqrt();
+    }
+    x + x.exp() + t0.tanh() + y
 }
 
 pub fn p06_runtime(x: Variable, y: Variable) -> Variable {
-    let t0 = &F::maximum(&F::tan(&F::tanh(&x)), &F::sin(&x)) + 0.5;
-    let t1 = if x.item() > 0.0 {
-        -&y
-    } else if x.item() < y.item() {
-        t0.clone()
-    } else {
-        -&F::sqrt(&(1.0 + &(&y * &y)))
-    };
-    let mut t2 = x.pow(2.0);
-    for _ in 0..3 {
-        t2 = &(&t2 * 0.5) + &(1.0 + &(&(0.5 * &t2) * &(0.5 * &t2))).pow(1.5);
+    if y.item() < x.item() {
+        return &y / &(1.0 + &(&helper_runtime(&y, &x) * &helper_runtime(&y, &x)));
     }
-    let mut t3 = F::tan(&F::tanh(&(-&t0)));
-    for _ in 0..3 {
-        t3 = &(&t3 * 0.75) + &(1.0 + &(&y.pow(3.0) * &y.pow(3.0))).pow(1.5);
+    let mut t0 = helper_runtime(&(&x * 0.25), &(-&x));
+    for _ in 0..2 {
+        t0 = &(&t0 * 0.5) + &helper_runtime(&y, &y);
     }
-    &(&(&(&(&F::tanh(&F::tanh(&t3)) + &t0) + &t1) + &F::tanh(&t2)) + &x) + &y
+    if t0.item() < 0.5 {
+        return F::sqrt(&(1.0 + &(&F::atan2(&t0, &(1.0 + &(&t0 * &t0))) * &F::atan2(&t0, &(1.0 + &(&t0 * &t0))))));
+    }
+    &(&(&x + &F::exp(&x)) + &F::tanh(&t0)) + &y
 }
 
 #[differentiable]
-pub fn p07(x: f64, y: f64) -> f64 {
-    let t0 = (1.0 + x.tanh().powi(2) * x.tanh().powi(2)).powf(1.5);
-    if y > t0 {
-        return x;
-    }
-    dezero::math::sigmoid((1.0 + x * x).sqrt()) + t0 + y
+pub fn p07(x: f64) -> f64 {
+    let t0 = if x > 1.0 {
+        2.0 / (1.0 + f64::recip(1.0 + x * x) * f64::recip(1.0 + x * x))
+    } else {
+        (x * x).max(helper(x, x))
+    };
+    let t1 = x.cos();
+    let t2 = if x < 0.5 {
+        0.5 - t1
+    } else if x < t1 {
+        dezero::math::sigmoid(f64::log10(1.0 + x * x))
+    } else {
+        t1
+    };
+    let t3 = helper(t1.cosh() - (3.0 + x), -(t2 / (1.0 + t1 * t1)));
+    x.min(x).cosh() + t0 + t1 + t2 + t3.tanh()
 }
 
-pub fn p07_runtime(x: Variable, y: Variable) -> Variable {
-    let t0 = (1.0 + &(&F::tanh(&x).pow(2.0) * &F::tanh(&x).pow(2.0))).pow(1.5);
-    if y.item() > t0.item() {
-        return x.clone();
-    }
-    &(&F::sigmoid(&F::sqrt(&(1.0 + &(&x * &x)))) + &t0) + &y
+pub fn p07_runtime(x: Variable) -> Variable {
+    let t0 = if x.item() > 1.0 {
+        2.0 / &(1.0 + &(&F::recip(&(1.0 + &(&x * &x))) * &F::recip(&(1.0 + &(&x * &x)))))
+    } else {
+        F::maximum(&(&x * &x), &helper_runtime(&x, &x))
+    };
+    let t1 = F::cos(&x);
+    let t2 = if x.item() < 0.5 {
+        0.5 - &t1
+    } else if x.item() < t1.item() {
+        F::sigmoid(&F::log10(&(1.0 + &(&x * &x))))
+    } else {
+        t1.clone()
+    };
+    let t3 = helper_runtime(&(&F::cosh(&t1) - &(3.0 + &x)), &(-&(&t2 / &(1.0 + &(&t1 * &t1)))));
+    &(&(&(&F::cosh(&F::minimum(&x, &x)) + &t0) + &t1) + &t2) + &F::tanh(&t3)
 }
 
 #[differentiable]
 pub fn p08(x: f64, y: f64, z: f64) -> f64 {
-    let t0 = ((z + z) / (1.0 + z * z)).tanh();
-    let mut t1 = x;
-    for i in 0..1 {
-        t1 *= (t1 / (1.0 + t0 * t0) + i as f64).sin();
-        t1 = t1 * 0.25 + (x * t1 + f64::cosh(t0));
+    let (t0, t1) = pair(0.5 * y);
+    let t2 = if z < 0.0 {
+        y - 0.75
+    } else {
+        -z * (y * 3.0)
+    };
+    let mut t3 = t1;
+    for _ in 0..3 {
+        t3 -= (y / (1.0 + t0 * t0)).cos();
     }
-    let mut t2 = f64::ln(1.0 + t0 * t0) + x.min(t1);
-    for _ in 0..1 {
-        t2 = t2 * 0.75 + f64::tanh(t1) / (1.0 + z * z);
-        t2 *= (1.0 + x * x * (x * x)).ln().cos();
+    let (t4, t5) = pair(y);
+    let mut t6 = f64::tanh(t0 - t5);
+    for _ in 0..=1 {
+        t6 *= f64::tanh(helper(t2, x)).cos();
+        t6 *= dezero::math::sigmoid(dezero::math::sigmoid(y)).tanh();
     }
-    let t3 = -z / (1.0 + y / (1.0 + 0.5 / (1.0 + t1 * t1) * (0.5 / (1.0 + t1 * t1))) * (y / (1.0 + 0.5 / (1.0 + t1 * t1) * (0.5 / (1.0 + t1 * t1)))));
-    if z > t1 {
-        return -x.sinh();
-    }
-    t0 + t1.tanh() + t2.tanh() + t3 + x + y + z
+    t3 * y / (1.0 + t6.tanh() * t6.tanh()) + t0 + t1 + t2.tanh() + t4 + t5 + x + z
 }
 
 pub fn p08_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
-    let t0 = F::tanh(&(&(&z + &z) / &(1.0 + &(&z * &z))));
-    let mut t1 = x.clone();
-    for i in 0..1 {
-        t1 = &t1 * &F::sin(&(&(&t1 / &(1.0 + &(&t0 * &t0))) + (i as f64)));
-        t1 = &(&t1 * 0.25) + &(&(&x * &t1) + &F::cosh(&t0));
+    let (t0, t1) = pair_runtime(&(0.5 * &y));
+    let t2 = if z.item() < 0.0 {
+        &y - 0.75
+    } else {
+        &(-&z) * &(&y * 3.0)
+    };
+    let mut t3 = t1.clone();
+    for _ in 0..3 {
+        t3 = &t3 - &F::cos(&(&y / &(1.0 + &(&t0 * &t0))));
     }
-    let mut t2 = &F::log(&(1.0 + &(&t0 * &t0))) + &F::minimum(&x, &t1);
-    for _ in 0..1 {
-        t2 = &(&t2 * 0.75) + &(&F::tanh(&t1) / &(1.0 + &(&z * &z)));
-        t2 = &t2 * &F::cos(&F::log(&(1.0 + &(&(&x * &x) * &(&x * &x)))));
+    let (t4, t5) = pair_runtime(&y);
+    let mut t6 = F::tanh(&(&t0 - &t5));
+    for _ in 0..=1 {
+        t6 = &t6 * &F::cos(&F::tanh(&helper_runtime(&t2, &x)));
+        t6 = &t6 * &F::tanh(&F::sigmoid(&F::sigmoid(&y)));
     }
-    let t3 = &(-&z) / &(1.0 + &(&(&y / &(1.0 + &(&(0.5 / &(1.0 + &(&t1 * &t1))) * &(0.5 / &(1.0 + &(&t1 * &t1)))))) * &(&y / &(1.0 + &(&(0.5 / &(1.0 + &(&t1 * &t1))) * &(0.5 / &(1.0 + &(&t1 * &t1))))))));
-    if z.item() > t1.item() {
-        return -&F::sinh(&x);
-    }
-    &(&(&(&(&(&t0 + &F::tanh(&t1)) + &F::tanh(&t2)) + &t3) + &x) + &y) + &z
+    &(&(&(&(&(&(&(&(&t3 * &y) / &(1.0 + &(&F::tanh(&t6) * &F::tanh(&t6)))) + &t0) + &t1) + &F::tanh(&t2)) + &t4) + &t5) + &x) + &z
 }
 
 #[differentiable]
-pub fn p09(x: f64) -> f64 {
-    let t0 = (1.0 + x / (1.0 + x * x) * (x / (1.0 + x * x))).recip() - 2.0;
-    let t1 = if x > -0.5 {
-        x.cos() + t0 * x
-    } else if x < -0.5 {
-        t0
-    } else {
-        f64::sin(x + x)
-    };
-    (t1 * t1).hypot(x) + t0
+pub fn p09(x: f64, y: f64) -> f64 {
+    let (t0, t1) = pair(f64::tanh(y * y));
+    let t2 = t1 * x * f64::cosh(t1.sinh());
+    let t3 = helper(dezero::math::sigmoid(y) * (x * 0.5), t1 * 0.25 * y);
+    t3 + t0 + t1 + t2 + x + y
 }
 
-pub fn p09_runtime(x: Variable) -> Variable {
-    let t0 = &F::recip(&(1.0 + &(&(&x / &(1.0 + &(&x * &x))) * &(&x / &(1.0 + &(&x * &x)))))) - 2.0;
-    let t1 = if x.item() > -0.5 {
-        &F::cos(&x) + &(&t0 * &x)
-    } else if x.item() < -0.5 {
-        t0.clone()
-    } else {
-        F::sin(&(&x + &x))
-    };
-    &F::hypot(&(&t1 * &t1), &x) + &t0
+pub fn p09_runtime(x: Variable, y: Variable) -> Variable {
+    let (t0, t1) = pair_runtime(&F::tanh(&(&y * &y)));
+    let t2 = &(&t1 * &x) * &F::cosh(&F::sinh(&t1));
+    let t3 = helper_runtime(&(&F::sigmoid(&y) * &(&x * 0.5)), &(&(&t1 * 0.25) * &y));
+    &(&(&(&(&t3 + &t0) + &t1) + &t2) + &x) + &y
 }
 
 #[differentiable]
 pub fn p10(x: f64, y: f64) -> f64 {
-    let t0 = -(y.max(x) - (3.0 + x));
-    let t1 = (1.0 + x * x).log10().cosh().powi(3);
-    let t2 = f64::recip(1.0 + t0.sin() / (1.0 + t1 * t1) * (t0.sin() / (1.0 + t1 * t1)));
-    let mut t3 = t0;
-    for _ in 0..1 {
-        t3 = t3 * 0.25 + f64::tan(t0.tanh());
-        t3 -= y;
+    let (t0, t1) = pair((3.0 - x).cos());
+    if x < 1.0 {
+        return helper(x.atan2(1.0 + x * x), t0);
     }
-    let x = x * 0.5 + dezero::math::sigmoid(t0 + t2);
-    t1 + t0.tanh() + t2 + t3.tanh() + x + y
+    let mut t2 = 1.25 / (1.0 + 1.25 / (1.0 + x * x) * (1.25 / (1.0 + x * x)));
+    for _ in 0..1 {
+        t2 = t2 * 0.75 + t1.atan2(1.0 + t0 * t0).tanh();
+        t2 += f64::cos(t2);
+    }
+    let (t3, t4) = pair(((t2 + t2) / (1.0 + (t2 + t0) * (t2 + t0))).tanh());
+    (t1 + t0) / (1.0 + (t1 + t2) * (t1 + t2)) + t3 + t4 + x + y
 }
 
 pub fn p10_runtime(x: Variable, y: Variable) -> Variable {
-    let t0 = -&(&F::maximum(&y, &x) - &(3.0 + &x));
-    let t1 = F::cosh(&F::log10(&(1.0 + &(&x * &x)))).pow(3.0);
-    let t2 = F::recip(&(1.0 + &(&(&F::sin(&t0) / &(1.0 + &(&t1 * &t1))) * &(&F::sin(&t0) / &(1.0 + &(&t1 * &t1))))));
-    let mut t3 = t0.clone();
-    for _ in 0..1 {
-        t3 = &(&t3 * 0.25) + &F::tan(&F::tanh(&t0));
-        t3 = &t3 - &y;
+    let (t0, t1) = pair_runtime(&F::cos(&(3.0 - &x)));
+    if x.item() < 1.0 {
+        return helper_runtime(&F::atan2(&x, &(1.0 + &(&x * &x))), &t0);
     }
-    let x = &(&x * 0.5) + &F::sigmoid(&(&t0 + &t2));
-    &(&(&(&(&t1 + &F::tanh(&t0)) + &t2) + &F::tanh(&t3)) + &x) + &y
+    let mut t2 = 1.25 / &(1.0 + &(&(1.25 / &(1.0 + &(&x * &x))) * &(1.25 / &(1.0 + &(&x * &x)))));
+    for _ in 0..1 {
+        t2 = &(&t2 * 0.75) + &F::tanh(&F::atan2(&t1, &(1.0 + &(&t0 * &t0))));
+        t2 = &t2 + &F::cos(&t2);
+    }
+    let (t3, t4) = pair_runtime(&F::tanh(&(&(&t2 + &t2) / &(1.0 + &(&(&t2 + &t0) * &(&t2 + &t0))))));
+    &(&(&(&(&(&t1 + &t0) / &(1.0 + &(&(&t1 + &t2) * &(&t1 + &t2)))) + &t3) + &t4) + &x) + &y
 }
 
 #[differentiable]
 pub fn p11(x: f64, y: f64) -> f64 {
-    let mut t0 = (3.0 * y).tanh();
+    let mut t0 = y;
+    for _ in 0..2 {
+        t0 += x;
+    }
+    let t1 = y;
+    let mut t2 = helper(x, x) + t1.max(t0);
     for _ in 0..1 {
-        t0 += t0;
+        t2 -= x.tanh() + f64::sin(t0);
     }
-    let t1 = t0;
-    if y < x {
-        return t0 - t1 - -x;
-    }
-    y + t0.tanh() + t1.tanh() + x
+    let t3 = if x < t1 {
+        (y / (1.0 + t0 * t0)).tanh().tan()
+    } else if t0 < 0.0 {
+        t1.cos().exp()
+    } else {
+        helper(y.hypot(t0), x - t0)
+    };
+    let t4 = if x < 1.0 {
+        (t3 * t1).tanh()
+    } else {
+        y * t3 - f64::cos(y)
+    };
+    t4 + t0.tanh() + t1 + t2.tanh() + t3.tanh() + x + y
 }
 
 pub fn p11_runtime(x: Variable, y: Variable) -> Variable {
-    let mut t0 = F::tanh(&(3.0 * &y));
+    let mut t0 = y.clone();
+    for _ in 0..2 {
+        t0 = &t0 + &x;
+    }
+    let t1 = y.clone();
+    let mut t2 = &helper_runtime(&x, &x) + &F::maximum(&t1, &t0);
     for _ in 0..1 {
-        t0 = &t0 + &t0;
+        t2 = &t2 - &(&F::tanh(&x) + &F::sin(&t0));
     }
-    let t1 = t0.clone();
-    if y.item() < x.item() {
-        return &(&t0 - &t1) - &(-&x);
-    }
-    &(&(&y + &F::tanh(&t0)) + &F::tanh(&t1)) + &x
+    let t3 = if x.item() < t1.item() {
+        F::tan(&F::tanh(&(&y / &(1.0 + &(&t0 * &t0)))))
+    } else if t0.item() < 0.0 {
+        F::exp(&F::cos(&t1))
+    } else {
+        helper_runtime(&F::hypot(&y, &t0), &(&x - &t0))
+    };
+    let t4 = if x.item() < 1.0 {
+        F::tanh(&(&t3 * &t1))
+    } else {
+        &(&y * &t3) - &F::cos(&y)
+    };
+    &(&(&(&(&(&t4 + &F::tanh(&t0)) + &t1) + &F::tanh(&t2)) + &F::tanh(&t3)) + &x) + &y
 }
 
 #[differentiable]
 pub fn p12(x: f64, y: f64) -> f64 {
-    let y = y * 0.5 + dezero::math::sigmoid((1.0 + y * y).recip());
-    let t0 = f64::tanh(y).sinh() + y;
-    y.powi(2) + t0 + x
+    let x = x * 0.5 + -y.min(y);
+    let t0 = if x < y {
+        helper(x * x, y * x)
+    } else if y < x {
+        x
+    } else {
+        f64::recip(1.0 + y * y)
+    };
+    -(-y) + x + t0.tanh()
 }
 
 pub fn p12_runtime(x: Variable, y: Variable) -> Variable {
-    let y = &(&y * 0.5) + &F::sigmoid(&F::recip(&(1.0 + &(&y * &y))));
-    let t0 = &F::sinh(&F::tanh(&y)) + &y;
-    &(&y.pow(2.0) + &t0) + &x
+    let x = &(&x * 0.5) + &(-&F::minimum(&y, &y));
+    let t0 = if x.item() < y.item() {
+        helper_runtime(&(&x * &x), &(&y * &x))
+    } else if y.item() < x.item() {
+        x.clone()
+    } else {
+        F::recip(&(1.0 + &(&y * &y)))
+    };
+    &(&(-&(-&y)) + &x) + &F::tanh(&t0)
 }
 
 #[differentiable]
 pub fn p13(x: f64, y: f64) -> f64 {
-    let y = y * 0.5 + dezero::math::sigmoid(x / (1.0 + y * y));
-    let mut t0 = y;
-    for _ in 1..3 {
-        t0 = t0 * 0.25 + (t0 * t0 - x);
+    let t0 = if x > y {
+        f64::tanh(x * y)
+    } else {
+        f64::cos(x)
+    };
+    let y = y * 0.5 + 0.75 * helper(y, x);
+    let mut t1 = -f64::tan(y.tanh());
+    for _ in 0..=2 {
+        t1 += (1.0 + x.sinh() * x.sinh()).powf(1.5);
     }
-    y + t0.tanh() + x
+    (t0 * t1).sin() + y + x
 }
 
 pub fn p13_runtime(x: Variable, y: Variable) -> Variable {
-    let y = &(&y * 0.5) + &F::sigmoid(&(&x / &(1.0 + &(&y * &y))));
-    let mut t0 = y.clone();
-    for _ in 1..3 {
-        t0 = &(&t0 * 0.25) + &(&(&t0 * &t0) - &x);
+    let t0 = if x.item() > y.item() {
+        F::tanh(&(&x * &y))
+    } else {
+        F::cos(&x)
+    };
+    let y = &(&y * 0.5) + &(0.75 * &helper_runtime(&y, &x));
+    let mut t1 = -&F::tan(&F::tanh(&y));
+    for _ in 0..=2 {
+        t1 = &t1 + &(1.0 + &(&F::sinh(&x) * &F::sinh(&x))).pow(1.5);
     }
-    &(&y + &F::tanh(&t0)) + &x
+    &(&F::sin(&(&t0 * &t1)) + &y) + &x
 }
 
 #[differentiable]
 pub fn p14(x: f64, y: f64) -> f64 {
-    let t0 = if x > 1.0 {
-        y * y - (1.0 + y * y).recip()
-    } else if x < y {
-        y.tanh()
+    let t0 = 0.75 * (1.0 + x * x).powf(1.5) / (1.0 + f64::ln(1.0 + 0.5 * x * (0.5 * x)) * f64::ln(1.0 + 0.5 * x * (0.5 * x)));
+    let t1 = if y > -0.5 {
+        -y
+    } else if x > 1.0 {
+        helper(y, (1.0 + x * x).log10())
     } else {
-        -(y + x)
+        t0.tanh()
     };
-    let mut t1 = -x;
-    if x < t1 {
-        t1 = t1 * 0.75 + t0;
-    } else {
-        t1 += x;
-    }
-    let mut t2 = -(t0 * y);
-    for _ in 0..2 {
-        t2 *= (t2 * 1.25).sin();
-    }
-    let t3 = if x > 1.0 {
-        -t2
-    } else {
-        (x - 0.25).cos()
-    };
-    let t4 = (t0.min(t2) + t3 * y).min(t3);
-    1.5 * -t2 + t0.tanh() + t1.tanh() + t3.tanh() + t4.tanh() + x + y
+    let t2 = 1.5 / (1.0 + y * y);
+    let t3 = y * (1.0 + t2 * t2).sqrt();
+    let t4 = 0.25 / (1.0 + y * 0.75 * (y * 0.75));
+    (t4 + t4) / (1.0 + t4 * t4 * (t4 * t4)) + t0.tanh() + t1 + t2 + t3 + x + y
 }
 
 pub fn p14_runtime(x: Variable, y: Variable) -> Variable {
-    let t0 = if x.item() > 1.0 {
-        &(&y * &y) - &F::recip(&(1.0 + &(&y * &y)))
-    } else if x.item() < y.item() {
-        F::tanh(&y)
+    let t0 = &(0.75 * &(1.0 + &(&x * &x)).pow(1.5)) / &(1.0 + &(&F::log(&(1.0 + &(&(0.5 * &x) * &(0.5 * &x)))) * &F::log(&(1.0 + &(&(0.5 * &x) * &(0.5 * &x))))));
+    let t1 = if y.item() > -0.5 {
+        -&y
+    } else if x.item() > 1.0 {
+        helper_runtime(&y, &F::log10(&(1.0 + &(&x * &x))))
     } else {
-        -&(&y + &x)
+        F::tanh(&t0)
     };
-    let mut t1 = -&x;
-    if x.item() < t1.item() {
-        t1 = &(&t1 * 0.75) + &t0;
-    } else {
-        t1 = &t1 + &x;
-    }
-    let mut t2 = -&(&t0 * &y);
-    for _ in 0..2 {
-        t2 = &t2 * &F::sin(&(&t2 * 1.25));
-    }
-    let t3 = if x.item() > 1.0 {
-        -&t2
-    } else {
-        F::cos(&(&x - 0.25))
-    };
-    let t4 = F::minimum(&(&F::minimum(&t0, &t2) + &(&t3 * &y)), &t3);
-    &(&(&(&(&(&(1.5 * &(-&t2)) + &F::tanh(&t0)) + &F::tanh(&t1)) + &F::tanh(&t3)) + &F::tanh(&t4)) + &x) + &y
+    let t2 = 1.5 / &(1.0 + &(&y * &y));
+    let t3 = &y * &F::sqrt(&(1.0 + &(&t2 * &t2)));
+    let t4 = 0.25 / &(1.0 + &(&(&y * 0.75) * &(&y * 0.75)));
+    &(&(&(&(&(&(&(&t4 + &t4) / &(1.0 + &(&(&t4 * &t4) * &(&t4 * &t4)))) + &F::tanh(&t0)) + &t1) + &t2) + &t3) + &x) + &y
 }
 
 #[differentiable]
-pub fn p15(x: f64, y: f64) -> f64 {
-    let t0 = y;
-    let mut t1 = x;
-    if y > x {
-        t1 = t1 * 0.75 + (1.0 + x * t0 * (x * t0)).log10();
-    } else {
-        t1 *= t0.exp().tanh();
-    }
-    let t2 = (t0 + t1).atan2(1.0 + (t0 + 0.5) * (t0 + 0.5)).sin();
-    (1.0 + (t0 - y) * (t0 - y)).recip() + t1 + t2 + x
+pub fn p15(x: f64) -> f64 {
+    let t0 = x;
+    let t1 = x;
+    (1.0 + x.min(x) * x.min(x)).powf(1.5) + t0 + t1
 }
 
-pub fn p15_runtime(x: Variable, y: Variable) -> Variable {
-    let t0 = y.clone();
-    let mut t1 = x.clone();
-    if y.item() > x.item() {
-        t1 = &(&t1 * 0.75) + &F::log10(&(1.0 + &(&(&x * &t0) * &(&x * &t0))));
-    } else {
-        t1 = &t1 * &F::tanh(&F::exp(&t0));
-    }
-    let t2 = F::sin(&F::atan2(&(&t0 + &t1), &(1.0 + &(&(&t0 + 0.5) * &(&t0 + 0.5)))));
-    &(&(&F::recip(&(1.0 + &(&(&t0 - &y) * &(&t0 - &y)))) + &t1) + &t2) + &x
+pub fn p15_runtime(x: Variable) -> Variable {
+    let t0 = x.clone();
+    let t1 = x.clone();
+    &(&(1.0 + &(&F::minimum(&x, &x) * &F::minimum(&x, &x))).pow(1.5) + &t0) + &t1
 }
 
 #[differentiable]
-pub fn p16(x: f64, y: f64, n: usize) -> f64 {
-    let mut t0 = 1.5 / (1.0 + x * x);
-    for _ in 1..3 {
-        t0 = t0 * 0.5 + dezero::math::sigmoid(x);
+pub fn p16(x: f64, y: f64, z: f64) -> f64 {
+    let (t0, t1) = pair(((1.0 + x * x).log10() + (x - 3.0)).tanh());
+    let mut t2 = t1;
+    for _ in 1..4 {
+        t2 = t2 * 0.5 + (1.0 + (1.0 + y * y).powf(1.5) * (1.0 + y * y).powf(1.5)).sqrt();
     }
-    let t1 = if t0 > -0.5 {
-        -t0.min(x)
-    } else if x < 1.0 {
-        f64::cos((1.0 + t0 * t0).sqrt())
-    } else {
-        x * y + dezero::math::sigmoid(t0)
-    };
-    let mut t2 = y.sinh() - (y - 1.25);
-    for _ in 1..n {
-        t2 = t2 * 0.25 + y * (y * x);
+    let mut t3 = (1.5 / (1.0 + t1 * t1)).tanh();
+    for _ in 1..2 {
+        t3 *= helper(x.min(z), t1 + t3).cos();
+        t3 += t2.min(t0).min(t2.tanh());
     }
-    let t3 = if x > 0.0 {
-        1.5 * y
-    } else {
-        t0
-    };
-    t0 + t1.tanh() + t2.tanh() + t3.tanh() + x + y
+    if t1 > y {
+        return helper(z * 0.5, -z);
+    }
+    x.max(x) + (z + 0.75) + t0 + t1 + t2.tanh() + t3.tanh() + y
 }
 
-pub fn p16_runtime(x: Variable, y: Variable, n: usize) -> Variable {
-    let mut t0 = 1.5 / &(1.0 + &(&x * &x));
-    for _ in 1..3 {
-        t0 = &(&t0 * 0.5) + &F::sigmoid(&x);
+pub fn p16_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
+    let (t0, t1) = pair_runtime(&F::tanh(&(&F::log10(&(1.0 + &(&x * &x))) + &(&x - 3.0))));
+    let mut t2 = t1.clone();
+    for _ in 1..4 {
+        t2 = &(&t2 * 0.5) + &F::sqrt(&(1.0 + &(&(1.0 + &(&y * &y)).pow(1.5) * &(1.0 + &(&y * &y)).pow(1.5))));
     }
-    let t1 = if t0.item() > -0.5 {
-        -&F::minimum(&t0, &x)
-    } else if x.item() < 1.0 {
-        F::cos(&F::sqrt(&(1.0 + &(&t0 * &t0))))
-    } else {
-        &(&x * &y) + &F::sigmoid(&t0)
-    };
-    let mut t2 = &F::sinh(&y) - &(&y - 1.25);
-    for _ in 1..n {
-        t2 = &(&t2 * 0.25) + &(&y * &(&y * &x));
+    let mut t3 = F::tanh(&(1.5 / &(1.0 + &(&t1 * &t1))));
+    for _ in 1..2 {
+        t3 = &t3 * &F::cos(&helper_runtime(&F::minimum(&x, &z), &(&t1 + &t3)));
+        t3 = &t3 + &F::minimum(&F::minimum(&t2, &t0), &F::tanh(&t2));
     }
-    let t3 = if x.item() > 0.0 {
-        1.5 * &y
-    } else {
-        t0.clone()
-    };
-    &(&(&(&(&t0 + &F::tanh(&t1)) + &F::tanh(&t2)) + &F::tanh(&t3)) + &x) + &y
+    if t1.item() > y.item() {
+        return helper_runtime(&(&z * 0.5), &(-&z));
+    }
+    &(&(&(&(&(&F::maximum(&x, &x) + &(&z + 0.75)) + &t0) + &t1) + &F::tanh(&t2)) + &F::tanh(&t3)) + &y
 }
 
 #[differentiable]
 pub fn p17(x: f64, y: f64) -> f64 {
-    let y = y * 0.5 + (f64::cosh(x) + y / (1.0 + y * y));
-    let t0 = if y > x {
-        (y * 0.75).max(x)
-    } else if y < x {
-        (-x).max(x * 1.25)
-    } else {
-        y.atan2(1.0 + y * y).powi(3)
-    };
-    let y = y * 0.5 + f64::cos(-x);
-    let t1 = if x < -0.5 {
-        x.sin().powi(3)
-    } else if y > 0.5 {
-        -(x / (1.0 + t0 * t0))
-    } else {
-        dezero::math::sigmoid(x) * 2.0
-    };
-    t1 + t1 * 3.0 + y.tanh() + t0.tanh() + x
+    let mut t0 = y.max(x);
+    for _ in 0..=3 {
+        t0 *= helper(-t0, y.hypot(y)).cos();
+        t0 += y - t0;
+    }
+    let t1 = helper(x - y, t0.tanh()) * helper(y.atan2(1.0 + t0 * t0), t0);
+    t1 + t0.tanh() + x + y
 }
 
 pub fn p17_runtime(x: Variable, y: Variable) -> Variable {
-    let y = &(&y * 0.5) + &(&F::cosh(&x) + &(&y / &(1.0 + &(&y * &y))));
-    let t0 = if y.item() > x.item() {
-        F::maximum(&(&y * 0.75), &x)
-    } else if y.item() < x.item() {
-        F::maximum(&(-&x), &(&x * 1.25))
-    } else {
-        F::atan2(&y, &(1.0 + &(&y * &y))).pow(3.0)
-    };
-    let y = &(&y * 0.5) + &F::cos(&(-&x));
-    let t1 = if x.item() < -0.5 {
-        F::sin(&x).pow(3.0)
-    } else if y.item() > 0.5 {
-        -&(&x / &(1.0 + &(&t0 * &t0)))
-    } else {
-        &F::sigmoid(&x) * 2.0
-    };
-    &(&(&(&t1 + &(&t1 * 3.0)) + &F::tanh(&y)) + &F::tanh(&t0)) + &x
+    let mut t0 = F::maximum(&y, &x);
+    for _ in 0..=3 {
+        t0 = &t0 * &F::cos(&helper_runtime(&(-&t0), &F::hypot(&y, &y)));
+        t0 = &t0 + &(&y - &t0);
+    }
+    let t1 = &helper_runtime(&(&x - &y), &F::tanh(&t0)) * &helper_runtime(&F::atan2(&y, &(1.0 + &(&t0 * &t0))), &t0);
+    &(&(&t1 + &F::tanh(&t0)) + &x) + &y
 }
 
 #[differentiable]
 pub fn p18(x: f64) -> f64 {
-    let t0 = if x < 0.5 {
-        f64::tan(x.tanh())
-    } else {
-        x.exp()
-    };
-    let x = x * 0.5 + x;
-    let t1 = f64::tan(x.tanh());
-    if t1 > x {
-        return t1.sin() + t0;
+    let mut t0 = x;
+    for _ in 1..=2 {
+        t0 = t0 * 0.5 + t0 * t0;
+        t0 = t0 * 0.75 + x.max(t0).tanh();
     }
-    let t2 = if t1 < t0 {
-        (x - t0) / (1.0 + 0.25 * t0 * (0.25 * t0))
+    let mut t1 = (x * t0).cos();
+    if t1 > -0.5 {
+        t1 -= t0.abs();
     } else {
-        3.0 * t0 * (t0 * x)
-    };
-    (t0 + 0.5) * (t0 / (1.0 + x * x)) + t1 + t2.tanh()
+        t1 = t1 * 0.75 + helper(t1, -t1);
+    }
+    let t2 = 0.5 / (1.0 + t0 * t0) * 3.0 * f64::recip(1.0 + t0.cos() * t0.cos());
+    dezero::math::sigmoid(t0 * 2.0) + t1.tanh() + t2 + x
 }
 
 pub fn p18_runtime(x: Variable) -> Variable {
-    let t0 = if x.item() < 0.5 {
-        F::tan(&F::tanh(&x))
-    } else {
-        F::exp(&x)
-    };
-    let x = &(&x * 0.5) + &x;
-    let t1 = F::tan(&F::tanh(&x));
-    if t1.item() > x.item() {
-        return &F::sin(&t1) + &t0;
+    let mut t0 = x.clone();
+    for _ in 1..=2 {
+        t0 = &(&t0 * 0.5) + &(&t0 * &t0);
+        t0 = &(&t0 * 0.75) + &F::tanh(&F::maximum(&x, &t0));
     }
-    let t2 = if t1.item() < t0.item() {
-        &(&x - &t0) / &(1.0 + &(&(0.25 * &t0) * &(0.25 * &t0)))
+    let mut t1 = F::cos(&(&x * &t0));
+    if t1.item() > -0.5 {
+        t1 = &t1 - &F::abs(&t0);
     } else {
-        &(3.0 * &t0) * &(&t0 * &x)
-    };
-    &(&(&(&t0 + 0.5) * &(&t0 / &(1.0 + &(&x * &x)))) + &t1) + &F::tanh(&t2)
+        t1 = &(&t1 * 0.75) + &helper_runtime(&t1, &(-&t1));
+    }
+    let t2 = &(&(0.5 / &(1.0 + &(&t0 * &t0))) * 3.0) * &F::recip(&(1.0 + &(&F::cos(&t0) * &F::cos(&t0))));
+    &(&(&F::sigmoid(&(&t0 * 2.0)) + &F::tanh(&t1)) + &t2) + &x
 }
 
 #[differentiable]
-pub fn p19(x: f64, y: f64) -> f64 {
-    if y < -0.5 {
-        return y;
+pub fn p19(x: f64) -> f64 {
+    if x > 0.5 {
+        return helper(x, x) * (1.0 + x * x).powf(1.5);
     }
-    let y = y * 0.5 + (y + x + y);
-    let t0 = y + 3.0;
-    let t1 = if y > t0 {
-        y.hypot(t0).tanh().tan()
-    } else if y > 0.5 {
-        x - y + x
+    let x = x * 0.5 + dezero::math::sigmoid(x);
+    let t0 = if x > 1.0 {
+        (-x).min(x / (1.0 + x * x))
+    } else if x < 1.0 {
+        x
     } else {
-        (1.0 + x * x).recip()
+        f64::ln(1.0 + x / (1.0 + x * x) * (x / (1.0 + x * x)))
     };
-    t0 + t1.max(y) + x
+    let mut t1 = x + 1.5;
+    if t0 < t1 {
+        t1 += dezero::math::sigmoid(t0 + 1.5);
+    } else {
+        t1 -= t0;
+    }
+    t0 * (t1 - 2.0) + x
 }
 
-pub fn p19_runtime(x: Variable, y: Variable) -> Variable {
-    if y.item() < -0.5 {
-        return y.clone();
+pub fn p19_runtime(x: Variable) -> Variable {
+    if x.item() > 0.5 {
+        return &helper_runtime(&x, &x) * &(1.0 + &(&x * &x)).pow(1.5);
     }
-    let y = &(&y * 0.5) + &(&(&y + &x) + &y);
-    let t0 = &y + 3.0;
-    let t1 = if y.item() > t0.item() {
-        F::tan(&F::tanh(&F::hypot(&y, &t0)))
-    } else if y.item() > 0.5 {
-        &(&x - &y) + &x
+    let x = &(&x * 0.5) + &F::sigmoid(&x);
+    let t0 = if x.item() > 1.0 {
+        F::minimum(&(-&x), &(&x / &(1.0 + &(&x * &x))))
+    } else if x.item() < 1.0 {
+        x.clone()
     } else {
-        F::recip(&(1.0 + &(&x * &x)))
+        F::log(&(1.0 + &(&(&x / &(1.0 + &(&x * &x))) * &(&x / &(1.0 + &(&x * &x))))))
     };
-    &(&t0 + &F::maximum(&t1, &y)) + &x
+    let mut t1 = &x + 1.5;
+    if t0.item() < t1.item() {
+        t1 = &t1 + &F::sigmoid(&(&t0 + 1.5));
+    } else {
+        t1 = &t1 - &t0;
+    }
+    &(&t0 * &(&t1 - 2.0)) + &x
 }
 
 #[differentiable]
-pub fn p20(x: f64, y: f64, n: usize) -> f64 {
-    let mut t0 = y;
-    if y < x {
-        t0 += (1.0 + y * y).log10();
+pub fn p20(x: f64, y: f64, z: f64) -> f64 {
+    let t0 = if y > z {
+        x
     } else {
-        t0 += t0;
+        (x * y).max(x.tanh())
+    };
+    let t1 = if t0 > z {
+        helper(x / (1.0 + y * y), (1.0 + x * x).sqrt())
+    } else if z < x {
+        -z / (1.0 + y * y)
+    } else {
+        z * x + 0.5
+    };
+    let mut t2 = y;
+    for _ in 1..=2 {
+        t2 = t2 * 0.5 + f64::recip(1.0 + t2 * z * (t2 * z));
+        t2 *= (1.0 + z * z).recip().sin();
     }
-    let mut t1 = t0.powi(3).sin();
-    for i in 1..n {
-        t1 += (t1 - t0) * x;
-        t1 *= (i as f64 * (1.0 + x * x).ln()).cos();
-    }
-    1.25 / (1.0 + t1 * t0 * (t1 * t0)) + x + y
+    let t3 = if z < -0.5 {
+        x * t2 * 1.5
+    } else {
+        t1
+    };
+    t3 + t0 + t1.tanh() + t2.tanh() + x + y + z
 }
 
-pub fn p20_runtime(x: Variable, y: Variable, n: usize) -> Variable {
-    let mut t0 = y.clone();
-    if y.item() < x.item() {
-        t0 = &t0 + &F::log10(&(1.0 + &(&y * &y)));
+pub fn p20_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
+    let t0 = if y.item() > z.item() {
+        x.clone()
     } else {
-        t0 = &t0 + &t0;
+        F::maximum(&(&x * &y), &F::tanh(&x))
+    };
+    let t1 = if t0.item() > z.item() {
+        helper_runtime(&(&x / &(1.0 + &(&y * &y))), &F::sqrt(&(1.0 + &(&x * &x))))
+    } else if z.item() < x.item() {
+        &(-&z) / &(1.0 + &(&y * &y))
+    } else {
+        &(&z * &x) + 0.5
+    };
+    let mut t2 = y.clone();
+    for _ in 1..=2 {
+        t2 = &(&t2 * 0.5) + &F::recip(&(1.0 + &(&(&t2 * &z) * &(&t2 * &z))));
+        t2 = &t2 * &F::sin(&F::recip(&(1.0 + &(&z * &z))));
     }
-    let mut t1 = F::sin(&t0.pow(3.0));
-    for i in 1..n {
-        t1 = &t1 + &(&(&t1 - &t0) * &x);
-        t1 = &t1 * &F::cos(&((i as f64) * &F::log(&(1.0 + &(&x * &x)))));
-    }
-    &(&(1.25 / &(1.0 + &(&(&t1 * &t0) * &(&t1 * &t0)))) + &x) + &y
+    let t3 = if z.item() < -0.5 {
+        &(&x * &t2) * 1.5
+    } else {
+        t1.clone()
+    };
+    &(&(&(&(&(&t3 + &t0) + &F::tanh(&t1)) + &F::tanh(&t2)) + &x) + &y) + &z
 }
 
 #[differentiable]
 pub fn p21(x: f64, y: f64) -> f64 {
-    let t0 = y.sin();
-    let mut t1 = y / (1.0 + y * y) * 0.75;
-    for _ in 1..3 {
-        t1 = t1 * 0.75 + f64::recip(1.0 + t0 * t0).min(y);
-        t1 = t1 * 0.5 + (y + t1 - (x + 1.5));
-    }
-    let mut t2 = (1.0 + x * x).ln().abs();
-    if x < 1.0 {
-        t2 = t2 * 0.75 + x;
+    let t0 = if y < x {
+        y / (1.0 + y * x * (y * x))
     } else {
-        t2 = t2 * 0.5 + (1.0 + t2 / (1.0 + y * y) * (t2 / (1.0 + y * y))).recip();
-    }
-    if x < -0.5 {
-        return f64::tanh(t1);
-    }
-    (t1 / (1.0 + t2 * t2)).tanh() + t0 + x + y
+        (1.5 - y).abs()
+    };
+    let t1 = -y / (1.0 + 1.25 * x * (1.25 * x)) * (2.0 / (1.0 + y * t0 * (y * t0)));
+    let y = y * 0.5 + t1;
+    -(t1 - y) + t0 + x
 }
 
 pub fn p21_runtime(x: Variable, y: Variable) -> Variable {
-    let t0 = F::sin(&y);
-    let mut t1 = &(&y / &(1.0 + &(&y * &y))) * 0.75;
-    for _ in 1..3 {
-        t1 = &(&t1 * 0.75) + &F::minimum(&F::recip(&(1.0 + &(&t0 * &t0))), &y);
-        t1 = &(&t1 * 0.5) + &(&(&y + &t1) - &(&x + 1.5));
-    }
-    let mut t2 = F::abs(&F::log(&(1.0 + &(&x * &x))));
-    if x.item() < 1.0 {
-        t2 = &(&t2 * 0.75) + &x;
+    let t0 = if y.item() < x.item() {
+        &y / &(1.0 + &(&(&y * &x) * &(&y * &x)))
     } else {
-        t2 = &(&t2 * 0.5) + &F::recip(&(1.0 + &(&(&t2 / &(1.0 + &(&y * &y))) * &(&t2 / &(1.0 + &(&y * &y))))));
-    }
-    if x.item() < -0.5 {
-        return F::tanh(&t1);
-    }
-    &(&(&F::tanh(&(&t1 / &(1.0 + &(&t2 * &t2)))) + &t0) + &x) + &y
+        F::abs(&(1.5 - &y))
+    };
+    let t1 = &(&(-&y) / &(1.0 + &(&(1.25 * &x) * &(1.25 * &x)))) * &(2.0 / &(1.0 + &(&(&y * &t0) * &(&y * &t0))));
+    let y = &(&y * 0.5) + &t1;
+    &(&(-&(&t1 - &y)) + &t0) + &x
 }
 
 #[differentiable]
 pub fn p22(x: f64, y: f64) -> f64 {
-    let t0 = (0.75 / (1.0 + y * y)).atan2(1.0 + x.sinh() * x.sinh()) - (y - 0.5);
-    let t1 = f64::tanh(x.atan2(1.0 + t0 * t0)).hypot(-y);
-    let mut t2 = t1;
-    for _ in 0..1 {
-        t2 = t2 * 0.5 + t1;
+    let t0 = y;
+    let y = y * 0.5 + y * t0 * -t0;
+    let mut t1 = y.hypot(x) * y;
+    for _ in 0..=1 {
+        t1 = t1 * 0.75 + x;
     }
-    let t3 = y - t2;
-    let t4 = (1.0 + 1.5 / (1.0 + x.tanh().tan() * x.tanh().tan()) * (1.5 / (1.0 + x.tanh().tan() * x.tanh().tan()))).powf(1.5);
-    t4 * t1 - x + t0.tanh() + t2.tanh() + t3.tanh() + y
+    let t2 = if t1 < t0 {
+        -t0
+    } else {
+        -(y * x)
+    };
+    helper(x, -t2) + t0 + y.tanh() + t1.tanh()
 }
 
 pub fn p22_runtime(x: Variable, y: Variable) -> Variable {
-    let t0 = &F::atan2(&(0.75 / &(1.0 + &(&y * &y))), &(1.0 + &(&F::sinh(&x) * &F::sinh(&x)))) - &(&y - 0.5);
-    let t1 = F::hypot(&F::tanh(&F::atan2(&x, &(1.0 + &(&t0 * &t0)))), &(-&y));
-    let mut t2 = t1.clone();
-    for _ in 0..1 {
-        t2 = &(&t2 * 0.5) + &t1;
+    let t0 = y.clone();
+    let y = &(&y * 0.5) + &(&(&y * &t0) * &(-&t0));
+    let mut t1 = &F::hypot(&y, &x) * &y;
+    for _ in 0..=1 {
+        t1 = &(&t1 * 0.75) + &x;
     }
-    let t3 = &y - &t2;
-    let t4 = (1.0 + &(&(1.5 / &(1.0 + &(&F::tan(&F::tanh(&x)) * &F::tan(&F::tanh(&x))))) * &(1.5 / &(1.0 + &(&F::tan(&F::tanh(&x)) * &F::tan(&F::tanh(&x))))))).pow(1.5);
-    &(&(&(&(&(&t4 * &t1) - &x) + &F::tanh(&t0)) + &F::tanh(&t2)) + &F::tanh(&t3)) + &y
+    let t2 = if t1.item() < t0.item() {
+        -&t0
+    } else {
+        -&(&y * &x)
+    };
+    &(&(&helper_runtime(&x, &(-&t2)) + &t0) + &F::tanh(&y)) + &F::tanh(&t1)
 }
 
 #[differentiable]
 pub fn p23(x: f64, y: f64) -> f64 {
-    if y < x {
-        return f64::tan(x.tanh()) * (y - x);
-    }
-    let t0 = if x > -0.5 {
-        3.0 / (1.0 + y / (1.0 + x * x) * (y / (1.0 + x * x)))
+    let t0 = if x < -0.5 {
+        x
     } else {
-        y * x
+        2.0 / (1.0 + y * y) + x
     };
-    let t1 = t0 * (-y).hypot(f64::ln(1.0 + x * x));
-    if t1 > x {
-        return 2.0 / (1.0 + (1.0 + y * y).log10() * (1.0 + y * y).log10());
+    let (t1, t2) = pair(t0.tanh());
+    let mut t3 = t2;
+    for _ in 1..3 {
+        t3 += x.min(t2) + 0.75;
     }
-    let t2 = y * -x;
-    (3.0 + y).sin() + t0 + t1.tanh() + t2 + x
+    let t4 = if x < 0.0 {
+        -t3 + helper(t3, t0)
+    } else {
+        (t1 * y).powi(3)
+    };
+    let t5 = -t0;
+    y + t5 / (1.0 + t5 * t5) + t0.tanh() + t1 + t2 + t3.tanh() + t4.tanh() + x
 }
 
 pub fn p23_runtime(x: Variable, y: Variable) -> Variable {
-    if y.item() < x.item() {
-        return &F::tan(&F::tanh(&x)) * &(&y - &x);
-    }
-    let t0 = if x.item() > -0.5 {
-        3.0 / &(1.0 + &(&(&y / &(1.0 + &(&x * &x))) * &(&y / &(1.0 + &(&x * &x)))))
+    let t0 = if x.item() < -0.5 {
+        x.clone()
     } else {
-        &y * &x
+        &(2.0 / &(1.0 + &(&y * &y))) + &x
     };
-    let t1 = &t0 * &F::hypot(&(-&y), &F::log(&(1.0 + &(&x * &x))));
-    if t1.item() > x.item() {
-        return 2.0 / &(1.0 + &(&F::log10(&(1.0 + &(&y * &y))) * &F::log10(&(1.0 + &(&y * &y)))));
+    let (t1, t2) = pair_runtime(&F::tanh(&t0));
+    let mut t3 = t2.clone();
+    for _ in 1..3 {
+        t3 = &t3 + &(&F::minimum(&x, &t2) + 0.75);
     }
-    let t2 = &y * &(-&x);
-    &(&(&(&F::sin(&(3.0 + &y)) + &t0) + &F::tanh(&t1)) + &t2) + &x
+    let t4 = if x.item() < 0.0 {
+        &(-&t3) + &helper_runtime(&t3, &t0)
+    } else {
+        (&t1 * &y).pow(3.0)
+    };
+    let t5 = -&t0;
+    &(&(&(&(&(&(&y + &(&t5 / &(1.0 + &(&t5 * &t5)))) + &F::tanh(&t0)) + &t1) + &t2) + &F::tanh(&t3)) + &F::tanh(&t4)) + &x
 }
 
 #[differentiable]
-pub fn p24(x: f64, y: f64) -> f64 {
-    let t0 = x * (-y).abs();
-    let t1 = (1.25 / (1.0 + t0 * t0)).hypot(t0 + t0).atan2(1.0 + (-y + 0.75) * (-y + 0.75));
-    let t2 = if t1 < 0.5 {
-        t1 * 1.5
-    } else {
-        y * 1.25 * (t0 / (1.0 + t0 * t0))
-    };
-    y + 0.25 - t0 + t1.tanh() + t2.tanh() + x
+pub fn p24(x: f64, y: f64, z: f64) -> f64 {
+    if y > x {
+        return -f64::recip(1.0 + x * x);
+    }
+    let t0 = x.min(x + x) + z;
+    helper(z, x) + t0.tanh() + y
 }
 
-pub fn p24_runtime(x: Variable, y: Variable) -> Variable {
-    let t0 = &x * &F::abs(&(-&y));
-    let t1 = F::atan2(&F::hypot(&(1.25 / &(1.0 + &(&t0 * &t0))), &(&t0 + &t0)), &(1.0 + &(&(&(-&y) + 0.75) * &(&(-&y) + 0.75))));
-    let t2 = if t1.item() < 0.5 {
-        &t1 * 1.5
-    } else {
-        &(&y * 1.25) * &(&t0 / &(1.0 + &(&t0 * &t0)))
-    };
-    &(&(&(&(&y + 0.25) - &t0) + &F::tanh(&t1)) + &F::tanh(&t2)) + &x
+pub fn p24_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
+    if y.item() > x.item() {
+        return -&F::recip(&(1.0 + &(&x * &x)));
+    }
+    let t0 = &F::minimum(&x, &(&x + &x)) + &z;
+    &(&helper_runtime(&z, &x) + &F::tanh(&t0)) + &y
 }
 
 #[differentiable]
 pub fn p25(x: f64, y: f64) -> f64 {
-    let mut t0 = y;
-    for _ in 1..=2 {
-        t0 = t0 * 0.25 + x;
+    let y = y * 0.5 + (x + x).powi(3);
+    if x > y {
+        return y * y + (1.0 + y * y).powf(1.5);
     }
-    let t1 = (y * y / (1.0 + x.hypot(t0) * x.hypot(t0))).min(y * y + -x);
-    let x = x * 0.5 + t0.powi(2).sin();
-    let mut t2 = f64::sqrt(1.0 + y * y).tanh();
-    for i in 0..1 {
-        t2 = t2 * 0.25 + 3.0 / (1.0 + (i as f64 - t1) * (i as f64 - t1));
+    let mut t0 = (1.0 + x.powi(2) * x.powi(2)).recip();
+    for _ in 0..1 {
+        t0 += t0 - x;
     }
-    t0 * t2 / (1.0 + (t0 + y) * (t0 + y)) + t1.tanh() + x
+    let x = x * 0.5 + (x.sin() - (x + x));
+    let y = y * 0.5 + helper(x - 2.0, x * t0);
+    y - t0 - x.tanh()
 }
 
 pub fn p25_runtime(x: Variable, y: Variable) -> Variable {
-    let mut t0 = y.clone();
-    for _ in 1..=2 {
-        t0 = &(&t0 * 0.25) + &x;
+    let y = &(&y * 0.5) + &(&x + &x).pow(3.0);
+    if x.item() > y.item() {
+        return &(&y * &y) + &(1.0 + &(&y * &y)).pow(1.5);
     }
-    let t1 = F::minimum(&(&(&y * &y) / &(1.0 + &(&F::hypot(&x, &t0) * &F::hypot(&x, &t0)))), &(&(&y * &y) + &(-&x)));
-    let x = &(&x * 0.5) + &F::sin(&t0.pow(2.0));
-    let mut t2 = F::tanh(&F::sqrt(&(1.0 + &(&y * &y))));
-    for i in 0..1 {
-        t2 = &(&t2 * 0.25) + &(3.0 / &(1.0 + &(&((i as f64) - &t1) * &((i as f64) - &t1))));
+    let mut t0 = F::recip(&(1.0 + &(&x.pow(2.0) * &x.pow(2.0))));
+    for _ in 0..1 {
+        t0 = &t0 + &(&t0 - &x);
     }
-    &(&(&(&t0 * &t2) / &(1.0 + &(&(&t0 + &y) * &(&t0 + &y)))) + &F::tanh(&t1)) + &x
+    let x = &(&x * 0.5) + &(&F::sin(&x) - &(&x + &x));
+    let y = &(&y * 0.5) + &helper_runtime(&(&x - 2.0), &(&x * &t0));
+    &(&y - &t0) - &F::tanh(&x)
 }
 
 #[differentiable]
-pub fn p26(x: f64, y: f64) -> f64 {
-    let t0 = x.cos();
-    let t1 = if y > 1.0 {
-        y
+pub fn p26(x: f64) -> f64 {
+    let t0 = x + 1.5;
+    let t1 = x;
+    let t2 = if t1 > 0.5 {
+        t0.hypot(t0)
     } else {
-        f64::ln(1.0 + y * y) * t0.hypot(y)
+        t0
     };
-    -x.min(t1) + t0 + y
+    t1 * 1.5 * t2 + t0 + x
 }
 
-pub fn p26_runtime(x: Variable, y: Variable) -> Variable {
-    let t0 = F::cos(&x);
-    let t1 = if y.item() > 1.0 {
-        y.clone()
+pub fn p26_runtime(x: Variable) -> Variable {
+    let t0 = &x + 1.5;
+    let t1 = x.clone();
+    let t2 = if t1.item() > 0.5 {
+        F::hypot(&t0, &t0)
     } else {
-        &F::log(&(1.0 + &(&y * &y))) * &F::hypot(&t0, &y)
+        t0.clone()
     };
-    &(&(-&F::minimum(&x, &t1)) + &t0) + &y
+    &(&(&(&t1 * 1.5) * &t2) + &t0) + &x
 }
 
 #[differentiable]
 pub fn p27(x: f64, y: f64) -> f64 {
-    let t0 = dezero::math::sigmoid((x * x).powi(3));
-    let y = y * 0.5 + t0;
-    -(x + t0) + y
+    let t0 = -(x - 3.0);
+    let t1 = t0.powi(3).cos() - helper(x.sin(), t0);
+    let t2 = -t1 + -t0;
+    t2 + t0.tanh() + t1.tanh() + x + y
 }
 
 pub fn p27_runtime(x: Variable, y: Variable) -> Variable {
-    let t0 = F::sigmoid(&(&x * &x).pow(3.0));
-    let y = &(&y * 0.5) + &t0;
-    &(-&(&x + &t0)) + &y
+    let t0 = -&(&x - 3.0);
+    let t1 = &F::cos(&t0.pow(3.0)) - &helper_runtime(&F::sin(&x), &t0);
+    let t2 = &(-&t1) + &(-&t0);
+    &(&(&(&t2 + &F::tanh(&t0)) + &F::tanh(&t1)) + &x) + &y
 }
 
 #[differentiable]
-pub fn p28(x: f64) -> f64 {
-    if x > 0.0 {
-        return x;
-    }
-    let t0 = if x < 0.5 {
-        x
+pub fn p28(x: f64, y: f64) -> f64 {
+    let t0 = if y < x {
+        dezero::math::sigmoid(x)
+    } else if x < y {
+        x.powi(3).tanh()
     } else {
-        x * 0.5
+        x + x + (x - y)
     };
-    if x > 0.0 {
-        return x.atan2(1.0 + x * x).powi(3);
-    }
-    let t1 = f64::sinh(0.5 / (1.0 + x * x)).abs();
-    let t2 = (0.25 * (t0 + t0)).powi(2);
-    t0.tanh().tan() + t1 + t2 + x
+    let y = y * 0.5 + -y;
+    (1.0 + y * y).log10().powi(2) + t0.tanh() + x
 }
 
-pub fn p28_runtime(x: Variable) -> Variable {
-    if x.item() > 0.0 {
-        return x.clone();
-    }
-    let t0 = if x.item() < 0.5 {
-        x.clone()
+pub fn p28_runtime(x: Variable, y: Variable) -> Variable {
+    let t0 = if y.item() < x.item() {
+        F::sigmoid(&x)
+    } else if x.item() < y.item() {
+        F::tanh(&x.pow(3.0))
     } else {
-        &x * 0.5
+        &(&x + &x) + &(&x - &y)
     };
-    if x.item() > 0.0 {
-        return F::atan2(&x, &(1.0 + &(&x * &x))).pow(3.0);
-    }
-    let t1 = F::abs(&F::sinh(&(0.5 / &(1.0 + &(&x * &x)))));
-    let t2 = (0.25 * &(&t0 + &t0)).pow(2.0);
-    &(&(&F::tan(&F::tanh(&t0)) + &t1) + &t2) + &x
+    let y = &(&y * 0.5) + &(-&y);
+    &(&F::log10(&(1.0 + &(&y * &y))).pow(2.0) + &F::tanh(&t0)) + &x
 }
 
 #[differentiable]
 pub fn p29(x: f64, y: f64) -> f64 {
-    let t0 = if y < 0.5 {
-        0.25 / (1.0 + x * x * (x * x))
-    } else if y > 0.0 {
-        y
-    } else {
-        x.sin()
-    };
-    let mut t1 = t0 * x;
-    if y > x {
-        t1 = t1 * 0.75 + t1;
-    } else {
-        t1 = t1 * 0.25 + x;
+    let mut t0 = x + x;
+    for _ in 1..=4 {
+        t0 += (x / (1.0 + x * x)).exp();
+        t0 = t0 * 0.5 + (y + (x - t0));
     }
-    let t2 = y;
-    -dezero::math::sigmoid(t1) + t0 + t2 + x + y
+    let t1 = y;
+    t0 - (x + x) + t1 + y
 }
 
 pub fn p29_runtime(x: Variable, y: Variable) -> Variable {
-    let t0 = if y.item() < 0.5 {
-        0.25 / &(1.0 + &(&(&x * &x) * &(&x * &x)))
-    } else if y.item() > 0.0 {
-        y.clone()
-    } else {
-        F::sin(&x)
-    };
-    let mut t1 = &t0 * &x;
-    if y.item() > x.item() {
-        t1 = &(&t1 * 0.75) + &t1;
-    } else {
-        t1 = &(&t1 * 0.25) + &x;
+    let mut t0 = &x + &x;
+    for _ in 1..=4 {
+        t0 = &t0 + &F::exp(&(&x / &(1.0 + &(&x * &x))));
+        t0 = &(&t0 * 0.5) + &(&y + &(&x - &t0));
     }
-    let t2 = y.clone();
-    &(&(&(&(-&F::sigmoid(&t1)) + &t0) + &t2) + &x) + &y
+    let t1 = y.clone();
+    &(&(&t0 - &(&x + &x)) + &t1) + &y
 }
 
 #[differentiable]
 pub fn p30(x: f64, y: f64) -> f64 {
-    let mut t0 = x;
-    for _ in 1..=2 {
-        t0 += y;
-        t0 = t0 * 0.25 + (x - y).tanh();
+    let (t0, t1) = pair(-(-y));
+    let t2 = if x > y {
+        (t0 - 3.0) * y
+    } else if t0 > 0.0 {
+        y.atan2(1.0 + x * x) * t1.powi(3)
+    } else {
+        t0
+    };
+    let t3 = (x + y).max(t2) + t1;
+    let y = y * 0.5 + (1.0 + x * x * (x * x)).log10();
+    let mut t4 = -(1.5 / (1.0 + y * y));
+    if x < y {
+        t4 = t4 * 0.25 + y;
+    } else {
+        t4 *= (1.0 + (t1 + x) * (t1 + x)).powf(1.5).tanh();
     }
-    let t1 = y;
-    t1 + t0.tanh() + x + y
+    helper(x.cos(), t1) + t0 + t2.tanh() + t3.tanh() + y + t4
 }
 
 pub fn p30_runtime(x: Variable, y: Variable) -> Variable {
-    let mut t0 = x.clone();
-    for _ in 1..=2 {
-        t0 = &t0 + &y;
-        t0 = &(&t0 * 0.25) + &F::tanh(&(&x - &y));
-    }
-    let t1 = y.clone();
-    &(&(&t1 + &F::tanh(&t0)) + &x) + &y
-}
-
-#[differentiable]
-pub fn p31(x: f64, y: f64, z: f64) -> f64 {
-    let mut t0 = f64::abs(x.powi(3));
-    if z < -0.5 {
-        t0 = t0 * 0.25 + (0.5 * z).powi(3);
+    let (t0, t1) = pair_runtime(&(-&(-&y)));
+    let t2 = if x.item() > y.item() {
+        &(&t0 - 3.0) * &y
+    } else if t0.item() > 0.0 {
+        &F::atan2(&y, &(1.0 + &(&x * &x))) * &t1.pow(3.0)
     } else {
-        t0 = t0 * 0.75 + z;
-    }
-    let t1 = (1.0 + (x * t0).tanh() * (x * t0).tanh()).sqrt();
-    let y = y * 0.5 + y * z;
-    (1.0 + t1 * t1 * (t1 * t1)).sqrt() + t0.tanh() + y + x + z
-}
-
-pub fn p31_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
-    let mut t0 = F::abs(&x.pow(3.0));
-    if z.item() < -0.5 {
-        t0 = &(&t0 * 0.25) + &(0.5 * &z).pow(3.0);
-    } else {
-        t0 = &(&t0 * 0.75) + &z;
-    }
-    let t1 = F::sqrt(&(1.0 + &(&F::tanh(&(&x * &t0)) * &F::tanh(&(&x * &t0)))));
-    let y = &(&y * 0.5) + &(&y * &z);
-    &(&(&(&F::sqrt(&(1.0 + &(&(&t1 * &t1) * &(&t1 * &t1)))) + &F::tanh(&t0)) + &y) + &x) + &z
-}
-
-#[differentiable]
-pub fn p32(x: f64, y: f64, z: f64) -> f64 {
-    let t0 = if x < z {
-        y.cos()
-    } else if z < 0.5 {
-        dezero::math::sigmoid(z)
-    } else {
-        z * y
+        t0.clone()
     };
-    let t1 = if x < t0 {
+    let t3 = &F::maximum(&(&x + &y), &t2) + &t1;
+    let y = &(&y * 0.5) + &F::log10(&(1.0 + &(&(&x * &x) * &(&x * &x))));
+    let mut t4 = -&(1.5 / &(1.0 + &(&y * &y)));
+    if x.item() < y.item() {
+        t4 = &(&t4 * 0.25) + &y;
+    } else {
+        t4 = &t4 * &F::tanh(&(1.0 + &(&(&t1 + &x) * &(&t1 + &x))).pow(1.5));
+    }
+    &(&(&(&(&helper_runtime(&F::cos(&x), &t1) + &t0) + &F::tanh(&t2)) + &F::tanh(&t3)) + &y) + &t4
+}
+
+#[differentiable]
+pub fn p31(x: f64, y: f64) -> f64 {
+    let t0 = helper((1.0 + y * y).powf(1.5).abs(), -(y + x));
+    let t1 = (t0 * t0).tanh().max(t0 * t0 * 0.5);
+    let mut t2 = (x + t1).abs();
+    for _ in 1..3 {
+        t2 = t2 * 0.5 + t1;
+        t2 *= helper(x, t1).cos();
+    }
+    y + t0.tanh() + t1.tanh() + t2.tanh() + x
+}
+
+pub fn p31_runtime(x: Variable, y: Variable) -> Variable {
+    let t0 = helper_runtime(&F::abs(&(1.0 + &(&y * &y)).pow(1.5)), &(-&(&y + &x)));
+    let t1 = F::maximum(&F::tanh(&(&t0 * &t0)), &(&(&t0 * &t0) * 0.5));
+    let mut t2 = F::abs(&(&x + &t1));
+    for _ in 1..3 {
+        t2 = &(&t2 * 0.5) + &t1;
+        t2 = &t2 * &F::cos(&helper_runtime(&x, &t1));
+    }
+    &(&(&(&y + &F::tanh(&t0)) + &F::tanh(&t1)) + &F::tanh(&t2)) + &x
+}
+
+#[differentiable]
+pub fn p32(x: f64, y: f64) -> f64 {
+    let mut t0 = x;
+    for i in 1..2 {
+        t0 += (t0 * i as f64).cos();
+    }
+    let t1 = if t0 < 0.5 {
+        -x
+    } else {
         x
-    } else if x > -0.5 {
-        (-y).min(y / (1.0 + y * y))
-    } else {
-        t0 * y / (1.0 + t0.powi(3) * t0.powi(3))
     };
-    let mut t2 = x * z;
-    for _ in 0..3 {
-        t2 += t1;
-    }
-    let mut t3 = (t2 + t2).cos();
-    if z > x {
-        t3 = t3 * 0.75 + t1.tanh().tan() * t1;
+    let t2 = if x < 0.5 {
+        f64::recip(1.0 + (y + 2.0) * (y + 2.0))
     } else {
-        t3 -= x / (1.0 + (t2 - z) * (t2 - z));
-    }
-    let mut t4 = x.sinh().cos();
-    for _ in 0..=1 {
-        t4 = t4 * 0.25 + t1;
-    }
-    t0 + t1.tanh() + t2.tanh() + t3.tanh() + t4.tanh() + x + y + z
+        t0
+    };
+    dezero::math::sigmoid(helper(x, x)) + t0.tanh() + t1 + t2.tanh() + y
 }
 
-pub fn p32_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
-    let t0 = if x.item() < z.item() {
-        F::cos(&y)
-    } else if z.item() < 0.5 {
-        F::sigmoid(&z)
+pub fn p32_runtime(x: Variable, y: Variable) -> Variable {
+    let mut t0 = x.clone();
+    for i in 1..2 {
+        t0 = &t0 + &F::cos(&(&t0 * (i as f64)));
+    }
+    let t1 = if t0.item() < 0.5 {
+        -&x
     } else {
-        &z * &y
-    };
-    let t1 = if x.item() < t0.item() {
         x.clone()
-    } else if x.item() > -0.5 {
-        F::minimum(&(-&y), &(&y / &(1.0 + &(&y * &y))))
-    } else {
-        &(&t0 * &y) / &(1.0 + &(&t0.pow(3.0) * &t0.pow(3.0)))
     };
-    let mut t2 = &x * &z;
-    for _ in 0..3 {
-        t2 = &t2 + &t1;
-    }
-    let mut t3 = F::cos(&(&t2 + &t2));
-    if z.item() > x.item() {
-        t3 = &(&t3 * 0.75) + &(&F::tan(&F::tanh(&t1)) * &t1);
+    let t2 = if x.item() < 0.5 {
+        F::recip(&(1.0 + &(&(&y + 2.0) * &(&y + 2.0))))
     } else {
-        t3 = &t3 - &(&x / &(1.0 + &(&(&t2 - &z) * &(&t2 - &z))));
-    }
-    let mut t4 = F::cos(&F::sinh(&x));
-    for _ in 0..=1 {
-        t4 = &(&t4 * 0.25) + &t1;
-    }
-    &(&(&(&(&(&(&t0 + &F::tanh(&t1)) + &F::tanh(&t2)) + &F::tanh(&t3)) + &F::tanh(&t4)) + &x) + &y) + &z
+        t0.clone()
+    };
+    &(&(&(&F::sigmoid(&helper_runtime(&x, &x)) + &F::tanh(&t0)) + &t1) + &F::tanh(&t2)) + &y
 }
 
 #[differentiable]
 pub fn p33(x: f64) -> f64 {
-    let t0 = if x > 0.5 {
-        x
-    } else if x < -0.5 {
-        x.atan2(1.0 + (1.0 + x * x).powf(1.5) * (1.0 + x * x).powf(1.5))
+    let mut t0 = -f64::cos(x);
+    if t0 < x {
+        t0 = t0 * 0.75 + t0;
     } else {
-        -x * x
-    };
-    let t1 = t0;
-    t1 + 3.0 - (t0 + t1) + x
+        t0 = t0 * 0.25 + t0;
+    }
+    let (t1, t2) = pair(t0);
+    let t3 = f64::tanh(f64::sqrt(1.0 + f64::cosh(x) * f64::cosh(x)));
+    (t2 - t0) / (1.0 + x * x) + t1 + t3
 }
 
 pub fn p33_runtime(x: Variable) -> Variable {
-    let t0 = if x.item() > 0.5 {
-        x.clone()
-    } else if x.item() < -0.5 {
-        F::atan2(&x, &(1.0 + &(&(1.0 + &(&x * &x)).pow(1.5) * &(1.0 + &(&x * &x)).pow(1.5))))
+    let mut t0 = -&F::cos(&x);
+    if t0.item() < x.item() {
+        t0 = &(&t0 * 0.75) + &t0;
     } else {
-        &(-&x) * &x
-    };
-    let t1 = t0.clone();
-    &(&(&t1 + 3.0) - &(&t0 + &t1)) + &x
+        t0 = &(&t0 * 0.25) + &t0;
+    }
+    let (t1, t2) = pair_runtime(&t0);
+    let t3 = F::tanh(&F::sqrt(&(1.0 + &(&F::cosh(&x) * &F::cosh(&x)))));
+    &(&(&(&t2 - &t0) / &(1.0 + &(&x * &x))) + &t1) + &t3
 }
 
 #[differentiable]
-pub fn p34(x: f64, y: f64) -> f64 {
-    let t0 = if y > x {
-        (1.0 + y.powi(2) * y.powi(2)).powf(1.5)
+pub fn p34(x: f64, y: f64, z: f64) -> f64 {
+    let mut t0 = dezero::math::sigmoid(y);
+    if z > 0.0 {
+        t0 = t0 * 0.5 + f64::cosh(t0 / (1.0 + t0 * t0));
     } else {
-        x * (y - x)
+        t0 = t0 * 0.25 + z;
+    }
+    let t1 = dezero::math::sigmoid(t0) / (1.0 + z.min(t0) * z.min(t0));
+    let mut t2 = f64::recip(1.0 + z * z).atan2(1.0 + t1 * t1);
+    for _ in 1..4 {
+        t2 -= (y + z).abs();
+    }
+    let t3 = helper(f64::sin(t0 - y), (-x).tanh());
+    t1 + t0 + t2.tanh() + t3 + x + y + z
+}
+
+pub fn p34_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
+    let mut t0 = F::sigmoid(&y);
+    if z.item() > 0.0 {
+        t0 = &(&t0 * 0.5) + &F::cosh(&(&t0 / &(1.0 + &(&t0 * &t0))));
+    } else {
+        t0 = &(&t0 * 0.25) + &z;
+    }
+    let t1 = &F::sigmoid(&t0) / &(1.0 + &(&F::minimum(&z, &t0) * &F::minimum(&z, &t0)));
+    let mut t2 = F::atan2(&F::recip(&(1.0 + &(&z * &z))), &(1.0 + &(&t1 * &t1)));
+    for _ in 1..4 {
+        t2 = &t2 - &F::abs(&(&y + &z));
+    }
+    let t3 = helper_runtime(&F::sin(&(&t0 - &y)), &F::tanh(&(-&x)));
+    &(&(&(&(&(&t1 + &t0) + &F::tanh(&t2)) + &t3) + &x) + &y) + &z
+}
+
+#[differentiable]
+pub fn p35(x: f64, y: f64, z: f64) -> f64 {
+    let t0 = if y < 0.5 {
+        x
+    } else {
+        y
     };
-    if x > 1.0 {
+    let (t1, t2) = pair((-x.atan2(1.0 + z * z)).tanh());
+    let t3 = dezero::math::sigmoid((1.0 + t1.atan2(1.0 + x * x) * t1.atan2(1.0 + x * x)).powf(1.5));
+    1.5 / (1.0 + t3.powi(3) * t3.powi(3)) + t0 + t1 + t2 + x + y + z
+}
+
+pub fn p35_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
+    let t0 = if y.item() < 0.5 {
+        x.clone()
+    } else {
+        y.clone()
+    };
+    let (t1, t2) = pair_runtime(&F::tanh(&(-&F::atan2(&x, &(1.0 + &(&z * &z))))));
+    let t3 = F::sigmoid(&(1.0 + &(&F::atan2(&t1, &(1.0 + &(&x * &x))) * &F::atan2(&t1, &(1.0 + &(&x * &x))))).pow(1.5));
+    &(&(&(&(&(&(1.5 / &(1.0 + &(&t3.pow(3.0) * &t3.pow(3.0)))) + &t0) + &t1) + &t2) + &x) + &y) + &z
+}
+
+#[differentiable]
+pub fn p36(x: f64, y: f64, z: f64) -> f64 {
+    let t0 = 0.25 - x * 1.5 - z.tanh() * x;
+    let t1 = if t0 < 1.0 {
+        (1.25 + t0) / (1.0 + -y * -y)
+    } else if z > 0.0 {
+        f64::tan((x + z).tanh())
+    } else {
+        helper(t0.min(t0), t0.tanh().tan())
+    };
+    let t2 = (1.0 + (1.0 + z * z).recip() * (1.0 + z * z).recip()).ln().abs();
+    let mut t3 = t0;
+    for _ in 0..2 {
+        t3 -= t2.powi(2) - t1 * t3;
+        t3 -= t3.max(t3).sin();
+    }
+    let y = y * 0.5 + helper((1.0 + y * y).recip(), z.tanh().tan());
+    helper(t0.powi(2), t1) + t2 + t3.tanh() + y.tanh() + x + z
+}
+
+pub fn p36_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
+    let t0 = &(0.25 - &(&x * 1.5)) - &(&F::tanh(&z) * &x);
+    let t1 = if t0.item() < 1.0 {
+        &(1.25 + &t0) / &(1.0 + &(&(-&y) * &(-&y)))
+    } else if z.item() > 0.0 {
+        F::tan(&F::tanh(&(&x + &z)))
+    } else {
+        helper_runtime(&F::minimum(&t0, &t0), &F::tan(&F::tanh(&t0)))
+    };
+    let t2 = F::abs(&F::log(&(1.0 + &(&F::recip(&(1.0 + &(&z * &z))) * &F::recip(&(1.0 + &(&z * &z)))))));
+    let mut t3 = t0.clone();
+    for _ in 0..2 {
+        t3 = &t3 - &(&t2.pow(2.0) - &(&t1 * &t3));
+        t3 = &t3 - &F::sin(&F::maximum(&t3, &t3));
+    }
+    let y = &(&y * 0.5) + &helper_runtime(&F::recip(&(1.0 + &(&y * &y))), &F::tan(&F::tanh(&z)));
+    &(&(&(&(&helper_runtime(&t0.pow(2.0), &t1) + &t2) + &F::tanh(&t3)) + &F::tanh(&y)) + &x) + &z
+}
+
+#[differentiable]
+pub fn p37(x: f64) -> f64 {
+    let x = x * 0.5 + (x.cosh() - x);
+    let (t0, t1) = pair(x.tanh());
+    let x = x * 0.5 + x * 0.25;
+    2.0 * x * t0.powi(3) + t1
+}
+
+pub fn p37_runtime(x: Variable) -> Variable {
+    let x = &(&x * 0.5) + &(&F::cosh(&x) - &x);
+    let (t0, t1) = pair_runtime(&F::tanh(&x));
+    let x = &(&x * 0.5) + &(&x * 0.25);
+    &(&(2.0 * &x) * &t0.pow(3.0)) + &t1
+}
+
+#[differentiable]
+pub fn p38(x: f64, y: f64) -> f64 {
+    let mut t0 = y + 0.75 / (1.0 + y * y);
+    if t0 > y {
+        t0 = t0 * 0.75 + (x + x);
+    } else {
+        t0 -= x;
+    }
+    let (t1, t2) = pair(-(y - 0.25));
+    let t3 = if y < t1 {
+        t0 * x.powi(3)
+    } else if t2 < -0.5 {
+        1.5 / (1.0 + t1 * t1) + 0.5
+    } else {
+        (3.0 - t2) * (t0 * t2)
+    };
+    let (t4, t5) = pair(x.max(t3.sin()));
+    f64::sqrt(1.0 + (t4 - y) * (t4 - y)) + t0.tanh() + t1 + t2.tanh() + t3.tanh() + t5 + x
+}
+
+pub fn p38_runtime(x: Variable, y: Variable) -> Variable {
+    let mut t0 = &y + &(0.75 / &(1.0 + &(&y * &y)));
+    if t0.item() > y.item() {
+        t0 = &(&t0 * 0.75) + &(&x + &x);
+    } else {
+        t0 = &t0 - &x;
+    }
+    let (t1, t2) = pair_runtime(&(-&(&y - 0.25)));
+    let t3 = if y.item() < t1.item() {
+        &t0 * &x.pow(3.0)
+    } else if t2.item() < -0.5 {
+        &(1.5 / &(1.0 + &(&t1 * &t1))) + 0.5
+    } else {
+        &(3.0 - &t2) * &(&t0 * &t2)
+    };
+    let (t4, t5) = pair_runtime(&F::maximum(&x, &F::sin(&t3)));
+    &(&(&(&(&(&F::sqrt(&(1.0 + &(&(&t4 - &y) * &(&t4 - &y)))) + &F::tanh(&t0)) + &t1) + &F::tanh(&t2)) + &F::tanh(&t3)) + &t5) + &x
+}
+
+#[differentiable]
+pub fn p39(x: f64, y: f64, z: f64) -> f64 {
+    let t0 = x * (2.0 * x);
+    if y < 0.5 {
         return x;
     }
-    let mut t1 = x / (1.0 + t0 * t0) - t0;
-    for _ in 0..1 {
-        t1 = t1 * 0.75 + (t0 - t1 + x * 1.5);
+    let mut t1 = x * z;
+    for _ in 0..2 {
+        t1 = t1 * 0.25 + y;
     }
-    if t0 < 1.0 {
-        return x.powi(3);
-    }
-    t0.tanh() + y.cos() + t1.tanh() + x
+    3.0 * helper(t0, t1) + x + y + z
 }
 
-pub fn p34_runtime(x: Variable, y: Variable) -> Variable {
-    let t0 = if y.item() > x.item() {
-        (1.0 + &(&y.pow(2.0) * &y.pow(2.0))).pow(1.5)
-    } else {
-        &x * &(&y - &x)
-    };
-    if x.item() > 1.0 {
+pub fn p39_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
+    let t0 = &x * &(2.0 * &x);
+    if y.item() < 0.5 {
         return x.clone();
     }
-    let mut t1 = &(&x / &(1.0 + &(&t0 * &t0))) - &t0;
-    for _ in 0..1 {
-        t1 = &(&t1 * 0.75) + &(&(&t0 - &t1) + &(&x * 1.5));
+    let mut t1 = &x * &z;
+    for _ in 0..2 {
+        t1 = &(&t1 * 0.25) + &y;
     }
-    if t0.item() < 1.0 {
-        return x.pow(3.0);
-    }
-    &(&(&F::tanh(&t0) + &F::cos(&y)) + &F::tanh(&t1)) + &x
+    &(&(&(3.0 * &helper_runtime(&t0, &t1)) + &x) + &y) + &z
 }
 
 #[differentiable]
-pub fn p35(x: f64) -> f64 {
-    let mut t0 = (1.0 + (x + x) * (x + x)).sqrt();
+pub fn p40(x: f64, y: f64, z: f64) -> f64 {
+    let t0 = y;
+    let mut t1 = y;
+    for _ in 0..3 {
+        t1 *= x.sin();
+    }
+    let t2 = if t1 < 0.0 {
+        (1.5 * t0).atan2(1.0 + x * t1 * (x * t1))
+    } else if t1 > 1.0 {
+        dezero::math::sigmoid(y - t0)
+    } else {
+        1.5 - (t1 + t1)
+    };
+    t2.max(t1) + t0 + x + y + z
+}
+
+pub fn p40_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
+    let t0 = y.clone();
+    let mut t1 = y.clone();
+    for _ in 0..3 {
+        t1 = &t1 * &F::sin(&x);
+    }
+    let t2 = if t1.item() < 0.0 {
+        F::atan2(&(1.5 * &t0), &(1.0 + &(&(&x * &t1) * &(&x * &t1))))
+    } else if t1.item() > 1.0 {
+        F::sigmoid(&(&y - &t0))
+    } else {
+        1.5 - &(&t1 + &t1)
+    };
+    &(&(&(&F::maximum(&t2, &t1) + &t0) + &x) + &y) + &z
+}
+
+#[differentiable]
+pub fn p41(x: f64, y: f64, z: f64) -> f64 {
+    let mut t0 = y;
+    for i in 1..=4 {
+        t0 += (z - 0.5) * i as f64;
+        t0 = t0 * 0.5 + t0;
+    }
+    let mut t1 = t0;
+    for _ in 0..2 {
+        t1 = t1 * 0.75 + y;
+    }
+    if t0 < 0.0 {
+        return 0.75 * (y * t1);
+    }
+    x + t0.tanh() + t1.tanh() + y + z
+}
+
+pub fn p41_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
+    let mut t0 = y.clone();
+    for i in 1..=4 {
+        t0 = &t0 + &(&(&z - 0.5) * (i as f64));
+        t0 = &(&t0 * 0.5) + &t0;
+    }
+    let mut t1 = t0.clone();
+    for _ in 0..2 {
+        t1 = &(&t1 * 0.75) + &y;
+    }
+    if t0.item() < 0.0 {
+        return 0.75 * &(&y * &t1);
+    }
+    &(&(&(&x + &F::tanh(&t0)) + &F::tanh(&t1)) + &y) + &z
+}
+
+#[differentiable]
+pub fn p42(x: f64, y: f64, z: f64) -> f64 {
+    let mut t0 = f64::sqrt(1.0 + z * z);
+    for _ in 0..=2 {
+        t0 = t0 * 0.25 + f64::sin(z * t0);
+    }
+    let (t1, t2) = pair(z);
+    let mut t3 = (1.0 + y.atan2(1.0 + t1 * t1) * y.atan2(1.0 + t1 * t1)).log10();
     for _ in 0..=3 {
-        t0 = t0 * 0.5 + t0.abs() * 1.5;
+        t3 = t3 * 0.25 + t0;
+        t3 *= z.cosh().atan2(1.0 + helper(t1, x) * helper(t1, x)).cos();
     }
-    let t1 = if t0 > 0.0 {
-        t0
+    let t4 = f64::sin(t2.tanh().tan() - 3.0);
+    let t5 = if x > -0.5 {
+        x * z
+    } else if z > t3 {
+        x
     } else {
-        t0 + t0 - x
+        -y * -t4
     };
-    let t2 = 3.0 * t1;
-    let mut t3 = -(t0 * t2);
-    for _ in 1..2 {
-        t3 = t3 * 0.25 + t2;
-    }
-    t0 + t1.tanh() + t2.tanh() + t3.tanh() + x
+    (1.0 + y * y).sqrt() + t0.tanh() + t1 + t2 + t3.tanh() + t4 + t5 + x + z
 }
 
-pub fn p35_runtime(x: Variable) -> Variable {
-    let mut t0 = F::sqrt(&(1.0 + &(&(&x + &x) * &(&x + &x))));
+pub fn p42_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
+    let mut t0 = F::sqrt(&(1.0 + &(&z * &z)));
+    for _ in 0..=2 {
+        t0 = &(&t0 * 0.25) + &F::sin(&(&z * &t0));
+    }
+    let (t1, t2) = pair_runtime(&z);
+    let mut t3 = F::log10(&(1.0 + &(&F::atan2(&y, &(1.0 + &(&t1 * &t1))) * &F::atan2(&y, &(1.0 + &(&t1 * &t1))))));
     for _ in 0..=3 {
-        t0 = &(&t0 * 0.5) + &(&F::abs(&t0) * 1.5);
+        t3 = &(&t3 * 0.25) + &t0;
+        t3 = &t3 * &F::cos(&F::atan2(&F::cosh(&z), &(1.0 + &(&helper_runtime(&t1, &x) * &helper_runtime(&t1, &x)))));
     }
-    let t1 = if t0.item() > 0.0 {
-        t0.clone()
+    let t4 = F::sin(&(&F::tan(&F::tanh(&t2)) - 3.0));
+    let t5 = if x.item() > -0.5 {
+        &x * &z
+    } else if z.item() > t3.item() {
+        x.clone()
     } else {
-        &(&t0 + &t0) - &x
+        &(-&y) * &(-&t4)
     };
-    let t2 = 3.0 * &t1;
-    let mut t3 = -&(&t0 * &t2);
-    for _ in 1..2 {
-        t3 = &(&t3 * 0.25) + &t2;
-    }
-    &(&(&(&t0 + &F::tanh(&t1)) + &F::tanh(&t2)) + &F::tanh(&t3)) + &x
+    &(&(&(&(&(&(&(&F::sqrt(&(1.0 + &(&y * &y))) + &F::tanh(&t0)) + &t1) + &t2) + &F::tanh(&t3)) + &t4) + &t5) + &x) + &z
 }
 
 #[differentiable]
-pub fn p36(x: f64) -> f64 {
-    let t0 = -x * (-x).sin();
-    let mut t1 = f64::sin(x) / (1.0 + t0 * t0);
-    for _ in 1..=4 {
-        t1 = t1 * 0.25 + (t0 - 0.5);
-        t1 = t1 * 0.75 + t1;
+pub fn p43(x: f64) -> f64 {
+    if x > 0.0 {
+        return x;
     }
-    let t2 = -x;
-    t0 + t1.tanh() + t2 + x
+    let x = x * 0.5 + (1.0 + x * 0.75 * (x * 0.75)).powf(1.5);
+    let (t0, t1) = pair(0.25 / (1.0 + x * x));
+    helper((1.0 + t1 * t1).log10(), 0.25 + t1) + x.tanh() + t0
 }
 
-pub fn p36_runtime(x: Variable) -> Variable {
-    let t0 = &(-&x) * &F::sin(&(-&x));
-    let mut t1 = &F::sin(&x) / &(1.0 + &(&t0 * &t0));
-    for _ in 1..=4 {
-        t1 = &(&t1 * 0.25) + &(&t0 - 0.5);
-        t1 = &(&t1 * 0.75) + &t1;
+pub fn p43_runtime(x: Variable) -> Variable {
+    if x.item() > 0.0 {
+        return x.clone();
     }
-    let t2 = -&x;
-    &(&(&t0 + &F::tanh(&t1)) + &t2) + &x
+    let x = &(&x * 0.5) + &(1.0 + &(&(&x * 0.75) * &(&x * 0.75))).pow(1.5);
+    let (t0, t1) = pair_runtime(&(0.25 / &(1.0 + &(&x * &x))));
+    &(&helper_runtime(&F::log10(&(1.0 + &(&t1 * &t1))), &(0.25 + &t1)) + &F::tanh(&x)) + &t0
 }
 
 #[differentiable]
-pub fn p37(x: f64, y: f64) -> f64 {
-    let mut t0 = (1.0 + y * y).powf(1.5) * x;
-    for _ in 1..2 {
-        t0 = t0 * 0.75 + y.cosh().abs();
+pub fn p44(x: f64, y: f64, z: f64, n: usize) -> f64 {
+    let t0 = y;
+    let t1 = y;
+    let mut t2 = x.powi(2).atan2(1.0 + y * y);
+    for _ in 0..n {
+        t2 *= (-x).powi(3).tanh();
     }
-    if t0 > -0.5 {
-        return dezero::math::sigmoid(x.hypot(x));
-    }
-    let t1 = if x < 0.0 {
-        x + 0.25
-    } else if y > 0.0 {
-        dezero::math::sigmoid(y * 2.0)
-    } else {
-        (1.0 + y.atan2(1.0 + t0 * t0) * y.atan2(1.0 + t0 * t0)).sqrt()
-    };
-    t0 + t1.tanh() + x + y
+    f64::cosh(t1) + t0 + t2.tanh() + x + y + z
 }
 
-pub fn p37_runtime(x: Variable, y: Variable) -> Variable {
-    let mut t0 = &(1.0 + &(&y * &y)).pow(1.5) * &x;
-    for _ in 1..2 {
-        t0 = &(&t0 * 0.75) + &F::abs(&F::cosh(&y));
+pub fn p44_runtime(x: Variable, y: Variable, z: Variable, n: usize) -> Variable {
+    let t0 = y.clone();
+    let t1 = y.clone();
+    let mut t2 = F::atan2(&x.pow(2.0), &(1.0 + &(&y * &y)));
+    for _ in 0..n {
+        t2 = &t2 * &F::tanh(&(-&x).pow(3.0));
     }
-    if t0.item() > -0.5 {
-        return F::sigmoid(&F::hypot(&x, &x));
-    }
-    let t1 = if x.item() < 0.0 {
-        &x + 0.25
-    } else if y.item() > 0.0 {
-        F::sigmoid(&(&y * 2.0))
-    } else {
-        F::sqrt(&(1.0 + &(&F::atan2(&y, &(1.0 + &(&t0 * &t0))) * &F::atan2(&y, &(1.0 + &(&t0 * &t0))))))
-    };
-    &(&(&t0 + &F::tanh(&t1)) + &x) + &y
+    &(&(&(&(&F::cosh(&t1) + &t0) + &F::tanh(&t2)) + &x) + &y) + &z
 }
 
 #[differentiable]
-pub fn p38(x: f64) -> f64 {
-    let t0 = if x < 0.0 {
-        1.5 / (1.0 + x.powi(3) * x.powi(3))
-    } else {
-        x * 1.25
-    };
-    let t1 = f64::recip(1.0 + (x * x + t0.min(t0)) * (x * x + t0.min(t0)));
-    let t2 = (f64::cosh(t0) * 1.5).hypot(f64::tanh(t0.exp()));
-    let t3 = t1 + (x + x + t2.min(t2));
-    (1.0 + (1.0 + t3 * t3).sqrt() * (1.0 + t3 * t3).sqrt()).recip() + t0 + t1 + t2.tanh() + x
+pub fn p45(x: f64, y: f64) -> f64 {
+    if y < 1.0 {
+        return f64::cos(y).abs();
+    }
+    if y < x {
+        return x.min(x).tanh().tan();
+    }
+    let t0 = x + dezero::math::sigmoid(x + 0.5);
+    0.25 / (1.0 + (1.0 + x * x).recip() * (1.0 + x * x).recip()) + t0 + y
 }
 
-pub fn p38_runtime(x: Variable) -> Variable {
-    let t0 = if x.item() < 0.0 {
-        1.5 / &(1.0 + &(&x.pow(3.0) * &x.pow(3.0)))
-    } else {
-        &x * 1.25
-    };
-    let t1 = F::recip(&(1.0 + &(&(&(&x * &x) + &F::minimum(&t0, &t0)) * &(&(&x * &x) + &F::minimum(&t0, &t0)))));
-    let t2 = F::hypot(&(&F::cosh(&t0) * 1.5), &F::tanh(&F::exp(&t0)));
-    let t3 = &t1 + &(&(&x + &x) + &F::minimum(&t2, &t2));
-    &(&(&(&F::recip(&(1.0 + &(&F::sqrt(&(1.0 + &(&t3 * &t3))) * &F::sqrt(&(1.0 + &(&t3 * &t3)))))) + &t0) + &t1) + &F::tanh(&t2)) + &x
-}
-
-#[differentiable]
-pub fn p39(x: f64, y: f64) -> f64 {
-    let mut t0 = (1.0 + y * y).log10().tan();
-    if t0 > 1.0 {
-        t0 = t0 * 0.25 + (t0 / (1.0 + t0 * t0)).exp();
-    } else {
-        t0 += t0.abs();
+pub fn p45_runtime(x: Variable, y: Variable) -> Variable {
+    if y.item() < 1.0 {
+        return F::abs(&F::cos(&y));
     }
-    let t1 = 2.0 * (t0.cosh() - dezero::math::sigmoid(t0));
-    if t1 < y {
-        return y;
+    if y.item() < x.item() {
+        return F::tan(&F::tanh(&F::minimum(&x, &x)));
     }
-    let t2 = f64::ln(1.0 + t0 * t0);
-    let mut t3 = (1.0 + y * y).log10() * t0.hypot(t0);
-    if y < t0 {
-        t3 -= t1;
-    } else {
-        t3 *= x.cos();
-    }
-    x / (1.0 + x.powi(3) * x.powi(3)) + t0 + t1.tanh() + t2 + t3.tanh() + y
-}
-
-pub fn p39_runtime(x: Variable, y: Variable) -> Variable {
-    let mut t0 = F::tan(&F::log10(&(1.0 + &(&y * &y))));
-    if t0.item() > 1.0 {
-        t0 = &(&t0 * 0.25) + &F::exp(&(&t0 / &(1.0 + &(&t0 * &t0))));
-    } else {
-        t0 = &t0 + &F::abs(&t0);
-    }
-    let t1 = 2.0 * &(&F::cosh(&t0) - &F::sigmoid(&t0));
-    if t1.item() < y.item() {
-        return y.clone();
-    }
-    let t2 = F::log(&(1.0 + &(&t0 * &t0)));
-    let mut t3 = &F::log10(&(1.0 + &(&y * &y))) * &F::hypot(&t0, &t0);
-    if y.item() < t0.item() {
-        t3 = &t3 - &t1;
-    } else {
-        t3 = &t3 * &F::cos(&x);
-    }
-    &(&(&(&(&(&x / &(1.0 + &(&x.pow(3.0) * &x.pow(3.0)))) + &t0) + &F::tanh(&t1)) + &t2) + &F::tanh(&t3)) + &y
+    let t0 = &x + &F::sigmoid(&(&x + 0.5));
+    &(&(0.25 / &(1.0 + &(&F::recip(&(1.0 + &(&x * &x))) * &F::recip(&(1.0 + &(&x * &x)))))) + &t0) + &y
 }
 
 #[differentiable]
-pub fn p40(x: f64, y: f64) -> f64 {
-    if x < y {
-        return y.sinh() / (1.0 + y.tanh() * y.tanh());
+pub fn p46(x: f64, y: f64) -> f64 {
+    let mut t0 = f64::tanh(x);
+    for i in 0..1 {
+        t0 -= helper(x, y) - i as f64;
     }
-    let t0 = x;
-    let mut t1 = y * x + y * 1.5;
-    for i in 0..=3 {
-        t1 -= i as f64 * (x * t1);
-    }
-    let t2 = t1 - f64::sin(f64::sinh(y));
-    t1.atan2(1.0 + y.atan2(1.0 + y * y) * y.atan2(1.0 + y * y)) + t0 + t2.tanh() + x
-}
-
-pub fn p40_runtime(x: Variable, y: Variable) -> Variable {
-    if x.item() < y.item() {
-        return &F::sinh(&y) / &(1.0 + &(&F::tanh(&y) * &F::tanh(&y)));
-    }
-    let t0 = x.clone();
-    let mut t1 = &(&y * &x) + &(&y * 1.5);
-    for i in 0..=3 {
-        t1 = &t1 - &((i as f64) * &(&x * &t1));
-    }
-    let t2 = &t1 - &F::sin(&F::sinh(&y));
-    &(&(&F::atan2(&t1, &(1.0 + &(&F::atan2(&y, &(1.0 + &(&y * &y))) * &F::atan2(&y, &(1.0 + &(&y * &y)))))) + &t0) + &F::tanh(&t2)) + &x
-}
-
-#[differentiable]
-pub fn p41(x: f64, y: f64) -> f64 {
-    let t0 = y.max(x.exp() + x);
-    let t1 = if t0 < 0.5 {
-        y.exp() * (y * 3.0)
-    } else {
-        (x / (1.0 + t0 * t0)).powi(2)
-    };
-    let mut t2 = t0;
-    for _ in 1..=2 {
-        t2 = t2 * 0.5 + t2;
-    }
-    let x = x * 0.5 + 0.25 / (1.0 + y * y) * 2.0;
-    let t3 = t0;
-    (1.0 + y * y).ln() / (1.0 + -t3 * -t3) + t0.tanh() + t1.tanh() + t2.tanh() + x
-}
-
-pub fn p41_runtime(x: Variable, y: Variable) -> Variable {
-    let t0 = F::maximum(&y, &(&F::exp(&x) + &x));
-    let t1 = if t0.item() < 0.5 {
-        &F::exp(&y) * &(&y * 3.0)
-    } else {
-        (&x / &(1.0 + &(&t0 * &t0))).pow(2.0)
-    };
-    let mut t2 = t0.clone();
-    for _ in 1..=2 {
-        t2 = &(&t2 * 0.5) + &t2;
-    }
-    let x = &(&x * 0.5) + &(&(0.25 / &(1.0 + &(&y * &y))) * 2.0);
-    let t3 = t0.clone();
-    &(&(&(&(&F::log(&(1.0 + &(&y * &y))) / &(1.0 + &(&(-&t3) * &(-&t3)))) + &F::tanh(&t0)) + &F::tanh(&t1)) + &F::tanh(&t2)) + &x
-}
-
-#[differentiable]
-pub fn p42(x: f64, y: f64) -> f64 {
-    if y > x {
-        return (1.0 + (0.5 - x) * (0.5 - x)).log10();
-    }
-    let t0 = (1.0 + (1.0 + y * y).recip() * (1.0 + y * y).recip()).powf(1.5) * x;
-    let t1 = (x / (1.0 + y * y) - t0) * x;
+    let t1 = t0;
     t1 + t0.tanh() + x + y
 }
 
-pub fn p42_runtime(x: Variable, y: Variable) -> Variable {
-    if y.item() > x.item() {
-        return F::log10(&(1.0 + &(&(0.5 - &x) * &(0.5 - &x))));
+pub fn p46_runtime(x: Variable, y: Variable) -> Variable {
+    let mut t0 = F::tanh(&x);
+    for i in 0..1 {
+        t0 = &t0 - &(&helper_runtime(&x, &y) - (i as f64));
     }
-    let t0 = &(1.0 + &(&F::recip(&(1.0 + &(&y * &y))) * &F::recip(&(1.0 + &(&y * &y))))).pow(1.5) * &x;
-    let t1 = &(&(&x / &(1.0 + &(&y * &y))) - &t0) * &x;
+    let t1 = t0.clone();
     &(&(&t1 + &F::tanh(&t0)) + &x) + &y
 }
 
 #[differentiable]
-pub fn p43(x: f64, y: f64) -> f64 {
-    let t0 = x.cos();
-    let t1 = -(x.hypot(y) * t0.powi(3));
-    let t2 = t1;
-    let x = x * 0.5 + t0;
-    -(t0 * t1) + t2 + x + y
+pub fn p47(x: f64) -> f64 {
+    let mut t0 = x;
+    for _ in 1..4 {
+        t0 = t0 * 0.25 + -(1.0 + t0 * t0).log10();
+    }
+    let t1 = if t0 < 0.0 {
+        x / (1.0 + t0 * t0)
+    } else {
+        t0
+    };
+    let t2 = (t1 * t0).max(x.powi(3)).atan2(1.0 + helper(t1, t0 - 3.0) * helper(t1, t0 - 3.0));
+    let t3 = helper((t0 - x).hypot(x.atan2(1.0 + t2 * t2)), t2);
+    let t4 = if t3 < x {
+        x / (1.0 + t0 * t0) * t1
+    } else {
+        -(x + 2.0)
+    };
+    t1 + t0.tanh() + t2.tanh() + t3.tanh() + t4.tanh() + x
 }
 
-pub fn p43_runtime(x: Variable, y: Variable) -> Variable {
-    let t0 = F::cos(&x);
-    let t1 = -&(&F::hypot(&x, &y) * &t0.pow(3.0));
-    let t2 = t1.clone();
-    let x = &(&x * 0.5) + &t0;
-    &(&(&(-&(&t0 * &t1)) + &t2) + &x) + &y
-}
-
-#[differentiable]
-pub fn p44(x: f64) -> f64 {
-    let t0 = if x < 0.5 {
-        x.abs() * 1.5
-    } else {
-        x
-    };
-    let t1 = if x < t0 {
-        0.5 / (1.0 + t0 * t0)
-    } else if x > 1.0 {
-        f64::sin(x)
-    } else {
-        x * t0.tanh()
-    };
-    t1.min(t1) + t0 + x
-}
-
-pub fn p44_runtime(x: Variable) -> Variable {
-    let t0 = if x.item() < 0.5 {
-        &F::abs(&x) * 1.5
-    } else {
-        x.clone()
-    };
-    let t1 = if x.item() < t0.item() {
-        0.5 / &(1.0 + &(&t0 * &t0))
-    } else if x.item() > 1.0 {
-        F::sin(&x)
-    } else {
-        &x * &F::tanh(&t0)
-    };
-    &(&F::minimum(&t1, &t1) + &t0) + &x
-}
-
-#[differentiable]
-pub fn p45(x: f64, y: f64, z: f64) -> f64 {
-    let t0 = if y > x {
-        z.powi(2).atan2(1.0 + z.abs() * z.abs())
-    } else {
-        z.min(x).hypot(y + 0.25)
-    };
-    let mut t1 = (1.0 + f64::log10(1.0 + x * x) * f64::log10(1.0 + x * x)).log10();
-    for _ in 0..2 {
-        t1 *= f64::sinh(t1).cos();
-        t1 -= t1.abs() - (1.0 + z * z).sqrt();
+pub fn p47_runtime(x: Variable) -> Variable {
+    let mut t0 = x.clone();
+    for _ in 1..4 {
+        t0 = &(&t0 * 0.25) + &(-&F::log10(&(1.0 + &(&t0 * &t0))));
     }
-    let mut t2 = y;
-    if x < t2 {
-        t2 -= dezero::math::sigmoid(z.powi(2));
+    let t1 = if t0.item() < 0.0 {
+        &x / &(1.0 + &(&t0 * &t0))
     } else {
-        t2 = t2 * 0.25 + (-t2 - 1.5 / (1.0 + x * x));
-    }
-    let mut t3 = t2 / (1.0 + t0 * t0) + t1;
-    for _ in 0..=1 {
-        t3 -= x;
-    }
-    t0 + t1.tanh() + t2.tanh() + t3.tanh() + x + y + z
-}
-
-pub fn p45_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
-    let t0 = if y.item() > x.item() {
-        F::atan2(&z.pow(2.0), &(1.0 + &(&F::abs(&z) * &F::abs(&z))))
-    } else {
-        F::hypot(&F::minimum(&z, &x), &(&y + 0.25))
+        t0.clone()
     };
-    let mut t1 = F::log10(&(1.0 + &(&F::log10(&(1.0 + &(&x * &x))) * &F::log10(&(1.0 + &(&x * &x))))));
-    for _ in 0..2 {
-        t1 = &t1 * &F::cos(&F::sinh(&t1));
-        t1 = &t1 - &(&F::abs(&t1) - &F::sqrt(&(1.0 + &(&z * &z))));
-    }
-    let mut t2 = y.clone();
-    if x.item() < t2.item() {
-        t2 = &t2 - &F::sigmoid(&z.pow(2.0));
+    let t2 = F::atan2(&F::maximum(&(&t1 * &t0), &x.pow(3.0)), &(1.0 + &(&helper_runtime(&t1, &(&t0 - 3.0)) * &helper_runtime(&t1, &(&t0 - 3.0)))));
+    let t3 = helper_runtime(&F::hypot(&(&t0 - &x), &F::atan2(&x, &(1.0 + &(&t2 * &t2)))), &t2);
+    let t4 = if t3.item() < x.item() {
+        &(&x / &(1.0 + &(&t0 * &t0))) * &t1
     } else {
-        t2 = &(&t2 * 0.25) + &(&(-&t2) - &(1.5 / &(1.0 + &(&x * &x))));
-    }
-    let mut t3 = &(&t2 / &(1.0 + &(&t0 * &t0))) + &t1;
-    for _ in 0..=1 {
-        t3 = &t3 - &x;
-    }
-    &(&(&(&(&(&t0 + &F::tanh(&t1)) + &F::tanh(&t2)) + &F::tanh(&t3)) + &x) + &y) + &z
-}
-
-#[differentiable]
-pub fn p46(x: f64, y: f64, n: usize) -> f64 {
-    let mut t0 = (x * y).powi(3);
-    for i in 1..n {
-        t0 *= x.hypot(t0.sin()).sin();
-        t0 = t0 * 0.75 + i as f64 / (1.0 + t0.tanh() * t0.tanh());
-    }
-    let mut t1 = (1.0 + 1.5 * x * (1.5 * x)).log10();
-    for _ in 0..n {
-        t1 = t1 * 0.75 + dezero::math::sigmoid(y + 0.5);
-        t1 *= (t1 * y + t1).cos();
-    }
-    t0.tanh().tan() + t1.tanh() + x + y
-}
-
-pub fn p46_runtime(x: Variable, y: Variable, n: usize) -> Variable {
-    let mut t0 = (&x * &y).pow(3.0);
-    for i in 1..n {
-        t0 = &t0 * &F::sin(&F::hypot(&x, &F::sin(&t0)));
-        t0 = &(&t0 * 0.75) + &((i as f64) / &(1.0 + &(&F::tanh(&t0) * &F::tanh(&t0))));
-    }
-    let mut t1 = F::log10(&(1.0 + &(&(1.5 * &x) * &(1.5 * &x))));
-    for _ in 0..n {
-        t1 = &(&t1 * 0.75) + &F::sigmoid(&(&y + 0.5));
-        t1 = &t1 * &F::cos(&(&(&t1 * &y) + &t1));
-    }
-    &(&(&F::tan(&F::tanh(&t0)) + &F::tanh(&t1)) + &x) + &y
-}
-
-#[differentiable]
-pub fn p47(x: f64, y: f64) -> f64 {
-    let t0 = (-y).tanh();
-    let t1 = if x > t0 {
-        x
-    } else {
-        y + (1.0 + t0 * t0).ln()
+        -&(&x + 2.0)
     };
-    let x = x * 0.5 + -t0;
-    let t2 = if y > t0 {
-        f64::tanh(y)
-    } else if t0 > y {
-        t1.powi(3) + t0.max(y)
-    } else {
-        dezero::math::sigmoid(x) * (x - 3.0)
-    };
-    (y + y) * f64::cos(y) + t0 + t1 + x + t2.tanh()
-}
-
-pub fn p47_runtime(x: Variable, y: Variable) -> Variable {
-    let t0 = F::tanh(&(-&y));
-    let t1 = if x.item() > t0.item() {
-        x.clone()
-    } else {
-        &y + &F::log(&(1.0 + &(&t0 * &t0)))
-    };
-    let x = &(&x * 0.5) + &(-&t0);
-    let t2 = if y.item() > t0.item() {
-        F::tanh(&y)
-    } else if t0.item() > y.item() {
-        &t1.pow(3.0) + &F::maximum(&t0, &y)
-    } else {
-        &F::sigmoid(&x) * &(&x - 3.0)
-    };
-    &(&(&(&(&(&y + &y) * &F::cos(&y)) + &t0) + &t1) + &x) + &F::tanh(&t2)
+    &(&(&(&(&t1 + &F::tanh(&t0)) + &F::tanh(&t2)) + &F::tanh(&t3)) + &F::tanh(&t4)) + &x
 }
 
 #[differentiable]
 pub fn p48(x: f64, y: f64) -> f64 {
-    let mut t0 = y / (1.0 + x * x);
-    for _ in 1..4 {
-        t0 += y;
+    let (t0, t1) = pair(x);
+    let mut t2 = helper(y, t0) * 1.5;
+    for _ in 0..1 {
+        t2 = t2 * 0.5 + y;
     }
-    let mut t1 = y / (1.0 + (y + x) * (y + x));
-    for _ in 1..=2 {
-        t1 = t1 * 0.5 + (t0 * t1).sin();
-    }
-    let y = y * 0.5 + (1.0 + 0.75 * x * (0.75 * x)).powf(1.5);
-    (t0 * x).tanh() + t1.tanh() + y.tanh()
+    (1.0 + y * y).powf(1.5) + t0 + t1 + t2.tanh() + x
 }
 
 pub fn p48_runtime(x: Variable, y: Variable) -> Variable {
-    let mut t0 = &y / &(1.0 + &(&x * &x));
-    for _ in 1..4 {
-        t0 = &t0 + &y;
+    let (t0, t1) = pair_runtime(&x);
+    let mut t2 = &helper_runtime(&y, &t0) * 1.5;
+    for _ in 0..1 {
+        t2 = &(&t2 * 0.5) + &y;
     }
-    let mut t1 = &y / &(1.0 + &(&(&y + &x) * &(&y + &x)));
-    for _ in 1..=2 {
-        t1 = &(&t1 * 0.5) + &F::sin(&(&t0 * &t1));
-    }
-    let y = &(&y * 0.5) + &(1.0 + &(&(0.75 * &x) * &(0.75 * &x))).pow(1.5);
-    &(&F::tanh(&(&t0 * &x)) + &F::tanh(&t1)) + &F::tanh(&y)
+    &(&(&(&(1.0 + &(&y * &y)).pow(1.5) + &t0) + &t1) + &F::tanh(&t2)) + &x
 }
 
 #[differentiable]
 pub fn p49(x: f64, y: f64, z: f64) -> f64 {
-    let t0 = y;
-    let t1 = z;
-    x + t0 + t1 + y + z
+    let t0 = -(z * x - 0.75);
+    let mut t1 = z;
+    for _ in 0..3 {
+        t1 = t1 * 0.25 + x.exp().cos();
+        t1 *= (t1 * t1.powi(3)).tanh();
+    }
+    let mut t2 = x - t1 - t1;
+    for i in 1..2 {
+        t2 *= (t1 * i as f64).min(t2).cos();
+    }
+    if t2 < 1.0 {
+        return (t1 * t0).tanh();
+    }
+    helper(x, t0.powi(3)) + t1.tanh() + t2.tanh() + y + z
 }
 
 pub fn p49_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
-    let t0 = y.clone();
-    let t1 = z.clone();
-    &(&(&(&x + &t0) + &t1) + &y) + &z
+    let t0 = -&(&(&z * &x) - 0.75);
+    let mut t1 = z.clone();
+    for _ in 0..3 {
+        t1 = &(&t1 * 0.25) + &F::cos(&F::exp(&x));
+        t1 = &t1 * &F::tanh(&(&t1 * &t1.pow(3.0)));
+    }
+    let mut t2 = &(&x - &t1) - &t1;
+    for i in 1..2 {
+        t2 = &t2 * &F::cos(&F::minimum(&(&t1 * (i as f64)), &t2));
+    }
+    if t2.item() < 1.0 {
+        return F::tanh(&(&t1 * &t0));
+    }
+    &(&(&(&helper_runtime(&x, &t0.pow(3.0)) + &F::tanh(&t1)) + &F::tanh(&t2)) + &y) + &z
 }
 
 #[differentiable]
 pub fn p50(x: f64, y: f64) -> f64 {
-    let t0 = -((1.0 + x * x).ln() * (x + y));
-    let mut t1 = -(x - 0.25);
-    for _ in 1..2 {
-        t1 -= t0;
-        t1 *= ((1.0 + t1 * t1).ln() * x.max(x)).cos();
-    }
-    let t2 = -(x - t0 + 0.5);
-    let mut t3 = f64::tanh(t2);
-    if t1 < t2 {
-        t3 *= t0.tanh();
-    } else {
-        t3 += (x - y) * (1.0 + t0 * t0).sqrt();
-    }
-    let y = y * 0.5 + t1;
-    f64::recip(1.0 + y * y) + t0.tanh() + t1.tanh() + t2.tanh() + t3.tanh() + x
+    let y = y * 0.5 + helper(x + x, x.max(y));
+    let y = y * 0.5 + -f64::abs(x);
+    helper(helper(y, y), helper(y, y)) + x
 }
 
 pub fn p50_runtime(x: Variable, y: Variable) -> Variable {
-    let t0 = -&(&F::log(&(1.0 + &(&x * &x))) * &(&x + &y));
-    let mut t1 = -&(&x - 0.25);
-    for _ in 1..2 {
-        t1 = &t1 - &t0;
-        t1 = &t1 * &F::cos(&(&F::log(&(1.0 + &(&t1 * &t1))) * &F::maximum(&x, &x)));
-    }
-    let t2 = -&(&(&x - &t0) + 0.5);
-    let mut t3 = F::tanh(&t2);
-    if t1.item() < t2.item() {
-        t3 = &t3 * &F::tanh(&t0);
-    } else {
-        t3 = &t3 + &(&(&x - &y) * &F::sqrt(&(1.0 + &(&t0 * &t0))));
-    }
-    let y = &(&y * 0.5) + &t1;
-    &(&(&(&(&F::recip(&(1.0 + &(&y * &y))) + &F::tanh(&t0)) + &F::tanh(&t1)) + &F::tanh(&t2)) + &F::tanh(&t3)) + &x
+    let y = &(&y * 0.5) + &helper_runtime(&(&x + &x), &F::maximum(&x, &y));
+    let y = &(&y * 0.5) + &(-&F::abs(&x));
+    &helper_runtime(&helper_runtime(&y, &y), &helper_runtime(&y, &y)) + &x
 }
 
 #[differentiable]
 pub fn p51(x: f64, y: f64) -> f64 {
-    let mut t0 = x / (1.0 + y * y) + f64::tan(y.tanh());
-    if t0 < y {
-        t0 = t0 * 0.25 + f64::sinh(x) * y.powi(2);
-    } else {
-        t0 = t0 * 0.25 + (1.0 + x * t0 * (x * t0)).sqrt();
+    if x > y {
+        return y.powi(2).tanh();
     }
-    let t1 = if y > 1.0 {
+    let mut t0 = (x - 1.25).atan2(1.0 + -x * -x);
+    for _ in 0..3 {
+        t0 *= ((1.0 + x * x).recip() + (y + t0)).sin();
+    }
+    let t1 = (0.75 - (x - t0)).abs();
+    let t2 = if t1 > 1.0 {
+        (1.0 + x * x).ln().tanh()
+    } else if t0 < 0.0 {
+        helper(x, t1) - (t1 + t1)
+    } else {
         x
-    } else {
-        t0.tanh().abs()
     };
-    let t2 = if t1 < -0.5 {
-        y * (t0 - x)
-    } else {
-        x - (1.0 + t1 * t1).powf(1.5)
-    };
-    y + t0.tanh() + t1 + t2.tanh() + x
+    let x = x * 0.5 + (t1 * y - x);
+    (x * t2).hypot(x) + t0.tanh() + t1.tanh() + y
 }
 
 pub fn p51_runtime(x: Variable, y: Variable) -> Variable {
-    let mut t0 = &(&x / &(1.0 + &(&y * &y))) + &F::tan(&F::tanh(&y));
-    if t0.item() < y.item() {
-        t0 = &(&t0 * 0.25) + &(&F::sinh(&x) * &y.pow(2.0));
-    } else {
-        t0 = &(&t0 * 0.25) + &F::sqrt(&(1.0 + &(&(&x * &t0) * &(&x * &t0))));
+    if x.item() > y.item() {
+        return F::tanh(&y.pow(2.0));
     }
-    let t1 = if y.item() > 1.0 {
+    let mut t0 = F::atan2(&(&x - 1.25), &(1.0 + &(&(-&x) * &(-&x))));
+    for _ in 0..3 {
+        t0 = &t0 * &F::sin(&(&F::recip(&(1.0 + &(&x * &x))) + &(&y + &t0)));
+    }
+    let t1 = F::abs(&(0.75 - &(&x - &t0)));
+    let t2 = if t1.item() > 1.0 {
+        F::tanh(&F::log(&(1.0 + &(&x * &x))))
+    } else if t0.item() < 0.0 {
+        &helper_runtime(&x, &t1) - &(&t1 + &t1)
+    } else {
+        x.clone()
+    };
+    let x = &(&x * 0.5) + &(&(&t1 * &y) - &x);
+    &(&(&F::hypot(&(&x * &t2), &x) + &F::tanh(&t0)) + &F::tanh(&t1)) + &y
+}
+
+#[differentiable]
+pub fn p52(x: f64, y: f64) -> f64 {
+    let y = y * 0.5 + x;
+    let t0 = y;
+    let t1 = if t0 > y {
+        (-y).tanh()
+    } else if t0 < 0.5 {
+        helper(f64::ln(1.0 + y * y), -y)
+    } else {
+        (1.0 + helper(t0, t0) * helper(t0, t0)).recip()
+    };
+    let t2 = if t1 < 0.0 {
+        f64::tanh((1.0 + t1 * t1).ln())
+    } else {
+        (y - t0) / (1.0 + y.max(t0) * y.max(t0))
+    };
+    t2.abs().tanh() + y + t0 + t1.tanh() + x
+}
+
+pub fn p52_runtime(x: Variable, y: Variable) -> Variable {
+    let y = &(&y * 0.5) + &x;
+    let t0 = y.clone();
+    let t1 = if t0.item() > y.item() {
+        F::tanh(&(-&y))
+    } else if t0.item() < 0.5 {
+        helper_runtime(&F::log(&(1.0 + &(&y * &y))), &(-&y))
+    } else {
+        F::recip(&(1.0 + &(&helper_runtime(&t0, &t0) * &helper_runtime(&t0, &t0))))
+    };
+    let t2 = if t1.item() < 0.0 {
+        F::tanh(&F::log(&(1.0 + &(&t1 * &t1))))
+    } else {
+        &(&y - &t0) / &(1.0 + &(&F::maximum(&y, &t0) * &F::maximum(&y, &t0)))
+    };
+    &(&(&(&F::tanh(&F::abs(&t2)) + &y) + &t0) + &F::tanh(&t1)) + &x
+}
+
+#[differentiable]
+pub fn p53(x: f64) -> f64 {
+    let t0 = if x > -0.5 {
+        x.hypot(x).atan2(1.0 + 1.5 * x * (1.5 * x))
+    } else if x > 1.0 {
+        x
+    } else {
+        (1.0 + x * x).powf(1.5).cos()
+    };
+    let t1 = if t0 > -0.5 {
+        helper(x, t0).hypot(x.hypot(t0))
+    } else if x > t0 {
+        -x
+    } else {
+        t0
+    };
+    let mut t2 = x / (1.0 + t0 * t0) + t1 / (1.0 + t1 * t1);
+    for _ in 1..3 {
+        t2 += f64::tan(x.tanh()).tanh().tan();
+        t2 *= f64::recip(1.0 + x * x).sin().sin();
+    }
+    let t3 = t0 * (t2 * x * helper(t1, x));
+    let t4 = helper(f64::cos(t2).hypot(t0), (t2 + t0).tanh().tan());
+    helper(t3, x) * t4.tanh() + t0.tanh() + t1.tanh() + t2.tanh()
+}
+
+pub fn p53_runtime(x: Variable) -> Variable {
+    let t0 = if x.item() > -0.5 {
+        F::atan2(&F::hypot(&x, &x), &(1.0 + &(&(1.5 * &x) * &(1.5 * &x))))
+    } else if x.item() > 1.0 {
         x.clone()
     } else {
-        F::abs(&F::tanh(&t0))
+        F::cos(&(1.0 + &(&x * &x)).pow(1.5))
     };
-    let t2 = if t1.item() < -0.5 {
-        &y * &(&t0 - &x)
+    let t1 = if t0.item() > -0.5 {
+        F::hypot(&helper_runtime(&x, &t0), &F::hypot(&x, &t0))
+    } else if x.item() > t0.item() {
+        -&x
     } else {
-        &x - &(1.0 + &(&t1 * &t1)).pow(1.5)
+        t0.clone()
     };
-    &(&(&(&y + &F::tanh(&t0)) + &t1) + &F::tanh(&t2)) + &x
+    let mut t2 = &(&x / &(1.0 + &(&t0 * &t0))) + &(&t1 / &(1.0 + &(&t1 * &t1)));
+    for _ in 1..3 {
+        t2 = &t2 + &F::tan(&F::tanh(&F::tan(&F::tanh(&x))));
+        t2 = &t2 * &F::sin(&F::sin(&F::recip(&(1.0 + &(&x * &x)))));
+    }
+    let t3 = &t0 * &(&(&t2 * &x) * &helper_runtime(&t1, &x));
+    let t4 = helper_runtime(&F::hypot(&F::cos(&t2), &t0), &F::tan(&F::tanh(&(&t2 + &t0))));
+    &(&(&(&helper_runtime(&t3, &x) * &F::tanh(&t4)) + &F::tanh(&t0)) + &F::tanh(&t1)) + &F::tanh(&t2)
 }
 
 #[differentiable]
-pub fn p52(x: f64) -> f64 {
-    let mut t0 = x;
-    for _ in 0..=3 {
-        t0 = t0 * 0.5 + (x + t0);
+pub fn p54(x: f64, y: f64) -> f64 {
+    if y > x {
+        return (-y).exp();
     }
-    if x < 0.5 {
-        return dezero::math::sigmoid(-t0);
-    }
-    x * x * dezero::math::sigmoid(t0)
+    let t0 = y;
+    let t1 = t0;
+    let t2 = (x.tanh() / (1.0 + t1 * x * (t1 * x))).sinh();
+    0.5 - t0.atan2(1.0 + t0 * t0) + t1 + t2 + x + y
 }
 
-pub fn p52_runtime(x: Variable) -> Variable {
-    let mut t0 = x.clone();
-    for _ in 0..=3 {
-        t0 = &(&t0 * 0.5) + &(&x + &t0);
+pub fn p54_runtime(x: Variable, y: Variable) -> Variable {
+    if y.item() > x.item() {
+        return F::exp(&(-&y));
     }
-    if x.item() < 0.5 {
-        return F::sigmoid(&(-&t0));
-    }
-    &(&x * &x) * &F::sigmoid(&t0)
-}
-
-#[differentiable]
-pub fn p53(x: f64, y: f64) -> f64 {
-    let t0 = f64::ln(1.0 + x * x).tanh();
-    let t1 = t0.abs() + 0.5;
-    f64::tanh(x * t1) + t0 + y
-}
-
-pub fn p53_runtime(x: Variable, y: Variable) -> Variable {
-    let t0 = F::tanh(&F::log(&(1.0 + &(&x * &x))));
-    let t1 = &F::abs(&t0) + 0.5;
-    &(&F::tanh(&(&x * &t1)) + &t0) + &y
-}
-
-#[differentiable]
-pub fn p54(x: f64, y: f64, z: f64) -> f64 {
-    let t0 = z;
-    let mut t1 = t0.abs() - y * x;
-    if y > t1 {
-        t1 *= z.tanh().powi(2).cos();
-    } else {
-        t1 = t1 * 0.75 + t1;
-    }
-    let t2 = x;
-    t0.sin() * (t2 + y) + t1.tanh() + x + z
-}
-
-pub fn p54_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
-    let t0 = z.clone();
-    let mut t1 = &F::abs(&t0) - &(&y * &x);
-    if y.item() > t1.item() {
-        t1 = &t1 * &F::cos(&F::tanh(&z).pow(2.0));
-    } else {
-        t1 = &(&t1 * 0.75) + &t1;
-    }
-    let t2 = x.clone();
-    &(&(&(&F::sin(&t0) * &(&t2 + &y)) + &F::tanh(&t1)) + &x) + &z
+    let t0 = y.clone();
+    let t1 = t0.clone();
+    let t2 = F::sinh(&(&F::tanh(&x) / &(1.0 + &(&(&t1 * &x) * &(&t1 * &x)))));
+    &(&(&(&(0.5 - &F::atan2(&t0, &(1.0 + &(&t0 * &t0)))) + &t1) + &t2) + &x) + &y
 }
 
 #[differentiable]
 pub fn p55(x: f64, y: f64) -> f64 {
-    let t0 = if y < x {
-        1.25 - x * 3.0
+    let t0 = x;
+    let t1 = if y > t0 {
+        -x.tanh()
+    } else if t0 > -0.5 {
+        x
     } else {
-        f64::recip(1.0 + y.min(y) * y.min(y))
+        t0
     };
-    let mut t1 = x;
-    for _ in 0..2 {
-        t1 += t0.min(y).min(t0 + t0);
+    let mut t2 = 1.5 * f64::tanh(t1);
+    for _ in 0..=2 {
+        t2 = t2 * 0.5 + t0.atan2(1.0 + t0 * t0).powi(3);
     }
-    let mut t2 = t0;
-    for _ in 1..2 {
-        t2 = t2 * 0.75 + (t0 / (1.0 + t0 * t0)).tanh();
-    }
-    f64::abs(t1 * 0.25) + t0.tanh() + t2.tanh() + x + y
+    let t3 = if y > 1.0 {
+        t0.min(t1).sinh()
+    } else if t2 < x {
+        (1.0 + t1 * 0.75 * (t1 * 0.75)).log10()
+    } else {
+        x
+    };
+    t0 + t1 + t2.tanh() + t3 + x + y
 }
 
 pub fn p55_runtime(x: Variable, y: Variable) -> Variable {
-    let t0 = if y.item() < x.item() {
-        1.25 - &(&x * 3.0)
+    let t0 = x.clone();
+    let t1 = if y.item() > t0.item() {
+        -&F::tanh(&x)
+    } else if t0.item() > -0.5 {
+        x.clone()
     } else {
-        F::recip(&(1.0 + &(&F::minimum(&y, &y) * &F::minimum(&y, &y))))
+        t0.clone()
     };
-    let mut t1 = x.clone();
-    for _ in 0..2 {
-        t1 = &t1 + &F::minimum(&F::minimum(&t0, &y), &(&t0 + &t0));
+    let mut t2 = 1.5 * &F::tanh(&t1);
+    for _ in 0..=2 {
+        t2 = &(&t2 * 0.5) + &F::atan2(&t0, &(1.0 + &(&t0 * &t0))).pow(3.0);
     }
-    let mut t2 = t0.clone();
-    for _ in 1..2 {
-        t2 = &(&t2 * 0.75) + &F::tanh(&(&t0 / &(1.0 + &(&t0 * &t0))));
-    }
-    &(&(&(&F::abs(&(&t1 * 0.25)) + &F::tanh(&t0)) + &F::tanh(&t2)) + &x) + &y
+    let t3 = if y.item() > 1.0 {
+        F::sinh(&F::minimum(&t0, &t1))
+    } else if t2.item() < x.item() {
+        F::log10(&(1.0 + &(&(&t1 * 0.75) * &(&t1 * 0.75))))
+    } else {
+        x.clone()
+    };
+    &(&(&(&(&t0 + &t1) + &F::tanh(&t2)) + &t3) + &x) + &y
 }
 
 #[differentiable]
-pub fn p56(x: f64, y: f64, n: usize) -> f64 {
-    let t0 = if y > x {
-        y
-    } else {
-        f64::sin(y / (1.0 + x * x))
-    };
-    let t1 = dezero::math::sigmoid(t0).tan() * 0.75;
-    let t2 = t1 * (1.0 + x.sinh() * x.sinh()).sqrt();
-    let t3 = (x + 0.25 - 1.5).powi(2);
-    let mut t4 = t0.tanh().min(y.exp());
-    for _ in 1..n {
-        t4 = t4 * 0.25 + t2;
+pub fn p56(x: f64, y: f64) -> f64 {
+    if y < 0.0 {
+        return (1.25 * y).tanh().tan();
     }
-    0.5 * t2 * 1.25 + t0 + t1 + t3.tanh() + t4.tanh() + x + y
+    let y = y * 0.5 + (-y).hypot(x + x);
+    y + x
 }
 
-pub fn p56_runtime(x: Variable, y: Variable, n: usize) -> Variable {
-    let t0 = if y.item() > x.item() {
-        y.clone()
-    } else {
-        F::sin(&(&y / &(1.0 + &(&x * &x))))
-    };
-    let t1 = &F::tan(&F::sigmoid(&t0)) * 0.75;
-    let t2 = &t1 * &F::sqrt(&(1.0 + &(&F::sinh(&x) * &F::sinh(&x))));
-    let t3 = (&(&x + 0.25) - 1.5).pow(2.0);
-    let mut t4 = F::minimum(&F::tanh(&t0), &F::exp(&y));
-    for _ in 1..n {
-        t4 = &(&t4 * 0.25) + &t2;
+pub fn p56_runtime(x: Variable, y: Variable) -> Variable {
+    if y.item() < 0.0 {
+        return F::tan(&F::tanh(&(1.25 * &y)));
     }
-    &(&(&(&(&(&(&(0.5 * &t2) * 1.25) + &t0) + &t1) + &F::tanh(&t3)) + &F::tanh(&t4)) + &x) + &y
+    let y = &(&y * 0.5) + &F::hypot(&(-&y), &(&x + &x));
+    &y + &x
 }
 
 #[differentiable]
-pub fn p57(x: f64, y: f64, z: f64) -> f64 {
-    let t0 = z - y.exp().powi(2);
-    let t1 = y;
-    let t2 = (1.5 * f64::tanh(x)).sinh();
-    let t3 = -(1.0 + z * t0 * (z * t0)).recip();
-    t2 / (1.0 + t2 * z * (t2 * z)) + t0.tanh() + t1 + t3 + x + y
+pub fn p57(x: f64) -> f64 {
+    if x > 0.5 {
+        return x.tanh().tan() + x.min(x);
+    }
+    let t0 = (x / (1.0 + x * x)).exp() / (1.0 + x * x * x * (x * x * x));
+    let mut t1 = t0.max(x) * (x * x);
+    for i in 0..1 {
+        t1 *= (dezero::math::sigmoid(x) + i as f64).tanh();
+    }
+    t0 + t1.tanh() + x
 }
 
-pub fn p57_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
-    let t0 = &z - &F::exp(&y).pow(2.0);
-    let t1 = y.clone();
-    let t2 = F::sinh(&(1.5 * &F::tanh(&x)));
-    let t3 = -&F::recip(&(1.0 + &(&(&z * &t0) * &(&z * &t0))));
-    &(&(&(&(&(&t2 / &(1.0 + &(&(&t2 * &z) * &(&t2 * &z)))) + &F::tanh(&t0)) + &t1) + &t3) + &x) + &y
+pub fn p57_runtime(x: Variable) -> Variable {
+    if x.item() > 0.5 {
+        return &F::tan(&F::tanh(&x)) + &F::minimum(&x, &x);
+    }
+    let t0 = &F::exp(&(&x / &(1.0 + &(&x * &x)))) / &(1.0 + &(&(&(&x * &x) * &x) * &(&(&x * &x) * &x)));
+    let mut t1 = &F::maximum(&t0, &x) * &(&x * &x);
+    for i in 0..1 {
+        t1 = &t1 * &F::tanh(&(&F::sigmoid(&x) + (i as f64)));
+    }
+    &(&t0 + &F::tanh(&t1)) + &x
 }
 
 #[differentiable]
 pub fn p58(x: f64, y: f64) -> f64 {
-    let t0 = if y < x {
-        -x.sin()
-    } else {
-        x
-    };
-    let t1 = t0 * (0.25 + (x - y));
-    t1 + f64::cosh(x) + t0 + y
+    let mut t0 = y.cosh();
+    for _ in 1..4 {
+        t0 = t0 * 0.75 + (0.75 - dezero::math::sigmoid(x));
+        t0 = t0 * 0.75 + x.sinh();
+    }
+    let t1 = f64::tanh(-y * (1.25 * t0));
+    let y = y * 0.5 + (x - 0.75).min(y);
+    y.powi(2).max(y.atan2(1.0 + t0 * t0)) + t1 + x
 }
 
 pub fn p58_runtime(x: Variable, y: Variable) -> Variable {
-    let t0 = if y.item() < x.item() {
-        -&F::sin(&x)
-    } else {
-        x.clone()
-    };
-    let t1 = &t0 * &(0.25 + &(&x - &y));
-    &(&(&t1 + &F::cosh(&x)) + &t0) + &y
+    let mut t0 = F::cosh(&y);
+    for _ in 1..4 {
+        t0 = &(&t0 * 0.75) + &(0.75 - &F::sigmoid(&x));
+        t0 = &(&t0 * 0.75) + &F::sinh(&x);
+    }
+    let t1 = F::tanh(&(&(-&y) * &(1.25 * &t0)));
+    let y = &(&y * 0.5) + &F::minimum(&(&x - 0.75), &y);
+    &(&F::maximum(&y.pow(2.0), &F::atan2(&y, &(1.0 + &(&t0 * &t0)))) + &t1) + &x
 }
 
 #[differentiable]
-pub fn p59(x: f64, y: f64, z: f64) -> f64 {
-    let t0 = (1.0 + dezero::math::sigmoid(y) * dezero::math::sigmoid(y)).ln() * y;
-    let t1 = if z > 0.5 {
-        z
-    } else if y < t0 {
-        (1.0 + y * y).recip().sin()
-    } else {
-        y + z.powi(2)
-    };
-    t1.tanh() + t0 + x + y + z
+pub fn p59(x: f64, y: f64) -> f64 {
+    let t0 = helper(dezero::math::sigmoid(x) - y / (1.0 + x * x), y.atan2(1.0 + y * y) / (1.0 + (y + x) * (y + x)));
+    let mut t1 = f64::recip(1.0 + (1.0 + y * y).log10() * (1.0 + y * y).log10());
+    for _ in 1..2 {
+        t1 = t1 * 0.25 + y;
+    }
+    let mut t2 = t0;
+    for _ in 1..4 {
+        t2 = t2 * 0.5 + x.atan2(1.0 + -t1 * -t1);
+    }
+    let t3 = t0;
+    if t3 < -0.5 {
+        return t2;
+    }
+    y + t0.tanh() + t1.tanh() + t2.tanh() + t3.tanh() + x
 }
 
-pub fn p59_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
-    let t0 = &F::log(&(1.0 + &(&F::sigmoid(&y) * &F::sigmoid(&y)))) * &y;
-    let t1 = if z.item() > 0.5 {
-        z.clone()
-    } else if y.item() < t0.item() {
-        F::sin(&F::recip(&(1.0 + &(&y * &y))))
+pub fn p59_runtime(x: Variable, y: Variable) -> Variable {
+    let t0 = helper_runtime(&(&F::sigmoid(&x) - &(&y / &(1.0 + &(&x * &x)))), &(&F::atan2(&y, &(1.0 + &(&y * &y))) / &(1.0 + &(&(&y + &x) * &(&y + &x)))));
+    let mut t1 = F::recip(&(1.0 + &(&F::log10(&(1.0 + &(&y * &y))) * &F::log10(&(1.0 + &(&y * &y))))));
+    for _ in 1..2 {
+        t1 = &(&t1 * 0.25) + &y;
+    }
+    let mut t2 = t0.clone();
+    for _ in 1..4 {
+        t2 = &(&t2 * 0.5) + &F::atan2(&x, &(1.0 + &(&(-&t1) * &(-&t1))));
+    }
+    let t3 = t0.clone();
+    if t3.item() < -0.5 {
+        return t2.clone();
+    }
+    &(&(&(&(&y + &F::tanh(&t0)) + &F::tanh(&t1)) + &F::tanh(&t2)) + &F::tanh(&t3)) + &x
+}
+
+#[differentiable]
+pub fn p60(x: f64, y: f64) -> f64 {
+    let t0 = if x < y {
+        x
     } else {
-        &y + &z.pow(2.0)
+        f64::cosh(y) * x
     };
-    &(&(&(&F::tanh(&t1) + &t0) + &x) + &y) + &z
+    let t1 = -t0;
+    let mut t2 = -t0 / (1.0 + (1.0 + x * x).powf(1.5) * (1.0 + x * x).powf(1.5));
+    for i in 1..=3 {
+        t2 *= (1.0 + (i as f64 - t0) * (i as f64 - t0)).log10().cos();
+    }
+    let t3 = t0;
+    helper(t1 * t3, t3) + t0.tanh() + t2.tanh() + x + y
+}
+
+pub fn p60_runtime(x: Variable, y: Variable) -> Variable {
+    let t0 = if x.item() < y.item() {
+        x.clone()
+    } else {
+        &F::cosh(&y) * &x
+    };
+    let t1 = -&t0;
+    let mut t2 = &(-&t0) / &(1.0 + &(&(1.0 + &(&x * &x)).pow(1.5) * &(1.0 + &(&x * &x)).pow(1.5)));
+    for i in 1..=3 {
+        t2 = &t2 * &F::cos(&F::log10(&(1.0 + &(&((i as f64) - &t0) * &((i as f64) - &t0)))));
+    }
+    let t3 = t0.clone();
+    &(&(&(&helper_runtime(&(&t1 * &t3), &t3) + &F::tanh(&t0)) + &F::tanh(&t2)) + &x) + &y
+}
+
+#[differentiable]
+pub fn p61(x: f64, y: f64, z: f64) -> f64 {
+    let (t0, t1) = pair(x);
+    let mut t2 = -t1 * (t1 / (1.0 + z * z));
+    if y < 1.0 {
+        t2 = t2 * 0.75 + -t2 / (1.0 + x * x * (x * x));
+    } else {
+        t2 += helper(y, t2) + x;
+    }
+    let t3 = (1.0 + -z * -z).recip() * (1.25 / (1.0 + x * x));
+    let t4 = (-t3).cos() + 2.0;
+    let t5 = t1;
+    t5 + t0 + t1 + t2.tanh() + t3 + t4 + x + y + z
+}
+
+pub fn p61_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
+    let (t0, t1) = pair_runtime(&x);
+    let mut t2 = &(-&t1) * &(&t1 / &(1.0 + &(&z * &z)));
+    if y.item() < 1.0 {
+        t2 = &(&t2 * 0.75) + &(&(-&t2) / &(1.0 + &(&(&x * &x) * &(&x * &x))));
+    } else {
+        t2 = &t2 + &(&helper_runtime(&y, &t2) + &x);
+    }
+    let t3 = &F::recip(&(1.0 + &(&(-&z) * &(-&z)))) * &(1.25 / &(1.0 + &(&x * &x)));
+    let t4 = &F::cos(&(-&t3)) + 2.0;
+    let t5 = t1.clone();
+    &(&(&(&(&(&(&(&t5 + &t0) + &t1) + &F::tanh(&t2)) + &t3) + &t4) + &x) + &y) + &z
+}
+
+#[differentiable]
+pub fn p62(x: f64) -> f64 {
+    let t0 = (x / (1.0 + x * x)).atan2(1.0 + helper(x, x) * helper(x, x)) * (x * 0.5).sin();
+    let t1 = x / (1.0 + t0 * t0);
+    let t2 = if x < t1 {
+        (t0 * t0).tanh()
+    } else {
+        0.25 * t1 / (1.0 + (t1 + t1) * (t1 + t1))
+    };
+    x + t0.tanh() + t1 + t2
+}
+
+pub fn p62_runtime(x: Variable) -> Variable {
+    let t0 = &F::atan2(&(&x / &(1.0 + &(&x * &x))), &(1.0 + &(&helper_runtime(&x, &x) * &helper_runtime(&x, &x)))) * &F::sin(&(&x * 0.5));
+    let t1 = &x / &(1.0 + &(&t0 * &t0));
+    let t2 = if x.item() < t1.item() {
+        F::tanh(&(&t0 * &t0))
+    } else {
+        &(0.25 * &t1) / &(1.0 + &(&(&t1 + &t1) * &(&t1 + &t1)))
+    };
+    &(&(&x + &F::tanh(&t0)) + &t1) + &t2
+}
+
+#[differentiable]
+pub fn p63(x: f64, y: f64, z: f64) -> f64 {
+    let mut t0 = dezero::math::sigmoid(z.min(x));
+    for _ in 1..2 {
+        t0 = t0 * 0.5 + y;
+        t0 = t0 * 0.5 + z;
+    }
+    let mut t1 = helper(-y, z);
+    if t0 < 0.0 {
+        t1 *= z.tanh().sin();
+    } else {
+        t1 *= z.cos();
+    }
+    f64::log10(1.0 + y * y * (y * y)) + t0.tanh() + t1 + x + z
+}
+
+pub fn p63_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
+    let mut t0 = F::sigmoid(&F::minimum(&z, &x));
+    for _ in 1..2 {
+        t0 = &(&t0 * 0.5) + &y;
+        t0 = &(&t0 * 0.5) + &z;
+    }
+    let mut t1 = helper_runtime(&(-&y), &z);
+    if t0.item() < 0.0 {
+        t1 = &t1 * &F::sin(&F::tanh(&z));
+    } else {
+        t1 = &t1 * &F::cos(&z);
+    }
+    &(&(&(&F::log10(&(1.0 + &(&(&y * &y) * &(&y * &y)))) + &F::tanh(&t0)) + &t1) + &x) + &z
+}
+
+#[differentiable]
+pub fn p64(x: f64, y: f64) -> f64 {
+    let (t0, t1) = pair((x / (1.0 + x * x)).sin());
+    let t2 = if x < t0 {
+        t1 - 1.25 + 0.75
+    } else {
+        (1.0 + x / (1.0 + x * x) * (x / (1.0 + x * x))).log10()
+    };
+    let mut t3 = t0;
+    if t1 < y {
+        t3 *= t3.cos();
+    } else {
+        t3 = t3 * 0.75 + (1.25 + t2);
+    }
+    let mut t4 = helper(x, y).sin();
+    for _ in 0..=2 {
+        t4 = t4 * 0.5 + helper(t2, t0);
+    }
+    let mut t5 = y;
+    if t1 > t3 {
+        t5 = t5 * 0.25 + (t5.hypot(x) + f64::exp(t1));
+    } else {
+        t5 *= (y + t0).abs().cos();
+    }
+    (1.0 + t3.atan2(1.0 + t1 * t1) * t3.atan2(1.0 + t1 * t1)).log10() + t0 + t2 + t4.tanh() + t5.tanh() + x + y
+}
+
+pub fn p64_runtime(x: Variable, y: Variable) -> Variable {
+    let (t0, t1) = pair_runtime(&F::sin(&(&x / &(1.0 + &(&x * &x)))));
+    let t2 = if x.item() < t0.item() {
+        &(&t1 - 1.25) + 0.75
+    } else {
+        F::log10(&(1.0 + &(&(&x / &(1.0 + &(&x * &x))) * &(&x / &(1.0 + &(&x * &x))))))
+    };
+    let mut t3 = t0.clone();
+    if t1.item() < y.item() {
+        t3 = &t3 * &F::cos(&t3);
+    } else {
+        t3 = &(&t3 * 0.75) + &(1.25 + &t2);
+    }
+    let mut t4 = F::sin(&helper_runtime(&x, &y));
+    for _ in 0..=2 {
+        t4 = &(&t4 * 0.5) + &helper_runtime(&t2, &t0);
+    }
+    let mut t5 = y.clone();
+    if t1.item() > t3.item() {
+        t5 = &(&t5 * 0.25) + &(&F::hypot(&t5, &x) + &F::exp(&t1));
+    } else {
+        t5 = &t5 * &F::cos(&F::abs(&(&y + &t0)));
+    }
+    &(&(&(&(&(&F::log10(&(1.0 + &(&F::atan2(&t3, &(1.0 + &(&t1 * &t1))) * &F::atan2(&t3, &(1.0 + &(&t1 * &t1)))))) + &t0) + &t2) + &F::tanh(&t4)) + &F::tanh(&t5)) + &x) + &y
+}
+
+#[differentiable]
+pub fn p65(x: f64) -> f64 {
+    let t0 = if x > 1.0 {
+        f64::tanh(x * x)
+    } else {
+        3.0 / (1.0 + x * x)
+    };
+    let t1 = t0;
+    t0 + t1 + x
+}
+
+pub fn p65_runtime(x: Variable) -> Variable {
+    let t0 = if x.item() > 1.0 {
+        F::tanh(&(&x * &x))
+    } else {
+        3.0 / &(1.0 + &(&x * &x))
+    };
+    let t1 = t0.clone();
+    &(&t0 + &t1) + &x
+}
+
+#[differentiable]
+pub fn p66(x: f64) -> f64 {
+    let mut t0 = x + x / (1.0 + x * x);
+    if x > 1.0 {
+        t0 = t0 * 0.25 + x;
+    } else {
+        t0 += helper(x, x) - t0.tanh();
+    }
+    let t1 = helper(x.powi(3) + dezero::math::sigmoid(x), (1.0 + dezero::math::sigmoid(t0) * dezero::math::sigmoid(t0)).ln());
+    let t2 = if t1 > t0 {
+        t0.powi(2) * helper(t0, t0)
+    } else {
+        -(x / (1.0 + t1 * t1))
+    };
+    helper(x.min(x), t1) + t0.tanh() + t2.tanh()
+}
+
+pub fn p66_runtime(x: Variable) -> Variable {
+    let mut t0 = &x + &(&x / &(1.0 + &(&x * &x)));
+    if x.item() > 1.0 {
+        t0 = &(&t0 * 0.25) + &x;
+    } else {
+        t0 = &t0 + &(&helper_runtime(&x, &x) - &F::tanh(&t0));
+    }
+    let t1 = helper_runtime(&(&x.pow(3.0) + &F::sigmoid(&x)), &F::log(&(1.0 + &(&F::sigmoid(&t0) * &F::sigmoid(&t0)))));
+    let t2 = if t1.item() > t0.item() {
+        &t0.pow(2.0) * &helper_runtime(&t0, &t0)
+    } else {
+        -&(&x / &(1.0 + &(&t1 * &t1)))
+    };
+    &(&helper_runtime(&F::minimum(&x, &x), &t1) + &F::tanh(&t0)) + &F::tanh(&t2)
+}
+
+#[differentiable]
+pub fn p67(x: f64) -> f64 {
+    let t0 = (x - (x + x)).tanh();
+    let t1 = if x > 0.0 {
+        (1.0 + t0 * t0).powf(1.5).atan2(1.0 + x / (1.0 + t0 * t0) * (x / (1.0 + t0 * t0)))
+    } else {
+        t0
+    };
+    let mut t2 = t0;
+    for _ in 1..3 {
+        t2 = t2 * 0.25 + t0 * 3.0 * (t1 / (1.0 + t1 * t1));
+    }
+    let t3 = x;
+    (x / (1.0 + x * x)).atan2(1.0 + t3.powi(2) * t3.powi(2)) + t0 + t1.tanh() + t2.tanh()
+}
+
+pub fn p67_runtime(x: Variable) -> Variable {
+    let t0 = F::tanh(&(&x - &(&x + &x)));
+    let t1 = if x.item() > 0.0 {
+        F::atan2(&(1.0 + &(&t0 * &t0)).pow(1.5), &(1.0 + &(&(&x / &(1.0 + &(&t0 * &t0))) * &(&x / &(1.0 + &(&t0 * &t0))))))
+    } else {
+        t0.clone()
+    };
+    let mut t2 = t0.clone();
+    for _ in 1..3 {
+        t2 = &(&t2 * 0.25) + &(&(&t0 * 3.0) * &(&t1 / &(1.0 + &(&t1 * &t1))));
+    }
+    let t3 = x.clone();
+    &(&(&F::atan2(&(&x / &(1.0 + &(&x * &x))), &(1.0 + &(&t3.pow(2.0) * &t3.pow(2.0)))) + &t0) + &F::tanh(&t1)) + &F::tanh(&t2)
+}
+
+#[differentiable]
+pub fn p68(x: f64, y: f64) -> f64 {
+    let mut t0 = y.sin().min(y - x);
+    for _ in 1..=2 {
+        t0 = t0 * 0.75 + dezero::math::sigmoid(-y);
+        t0 *= (x * x).sin();
+    }
+    let t1 = if y < 0.5 {
+        t0
+    } else {
+        helper(t0, t0) / (1.0 + x * x)
+    };
+    let t2 = if x < 0.0 {
+        (t0 / (1.0 + x * x)).cos()
+    } else if t0 < y {
+        -(-y)
+    } else {
+        t0.tanh()
+    };
+    if t0 < 0.5 {
+        return helper(t0 / (1.0 + t0 * t0), x.cosh());
+    }
+    f64::tanh((1.0 + y * y).sqrt()) + t0.tanh() + t1.tanh() + t2 + x
+}
+
+pub fn p68_runtime(x: Variable, y: Variable) -> Variable {
+    let mut t0 = F::minimum(&F::sin(&y), &(&y - &x));
+    for _ in 1..=2 {
+        t0 = &(&t0 * 0.75) + &F::sigmoid(&(-&y));
+        t0 = &t0 * &F::sin(&(&x * &x));
+    }
+    let t1 = if y.item() < 0.5 {
+        t0.clone()
+    } else {
+        &helper_runtime(&t0, &t0) / &(1.0 + &(&x * &x))
+    };
+    let t2 = if x.item() < 0.0 {
+        F::cos(&(&t0 / &(1.0 + &(&x * &x))))
+    } else if t0.item() < y.item() {
+        -&(-&y)
+    } else {
+        F::tanh(&t0)
+    };
+    if t0.item() < 0.5 {
+        return helper_runtime(&(&t0 / &(1.0 + &(&t0 * &t0))), &F::cosh(&x));
+    }
+    &(&(&(&F::tanh(&F::sqrt(&(1.0 + &(&y * &y)))) + &F::tanh(&t0)) + &F::tanh(&t1)) + &t2) + &x
+}
+
+#[differentiable]
+pub fn p69(x: f64, y: f64, n: usize) -> f64 {
+    let t0 = ((1.0 + y * y).log10() + 1.5).powi(3);
+    let mut t1 = (1.25 / (1.0 + x * x)).sin();
+    for _ in 1..n {
+        t1 *= (y.sinh() / (1.0 + f64::exp(y) * f64::exp(y))).tanh();
+    }
+    let t2 = x;
+    let mut t3 = (t0 + t0) / (1.0 + y * y);
+    for _ in 1..4 {
+        t3 = t3 * 0.5 + t2.cosh().tanh();
+    }
+    t1 / (1.0 + t2 * t2) - x + t0.tanh() + t3.tanh() + y
+}
+
+pub fn p69_runtime(x: Variable, y: Variable, n: usize) -> Variable {
+    let t0 = (&F::log10(&(1.0 + &(&y * &y))) + 1.5).pow(3.0);
+    let mut t1 = F::sin(&(1.25 / &(1.0 + &(&x * &x))));
+    for _ in 1..n {
+        t1 = &t1 * &F::tanh(&(&F::sinh(&y) / &(1.0 + &(&F::exp(&y) * &F::exp(&y)))));
+    }
+    let t2 = x.clone();
+    let mut t3 = &(&t0 + &t0) / &(1.0 + &(&y * &y));
+    for _ in 1..4 {
+        t3 = &(&t3 * 0.5) + &F::tanh(&F::cosh(&t2));
+    }
+    &(&(&(&(&t1 / &(1.0 + &(&t2 * &t2))) - &x) + &F::tanh(&t0)) + &F::tanh(&t3)) + &y
+}
+
+#[differentiable]
+pub fn p70(x: f64) -> f64 {
+    let t0 = if x > 0.0 {
+        (x / (1.0 + x * x)).atan2(1.0 + x / (1.0 + x * x) * (x / (1.0 + x * x)))
+    } else {
+        1.25 * x * (x * x)
+    };
+    let (t1, t2) = pair(helper(f64::recip(1.0 + t0 * t0), -t0).tanh());
+    t1 + t0.tanh() + t2 + x
+}
+
+pub fn p70_runtime(x: Variable) -> Variable {
+    let t0 = if x.item() > 0.0 {
+        F::atan2(&(&x / &(1.0 + &(&x * &x))), &(1.0 + &(&(&x / &(1.0 + &(&x * &x))) * &(&x / &(1.0 + &(&x * &x))))))
+    } else {
+        &(1.25 * &x) * &(&x * &x)
+    };
+    let (t1, t2) = pair_runtime(&F::tanh(&helper_runtime(&F::recip(&(1.0 + &(&t0 * &t0))), &(-&t0))));
+    &(&(&t1 + &F::tanh(&t0)) + &t2) + &x
+}
+
+#[differentiable]
+pub fn p71(x: f64, y: f64, z: f64) -> f64 {
+    let t0 = if z < 0.5 {
+        z
+    } else if x > 0.5 {
+        helper(y, y).powi(2)
+    } else {
+        0.75 / (1.0 + z * z)
+    };
+    let mut t1 = z.abs().max(-x);
+    for _ in 1..2 {
+        t1 *= f64::tanh(t0).sin();
+    }
+    let t2 = if t0 > x {
+        x - z + (z - 3.0)
+    } else if x > t0 {
+        (z / (1.0 + x * x)).atan2(1.0 + (1.0 + z * z).recip() * (1.0 + z * z).recip())
+    } else {
+        f64::tan(z.tanh()).atan2(1.0 + (1.0 + t1 * t1).powf(1.5) * (1.0 + t1 * t1).powf(1.5))
+    };
+    let x = x * 0.5 + helper(z * t1, t1.cos());
+    (1.0 + z * z).ln() * helper(y, y) + t0.tanh() + t1.tanh() + t2.tanh() + x.tanh()
+}
+
+pub fn p71_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
+    let t0 = if z.item() < 0.5 {
+        z.clone()
+    } else if x.item() > 0.5 {
+        helper_runtime(&y, &y).pow(2.0)
+    } else {
+        0.75 / &(1.0 + &(&z * &z))
+    };
+    let mut t1 = F::maximum(&F::abs(&z), &(-&x));
+    for _ in 1..2 {
+        t1 = &t1 * &F::sin(&F::tanh(&t0));
+    }
+    let t2 = if t0.item() > x.item() {
+        &(&x - &z) + &(&z - 3.0)
+    } else if x.item() > t0.item() {
+        F::atan2(&(&z / &(1.0 + &(&x * &x))), &(1.0 + &(&F::recip(&(1.0 + &(&z * &z))) * &F::recip(&(1.0 + &(&z * &z))))))
+    } else {
+        F::atan2(&F::tan(&F::tanh(&z)), &(1.0 + &(&(1.0 + &(&t1 * &t1)).pow(1.5) * &(1.0 + &(&t1 * &t1)).pow(1.5))))
+    };
+    let x = &(&x * 0.5) + &helper_runtime(&(&z * &t1), &F::cos(&t1));
+    &(&(&(&(&F::log(&(1.0 + &(&z * &z))) * &helper_runtime(&y, &y)) + &F::tanh(&t0)) + &F::tanh(&t1)) + &F::tanh(&t2)) + &F::tanh(&x)
+}
+
+#[differentiable]
+pub fn p72(x: f64, y: f64, z: f64) -> f64 {
+    let z = z * 0.5 + (1.0 + helper(y, x) * helper(y, x)).recip();
+    let t0 = y;
+    if z > x {
+        return y.powi(2);
+    }
+    let t1 = if y > t0 {
+        -t0.max(z)
+    } else {
+        -(z / (1.0 + y * y))
+    };
+    -t0 - (1.0 + t0 * t0).powf(1.5) + z + t1 + x + y
+}
+
+pub fn p72_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
+    let z = &(&z * 0.5) + &F::recip(&(1.0 + &(&helper_runtime(&y, &x) * &helper_runtime(&y, &x))));
+    let t0 = y.clone();
+    if z.item() > x.item() {
+        return y.pow(2.0);
+    }
+    let t1 = if y.item() > t0.item() {
+        -&F::maximum(&t0, &z)
+    } else {
+        -&(&z / &(1.0 + &(&y * &y)))
+    };
+    &(&(&(&(&(-&t0) - &(1.0 + &(&t0 * &t0)).pow(1.5)) + &z) + &t1) + &x) + &y
+}
+
+#[differentiable]
+pub fn p73(x: f64, y: f64) -> f64 {
+    let t0 = y;
+    let t1 = -x.max(y).min(y * t0);
+    let mut t2 = t1.powi(2) * (1.25 + t0);
+    for _ in 0..=2 {
+        t2 *= x.tanh();
+        t2 = t2 * 0.75 + (x * t1).min(f64::cos(y));
+    }
+    (y / (1.0 + t2 * t2)).min(x.exp()) + t0 + t1
+}
+
+pub fn p73_runtime(x: Variable, y: Variable) -> Variable {
+    let t0 = y.clone();
+    let t1 = -&F::minimum(&F::maximum(&x, &y), &(&y * &t0));
+    let mut t2 = &t1.pow(2.0) * &(1.25 + &t0);
+    for _ in 0..=2 {
+        t2 = &t2 * &F::tanh(&x);
+        t2 = &(&t2 * 0.75) + &F::minimum(&(&x * &t1), &F::cos(&y));
+    }
+    &(&F::minimum(&(&y / &(1.0 + &(&t2 * &t2))), &F::exp(&x)) + &t0) + &t1
+}
+
+#[differentiable]
+pub fn p74(x: f64, y: f64) -> f64 {
+    let y = y * 0.5 + helper((1.0 + y * y).sqrt(), y);
+    let t0 = (1.0 + f64::abs(y * y) * f64::abs(y * y)).sqrt();
+    let mut t1 = helper(1.5 + x, x);
+    for _ in 1..=4 {
+        t1 *= (-(t1 - t0)).sin();
+    }
+    let mut t2 = x * 0.75;
+    for _ in 1..3 {
+        t2 = t2 * 0.5 + helper(t2.max(t0), -x);
+    }
+    let t3 = (1.0 + -t1 * -t1).powf(1.5);
+    t2 + t2 + t1.sin() + y.tanh() + t0.tanh() + t3.tanh() + x
+}
+
+pub fn p74_runtime(x: Variable, y: Variable) -> Variable {
+    let y = &(&y * 0.5) + &helper_runtime(&F::sqrt(&(1.0 + &(&y * &y))), &y);
+    let t0 = F::sqrt(&(1.0 + &(&F::abs(&(&y * &y)) * &F::abs(&(&y * &y)))));
+    let mut t1 = helper_runtime(&(1.5 + &x), &x);
+    for _ in 1..=4 {
+        t1 = &t1 * &F::sin(&(-&(&t1 - &t0)));
+    }
+    let mut t2 = &x * 0.75;
+    for _ in 1..3 {
+        t2 = &(&t2 * 0.5) + &helper_runtime(&F::maximum(&t2, &t0), &(-&x));
+    }
+    let t3 = (1.0 + &(&(-&t1) * &(-&t1))).pow(1.5);
+    &(&(&(&(&(&t2 + &t2) + &F::sin(&t1)) + &F::tanh(&y)) + &F::tanh(&t0)) + &F::tanh(&t3)) + &x
+}
+
+#[differentiable]
+pub fn p75(x: f64, y: f64) -> f64 {
+    let mut t0 = (1.0 + x * x * (x * x)).recip();
+    for i in 0..2 {
+        t0 *= (i as f64 / (1.0 + (y - 2.0) * (y - 2.0))).tanh();
+    }
+    let t1 = x.tanh().tan().hypot(x);
+    let t2 = t1.sin().cos() - 0.5;
+    let mut t3 = 1.25 / (1.0 + y * y) / (1.0 + t0 * t0);
+    if t3 < t1 {
+        t3 = t3 * 0.25 + (1.0 + t3.powi(3) * t3.powi(3)).powf(1.5);
+    } else {
+        t3 *= dezero::math::sigmoid(t1).cos();
+    }
+    let (t4, t5) = pair(t2);
+    dezero::math::sigmoid(x) + t0.tanh() + t1.tanh() + t2 + t3.tanh() + t4 + t5 + y
+}
+
+pub fn p75_runtime(x: Variable, y: Variable) -> Variable {
+    let mut t0 = F::recip(&(1.0 + &(&(&x * &x) * &(&x * &x))));
+    for i in 0..2 {
+        t0 = &t0 * &F::tanh(&((i as f64) / &(1.0 + &(&(&y - 2.0) * &(&y - 2.0)))));
+    }
+    let t1 = F::hypot(&F::tan(&F::tanh(&x)), &x);
+    let t2 = &F::cos(&F::sin(&t1)) - 0.5;
+    let mut t3 = &(1.25 / &(1.0 + &(&y * &y))) / &(1.0 + &(&t0 * &t0));
+    if t3.item() < t1.item() {
+        t3 = &(&t3 * 0.25) + &(1.0 + &(&t3.pow(3.0) * &t3.pow(3.0))).pow(1.5);
+    } else {
+        t3 = &t3 * &F::cos(&F::sigmoid(&t1));
+    }
+    let (t4, t5) = pair_runtime(&t2);
+    &(&(&(&(&(&(&F::sigmoid(&x) + &F::tanh(&t0)) + &F::tanh(&t1)) + &t2) + &F::tanh(&t3)) + &t4) + &t5) + &y
+}
+
+#[differentiable]
+pub fn p76(x: f64, y: f64) -> f64 {
+    let mut t0 = helper(y.cosh(), x.sin());
+    for _ in 0..2 {
+        t0 = t0 * 0.75 + t0.hypot(y).abs();
+    }
+    let mut t1 = x.tanh();
+    for _ in 1..=2 {
+        t1 = t1 * 0.5 + t0 * t1 * helper(x, t1);
+        t1 -= (1.0 + helper(t0, x) * helper(t0, x)).log10();
+    }
+    if t0 < -0.5 {
+        return t1;
+    }
+    let y = y * 0.5 + dezero::math::sigmoid(t0.tanh());
+    (x * y).powi(3) + t0.tanh() + t1.tanh()
+}
+
+pub fn p76_runtime(x: Variable, y: Variable) -> Variable {
+    let mut t0 = helper_runtime(&F::cosh(&y), &F::sin(&x));
+    for _ in 0..2 {
+        t0 = &(&t0 * 0.75) + &F::abs(&F::hypot(&t0, &y));
+    }
+    let mut t1 = F::tanh(&x);
+    for _ in 1..=2 {
+        t1 = &(&t1 * 0.5) + &(&(&t0 * &t1) * &helper_runtime(&x, &t1));
+        t1 = &t1 - &F::log10(&(1.0 + &(&helper_runtime(&t0, &x) * &helper_runtime(&t0, &x))));
+    }
+    if t0.item() < -0.5 {
+        return t1.clone();
+    }
+    let y = &(&y * 0.5) + &F::sigmoid(&F::tanh(&t0));
+    &(&(&x * &y).pow(3.0) + &F::tanh(&t0)) + &F::tanh(&t1)
+}
+
+#[differentiable]
+pub fn p77(x: f64, y: f64) -> f64 {
+    let t0 = x * y.powi(2).tanh();
+    let t1 = if y > 1.0 {
+        t0 + 0.75
+    } else {
+        x
+    };
+    let mut t2 = t0;
+    for i in 1..3 {
+        t2 = t2 * 0.75 + (t2 - i as f64).powi(3);
+    }
+    let t3 = if t2 > t1 {
+        (y * 1.5).max((1.0 + t0 * t0).powf(1.5))
+    } else if t1 > 1.0 {
+        y.cos()
+    } else {
+        (1.0 + y * y).recip().powi(2)
+    };
+    (1.0 + f64::abs(t0) * f64::abs(t0)).recip() + t1 + t2.tanh() + t3.tanh() + x + y
+}
+
+pub fn p77_runtime(x: Variable, y: Variable) -> Variable {
+    let t0 = &x * &F::tanh(&y.pow(2.0));
+    let t1 = if y.item() > 1.0 {
+        &t0 + 0.75
+    } else {
+        x.clone()
+    };
+    let mut t2 = t0.clone();
+    for i in 1..3 {
+        t2 = &(&t2 * 0.75) + &(&t2 - (i as f64)).pow(3.0);
+    }
+    let t3 = if t2.item() > t1.item() {
+        F::maximum(&(&y * 1.5), &(1.0 + &(&t0 * &t0)).pow(1.5))
+    } else if t1.item() > 1.0 {
+        F::cos(&y)
+    } else {
+        F::recip(&(1.0 + &(&y * &y))).pow(2.0)
+    };
+    &(&(&(&(&F::recip(&(1.0 + &(&F::abs(&t0) * &F::abs(&t0)))) + &t1) + &F::tanh(&t2)) + &F::tanh(&t3)) + &x) + &y
+}
+
+#[differentiable]
+pub fn p78(x: f64, y: f64) -> f64 {
+    let (t0, t1) = pair(x);
+    let t2 = (1.0 + 0.5 / (1.0 + helper(y, x) * helper(y, x)) * (0.5 / (1.0 + helper(y, x) * helper(y, x)))).log10();
+    if t1 < 1.0 {
+        return -t0;
+    }
+    t1 + t0 + t2 + x + y
+}
+
+pub fn p78_runtime(x: Variable, y: Variable) -> Variable {
+    let (t0, t1) = pair_runtime(&x);
+    let t2 = F::log10(&(1.0 + &(&(0.5 / &(1.0 + &(&helper_runtime(&y, &x) * &helper_runtime(&y, &x)))) * &(0.5 / &(1.0 + &(&helper_runtime(&y, &x) * &helper_runtime(&y, &x)))))));
+    if t1.item() < 1.0 {
+        return -&t0;
+    }
+    &(&(&(&t1 + &t0) + &t2) + &x) + &y
+}
+
+#[differentiable]
+pub fn p79(x: f64, y: f64) -> f64 {
+    let (t0, t1) = pair((1.0 + x * x).powf(1.5).tanh());
+    let t2 = x;
+    t2 - 0.75 + t0 + t1 + x + y
+}
+
+pub fn p79_runtime(x: Variable, y: Variable) -> Variable {
+    let (t0, t1) = pair_runtime(&F::tanh(&(1.0 + &(&x * &x)).pow(1.5)));
+    let t2 = x.clone();
+    &(&(&(&(&t2 - 0.75) + &t0) + &t1) + &x) + &y
+}
+
+#[differentiable]
+pub fn p80(x: f64, y: f64) -> f64 {
+    let mut t0 = 0.75 + y.tanh();
+    for _ in 1..=2 {
+        t0 -= (-t0).abs();
+        t0 = t0 * 0.5 + x;
+    }
+    let t1 = if t0 < x {
+        helper(x, x) + 2.0
+    } else {
+        t0 - 2.0
+    };
+    let y = y * 0.5 + dezero::math::sigmoid(-t0);
+    let mut t2 = t0 / (1.0 + y * y) - (y + t0);
+    if t2 < 1.0 {
+        t2 += y.hypot(helper(x, t1));
+    } else {
+        t2 *= (t1 / (1.0 + t0 * t0) * (0.75 / (1.0 + t1 * t1))).cos();
+    }
+    let t3 = (-t0).atan2(1.0 + (t1 - t2).sin() * (t1 - t2).sin());
+    -y.sin() + t0.tanh() + t1.tanh() + t2.tanh() + t3.tanh() + x
+}
+
+pub fn p80_runtime(x: Variable, y: Variable) -> Variable {
+    let mut t0 = 0.75 + &F::tanh(&y);
+    for _ in 1..=2 {
+        t0 = &t0 - &F::abs(&(-&t0));
+        t0 = &(&t0 * 0.5) + &x;
+    }
+    let t1 = if t0.item() < x.item() {
+        &helper_runtime(&x, &x) + 2.0
+    } else {
+        &t0 - 2.0
+    };
+    let y = &(&y * 0.5) + &F::sigmoid(&(-&t0));
+    let mut t2 = &(&t0 / &(1.0 + &(&y * &y))) - &(&y + &t0);
+    if t2.item() < 1.0 {
+        t2 = &t2 + &F::hypot(&y, &helper_runtime(&x, &t1));
+    } else {
+        t2 = &t2 * &F::cos(&(&(&t1 / &(1.0 + &(&t0 * &t0))) * &(0.75 / &(1.0 + &(&t1 * &t1)))));
+    }
+    let t3 = F::atan2(&(-&t0), &(1.0 + &(&F::sin(&(&t1 - &t2)) * &F::sin(&(&t1 - &t2)))));
+    &(&(&(&(&(-&F::sin(&y)) + &F::tanh(&t0)) + &F::tanh(&t1)) + &F::tanh(&t2)) + &F::tanh(&t3)) + &x
+}
+
+#[differentiable]
+pub fn p81(x: f64, y: f64) -> f64 {
+    let t0 = y;
+    let t1 = y.atan2(1.0 + x * x).tanh().exp();
+    y.abs() + t0 + t1 + x
+}
+
+pub fn p81_runtime(x: Variable, y: Variable) -> Variable {
+    let t0 = y.clone();
+    let t1 = F::exp(&F::tanh(&F::atan2(&y, &(1.0 + &(&x * &x)))));
+    &(&(&F::abs(&y) + &t0) + &t1) + &x
+}
+
+#[differentiable]
+pub fn p82(x: f64, y: f64, z: f64) -> f64 {
+    let t0 = dezero::math::sigmoid(x * y) * 0.25;
+    let t1 = (t0.abs() * (2.0 * x)).hypot(x);
+    t0 + t1 + x + y + z
+}
+
+pub fn p82_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
+    let t0 = &F::sigmoid(&(&x * &y)) * 0.25;
+    let t1 = F::hypot(&(&F::abs(&t0) * &(2.0 * &x)), &x);
+    &(&(&(&t0 + &t1) + &x) + &y) + &z
+}
+
+#[differentiable]
+pub fn p83(x: f64, y: f64) -> f64 {
+    let t0 = 0.25 - 0.5 * (x * x);
+    let x = x * 0.5 + 3.0 * t0;
+    let (t1, t2) = pair((-(x + 0.5)).tanh());
+    t2 + t0 + x.tanh() + t1 + y
+}
+
+pub fn p83_runtime(x: Variable, y: Variable) -> Variable {
+    let t0 = 0.25 - &(0.5 * &(&x * &x));
+    let x = &(&x * 0.5) + &(3.0 * &t0);
+    let (t1, t2) = pair_runtime(&F::tanh(&(-&(&x + 0.5))));
+    &(&(&(&t2 + &t0) + &F::tanh(&x)) + &t1) + &y
+}
+
+#[differentiable]
+pub fn p84(x: f64, y: f64) -> f64 {
+    let t0 = if y > -0.5 {
+        (1.0 + x * x).ln()
+    } else {
+        -x
+    };
+    let t1 = x;
+    if x > 0.5 {
+        return (y + 0.75) / (1.0 + t0 * x * (t0 * x));
+    }
+    -(t0 + t1) + x + y
+}
+
+pub fn p84_runtime(x: Variable, y: Variable) -> Variable {
+    let t0 = if y.item() > -0.5 {
+        F::log(&(1.0 + &(&x * &x)))
+    } else {
+        -&x
+    };
+    let t1 = x.clone();
+    if x.item() > 0.5 {
+        return &(&y + 0.75) / &(1.0 + &(&(&t0 * &x) * &(&t0 * &x)));
+    }
+    &(&(-&(&t0 + &t1)) + &x) + &y
+}
+
+#[differentiable]
+pub fn p85(x: f64, y: f64) -> f64 {
+    let t0 = if x > 0.5 {
+        (1.0 + y * y).log10().powi(2)
+    } else {
+        y
+    };
+    let t1 = if t0 < 1.0 {
+        dezero::math::sigmoid(t0)
+    } else if t0 < 0.0 {
+        -f64::cos(y)
+    } else {
+        (y * t0).hypot(helper(t0, t0))
+    };
+    let x = x * 0.5 + (y + (1.0 + t1 * t1).ln());
+    let y = y * 0.5 + -t0.max(t1);
+    let mut t2 = -(t1 / (1.0 + t0 * t0));
+    if x > 0.5 {
+        t2 = t2 * 0.5 + t2 * t2 * t0;
+    } else {
+        t2 = t2 * 0.5 + (1.0 + f64::log10(1.0 + x * x) * f64::log10(1.0 + x * x)).ln();
+    }
+    -y + x + t0 + t1.tanh() + t2.tanh()
+}
+
+pub fn p85_runtime(x: Variable, y: Variable) -> Variable {
+    let t0 = if x.item() > 0.5 {
+        F::log10(&(1.0 + &(&y * &y))).pow(2.0)
+    } else {
+        y.clone()
+    };
+    let t1 = if t0.item() < 1.0 {
+        F::sigmoid(&t0)
+    } else if t0.item() < 0.0 {
+        -&F::cos(&y)
+    } else {
+        F::hypot(&(&y * &t0), &helper_runtime(&t0, &t0))
+    };
+    let x = &(&x * 0.5) + &(&y + &F::log(&(1.0 + &(&t1 * &t1))));
+    let y = &(&y * 0.5) + &(-&F::maximum(&t0, &t1));
+    let mut t2 = -&(&t1 / &(1.0 + &(&t0 * &t0)));
+    if x.item() > 0.5 {
+        t2 = &(&t2 * 0.5) + &(&(&t2 * &t2) * &t0);
+    } else {
+        t2 = &(&t2 * 0.5) + &F::log(&(1.0 + &(&F::log10(&(1.0 + &(&x * &x))) * &F::log10(&(1.0 + &(&x * &x))))));
+    }
+    &(&(&(&(-&y) + &x) + &t0) + &F::tanh(&t1)) + &F::tanh(&t2)
+}
+
+#[differentiable]
+pub fn p86(x: f64, y: f64, z: f64) -> f64 {
+    let mut t0 = z;
+    for _ in 1..3 {
+        t0 *= y.min(t0).tanh();
+    }
+    let y = y * 0.5 + (-t0).tanh().tan();
+    let x = x * 0.5 + t0;
+    if z < 0.0 {
+        return t0.atan2(1.0 + f64::recip(1.0 + t0 * t0) * f64::recip(1.0 + t0 * t0));
+    }
+    (1.0 + t0 * t0).recip().tan() + y + x.tanh() + z
+}
+
+pub fn p86_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
+    let mut t0 = z.clone();
+    for _ in 1..3 {
+        t0 = &t0 * &F::tanh(&F::minimum(&y, &t0));
+    }
+    let y = &(&y * 0.5) + &F::tan(&F::tanh(&(-&t0)));
+    let x = &(&x * 0.5) + &t0;
+    if z.item() < 0.0 {
+        return F::atan2(&t0, &(1.0 + &(&F::recip(&(1.0 + &(&t0 * &t0))) * &F::recip(&(1.0 + &(&t0 * &t0))))));
+    }
+    &(&(&F::tan(&F::recip(&(1.0 + &(&t0 * &t0)))) + &y) + &F::tanh(&x)) + &z
+}
+
+#[differentiable]
+pub fn p87(x: f64, y: f64) -> f64 {
+    let t0 = -x;
+    let t1 = x / (1.0 + t0 * t0);
+    let (t2, t3) = pair(helper(t1, y).powi(3).tanh());
+    (t0 - t2).powi(2) + t1 + t3 + x + y
+}
+
+pub fn p87_runtime(x: Variable, y: Variable) -> Variable {
+    let t0 = -&x;
+    let t1 = &x / &(1.0 + &(&t0 * &t0));
+    let (t2, t3) = pair_runtime(&F::tanh(&helper_runtime(&t1, &y).pow(3.0)));
+    &(&(&(&(&t0 - &t2).pow(2.0) + &t1) + &t3) + &x) + &y
+}
+
+#[differentiable]
+pub fn p88(x: f64, y: f64) -> f64 {
+    let t0 = f64::sin(y * x) + y;
+    let x = x * 0.5 + y;
+    if y > x {
+        return helper(x, x).cos();
+    }
+    let y = y * 0.5 + f64::abs(x).tanh();
+    f64::tanh(x.max(t0)) + y
+}
+
+pub fn p88_runtime(x: Variable, y: Variable) -> Variable {
+    let t0 = &F::sin(&(&y * &x)) + &y;
+    let x = &(&x * 0.5) + &y;
+    if y.item() > x.item() {
+        return F::cos(&helper_runtime(&x, &x));
+    }
+    let y = &(&y * 0.5) + &F::tanh(&F::abs(&x));
+    &F::tanh(&F::maximum(&x, &t0)) + &y
+}
+
+#[differentiable]
+pub fn p89(x: f64, y: f64, z: f64) -> f64 {
+    let mut t0 = z;
+    for _ in 1..3 {
+        t0 = t0 * 0.5 + f64::ln(1.0 + y * t0 * (y * t0));
+        t0 *= helper(y * y, f64::tanh(t0)).tanh();
+    }
+    let mut t1 = y;
+    for _ in 0..2 {
+        t1 -= (x * y).tanh();
+    }
+    let z = z * 0.5 + z.hypot(x).tanh().tan();
+    let t2 = if t0 < -0.5 {
+        x.sinh() / (1.0 + helper(y, y) * helper(y, y))
+    } else {
+        x / (1.0 + 2.0 * t0 * (2.0 * t0))
+    };
+    if x < z {
+        return t0;
+    }
+    (1.0 + x * x).ln().powi(3) + t0.tanh() + t1.tanh() + z + t2 + y
+}
+
+pub fn p89_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
+    let mut t0 = z.clone();
+    for _ in 1..3 {
+        t0 = &(&t0 * 0.5) + &F::log(&(1.0 + &(&(&y * &t0) * &(&y * &t0))));
+        t0 = &t0 * &F::tanh(&helper_runtime(&(&y * &y), &F::tanh(&t0)));
+    }
+    let mut t1 = y.clone();
+    for _ in 0..2 {
+        t1 = &t1 - &F::tanh(&(&x * &y));
+    }
+    let z = &(&z * 0.5) + &F::tan(&F::tanh(&F::hypot(&z, &x)));
+    let t2 = if t0.item() < -0.5 {
+        &F::sinh(&x) / &(1.0 + &(&helper_runtime(&y, &y) * &helper_runtime(&y, &y)))
+    } else {
+        &x / &(1.0 + &(&(2.0 * &t0) * &(2.0 * &t0)))
+    };
+    if x.item() < z.item() {
+        return t0.clone();
+    }
+    &(&(&(&(&F::log(&(1.0 + &(&x * &x))).pow(3.0) + &F::tanh(&t0)) + &F::tanh(&t1)) + &z) + &t2) + &y
+}
+
+#[differentiable]
+pub fn p90(x: f64, y: f64) -> f64 {
+    let mut t0 = (y + x).powi(3);
+    if t0 < -0.5 {
+        t0 += helper(t0, y) * (x * y);
+    } else {
+        t0 = t0 * 0.5 + (t0 + t0);
+    }
+    let (t1, t2) = pair(x.cos().tan());
+    let y = y * 0.5 + f64::ln(1.0 + (1.0 + t0 * t0).log10() * (1.0 + t0 * t0).log10());
+    let mut t3 = -(t2 * 0.25);
+    for _ in 0..3 {
+        t3 = t3 * 0.5 + (t2 * t2).powi(2);
+        t3 *= (t3 * t0).cos().tanh();
+    }
+    t2 - f64::log10(1.0 + t3 * t3) + t0.tanh() + t1 + y.tanh() + x
+}
+
+pub fn p90_runtime(x: Variable, y: Variable) -> Variable {
+    let mut t0 = (&y + &x).pow(3.0);
+    if t0.item() < -0.5 {
+        t0 = &t0 + &(&helper_runtime(&t0, &y) * &(&x * &y));
+    } else {
+        t0 = &(&t0 * 0.5) + &(&t0 + &t0);
+    }
+    let (t1, t2) = pair_runtime(&F::tan(&F::cos(&x)));
+    let y = &(&y * 0.5) + &F::log(&(1.0 + &(&F::log10(&(1.0 + &(&t0 * &t0))) * &F::log10(&(1.0 + &(&t0 * &t0))))));
+    let mut t3 = -&(&t2 * 0.25);
+    for _ in 0..3 {
+        t3 = &(&t3 * 0.5) + &(&t2 * &t2).pow(2.0);
+        t3 = &t3 * &F::tanh(&F::cos(&(&t3 * &t0)));
+    }
+    &(&(&(&(&t2 - &F::log10(&(1.0 + &(&t3 * &t3)))) + &F::tanh(&t0)) + &t1) + &F::tanh(&y)) + &x
+}
+
+#[differentiable]
+pub fn p91(x: f64, n: usize) -> f64 {
+    if x > -0.5 {
+        return x;
+    }
+    let mut t0 = f64::abs(x * x);
+    for _ in 0..n {
+        t0 = t0 * 0.5 + t0.tanh() * helper(x, t0);
+        t0 *= (t0.tanh() + x).tanh();
+    }
+    let t1 = t0;
+    (1.0 + t0 * t0).powf(1.5) * (1.0 + t0 * t0).powf(1.5) + t1.tanh() + x
+}
+
+pub fn p91_runtime(x: Variable, n: usize) -> Variable {
+    if x.item() > -0.5 {
+        return x.clone();
+    }
+    let mut t0 = F::abs(&(&x * &x));
+    for _ in 0..n {
+        t0 = &(&t0 * 0.5) + &(&F::tanh(&t0) * &helper_runtime(&x, &t0));
+        t0 = &t0 * &F::tanh(&(&F::tanh(&t0) + &x));
+    }
+    let t1 = t0.clone();
+    &(&(&(1.0 + &(&t0 * &t0)).pow(1.5) * &(1.0 + &(&t0 * &t0)).pow(1.5)) + &F::tanh(&t1)) + &x
+}
+
+#[differentiable]
+pub fn p92(x: f64) -> f64 {
+    let mut t0 = helper(x + 1.5, x + 0.75);
+    for _ in 0..=3 {
+        t0 = t0 * 0.5 + t0;
+    }
+    if x < -0.5 {
+        return f64::ln(1.0 + t0.cos() * t0.cos());
+    }
+    let t1 = x;
+    let t2 = if t0 > x {
+        x
+    } else {
+        x * 0.5
+    };
+    let mut t3 = (t0 * x).hypot(x / (1.0 + t0 * t0));
+    for i in 0..3 {
+        t3 *= (t3 * i as f64).atan2(1.0 + t3 * t3).sin();
+    }
+    1.5 * (1.0 + t3 * t3).sqrt() + t0.tanh() + t1 + t2 + x
+}
+
+pub fn p92_runtime(x: Variable) -> Variable {
+    let mut t0 = helper_runtime(&(&x + 1.5), &(&x + 0.75));
+    for _ in 0..=3 {
+        t0 = &(&t0 * 0.5) + &t0;
+    }
+    if x.item() < -0.5 {
+        return F::log(&(1.0 + &(&F::cos(&t0) * &F::cos(&t0))));
+    }
+    let t1 = x.clone();
+    let t2 = if t0.item() > x.item() {
+        x.clone()
+    } else {
+        &x * 0.5
+    };
+    let mut t3 = F::hypot(&(&t0 * &x), &(&x / &(1.0 + &(&t0 * &t0))));
+    for i in 0..3 {
+        t3 = &t3 * &F::sin(&F::atan2(&(&t3 * (i as f64)), &(1.0 + &(&t3 * &t3))));
+    }
+    &(&(&(&(1.5 * &F::sqrt(&(1.0 + &(&t3 * &t3)))) + &F::tanh(&t0)) + &t1) + &t2) + &x
+}
+
+#[differentiable]
+pub fn p93(x: f64, y: f64, z: f64) -> f64 {
+    let x = x * 0.5 + y.atan2(1.0 + -y * -y);
+    let (t0, t1) = pair(z.powi(2).abs());
+    if t1 < 0.5 {
+        return t0.abs().powi(2);
+    }
+    let t2 = if t1 < z {
+        t1
+    } else {
+        y.powi(3) * -t1
+    };
+    let (t3, t4) = pair(helper(x + 2.0, t2.min(t2)).tanh());
+    (t3 + t1) / (1.0 + z * z) + x.tanh() + t0 + t2.tanh() + t4 + y
+}
+
+pub fn p93_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
+    let x = &(&x * 0.5) + &F::atan2(&y, &(1.0 + &(&(-&y) * &(-&y))));
+    let (t0, t1) = pair_runtime(&F::abs(&z.pow(2.0)));
+    if t1.item() < 0.5 {
+        return F::abs(&t0).pow(2.0);
+    }
+    let t2 = if t1.item() < z.item() {
+        t1.clone()
+    } else {
+        &y.pow(3.0) * &(-&t1)
+    };
+    let (t3, t4) = pair_runtime(&F::tanh(&helper_runtime(&(&x + 2.0), &F::minimum(&t2, &t2))));
+    &(&(&(&(&(&(&t3 + &t1) / &(1.0 + &(&z * &z))) + &F::tanh(&x)) + &t0) + &F::tanh(&t2)) + &t4) + &y
+}
+
+#[differentiable]
+pub fn p94(x: f64, y: f64, n: usize) -> f64 {
+    let mut t0 = (1.0 + y * y).ln() - (x - 3.0);
+    for _ in 1..=3 {
+        t0 = t0 * 0.75 + (y - x).min(x.tanh().tan());
+    }
+    let t1 = if y < 0.5 {
+        y / (1.0 + t0 * t0) * (t0 + t0)
+    } else {
+        x.atan2(1.0 + (t0 - x) * (t0 - x))
+    };
+    let t2 = -(y + y) / (1.0 + f64::recip(1.0 + x.powi(2) * x.powi(2)) * f64::recip(1.0 + x.powi(2) * x.powi(2)));
+    let mut t3 = t1.tanh().tan() - 2.0;
+    for _ in 0..n {
+        t3 = t3 * 0.25 + t1 / (1.0 + t0 * t0) / (1.0 + (x + t2) * (x + t2));
+    }
+    let t4 = t3;
+    x - t0 + 2.0 + t1.tanh() + t2 + t3.tanh() + t4.tanh() + y
+}
+
+pub fn p94_runtime(x: Variable, y: Variable, n: usize) -> Variable {
+    let mut t0 = &F::log(&(1.0 + &(&y * &y))) - &(&x - 3.0);
+    for _ in 1..=3 {
+        t0 = &(&t0 * 0.75) + &F::minimum(&(&y - &x), &F::tan(&F::tanh(&x)));
+    }
+    let t1 = if y.item() < 0.5 {
+        &(&y / &(1.0 + &(&t0 * &t0))) * &(&t0 + &t0)
+    } else {
+        F::atan2(&x, &(1.0 + &(&(&t0 - &x) * &(&t0 - &x))))
+    };
+    let t2 = &(-&(&y + &y)) / &(1.0 + &(&F::recip(&(1.0 + &(&x.pow(2.0) * &x.pow(2.0)))) * &F::recip(&(1.0 + &(&x.pow(2.0) * &x.pow(2.0))))));
+    let mut t3 = &F::tan(&F::tanh(&t1)) - 2.0;
+    for _ in 0..n {
+        t3 = &(&t3 * 0.25) + &(&(&t1 / &(1.0 + &(&t0 * &t0))) / &(1.0 + &(&(&x + &t2) * &(&x + &t2))));
+    }
+    let t4 = t3.clone();
+    &(&(&(&(&(&(&x - &t0) + 2.0) + &F::tanh(&t1)) + &t2) + &F::tanh(&t3)) + &F::tanh(&t4)) + &y
+}
+
+#[differentiable]
+pub fn p95(x: f64, y: f64) -> f64 {
+    let t0 = helper(x.powi(2) * y, helper(x * 0.75, -y));
+    let mut t1 = (-t0).tanh();
+    if y < 0.5 {
+        t1 *= (t1 * 3.0 / (1.0 + t0.min(y) * t0.min(y))).tanh();
+    } else {
+        t1 *= (-x).tanh();
+    }
+    t0 + t1 + x + y
+}
+
+pub fn p95_runtime(x: Variable, y: Variable) -> Variable {
+    let t0 = helper_runtime(&(&x.pow(2.0) * &y), &helper_runtime(&(&x * 0.75), &(-&y)));
+    let mut t1 = F::tanh(&(-&t0));
+    if y.item() < 0.5 {
+        t1 = &t1 * &F::tanh(&(&(&t1 * 3.0) / &(1.0 + &(&F::minimum(&t0, &y) * &F::minimum(&t0, &y)))));
+    } else {
+        t1 = &t1 * &F::tanh(&(-&x));
+    }
+    &(&(&t0 + &t1) + &x) + &y
+}
+
+#[differentiable]
+pub fn p96(x: f64) -> f64 {
+    let mut t0 = helper(x, x / (1.0 + x * x));
+    for _ in 0..2 {
+        t0 *= dezero::math::sigmoid(f64::log10(1.0 + t0 * t0)).sin();
+    }
+    let x = x * 0.5 + helper(f64::sin(t0), t0.max(x));
+    let t1 = if t0 > x {
+        t0
+    } else if x < 1.0 {
+        helper(t0, x) - t0.hypot(t0)
+    } else {
+        x.cos()
+    };
+    (x * 1.25).cos() + t0.tanh() + t1.tanh()
+}
+
+pub fn p96_runtime(x: Variable) -> Variable {
+    let mut t0 = helper_runtime(&x, &(&x / &(1.0 + &(&x * &x))));
+    for _ in 0..2 {
+        t0 = &t0 * &F::sin(&F::sigmoid(&F::log10(&(1.0 + &(&t0 * &t0)))));
+    }
+    let x = &(&x * 0.5) + &helper_runtime(&F::sin(&t0), &F::maximum(&t0, &x));
+    let t1 = if t0.item() > x.item() {
+        t0.clone()
+    } else if x.item() < 1.0 {
+        &helper_runtime(&t0, &x) - &F::hypot(&t0, &t0)
+    } else {
+        F::cos(&x)
+    };
+    &(&F::cos(&(&x * 1.25)) + &F::tanh(&t0)) + &F::tanh(&t1)
+}
+
+#[differentiable]
+pub fn p97(x: f64, y: f64) -> f64 {
+    let t0 = f64::sin(helper(-y, 2.0 * x));
+    let mut t1 = helper(x * x, y);
+    if t1 > 0.5 {
+        t1 *= f64::tanh(f64::sinh(x)).cos();
+    } else {
+        t1 *= (t0 / (1.0 + t0 * t0) - 2.0).tanh();
+    }
+    let mut t2 = helper(x, t1) - t1;
+    for _ in 1..2 {
+        t2 = t2 * 0.5 + (1.5 - (x - t2));
+    }
+    helper(y, t1) - helper(t2, t0) + x
+}
+
+pub fn p97_runtime(x: Variable, y: Variable) -> Variable {
+    let t0 = F::sin(&helper_runtime(&(-&y), &(2.0 * &x)));
+    let mut t1 = helper_runtime(&(&x * &x), &y);
+    if t1.item() > 0.5 {
+        t1 = &t1 * &F::cos(&F::tanh(&F::sinh(&x)));
+    } else {
+        t1 = &t1 * &F::tanh(&(&(&t0 / &(1.0 + &(&t0 * &t0))) - 2.0));
+    }
+    let mut t2 = &helper_runtime(&x, &t1) - &t1;
+    for _ in 1..2 {
+        t2 = &(&t2 * 0.5) + &(1.5 - &(&x - &t2));
+    }
+    &(&helper_runtime(&y, &t1) - &helper_runtime(&t2, &t0)) + &x
+}
+
+#[differentiable]
+pub fn p98(x: f64, y: f64) -> f64 {
+    let t0 = if y < -0.5 {
+        x
+    } else if y > -0.5 {
+        -y + 2.0 * y
+    } else {
+        y + 1.25 + x
+    };
+    let t1 = if y > x {
+        -y / (1.0 + helper(y, x) * helper(y, x))
+    } else {
+        x
+    };
+    let t2 = t0;
+    let mut t3 = t0;
+    for _ in 0..3 {
+        t3 = t3 * 0.5 + y;
+    }
+    let mut t4 = helper(x, t2).atan2(1.0 + 1.25 / (1.0 + t3 * t3) * (1.25 / (1.0 + t3 * t3)));
+    for _ in 0..2 {
+        t4 *= t0.tanh();
+    }
+    helper(t1, t3 * t4) + t0.tanh() + t2.tanh() + x + y
+}
+
+pub fn p98_runtime(x: Variable, y: Variable) -> Variable {
+    let t0 = if y.item() < -0.5 {
+        x.clone()
+    } else if y.item() > -0.5 {
+        &(-&y) + &(2.0 * &y)
+    } else {
+        &(&y + 1.25) + &x
+    };
+    let t1 = if y.item() > x.item() {
+        &(-&y) / &(1.0 + &(&helper_runtime(&y, &x) * &helper_runtime(&y, &x)))
+    } else {
+        x.clone()
+    };
+    let t2 = t0.clone();
+    let mut t3 = t0.clone();
+    for _ in 0..3 {
+        t3 = &(&t3 * 0.5) + &y;
+    }
+    let mut t4 = F::atan2(&helper_runtime(&x, &t2), &(1.0 + &(&(1.25 / &(1.0 + &(&t3 * &t3))) * &(1.25 / &(1.0 + &(&t3 * &t3))))));
+    for _ in 0..2 {
+        t4 = &t4 * &F::tanh(&t0);
+    }
+    &(&(&(&helper_runtime(&t1, &(&t3 * &t4)) + &F::tanh(&t0)) + &F::tanh(&t2)) + &x) + &y
+}
+
+#[differentiable]
+pub fn p99(x: f64, y: f64) -> f64 {
+    let t0 = f64::sin(3.0 / (1.0 + y * y) + -y);
+    let x = x * 0.5 + (-t0 - (1.25 - y));
+    let mut t1 = t0;
+    if y > x {
+        t1 -= -y * 0.75;
+    } else {
+        t1 += (1.0 + y * 3.0 * (y * 3.0)).log10();
+    }
+    let mut t2 = dezero::math::sigmoid(x) - t0;
+    if x > 0.5 {
+        t2 = t2 * 0.75 + (2.0 + x) * f64::sin(t2);
+    } else {
+        t2 -= x;
+    }
+    t0.hypot(t2.tanh()) + x.tanh() + t1 + y
+}
+
+pub fn p99_runtime(x: Variable, y: Variable) -> Variable {
+    let t0 = F::sin(&(&(3.0 / &(1.0 + &(&y * &y))) + &(-&y)));
+    let x = &(&x * 0.5) + &(&(-&t0) - &(1.25 - &y));
+    let mut t1 = t0.clone();
+    if y.item() > x.item() {
+        t1 = &t1 - &(&(-&y) * 0.75);
+    } else {
+        t1 = &t1 + &F::log10(&(1.0 + &(&(&y * 3.0) * &(&y * 3.0))));
+    }
+    let mut t2 = &F::sigmoid(&x) - &t0;
+    if x.item() > 0.5 {
+        t2 = &(&t2 * 0.75) + &(&(2.0 + &x) * &F::sin(&t2));
+    } else {
+        t2 = &t2 - &x;
+    }
+    &(&(&F::hypot(&t0, &F::tanh(&t2)) + &F::tanh(&x)) + &t1) + &y
+}
+
+#[differentiable]
+pub fn p100(x: f64, y: f64) -> f64 {
+    let t0 = if x > y {
+        -y
+    } else {
+        y
+    };
+    let mut t1 = helper(0.75 + t0, -x);
+    for i in 0..=2 {
+        t1 = t1 * 0.75 + -(i as f64 + t1);
+        t1 += t0 * t0 * x;
+    }
+    let t2 = (t0 + y).max(t1) - 0.25;
+    3.0 * (t2 - y) + t0 + t1.tanh() + x
+}
+
+pub fn p100_runtime(x: Variable, y: Variable) -> Variable {
+    let t0 = if x.item() > y.item() {
+        -&y
+    } else {
+        y.clone()
+    };
+    let mut t1 = helper_runtime(&(0.75 + &t0), &(-&x));
+    for i in 0..=2 {
+        t1 = &(&t1 * 0.75) + &(-&((i as f64) + &t1));
+        t1 = &t1 + &(&(&t0 * &t0) * &x);
+    }
+    let t2 = &F::maximum(&(&t0 + &y), &t1) - 0.25;
+    &(&(&(3.0 * &(&t2 - &y)) + &t0) + &F::tanh(&t1)) + &x
+}
+
+#[differentiable]
+pub fn p101(x: f64, y: f64) -> f64 {
+    let mut t0 = x - 0.25;
+    if y < t0 {
+        t0 *= t0.tanh();
+    } else {
+        t0 -= f64::abs(x);
+    }
+    let t1 = if y < 0.0 {
+        x.hypot(t0).atan2(1.0 + y * y)
+    } else {
+        -y.exp()
+    };
+    let mut t2 = helper(t1 * 1.25, t0 * t1);
+    for _ in 0..=2 {
+        t2 = t2 * 0.5 + helper(y, y).tanh().tan();
+    }
+    t1.powi(3) + t0.tanh() + t2.tanh() + x + y
+}
+
+pub fn p101_runtime(x: Variable, y: Variable) -> Variable {
+    let mut t0 = &x - 0.25;
+    if y.item() < t0.item() {
+        t0 = &t0 * &F::tanh(&t0);
+    } else {
+        t0 = &t0 - &F::abs(&x);
+    }
+    let t1 = if y.item() < 0.0 {
+        F::atan2(&F::hypot(&x, &t0), &(1.0 + &(&y * &y)))
+    } else {
+        -&F::exp(&y)
+    };
+    let mut t2 = helper_runtime(&(&t1 * 1.25), &(&t0 * &t1));
+    for _ in 0..=2 {
+        t2 = &(&t2 * 0.5) + &F::tan(&F::tanh(&helper_runtime(&y, &y)));
+    }
+    &(&(&(&t1.pow(3.0) + &F::tanh(&t0)) + &F::tanh(&t2)) + &x) + &y
+}
+
+#[differentiable]
+pub fn p102(x: f64, y: f64) -> f64 {
+    let mut t0 = x;
+    for _ in 1..=3 {
+        t0 *= (t0 + x / (1.0 + y * y)).sin();
+        t0 = t0 * 0.25 + x.min(y);
+    }
+    let mut t1 = helper(t0, x).cos();
+    for _ in 1..2 {
+        t1 += t1 / (1.0 + y.cos() * y.cos());
+    }
+    let t2 = helper((y * x).tanh(), (x + 0.25).sinh());
+    t1 + t0.tanh() + t2.tanh() + x + y
+}
+
+pub fn p102_runtime(x: Variable, y: Variable) -> Variable {
+    let mut t0 = x.clone();
+    for _ in 1..=3 {
+        t0 = &t0 * &F::sin(&(&t0 + &(&x / &(1.0 + &(&y * &y)))));
+        t0 = &(&t0 * 0.25) + &F::minimum(&x, &y);
+    }
+    let mut t1 = F::cos(&helper_runtime(&t0, &x));
+    for _ in 1..2 {
+        t1 = &t1 + &(&t1 / &(1.0 + &(&F::cos(&y) * &F::cos(&y))));
+    }
+    let t2 = helper_runtime(&F::tanh(&(&y * &x)), &F::sinh(&(&x + 0.25)));
+    &(&(&(&t1 + &F::tanh(&t0)) + &F::tanh(&t2)) + &x) + &y
+}
+
+#[differentiable]
+pub fn p103(x: f64) -> f64 {
+    let x = x * 0.5 + x;
+    let (t0, t1) = pair(dezero::math::sigmoid(-x));
+    let t2 = -(-x);
+    let mut t3 = t2.max(t1).powi(3);
+    for _ in 1..4 {
+        t3 *= (-(-x)).cos();
+    }
+    t1 + x + t0 + t2 + t3.tanh()
+}
+
+pub fn p103_runtime(x: Variable) -> Variable {
+    let x = &(&x * 0.5) + &x;
+    let (t0, t1) = pair_runtime(&F::sigmoid(&(-&x)));
+    let t2 = -&(-&x);
+    let mut t3 = F::maximum(&t2, &t1).pow(3.0);
+    for _ in 1..4 {
+        t3 = &t3 * &F::cos(&(-&(-&x)));
+    }
+    &(&(&(&t1 + &x) + &t0) + &t2) + &F::tanh(&t3)
+}
+
+#[differentiable]
+pub fn p104(x: f64, y: f64, z: f64) -> f64 {
+    let mut t0 = f64::cosh(z).cos();
+    for i in 0..2 {
+        t0 *= z.sin();
+        t0 *= (f64::tan(t0) * i as f64).sin();
+    }
+    let mut t1 = (t0 * x).max(f64::cos(t0));
+    if t1 < y {
+        t1 -= z;
+    } else {
+        t1 = t1 * 0.5 + 1.5 * f64::sin(x);
+    }
+    let (t2, t3) = pair(((y + 1.25) * (1.0 + t0 * t0).log10()).tanh());
+    let t4 = if t0 < x {
+        t2 - t1 - (1.0 + t3 * t3).recip()
+    } else if t2 > t0 {
+        helper(t0, 0.75 / (1.0 + t0 * t0))
+    } else {
+        -y * t1.min(t2)
+    };
+    f64::sin(f64::exp(t3)) + t0.tanh() + t1.tanh() + t2 + t4.tanh() + x + y + z
+}
+
+pub fn p104_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
+    let mut t0 = F::cos(&F::cosh(&z));
+    for i in 0..2 {
+        t0 = &t0 * &F::sin(&z);
+        t0 = &t0 * &F::sin(&(&F::tan(&t0) * (i as f64)));
+    }
+    let mut t1 = F::maximum(&(&t0 * &x), &F::cos(&t0));
+    if t1.item() < y.item() {
+        t1 = &t1 - &z;
+    } else {
+        t1 = &(&t1 * 0.5) + &(1.5 * &F::sin(&x));
+    }
+    let (t2, t3) = pair_runtime(&F::tanh(&(&(&y + 1.25) * &F::log10(&(1.0 + &(&t0 * &t0))))));
+    let t4 = if t0.item() < x.item() {
+        &(&t2 - &t1) - &F::recip(&(1.0 + &(&t3 * &t3)))
+    } else if t2.item() > t0.item() {
+        helper_runtime(&t0, &(0.75 / &(1.0 + &(&t0 * &t0))))
+    } else {
+        &(-&y) * &F::minimum(&t1, &t2)
+    };
+    &(&(&(&(&(&(&F::sin(&F::exp(&t3)) + &F::tanh(&t0)) + &F::tanh(&t1)) + &t2) + &F::tanh(&t4)) + &x) + &y) + &z
+}
+
+#[differentiable]
+pub fn p105(x: f64, y: f64, z: f64) -> f64 {
+    let mut t0 = 0.5 - z + x;
+    for _ in 0..=2 {
+        t0 -= x / (1.0 + z * z) / (1.0 + -y * -y);
+        t0 = t0 * 0.25 + z * (t0 / (1.0 + x * x));
+    }
+    let x = x * 0.5 + (1.0 + x * x).log10().tanh();
+    let t1 = if z > 0.5 {
+        y
+    } else {
+        t0
+    };
+    t1 / (1.0 + z * z) + t0.tanh() + x + y
+}
+
+pub fn p105_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
+    let mut t0 = &(0.5 - &z) + &x;
+    for _ in 0..=2 {
+        t0 = &t0 - &(&(&x / &(1.0 + &(&z * &z))) / &(1.0 + &(&(-&y) * &(-&y))));
+        t0 = &(&t0 * 0.25) + &(&z * &(&t0 / &(1.0 + &(&x * &x))));
+    }
+    let x = &(&x * 0.5) + &F::tanh(&F::log10(&(1.0 + &(&x * &x))));
+    let t1 = if z.item() > 0.5 {
+        y.clone()
+    } else {
+        t0.clone()
+    };
+    &(&(&(&t1 / &(1.0 + &(&z * &z))) + &F::tanh(&t0)) + &x) + &y
+}
+
+#[differentiable]
+pub fn p106(x: f64, y: f64) -> f64 {
+    let (t0, t1) = pair(f64::sinh(x.cos()));
+    let t2 = if y < t1 {
+        (1.0 + x * x).log10() / (1.0 + helper(y, t0) * helper(y, t0))
+    } else if t0 < t1 {
+        0.25 - y - 0.25 * x
+    } else {
+        (y + y) * (t0 + y)
+    };
+    if x > 0.0 {
+        return -x + t2 * t2;
+    }
+    let mut t3 = t2 + helper(x, t1);
+    for _ in 0..=3 {
+        t3 *= t1.cosh().powi(3).tanh();
+    }
+    let t4 = if t1 > -0.5 {
+        t3 * (t0 / (1.0 + t0 * t0))
+    } else if t0 > y {
+        y.sin()
+    } else {
+        (t0 * t3).min(t1.max(t3))
+    };
+    helper(t2, t1).atan2(1.0 + helper(t2, t2) * helper(t2, t2)) + t0 + t3.tanh() + t4.tanh() + x + y
+}
+
+pub fn p106_runtime(x: Variable, y: Variable) -> Variable {
+    let (t0, t1) = pair_runtime(&F::sinh(&F::cos(&x)));
+    let t2 = if y.item() < t1.item() {
+        &F::log10(&(1.0 + &(&x * &x))) / &(1.0 + &(&helper_runtime(&y, &t0) * &helper_runtime(&y, &t0)))
+    } else if t0.item() < t1.item() {
+        &(0.25 - &y) - &(0.25 * &x)
+    } else {
+        &(&y + &y) * &(&t0 + &y)
+    };
+    if x.item() > 0.0 {
+        return &(-&x) + &(&t2 * &t2);
+    }
+    let mut t3 = &t2 + &helper_runtime(&x, &t1);
+    for _ in 0..=3 {
+        t3 = &t3 * &F::tanh(&F::cosh(&t1).pow(3.0));
+    }
+    let t4 = if t1.item() > -0.5 {
+        &t3 * &(&t0 / &(1.0 + &(&t0 * &t0)))
+    } else if t0.item() > y.item() {
+        F::sin(&y)
+    } else {
+        F::minimum(&(&t0 * &t3), &F::maximum(&t1, &t3))
+    };
+    &(&(&(&(&F::atan2(&helper_runtime(&t2, &t1), &(1.0 + &(&helper_runtime(&t2, &t2) * &helper_runtime(&t2, &t2)))) + &t0) + &F::tanh(&t3)) + &F::tanh(&t4)) + &x) + &y
+}
+
+#[differentiable]
+pub fn p107(x: f64, y: f64, n: usize) -> f64 {
+    let t0 = y;
+    let mut t1 = -x.powi(3);
+    for _ in 1..n {
+        t1 -= (1.0 + y * y).log10() * t1.tanh();
+    }
+    let (t2, t3) = pair(y);
+    t2 + t0 + t1.tanh() + t3 + x + y
+}
+
+pub fn p107_runtime(x: Variable, y: Variable, n: usize) -> Variable {
+    let t0 = y.clone();
+    let mut t1 = -&x.pow(3.0);
+    for _ in 1..n {
+        t1 = &t1 - &(&F::log10(&(1.0 + &(&y * &y))) * &F::tanh(&t1));
+    }
+    let (t2, t3) = pair_runtime(&y);
+    &(&(&(&(&t2 + &t0) + &F::tanh(&t1)) + &t3) + &x) + &y
+}
+
+#[differentiable]
+pub fn p108(x: f64, y: f64, z: f64) -> f64 {
+    let mut t0 = (1.0 + y.powi(2) * y.powi(2)).log10();
+    for _ in 1..4 {
+        t0 = t0 * 0.75 + t0;
+    }
+    let mut t1 = t0;
+    if z < t1 {
+        t1 *= f64::tanh(t0 / (1.0 + z * z)).cos();
+    } else {
+        t1 *= (x + x).tanh().sin();
+    }
+    let t2 = ((x + x) * -t1).tanh().tan();
+    let mut t3 = dezero::math::sigmoid(x * y);
+    for _ in 1..4 {
+        t3 -= (z - t2) * f64::sin(t1);
+        t3 = t3 * 0.25 + -t3;
+    }
+    if t1 > 1.0 {
+        return x;
+    }
+    3.0 * t0 + t1.tanh() + t2 + t3.tanh() + x + y + z
+}
+
+pub fn p108_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
+    let mut t0 = F::log10(&(1.0 + &(&y.pow(2.0) * &y.pow(2.0))));
+    for _ in 1..4 {
+        t0 = &(&t0 * 0.75) + &t0;
+    }
+    let mut t1 = t0.clone();
+    if z.item() < t1.item() {
+        t1 = &t1 * &F::cos(&F::tanh(&(&t0 / &(1.0 + &(&z * &z)))));
+    } else {
+        t1 = &t1 * &F::sin(&F::tanh(&(&x + &x)));
+    }
+    let t2 = F::tan(&F::tanh(&(&(&x + &x) * &(-&t1))));
+    let mut t3 = F::sigmoid(&(&x * &y));
+    for _ in 1..4 {
+        t3 = &t3 - &(&(&z - &t2) * &F::sin(&t1));
+        t3 = &(&t3 * 0.25) + &(-&t3);
+    }
+    if t1.item() > 1.0 {
+        return x.clone();
+    }
+    &(&(&(&(&(&(3.0 * &t0) + &F::tanh(&t1)) + &t2) + &F::tanh(&t3)) + &x) + &y) + &z
+}
+
+#[differentiable]
+pub fn p109(x: f64, y: f64, z: f64) -> f64 {
+    let mut t0 = f64::log10(1.0 + helper(y, x) * helper(y, x));
+    for _ in 0..3 {
+        t0 = t0 * 0.75 + z / (1.0 + z * z) * y;
+    }
+    let y = y * 0.5 + y;
+    let t1 = (-x).cosh() - f64::log10(1.0 + helper(t0, z) * helper(t0, z));
+    let t2 = (-(0.25 - z)).max((1.0 + t1 * t1).recip() * -x);
+    x + t0.tanh() + y + t1.tanh() + t2 + z
+}
+
+pub fn p109_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
+    let mut t0 = F::log10(&(1.0 + &(&helper_runtime(&y, &x) * &helper_runtime(&y, &x))));
+    for _ in 0..3 {
+        t0 = &(&t0 * 0.75) + &(&(&z / &(1.0 + &(&z * &z))) * &y);
+    }
+    let y = &(&y * 0.5) + &y;
+    let t1 = &F::cosh(&(-&x)) - &F::log10(&(1.0 + &(&helper_runtime(&t0, &z) * &helper_runtime(&t0, &z))));
+    let t2 = F::maximum(&(-&(0.25 - &z)), &(&F::recip(&(1.0 + &(&t1 * &t1))) * &(-&x)));
+    &(&(&(&(&x + &F::tanh(&t0)) + &y) + &F::tanh(&t1)) + &t2) + &z
+}
+
+#[differentiable]
+pub fn p110(x: f64) -> f64 {
+    let mut t0 = x / (1.0 + x * x) + x * x;
+    for _ in 1..=3 {
+        t0 = t0 * 0.25 + x * 2.0;
+    }
+    let t1 = (1.0 + x.min(x) * x.min(x)).powf(1.5) * (1.0 + (1.0 + t0 * t0).recip() * (1.0 + t0 * t0).recip()).ln();
+    let t2 = if x > 1.0 {
+        -t1 + x * x
+    } else {
+        helper(t0 * t1, x)
+    };
+    helper(t2, x) * 0.5 + t0.tanh() + t1.tanh()
+}
+
+pub fn p110_runtime(x: Variable) -> Variable {
+    let mut t0 = &(&x / &(1.0 + &(&x * &x))) + &(&x * &x);
+    for _ in 1..=3 {
+        t0 = &(&t0 * 0.25) + &(&x * 2.0);
+    }
+    let t1 = &(1.0 + &(&F::minimum(&x, &x) * &F::minimum(&x, &x))).pow(1.5) * &F::log(&(1.0 + &(&F::recip(&(1.0 + &(&t0 * &t0))) * &F::recip(&(1.0 + &(&t0 * &t0))))));
+    let t2 = if x.item() > 1.0 {
+        &(-&t1) + &(&x * &x)
+    } else {
+        helper_runtime(&(&t0 * &t1), &x)
+    };
+    &(&(&helper_runtime(&t2, &x) * 0.5) + &F::tanh(&t0)) + &F::tanh(&t1)
+}
+
+#[differentiable]
+pub fn p111(x: f64, y: f64) -> f64 {
+    let t0 = x;
+    let t1 = if y < x {
+        (x + x).tanh().tan()
+    } else if y < 0.5 {
+        -y * f64::abs(x)
+    } else {
+        t0.powi(3) * t0
+    };
+    dezero::math::sigmoid(x).min(x) + t0 + t1.tanh() + y
+}
+
+pub fn p111_runtime(x: Variable, y: Variable) -> Variable {
+    let t0 = x.clone();
+    let t1 = if y.item() < x.item() {
+        F::tan(&F::tanh(&(&x + &x)))
+    } else if y.item() < 0.5 {
+        &(-&y) * &F::abs(&x)
+    } else {
+        &t0.pow(3.0) * &t0
+    };
+    &(&(&F::minimum(&F::sigmoid(&x), &x) + &t0) + &F::tanh(&t1)) + &y
+}
+
+#[differentiable]
+pub fn p112(x: f64, y: f64, z: f64) -> f64 {
+    let t0 = if x > z {
+        y
+    } else {
+        x.sin()
+    };
+    let t1 = if y > z {
+        z.atan2(1.0 + y.tanh().tan() * y.tanh().tan())
+    } else {
+        (-z).cosh()
+    };
+    let t2 = if y < -0.5 {
+        y
+    } else {
+        t0.cosh().atan2(1.0 + dezero::math::sigmoid(x) * dezero::math::sigmoid(x))
+    };
+    let (t3, t4) = pair(x);
+    if t1 > z {
+        return t1 / (1.0 + helper(t1, t2) * helper(t1, t2));
+    }
+    -(0.25 * t3) + t0 + t1.tanh() + t2.tanh() + t4 + x + y + z
+}
+
+pub fn p112_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
+    let t0 = if x.item() > z.item() {
+        y.clone()
+    } else {
+        F::sin(&x)
+    };
+    let t1 = if y.item() > z.item() {
+        F::atan2(&z, &(1.0 + &(&F::tan(&F::tanh(&y)) * &F::tan(&F::tanh(&y)))))
+    } else {
+        F::cosh(&(-&z))
+    };
+    let t2 = if y.item() < -0.5 {
+        y.clone()
+    } else {
+        F::atan2(&F::cosh(&t0), &(1.0 + &(&F::sigmoid(&x) * &F::sigmoid(&x))))
+    };
+    let (t3, t4) = pair_runtime(&x);
+    if t1.item() > z.item() {
+        return &t1 / &(1.0 + &(&helper_runtime(&t1, &t2) * &helper_runtime(&t1, &t2)));
+    }
+    &(&(&(&(&(&(&(-&(0.25 * &t3)) + &t0) + &F::tanh(&t1)) + &F::tanh(&t2)) + &t4) + &x) + &y) + &z
+}
+
+#[differentiable]
+pub fn p113(x: f64, y: f64, z: f64) -> f64 {
+    let t0 = f64::tan(((z + y) * y).tanh());
+    let t1 = f64::log10(1.0 + (t0 - y) * (t0 - y)).hypot(f64::cos(helper(z, x)));
+    let mut t2 = f64::sqrt(1.0 + z / (1.0 + x * x) * (z / (1.0 + x * x)));
+    for _ in 0..1 {
+        t2 = t2 * 0.25 + x.max(f64::sin(t2));
+    }
+    let mut t3 = (y + x).atan2(1.0 + x.cos() * x.cos());
+    if t3 < 0.5 {
+        t3 *= y.sinh().cos().sin();
+    } else {
+        t3 = t3 * 0.25 + t2.tanh().tan().exp();
+    }
+    f64::cos(z) * x.powi(2) + t0 + t1 + t2.tanh() + t3.tanh() + y
+}
+
+pub fn p113_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
+    let t0 = F::tan(&F::tanh(&(&(&z + &y) * &y)));
+    let t1 = F::hypot(&F::log10(&(1.0 + &(&(&t0 - &y) * &(&t0 - &y)))), &F::cos(&helper_runtime(&z, &x)));
+    let mut t2 = F::sqrt(&(1.0 + &(&(&z / &(1.0 + &(&x * &x))) * &(&z / &(1.0 + &(&x * &x))))));
+    for _ in 0..1 {
+        t2 = &(&t2 * 0.25) + &F::maximum(&x, &F::sin(&t2));
+    }
+    let mut t3 = F::atan2(&(&y + &x), &(1.0 + &(&F::cos(&x) * &F::cos(&x))));
+    if t3.item() < 0.5 {
+        t3 = &t3 * &F::sin(&F::cos(&F::sinh(&y)));
+    } else {
+        t3 = &(&t3 * 0.25) + &F::exp(&F::tan(&F::tanh(&t2)));
+    }
+    &(&(&(&(&(&F::cos(&z) * &x.pow(2.0)) + &t0) + &t1) + &F::tanh(&t2)) + &F::tanh(&t3)) + &y
+}
+
+#[differentiable]
+pub fn p114(x: f64, y: f64) -> f64 {
+    let x = x * 0.5 + helper(2.0 * x, y + y);
+    let (t0, t1) = pair((x * 2.0).tanh());
+    dezero::math::sigmoid(x.hypot(t1)) + t0 + y
+}
+
+pub fn p114_runtime(x: Variable, y: Variable) -> Variable {
+    let x = &(&x * 0.5) + &helper_runtime(&(2.0 * &x), &(&y + &y));
+    let (t0, t1) = pair_runtime(&F::tanh(&(&x * 2.0)));
+    &(&F::sigmoid(&F::hypot(&x, &t1)) + &t0) + &y
+}
+
+#[differentiable]
+pub fn p115(x: f64, y: f64) -> f64 {
+    let t0 = -y;
+    let t1 = if t0 > 0.0 {
+        x / (1.0 + t0 * t0) * 3.0
+    } else {
+        x
+    };
+    x / (1.0 + y * y) - t0.atan2(1.0 + t0 * t0) + t1.tanh()
+}
+
+pub fn p115_runtime(x: Variable, y: Variable) -> Variable {
+    let t0 = -&y;
+    let t1 = if t0.item() > 0.0 {
+        &(&x / &(1.0 + &(&t0 * &t0))) * 3.0
+    } else {
+        x.clone()
+    };
+    &(&(&x / &(1.0 + &(&y * &y))) - &F::atan2(&t0, &(1.0 + &(&t0 * &t0)))) + &F::tanh(&t1)
+}
+
+#[differentiable]
+pub fn p116(x: f64, y: f64, z: f64) -> f64 {
+    let mut t0 = y;
+    for _ in 1..4 {
+        t0 = t0 * 0.5 + (1.0 + -x * -x).sqrt();
+        t0 = t0 * 0.75 + t0.powi(2).hypot(y * t0);
+    }
+    let t1 = z * (1.0 + t0 * t0).recip().powi(3);
+    let z = z * 0.5 + f64::ln(1.0 + z * z) * (1.0 + t0 * t0).recip();
+    helper(y, z) - (1.0 + z * z).log10() + t0.tanh() + t1 + x
+}
+
+pub fn p116_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
+    let mut t0 = y.clone();
+    for _ in 1..4 {
+        t0 = &(&t0 * 0.5) + &F::sqrt(&(1.0 + &(&(-&x) * &(-&x))));
+        t0 = &(&t0 * 0.75) + &F::hypot(&t0.pow(2.0), &(&y * &t0));
+    }
+    let t1 = &z * &F::recip(&(1.0 + &(&t0 * &t0))).pow(3.0);
+    let z = &(&z * 0.5) + &(&F::log(&(1.0 + &(&z * &z))) * &F::recip(&(1.0 + &(&t0 * &t0))));
+    &(&(&(&helper_runtime(&y, &z) - &F::log10(&(1.0 + &(&z * &z)))) + &F::tanh(&t0)) + &t1) + &x
+}
+
+#[differentiable]
+pub fn p117(x: f64, y: f64) -> f64 {
+    let t0 = y.abs();
+    let (t1, t2) = pair(x);
+    let mut t3 = helper((1.0 + t2 * t2).powf(1.5), x.sin());
+    for _ in 1..3 {
+        t3 = t3 * 0.5 + t2 / (1.0 + y.cosh() * y.cosh());
+    }
+    let x = x * 0.5 + t1;
+    (1.0 + x * x).ln() * t1 + t0 + t2 + t3.tanh() + y
+}
+
+pub fn p117_runtime(x: Variable, y: Variable) -> Variable {
+    let t0 = F::abs(&y);
+    let (t1, t2) = pair_runtime(&x);
+    let mut t3 = helper_runtime(&(1.0 + &(&t2 * &t2)).pow(1.5), &F::sin(&x));
+    for _ in 1..3 {
+        t3 = &(&t3 * 0.5) + &(&t2 / &(1.0 + &(&F::cosh(&y) * &F::cosh(&y))));
+    }
+    let x = &(&x * 0.5) + &t1;
+    &(&(&(&(&F::log(&(1.0 + &(&x * &x))) * &t1) + &t0) + &t2) + &F::tanh(&t3)) + &y
+}
+
+#[differentiable]
+pub fn p118(x: f64, y: f64, z: f64) -> f64 {
+    let x = x * 0.5 + 0.5 / (1.0 + z.hypot(z) * z.hypot(z));
+    let t0 = -x * z;
+    let mut t1 = z.cos().sin();
+    if x > t1 {
+        t1 = t1 * 0.25 + f64::abs(t1).cosh();
+    } else {
+        t1 = t1 * 0.25 + (t1 + 2.0);
+    }
+    let mut t2 = y.tanh().tan() / (1.0 + 1.25 / (1.0 + z * z) * (1.25 / (1.0 + z * z)));
+    for _ in 0..=1 {
+        t2 *= t0.cos();
+    }
+    2.0 * (t2 * 0.5) + x + t0 + t1.tanh() + y + z
+}
+
+pub fn p118_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
+    let x = &(&x * 0.5) + &(0.5 / &(1.0 + &(&F::hypot(&z, &z) * &F::hypot(&z, &z))));
+    let t0 = &(-&x) * &z;
+    let mut t1 = F::sin(&F::cos(&z));
+    if x.item() > t1.item() {
+        t1 = &(&t1 * 0.25) + &F::cosh(&F::abs(&t1));
+    } else {
+        t1 = &(&t1 * 0.25) + &(&t1 + 2.0);
+    }
+    let mut t2 = &F::tan(&F::tanh(&y)) / &(1.0 + &(&(1.25 / &(1.0 + &(&z * &z))) * &(1.25 / &(1.0 + &(&z * &z)))));
+    for _ in 0..=1 {
+        t2 = &t2 * &F::cos(&t0);
+    }
+    &(&(&(&(&(2.0 * &(&t2 * 0.5)) + &x) + &t0) + &F::tanh(&t1)) + &y) + &z
+}
+
+#[differentiable]
+pub fn p119(x: f64, y: f64) -> f64 {
+    let mut t0 = x;
+    if y > 1.0 {
+        t0 += t0;
+    } else {
+        t0 *= (helper(x, t0) / (1.0 + 0.5 / (1.0 + t0 * t0) * (0.5 / (1.0 + t0 * t0)))).sin();
+    }
+    let mut t1 = -y * (x * x);
+    if x > t1 {
+        t1 = t1 * 0.25 + x * x;
+    } else {
+        t1 *= (x.powi(3) * t0).sin();
+    }
+    let t2 = y;
+    let y = y * 0.5 + t2 * (t0 - 0.5);
+    let t3 = f64::sinh(t1 * 0.25) - dezero::math::sigmoid(t0).max(x / (1.0 + t1 * t1));
+    -t1 / (1.0 + t1 * t1) + t0 + t2 + y.tanh() + t3 + x
+}
+
+pub fn p119_runtime(x: Variable, y: Variable) -> Variable {
+    let mut t0 = x.clone();
+    if y.item() > 1.0 {
+        t0 = &t0 + &t0;
+    } else {
+        t0 = &t0 * &F::sin(&(&helper_runtime(&x, &t0) / &(1.0 + &(&(0.5 / &(1.0 + &(&t0 * &t0))) * &(0.5 / &(1.0 + &(&t0 * &t0)))))));
+    }
+    let mut t1 = &(-&y) * &(&x * &x);
+    if x.item() > t1.item() {
+        t1 = &(&t1 * 0.25) + &(&x * &x);
+    } else {
+        t1 = &t1 * &F::sin(&(&x.pow(3.0) * &t0));
+    }
+    let t2 = y.clone();
+    let y = &(&y * 0.5) + &(&t2 * &(&t0 - 0.5));
+    let t3 = &F::sinh(&(&t1 * 0.25)) - &F::maximum(&F::sigmoid(&t0), &(&x / &(1.0 + &(&t1 * &t1))));
+    &(&(&(&(&(&(-&t1) / &(1.0 + &(&t1 * &t1))) + &t0) + &t2) + &F::tanh(&y)) + &t3) + &x
 }
 
 /// Every program, with adapters from `&[f64]` inputs to each engine.
@@ -1784,18 +3766,18 @@ pub static PROGRAMS: &[Program] = &[
     Program {
         name: "p00",
         arity: 2,
-        primal: |v| p00(v[0], v[1], 4),
+        primal: |v| p00(v[0], v[1]),
         grad: |v| {
-            let (f, (g0, g1)) = p00_grad(v[0], v[1], 4);
+            let (f, (g0, g1)) = p00_grad(v[0], v[1]);
             (f, vec![g0, g1])
         },
         vjp: |v, seed| {
-            let (g0, g1) = p00_vjp(v[0], v[1], 4, seed);
+            let (g0, g1) = p00_vjp(v[0], v[1], seed);
             vec![g0, g1]
         },
         runtime: |v| {
             let inputs = [Variable::from(v[0]), Variable::from(v[1])];
-            let out = p00_runtime(inputs[0].clone(), inputs[1].clone(), 4);
+            let out = p00_runtime(inputs[0].clone(), inputs[1].clone());
             backward_all(&out, &inputs)
         },
     },
@@ -1819,19 +3801,19 @@ pub static PROGRAMS: &[Program] = &[
     },
     Program {
         name: "p02",
-        arity: 1,
-        primal: |v| p02(v[0]),
+        arity: 2,
+        primal: |v| p02(v[0], v[1]),
         grad: |v| {
-            let (f, g0) = p02_grad(v[0]);
-            (f, vec![g0])
+            let (f, (g0, g1)) = p02_grad(v[0], v[1]);
+            (f, vec![g0, g1])
         },
         vjp: |v, seed| {
-            let g0 = p02_vjp(v[0], seed);
-            vec![g0]
+            let (g0, g1) = p02_vjp(v[0], v[1], seed);
+            vec![g0, g1]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0])];
-            let out = p02_runtime(inputs[0].clone());
+            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
+            let out = p02_runtime(inputs[0].clone(), inputs[1].clone());
             backward_all(&out, &inputs)
         },
     },
@@ -1855,37 +3837,37 @@ pub static PROGRAMS: &[Program] = &[
     },
     Program {
         name: "p04",
-        arity: 3,
-        primal: |v| p04(v[0], v[1], v[2]),
+        arity: 1,
+        primal: |v| p04(v[0]),
         grad: |v| {
-            let (f, (g0, g1, g2)) = p04_grad(v[0], v[1], v[2]);
-            (f, vec![g0, g1, g2])
+            let (f, g0) = p04_grad(v[0]);
+            (f, vec![g0])
         },
         vjp: |v, seed| {
-            let (g0, g1, g2) = p04_vjp(v[0], v[1], v[2], seed);
-            vec![g0, g1, g2]
+            let g0 = p04_vjp(v[0], seed);
+            vec![g0]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0]), Variable::from(v[1]), Variable::from(v[2])];
-            let out = p04_runtime(inputs[0].clone(), inputs[1].clone(), inputs[2].clone());
+            let inputs = [Variable::from(v[0])];
+            let out = p04_runtime(inputs[0].clone());
             backward_all(&out, &inputs)
         },
     },
     Program {
         name: "p05",
-        arity: 2,
-        primal: |v| p05(v[0], v[1]),
+        arity: 3,
+        primal: |v| p05(v[0], v[1], v[2]),
         grad: |v| {
-            let (f, (g0, g1)) = p05_grad(v[0], v[1]);
-            (f, vec![g0, g1])
+            let (f, (g0, g1, g2)) = p05_grad(v[0], v[1], v[2]);
+            (f, vec![g0, g1, g2])
         },
         vjp: |v, seed| {
-            let (g0, g1) = p05_vjp(v[0], v[1], seed);
-            vec![g0, g1]
+            let (g0, g1, g2) = p05_vjp(v[0], v[1], v[2], seed);
+            vec![g0, g1, g2]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
-            let out = p05_runtime(inputs[0].clone(), inputs[1].clone());
+            let inputs = [Variable::from(v[0]), Variable::from(v[1]), Variable::from(v[2])];
+            let out = p05_runtime(inputs[0].clone(), inputs[1].clone(), inputs[2].clone());
             backward_all(&out, &inputs)
         },
     },
@@ -1909,19 +3891,19 @@ pub static PROGRAMS: &[Program] = &[
     },
     Program {
         name: "p07",
-        arity: 2,
-        primal: |v| p07(v[0], v[1]),
+        arity: 1,
+        primal: |v| p07(v[0]),
         grad: |v| {
-            let (f, (g0, g1)) = p07_grad(v[0], v[1]);
-            (f, vec![g0, g1])
+            let (f, g0) = p07_grad(v[0]);
+            (f, vec![g0])
         },
         vjp: |v, seed| {
-            let (g0, g1) = p07_vjp(v[0], v[1], seed);
-            vec![g0, g1]
+            let g0 = p07_vjp(v[0], seed);
+            vec![g0]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
-            let out = p07_runtime(inputs[0].clone(), inputs[1].clone());
+            let inputs = [Variable::from(v[0])];
+            let out = p07_runtime(inputs[0].clone());
             backward_all(&out, &inputs)
         },
     },
@@ -1945,19 +3927,19 @@ pub static PROGRAMS: &[Program] = &[
     },
     Program {
         name: "p09",
-        arity: 1,
-        primal: |v| p09(v[0]),
+        arity: 2,
+        primal: |v| p09(v[0], v[1]),
         grad: |v| {
-            let (f, g0) = p09_grad(v[0]);
-            (f, vec![g0])
+            let (f, (g0, g1)) = p09_grad(v[0], v[1]);
+            (f, vec![g0, g1])
         },
         vjp: |v, seed| {
-            let g0 = p09_vjp(v[0], seed);
-            vec![g0]
+            let (g0, g1) = p09_vjp(v[0], v[1], seed);
+            vec![g0, g1]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0])];
-            let out = p09_runtime(inputs[0].clone());
+            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
+            let out = p09_runtime(inputs[0].clone(), inputs[1].clone());
             backward_all(&out, &inputs)
         },
     },
@@ -2053,37 +4035,37 @@ pub static PROGRAMS: &[Program] = &[
     },
     Program {
         name: "p15",
-        arity: 2,
-        primal: |v| p15(v[0], v[1]),
+        arity: 1,
+        primal: |v| p15(v[0]),
         grad: |v| {
-            let (f, (g0, g1)) = p15_grad(v[0], v[1]);
-            (f, vec![g0, g1])
+            let (f, g0) = p15_grad(v[0]);
+            (f, vec![g0])
         },
         vjp: |v, seed| {
-            let (g0, g1) = p15_vjp(v[0], v[1], seed);
-            vec![g0, g1]
+            let g0 = p15_vjp(v[0], seed);
+            vec![g0]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
-            let out = p15_runtime(inputs[0].clone(), inputs[1].clone());
+            let inputs = [Variable::from(v[0])];
+            let out = p15_runtime(inputs[0].clone());
             backward_all(&out, &inputs)
         },
     },
     Program {
         name: "p16",
-        arity: 2,
-        primal: |v| p16(v[0], v[1], 2),
+        arity: 3,
+        primal: |v| p16(v[0], v[1], v[2]),
         grad: |v| {
-            let (f, (g0, g1)) = p16_grad(v[0], v[1], 2);
-            (f, vec![g0, g1])
+            let (f, (g0, g1, g2)) = p16_grad(v[0], v[1], v[2]);
+            (f, vec![g0, g1, g2])
         },
         vjp: |v, seed| {
-            let (g0, g1) = p16_vjp(v[0], v[1], 2, seed);
-            vec![g0, g1]
+            let (g0, g1, g2) = p16_vjp(v[0], v[1], v[2], seed);
+            vec![g0, g1, g2]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
-            let out = p16_runtime(inputs[0].clone(), inputs[1].clone(), 2);
+            let inputs = [Variable::from(v[0]), Variable::from(v[1]), Variable::from(v[2])];
+            let out = p16_runtime(inputs[0].clone(), inputs[1].clone(), inputs[2].clone());
             backward_all(&out, &inputs)
         },
     },
@@ -2125,37 +4107,37 @@ pub static PROGRAMS: &[Program] = &[
     },
     Program {
         name: "p19",
-        arity: 2,
-        primal: |v| p19(v[0], v[1]),
+        arity: 1,
+        primal: |v| p19(v[0]),
         grad: |v| {
-            let (f, (g0, g1)) = p19_grad(v[0], v[1]);
-            (f, vec![g0, g1])
+            let (f, g0) = p19_grad(v[0]);
+            (f, vec![g0])
         },
         vjp: |v, seed| {
-            let (g0, g1) = p19_vjp(v[0], v[1], seed);
-            vec![g0, g1]
+            let g0 = p19_vjp(v[0], seed);
+            vec![g0]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
-            let out = p19_runtime(inputs[0].clone(), inputs[1].clone());
+            let inputs = [Variable::from(v[0])];
+            let out = p19_runtime(inputs[0].clone());
             backward_all(&out, &inputs)
         },
     },
     Program {
         name: "p20",
-        arity: 2,
-        primal: |v| p20(v[0], v[1], 3),
+        arity: 3,
+        primal: |v| p20(v[0], v[1], v[2]),
         grad: |v| {
-            let (f, (g0, g1)) = p20_grad(v[0], v[1], 3);
-            (f, vec![g0, g1])
+            let (f, (g0, g1, g2)) = p20_grad(v[0], v[1], v[2]);
+            (f, vec![g0, g1, g2])
         },
         vjp: |v, seed| {
-            let (g0, g1) = p20_vjp(v[0], v[1], 3, seed);
-            vec![g0, g1]
+            let (g0, g1, g2) = p20_vjp(v[0], v[1], v[2], seed);
+            vec![g0, g1, g2]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
-            let out = p20_runtime(inputs[0].clone(), inputs[1].clone(), 3);
+            let inputs = [Variable::from(v[0]), Variable::from(v[1]), Variable::from(v[2])];
+            let out = p20_runtime(inputs[0].clone(), inputs[1].clone(), inputs[2].clone());
             backward_all(&out, &inputs)
         },
     },
@@ -2215,19 +4197,19 @@ pub static PROGRAMS: &[Program] = &[
     },
     Program {
         name: "p24",
-        arity: 2,
-        primal: |v| p24(v[0], v[1]),
+        arity: 3,
+        primal: |v| p24(v[0], v[1], v[2]),
         grad: |v| {
-            let (f, (g0, g1)) = p24_grad(v[0], v[1]);
-            (f, vec![g0, g1])
+            let (f, (g0, g1, g2)) = p24_grad(v[0], v[1], v[2]);
+            (f, vec![g0, g1, g2])
         },
         vjp: |v, seed| {
-            let (g0, g1) = p24_vjp(v[0], v[1], seed);
-            vec![g0, g1]
+            let (g0, g1, g2) = p24_vjp(v[0], v[1], v[2], seed);
+            vec![g0, g1, g2]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
-            let out = p24_runtime(inputs[0].clone(), inputs[1].clone());
+            let inputs = [Variable::from(v[0]), Variable::from(v[1]), Variable::from(v[2])];
+            let out = p24_runtime(inputs[0].clone(), inputs[1].clone(), inputs[2].clone());
             backward_all(&out, &inputs)
         },
     },
@@ -2251,19 +4233,19 @@ pub static PROGRAMS: &[Program] = &[
     },
     Program {
         name: "p26",
-        arity: 2,
-        primal: |v| p26(v[0], v[1]),
+        arity: 1,
+        primal: |v| p26(v[0]),
         grad: |v| {
-            let (f, (g0, g1)) = p26_grad(v[0], v[1]);
-            (f, vec![g0, g1])
+            let (f, g0) = p26_grad(v[0]);
+            (f, vec![g0])
         },
         vjp: |v, seed| {
-            let (g0, g1) = p26_vjp(v[0], v[1], seed);
-            vec![g0, g1]
+            let g0 = p26_vjp(v[0], seed);
+            vec![g0]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
-            let out = p26_runtime(inputs[0].clone(), inputs[1].clone());
+            let inputs = [Variable::from(v[0])];
+            let out = p26_runtime(inputs[0].clone());
             backward_all(&out, &inputs)
         },
     },
@@ -2287,19 +4269,19 @@ pub static PROGRAMS: &[Program] = &[
     },
     Program {
         name: "p28",
-        arity: 1,
-        primal: |v| p28(v[0]),
+        arity: 2,
+        primal: |v| p28(v[0], v[1]),
         grad: |v| {
-            let (f, g0) = p28_grad(v[0]);
-            (f, vec![g0])
+            let (f, (g0, g1)) = p28_grad(v[0], v[1]);
+            (f, vec![g0, g1])
         },
         vjp: |v, seed| {
-            let g0 = p28_vjp(v[0], seed);
-            vec![g0]
+            let (g0, g1) = p28_vjp(v[0], v[1], seed);
+            vec![g0, g1]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0])];
-            let out = p28_runtime(inputs[0].clone());
+            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
+            let out = p28_runtime(inputs[0].clone(), inputs[1].clone());
             backward_all(&out, &inputs)
         },
     },
@@ -2341,37 +4323,37 @@ pub static PROGRAMS: &[Program] = &[
     },
     Program {
         name: "p31",
-        arity: 3,
-        primal: |v| p31(v[0], v[1], v[2]),
+        arity: 2,
+        primal: |v| p31(v[0], v[1]),
         grad: |v| {
-            let (f, (g0, g1, g2)) = p31_grad(v[0], v[1], v[2]);
-            (f, vec![g0, g1, g2])
+            let (f, (g0, g1)) = p31_grad(v[0], v[1]);
+            (f, vec![g0, g1])
         },
         vjp: |v, seed| {
-            let (g0, g1, g2) = p31_vjp(v[0], v[1], v[2], seed);
-            vec![g0, g1, g2]
+            let (g0, g1) = p31_vjp(v[0], v[1], seed);
+            vec![g0, g1]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0]), Variable::from(v[1]), Variable::from(v[2])];
-            let out = p31_runtime(inputs[0].clone(), inputs[1].clone(), inputs[2].clone());
+            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
+            let out = p31_runtime(inputs[0].clone(), inputs[1].clone());
             backward_all(&out, &inputs)
         },
     },
     Program {
         name: "p32",
-        arity: 3,
-        primal: |v| p32(v[0], v[1], v[2]),
+        arity: 2,
+        primal: |v| p32(v[0], v[1]),
         grad: |v| {
-            let (f, (g0, g1, g2)) = p32_grad(v[0], v[1], v[2]);
-            (f, vec![g0, g1, g2])
+            let (f, (g0, g1)) = p32_grad(v[0], v[1]);
+            (f, vec![g0, g1])
         },
         vjp: |v, seed| {
-            let (g0, g1, g2) = p32_vjp(v[0], v[1], v[2], seed);
-            vec![g0, g1, g2]
+            let (g0, g1) = p32_vjp(v[0], v[1], seed);
+            vec![g0, g1]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0]), Variable::from(v[1]), Variable::from(v[2])];
-            let out = p32_runtime(inputs[0].clone(), inputs[1].clone(), inputs[2].clone());
+            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
+            let out = p32_runtime(inputs[0].clone(), inputs[1].clone());
             backward_all(&out, &inputs)
         },
     },
@@ -2395,253 +4377,253 @@ pub static PROGRAMS: &[Program] = &[
     },
     Program {
         name: "p34",
-        arity: 2,
-        primal: |v| p34(v[0], v[1]),
+        arity: 3,
+        primal: |v| p34(v[0], v[1], v[2]),
         grad: |v| {
-            let (f, (g0, g1)) = p34_grad(v[0], v[1]);
-            (f, vec![g0, g1])
+            let (f, (g0, g1, g2)) = p34_grad(v[0], v[1], v[2]);
+            (f, vec![g0, g1, g2])
         },
         vjp: |v, seed| {
-            let (g0, g1) = p34_vjp(v[0], v[1], seed);
-            vec![g0, g1]
+            let (g0, g1, g2) = p34_vjp(v[0], v[1], v[2], seed);
+            vec![g0, g1, g2]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
-            let out = p34_runtime(inputs[0].clone(), inputs[1].clone());
+            let inputs = [Variable::from(v[0]), Variable::from(v[1]), Variable::from(v[2])];
+            let out = p34_runtime(inputs[0].clone(), inputs[1].clone(), inputs[2].clone());
             backward_all(&out, &inputs)
         },
     },
     Program {
         name: "p35",
-        arity: 1,
-        primal: |v| p35(v[0]),
+        arity: 3,
+        primal: |v| p35(v[0], v[1], v[2]),
         grad: |v| {
-            let (f, g0) = p35_grad(v[0]);
-            (f, vec![g0])
+            let (f, (g0, g1, g2)) = p35_grad(v[0], v[1], v[2]);
+            (f, vec![g0, g1, g2])
         },
         vjp: |v, seed| {
-            let g0 = p35_vjp(v[0], seed);
-            vec![g0]
+            let (g0, g1, g2) = p35_vjp(v[0], v[1], v[2], seed);
+            vec![g0, g1, g2]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0])];
-            let out = p35_runtime(inputs[0].clone());
+            let inputs = [Variable::from(v[0]), Variable::from(v[1]), Variable::from(v[2])];
+            let out = p35_runtime(inputs[0].clone(), inputs[1].clone(), inputs[2].clone());
             backward_all(&out, &inputs)
         },
     },
     Program {
         name: "p36",
-        arity: 1,
-        primal: |v| p36(v[0]),
+        arity: 3,
+        primal: |v| p36(v[0], v[1], v[2]),
         grad: |v| {
-            let (f, g0) = p36_grad(v[0]);
-            (f, vec![g0])
+            let (f, (g0, g1, g2)) = p36_grad(v[0], v[1], v[2]);
+            (f, vec![g0, g1, g2])
         },
         vjp: |v, seed| {
-            let g0 = p36_vjp(v[0], seed);
-            vec![g0]
+            let (g0, g1, g2) = p36_vjp(v[0], v[1], v[2], seed);
+            vec![g0, g1, g2]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0])];
-            let out = p36_runtime(inputs[0].clone());
+            let inputs = [Variable::from(v[0]), Variable::from(v[1]), Variable::from(v[2])];
+            let out = p36_runtime(inputs[0].clone(), inputs[1].clone(), inputs[2].clone());
             backward_all(&out, &inputs)
         },
     },
     Program {
         name: "p37",
-        arity: 2,
-        primal: |v| p37(v[0], v[1]),
+        arity: 1,
+        primal: |v| p37(v[0]),
         grad: |v| {
-            let (f, (g0, g1)) = p37_grad(v[0], v[1]);
-            (f, vec![g0, g1])
+            let (f, g0) = p37_grad(v[0]);
+            (f, vec![g0])
         },
         vjp: |v, seed| {
-            let (g0, g1) = p37_vjp(v[0], v[1], seed);
-            vec![g0, g1]
+            let g0 = p37_vjp(v[0], seed);
+            vec![g0]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
-            let out = p37_runtime(inputs[0].clone(), inputs[1].clone());
+            let inputs = [Variable::from(v[0])];
+            let out = p37_runtime(inputs[0].clone());
             backward_all(&out, &inputs)
         },
     },
     Program {
         name: "p38",
-        arity: 1,
-        primal: |v| p38(v[0]),
+        arity: 2,
+        primal: |v| p38(v[0], v[1]),
         grad: |v| {
-            let (f, g0) = p38_grad(v[0]);
-            (f, vec![g0])
+            let (f, (g0, g1)) = p38_grad(v[0], v[1]);
+            (f, vec![g0, g1])
         },
         vjp: |v, seed| {
-            let g0 = p38_vjp(v[0], seed);
-            vec![g0]
+            let (g0, g1) = p38_vjp(v[0], v[1], seed);
+            vec![g0, g1]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0])];
-            let out = p38_runtime(inputs[0].clone());
+            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
+            let out = p38_runtime(inputs[0].clone(), inputs[1].clone());
             backward_all(&out, &inputs)
         },
     },
     Program {
         name: "p39",
-        arity: 2,
-        primal: |v| p39(v[0], v[1]),
+        arity: 3,
+        primal: |v| p39(v[0], v[1], v[2]),
         grad: |v| {
-            let (f, (g0, g1)) = p39_grad(v[0], v[1]);
-            (f, vec![g0, g1])
+            let (f, (g0, g1, g2)) = p39_grad(v[0], v[1], v[2]);
+            (f, vec![g0, g1, g2])
         },
         vjp: |v, seed| {
-            let (g0, g1) = p39_vjp(v[0], v[1], seed);
-            vec![g0, g1]
+            let (g0, g1, g2) = p39_vjp(v[0], v[1], v[2], seed);
+            vec![g0, g1, g2]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
-            let out = p39_runtime(inputs[0].clone(), inputs[1].clone());
+            let inputs = [Variable::from(v[0]), Variable::from(v[1]), Variable::from(v[2])];
+            let out = p39_runtime(inputs[0].clone(), inputs[1].clone(), inputs[2].clone());
             backward_all(&out, &inputs)
         },
     },
     Program {
         name: "p40",
-        arity: 2,
-        primal: |v| p40(v[0], v[1]),
+        arity: 3,
+        primal: |v| p40(v[0], v[1], v[2]),
         grad: |v| {
-            let (f, (g0, g1)) = p40_grad(v[0], v[1]);
-            (f, vec![g0, g1])
+            let (f, (g0, g1, g2)) = p40_grad(v[0], v[1], v[2]);
+            (f, vec![g0, g1, g2])
         },
         vjp: |v, seed| {
-            let (g0, g1) = p40_vjp(v[0], v[1], seed);
-            vec![g0, g1]
+            let (g0, g1, g2) = p40_vjp(v[0], v[1], v[2], seed);
+            vec![g0, g1, g2]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
-            let out = p40_runtime(inputs[0].clone(), inputs[1].clone());
+            let inputs = [Variable::from(v[0]), Variable::from(v[1]), Variable::from(v[2])];
+            let out = p40_runtime(inputs[0].clone(), inputs[1].clone(), inputs[2].clone());
             backward_all(&out, &inputs)
         },
     },
     Program {
         name: "p41",
-        arity: 2,
-        primal: |v| p41(v[0], v[1]),
+        arity: 3,
+        primal: |v| p41(v[0], v[1], v[2]),
         grad: |v| {
-            let (f, (g0, g1)) = p41_grad(v[0], v[1]);
-            (f, vec![g0, g1])
+            let (f, (g0, g1, g2)) = p41_grad(v[0], v[1], v[2]);
+            (f, vec![g0, g1, g2])
         },
         vjp: |v, seed| {
-            let (g0, g1) = p41_vjp(v[0], v[1], seed);
-            vec![g0, g1]
+            let (g0, g1, g2) = p41_vjp(v[0], v[1], v[2], seed);
+            vec![g0, g1, g2]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
-            let out = p41_runtime(inputs[0].clone(), inputs[1].clone());
+            let inputs = [Variable::from(v[0]), Variable::from(v[1]), Variable::from(v[2])];
+            let out = p41_runtime(inputs[0].clone(), inputs[1].clone(), inputs[2].clone());
             backward_all(&out, &inputs)
         },
     },
     Program {
         name: "p42",
-        arity: 2,
-        primal: |v| p42(v[0], v[1]),
+        arity: 3,
+        primal: |v| p42(v[0], v[1], v[2]),
         grad: |v| {
-            let (f, (g0, g1)) = p42_grad(v[0], v[1]);
-            (f, vec![g0, g1])
+            let (f, (g0, g1, g2)) = p42_grad(v[0], v[1], v[2]);
+            (f, vec![g0, g1, g2])
         },
         vjp: |v, seed| {
-            let (g0, g1) = p42_vjp(v[0], v[1], seed);
-            vec![g0, g1]
+            let (g0, g1, g2) = p42_vjp(v[0], v[1], v[2], seed);
+            vec![g0, g1, g2]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
-            let out = p42_runtime(inputs[0].clone(), inputs[1].clone());
+            let inputs = [Variable::from(v[0]), Variable::from(v[1]), Variable::from(v[2])];
+            let out = p42_runtime(inputs[0].clone(), inputs[1].clone(), inputs[2].clone());
             backward_all(&out, &inputs)
         },
     },
     Program {
         name: "p43",
-        arity: 2,
-        primal: |v| p43(v[0], v[1]),
+        arity: 1,
+        primal: |v| p43(v[0]),
         grad: |v| {
-            let (f, (g0, g1)) = p43_grad(v[0], v[1]);
-            (f, vec![g0, g1])
+            let (f, g0) = p43_grad(v[0]);
+            (f, vec![g0])
         },
         vjp: |v, seed| {
-            let (g0, g1) = p43_vjp(v[0], v[1], seed);
-            vec![g0, g1]
+            let g0 = p43_vjp(v[0], seed);
+            vec![g0]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
-            let out = p43_runtime(inputs[0].clone(), inputs[1].clone());
+            let inputs = [Variable::from(v[0])];
+            let out = p43_runtime(inputs[0].clone());
             backward_all(&out, &inputs)
         },
     },
     Program {
         name: "p44",
-        arity: 1,
-        primal: |v| p44(v[0]),
+        arity: 3,
+        primal: |v| p44(v[0], v[1], v[2], 1),
         grad: |v| {
-            let (f, g0) = p44_grad(v[0]);
-            (f, vec![g0])
+            let (f, (g0, g1, g2)) = p44_grad(v[0], v[1], v[2], 1);
+            (f, vec![g0, g1, g2])
         },
         vjp: |v, seed| {
-            let g0 = p44_vjp(v[0], seed);
-            vec![g0]
+            let (g0, g1, g2) = p44_vjp(v[0], v[1], v[2], 1, seed);
+            vec![g0, g1, g2]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0])];
-            let out = p44_runtime(inputs[0].clone());
+            let inputs = [Variable::from(v[0]), Variable::from(v[1]), Variable::from(v[2])];
+            let out = p44_runtime(inputs[0].clone(), inputs[1].clone(), inputs[2].clone(), 1);
             backward_all(&out, &inputs)
         },
     },
     Program {
         name: "p45",
-        arity: 3,
-        primal: |v| p45(v[0], v[1], v[2]),
+        arity: 2,
+        primal: |v| p45(v[0], v[1]),
         grad: |v| {
-            let (f, (g0, g1, g2)) = p45_grad(v[0], v[1], v[2]);
-            (f, vec![g0, g1, g2])
+            let (f, (g0, g1)) = p45_grad(v[0], v[1]);
+            (f, vec![g0, g1])
         },
         vjp: |v, seed| {
-            let (g0, g1, g2) = p45_vjp(v[0], v[1], v[2], seed);
-            vec![g0, g1, g2]
+            let (g0, g1) = p45_vjp(v[0], v[1], seed);
+            vec![g0, g1]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0]), Variable::from(v[1]), Variable::from(v[2])];
-            let out = p45_runtime(inputs[0].clone(), inputs[1].clone(), inputs[2].clone());
+            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
+            let out = p45_runtime(inputs[0].clone(), inputs[1].clone());
             backward_all(&out, &inputs)
         },
     },
     Program {
         name: "p46",
         arity: 2,
-        primal: |v| p46(v[0], v[1], 3),
+        primal: |v| p46(v[0], v[1]),
         grad: |v| {
-            let (f, (g0, g1)) = p46_grad(v[0], v[1], 3);
+            let (f, (g0, g1)) = p46_grad(v[0], v[1]);
             (f, vec![g0, g1])
         },
         vjp: |v, seed| {
-            let (g0, g1) = p46_vjp(v[0], v[1], 3, seed);
+            let (g0, g1) = p46_vjp(v[0], v[1], seed);
             vec![g0, g1]
         },
         runtime: |v| {
             let inputs = [Variable::from(v[0]), Variable::from(v[1])];
-            let out = p46_runtime(inputs[0].clone(), inputs[1].clone(), 3);
+            let out = p46_runtime(inputs[0].clone(), inputs[1].clone());
             backward_all(&out, &inputs)
         },
     },
     Program {
         name: "p47",
-        arity: 2,
-        primal: |v| p47(v[0], v[1]),
+        arity: 1,
+        primal: |v| p47(v[0]),
         grad: |v| {
-            let (f, (g0, g1)) = p47_grad(v[0], v[1]);
-            (f, vec![g0, g1])
+            let (f, g0) = p47_grad(v[0]);
+            (f, vec![g0])
         },
         vjp: |v, seed| {
-            let (g0, g1) = p47_vjp(v[0], v[1], seed);
-            vec![g0, g1]
+            let g0 = p47_vjp(v[0], seed);
+            vec![g0]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
-            let out = p47_runtime(inputs[0].clone(), inputs[1].clone());
+            let inputs = [Variable::from(v[0])];
+            let out = p47_runtime(inputs[0].clone());
             backward_all(&out, &inputs)
         },
     },
@@ -2719,55 +4701,55 @@ pub static PROGRAMS: &[Program] = &[
     },
     Program {
         name: "p52",
-        arity: 1,
-        primal: |v| p52(v[0]),
+        arity: 2,
+        primal: |v| p52(v[0], v[1]),
         grad: |v| {
-            let (f, g0) = p52_grad(v[0]);
-            (f, vec![g0])
+            let (f, (g0, g1)) = p52_grad(v[0], v[1]);
+            (f, vec![g0, g1])
         },
         vjp: |v, seed| {
-            let g0 = p52_vjp(v[0], seed);
-            vec![g0]
+            let (g0, g1) = p52_vjp(v[0], v[1], seed);
+            vec![g0, g1]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0])];
-            let out = p52_runtime(inputs[0].clone());
+            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
+            let out = p52_runtime(inputs[0].clone(), inputs[1].clone());
             backward_all(&out, &inputs)
         },
     },
     Program {
         name: "p53",
-        arity: 2,
-        primal: |v| p53(v[0], v[1]),
+        arity: 1,
+        primal: |v| p53(v[0]),
         grad: |v| {
-            let (f, (g0, g1)) = p53_grad(v[0], v[1]);
-            (f, vec![g0, g1])
+            let (f, g0) = p53_grad(v[0]);
+            (f, vec![g0])
         },
         vjp: |v, seed| {
-            let (g0, g1) = p53_vjp(v[0], v[1], seed);
-            vec![g0, g1]
+            let g0 = p53_vjp(v[0], seed);
+            vec![g0]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
-            let out = p53_runtime(inputs[0].clone(), inputs[1].clone());
+            let inputs = [Variable::from(v[0])];
+            let out = p53_runtime(inputs[0].clone());
             backward_all(&out, &inputs)
         },
     },
     Program {
         name: "p54",
-        arity: 3,
-        primal: |v| p54(v[0], v[1], v[2]),
+        arity: 2,
+        primal: |v| p54(v[0], v[1]),
         grad: |v| {
-            let (f, (g0, g1, g2)) = p54_grad(v[0], v[1], v[2]);
-            (f, vec![g0, g1, g2])
+            let (f, (g0, g1)) = p54_grad(v[0], v[1]);
+            (f, vec![g0, g1])
         },
         vjp: |v, seed| {
-            let (g0, g1, g2) = p54_vjp(v[0], v[1], v[2], seed);
-            vec![g0, g1, g2]
+            let (g0, g1) = p54_vjp(v[0], v[1], seed);
+            vec![g0, g1]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0]), Variable::from(v[1]), Variable::from(v[2])];
-            let out = p54_runtime(inputs[0].clone(), inputs[1].clone(), inputs[2].clone());
+            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
+            let out = p54_runtime(inputs[0].clone(), inputs[1].clone());
             backward_all(&out, &inputs)
         },
     },
@@ -2792,36 +4774,36 @@ pub static PROGRAMS: &[Program] = &[
     Program {
         name: "p56",
         arity: 2,
-        primal: |v| p56(v[0], v[1], 2),
+        primal: |v| p56(v[0], v[1]),
         grad: |v| {
-            let (f, (g0, g1)) = p56_grad(v[0], v[1], 2);
+            let (f, (g0, g1)) = p56_grad(v[0], v[1]);
             (f, vec![g0, g1])
         },
         vjp: |v, seed| {
-            let (g0, g1) = p56_vjp(v[0], v[1], 2, seed);
+            let (g0, g1) = p56_vjp(v[0], v[1], seed);
             vec![g0, g1]
         },
         runtime: |v| {
             let inputs = [Variable::from(v[0]), Variable::from(v[1])];
-            let out = p56_runtime(inputs[0].clone(), inputs[1].clone(), 2);
+            let out = p56_runtime(inputs[0].clone(), inputs[1].clone());
             backward_all(&out, &inputs)
         },
     },
     Program {
         name: "p57",
-        arity: 3,
-        primal: |v| p57(v[0], v[1], v[2]),
+        arity: 1,
+        primal: |v| p57(v[0]),
         grad: |v| {
-            let (f, (g0, g1, g2)) = p57_grad(v[0], v[1], v[2]);
-            (f, vec![g0, g1, g2])
+            let (f, g0) = p57_grad(v[0]);
+            (f, vec![g0])
         },
         vjp: |v, seed| {
-            let (g0, g1, g2) = p57_vjp(v[0], v[1], v[2], seed);
-            vec![g0, g1, g2]
+            let g0 = p57_vjp(v[0], seed);
+            vec![g0]
         },
         runtime: |v| {
-            let inputs = [Variable::from(v[0]), Variable::from(v[1]), Variable::from(v[2])];
-            let out = p57_runtime(inputs[0].clone(), inputs[1].clone(), inputs[2].clone());
+            let inputs = [Variable::from(v[0])];
+            let out = p57_runtime(inputs[0].clone());
             backward_all(&out, &inputs)
         },
     },
@@ -2845,19 +4827,1099 @@ pub static PROGRAMS: &[Program] = &[
     },
     Program {
         name: "p59",
-        arity: 3,
-        primal: |v| p59(v[0], v[1], v[2]),
+        arity: 2,
+        primal: |v| p59(v[0], v[1]),
         grad: |v| {
-            let (f, (g0, g1, g2)) = p59_grad(v[0], v[1], v[2]);
+            let (f, (g0, g1)) = p59_grad(v[0], v[1]);
+            (f, vec![g0, g1])
+        },
+        vjp: |v, seed| {
+            let (g0, g1) = p59_vjp(v[0], v[1], seed);
+            vec![g0, g1]
+        },
+        runtime: |v| {
+            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
+            let out = p59_runtime(inputs[0].clone(), inputs[1].clone());
+            backward_all(&out, &inputs)
+        },
+    },
+    Program {
+        name: "p60",
+        arity: 2,
+        primal: |v| p60(v[0], v[1]),
+        grad: |v| {
+            let (f, (g0, g1)) = p60_grad(v[0], v[1]);
+            (f, vec![g0, g1])
+        },
+        vjp: |v, seed| {
+            let (g0, g1) = p60_vjp(v[0], v[1], seed);
+            vec![g0, g1]
+        },
+        runtime: |v| {
+            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
+            let out = p60_runtime(inputs[0].clone(), inputs[1].clone());
+            backward_all(&out, &inputs)
+        },
+    },
+    Program {
+        name: "p61",
+        arity: 3,
+        primal: |v| p61(v[0], v[1], v[2]),
+        grad: |v| {
+            let (f, (g0, g1, g2)) = p61_grad(v[0], v[1], v[2]);
             (f, vec![g0, g1, g2])
         },
         vjp: |v, seed| {
-            let (g0, g1, g2) = p59_vjp(v[0], v[1], v[2], seed);
+            let (g0, g1, g2) = p61_vjp(v[0], v[1], v[2], seed);
             vec![g0, g1, g2]
         },
         runtime: |v| {
             let inputs = [Variable::from(v[0]), Variable::from(v[1]), Variable::from(v[2])];
-            let out = p59_runtime(inputs[0].clone(), inputs[1].clone(), inputs[2].clone());
+            let out = p61_runtime(inputs[0].clone(), inputs[1].clone(), inputs[2].clone());
+            backward_all(&out, &inputs)
+        },
+    },
+    Program {
+        name: "p62",
+        arity: 1,
+        primal: |v| p62(v[0]),
+        grad: |v| {
+            let (f, g0) = p62_grad(v[0]);
+            (f, vec![g0])
+        },
+        vjp: |v, seed| {
+            let g0 = p62_vjp(v[0], seed);
+            vec![g0]
+        },
+        runtime: |v| {
+            let inputs = [Variable::from(v[0])];
+            let out = p62_runtime(inputs[0].clone());
+            backward_all(&out, &inputs)
+        },
+    },
+    Program {
+        name: "p63",
+        arity: 3,
+        primal: |v| p63(v[0], v[1], v[2]),
+        grad: |v| {
+            let (f, (g0, g1, g2)) = p63_grad(v[0], v[1], v[2]);
+            (f, vec![g0, g1, g2])
+        },
+        vjp: |v, seed| {
+            let (g0, g1, g2) = p63_vjp(v[0], v[1], v[2], seed);
+            vec![g0, g1, g2]
+        },
+        runtime: |v| {
+            let inputs = [Variable::from(v[0]), Variable::from(v[1]), Variable::from(v[2])];
+            let out = p63_runtime(inputs[0].clone(), inputs[1].clone(), inputs[2].clone());
+            backward_all(&out, &inputs)
+        },
+    },
+    Program {
+        name: "p64",
+        arity: 2,
+        primal: |v| p64(v[0], v[1]),
+        grad: |v| {
+            let (f, (g0, g1)) = p64_grad(v[0], v[1]);
+            (f, vec![g0, g1])
+        },
+        vjp: |v, seed| {
+            let (g0, g1) = p64_vjp(v[0], v[1], seed);
+            vec![g0, g1]
+        },
+        runtime: |v| {
+            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
+            let out = p64_runtime(inputs[0].clone(), inputs[1].clone());
+            backward_all(&out, &inputs)
+        },
+    },
+    Program {
+        name: "p65",
+        arity: 1,
+        primal: |v| p65(v[0]),
+        grad: |v| {
+            let (f, g0) = p65_grad(v[0]);
+            (f, vec![g0])
+        },
+        vjp: |v, seed| {
+            let g0 = p65_vjp(v[0], seed);
+            vec![g0]
+        },
+        runtime: |v| {
+            let inputs = [Variable::from(v[0])];
+            let out = p65_runtime(inputs[0].clone());
+            backward_all(&out, &inputs)
+        },
+    },
+    Program {
+        name: "p66",
+        arity: 1,
+        primal: |v| p66(v[0]),
+        grad: |v| {
+            let (f, g0) = p66_grad(v[0]);
+            (f, vec![g0])
+        },
+        vjp: |v, seed| {
+            let g0 = p66_vjp(v[0], seed);
+            vec![g0]
+        },
+        runtime: |v| {
+            let inputs = [Variable::from(v[0])];
+            let out = p66_runtime(inputs[0].clone());
+            backward_all(&out, &inputs)
+        },
+    },
+    Program {
+        name: "p67",
+        arity: 1,
+        primal: |v| p67(v[0]),
+        grad: |v| {
+            let (f, g0) = p67_grad(v[0]);
+            (f, vec![g0])
+        },
+        vjp: |v, seed| {
+            let g0 = p67_vjp(v[0], seed);
+            vec![g0]
+        },
+        runtime: |v| {
+            let inputs = [Variable::from(v[0])];
+            let out = p67_runtime(inputs[0].clone());
+            backward_all(&out, &inputs)
+        },
+    },
+    Program {
+        name: "p68",
+        arity: 2,
+        primal: |v| p68(v[0], v[1]),
+        grad: |v| {
+            let (f, (g0, g1)) = p68_grad(v[0], v[1]);
+            (f, vec![g0, g1])
+        },
+        vjp: |v, seed| {
+            let (g0, g1) = p68_vjp(v[0], v[1], seed);
+            vec![g0, g1]
+        },
+        runtime: |v| {
+            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
+            let out = p68_runtime(inputs[0].clone(), inputs[1].clone());
+            backward_all(&out, &inputs)
+        },
+    },
+    Program {
+        name: "p69",
+        arity: 2,
+        primal: |v| p69(v[0], v[1], 3),
+        grad: |v| {
+            let (f, (g0, g1)) = p69_grad(v[0], v[1], 3);
+            (f, vec![g0, g1])
+        },
+        vjp: |v, seed| {
+            let (g0, g1) = p69_vjp(v[0], v[1], 3, seed);
+            vec![g0, g1]
+        },
+        runtime: |v| {
+            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
+            let out = p69_runtime(inputs[0].clone(), inputs[1].clone(), 3);
+            backward_all(&out, &inputs)
+        },
+    },
+    Program {
+        name: "p70",
+        arity: 1,
+        primal: |v| p70(v[0]),
+        grad: |v| {
+            let (f, g0) = p70_grad(v[0]);
+            (f, vec![g0])
+        },
+        vjp: |v, seed| {
+            let g0 = p70_vjp(v[0], seed);
+            vec![g0]
+        },
+        runtime: |v| {
+            let inputs = [Variable::from(v[0])];
+            let out = p70_runtime(inputs[0].clone());
+            backward_all(&out, &inputs)
+        },
+    },
+    Program {
+        name: "p71",
+        arity: 3,
+        primal: |v| p71(v[0], v[1], v[2]),
+        grad: |v| {
+            let (f, (g0, g1, g2)) = p71_grad(v[0], v[1], v[2]);
+            (f, vec![g0, g1, g2])
+        },
+        vjp: |v, seed| {
+            let (g0, g1, g2) = p71_vjp(v[0], v[1], v[2], seed);
+            vec![g0, g1, g2]
+        },
+        runtime: |v| {
+            let inputs = [Variable::from(v[0]), Variable::from(v[1]), Variable::from(v[2])];
+            let out = p71_runtime(inputs[0].clone(), inputs[1].clone(), inputs[2].clone());
+            backward_all(&out, &inputs)
+        },
+    },
+    Program {
+        name: "p72",
+        arity: 3,
+        primal: |v| p72(v[0], v[1], v[2]),
+        grad: |v| {
+            let (f, (g0, g1, g2)) = p72_grad(v[0], v[1], v[2]);
+            (f, vec![g0, g1, g2])
+        },
+        vjp: |v, seed| {
+            let (g0, g1, g2) = p72_vjp(v[0], v[1], v[2], seed);
+            vec![g0, g1, g2]
+        },
+        runtime: |v| {
+            let inputs = [Variable::from(v[0]), Variable::from(v[1]), Variable::from(v[2])];
+            let out = p72_runtime(inputs[0].clone(), inputs[1].clone(), inputs[2].clone());
+            backward_all(&out, &inputs)
+        },
+    },
+    Program {
+        name: "p73",
+        arity: 2,
+        primal: |v| p73(v[0], v[1]),
+        grad: |v| {
+            let (f, (g0, g1)) = p73_grad(v[0], v[1]);
+            (f, vec![g0, g1])
+        },
+        vjp: |v, seed| {
+            let (g0, g1) = p73_vjp(v[0], v[1], seed);
+            vec![g0, g1]
+        },
+        runtime: |v| {
+            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
+            let out = p73_runtime(inputs[0].clone(), inputs[1].clone());
+            backward_all(&out, &inputs)
+        },
+    },
+    Program {
+        name: "p74",
+        arity: 2,
+        primal: |v| p74(v[0], v[1]),
+        grad: |v| {
+            let (f, (g0, g1)) = p74_grad(v[0], v[1]);
+            (f, vec![g0, g1])
+        },
+        vjp: |v, seed| {
+            let (g0, g1) = p74_vjp(v[0], v[1], seed);
+            vec![g0, g1]
+        },
+        runtime: |v| {
+            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
+            let out = p74_runtime(inputs[0].clone(), inputs[1].clone());
+            backward_all(&out, &inputs)
+        },
+    },
+    Program {
+        name: "p75",
+        arity: 2,
+        primal: |v| p75(v[0], v[1]),
+        grad: |v| {
+            let (f, (g0, g1)) = p75_grad(v[0], v[1]);
+            (f, vec![g0, g1])
+        },
+        vjp: |v, seed| {
+            let (g0, g1) = p75_vjp(v[0], v[1], seed);
+            vec![g0, g1]
+        },
+        runtime: |v| {
+            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
+            let out = p75_runtime(inputs[0].clone(), inputs[1].clone());
+            backward_all(&out, &inputs)
+        },
+    },
+    Program {
+        name: "p76",
+        arity: 2,
+        primal: |v| p76(v[0], v[1]),
+        grad: |v| {
+            let (f, (g0, g1)) = p76_grad(v[0], v[1]);
+            (f, vec![g0, g1])
+        },
+        vjp: |v, seed| {
+            let (g0, g1) = p76_vjp(v[0], v[1], seed);
+            vec![g0, g1]
+        },
+        runtime: |v| {
+            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
+            let out = p76_runtime(inputs[0].clone(), inputs[1].clone());
+            backward_all(&out, &inputs)
+        },
+    },
+    Program {
+        name: "p77",
+        arity: 2,
+        primal: |v| p77(v[0], v[1]),
+        grad: |v| {
+            let (f, (g0, g1)) = p77_grad(v[0], v[1]);
+            (f, vec![g0, g1])
+        },
+        vjp: |v, seed| {
+            let (g0, g1) = p77_vjp(v[0], v[1], seed);
+            vec![g0, g1]
+        },
+        runtime: |v| {
+            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
+            let out = p77_runtime(inputs[0].clone(), inputs[1].clone());
+            backward_all(&out, &inputs)
+        },
+    },
+    Program {
+        name: "p78",
+        arity: 2,
+        primal: |v| p78(v[0], v[1]),
+        grad: |v| {
+            let (f, (g0, g1)) = p78_grad(v[0], v[1]);
+            (f, vec![g0, g1])
+        },
+        vjp: |v, seed| {
+            let (g0, g1) = p78_vjp(v[0], v[1], seed);
+            vec![g0, g1]
+        },
+        runtime: |v| {
+            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
+            let out = p78_runtime(inputs[0].clone(), inputs[1].clone());
+            backward_all(&out, &inputs)
+        },
+    },
+    Program {
+        name: "p79",
+        arity: 2,
+        primal: |v| p79(v[0], v[1]),
+        grad: |v| {
+            let (f, (g0, g1)) = p79_grad(v[0], v[1]);
+            (f, vec![g0, g1])
+        },
+        vjp: |v, seed| {
+            let (g0, g1) = p79_vjp(v[0], v[1], seed);
+            vec![g0, g1]
+        },
+        runtime: |v| {
+            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
+            let out = p79_runtime(inputs[0].clone(), inputs[1].clone());
+            backward_all(&out, &inputs)
+        },
+    },
+    Program {
+        name: "p80",
+        arity: 2,
+        primal: |v| p80(v[0], v[1]),
+        grad: |v| {
+            let (f, (g0, g1)) = p80_grad(v[0], v[1]);
+            (f, vec![g0, g1])
+        },
+        vjp: |v, seed| {
+            let (g0, g1) = p80_vjp(v[0], v[1], seed);
+            vec![g0, g1]
+        },
+        runtime: |v| {
+            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
+            let out = p80_runtime(inputs[0].clone(), inputs[1].clone());
+            backward_all(&out, &inputs)
+        },
+    },
+    Program {
+        name: "p81",
+        arity: 2,
+        primal: |v| p81(v[0], v[1]),
+        grad: |v| {
+            let (f, (g0, g1)) = p81_grad(v[0], v[1]);
+            (f, vec![g0, g1])
+        },
+        vjp: |v, seed| {
+            let (g0, g1) = p81_vjp(v[0], v[1], seed);
+            vec![g0, g1]
+        },
+        runtime: |v| {
+            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
+            let out = p81_runtime(inputs[0].clone(), inputs[1].clone());
+            backward_all(&out, &inputs)
+        },
+    },
+    Program {
+        name: "p82",
+        arity: 3,
+        primal: |v| p82(v[0], v[1], v[2]),
+        grad: |v| {
+            let (f, (g0, g1, g2)) = p82_grad(v[0], v[1], v[2]);
+            (f, vec![g0, g1, g2])
+        },
+        vjp: |v, seed| {
+            let (g0, g1, g2) = p82_vjp(v[0], v[1], v[2], seed);
+            vec![g0, g1, g2]
+        },
+        runtime: |v| {
+            let inputs = [Variable::from(v[0]), Variable::from(v[1]), Variable::from(v[2])];
+            let out = p82_runtime(inputs[0].clone(), inputs[1].clone(), inputs[2].clone());
+            backward_all(&out, &inputs)
+        },
+    },
+    Program {
+        name: "p83",
+        arity: 2,
+        primal: |v| p83(v[0], v[1]),
+        grad: |v| {
+            let (f, (g0, g1)) = p83_grad(v[0], v[1]);
+            (f, vec![g0, g1])
+        },
+        vjp: |v, seed| {
+            let (g0, g1) = p83_vjp(v[0], v[1], seed);
+            vec![g0, g1]
+        },
+        runtime: |v| {
+            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
+            let out = p83_runtime(inputs[0].clone(), inputs[1].clone());
+            backward_all(&out, &inputs)
+        },
+    },
+    Program {
+        name: "p84",
+        arity: 2,
+        primal: |v| p84(v[0], v[1]),
+        grad: |v| {
+            let (f, (g0, g1)) = p84_grad(v[0], v[1]);
+            (f, vec![g0, g1])
+        },
+        vjp: |v, seed| {
+            let (g0, g1) = p84_vjp(v[0], v[1], seed);
+            vec![g0, g1]
+        },
+        runtime: |v| {
+            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
+            let out = p84_runtime(inputs[0].clone(), inputs[1].clone());
+            backward_all(&out, &inputs)
+        },
+    },
+    Program {
+        name: "p85",
+        arity: 2,
+        primal: |v| p85(v[0], v[1]),
+        grad: |v| {
+            let (f, (g0, g1)) = p85_grad(v[0], v[1]);
+            (f, vec![g0, g1])
+        },
+        vjp: |v, seed| {
+            let (g0, g1) = p85_vjp(v[0], v[1], seed);
+            vec![g0, g1]
+        },
+        runtime: |v| {
+            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
+            let out = p85_runtime(inputs[0].clone(), inputs[1].clone());
+            backward_all(&out, &inputs)
+        },
+    },
+    Program {
+        name: "p86",
+        arity: 3,
+        primal: |v| p86(v[0], v[1], v[2]),
+        grad: |v| {
+            let (f, (g0, g1, g2)) = p86_grad(v[0], v[1], v[2]);
+            (f, vec![g0, g1, g2])
+        },
+        vjp: |v, seed| {
+            let (g0, g1, g2) = p86_vjp(v[0], v[1], v[2], seed);
+            vec![g0, g1, g2]
+        },
+        runtime: |v| {
+            let inputs = [Variable::from(v[0]), Variable::from(v[1]), Variable::from(v[2])];
+            let out = p86_runtime(inputs[0].clone(), inputs[1].clone(), inputs[2].clone());
+            backward_all(&out, &inputs)
+        },
+    },
+    Program {
+        name: "p87",
+        arity: 2,
+        primal: |v| p87(v[0], v[1]),
+        grad: |v| {
+            let (f, (g0, g1)) = p87_grad(v[0], v[1]);
+            (f, vec![g0, g1])
+        },
+        vjp: |v, seed| {
+            let (g0, g1) = p87_vjp(v[0], v[1], seed);
+            vec![g0, g1]
+        },
+        runtime: |v| {
+            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
+            let out = p87_runtime(inputs[0].clone(), inputs[1].clone());
+            backward_all(&out, &inputs)
+        },
+    },
+    Program {
+        name: "p88",
+        arity: 2,
+        primal: |v| p88(v[0], v[1]),
+        grad: |v| {
+            let (f, (g0, g1)) = p88_grad(v[0], v[1]);
+            (f, vec![g0, g1])
+        },
+        vjp: |v, seed| {
+            let (g0, g1) = p88_vjp(v[0], v[1], seed);
+            vec![g0, g1]
+        },
+        runtime: |v| {
+            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
+            let out = p88_runtime(inputs[0].clone(), inputs[1].clone());
+            backward_all(&out, &inputs)
+        },
+    },
+    Program {
+        name: "p89",
+        arity: 3,
+        primal: |v| p89(v[0], v[1], v[2]),
+        grad: |v| {
+            let (f, (g0, g1, g2)) = p89_grad(v[0], v[1], v[2]);
+            (f, vec![g0, g1, g2])
+        },
+        vjp: |v, seed| {
+            let (g0, g1, g2) = p89_vjp(v[0], v[1], v[2], seed);
+            vec![g0, g1, g2]
+        },
+        runtime: |v| {
+            let inputs = [Variable::from(v[0]), Variable::from(v[1]), Variable::from(v[2])];
+            let out = p89_runtime(inputs[0].clone(), inputs[1].clone(), inputs[2].clone());
+            backward_all(&out, &inputs)
+        },
+    },
+    Program {
+        name: "p90",
+        arity: 2,
+        primal: |v| p90(v[0], v[1]),
+        grad: |v| {
+            let (f, (g0, g1)) = p90_grad(v[0], v[1]);
+            (f, vec![g0, g1])
+        },
+        vjp: |v, seed| {
+            let (g0, g1) = p90_vjp(v[0], v[1], seed);
+            vec![g0, g1]
+        },
+        runtime: |v| {
+            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
+            let out = p90_runtime(inputs[0].clone(), inputs[1].clone());
+            backward_all(&out, &inputs)
+        },
+    },
+    Program {
+        name: "p91",
+        arity: 1,
+        primal: |v| p91(v[0], 3),
+        grad: |v| {
+            let (f, g0) = p91_grad(v[0], 3);
+            (f, vec![g0])
+        },
+        vjp: |v, seed| {
+            let g0 = p91_vjp(v[0], 3, seed);
+            vec![g0]
+        },
+        runtime: |v| {
+            let inputs = [Variable::from(v[0])];
+            let out = p91_runtime(inputs[0].clone(), 3);
+            backward_all(&out, &inputs)
+        },
+    },
+    Program {
+        name: "p92",
+        arity: 1,
+        primal: |v| p92(v[0]),
+        grad: |v| {
+            let (f, g0) = p92_grad(v[0]);
+            (f, vec![g0])
+        },
+        vjp: |v, seed| {
+            let g0 = p92_vjp(v[0], seed);
+            vec![g0]
+        },
+        runtime: |v| {
+            let inputs = [Variable::from(v[0])];
+            let out = p92_runtime(inputs[0].clone());
+            backward_all(&out, &inputs)
+        },
+    },
+    Program {
+        name: "p93",
+        arity: 3,
+        primal: |v| p93(v[0], v[1], v[2]),
+        grad: |v| {
+            let (f, (g0, g1, g2)) = p93_grad(v[0], v[1], v[2]);
+            (f, vec![g0, g1, g2])
+        },
+        vjp: |v, seed| {
+            let (g0, g1, g2) = p93_vjp(v[0], v[1], v[2], seed);
+            vec![g0, g1, g2]
+        },
+        runtime: |v| {
+            let inputs = [Variable::from(v[0]), Variable::from(v[1]), Variable::from(v[2])];
+            let out = p93_runtime(inputs[0].clone(), inputs[1].clone(), inputs[2].clone());
+            backward_all(&out, &inputs)
+        },
+    },
+    Program {
+        name: "p94",
+        arity: 2,
+        primal: |v| p94(v[0], v[1], 2),
+        grad: |v| {
+            let (f, (g0, g1)) = p94_grad(v[0], v[1], 2);
+            (f, vec![g0, g1])
+        },
+        vjp: |v, seed| {
+            let (g0, g1) = p94_vjp(v[0], v[1], 2, seed);
+            vec![g0, g1]
+        },
+        runtime: |v| {
+            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
+            let out = p94_runtime(inputs[0].clone(), inputs[1].clone(), 2);
+            backward_all(&out, &inputs)
+        },
+    },
+    Program {
+        name: "p95",
+        arity: 2,
+        primal: |v| p95(v[0], v[1]),
+        grad: |v| {
+            let (f, (g0, g1)) = p95_grad(v[0], v[1]);
+            (f, vec![g0, g1])
+        },
+        vjp: |v, seed| {
+            let (g0, g1) = p95_vjp(v[0], v[1], seed);
+            vec![g0, g1]
+        },
+        runtime: |v| {
+            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
+            let out = p95_runtime(inputs[0].clone(), inputs[1].clone());
+            backward_all(&out, &inputs)
+        },
+    },
+    Program {
+        name: "p96",
+        arity: 1,
+        primal: |v| p96(v[0]),
+        grad: |v| {
+            let (f, g0) = p96_grad(v[0]);
+            (f, vec![g0])
+        },
+        vjp: |v, seed| {
+            let g0 = p96_vjp(v[0], seed);
+            vec![g0]
+        },
+        runtime: |v| {
+            let inputs = [Variable::from(v[0])];
+            let out = p96_runtime(inputs[0].clone());
+            backward_all(&out, &inputs)
+        },
+    },
+    Program {
+        name: "p97",
+        arity: 2,
+        primal: |v| p97(v[0], v[1]),
+        grad: |v| {
+            let (f, (g0, g1)) = p97_grad(v[0], v[1]);
+            (f, vec![g0, g1])
+        },
+        vjp: |v, seed| {
+            let (g0, g1) = p97_vjp(v[0], v[1], seed);
+            vec![g0, g1]
+        },
+        runtime: |v| {
+            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
+            let out = p97_runtime(inputs[0].clone(), inputs[1].clone());
+            backward_all(&out, &inputs)
+        },
+    },
+    Program {
+        name: "p98",
+        arity: 2,
+        primal: |v| p98(v[0], v[1]),
+        grad: |v| {
+            let (f, (g0, g1)) = p98_grad(v[0], v[1]);
+            (f, vec![g0, g1])
+        },
+        vjp: |v, seed| {
+            let (g0, g1) = p98_vjp(v[0], v[1], seed);
+            vec![g0, g1]
+        },
+        runtime: |v| {
+            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
+            let out = p98_runtime(inputs[0].clone(), inputs[1].clone());
+            backward_all(&out, &inputs)
+        },
+    },
+    Program {
+        name: "p99",
+        arity: 2,
+        primal: |v| p99(v[0], v[1]),
+        grad: |v| {
+            let (f, (g0, g1)) = p99_grad(v[0], v[1]);
+            (f, vec![g0, g1])
+        },
+        vjp: |v, seed| {
+            let (g0, g1) = p99_vjp(v[0], v[1], seed);
+            vec![g0, g1]
+        },
+        runtime: |v| {
+            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
+            let out = p99_runtime(inputs[0].clone(), inputs[1].clone());
+            backward_all(&out, &inputs)
+        },
+    },
+    Program {
+        name: "p100",
+        arity: 2,
+        primal: |v| p100(v[0], v[1]),
+        grad: |v| {
+            let (f, (g0, g1)) = p100_grad(v[0], v[1]);
+            (f, vec![g0, g1])
+        },
+        vjp: |v, seed| {
+            let (g0, g1) = p100_vjp(v[0], v[1], seed);
+            vec![g0, g1]
+        },
+        runtime: |v| {
+            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
+            let out = p100_runtime(inputs[0].clone(), inputs[1].clone());
+            backward_all(&out, &inputs)
+        },
+    },
+    Program {
+        name: "p101",
+        arity: 2,
+        primal: |v| p101(v[0], v[1]),
+        grad: |v| {
+            let (f, (g0, g1)) = p101_grad(v[0], v[1]);
+            (f, vec![g0, g1])
+        },
+        vjp: |v, seed| {
+            let (g0, g1) = p101_vjp(v[0], v[1], seed);
+            vec![g0, g1]
+        },
+        runtime: |v| {
+            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
+            let out = p101_runtime(inputs[0].clone(), inputs[1].clone());
+            backward_all(&out, &inputs)
+        },
+    },
+    Program {
+        name: "p102",
+        arity: 2,
+        primal: |v| p102(v[0], v[1]),
+        grad: |v| {
+            let (f, (g0, g1)) = p102_grad(v[0], v[1]);
+            (f, vec![g0, g1])
+        },
+        vjp: |v, seed| {
+            let (g0, g1) = p102_vjp(v[0], v[1], seed);
+            vec![g0, g1]
+        },
+        runtime: |v| {
+            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
+            let out = p102_runtime(inputs[0].clone(), inputs[1].clone());
+            backward_all(&out, &inputs)
+        },
+    },
+    Program {
+        name: "p103",
+        arity: 1,
+        primal: |v| p103(v[0]),
+        grad: |v| {
+            let (f, g0) = p103_grad(v[0]);
+            (f, vec![g0])
+        },
+        vjp: |v, seed| {
+            let g0 = p103_vjp(v[0], seed);
+            vec![g0]
+        },
+        runtime: |v| {
+            let inputs = [Variable::from(v[0])];
+            let out = p103_runtime(inputs[0].clone());
+            backward_all(&out, &inputs)
+        },
+    },
+    Program {
+        name: "p104",
+        arity: 3,
+        primal: |v| p104(v[0], v[1], v[2]),
+        grad: |v| {
+            let (f, (g0, g1, g2)) = p104_grad(v[0], v[1], v[2]);
+            (f, vec![g0, g1, g2])
+        },
+        vjp: |v, seed| {
+            let (g0, g1, g2) = p104_vjp(v[0], v[1], v[2], seed);
+            vec![g0, g1, g2]
+        },
+        runtime: |v| {
+            let inputs = [Variable::from(v[0]), Variable::from(v[1]), Variable::from(v[2])];
+            let out = p104_runtime(inputs[0].clone(), inputs[1].clone(), inputs[2].clone());
+            backward_all(&out, &inputs)
+        },
+    },
+    Program {
+        name: "p105",
+        arity: 3,
+        primal: |v| p105(v[0], v[1], v[2]),
+        grad: |v| {
+            let (f, (g0, g1, g2)) = p105_grad(v[0], v[1], v[2]);
+            (f, vec![g0, g1, g2])
+        },
+        vjp: |v, seed| {
+            let (g0, g1, g2) = p105_vjp(v[0], v[1], v[2], seed);
+            vec![g0, g1, g2]
+        },
+        runtime: |v| {
+            let inputs = [Variable::from(v[0]), Variable::from(v[1]), Variable::from(v[2])];
+            let out = p105_runtime(inputs[0].clone(), inputs[1].clone(), inputs[2].clone());
+            backward_all(&out, &inputs)
+        },
+    },
+    Program {
+        name: "p106",
+        arity: 2,
+        primal: |v| p106(v[0], v[1]),
+        grad: |v| {
+            let (f, (g0, g1)) = p106_grad(v[0], v[1]);
+            (f, vec![g0, g1])
+        },
+        vjp: |v, seed| {
+            let (g0, g1) = p106_vjp(v[0], v[1], seed);
+            vec![g0, g1]
+        },
+        runtime: |v| {
+            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
+            let out = p106_runtime(inputs[0].clone(), inputs[1].clone());
+            backward_all(&out, &inputs)
+        },
+    },
+    Program {
+        name: "p107",
+        arity: 2,
+        primal: |v| p107(v[0], v[1], 2),
+        grad: |v| {
+            let (f, (g0, g1)) = p107_grad(v[0], v[1], 2);
+            (f, vec![g0, g1])
+        },
+        vjp: |v, seed| {
+            let (g0, g1) = p107_vjp(v[0], v[1], 2, seed);
+            vec![g0, g1]
+        },
+        runtime: |v| {
+            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
+            let out = p107_runtime(inputs[0].clone(), inputs[1].clone(), 2);
+            backward_all(&out, &inputs)
+        },
+    },
+    Program {
+        name: "p108",
+        arity: 3,
+        primal: |v| p108(v[0], v[1], v[2]),
+        grad: |v| {
+            let (f, (g0, g1, g2)) = p108_grad(v[0], v[1], v[2]);
+            (f, vec![g0, g1, g2])
+        },
+        vjp: |v, seed| {
+            let (g0, g1, g2) = p108_vjp(v[0], v[1], v[2], seed);
+            vec![g0, g1, g2]
+        },
+        runtime: |v| {
+            let inputs = [Variable::from(v[0]), Variable::from(v[1]), Variable::from(v[2])];
+            let out = p108_runtime(inputs[0].clone(), inputs[1].clone(), inputs[2].clone());
+            backward_all(&out, &inputs)
+        },
+    },
+    Program {
+        name: "p109",
+        arity: 3,
+        primal: |v| p109(v[0], v[1], v[2]),
+        grad: |v| {
+            let (f, (g0, g1, g2)) = p109_grad(v[0], v[1], v[2]);
+            (f, vec![g0, g1, g2])
+        },
+        vjp: |v, seed| {
+            let (g0, g1, g2) = p109_vjp(v[0], v[1], v[2], seed);
+            vec![g0, g1, g2]
+        },
+        runtime: |v| {
+            let inputs = [Variable::from(v[0]), Variable::from(v[1]), Variable::from(v[2])];
+            let out = p109_runtime(inputs[0].clone(), inputs[1].clone(), inputs[2].clone());
+            backward_all(&out, &inputs)
+        },
+    },
+    Program {
+        name: "p110",
+        arity: 1,
+        primal: |v| p110(v[0]),
+        grad: |v| {
+            let (f, g0) = p110_grad(v[0]);
+            (f, vec![g0])
+        },
+        vjp: |v, seed| {
+            let g0 = p110_vjp(v[0], seed);
+            vec![g0]
+        },
+        runtime: |v| {
+            let inputs = [Variable::from(v[0])];
+            let out = p110_runtime(inputs[0].clone());
+            backward_all(&out, &inputs)
+        },
+    },
+    Program {
+        name: "p111",
+        arity: 2,
+        primal: |v| p111(v[0], v[1]),
+        grad: |v| {
+            let (f, (g0, g1)) = p111_grad(v[0], v[1]);
+            (f, vec![g0, g1])
+        },
+        vjp: |v, seed| {
+            let (g0, g1) = p111_vjp(v[0], v[1], seed);
+            vec![g0, g1]
+        },
+        runtime: |v| {
+            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
+            let out = p111_runtime(inputs[0].clone(), inputs[1].clone());
+            backward_all(&out, &inputs)
+        },
+    },
+    Program {
+        name: "p112",
+        arity: 3,
+        primal: |v| p112(v[0], v[1], v[2]),
+        grad: |v| {
+            let (f, (g0, g1, g2)) = p112_grad(v[0], v[1], v[2]);
+            (f, vec![g0, g1, g2])
+        },
+        vjp: |v, seed| {
+            let (g0, g1, g2) = p112_vjp(v[0], v[1], v[2], seed);
+            vec![g0, g1, g2]
+        },
+        runtime: |v| {
+            let inputs = [Variable::from(v[0]), Variable::from(v[1]), Variable::from(v[2])];
+            let out = p112_runtime(inputs[0].clone(), inputs[1].clone(), inputs[2].clone());
+            backward_all(&out, &inputs)
+        },
+    },
+    Program {
+        name: "p113",
+        arity: 3,
+        primal: |v| p113(v[0], v[1], v[2]),
+        grad: |v| {
+            let (f, (g0, g1, g2)) = p113_grad(v[0], v[1], v[2]);
+            (f, vec![g0, g1, g2])
+        },
+        vjp: |v, seed| {
+            let (g0, g1, g2) = p113_vjp(v[0], v[1], v[2], seed);
+            vec![g0, g1, g2]
+        },
+        runtime: |v| {
+            let inputs = [Variable::from(v[0]), Variable::from(v[1]), Variable::from(v[2])];
+            let out = p113_runtime(inputs[0].clone(), inputs[1].clone(), inputs[2].clone());
+            backward_all(&out, &inputs)
+        },
+    },
+    Program {
+        name: "p114",
+        arity: 2,
+        primal: |v| p114(v[0], v[1]),
+        grad: |v| {
+            let (f, (g0, g1)) = p114_grad(v[0], v[1]);
+            (f, vec![g0, g1])
+        },
+        vjp: |v, seed| {
+            let (g0, g1) = p114_vjp(v[0], v[1], seed);
+            vec![g0, g1]
+        },
+        runtime: |v| {
+            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
+            let out = p114_runtime(inputs[0].clone(), inputs[1].clone());
+            backward_all(&out, &inputs)
+        },
+    },
+    Program {
+        name: "p115",
+        arity: 2,
+        primal: |v| p115(v[0], v[1]),
+        grad: |v| {
+            let (f, (g0, g1)) = p115_grad(v[0], v[1]);
+            (f, vec![g0, g1])
+        },
+        vjp: |v, seed| {
+            let (g0, g1) = p115_vjp(v[0], v[1], seed);
+            vec![g0, g1]
+        },
+        runtime: |v| {
+            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
+            let out = p115_runtime(inputs[0].clone(), inputs[1].clone());
+            backward_all(&out, &inputs)
+        },
+    },
+    Program {
+        name: "p116",
+        arity: 3,
+        primal: |v| p116(v[0], v[1], v[2]),
+        grad: |v| {
+            let (f, (g0, g1, g2)) = p116_grad(v[0], v[1], v[2]);
+            (f, vec![g0, g1, g2])
+        },
+        vjp: |v, seed| {
+            let (g0, g1, g2) = p116_vjp(v[0], v[1], v[2], seed);
+            vec![g0, g1, g2]
+        },
+        runtime: |v| {
+            let inputs = [Variable::from(v[0]), Variable::from(v[1]), Variable::from(v[2])];
+            let out = p116_runtime(inputs[0].clone(), inputs[1].clone(), inputs[2].clone());
+            backward_all(&out, &inputs)
+        },
+    },
+    Program {
+        name: "p117",
+        arity: 2,
+        primal: |v| p117(v[0], v[1]),
+        grad: |v| {
+            let (f, (g0, g1)) = p117_grad(v[0], v[1]);
+            (f, vec![g0, g1])
+        },
+        vjp: |v, seed| {
+            let (g0, g1) = p117_vjp(v[0], v[1], seed);
+            vec![g0, g1]
+        },
+        runtime: |v| {
+            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
+            let out = p117_runtime(inputs[0].clone(), inputs[1].clone());
+            backward_all(&out, &inputs)
+        },
+    },
+    Program {
+        name: "p118",
+        arity: 3,
+        primal: |v| p118(v[0], v[1], v[2]),
+        grad: |v| {
+            let (f, (g0, g1, g2)) = p118_grad(v[0], v[1], v[2]);
+            (f, vec![g0, g1, g2])
+        },
+        vjp: |v, seed| {
+            let (g0, g1, g2) = p118_vjp(v[0], v[1], v[2], seed);
+            vec![g0, g1, g2]
+        },
+        runtime: |v| {
+            let inputs = [Variable::from(v[0]), Variable::from(v[1]), Variable::from(v[2])];
+            let out = p118_runtime(inputs[0].clone(), inputs[1].clone(), inputs[2].clone());
+            backward_all(&out, &inputs)
+        },
+    },
+    Program {
+        name: "p119",
+        arity: 2,
+        primal: |v| p119(v[0], v[1]),
+        grad: |v| {
+            let (f, (g0, g1)) = p119_grad(v[0], v[1]);
+            (f, vec![g0, g1])
+        },
+        vjp: |v, seed| {
+            let (g0, g1) = p119_vjp(v[0], v[1], seed);
+            vec![g0, g1]
+        },
+        runtime: |v| {
+            let inputs = [Variable::from(v[0]), Variable::from(v[1])];
+            let out = p119_runtime(inputs[0].clone(), inputs[1].clone());
             backward_all(&out, &inputs)
         },
     },
