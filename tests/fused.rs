@@ -354,7 +354,7 @@ fn every_function_on_1_and_1000_elements() {
 #[test]
 fn goldstein_and_piecewise_on_a_million_elements() {
     // Two functions by default, to keep the debug-build test time to seconds on CI's 2 cores;
-    // every function: `cargo test --test fused -- --ignored` (~35 s in debug).
+    // every function: `cargo test --test fused -- --ignored` (~40 s in debug).
     for Case {
         name,
         arity,
@@ -371,7 +371,7 @@ fn goldstein_and_piecewise_on_a_million_elements() {
 }
 
 #[test]
-#[ignore = "~35 s in a debug build; run with --ignored"]
+#[ignore = "~40 s in a debug build; run with --ignored"]
 fn every_function_on_a_million_elements() {
     for Case {
         name,

@@ -4,7 +4,12 @@
 //! A formula such as Goldstein–Price built from runtime ops records dozens of nodes, each with
 //! a full-size intermediate array kept alive for backward. [`elementwise`] records one node that
 //! keeps only its inputs: forward runs the scalar function on every element in one pass, and
-//! backward runs the scalar pullback on every element in one pass.
+//! backward runs the scalar pullback on every element in one pass. [`elementwise_parallel`]
+//! does the same with the passes split over threads.
+//!
+//! On Goldstein–Price over 10^6 elements (forward + backward, `cargo bench --bench fused`) the
+//! fused node allocates 13.5× fewer bytes at peak than the 38-op composition and runs about
+//! 10–20× faster, depending on the machine's load.
 //!
 //! ```
 //! use dezero_runtime::{fused::elementwise, Variable};
@@ -38,8 +43,9 @@ use crate::variable::Variable;
 ///   (the vector-Jacobian product, what `#[differentiable]` generates as `<fn>_vjp`).
 ///
 /// The inputs broadcast like the runtime's binary ops (NumPy rules; scalars and 0-dim variables
-/// included) without copying: the loops read broadcast inputs in place. The result has the
-/// broadcast shape. In backward each input's gradient is summed back to that input's shape, as
+/// included) without materialising broadcast copies: contiguous inputs and size-1 inputs are
+/// read in place, other broadcast inputs through their broadcast views, 128 elements at a
+/// time. The result has the broadcast shape. In backward each input's gradient is summed back to that input's shape, as
 /// for [`add`](crate::functions::add) and friends.
 ///
 /// The node is a normal [`Function`]: it has a generation, is not recorded under
