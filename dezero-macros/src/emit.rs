@@ -4,7 +4,8 @@
 //! `unused_variables` (a forward value the reverse sweep does not read, a loop index the body
 //! does not use), `unused_mut`/`unused_assignments` (a loop's adjoint accumulators after the
 //! last iteration), `clippy::let_and_return` (every primitive is named, even the last),
-//! `clippy::type_complexity` (nested gradient tuples).
+//! `clippy::type_complexity` (nested gradient tuples), and `dead_code` (a caller may use `_grad`
+//! alone, or `_vjp` alone; the user's own function keeps its normal lints).
 
 use crate::ast::{Function, Scalar};
 use crate::ir::{Block, For, Inst, Op, Operand, Program, Stmt, VarId};
@@ -73,7 +74,7 @@ pub fn expansion(func: &Function, p: &Program, adj: &Adjoint) -> TokenStream {
 
 /// The allowances every generated function carries (see the module docs).
 pub fn allow() -> TokenStream {
-    quote!(#[allow(unused_variables, unused_mut, unused_assignments, clippy::let_and_return, clippy::type_complexity, clippy::too_many_arguments)])
+    quote!(#[allow(dead_code, unused_variables, unused_mut, unused_assignments, clippy::let_and_return, clippy::type_complexity, clippy::too_many_arguments)])
 }
 
 /// `x: f64, n: usize`, without `mut`.

@@ -16,6 +16,7 @@ pub(crate) fn rosenbrock(x0: f64, x1: f64) -> f64 {
 ///
 /// The Rosenbrock function.
 #[allow(
+    dead_code,
     unused_variables,
     unused_mut,
     unused_assignments,
@@ -46,6 +47,7 @@ pub(crate) fn rosenbrock_gradient(x0: f64, x1: f64) -> (f64, (f64, f64)) {
 ///
 /// The Rosenbrock function.
 #[allow(
+    dead_code,
     unused_variables,
     unused_mut,
     unused_assignments,

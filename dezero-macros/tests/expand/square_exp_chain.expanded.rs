@@ -14,6 +14,7 @@ pub fn square_exp_square(x: f64) -> f64 {
 ///
 /// y = (exp(x^2))^2, the chain of step 9.
 #[allow(
+    dead_code,
     unused_variables,
     unused_mut,
     unused_assignments,
@@ -35,6 +36,7 @@ pub fn square_exp_square_grad(x: f64) -> (f64, f64) {
 ///
 /// y = (exp(x^2))^2, the chain of step 9.
 #[allow(
+    dead_code,
     unused_variables,
     unused_mut,
     unused_assignments,
