@@ -130,6 +130,9 @@
 //! arrays hold `f64`, a fused node has one output, and the node's closures call `f` without
 //! naming generic arguments. Higher-order derivatives do not go through the node (backward with
 //! `create_graph` panics there): the pullback is compiled code, opaque to the runtime.
+//! `f_op` names `f` and `f_vjp` by their plain names, so annotate free functions: on an
+//! associated function in an `impl` block it does not compile ("cannot find function `f_vjp`";
+//! calls between annotated functions need free functions too).
 //!
 //! ```
 //! use dezero::{differentiable, Variable};
