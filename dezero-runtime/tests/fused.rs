@@ -237,7 +237,7 @@ fn block_boundaries_with_a_constant_input() {
 
 #[test]
 fn broadcasting_equals_runtime_composition() {
-    let shapes: [(&[usize], &[usize]); 7] = [
+    let shapes: [(&[usize], &[usize]); 10] = [
         (&[3, 1], &[1, 4]),    // both broadcast: (3, 4)
         (&[], &[5]),           // 0-dim with (5,)
         (&[5], &[]),           // (5,) with 0-dim
@@ -245,6 +245,10 @@ fn broadcasting_equals_runtime_composition() {
         (&[2, 3], &[3]),       // a row broadcast down a matrix
         (&[4, 1, 3], &[2, 1]), // leading axes and inner 1s
         (&[], &[]),            // two scalars
+        // Larger than one 128-element block, rows not aligned to blocks:
+        (&[37, 1], &[1, 300]),   // rows of 300 span blocks
+        (&[300, 1], &[1, 7]),    // many short rows per block
+        (&[2, 1, 129], &[3, 1]), // 3 dims, inner length 129
     ];
     for case in CASES {
         for (sx, sy) in shapes {
@@ -266,13 +270,13 @@ fn scalar_constant_with_an_array() {
 }
 
 #[test]
-fn non_contiguous_inputs_take_the_general_path() {
+fn non_contiguous_inputs_are_read_through_views() {
     // A transposed (column-major) input is not a plain slice; it must give what its
     // row-major copy gives, element for element.
-    let xt = Variable::new(inputs(&[3, 4], 7).data().clone().reversed_axes()); // (4, 3)
+    let xt = Variable::new(inputs(&[30, 41], 7).data().clone().reversed_axes()); // (41, 30)
     assert!(xt.data().as_slice().is_none());
     let xc = Variable::new(xt.data().as_standard_layout().into_owned());
-    let y = inputs(&[4, 3], 8);
+    let y = inputs(&[41, 30], 8);
     let zt = fused("goldstein", goldstein, goldstein_vjp, &xt, &y);
     let zc = fused("goldstein", goldstein, goldstein_vjp, &xc, &y);
     assert_eq!(*zt.data(), *zc.data());
@@ -282,6 +286,20 @@ fn non_contiguous_inputs_take_the_general_path() {
     zc.backward();
     assert_eq!(grad(&xt), grad(&xc));
     assert_eq!(gy_t, grad(&y));
+    // and a transposed input with a broadcast row: (41, 30) with (1, 30)
+    let row = inputs(&[1, 30], 9);
+    xt.cleargrad();
+    let (a, b) = (
+        Variable::new(xt.data().to_owned()),
+        Variable::new(row.data().to_owned()),
+    );
+    let z = fused("goldstein", goldstein, goldstein_vjp, &xt, &row);
+    z.backward();
+    let z2 = goldstein_rt(&a, &b);
+    z2.backward();
+    assert_close("value", &z.data(), &z2.data());
+    assert_close("gx", &grad(&xt), &grad(&a));
+    assert_close("g of the row", &grad(&row), &grad(&b));
 }
 
 #[test]

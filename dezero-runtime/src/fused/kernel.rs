@@ -8,7 +8,7 @@
 //! no per-element branch, and nothing larger than a block is ever copied. The `_parallel`
 //! loops split the first two kinds over threads; a broadcast view is walked on one thread.
 
-use ndarray::{ArrayD, ArrayViewD, Dimension, IxDyn};
+use ndarray::{ArrayD, ArrayView1, ArrayViewD, Axis, Dimension, Ix1, IxDyn};
 
 /// Below this many elements a loop stays on one thread (a spawn costs ~10 µs).
 const MIN_PARALLEL: usize = 1 << 16;
@@ -105,8 +105,12 @@ enum Source<'v> {
     Slice(&'v [f64]),
     /// A constant, already in `buf`.
     Constant,
-    /// A broadcast view, copied into `buf` a block at a time.
-    View(ndarray::iter::Iter<'v, f64, IxDyn>),
+    /// A broadcast view, copied into `buf` a block at a time, row by row along its last
+    /// axis (iterating an n-dim view element by element is several times slower).
+    View {
+        rows: ndarray::iter::LanesIter<'v, f64, IxDyn>,
+        row: ndarray::iter::Iter<'v, f64, Ix1>,
+    },
 }
 
 impl<'v> Reader<'v> {
@@ -116,7 +120,12 @@ impl<'v> Reader<'v> {
             Lane::Scalar(v) => (Source::Constant, *v),
             Lane::View(v) => {
                 assert_eq!(start, 0, "broadcast views are read from the start");
-                (Source::View(v.iter()), 0.0)
+                let last = Axis(v.ndim() - 1); // a view is never 0-dim (that is a Scalar)
+                let source = Source::View {
+                    rows: v.lanes(last).into_iter(),
+                    row: ArrayView1::from(&[][..]).into_iter(),
+                };
+                (source, 0.0)
             }
         };
         Reader {
@@ -135,9 +144,17 @@ impl<'v> Reader<'v> {
                 block
             }
             Source::Constant => &self.buf[..len],
-            Source::View(it) => {
-                for (b, x) in self.buf[..len].iter_mut().zip(it) {
-                    *b = *x;
+            Source::View { rows, row } => {
+                for b in &mut self.buf[..len] {
+                    *b = loop {
+                        if let Some(x) = row.next() {
+                            break *x;
+                        }
+                        *row = rows
+                            .next()
+                            .expect("one row per `len` of the shape")
+                            .into_iter();
+                    };
                 }
                 &self.buf[..len]
             }
