@@ -168,7 +168,11 @@ pub fn return_position() -> String {
     format!("{ATTR} supports `return` only at the end of the function or in an `if` at the top level of the body; restructure with `if`/`else`")
 }
 pub fn output_count(want: usize, got: usize) -> String {
-    format!("the function returns {want} value(s) but this gives {got}; return a tuple with {want} element(s)")
+    if want == 1 {
+        format!("the function returns one value but this gives {got}; return a single float, not a tuple")
+    } else {
+        format!("the function returns {want} value(s) but this gives {got}; return a tuple with {want} element(s)")
+    }
 }
 pub fn missing_value() -> String {
     format!("{ATTR} needs a value here; end the block with an expression")

@@ -33,6 +33,7 @@ pub fn lower(func: &Function) -> syn::Result<Program> {
         cur: Vec::new(),
         errs: Errors::default(),
         hint_used: false,
+        outputs: func.outputs,
     };
     let mut params = Vec::new();
     for p in &func.params {
@@ -83,6 +84,8 @@ struct Lower {
     cur: Vec<Stmt>,
     errs: Errors,
     hint_used: bool,
+    /// How many results the function declares.
+    outputs: usize,
 }
 
 impl Lower {
@@ -119,6 +122,14 @@ impl Lower {
             self.hint_used = true;
         }
         self.new_var(name, span, ty, active)
+    }
+
+    /// Reports a result (a tail value or a `return`'s) with the wrong number of values, at it.
+    fn check_outputs(&mut self, e: &syn::Expr, got: usize) {
+        if got != self.outputs {
+            self.errs
+                .spanned(e, errors::output_count(self.outputs, got));
+        }
     }
 
     fn ty(&self, o: &Operand) -> Scalar {

@@ -99,7 +99,10 @@ impl Lower {
     /// The value of a block's final expression: a tuple of results in tail position.
     pub(super) fn value(&mut self, e: &syn::Expr, tail: bool, hint: Option<&Hint>) -> Vec<Operand> {
         match e {
-            syn::Expr::Tuple(t) if tail => t.elems.iter().map(|x| self.expr(x, None)).collect(),
+            syn::Expr::Tuple(t) if tail => {
+                self.check_outputs(e, t.elems.len());
+                t.elems.iter().map(|x| self.expr(x, None)).collect()
+            }
             syn::Expr::Paren(p) => self.value(&p.expr, tail, hint),
             syn::Expr::If(i) => {
                 let els = i.else_branch.as_ref().map(|(_, e)| else_stmts(e, true));
@@ -119,7 +122,12 @@ impl Lower {
                 self.stmt_expr(e);
                 Vec::new()
             }
-            other => vec![self.expr(other, hint)],
+            other => {
+                if tail {
+                    self.check_outputs(other, 1);
+                }
+                vec![self.expr(other, hint)]
+            }
         }
     }
 
@@ -283,7 +291,10 @@ impl Lower {
         let mut merges = Vec::new();
         let mut values = Vec::new();
         if want_value {
-            if then_vals.len() != else_vals.len() {
+            // In tail position a branch with values but the wrong count was reported at its
+            // value (`check_outputs`); a branch without a value is reported here.
+            let reported = tail && !then_vals.is_empty() && !else_vals.is_empty();
+            if then_vals.len() != else_vals.len() && !reported {
                 self.errs.spanned(cond, errors::missing_value());
             }
             for (k, (t, e)) in then_vals.into_iter().zip(else_vals).enumerate() {
