@@ -344,6 +344,27 @@ mod tests {
     }
 
     #[test]
+    fn calls_and_tuples_use_the_callee_pullback_and_one_seed_per_result() {
+        let g = dot_of(syn::parse_quote!(
+            fn f(x: f64, y: f64) -> (f64, f64) {
+                let (u, v) = pair(x);
+                (u * y, helper(v, y))
+            }
+        ));
+        for want in [
+            "[label=\"call<pair>\", shape=box];",
+            "[label=\"pair_vjp\", shape=box];",
+            "[label=\"helper_vjp\", shape=box];",
+            "[label=\"seed0\"];",
+            "[label=\"seed1\"];",
+            "[label=\"u\"];",
+            "[label=\"v_bar\"];",
+        ] {
+            assert!(g.contains(want), "{want} missing in\n{g}");
+        }
+    }
+
+    #[test]
     fn the_text_is_deterministic() {
         // environments are hash maps: nothing may depend on their iteration order
         let f: syn::ItemFn = syn::parse_quote!(
