@@ -278,7 +278,7 @@ mod tests {
     use crate::{ast, ir, reverse};
 
     fn dot_of(item: syn::ItemFn) -> String {
-        let func = ast::Function::from_syn(quote!(dot), &item).expect("valid");
+        let func = ast::Function::from_syn(TokenStream::new(), &item).expect("valid");
         let p = ir::lower(&func).expect("lowers");
         let adj = reverse::adjoint(&p).expect("differentiates");
         graph(
@@ -362,6 +362,52 @@ mod tests {
         ] {
             assert!(g.contains(want), "{want} missing in\n{g}");
         }
+    }
+
+    /// Every edge joins declared nodes, every node is declared once, braces balance.
+    fn well_formed(g: &str) {
+        let mut declared = std::collections::HashSet::new();
+        for line in g.lines().map(str::trim) {
+            if let Some((from, rest)) = line.split_once(" -> ") {
+                let to = rest.split([' ', ';']).next().unwrap_or_default();
+                assert!(
+                    declared.contains(from) && declared.contains(to),
+                    "{line}\n{g}"
+                );
+            } else if let Some((id, _)) = line.split_once(" [label=") {
+                assert!(declared.insert(id.to_string()), "{id} twice\n{g}");
+            }
+        }
+        assert_eq!(g.matches('{').count(), g.matches('}').count());
+    }
+
+    #[test]
+    fn every_snapshot_case_gives_a_well_formed_graph() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/expand");
+        let mut seen = 0;
+        for entry in std::fs::read_dir(dir).expect("tests/expand") {
+            let path = entry.expect("entry").path();
+            let name = path.to_string_lossy().to_string();
+            if !name.ends_with(".rs") || name.ends_with(".expanded.rs") {
+                continue;
+            }
+            let file = syn::parse_file(&std::fs::read_to_string(&path).expect("read"))
+                .expect("case parses");
+            for item in file.items {
+                if let syn::Item::Fn(mut f) = item {
+                    let before = f.attrs.len();
+                    f.attrs.retain(|a| {
+                        let last = a.path().segments.last();
+                        !last.is_some_and(|s| s.ident == "differentiable")
+                    });
+                    if f.attrs.len() < before {
+                        well_formed(&dot_of(f));
+                        seen += 1;
+                    }
+                }
+            }
+        }
+        assert!(seen >= 10, "{seen} cases");
     }
 
     #[test]
