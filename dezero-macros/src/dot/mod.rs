@@ -398,7 +398,7 @@ mod tests {
                     let before = f.attrs.len();
                     f.attrs.retain(|a| {
                         let last = a.path().segments.last();
-                        !last.is_some_and(|s| s.ident == "differentiable")
+                        last.is_none_or(|s| s.ident != "differentiable")
                     });
                     if f.attrs.len() < before {
                         well_formed(&dot_of(f));
