@@ -100,6 +100,9 @@ pub fn grads_type(func: &Function) -> TokenStream {
     }
 }
 
+/// Loops with non-literal bounds keep up to this many iterations' tape on the stack.
+const SMALL_TAPE: usize = 32;
+
 struct Emit<'p> {
     p: &'p Program,
     float: TokenStream,
@@ -190,7 +193,8 @@ impl Emit<'_> {
         }
     }
 
-    /// `let mut acc_1 = acc; let mut tape0 = Vec::new(); for i in .. { tape0.push(acc_1); ..; acc_1 = acc_2; }`
+    /// `let mut acc_1 = acc; let tape0 = ..; for i in .. { tape0[i] = acc_1; ..; acc_1 = acc_2; }`:
+    /// the tape is an array for literal bounds, else a slice of a stack array or of one `Vec`.
     fn for_forward(&self, l: &For) -> TokenStream {
         let i = self.id(l.var);
         let range = self.range(l);
@@ -221,33 +225,47 @@ impl Emit<'_> {
             };
         }
         let saved = tuple(&kept.iter().map(|c| self.id(c.phi)).collect::<Vec<_>>());
-        let (tape_init, save) = match self.fixed_tape(l) {
-            Some((n, index)) => {
-                let zeros: Vec<TokenStream> = kept
-                    .iter()
-                    .map(|c| match self.p.vars[c.phi].ty {
-                        Scalar::Float(_) => quote!(0.0),
-                        Scalar::Int => quote!(0),
-                        Scalar::Bool => quote!(false),
-                    })
-                    .collect();
-                let zero = if zeros.len() == 1 {
-                    quote!(#(#zeros)*)
-                } else {
-                    quote!((#(#zeros),*))
+        let zeros: Vec<TokenStream> = kept
+            .iter()
+            .map(|c| match self.p.vars[c.phi].ty {
+                Scalar::Float(_) => quote!(0.0),
+                Scalar::Int => quote!(0),
+                Scalar::Bool => quote!(false),
+            })
+            .collect();
+        let zero = if zeros.len() == 1 {
+            quote!(#(#zeros)*)
+        } else {
+            quote!((#(#zeros),*))
+        };
+        let (decl, index) = match self.fixed_tape(l) {
+            Some((n, index)) => (quote!(let mut #tape = [#zero; #n];), index),
+            None => {
+                // Up to SMALL_TAPE iterations the tape lives on the stack; longer loops
+                // allocate once. Either way a slice indexed by the iteration number.
+                let len = names::local(&format!("{}_len", l.tape));
+                let small = names::local(&format!("{}_small", l.tape));
+                let large = names::local(&format!("{}_large", l.tape));
+                let cap = proc_macro2::Literal::usize_unsuffixed(SMALL_TAPE);
+                let decl = quote! {
+                    let #len = (#range).size_hint().0;
+                    let mut #small = [#zero; #cap];
+                    let mut #large = Vec::new();
+                    let #tape = if #len <= #cap {
+                        &mut #small[..#len]
+                    } else {
+                        #large.resize(#len, #zero);
+                        &mut #large[..]
+                    };
                 };
-                (quote!([#zero; #n]), quote!(#tape[#index] = #saved;))
+                (decl, self.tape_index(l))
             }
-            None => (
-                quote!(Vec::with_capacity((#range).size_hint().0)),
-                quote!(#tape.push(#saved);),
-            ),
         };
         quote! {
             #(let mut #phis = #inits;)*
-            let mut #tape = #tape_init;
+            #decl
             for #i in #range {
-                #save
+                #tape[#index] = #saved;
                 #body
                 #(#updates)*
             }
@@ -279,14 +297,21 @@ impl Emit<'_> {
         if !(1..=4096).contains(&n) {
             return None;
         }
+        Some((
+            proc_macro2::Literal::usize_unsuffixed(n as usize),
+            self.tape_index(l),
+        ))
+    }
+
+    /// The tape slot of iteration `i`: `i as usize`, or `(i - lo) as usize`.
+    fn tape_index(&self, l: &For) -> TokenStream {
         let i = self.id(l.var);
-        let index = if lo == 0 {
-            quote!(#i as usize)
-        } else {
-            let lo = proc_macro2::Literal::i64_unsuffixed(lo);
-            quote!((#i - #lo) as usize)
-        };
-        Some((proc_macro2::Literal::usize_unsuffixed(n as usize), index))
+        let lo = self.val(&l.lo);
+        match lo.to_string().replace(' ', "").as_str() {
+            "0" => quote!(#i as usize),
+            _ if lo.clone().into_iter().count() == 1 => quote!((#i - #lo) as usize),
+            _ => quote!((#i - (#lo)) as usize),
+        }
     }
 
     /// `let dst = expr;` for one instruction, spanned at the user's expression.
@@ -445,10 +470,8 @@ impl Emit<'_> {
                 let phis: Vec<Ident> = self.kept(l).iter().map(|c| self.id(c.phi)).collect();
                 let pop = (!phis.is_empty()).then(|| {
                     let saved = tuple(&phis);
-                    match self.fixed_tape(l) {
-                        Some((_, index)) => quote!(let #saved = #tape[#index];),
-                        None => quote!(let Some(#saved) = #tape.pop() else { unreachable!("the forward sweep saved every iteration") };),
-                    }
+                    let index = self.tape_index(l);
+                    quote!(let #saved = #tape[#index];)
                 });
                 let pat = tuple(&bars);
                 quote! {

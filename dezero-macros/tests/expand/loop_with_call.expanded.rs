@@ -41,9 +41,17 @@ fn loop_with_call(x: f64, n: usize) -> f64 {
 )]
 fn loop_with_call_grad(x: f64, n: usize) -> (f64, f64) {
     let mut acc_1 = x;
-    let mut tape0 = Vec::with_capacity((0..=n).size_hint().0);
+    let tape0_len = (0..=n).size_hint().0;
+    let mut tape0_small = [0.0; 32];
+    let mut tape0_large = Vec::new();
+    let tape0 = if tape0_len <= 32 {
+        &mut tape0_small[..tape0_len]
+    } else {
+        tape0_large.resize(tape0_len, 0.0);
+        &mut tape0_large[..]
+    };
     for i in 0..=n {
-        tape0.push(acc_1);
+        tape0[i as usize] = acc_1;
         let t0 = i as f64;
         let w = t0 * 0.1;
         let c0 = acc_1 > 2.0;
@@ -66,9 +74,7 @@ fn loop_with_call_grad(x: f64, n: usize) -> (f64, f64) {
     let mut acc_1_bar = acc_1_bar;
     for i in (0..=n).rev() {
         (x_bar, acc_1_bar) = {
-            let Some(acc_1) = tape0.pop() else {
-                unreachable!("the forward sweep saved every iteration")
-            };
+            let acc_1 = tape0[i as usize];
             let t0 = i as f64;
             let w = t0 * 0.1;
             let c0 = acc_1 > 2.0;
@@ -109,9 +115,17 @@ fn loop_with_call_grad(x: f64, n: usize) -> (f64, f64) {
 )]
 fn loop_with_call_vjp(x: f64, n: usize, seed: f64) -> f64 {
     let mut acc_1 = x;
-    let mut tape0 = Vec::with_capacity((0..=n).size_hint().0);
+    let tape0_len = (0..=n).size_hint().0;
+    let mut tape0_small = [0.0; 32];
+    let mut tape0_large = Vec::new();
+    let tape0 = if tape0_len <= 32 {
+        &mut tape0_small[..tape0_len]
+    } else {
+        tape0_large.resize(tape0_len, 0.0);
+        &mut tape0_large[..]
+    };
     for i in 0..=n {
-        tape0.push(acc_1);
+        tape0[i as usize] = acc_1;
         let t0 = i as f64;
         let w = t0 * 0.1;
         let c0 = acc_1 > 2.0;
@@ -134,9 +148,7 @@ fn loop_with_call_vjp(x: f64, n: usize, seed: f64) -> f64 {
     let mut acc_1_bar = acc_1_bar;
     for i in (0..=n).rev() {
         (x_bar, acc_1_bar) = {
-            let Some(acc_1) = tape0.pop() else {
-                unreachable!("the forward sweep saved every iteration")
-            };
+            let acc_1 = tape0[i as usize];
             let t0 = i as f64;
             let w = t0 * 0.1;
             let c0 = acc_1 > 2.0;

@@ -35,9 +35,17 @@ fn taylor_sin(x: f64, n: usize) -> f64 {
 fn taylor_sin_grad(x: f64, n: usize) -> (f64, f64) {
     let mut y_1 = 0.0;
     let mut term_1 = x;
-    let mut tape0 = Vec::with_capacity((0..n).size_hint().0);
+    let tape0_len = (0..n).size_hint().0;
+    let mut tape0_small = [0.0; 32];
+    let mut tape0_large = Vec::new();
+    let tape0 = if tape0_len <= 32 {
+        &mut tape0_small[..tape0_len]
+    } else {
+        tape0_large.resize(tape0_len, 0.0);
+        &mut tape0_large[..]
+    };
     for i in 0..n {
-        tape0.push(term_1);
+        tape0[i as usize] = term_1;
         let y_2 = y_1 + term_1;
         let t0 = 2 * i + 2;
         let k = t0 as f64;
@@ -56,9 +64,7 @@ fn taylor_sin_grad(x: f64, n: usize) -> (f64, f64) {
     let mut term_1_bar = 0.0;
     for i in (0..n).rev() {
         (x_bar, y_1_bar, term_1_bar) = {
-            let Some(term_1) = tape0.pop() else {
-                unreachable!("the forward sweep saved every iteration")
-            };
+            let term_1 = tape0[i as usize];
             let t0 = 2 * i + 2;
             let k = t0 as f64;
             let t1 = -term_1;
@@ -92,9 +98,17 @@ fn taylor_sin_grad(x: f64, n: usize) -> (f64, f64) {
 fn taylor_sin_vjp(x: f64, n: usize, seed: f64) -> f64 {
     let mut y_1 = 0.0;
     let mut term_1 = x;
-    let mut tape0 = Vec::with_capacity((0..n).size_hint().0);
+    let tape0_len = (0..n).size_hint().0;
+    let mut tape0_small = [0.0; 32];
+    let mut tape0_large = Vec::new();
+    let tape0 = if tape0_len <= 32 {
+        &mut tape0_small[..tape0_len]
+    } else {
+        tape0_large.resize(tape0_len, 0.0);
+        &mut tape0_large[..]
+    };
     for i in 0..n {
-        tape0.push(term_1);
+        tape0[i as usize] = term_1;
         let y_2 = y_1 + term_1;
         let t0 = 2 * i + 2;
         let k = t0 as f64;
@@ -113,9 +127,7 @@ fn taylor_sin_vjp(x: f64, n: usize, seed: f64) -> f64 {
     let mut term_1_bar = 0.0;
     for i in (0..n).rev() {
         (x_bar, y_1_bar, term_1_bar) = {
-            let Some(term_1) = tape0.pop() else {
-                unreachable!("the forward sweep saved every iteration")
-            };
+            let term_1 = tape0[i as usize];
             let t0 = 2 * i + 2;
             let k = t0 as f64;
             let t1 = -term_1;
