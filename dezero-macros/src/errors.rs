@@ -183,6 +183,17 @@ pub fn unknown_variable(name: &str) -> String {
 pub fn custom_vjp_attr() -> String {
     "`#[custom_vjp]` needs the pullback function; write `#[custom_vjp(my_pullback)]`".to_string()
 }
+pub fn powi_int_type(n: &str, ty: &str) -> String {
+    format!("`powi` takes an `i32` exponent and `{n}` is `{ty}`; write `x.powi({n} as i32)`")
+}
+pub fn int_literal_arg(name: &str, lit: &str) -> String {
+    let powi = if name == "powf" {
+        format!(", or `x.powi({lit})` for an integer power")
+    } else {
+        String::new()
+    };
+    format!("`{name}` takes a float here and `{lit}` is an integer; write `{lit}.0`{powi}")
+}
 pub fn powi_exponent() -> String {
     "`powi` needs an integer exponent; write `x.powi(2)`, or `x.powf(e)` for a float exponent"
         .to_string()

@@ -127,6 +127,11 @@ impl Lower {
                 v.pop().unwrap_or_else(|| self.dummy())
             }
             E::Cast(c) => match ast::scalar(&c.ty) {
+                // `x as f32` in an `f64` function would round: one float type per function.
+                Some(Scalar::Float(ft)) if ft != self.float => {
+                    self.errs.spanned(&c.ty, errors::mixed_float());
+                    self.dummy()
+                }
                 Some(Scalar::Float(_)) if mentions_float(&c.expr, self) => self.expr(&c.expr, hint),
                 Some(Scalar::Float(_)) => {
                     let a = self.constant(&c.expr, None);
@@ -174,9 +179,33 @@ impl Lower {
                 if mentions_float(a, self) {
                     self.errs.spanned(a, errors::powi_exponent());
                 }
-                self.constant(a, None)
+                let n = self.constant(a, None);
+                // An integer parameter of another type than `i32` (`n: usize`).
+                if let Some(ty) = n.var().and_then(|v| self.int_types.get(&v)) {
+                    if ty != "i32" {
+                        let msg = errors::powi_int_type(&a.to_token_stream().to_string(), ty);
+                        self.errs.spanned(a, msg);
+                    }
+                }
+                n
             }
-            _ => self.expr(a, None),
+            _ => {
+                // `x.powf(2)`: rustc would report the integer literal here and again in the
+                // generated code; one message at the literal instead.
+                if let syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Int(i),
+                    ..
+                }) = a
+                {
+                    if !matches!(i.suffix(), "f32" | "f64") {
+                        let name = op.method().unwrap_or("this function");
+                        let msg = errors::int_literal_arg(name, i.base10_digits());
+                        self.errs.spanned(a, msg);
+                        return self.dummy();
+                    }
+                }
+                self.expr(a, None)
+            }
         }
     }
 

@@ -34,12 +34,18 @@ pub fn lower(func: &Function) -> syn::Result<Program> {
         errs: Errors::default(),
         hint_used: false,
         outputs: func.outputs,
+        int_types: HashMap::new(),
     };
     let mut params = Vec::new();
     for p in &func.params {
         let name = crate::names::user(&p.ident);
         l.bound.insert(name.clone());
         let v = l.new_var(name.clone(), p.ident.span(), p.scalar, p.is_float());
+        if let (Scalar::Int, syn::Type::Path(t)) = (p.scalar, &p.ty) {
+            if let Some(last) = t.path.segments.last() {
+                l.int_types.insert(v, last.ident.to_string());
+            }
+        }
         l.scopes[0].insert(name, Operand::Var(v));
         params.push(v);
     }
@@ -86,6 +92,8 @@ struct Lower {
     hint_used: bool,
     /// How many results the function declares.
     outputs: usize,
+    /// The declared type of each integer parameter (`usize`), for `powi`'s `i32` exponent.
+    int_types: HashMap<VarId, String>,
 }
 
 impl Lower {

@@ -140,6 +140,11 @@ impl Lower {
         };
         match pat {
             syn::Pat::Ident(pi) => {
+                if let Some(t) = &annot {
+                    if matches!(ast::scalar(t), Some(Scalar::Float(ft)) if ft != self.float) {
+                        self.errs.spanned(t, errors::mixed_float());
+                    }
+                }
                 let name = names::user(&pi.ident);
                 let hint = Hint::User(name.clone(), pi.ident.span());
                 self.hint_used = false;
