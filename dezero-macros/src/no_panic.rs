@@ -242,3 +242,57 @@ fn errors_come_with_the_function_and_stubs() {
     assert!(out.contains("pub fn f_grad"), "{out}");
     assert!(out.contains("pub fn f_vjp"), "{out}");
 }
+
+/// The property test's generated programs (`tests/property/programs.rs`): 120+ more varied
+/// valid functions (calls, tuple calls, loops over a parameter, early returns) as seeds.
+const PROPERTY_PROGRAMS: &str = include_str!("../../tests/property/programs.rs");
+
+fn property_programs() -> Vec<TokenStream> {
+    let file = syn::parse_file(PROPERTY_PROGRAMS).expect("programs.rs parses");
+    file.items
+        .into_iter()
+        .filter_map(|item| match item {
+            syn::Item::Fn(mut f) if f.attrs.iter().any(|a| a.path().is_ident("differentiable")) => {
+                f.attrs.clear();
+                Some(quote::ToTokens::into_token_stream(f))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn property_programs_expand_and_their_mutations_never_panic() {
+    let programs = property_programs();
+    assert!(programs.len() > 100, "{} programs", programs.len());
+    let mut failures = Vec::new();
+    let mut count = 0;
+    for (k, item) in programs.iter().enumerate() {
+        let out = expand::differentiable(TokenStream::new(), item.clone()).to_string();
+        assert!(
+            !out.contains("compile_error"),
+            "valid program rejected: {out}"
+        );
+        // Truncations and single-token deletions, sampled (a different offset per program).
+        let flat = item.to_string();
+        let words: Vec<&str> = flat.split_whitespace().collect();
+        for i in (k % 5..words.len()).step_by(5) {
+            let mut del = words.clone();
+            del.remove(i);
+            for v in [words[..i].join(" "), del.join(" ")] {
+                let Some(item) = tokens(&v) else { continue };
+                count += 1;
+                if let Err(e) = expand_ok(TokenStream::new(), item) {
+                    failures.push(e);
+                }
+            }
+        }
+    }
+    println!("{count} mutated property programs");
+    assert!(
+        failures.is_empty(),
+        "{} failures, first: {}",
+        failures.len(),
+        failures[0]
+    );
+}
