@@ -272,3 +272,35 @@ fn write_puts_the_text_in_a_file() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// y0, y1 = (x + 1, x * 2): a two-output function for the dropped-output case.
+struct Split;
+
+impl dezero_runtime::Function for Split {
+    fn name(&self) -> &str {
+        "split"
+    }
+    fn forward(&self, xs: &[&ndarray::ArrayD<f64>]) -> Vec<ndarray::ArrayD<f64>> {
+        vec![xs[0] + 1.0, xs[0] * 2.0]
+    }
+    fn backward(&self, _: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
+        vec![&gys[0] + &(2.0 * &gys[1])]
+    }
+}
+
+#[test]
+fn a_dropped_output_has_no_edge_and_an_empty_variable_no_shape() {
+    let x = Variable::from(1.0).with_name("x");
+    let mut ys = dezero_runtime::apply(Split, &[&x]);
+    let y0 = ys.remove(0).with_name("y0");
+    drop(ys); // y1 is gone: the node holds it weakly
+    let text = dot::graph(&y0, true);
+    let parsed = parse(&text);
+    assert_eq!(parsed.nodes.len(), 3); // x, split, y0
+    assert_eq!(parsed.edges.len(), 2); // x -> split -> y0
+    assert!(text.contains("[label=\"y0: () float64\""));
+
+    // verbose with no data: the name alone (the book skips shape and dtype for `None` data)
+    let empty = Variable::empty().with_name("e");
+    assert!(dot::graph(&empty, true).contains("[label=\"e\", color=orange"));
+}
