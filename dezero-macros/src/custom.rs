@@ -13,7 +13,7 @@ use crate::errors::{self, Errors};
 use crate::names;
 use crate::op;
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{quote, quote_spanned};
 
 pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     let item: syn::ItemFn = match crate::expand::parse_fn(item) {
@@ -83,14 +83,29 @@ fn try_expand(attr: TokenStream, item: &syn::ItemFn) -> syn::Result<TokenStream>
             }
         }
     });
+    // The call of the pullback (and its seeds) sits at the pullback's name in the attribute, so a
+    // pullback of the wrong signature is reported there.
+    let at = syn::spanned::Spanned::span(&pullback);
+    let call_seeds = seeds.iter().map(|s| {
+        let mut s = s.clone();
+        s.set_span(s.span().located_at(at));
+        s
+    });
+    let call = quote_spanned!(at=> #pullback(#(#args,)* #(#call_seeds),*));
+    let returns: TokenStream = (grads_ty.clone().into_iter())
+        .map(|mut t| {
+            t.set_span(at);
+            t
+        })
+        .collect();
     let op = op::companion(&func, vjp, "#[custom_vjp]"); // fused runtime node (issue 5)
     Ok(quote! {
         #item
         #grad_fn
         #op
         #vjp_docs
-        #vis fn #vjp #generics (#(#ps,)* #(#seeds: #float),*) -> #grads_ty {
-            #pullback(#(#args,)* #(#seeds),*)
+        #vis fn #vjp #generics (#(#ps,)* #(#seeds: #float),*) -> #returns {
+            #call
         }
     })
 }
