@@ -14,6 +14,13 @@
 //! 10 runs each, the figure least disturbed by other load on a shared machine).
 //!
 //! Run: `CARGO_TARGET_DIR=/work/target-c cargo bench --bench fused`.
+//!
+//! Page faults are a large share of the fused node's time: each forward + backward writes four
+//! fresh 8 MB arrays (the output, backward's seed of ones, two gradients), and glibc returns
+//! freed blocks that large to the kernel, so every run faults them in again. To see the figures
+//! without that, keep glibc from unmapping and trimming:
+//! `GLIBC_TUNABLES=glibc.malloc.mmap_threshold=1073741824:glibc.malloc.trim_threshold=4294967296`
+//! in front of the command.
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
