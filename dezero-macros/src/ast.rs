@@ -64,10 +64,12 @@ impl Param {
     }
 }
 
-/// `#[differentiable(grad = .., vjp = .., dot)]`.
+/// `#[differentiable(grad = .., vjp = .., op = .., no_op, dot)]`.
 pub struct Options {
     pub grad: Ident,
     pub vjp: Ident,
+    /// The fused-node companion's name (`op = name`), or `None` with `no_op`.
+    pub op: Option<Ident>,
     /// `dot`: also generate the static-graph picture companion (`<fn>_dot`).
     pub dot: bool,
 }
@@ -124,6 +126,7 @@ pub fn parse_options(attr: TokenStream, f: &Ident) -> syn::Result<Options> {
     let mut opts = Options {
         grad: crate::names::grad_fn(f),
         vjp: crate::names::vjp_fn(f),
+        op: Some(crate::op::op_fn(f)),
         dot: false,
     };
     let mut seen: Vec<String> = Vec::new();
@@ -136,10 +139,16 @@ pub fn parse_options(attr: TokenStream, f: &Ident) -> syn::Result<Options> {
         match key.as_str() {
             "grad" => opts.grad = option_name(&meta)?,
             "vjp" => opts.vjp = option_name(&meta)?,
+            "op" | "no_op" if seen.iter().any(|k| k == "op") && seen.iter().any(|k| k == "no_op") => {
+                return Err(meta.error(errors::op_conflict()));
+            }
+            "op" => opts.op = Some(option_name(&meta)?),
+            "no_op" => {
+                flag(&meta, &key)?;
+                opts.op = None;
+            }
             "dot" => {
-                if !meta.input.is_empty() && !meta.input.peek(syn::Token![,]) {
-                    return Err(meta.error(errors::flag_option(&key)));
-                }
+                flag(&meta, &key)?;
                 opts.dot = true;
             }
             _ => return Err(meta.error(errors::unknown_option(&key))),
@@ -148,6 +157,14 @@ pub fn parse_options(attr: TokenStream, f: &Ident) -> syn::Result<Options> {
     });
     syn::parse::Parser::parse2(parser, attr)?;
     Ok(opts)
+}
+
+/// A flag option (`dot`, `no_op`): a value after it is an error on the key.
+fn flag(meta: &syn::meta::ParseNestedMeta, key: &str) -> syn::Result<()> {
+    if !meta.input.is_empty() && !meta.input.peek(syn::Token![,]) {
+        return Err(meta.error(errors::flag_option(key)));
+    }
+    Ok(())
 }
 
 /// The name after `grad =` / `vjp =`; a missing `= name` is an error on the key.
@@ -432,5 +449,17 @@ mod tests {
         assert_eq!(msg(quote!(dot, dot)), errors::duplicate_option("dot"));
         assert_eq!(msg(quote!(grad)), errors::option_value("grad"));
         assert_eq!(msg(quote!(vjp, grad = g)), errors::option_value("vjp"));
+        assert_eq!(msg(quote!(no_op = x)), errors::flag_option("no_op"));
+        assert_eq!(msg(quote!(op)), errors::option_value("op"));
+        assert_eq!(msg(quote!(op = g, no_op)), errors::op_conflict());
+        assert_eq!(msg(quote!(no_op, op = g)), errors::op_conflict());
+    }
+
+    #[test]
+    fn op_is_named_renamed_or_switched_off() {
+        let op = |a| opts(a).unwrap().op.map(|i| i.to_string());
+        assert_eq!(op(quote!()), Some("f_op".into()));
+        assert_eq!(op(quote!(op = fused_f)), Some("fused_f".into()));
+        assert_eq!(op(quote!(no_op, dot)), None);
     }
 }

@@ -52,6 +52,7 @@ fn try_expand(attr: TokenStream, item: &syn::ItemFn) -> syn::Result<TokenStream>
     let opts = Options {
         grad: names::grad_fn(f),
         vjp: names::vjp_fn(f),
+        op: Some(crate::op::op_fn(f)),
         dot: false,
     };
     let func = ast::Function {

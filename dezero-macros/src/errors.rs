@@ -51,10 +51,13 @@ impl Errors {
 const ATTR: &str = "`#[differentiable]`";
 
 pub fn unknown_option(key: &str) -> String {
-    format!("unknown option `{key}` for {ATTR}; write `#[differentiable]` or `#[differentiable(grad = name, vjp = name, dot)]`")
+    format!("unknown option `{key}` for {ATTR}; write `#[differentiable]` or `#[differentiable(grad = name, vjp = name, op = name, no_op, dot)]`")
 }
 pub fn duplicate_option(key: &str) -> String {
     format!("duplicate option `{key}` for {ATTR}; give each option at most once")
+}
+pub fn op_conflict() -> String {
+    format!("options `op` and `no_op` of {ATTR} contradict each other; keep one")
 }
 pub fn option_value(key: &str) -> String {
     format!("option `{key}` of {ATTR} needs a name; write `{key} = name`")

@@ -53,7 +53,7 @@ fn fallback(attr: &TokenStream, item: &syn::ItemFn, e: syn::Error) -> TokenStrea
         ast::signature(&item.sig, &mut scratch),
     ) {
         (Ok(opts), Some((params, float, outputs))) => {
-            let op = op::stub(item, &params, float, outputs); // companion stubs (issue 5)
+            let op = op::stub(item, opts.op.as_ref(), &params, float, outputs); // companion stubs (issue 5)
             let dot = dot::stub(item, opts.dot);
             let stubs = stubs(item, &opts, &params, float.tokens(), outputs);
             quote!(#stubs #op #dot)

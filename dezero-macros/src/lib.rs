@@ -25,8 +25,9 @@
 //! - A function returning a tuple `(f64, f64)` gets only `f_vjp`, with one seed per result
 //!   (`seed0, seed1`): the gradient of a vector-valued function is a Jacobian, and the pullback
 //!   is what composition needs.
-//! - `#[differentiable(grad = name, vjp = name)]` renames the generated functions (composition
-//!   looks for `<callee>_vjp`, so rename `vjp` only for functions nobody calls).
+//! - `#[differentiable(grad = name, vjp = name, op = name)]` renames the generated functions
+//!   (composition looks for `<callee>_vjp`, so rename `vjp` only for functions nobody calls);
+//!   `no_op` generates no `f_op` (for associated functions in an `impl` block); `dot` adds `f_dot`.
 //! - Visibility, attributes and doc comments of `f` carry over to the generated functions;
 //!   each also gets a one-line doc saying what it is.
 //! - Stable names: `<fn>_grad`, `<fn>_vjp`, `<fn>_op`, `<fn>_dot` and their signatures. The locals inside generated
@@ -45,23 +46,34 @@
 //! assert_eq!(sphere_vjp(1.0, 1.0, 0.5), (1.0, 1.0));
 //! ```
 //!
-//! `sphere_grad` expands roughly to (the `_vjp` is the same with `out_bar = seed`):
+//! For `fn matyas(x: f64, y: f64) -> f64 { 0.26 * (x * x + y * y) - 0.48 * x * y }`,
+//! `matyas_grad` expands to (the `_vjp` is the same with `out_bar = seed`):
 //!
 //! ```text
-//! fn sphere_grad(x: f64, y: f64) -> (f64, (f64, f64)) {
-//!     let t0 = x * x;                  // forward sweep: one `let` per primitive
+//! fn matyas_grad(x: f64, y: f64) -> (f64, (f64, f64)) {
+//!     let t0 = x * x;              // forward sweep: one `let` per primitive
 //!     let t1 = y * y;
-//!     let out = t0 + t1;
-//!     let out_bar = 1.0;               // reverse sweep, in exact reverse order
-//!     let t0_bar = out_bar;
-//!     let t1_bar = out_bar;
-//!     let y_bar = t1_bar * y;
-//!     let y_bar = y_bar + t1_bar * y;  // accumulation by shadowing: one contribution a line
-//!     let x_bar = t0_bar * x;
-//!     let x_bar = x_bar + t0_bar * x;
+//!     let t2 = t0 + t1;
+//!     let t3 = 0.26 * t2;
+//!     let t4 = 0.48 * x;
+//!     let t5 = t4 * y;
+//!     let out = t3 - t5;
+//!     let out_bar = 1.0;           // reverse sweep, in exact reverse order
+//!     let t3_bar = out_bar;
+//!     let t5_bar = -out_bar;
+//!     let t4_bar = t5_bar * y;
+//!     let t2_bar = t3_bar * 0.26;
+//!     let t0_bar = t2_bar;
+//!     let t1_bar = t2_bar;
+//!     let y_bar = t5_bar * t4 + t1_bar * (2.0 * y);   // one term per use of `y`, summed once
+//!     let x_bar = t4_bar * 0.48 + t0_bar * (2.0 * x);
 //!     (out, (x_bar, y_bar))
 //! }
 //! ```
+//!
+//! A variable used `n` times gets one term per use, summed in one `let` as a balanced tree
+//! (`let x_bar = (a + b) + (c - d);`), so the additions do not wait on each other; a loop
+//! accumulator adds its previous value last (`let x_bar = (a + b) + x_bar;`).
 //!
 //! # The language it accepts
 //!
@@ -102,12 +114,13 @@
 //!   `let (x_bar, ..) = if c0 { <recompute the branch>; <its adjoint>; (x_bar, ..) } else { .. };`:
 //!   the values of the taken branch that its adjoint reads are recomputed (values inside a
 //!   branch are not in scope after it), so a branch costs at most its forward twice.
-//! - `for`: the forward saves the loop-carried values of each iteration on a tape: an array
-//!   `[0.0; N]` when both bounds are integer literals (at most 4096 iterations), otherwise a
-//!   `Vec` sized up front from the range, one allocation per loop execution and the only place
-//!   generated code allocates. The reverse runs `(lo..hi).rev()`, restores that iteration's
-//!   state, recomputes what the iteration's adjoint reads and runs it, updating `let mut`
-//!   adjoint accumulators declared before the loop.
+//! - `for`: the forward saves, per iteration, the loop-carried values the reverse sweep reads
+//!   (none: no tape) on a tape: an array `[0.0; N]` when both bounds are integer literals (at
+//!   most 4096 iterations), otherwise a slice of a 32-entry stack array, or of one `Vec` sized
+//!   from the range when the loop runs longer (one allocation per loop execution, the only
+//!   place generated code allocates). The reverse runs `(lo..hi).rev()`, restores that
+//!   iteration's state, recomputes what the iteration's adjoint reads and runs it, updating
+//!   `let mut` adjoint accumulators declared before the loop.
 //! - Forward code nothing reads is not emitted: a `_vjp` does not compute the value unless its
 //!   adjoint needs it, and a recomputed branch keeps only what its adjoint reads. Calls of
 //!   annotated functions are assumed pure (as differentiating them already assumes).
@@ -130,9 +143,10 @@
 //! arrays hold `f64`, a fused node has one output, and the node's closures call `f` without
 //! naming generic arguments. Higher-order derivatives do not go through the node (backward with
 //! `create_graph` panics there): the pullback is compiled code, opaque to the runtime.
-//! `f_op` names `f` and `f_vjp` by their plain names, so annotate free functions: on an
-//! associated function in an `impl` block it does not compile ("cannot find function `f_vjp`";
-//! calls between annotated functions need free functions too).
+//! `f_op` names `f` and `f_vjp` by their plain names, which an associated function in an
+//! `impl` block cannot be called by: there, write `#[differentiable(no_op)]` (`f_grad` and
+//! `f_vjp` work as associated functions; calls between annotated functions need free
+//! functions). `#[differentiable(op = name)]` renames it.
 //!
 //! ```
 //! use dezero::{differentiable, Variable};

@@ -46,12 +46,14 @@ fn op_params(params: &[Param]) -> Vec<TokenStream> {
 /// `<fn>_op` for `func` (and its pullback `vjp`), or nothing if it is not eligible.
 pub fn companion(func: &Function, vjp: &Ident, generator: &str) -> TokenStream {
     let item = func.item;
+    let Some(op) = &func.opts.op else {
+        return TokenStream::new();
+    };
     if !eligible(item, func.float, func.outputs) {
         return TokenStream::new();
     }
     let f = func.name();
     let name = names::user(f);
-    let op = op_fn(f);
     let vis = &item.vis;
     let params = op_params(&func.params);
     let floats: Vec<&Ident> = func.float_params().map(|p| &p.ident).collect();
@@ -90,12 +92,20 @@ pub fn companion(func: &Function, vjp: &Ident, generator: &str) -> TokenStream {
 
 /// The `unreachable!()` stub of `<fn>_op` emitted beside the errors, so calls to it do not
 /// cascade into "cannot find function" errors.
-pub fn stub(item: &syn::ItemFn, params: &[Param], float: FloatTy, outputs: usize) -> TokenStream {
+pub fn stub(
+    item: &syn::ItemFn,
+    op: Option<&Ident>,
+    params: &[Param],
+    float: FloatTy,
+    outputs: usize,
+) -> TokenStream {
+    let Some(op) = op else {
+        return TokenStream::new();
+    };
     if !eligible(item, float, outputs) {
         return TokenStream::new();
     }
     let vis = &item.vis;
-    let op = op_fn(&item.sig.ident);
     let params = op_params(params);
     quote! {
         #[doc(hidden)]
