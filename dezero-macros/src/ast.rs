@@ -139,7 +139,9 @@ pub fn parse_options(attr: TokenStream, f: &Ident) -> syn::Result<Options> {
         match key.as_str() {
             "grad" => opts.grad = option_name(&meta)?,
             "vjp" => opts.vjp = option_name(&meta)?,
-            "op" | "no_op" if seen.iter().any(|k| k == "op") && seen.iter().any(|k| k == "no_op") => {
+            "op" | "no_op"
+                if seen.iter().any(|k| k == "op") && seen.iter().any(|k| k == "no_op") =>
+            {
                 return Err(meta.error(errors::op_conflict()));
             }
             "op" => opts.op = Some(option_name(&meta)?),

@@ -28,5 +28,8 @@ fn main() {
     let y = fused_square(&x);
     y.backward();
     assert_eq!(y.creator().unwrap().name(), "square");
-    assert_eq!(x.grad().unwrap().data().as_slice().unwrap(), &[2.0, 4.0, 6.0]);
+    assert_eq!(
+        x.grad().unwrap().data().as_slice().unwrap(),
+        &[2.0, 4.0, 6.0]
+    );
 }
