@@ -125,6 +125,21 @@
 //!   adjoint needs it, and a recomputed branch keeps only what its adjoint reads. Calls of
 //!   annotated functions are assumed pure (as differentiating them already assumes).
 //!
+//! # One float parameter: forward mode
+//!
+//! With exactly one float parameter (and no calls of other annotated functions) the gradient
+//! is one directional derivative, so `f_grad` and `f_vjp` run in forward (tangent) mode
+//! instead: one sweep carrying `v_dot = dv/dx` beside every value, through `if`s (merged like
+//! the values) and loops (carried like the values), no tape; `f_vjp(x, seed)` is
+//! `seed * f'(x)`. A loop then runs once, as in a hand-written derivative.
+//!
+//! ```text
+//! let x_dot = 1.0;
+//! let t0 = x * x;   let t0_dot = x_dot * (2.0 * x);
+//! let out = t0.sin();   let out_dot = t0_dot * t0.cos();
+//! (out, out_dot)
+//! ```
+//!
 //! # Custom derivative rules
 //!
 //! See [`macro@custom_vjp`].
@@ -185,6 +200,31 @@
 //! boxes and whose loop-carried values are `loop` boxes with a dashed back edge; a dashed gray
 //! edge is the reverse sweep reading a forward value. Render it with
 //! `dot -Tsvg f.dot -o f.svg`. The layout of the text may change between releases.
+//!
+//! # Benchmarks
+//!
+//! `cargo bench --bench differentiable` (Criterion) times value + full gradient of
+//! Goldstein–Price, Rosenbrock and a 20-term Taylor sine (a loop): `f_grad` against a
+//! hand-written gradient, the primal alone, the runtime, and the crates a Rust user would pick
+//! instead (`num-dual` forward mode; `easy-ml` and `reverse` tapes), at one fixed point and
+//! over 1024 varied points. `cargo bench --bench differentiable -- summary` prints these
+//! ratios from the fastest of 200 runs (one run, a shared and noisy 2-core machine):
+//!
+//! | ratio (one point / 1024 points) | Goldstein–Price | Rosenbrock | Taylor sin, 20 terms |
+//! |---|---|---|---|
+//! | generated / hand-written | 1.40 / 1.62 | 1.08 / 1.09 | 0.92 / 0.96 |
+//! | generated / primal | 3.34 / 2.89 | 1.66 / 1.88 | 1.27 / 1.26 |
+//! | `num-dual` time / generated | 0.77 / 0.86 | 1.87 / 1.53 | 1.22 / 1.23 |
+//! | `easy-ml` time / generated | 28 / 60 | 105 / 150 | 9 / 9 |
+//! | `reverse` time / generated | 34 / 70 | 114 / 165 | 10 / 9 |
+//!
+//! Goals: ≤ 1.1× hand-written, ≤ 3× primal, faster than every peer. Met for the Taylor loop
+//! (one float parameter: forward mode, the loop runs once) and Rosenbrock; missed for
+//! Goldstein–Price, where reverse mode multiplies every use's term by its adjoint while the
+//! hand-written gradient factors it out of each polynomial. Reassociated adjoint sums,
+//! reciprocals and forward-mode tangents can change the last bits of a gradient; the value
+//! `f_grad` returns is `f`'s, bit for bit.
+//!
 
 use proc_macro::TokenStream;
 
@@ -199,6 +239,7 @@ mod names;
 mod op;
 mod prune;
 mod reverse;
+mod tangent;
 mod validate;
 
 #[cfg(test)]

@@ -1,0 +1,255 @@
+//! Forward-mode (tangent) rules: `<fn>_grad` of a function with ONE float parameter.
+//!
+//! With one input the gradient is one directional derivative, so `_grad` carries each value's
+//! tangent `v_dot = dv/dx` along with it in a single forward sweep (seeded `x_dot = 1.0`),
+//! instead of a forward sweep, a tape and a reverse sweep. A loop then runs once, like a
+//! hand-written derivative. `_vjp` stays reverse mode.
+//!
+//! ```text
+//! let t0 = x * x;   let t0_dot = x_dot * (2.0 * x);
+//! let out = t0.sin();   let out_dot = t0_dot * t0.cos();
+//! ```
+//!
+//! Functions that call other annotated functions keep the reverse-mode `_grad` (a callee
+//! exposes only its pullback).
+
+use crate::ir::{Block, Inst, Op, Operand, Program, Stmt};
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{quote, quote_spanned};
+
+/// Whether `_grad` of `p` is emitted in forward mode: one float parameter, no calls.
+pub fn applies(p: &Program, float_params: usize) -> bool {
+    float_params == 1 && !calls(&p.body)
+}
+
+fn calls(b: &Block) -> bool {
+    b.stmts.iter().any(|s| match s {
+        Stmt::Inst(i) => matches!(i.op, Op::Call { .. }),
+        Stmt::If(i) => calls(&i.then) || calls(&i.else_),
+        Stmt::For(l) => calls(&l.body),
+    })
+}
+
+/// What a rule needs to print operands.
+pub struct Ctx<'a> {
+    pub p: &'a Program,
+    /// `f64` or `f32`.
+    pub float: TokenStream,
+}
+
+impl Ctx<'_> {
+    /// `v_dot` of an active variable; `None` for constants and inactive values (tangent 0).
+    pub fn dot(&self, o: &Operand) -> Option<TokenStream> {
+        match o {
+            Operand::Var(v) if self.p.vars[*v].active => {
+                let d = dot_ident(&self.p.vars[*v].name);
+                Some(quote!(#d))
+            }
+            _ => None,
+        }
+    }
+
+    fn val(&self, o: &Operand) -> TokenStream {
+        match o {
+            Operand::Var(v) => {
+                let id = self.p.vars[*v].ident();
+                quote!(#id)
+            }
+            Operand::Const(t, _) => quote!(#t),
+        }
+    }
+
+    /// `a.name(args)`, or `f64::name(a, args)` when `a` is a literal.
+    fn method(&self, a: &Operand, name: &str, args: &[TokenStream]) -> TokenStream {
+        let m = Ident::new(name, Span::call_site());
+        let av = self.val(a);
+        match a {
+            Operand::Var(_) => quote!(#av.#m(#(#args),*)),
+            Operand::Const(..) => {
+                let f = &self.float;
+                quote!(#f::#m(#av #(, #args)*))
+            }
+        }
+    }
+
+    /// The tangent of `i`'s result, `None` when it is zero.
+    pub fn rule(&self, i: &Inst) -> Option<TokenStream> {
+        let (&y, a) = (i.dsts.first()?, i.args.first()?);
+        if !self.p.vars[y].active {
+            return None;
+        }
+        let sp = i.span;
+        let yv = self.p.vars[y].ident();
+        let av = self.val(a);
+        let b = i.args.get(1);
+        let bv = b.map(|b| self.val(b));
+        let da = self.dot(a);
+        let db = b.and_then(|b| self.dot(b));
+        let float = &self.float;
+        // d(term) = da * fa + db * fb, dropping zero tangents.
+        let sum = |fa: Option<TokenStream>, fb: Option<TokenStream>| -> Option<TokenStream> {
+            let ta = da
+                .as_ref()
+                .zip(fa)
+                .map(|(d, f)| quote_spanned!(sp=> #d * #f));
+            let tb = db
+                .as_ref()
+                .zip(fb)
+                .map(|(d, f)| quote_spanned!(sp=> #d * #f));
+            match (ta, tb) {
+                (Some(ta), Some(tb)) => Some(quote_spanned!(sp=> #ta + #tb)),
+                (t, None) | (None, t) => t,
+            }
+        };
+        match &i.op {
+            // y = a + b  =>  y' = a' + b'
+            Op::Add => match (&da, &db) {
+                (Some(x), Some(z)) => Some(quote_spanned!(sp=> #x + #z)),
+                (Some(t), None) | (None, Some(t)) => Some(t.clone()),
+                (None, None) => None,
+            },
+            // y = a - b  =>  y' = a' - b'
+            Op::Sub => match (&da, &db) {
+                (Some(x), Some(z)) => Some(quote_spanned!(sp=> #x - #z)),
+                (Some(t), None) => Some(t.clone()),
+                (None, Some(t)) => Some(quote_spanned!(sp=> -#t)),
+                (None, None) => None,
+            },
+            // y = a * a  =>  y' = a' (2 a)
+            Op::Mul if b.is_some_and(|b| b.same(a)) => {
+                da.map(|d| quote_spanned!(sp=> #d * (2.0 * #av)))
+            }
+            // y = a * b  =>  y' = a' b + b' a
+            Op::Mul => sum(bv.clone(), Some(av.clone())),
+            // y = a / b  =>  y' = a' (1 / b) - b' (y / b)
+            Op::Div => {
+                let b = b?;
+                let inv = self.method(b, "recip", &[]);
+                let ta = da.map(|d| quote_spanned!(sp=> #d * #inv));
+                let tb = db.map(|d| quote_spanned!(sp=> #d * (#yv / #bv)));
+                match (ta, tb) {
+                    (Some(ta), Some(tb)) => Some(quote_spanned!(sp=> #ta - #tb)),
+                    (Some(t), None) => Some(t),
+                    (None, Some(t)) => Some(quote_spanned!(sp=> -(#t))),
+                    (None, None) => None,
+                }
+            }
+            // y = -a  =>  y' = -a'
+            Op::Neg => da.map(|d| quote_spanned!(sp=> -#d)),
+            // y = a  =>  y' = a'
+            Op::Copy => da,
+            // y = a^n  =>  y' = a' n a^(n - 1)
+            Op::Powi => {
+                let n = b?;
+                let f = match literal_int(n) {
+                    Some(0) => return None,
+                    Some(1) => return da,
+                    Some(2) => quote_spanned!(sp=> 2.0 * #av),
+                    Some(k) => {
+                        let kf = proc_macro2::Literal::f64_unsuffixed(k as f64);
+                        let k1 = proc_macro2::Literal::i64_unsuffixed(k - 1);
+                        let pow = self.method(a, "powi", &[quote_spanned!(sp=> #k1)]);
+                        quote_spanned!(sp=> #kf * #pow)
+                    }
+                    None => {
+                        let nv = self.val(n);
+                        let pow = self.method(a, "powi", &[quote_spanned!(sp=> #nv - 1)]);
+                        quote_spanned!(sp=> (#nv as #float) * #pow)
+                    }
+                };
+                da.map(|d| quote_spanned!(sp=> #d * (#f)))
+            }
+            // y = a^b  =>  y' = a' b a^(b - 1) + b' y ln(a)
+            Op::Powf => {
+                let bv = bv?;
+                let pow = self.method(a, "powf", &[quote_spanned!(sp=> #bv - 1.0)]);
+                let ln = self.method(a, "ln", &[]);
+                sum(
+                    Some(quote_spanned!(sp=> (#bv * #pow))),
+                    Some(quote_spanned!(sp=> (#yv * #ln))),
+                )
+            }
+            // y = exp(a)  =>  y' = a' y
+            Op::Exp => sum(Some(quote!(#yv)), None),
+            // y = ln(a)  =>  y' = a' (1 / a)
+            Op::Ln => sum(Some(self.method(a, "recip", &[])), None),
+            // y = log10(a)  =>  y' = a' / (a ln 10)
+            Op::Log10 => sum(
+                Some(quote_spanned!(sp=> (#av * ::core::#float::consts::LN_10).recip())),
+                None,
+            ),
+            // y = sqrt(a)  =>  y' = a' (0.5 / y)
+            Op::Sqrt => sum(Some(quote_spanned!(sp=> (0.5 / #yv))), None),
+            // y = sin(a)  =>  y' = a' cos(a)
+            Op::Sin => sum(Some(self.method(a, "cos", &[])), None),
+            // y = cos(a)  =>  y' = -a' sin(a)
+            Op::Cos => {
+                let s = self.method(a, "sin", &[]);
+                da.map(|d| quote_spanned!(sp=> -(#d * #s)))
+            }
+            // y = tan(a)  =>  y' = a' (1 + y^2)
+            Op::Tan => sum(Some(quote_spanned!(sp=> (1.0 + #yv * #yv))), None),
+            // y = tanh(a)  =>  y' = a' (1 - y^2)
+            Op::Tanh => sum(Some(quote_spanned!(sp=> (1.0 - #yv * #yv))), None),
+            // y = sinh(a)  =>  y' = a' cosh(a)
+            Op::Sinh => sum(Some(self.method(a, "cosh", &[])), None),
+            // y = cosh(a)  =>  y' = a' sinh(a)
+            Op::Cosh => sum(Some(self.method(a, "sinh", &[])), None),
+            // y = |a|  =>  y' = a' signum(a)
+            Op::Abs => sum(Some(self.method(a, "signum", &[])), None),
+            // y = 1 / a  =>  y' = -a' y^2
+            Op::Recip => da.map(|d| quote_spanned!(sp=> -(#d * (#yv * #yv)))),
+            // y = max(a, b)  =>  y' = a' if a is the larger (a on ties), else b'
+            Op::Max | Op::Min => {
+                let bv = bv?;
+                let cmp = if matches!(i.op, Op::Max) {
+                    quote_spanned!(sp=> >=)
+                } else {
+                    quote_spanned!(sp=> <=)
+                };
+                let zero = quote!(0.0);
+                let (x, z) = (da.unwrap_or(zero.clone()), db.unwrap_or(zero));
+                Some(quote_spanned!(sp=> if #av #cmp #bv { #x } else { #z }))
+            }
+            // y = hypot(a, b)  =>  y' = a' (a / y) + b' (b / y)
+            Op::Hypot => {
+                let bv = bv?;
+                sum(
+                    Some(quote_spanned!(sp=> (#av / #yv))),
+                    Some(quote_spanned!(sp=> (#bv / #yv))),
+                )
+            }
+            // y = atan2(a, b)  =>  y' = (a' b - b' a) / (a^2 + b^2)
+            Op::Atan2 => {
+                let bv = bv?;
+                let r = quote_spanned!(sp=> (#av * #av + #bv * #bv));
+                let ta = da.map(|d| quote_spanned!(sp=> #d * (#bv / #r)));
+                let tb = db.map(|d| quote_spanned!(sp=> #d * (#av / #r)));
+                match (ta, tb) {
+                    (Some(ta), Some(tb)) => Some(quote_spanned!(sp=> #ta - #tb)),
+                    (Some(t), None) => Some(t),
+                    (None, Some(t)) => Some(quote_spanned!(sp=> -(#t))),
+                    (None, None) => None,
+                }
+            }
+            // y = sigmoid(a)  =>  y' = a' y (1 - y)
+            Op::Sigmoid => sum(Some(quote_spanned!(sp=> (#yv * (1.0 - #yv)))), None),
+            // constants and booleans: no tangent; calls are excluded by `applies`
+            Op::Cast(_) | Op::Cmp(_) | Op::Logic(_) | Op::Not | Op::Expr(_) | Op::Call { .. } => {
+                None
+            }
+        }
+    }
+}
+
+/// `x_dot` for `x`: a generated local, so it never captures a user's `x_dot`.
+pub fn dot_ident(name: &str) -> Ident {
+    crate::names::local(&format!("{name}_dot"))
+}
+
+fn literal_int(o: &Operand) -> Option<i64> {
+    match o {
+        Operand::Const(t, _) => t.to_string().parse().ok(),
+        Operand::Var(_) => None,
+    }
+}
