@@ -2,9 +2,10 @@
 //!
 //! The attribute lowers the body of an ordinary Rust function into forward code plus
 //! generated reverse-mode adjoint code at compile time: no graph, no tape for straight-line
-//! code, and output a person can read with `cargo expand`. Use it through the `dezero` crate
-//! (`dezero::differentiable`, `dezero::custom_vjp`); the generated code names the runtime only
-//! through `::dezero::__private`.
+//! code, and output a person can read with `cargo expand` (a function of one float parameter
+//! gets forward-mode code instead, see [below](#one-float-parameter-forward-mode)). Use it
+//! through the `dezero` crate (`dezero::differentiable`, `dezero::custom_vjp`); the generated
+//! code names the runtime only through `::dezero::__private`.
 //!
 //! # The contract
 //!
