@@ -154,13 +154,7 @@ impl Emit<'_> {
     }
 
     fn val(&self, o: &Operand) -> TokenStream {
-        match o {
-            Operand::Var(v) => {
-                let id = self.id(*v);
-                quote!(#id)
-            }
-            Operand::Const(t, _) => quote!(#t),
-        }
+        self.p.tokens(o)
     }
 
     /// The forward code of `b` that `users` (the code after it) reads.

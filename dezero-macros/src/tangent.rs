@@ -14,7 +14,7 @@
 //! exposes only its pullback).
 
 use crate::ir::{Block, Inst, Op, Operand, Program, Stmt};
-use proc_macro2::{Ident, Span, TokenStream};
+use proc_macro2::{Ident, TokenStream};
 use quote::{quote, quote_spanned};
 
 /// Whether `_grad` of `p` is emitted in forward mode: one float parameter, no calls.
@@ -50,26 +50,11 @@ impl Ctx<'_> {
     }
 
     fn val(&self, o: &Operand) -> TokenStream {
-        match o {
-            Operand::Var(v) => {
-                let id = self.p.vars[*v].ident();
-                quote!(#id)
-            }
-            Operand::Const(t, _) => quote!(#t),
-        }
+        self.p.tokens(o)
     }
 
-    /// `a.name(args)`, or `f64::name(a, args)` when `a` is a literal.
     fn method(&self, a: &Operand, name: &str, args: &[TokenStream]) -> TokenStream {
-        let m = Ident::new(name, Span::call_site());
-        let av = self.val(a);
-        match a {
-            Operand::Var(_) => quote!(#av.#m(#(#args),*)),
-            Operand::Const(..) => {
-                let f = &self.float;
-                quote!(#f::#m(#av #(, #args)*))
-            }
-        }
+        self.p.method_call(a, &self.float, name, args)
     }
 
     /// The tangent of `i`'s result, `None` when it is zero.

@@ -258,6 +258,30 @@ pub struct Program {
 }
 
 impl Program {
+    /// `o` as an expression of the generated code: the variable's name or the literal.
+    pub fn tokens(&self, o: &Operand) -> TokenStream {
+        match o {
+            Operand::Var(v) => self.vars[*v].ident().into_token_stream(),
+            Operand::Const(t, _) => t.clone(),
+        }
+    }
+
+    /// `a.name(args)`, or `f64::name(a, args)` when `a` is a literal (whose type is ambiguous).
+    pub fn method_call(
+        &self,
+        a: &Operand,
+        float: &TokenStream,
+        name: &str,
+        args: &[TokenStream],
+    ) -> TokenStream {
+        let m = Ident::new(name, Span::call_site());
+        let av = self.tokens(a);
+        match a {
+            Operand::Var(_) => quote::quote!(#av.#m(#(#args),*)),
+            Operand::Const(..) => quote::quote!(#float::#m(#av #(, #args)*)),
+        }
+    }
+
     fn operand(&self, o: &Operand) -> String {
         match o {
             Operand::Var(v) => self.vars[*v].name.clone(),

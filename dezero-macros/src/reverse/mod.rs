@@ -126,13 +126,7 @@ impl Rev<'_> {
     }
 
     fn val(&self, o: &Operand) -> TokenStream {
-        match o {
-            Operand::Var(v) => {
-                let id = self.id(*v);
-                quote!(#id)
-            }
-            Operand::Const(t, _) => quote!(#t),
-        }
+        self.p.tokens(o)
     }
 
     /// Adds `term` (negated if `neg`) to the adjoint of `target`, if it is active.

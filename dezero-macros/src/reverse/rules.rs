@@ -3,7 +3,7 @@
 use super::{RStmt, Rev, VjpOut};
 use crate::ir::{Inst, Op, Operand, VarId};
 use crate::names;
-use proc_macro2::{Ident, Span, TokenStream};
+use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use std::collections::HashSet;
 
@@ -221,17 +221,8 @@ impl Rev<'_> {
             .unwrap_or(quote!(f64))
     }
 
-    /// `a.name(args)`, or `f64::name(a, args)` when `a` is a literal (whose type is ambiguous).
     fn method(&self, a: &Operand, name: &str, args: &[TokenStream]) -> TokenStream {
-        let m = Ident::new(name, Span::call_site());
-        let av = self.val(a);
-        match a {
-            Operand::Var(_) => quote!(#av.#m(#(#args),*)),
-            Operand::Const(..) => {
-                let f = self.float();
-                quote!(#f::#m(#av #(, #args)*))
-            }
-        }
+        self.p.method_call(a, &self.float(), name, args)
     }
 
     /// `(d0, d1) = g_vjp(args.., y_bar)`: each float argument gets its gradient back.
