@@ -10,6 +10,8 @@
 
 use dezero::Variable;
 
+pub mod functions;
+
 /// Central-difference step used by [`central_diff`] and [`partials`].
 pub const EPS: f64 = 1e-6;
 
