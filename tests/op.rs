@@ -6,43 +6,13 @@
 //! gradient of ~1e-12, whose rounding differs with the order of operations).
 //! The exhaustive comparison (sizes, every SPEC function) lives in tests/fused.rs.
 use dezero::functions::sqrt;
-use dezero::{custom_vjp, differentiable, Variable};
+use dezero::{custom_vjp, Variable};
 use ndarray::{array, ArrayD, IxDyn};
 
-/// Goldstein–Price.
-#[differentiable]
-fn goldstein(x: f64, y: f64) -> f64 {
-    let a = 1.0
-        + (x + y + 1.0).powi(2)
-            * (19.0 - 14.0 * x + 3.0 * x.powi(2) - 14.0 * y + 6.0 * x * y + 3.0 * y.powi(2));
-    let b = 30.0
-        + (2.0 * x - 3.0 * y).powi(2)
-            * (18.0 - 32.0 * x + 12.0 * x.powi(2) + 48.0 * y - 36.0 * x * y + 27.0 * y.powi(2));
-    a * b
-}
-
-fn goldstein_rt(x: &Variable, y: &Variable) -> Variable {
-    let a = 1.0
-        + (x + y + 1.0).pow(2.0)
-            * (19.0 - 14.0 * x + 3.0 * x.pow(2.0) - 14.0 * y + 6.0 * x * y + 3.0 * y.pow(2.0));
-    let b = 30.0
-        + (2.0 * x - 3.0 * y).pow(2.0)
-            * (18.0 - 32.0 * x + 12.0 * x.pow(2.0) + 48.0 * y - 36.0 * x * y + 27.0 * y.pow(2.0));
-    a * b
-}
-
-/// sin x by its Taylor series, `n` terms: an integer parameter stays a plain value in `_op`.
-#[differentiable]
-fn taylor_sin(x: f64, n: usize) -> f64 {
-    let mut y = 0.0;
-    let mut term = x;
-    for i in 0..n {
-        y += term;
-        let k = (2 * i + 2) as f64;
-        term = -term * x * x / (k * (k + 1.0));
-    }
-    y
-}
+mod grad_common;
+use grad_common::functions::{
+    goldstein_grad, goldstein_op, goldstein_rt, taylor_sin_grad, taylor_sin_op,
+};
 
 /// sqrt(x² + eps) with a hand-written pullback.
 #[custom_vjp(smooth_abs_pullback)]
