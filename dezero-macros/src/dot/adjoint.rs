@@ -215,6 +215,7 @@ impl Dot<'_> {
             Key::Adjoint(v) => (0, *v),
             Key::Named(_) => (1, 0),
             Key::Primal(v) => (2, *v),
+            Key::Tangent(v) => (3, *v),
         });
         found.first().map(|k| (*k).clone())
     }
@@ -227,6 +228,9 @@ impl Dot<'_> {
                 .strip_suffix("_bar")
                 .is_some_and(|base| self.p.vars[*v].name == base),
             Key::Named(n) => n == ident,
+            Key::Tangent(v) => ident
+                .strip_suffix("_dot")
+                .is_some_and(|base| self.p.vars[*v].name == base),
         }
     }
 }
