@@ -1,21 +1,9 @@
 //! The functions of SPEC.md (steps 2–24 and the sigmoid/tanh notes) as `#[differentiable]`
 //! functions: `<fn>_grad` equals the seeds' printed values, the runtime's gradient (1e-12
 //! relative) and the central difference (eps 1e-6, 1e-6 relative); see `grad_common`.
-use dezero::functions::{exp, sigmoid, square, tanh};
-use dezero::{differentiable, Variable};
-
 mod grad_common;
+use grad_common::functions::*;
 use grad_common::{assert_exact, assert_grad};
-
-/// Sphere: z = x^2 + y^2.
-#[differentiable]
-fn sphere(x: f64, y: f64) -> f64 {
-    x * x + y * y
-}
-
-fn sphere_rt(v: &[Variable]) -> Variable {
-    square(&v[0]) + square(&v[1])
-}
 
 #[test]
 fn sphere_matches_spec_runtime_and_central_difference() {
@@ -29,19 +17,8 @@ fn sphere_matches_spec_runtime_and_central_difference() {
         // dz/dx = 2x, dz/dy = 2y exactly
         assert_exact(gx, 2.0 * x);
         assert_exact(gy, 2.0 * y);
-        assert_grad(&[gx, gy], |v| sphere(v[0], v[1]), sphere_rt, &[x, y]);
+        assert_grad(&[gx, gy], |v| sphere(v[0], v[1]), on2(sphere_rt), &[x, y]);
     }
-}
-
-/// Matyas: z = 0.26 (x^2 + y^2) - 0.48 x y.
-#[differentiable]
-fn matyas(x: f64, y: f64) -> f64 {
-    0.26 * (x * x + y * y) - 0.48 * x * y
-}
-
-fn matyas_rt(v: &[Variable]) -> Variable {
-    let (x, y) = (&v[0], &v[1]);
-    0.26 * (square(x) + square(y)) - 0.48 * x * y
 }
 
 #[test]
@@ -56,32 +33,8 @@ fn matyas_matches_spec_runtime_and_central_difference() {
         // dz/dx = 0.52 x - 0.48 y, dz/dy = 0.52 y - 0.48 x
         assert_exact(gx, 0.52 * x - 0.48 * y);
         assert_exact(gy, 0.52 * y - 0.48 * x);
-        assert_grad(&[gx, gy], |v| matyas(v[0], v[1]), matyas_rt, &[x, y]);
+        assert_grad(&[gx, gy], |v| matyas(v[0], v[1]), on2(matyas_rt), &[x, y]);
     }
-}
-
-/// Goldstein–Price: (1 + (x+y+1)^2 (19 - 14x + 3x^2 - 14y + 6xy + 3y^2))
-///                * (30 + (2x-3y)^2 (18 - 32x + 12x^2 + 48y - 36xy + 27y^2)).
-#[differentiable]
-fn goldstein(x: f64, y: f64) -> f64 {
-    let a = 1.0
-        + (x + y + 1.0).powi(2)
-            * (19.0 - 14.0 * x + 3.0 * x.powi(2) - 14.0 * y + 6.0 * x * y + 3.0 * y.powi(2));
-    let b = 30.0
-        + (2.0 * x - 3.0 * y).powi(2)
-            * (18.0 - 32.0 * x + 12.0 * x.powi(2) + 48.0 * y - 36.0 * x * y + 27.0 * y.powi(2));
-    a * b
-}
-
-fn goldstein_rt(v: &[Variable]) -> Variable {
-    let (x, y) = (&v[0], &v[1]);
-    let a = 1.0
-        + (x + y + 1.0).pow(2.0)
-            * (19.0 - 14.0 * x + 3.0 * x.pow(2.0) - 14.0 * y + 6.0 * x * y + 3.0 * y.pow(2.0));
-    let b = 30.0
-        + (2.0 * x - 3.0 * y).pow(2.0)
-            * (18.0 - 32.0 * x + 12.0 * x.pow(2.0) + 48.0 * y - 36.0 * x * y + 27.0 * y.pow(2.0));
-    a * b
 }
 
 /// The analytic gradient: with A = 1 + a^2 p, B = 30 + c^2 q (a = x+y+1, c = 2x-3y),
@@ -134,19 +87,13 @@ fn goldstein_price_matches_spec_runtime_and_central_difference() {
             (gy - ay).abs() <= 1e-12 * scale.max(1.0),
             "d/dy at ({x}, {y}): {gy} vs {ay}"
         );
-        assert_grad(&[gx, gy], |v| goldstein(v[0], v[1]), goldstein_rt, &[x, y]);
+        assert_grad(
+            &[gx, gy],
+            |v| goldstein(v[0], v[1]),
+            on2(goldstein_rt),
+            &[x, y],
+        );
     }
-}
-
-/// Rosenbrock: f = 100 (y - x^2)^2 + (1 - x)^2.
-#[differentiable]
-fn rosenbrock(x: f64, y: f64) -> f64 {
-    100.0 * (y - x * x).powi(2) + (1.0 - x).powi(2)
-}
-
-fn rosenbrock_rt(v: &[Variable]) -> Variable {
-    let (x, y) = (&v[0], &v[1]);
-    100.0 * (y - x * x).pow(2.0) + (1.0 - x).pow(2.0)
 }
 
 #[test]
@@ -162,20 +109,10 @@ fn rosenbrock_matches_analytic_runtime_and_central_difference() {
         assert_grad(
             &[gx, gy],
             |v| rosenbrock(v[0], v[1]),
-            rosenbrock_rt,
+            on2(rosenbrock_rt),
             &[x, y],
         );
     }
-}
-
-/// Steps 2–6: y = square(exp(square(x))) = (e^(x^2))^2.
-#[differentiable]
-fn square_exp_square(x: f64) -> f64 {
-    x.powi(2).exp().powi(2)
-}
-
-fn square_exp_square_rt(v: &[Variable]) -> Variable {
-    square(&exp(&square(&v[0])))
 }
 
 #[test]
@@ -192,20 +129,10 @@ fn square_exp_square_matches_the_printed_values() {
         assert_grad(
             &[g],
             |v| square_exp_square(v[0]),
-            square_exp_square_rt,
+            on1(square_exp_square_rt),
             &[x],
         );
     }
-}
-
-/// The notes' PyTorch comparison: y = sigmoid(tanh(x)).
-#[differentiable]
-fn sigmoid_tanh(x: f64) -> f64 {
-    dezero::math::sigmoid(x.tanh())
-}
-
-fn sigmoid_tanh_rt(v: &[Variable]) -> Variable {
-    sigmoid(&tanh(&v[0]))
 }
 
 #[test]
@@ -219,6 +146,6 @@ fn sigmoid_tanh_matches_the_printed_value() {
         let s = 1.0 / (1.0 + (-t).exp());
         assert_exact(y, s);
         assert_exact(g, s * (1.0 - s) * (1.0 - t * t));
-        assert_grad(&[g], |v| sigmoid_tanh(v[0]), sigmoid_tanh_rt, &[x]);
+        assert_grad(&[g], |v| sigmoid_tanh(v[0]), on1(sigmoid_tanh_rt), &[x]);
     }
 }
