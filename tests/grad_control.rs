@@ -7,32 +7,11 @@ use dezero::functions::{cos, exp, log, sin, sqrt, tanh};
 use dezero::{differentiable, Variable};
 
 mod grad_common;
+use grad_common::functions::{
+    clamp_soft, clamp_soft_grad, inner_grad, on2, outer, outer_grad, outer_rt, piecewise,
+    piecewise_grad, taylor_sin, taylor_sin_grad, taylor_sin_rt,
+};
 use grad_common::{assert_cd, assert_exact, assert_grad, central_diff, partials};
-
-/// sin x by its Taylor series with `n` terms: a loop-carried `term` and `i as f64`.
-#[differentiable]
-fn taylor_sin(x: f64, n: usize) -> f64 {
-    let mut y = 0.0;
-    let mut term = x;
-    for i in 0..n {
-        y += term;
-        let k = 2.0 * (i as f64) + 2.0;
-        term = -term * x * x / (k * (k + 1.0));
-    }
-    y
-}
-
-fn taylor_sin_rt(v: &[Variable], n: usize) -> Variable {
-    let x = &v[0];
-    let mut y = 0.0 * x;
-    let mut term = x.clone();
-    for i in 0..n {
-        y = &y + &term;
-        let k = 2.0 * (i as f64) + 2.0;
-        term = -&term * x * x / (k * (k + 1.0));
-    }
-    y
-}
 
 #[test]
 fn taylor_sin_loop_differentiates_to_cos() {
@@ -44,7 +23,7 @@ fn taylor_sin_loop_differentiates_to_cos() {
         assert_grad(
             &[g],
             |v| taylor_sin(v[0], 20),
-            |v| taylor_sin_rt(v, 20),
+            |v| taylor_sin_rt(&v[0], 20),
             &[x],
         );
         // 3 terms: y = x - x^3/6 + x^5/120, dy/dx = 1 - x^2/2 + x^4/24
@@ -118,20 +97,9 @@ fn long_recurrence_chains_one_hundred_derivatives() {
     }
 }
 
-/// A piecewise function: three branches with `else if`, continuous at the joins.
-#[differentiable]
-fn piecewise(x: f64) -> f64 {
-    if x < 0.0 {
-        x * x
-    } else if x < 1.0 {
-        x.sin()
-    } else {
-        let s = 1.0_f64.sin();
-        s + (x - 1.0) * 2.0
-    }
-}
-
-fn piecewise_rt(v: &[Variable]) -> Variable {
+/// [`piecewise`] as a runtime user writes it for one value: the branch chosen by `if` (the
+/// shared `piecewise_rt` masks per element).
+fn piecewise_branch_rt(v: &[Variable]) -> Variable {
     let x = &v[0];
     if x.item() < 0.0 {
         x * x
@@ -154,24 +122,13 @@ fn piecewise_takes_the_derivative_of_the_branch_taken() {
     assert_eq!(piecewise_grad(3.0).1, 2.0);
     for x in [-1.5, -0.2, 0.3, 0.9, 1.2, 4.0] {
         let (_, g) = piecewise_grad(x);
-        assert_grad(&[g], |v| piecewise(v[0]), piecewise_rt, &[x]);
+        assert_grad(&[g], |v| piecewise(v[0]), piecewise_branch_rt, &[x]);
     }
 }
 
-/// Early return: the first `return` taken decides the derivative.
-#[differentiable]
-fn clamp_soft(x: f64, y: f64) -> f64 {
-    if x > y {
-        return x * y;
-    }
-    let d = y - x;
-    if d > 2.0 {
-        return 2.0 * x;
-    }
-    x + d * d
-}
-
-fn clamp_soft_rt(v: &[Variable]) -> Variable {
+/// [`clamp_soft`] as a runtime user writes it for one value: early `return`s (the shared
+/// `clamp_soft_rt` masks per element).
+fn clamp_soft_branch_rt(v: &[Variable]) -> Variable {
     let (x, y) = (&v[0], &v[1]);
     if x.item() > y.item() {
         return x * y;
@@ -199,30 +156,10 @@ fn early_return_both_paths() {
         assert_grad(
             &[gx, gy],
             |v| clamp_soft(v[0], v[1]),
-            clamp_soft_rt,
+            clamp_soft_branch_rt,
             &[x, y],
         );
     }
-}
-
-/// Composition: annotated functions calling annotated functions.
-#[differentiable]
-fn inner(x: f64, y: f64) -> f64 {
-    x * y.exp()
-}
-
-#[differentiable]
-fn outer(x: f64, y: f64) -> f64 {
-    let a = inner(x, y);
-    let b = inner(y, x);
-    a * b + inner(a, 0.5)
-}
-
-fn outer_rt(v: &[Variable]) -> Variable {
-    let (x, y) = (&v[0], &v[1]);
-    let a = x * exp(y);
-    let b = y * exp(x);
-    &a * &b + &a * 0.5_f64.exp()
 }
 
 #[test]
@@ -237,7 +174,7 @@ fn composition_of_annotated_functions() {
         let e = (x + y).exp();
         assert_exact(gx, (y + x * y) * e + y.exp() * 0.5_f64.exp());
         assert_exact(gy, (x + x * y) * e + x * y.exp() * 0.5_f64.exp());
-        assert_grad(&[gx, gy], |v| outer(v[0], v[1]), outer_rt, &[x, y]);
+        assert_grad(&[gx, gy], |v| outer(v[0], v[1]), on2(outer_rt), &[x, y]);
     }
 }
 
