@@ -1,6 +1,7 @@
 //! `#[differentiable(dot)]`: `<fn>_dot()` is the static graph the macro built, as Graphviz DOT.
 //! The tests parse the text back (node statements and edges) and check the nodes and edges of
-//! the forward instructions and of the reverse sweep.
+//! the forward instructions and of the reverse sweep, or, for a function with one float
+//! parameter (whose `_grad` and `_vjp` run in forward mode), of the tangent sweep.
 use dezero::differentiable;
 use std::collections::HashMap;
 
@@ -16,7 +17,8 @@ fn goldstein(x: f64, y: f64) -> f64 {
     a * b
 }
 
-/// sin x by its Taylor series: a loop with two loop-carried values.
+/// sin x by its Taylor series: a loop with two loop-carried values. One float parameter:
+/// forward mode, so the picture has a tangent sweep.
 #[differentiable(dot, grad = taylor_sin_value_and_grad)]
 pub fn taylor_sin(x: f64, n: usize) -> f64 {
     let mut y = 0.0;
@@ -29,11 +31,34 @@ pub fn taylor_sin(x: f64, n: usize) -> f64 {
     y
 }
 
-/// A branch: only the taken side contributes.
+/// a sin x by the same series: two float parameters, so reverse mode with a loop tape.
+#[differentiable(dot, grad = scaled_sin_value_and_grad)]
+pub fn scaled_sin(x: f64, a: f64, n: usize) -> f64 {
+    let mut y = 0.0;
+    let mut term = a * x;
+    for i in 0..n {
+        y += term;
+        let k = (2 * i + 2) as f64;
+        term = -term * x * x / (k * (k + 1.0));
+    }
+    y
+}
+
+/// A branch: only the taken side contributes (forward mode).
 #[differentiable(dot)]
 fn relu_sq(x: f64) -> f64 {
     if x > 0.0 {
         x * x
+    } else {
+        0.0
+    }
+}
+
+/// A branch with two float parameters (reverse mode).
+#[differentiable(dot)]
+fn relu_mul(x: f64, w: f64) -> f64 {
+    if x > 0.0 {
+        x * w
     } else {
         0.0
     }
@@ -222,7 +247,7 @@ fn goldstein_reverse_sweep_ends_in_both_adjoints() {
 
 #[test]
 fn loops_are_clusters_with_back_edges_and_a_tape() {
-    let g = Graph::parse(taylor_sin_dot());
+    let g = Graph::parse(scaled_sin_dot());
     let fwd = g.ids("i");
     assert_eq!(fwd.len(), 2, "the index in both sweeps");
     assert!(g.in_cluster(fwd[0], "for i in 0..n") || g.in_cluster(fwd[1], "for i in 0..n"));
@@ -244,9 +269,91 @@ fn loops_are_clusters_with_back_edges_and_a_tape() {
             .any(|e| &e.1 == l && e.2.contains("label=\"next\"")));
     }
     assert_eq!(g.ids("restore from tape0").len(), 1);
-    assert_eq!(g.inputs(g.ids("return x_bar")[0]), ["x_bar"]);
+    assert_eq!(
+        g.inputs(g.ids("return x_bar, a_bar")[0]),
+        ["a_bar", "x_bar"]
+    );
     // the renamed `grad` does not change the `_vjp` the picture shows
-    assert!(taylor_sin_dot().contains("reverse (taylor_sin_vjp)"));
+    assert!(scaled_sin_dot().contains("reverse (scaled_sin_vjp)"));
+    assert!(!scaled_sin_dot().contains("forward mode"));
+    // d/dx a sin x = a cos x = 2 at x = 0; d/da a sin x = sin x = 0
+    assert_eq!(scaled_sin_value_and_grad(0.0, 2.0, 5), (0.0, (2.0, 0.0)));
+}
+
+/// The labels of the nodes whose label ends in `suffix` and looks like a Rust name.
+fn named(g: &Graph, suffix: &str) -> Vec<String> {
+    let mut v: Vec<String> = (g.nodes.values())
+        .map(|(l, _)| l.clone())
+        .filter(|l| l.ends_with(suffix) && l.chars().all(|c| c.is_alphanumeric() || c == '_'))
+        .collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+#[test]
+fn one_float_parameter_shows_tangents_two_show_adjoints() {
+    // forward mode: `x_dot` ovals, no adjoint anywhere
+    for dot in [taylor_sin_dot(), relu_sq_dot()] {
+        let g = Graph::parse(dot);
+        assert!(dot.contains("label=\"forward mode (one float parameter)\";"));
+        assert!(named(&g, "_dot").contains(&"x_dot".to_string()), "{dot}");
+        assert_eq!(named(&g, "_bar"), Vec::<String>::new(), "{dot}");
+        assert!(!dot.contains("reverse ("));
+    }
+    // reverse mode: `x_bar` ovals, no tangent
+    for dot in [goldstein_dot(), scaled_sin_dot(), relu_mul_dot()] {
+        let g = Graph::parse(dot);
+        assert!(named(&g, "_bar").contains(&"x_bar".to_string()), "{dot}");
+        assert_eq!(named(&g, "_dot"), Vec::<String>::new(), "{dot}");
+        assert!(!dot.contains("tangent ("));
+    }
+}
+
+#[test]
+fn a_forward_mode_loop_carries_tangents() {
+    let dot = taylor_sin_dot();
+    let g = Graph::parse(dot);
+    let sweep = "tangent (taylor_sin_vjp)";
+    // the seed x_dot = 1.0, in the tangent cluster
+    let x_dot = g.ids("x_dot");
+    assert_eq!(x_dot.len(), 1);
+    assert!(g.in_cluster(x_dot[0], sweep));
+    assert_eq!(g.inputs(x_dot[0]), ["1.0"]);
+    // one forward loop, one tangent loop (no reversed loop, no tape)
+    assert!(!dot.contains("rev()") && !dot.contains("tape"));
+    let loops: Vec<&String> = [g.ids("loop"), g.ids("loop(0.0)")]
+        .concat()
+        .into_iter()
+        .filter(|id| g.in_cluster(id, sweep) && g.in_cluster(id, "for i in 0..n"))
+        .collect();
+    assert_eq!(loops.len(), 2, "y_dot starts at 0.0, term_dot at x_dot");
+    for l in loops {
+        assert!(g
+            .edges
+            .iter()
+            .any(|e| &e.1 == l && e.2.contains("label=\"next\"")));
+    }
+    // term = -term * x * x / (k * (k + 1.0)): t3 / t5, so term_2_dot = t3_dot * t5.recip(),
+    // reading the forward t5 along a dashed gray edge
+    let rule = g.ids("t3_dot * t5.recip()");
+    assert_eq!(rule.len(), 1);
+    assert_eq!(g.inputs(rule[0]), ["t3_dot", "t5"]);
+    let from_t5 = g
+        .edges
+        .iter()
+        .find(|e| &e.1 == rule[0] && g.label(&e.0) == "t5")
+        .unwrap();
+    assert!(g.in_cluster(&from_t5.0, "forward"));
+    assert!(from_t5.2.contains("style=dashed, color=gray"));
+    assert_eq!(g.outputs(rule[0]), ["term_2_dot"]);
+    // t1 = -term: its tangent is the negated tangent
+    assert_eq!(g.inputs(g.ids("-term_1_dot")[0]), ["term_1_dot"]);
+    // _vjp returns seed * y_1_dot (y_1: the carried y after the loop)
+    let ret = g.ids("return seed * y_1_dot");
+    assert_eq!(ret.len(), 1);
+    assert_eq!(g.inputs(ret[0]), ["seed", "y_1_dot"]);
+    // d/dx sin x at 0 = cos 0 = 1
     assert_eq!(taylor_sin_value_and_grad(0.0, 5), (0.0, 1.0));
 }
 
@@ -257,20 +364,43 @@ fn branches_are_clusters_merged_by_phi() {
     for label in ["if c0", "then"] {
         assert!(g.nodes.keys().any(|id| g.in_cluster(id, label)), "{label}");
     }
-    // the else branch computes nothing: an empty cluster
-    assert!(dot.contains("label=\"else\";"));
-    // forward: out = if c0 { t0 } else { 0.0 }
+    // the else branch computes nothing: an empty cluster (in both sweeps)
+    assert_eq!(dot.matches("label=\"else\";").count(), 2);
+    // forward: out = if c0 { t0 } else { 0.0 }; tangent: out_dot = if c0 { t0_dot } else { 0.0 }
     let phi = g.ids("phi(c0; else 0.0)");
-    assert_eq!(phi.len(), 1);
-    assert_eq!(g.inputs(phi[0]), ["c0", "t0"]);
-    // reverse: x_bar = if c0 { t0_bar * (2.0 * x) } else { 0.0 }; the recomputed branch
-    // keeps only what its adjoint reads (nothing: t0 = x * x is not needed)
-    let phi = g.ids("phi(c0)");
-    assert_eq!(phi.len(), 1);
-    assert_eq!(g.inputs(phi[0]), ["c0", "x_bar"]);
-    assert_eq!(g.ids("t0").len(), 1);
-    assert_eq!(g.ids("t0_bar * (2.0 * x)").len(), 1);
+    assert_eq!(phi.len(), 2);
+    let (fwd, tan) = if g.in_cluster(phi[0], "forward") {
+        (phi[0], phi[1])
+    } else {
+        (phi[1], phi[0])
+    };
+    assert_eq!(g.inputs(fwd), ["c0", "t0"]);
+    assert_eq!(g.inputs(tan), ["c0", "t0_dot"]);
+    assert_eq!(g.outputs(tan), ["out_dot"]);
+    // t0 = x * x  =>  t0_dot = x_dot * (2.0 * x), in the tangent's then branch
+    let rule = g.ids("x_dot * (2.0 * x)");
+    assert_eq!(rule.len(), 1);
+    assert!(g.in_cluster(rule[0], "then") && g.in_cluster(rule[0], "tangent (relu_sq_vjp)"));
+    assert_eq!(g.inputs(rule[0]), ["x", "x_dot"]);
     let cond = g.ids("c0")[0];
     let cond_maker = g.edges.iter().find(|e| &e.1 == cond).unwrap();
     assert_eq!(g.label(&cond_maker.0), ">(·, 0.0)");
+}
+
+#[test]
+fn reverse_branches_are_clusters_merged_by_phi() {
+    let g = Graph::parse(relu_mul_dot());
+    // reverse: x_bar = if c0 { t0_bar * w } else { 0.0 }, w_bar likewise with x; the
+    // recomputed branch keeps only what its adjoint reads (nothing: t0 is not needed)
+    let phis = g.ids("phi(c0)");
+    let mut merged: Vec<Vec<&str>> = phis
+        .iter()
+        .filter(|id| g.in_cluster(id, "reverse (relu_mul_vjp)"))
+        .map(|id| g.inputs(id))
+        .collect();
+    merged.sort();
+    assert_eq!(merged, [["c0", "w_bar"], ["c0", "x_bar"]]);
+    assert_eq!(g.ids("t0").len(), 1);
+    assert_eq!(g.ids("t0_bar * w").len(), 1);
+    assert_eq!(g.ids("t0_bar * x").len(), 1);
 }
