@@ -40,29 +40,24 @@ fn matyas_rt(x: &Variable, y: &Variable) -> Variable {
     0.26 * (x.pow(2.0) + y.pow(2.0)) - 0.48 * x * y
 }
 
-/// f = A B with A = 1 + a² b, B = 30 + c² d (a, b, c, d as in the book's formula).
-fn goldstein(x: f64, y: f64) -> f64 {
-    let (a, b) = (
+/// The book's a, b, c, d of Goldstein–Price at (x, y): f = (1 + a² b) (30 + c² d).
+fn goldstein_terms(x: f64, y: f64) -> [f64; 4] {
+    [
         x + y + 1.0,
         19.0 - 14.0 * x + 3.0 * x * x - 14.0 * y + 6.0 * x * y + 3.0 * y * y,
-    );
-    let (c, d) = (
         2.0 * x - 3.0 * y,
         18.0 - 32.0 * x + 12.0 * x * x + 48.0 * y - 36.0 * x * y + 27.0 * y * y,
-    );
+    ]
+}
+/// f = A B with A = 1 + a² b, B = 30 + c² d (a, b, c, d from [`goldstein_terms`]).
+fn goldstein(x: f64, y: f64) -> f64 {
+    let [a, b, c, d] = goldstein_terms(x, y);
     (1.0 + a * a * b) * (30.0 + c * c * d)
 }
 /// The analytic gradient: ∂A/∂x = ∂A/∂y = 2ab + a²(−14 + 6x + 6y),
 /// ∂B/∂x = 4cd + c²(−32 + 24x − 36y), ∂B/∂y = −6cd + c²(48 − 36x + 54y).
 fn goldstein_vjp(x: f64, y: f64, g: f64) -> [f64; 2] {
-    let (a, b) = (
-        x + y + 1.0,
-        19.0 - 14.0 * x + 3.0 * x * x - 14.0 * y + 6.0 * x * y + 3.0 * y * y,
-    );
-    let (c, d) = (
-        2.0 * x - 3.0 * y,
-        18.0 - 32.0 * x + 12.0 * x * x + 48.0 * y - 36.0 * x * y + 27.0 * y * y,
-    );
+    let [a, b, c, d] = goldstein_terms(x, y);
     let (big_a, big_b) = (1.0 + a * a * b, 30.0 + c * c * d);
     let da = 2.0 * a * b + a * a * (-14.0 + 6.0 * x + 6.0 * y);
     let dbx = 4.0 * c * d + c * c * (-32.0 + 24.0 * x - 36.0 * y);
