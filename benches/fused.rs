@@ -80,30 +80,25 @@ fn goldstein(x: f64, y: f64) -> f64 {
                 * (18.0 - 32.0 * x + 12.0 * x.powi(2) + 48.0 * y - 36.0 * x * y + 27.0 * y.powi(2)))
 }
 
+/// The scalar function as `elementwise` takes it.
+fn goldstein_value([x, y]: [f64; 2]) -> f64 {
+    goldstein(x, y)
+}
+
+/// The generated `goldstein_vjp` as `elementwise` takes it.
+fn goldstein_pullback([x, y]: [f64; 2], seed: f64) -> [f64; 2] {
+    let (x_bar, y_bar) = goldstein_vjp(x, y, seed);
+    [x_bar, y_bar]
+}
+
 /// The fused node: what `#[differentiable]`'s `goldstein_op` generates.
 fn goldstein_fused(x: &Variable, y: &Variable) -> Variable {
-    dezero::fused::elementwise(
-        "goldstein",
-        [x, y],
-        |[x, y]| goldstein(x, y),
-        |[x, y], seed| {
-            let (x_bar, y_bar) = goldstein_vjp(x, y, seed);
-            [x_bar, y_bar]
-        },
-    )
+    dezero::fused::elementwise("goldstein", [x, y], goldstein_value, goldstein_pullback)
 }
 
 /// The fused node with its loops split over the machine's threads.
 fn goldstein_parallel(x: &Variable, y: &Variable) -> Variable {
-    dezero::fused::elementwise_parallel(
-        "goldstein",
-        [x, y],
-        |[x, y]| goldstein(x, y),
-        |[x, y], seed| {
-            let (x_bar, y_bar) = goldstein_vjp(x, y, seed);
-            [x_bar, y_bar]
-        },
-    )
+    dezero::fused::elementwise_parallel("goldstein", [x, y], goldstein_value, goldstein_pullback)
 }
 
 /// The same formula from runtime ops (as benches/runtime.rs and the book write it).
