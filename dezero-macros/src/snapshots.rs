@@ -1,8 +1,10 @@
 //! Snapshot tests of the expansion: `tests/expand/<case>.rs` holds one annotated function,
-//! `<case>.expanded.rs` its IR (as `//` lines) and the prettyplease-formatted expansion.
+//! `<case>.expanded.rs` its IR (as `//` lines), with `#[differentiable(dot)]` the DOT text of
+//! `<fn>_dot()` (also as `//` lines: the expansion holds it as one long string literal), and
+//! the prettyplease-formatted expansion.
 //! Refresh with `UPDATE_EXPECT=1 cargo test -p dezero-macros`.
 
-use crate::{ast, expand, ir};
+use crate::{ast, dot, expand, ir, reverse};
 use proc_macro2::TokenStream;
 use std::path::PathBuf;
 
@@ -42,11 +44,13 @@ fn snapshot(name: &str) {
     } else {
         let func = ast::Function::from_syn(attr.clone(), &item).expect("case is valid");
         let primal = ir::lower(&func).expect("case lowers");
-        let ir: String = primal
-            .to_string()
-            .lines()
-            .map(|l| format!("// {l}\n"))
-            .collect();
+        let mut ir = primal.to_string();
+        if func.opts.dot {
+            let adjoint = reverse::adjoint(&primal).expect("case differentiates");
+            ir += "\n";
+            ir += &dot::graph_of(&func, &primal, &adjoint);
+        }
+        let ir: String = ir.lines().map(|l| format!("// {l}\n")).collect();
         (ir, expand::differentiable(attr, item_tokens))
     };
     let pretty = prettyplease::unparse(&syn::parse2(tokens).expect("expansion parses"));
@@ -75,6 +79,9 @@ cases!(
     renamed,
     shadowing,
     nested_loops,
+    loop_two_inputs,
+    loop_param_bound,
     loop_with_call,
     tuple_early_return,
+    dot,
 );

@@ -512,6 +512,27 @@ mod tests {
         assert_eq!(g.matches('{').count(), g.matches('}').count());
     }
 
+    /// `dot -Tsvg` renders `g` without a warning, when Graphviz is installed.
+    fn graphviz_accepts(g: &str) {
+        use std::io::Write as _;
+        use std::process::{Command, Stdio};
+        let Ok(mut child) = Command::new("dot")
+            .arg("-Tsvg")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+        else {
+            return; // no Graphviz here: the structural checks must do
+        };
+        if let Some(mut stdin) = child.stdin.take() {
+            stdin.write_all(g.as_bytes()).expect("write to dot");
+        }
+        let out = child.wait_with_output().expect("dot runs");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success() && err.trim().is_empty(), "{err}\n{g}");
+    }
+
     #[test]
     fn every_snapshot_case_gives_a_well_formed_graph() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/expand");
@@ -532,7 +553,9 @@ mod tests {
                         last.is_none_or(|s| s.ident != "differentiable")
                     });
                     if f.attrs.len() < before {
-                        well_formed(&dot_of(f));
+                        let g = dot_of(f);
+                        well_formed(&g);
+                        graphviz_accepts(&g);
                         seen += 1;
                     }
                 }
