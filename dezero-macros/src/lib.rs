@@ -187,10 +187,15 @@
 //! // d/dx sin x = cos x, to rounding with 20 terms
 //! assert!((dx[[1]] - 0.5f64.cos()).abs() < 1e-15);
 //!
-//! // The static graph: a "forward" and a "reverse" cluster, the loop a cluster of each.
+//! // The static graph: one float parameter, so a "forward" and a "tangent" cluster (no
+//! // reverse sweep: `taylor_sin_grad` and `taylor_sin_vjp` run in forward mode), the loop
+//! // a cluster of each.
 //! let dot = taylor_sin_dot();
 //! assert!(dot.starts_with("digraph \"taylor_sin\""));
+//! assert!(dot.contains("label=\"forward mode (one float parameter)\""));
+//! assert!(dot.contains("label=\"tangent (taylor_sin_vjp)\""));
 //! assert!(dot.contains("label=\"for i in 0..n\""));
+//! assert!(dot.contains("[label=\"x_dot\"]") && !dot.contains("_bar"));
 //! ```
 //!
 //! `f_dot()` (generated with `#[differentiable(dot)]`) returns the graph of what the macro
@@ -199,7 +204,12 @@
 //! expression the generated code computes, e.g. `t0_bar * x`). Values are ovals named as in
 //! the generated code (`x`, `t3`, `x_bar`); `if` and `for` are clusters whose merges are `phi`
 //! boxes and whose loop-carried values are `loop` boxes with a dashed back edge; a dashed gray
-//! edge is the reverse sweep reading a forward value. Render it with
+//! edge is the reverse sweep reading a forward value. For a function with one float parameter
+//! (forward mode, see above) the second cluster is the tangent sweep `f_grad` and `f_vjp` run
+//! instead, and the graph is labelled "forward mode (one float parameter)": tangents are ovals
+//! (`x_dot = 1.0`, `t0_dot`), each tangent rule a box labelled with the expression the
+//! generated code computes (`x_dot * (2.0 * x)`), reading forward values along dashed gray
+//! edges, and the last box is `f_vjp`'s result `seed * out_dot`. Render it with
 //! `dot -Tsvg f.dot -o f.svg`. The layout of the text may change between releases.
 //!
 //! # Benchmarks
