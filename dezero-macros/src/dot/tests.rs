@@ -299,3 +299,25 @@ fn labels_are_escaped() {
     assert_eq!(tidy("a_dot * - b"), "a_dot * -b");
     assert_eq!(tidy("a_dot - b"), "a_dot - b");
 }
+
+#[test]
+fn a_forward_mode_tuple_returns_the_seeded_sum_of_its_tangents() {
+    // f_vjp(x, seed0, seed1) = seed0 * d(x^2)/dx + seed1 * d(2)/dx: a constant result has no
+    // tangent, written 0.0 as in the generated code
+    let g = dot_of(syn::parse_quote!(
+        fn f(x: f64) -> (f64, f64) {
+            (x * x, 2.0)
+        }
+    ));
+    for want in [
+        "[label=\"t0_dot\"];",
+        "[label=\"x_dot * (2.0 * x)\", shape=box];",
+        "[label=\"seed0\"];",
+        "[label=\"seed1\"];",
+        "[label=\"return seed0 * t0_dot + seed1 * 0.0\", shape=box];",
+    ] {
+        assert!(g.contains(want), "{want} missing in\n{g}");
+    }
+    well_formed(&g);
+    graphviz_accepts(&g);
+}
