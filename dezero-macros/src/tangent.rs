@@ -1,17 +1,19 @@
-//! Forward-mode (tangent) rules: `<fn>_grad` of a function with ONE float parameter.
+//! Forward-mode (tangent) rules: `<fn>_grad` and `<fn>_vjp` of a function with ONE float
+//! parameter.
 //!
 //! With one input the gradient is one directional derivative, so `_grad` carries each value's
 //! tangent `v_dot = dv/dx` along with it in a single forward sweep (seeded `x_dot = 1.0`),
 //! instead of a forward sweep, a tape and a reverse sweep. A loop then runs once, like a
-//! hand-written derivative. `_vjp` stays reverse mode.
+//! hand-written derivative. `_vjp` runs the same sweep and returns `seed * out_dot` (one input:
+//! the pullback of `seed` is `seed` times the derivative).
 //!
 //! ```text
 //! let t0 = x * x;   let t0_dot = x_dot * (2.0 * x);
 //! let out = t0.sin();   let out_dot = t0_dot * t0.cos();
 //! ```
 //!
-//! Functions that call other annotated functions keep the reverse-mode `_grad` (a callee
-//! exposes only its pullback).
+//! Functions that call other annotated functions keep reverse-mode `_grad` and `_vjp` (a
+//! callee exposes only its pullback).
 
 use crate::ir::{Block, Inst, Op, Operand, Program, Stmt};
 use proc_macro2::{Ident, TokenStream};
