@@ -130,10 +130,14 @@ impl Variable {
             let Some(data) = inner.data.as_ref() else {
                 panic!("{}", crate::error::no_data("backward()"));
             };
-            let seed = inner
-                .grad
-                .is_none()
-                .then(|| Variable::new(ArrayD::ones(data.raw_dim())));
+            let seed = inner.grad.is_none().then(|| {
+                if inner.recycle {
+                    // A fused node's output: its seed reuses and returns a cached buffer.
+                    crate::fused::buffers::ones_seed(data.raw_dim())
+                } else {
+                    Variable::new(ArrayD::ones(data.raw_dim()))
+                }
+            });
             (seed, inner.creator.clone())
         };
         if let Some(seed) = seed {

@@ -8,8 +8,14 @@ use crate::variable::{Variable, VariableInner};
 
 impl Drop for VariableInner {
     /// Frees the graph behind this variable iteratively: a chain of a million functions is
-    /// dropped with a loop, not a million nested `drop` calls.
+    /// dropped with a loop, not a million nested `drop` calls. An array a fused node allocated
+    /// goes back to the fused nodes' buffer cache instead of the allocator.
     fn drop(&mut self) {
+        if self.recycle {
+            if let Some(data) = self.data.take() {
+                crate::fused::buffers::give(data);
+            }
+        }
         if self.creator.is_none() && self.grad.is_none() {
             return;
         }

@@ -37,6 +37,9 @@ pub(crate) struct VariableInner {
     pub(crate) creator: Option<Rc<NodeInner>>,
     pub(crate) generation: usize,
     pub(crate) name: Option<String>,
+    /// Set by fused nodes on the arrays they allocated: when this variable is dropped, its
+    /// buffer goes back to the fused nodes' cache ([`crate::fused::clear_buffer_cache`]).
+    pub(crate) recycle: bool,
 }
 
 impl Clone for Variable {
@@ -85,6 +88,7 @@ impl Variable {
             creator,
             generation,
             name: None,
+            recycle: false,
         })))
     }
 

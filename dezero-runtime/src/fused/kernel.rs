@@ -7,8 +7,13 @@
 //! other broadcast input from a buffer refilled from its broadcast view. So the inner loop has
 //! no per-element branch, and nothing larger than a block is ever copied. The `_parallel`
 //! loops split the first two kinds over threads; a broadcast view is walked on one thread.
+//!
+//! Output buffers come from [`buffers::output`]: a cached buffer of the right length when there
+//! is one. Its old values are never read: the loops write every element.
 
 use ndarray::{ArrayD, ArrayView1, ArrayViewD, Axis, Dimension, Ix1, IxDyn};
+
+use super::buffers;
 
 /// Below this many elements a loop stays on one thread (a spawn costs ~10 µs).
 const MIN_PARALLEL: usize = 1 << 16;
@@ -221,7 +226,7 @@ pub(crate) fn forward<const N: usize>(
     f: &impl Fn([f64; N]) -> f64,
 ) -> ArrayD<f64> {
     let xs = Inputs::new(xs, shape);
-    let mut y = vec![0.0; xs.n];
+    let mut y = buffers::output(xs.n);
     fill_forward(&xs, 0, &mut y, f);
     array(shape, y)
 }
@@ -236,7 +241,7 @@ pub(crate) fn backward<const N: usize>(
 ) -> [ArrayD<f64>; N] {
     let xs = Inputs::new(xs, shape);
     let gy = Lane::new(gy, shape);
-    let mut gxs: [Vec<f64>; N] = std::array::from_fn(|_| vec![0.0; xs.n]);
+    let mut gxs: [Vec<f64>; N] = std::array::from_fn(|_| buffers::output(xs.n));
     fill_backward(&xs, &gy, 0, gxs.each_mut().map(|g| &mut g[..]), pullback);
     gxs.map(|g| array(shape, g))
 }
@@ -249,7 +254,7 @@ pub(crate) fn forward_parallel<const N: usize>(
     threads: usize,
 ) -> ArrayD<f64> {
     let xs = Inputs::new(xs, shape);
-    let mut y = vec![0.0; xs.n];
+    let mut y = buffers::output(xs.n);
     let threads = if xs.flat { threads } else { 1 };
     split(threads, [&mut y[..]], |start, [y]| {
         fill_forward(&xs, start, y, f)
@@ -267,7 +272,7 @@ pub(crate) fn backward_parallel<const N: usize>(
 ) -> [ArrayD<f64>; N] {
     let xs = Inputs::new(xs, shape);
     let gy = Lane::new(gy, shape);
-    let mut gxs: [Vec<f64>; N] = std::array::from_fn(|_| vec![0.0; xs.n]);
+    let mut gxs: [Vec<f64>; N] = std::array::from_fn(|_| buffers::output(xs.n));
     let threads = if xs.flat && gy.is_flat() { threads } else { 1 };
     split(threads, gxs.each_mut().map(|g| &mut g[..]), |start, gxs| {
         fill_backward(&xs, &gy, start, gxs, pullback)

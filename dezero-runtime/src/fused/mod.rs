@@ -12,6 +12,15 @@
 //! 412 MiB) and runs 6–15× faster; the spread comes from page faults on fresh output arrays,
 //! which the benchmark's docs explain.
 //!
+//! # Buffer reuse
+//!
+//! The arrays a fused node allocates (its output, backward's seed of ones for it, its input
+//! gradients) are marked: when such a variable is dropped, an array of 65,536 elements or more
+//! goes to a small per-thread cache (at most 4 buffers, 64 MiB), and the next fused node of the
+//! same size writes into it instead of a fresh allocation. Arrays of other ops are never kept,
+//! and an array is never reused while a variable holds it. [`clear_buffer_cache`] frees the
+//! cache; [`cached_buffer_bytes`] says how much it holds.
+//!
 //! ```
 //! use dezero_runtime::{fused::elementwise, Variable};
 //! // sphere(x, y) = x² + y², pullback: (2x·gy, 2y·gy)
@@ -26,7 +35,10 @@
 //! assert_eq!(y.grad().unwrap().item(), 12.0); // 3 elements × 2y
 //! ```
 
+pub(crate) mod buffers;
 mod kernel;
+
+pub use buffers::{cached_buffer_bytes, clear_buffer_cache};
 
 use ndarray::{ArrayD, IxDyn};
 
@@ -145,9 +157,11 @@ fn record<const N: usize, L: Loops<N>>(
         let shapes: [&[usize]; N] = std::array::from_fn(|k| guards[k].shape());
         kernel::broadcast_dims(name, &shapes);
     }
-    apply(Elementwise::<N, L> { name, loops }, &inputs)
+    let y = apply(Elementwise::<N, L> { name, loops }, &inputs)
         .pop()
-        .expect("one output")
+        .expect("one output");
+    y.0.borrow_mut().recycle = true; // its buffer goes back to the cache when y is dropped
+    y
 }
 
 /// The element loops of a node: one thread or several.
@@ -227,9 +241,11 @@ impl<const N: usize, L: Loops<N>> Function for Elementwise<N, L> {
             .zip(arrays)
             .map(|(gx, x)| {
                 if gx.shape() == x.shape() {
-                    Variable::new(gx)
+                    buffers::marked(gx)
                 } else {
-                    Variable::new(sum_to_array(&gx, x.shape()))
+                    let summed = sum_to_array(&gx, x.shape());
+                    buffers::give(gx);
+                    buffers::marked(summed)
                 }
             })
             .collect()

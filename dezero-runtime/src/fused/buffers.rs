@@ -1,0 +1,155 @@
+//! A small per-thread cache of large `f64` buffers, used only by fused nodes.
+//!
+//! A fused node's forward + backward on 10^6 elements writes four fresh 8 MB arrays (its
+//! output, backward's seed of ones, two gradients). glibc hands blocks that large straight back
+//! to the kernel when they are freed, so every iteration of a training loop pays to fault them
+//! in again: about half the node's time. Arrays a fused node allocated are marked; when such a
+//! variable is dropped, its buffer comes back here instead of to the allocator, and the next
+//! fused node of the same length takes it.
+//!
+//! The cache is bounded ([`MAX_BUFFERS`] buffers and [`MAX_BYTES`] bytes per thread, the oldest
+//! evicted first), holds only buffers of at least [`MIN_LEN`] elements, and never holds an
+//! array that is still reachable: a buffer enters only when its variable is dropped.
+//! [`clear_buffer_cache`] frees it.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+
+use ndarray::{ArrayD, Dimension, IxDyn};
+
+use crate::variable::Variable;
+
+/// Smaller arrays are never cached (the allocator reuses them cheaply on its own).
+pub(crate) const MIN_LEN: usize = 1 << 16;
+/// At most this many buffers per thread.
+pub(crate) const MAX_BUFFERS: usize = 4;
+/// At most this many bytes per thread (64 MiB).
+pub(crate) const MAX_BYTES: usize = 64 << 20;
+
+#[derive(Default)]
+struct Cache {
+    /// Oldest first.
+    buffers: VecDeque<Vec<f64>>,
+    /// The sum of the buffers' capacities, in bytes.
+    bytes: usize,
+}
+
+thread_local! {
+    static CACHE: RefCell<Cache> = RefCell::new(Cache::default());
+}
+
+fn bytes_of(v: &Vec<f64>) -> usize {
+    v.capacity() * std::mem::size_of::<f64>()
+}
+
+/// A cached buffer of exactly `n` elements, if there is one (removed from the cache).
+fn take(n: usize) -> Option<Vec<f64>> {
+    if n < MIN_LEN {
+        return None;
+    }
+    CACHE
+        .try_with(|c| {
+            let mut c = c.borrow_mut();
+            let i = c.buffers.iter().position(|b| b.len() == n)?;
+            let b = c.buffers.remove(i).expect("index from position");
+            c.bytes -= bytes_of(&b);
+            Some(b)
+        })
+        .ok()
+        .flatten()
+}
+
+/// A buffer of `n` elements whose values are unspecified (a reused buffer keeps its old,
+/// finite values): the caller must write every element.
+pub(crate) fn output(n: usize) -> Vec<f64> {
+    take(n).unwrap_or_else(|| vec![0.0; n])
+}
+
+/// A buffer of `n` elements, all `value`.
+pub(crate) fn filled(n: usize, value: f64) -> Vec<f64> {
+    match take(n) {
+        Some(mut b) => {
+            b.fill(value);
+            b
+        }
+        None => vec![value; n],
+    }
+}
+
+/// Backward's seed for a fused node's output: ones of `shape`, in a cached buffer when one
+/// fits, and marked so its buffer comes back when backward drops it.
+pub(crate) fn ones_seed(shape: IxDyn) -> Variable {
+    let n = shape.size();
+    let ones = ArrayD::from_shape_vec(shape, filled(n, 1.0)).expect("one value per element");
+    marked(ones)
+}
+
+/// A variable over `data` whose buffer returns to the cache when the variable is dropped.
+pub(crate) fn marked(data: ArrayD<f64>) -> Variable {
+    let v = Variable::new(data);
+    v.0.borrow_mut().recycle = true;
+    v
+}
+
+/// Takes back `array`'s buffer if it is large, owned whole and contiguous; otherwise frees it.
+pub(crate) fn give(array: ArrayD<f64>) {
+    let len = array.len();
+    if len < MIN_LEN || !array.is_standard_layout() {
+        return;
+    }
+    let (v, offset) = array.into_raw_vec_and_offset();
+    if offset != Some(0) || v.len() != len || bytes_of(&v) > MAX_BYTES {
+        return;
+    }
+    let evicted = CACHE.try_with(|c| {
+        let mut c = c.borrow_mut();
+        c.bytes += bytes_of(&v);
+        c.buffers.push_back(v);
+        let mut evicted = Vec::new();
+        while c.buffers.len() > MAX_BUFFERS || c.bytes > MAX_BYTES {
+            let old = c.buffers.pop_front().expect("over the bound, so not empty");
+            c.bytes -= bytes_of(&old);
+            evicted.push(old);
+        }
+        evicted
+    });
+    drop(evicted); // freed outside the borrow
+}
+
+/// Frees this thread's cache of fused-node buffers.
+///
+/// Fused nodes ([`elementwise`](super::elementwise), [`elementwise_parallel`](super::elementwise_parallel))
+/// keep up to 4 of their own large buffers (at most 64 MiB) per thread after their variables
+/// are dropped, so a loop reuses them instead of asking the operating system for fresh pages
+/// every iteration. Call this when the loop is over and the memory is wanted back.
+///
+/// ```
+/// use dezero_runtime::{fused, Variable};
+/// let x = Variable::new(ndarray::Array1::linspace(0.0, 1.0, 100_000).into_dyn());
+/// let y = fused::elementwise("square", [&x], |[x]| x * x, |[x], g| [2.0 * x * g]);
+/// drop(y); // its output buffer goes to the cache
+/// assert_eq!(fused::cached_buffer_bytes(), 800_000);
+/// fused::clear_buffer_cache();
+/// assert_eq!(fused::cached_buffer_bytes(), 0);
+/// ```
+pub fn clear_buffer_cache() {
+    let freed = CACHE.try_with(|c| std::mem::take(&mut *c.borrow_mut()));
+    drop(freed);
+}
+
+/// The bytes this thread's cache of fused-node buffers holds now (see [`clear_buffer_cache`]).
+///
+/// ```
+/// use dezero_runtime::{fused, Variable};
+/// fused::clear_buffer_cache();
+/// assert_eq!(fused::cached_buffer_bytes(), 0);
+/// let x = Variable::new(ndarray::Array1::zeros(70_000).into_dyn());
+/// let y = fused::elementwise("double", [&x], |[x]| 2.0 * x, |[_], g| [2.0 * g]);
+/// y.backward(); // the seed of ones is dropped during backward: cached
+/// assert_eq!(fused::cached_buffer_bytes(), 560_000);
+/// x.cleargrad(); // the gradient too
+/// assert_eq!(fused::cached_buffer_bytes(), 1_120_000);
+/// ```
+pub fn cached_buffer_bytes() -> usize {
+    CACHE.try_with(|c| c.borrow().bytes).unwrap_or(0)
+}
