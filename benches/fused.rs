@@ -10,17 +10,19 @@
 //!
 //! Before timing, the bench prints the bytes allocated at peak during one forward + backward of
 //! each (a counting global allocator tracks current and peak live bytes; the inputs are
-//! allocated before and not counted), the ratio, and a quick wall-clock ratio (the fastest of
-//! 10 runs each, the figure least disturbed by other load on a shared machine).
+//! allocated before and not counted; the fused run starts with an empty buffer cache, see
+//! below), the ratio, the bytes the fused nodes' buffer cache keeps afterwards, and a quick
+//! wall-clock ratio (the fastest of 10 runs each, the figure least disturbed by other load on a
+//! shared machine).
 //!
 //! Run: `CARGO_TARGET_DIR=/work/target-c cargo bench --bench fused`.
 //!
-//! Page faults are a large share of the fused node's time: each forward + backward writes four
-//! fresh 8 MB arrays (the output, backward's seed of ones, two gradients), and glibc returns
-//! freed blocks that large to the kernel, so every run faults them in again. To see the figures
-//! without that, keep glibc from unmapping and trimming:
-//! `GLIBC_TUNABLES=glibc.malloc.mmap_threshold=1073741824:glibc.malloc.trim_threshold=4294967296`
-//! in front of the command.
+//! Each forward + backward of the fused node writes four 8 MB arrays (the output, backward's
+//! seed of ones, two gradients). Fresh, they would cost page faults every run (glibc returns
+//! freed blocks that large to the kernel): about half the node's time. Fused nodes instead keep
+//! their own large buffers in a small per-thread cache (`dezero::fused::clear_buffer_cache`),
+//! so in the timed loop the four buffers of one run are the next run's: 32 MB stay allocated
+//! between runs, the cache's steady state printed above.
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
@@ -191,7 +193,12 @@ fn benches(c: &mut Criterion) {
     let (x, y) = inputs(n);
     check_agree(&x, &y);
 
+    // Cold: fused nodes' buffer cache empty, so every array is a fresh allocation (comparable
+    // with the runtime, which has no cache). Then warm: the same run again, the cache full.
+    dezero::fused::clear_buffer_cache();
     let fused_peak = peak_bytes(|| forward_backward(goldstein_fused, &x, &y));
+    let cache = dezero::fused::cached_buffer_bytes();
+    let warm_peak = peak_bytes(|| forward_backward(goldstein_fused, &x, &y));
     let runtime_peak = peak_bytes(|| forward_backward(goldstein_runtime, &x, &y));
     let mib = |b: usize| b as f64 / (1024.0 * 1024.0);
     println!(
@@ -202,6 +209,11 @@ fn benches(c: &mut Criterion) {
         runtime_peak,
         mib(runtime_peak),
         runtime_peak as f64 / fused_peak as f64
+    );
+    println!(
+        "fused nodes' buffer cache after it: {cache} bytes ({:.1} MiB, kept until \
+         clear_buffer_cache); a second, warm run allocates {warm_peak} bytes at peak above that",
+        mib(cache)
     );
     let (tf, tr, tp) = (
         min_time(goldstein_fused, &x, &y),
