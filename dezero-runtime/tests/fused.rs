@@ -505,3 +505,177 @@ fn create_graph_through_a_fused_node_panics() {
         ..Default::default()
     });
 }
+
+// ---- buffer cache (each test starts from an empty cache: tests may share a thread) ----
+
+use dezero_runtime::fused::{cached_buffer_bytes, clear_buffer_cache};
+
+/// Elements per array in the cache tests: above the cache's 65,536-element floor.
+const BIG: usize = 100_000;
+
+/// One forward + backward of Goldstein–Price: the value and both gradients, then the graph
+/// and the gradients are dropped (their buffers go to the cache).
+fn goldstein_run(x: &Variable, y: &Variable, parallel: bool) -> [ArrayD<f64>; 3] {
+    let z = if parallel {
+        elementwise_parallel(
+            "goldstein",
+            [x, y],
+            |[x, y]| goldstein(x, y),
+            |[x, y], g| goldstein_vjp(x, y, g),
+        )
+    } else {
+        fused("goldstein", goldstein, goldstein_vjp, x, y)
+    };
+    z.backward();
+    let out = [z.data().clone(), grad(x), grad(y)];
+    x.cleargrad();
+    y.cleargrad();
+    out
+}
+
+fn bits(a: &[ArrayD<f64>; 3]) -> Vec<u64> {
+    a.iter()
+        .flat_map(|a| a.iter().map(|v| v.to_bits()))
+        .collect()
+}
+
+#[test]
+fn warm_and_cold_cache_give_the_same_bits() {
+    for parallel in [false, true] {
+        let (x, y) = (inputs(&[BIG], 1), inputs(&[BIG], 2));
+        clear_buffer_cache();
+        let cold = goldstein_run(&x, &y, parallel);
+        // fill the cache with other values (other inputs), then run again on the first ones
+        let (u, v) = (inputs(&[BIG], 3), inputs(&[BIG], 4));
+        let other = goldstein_run(&u, &v, parallel);
+        assert_ne!(bits(&other), bits(&cold));
+        assert_eq!(cached_buffer_bytes(), 4 * BIG * 8, "output, seed, gx, gy");
+        let warm = goldstein_run(&x, &y, parallel);
+        assert_eq!(bits(&warm), bits(&cold), "parallel: {parallel}");
+    }
+    clear_buffer_cache();
+}
+
+#[test]
+fn broadcast_gradients_are_the_same_with_a_warm_cache() {
+    // y is a row broadcast along x's rows: gy is summed to y's shape; its full-size buffer goes
+    // to the cache, and the next run's buffers hold stale values.
+    let (x, y) = (inputs(&[400, 250], 5), inputs(&[250], 6));
+    clear_buffer_cache();
+    let cold = goldstein_run(&x, &y, false);
+    let warm = goldstein_run(&x, &y, false);
+    assert_eq!(bits(&warm), bits(&cold));
+    assert_eq!(cold[2].shape(), &[250]);
+    clear_buffer_cache();
+}
+
+#[test]
+fn a_dropped_output_buffer_is_reused_by_the_next_node() {
+    clear_buffer_cache();
+    let x = inputs(&[BIG], 7);
+    let square = |x: &Variable| elementwise("square", [x], |[x]| x * x, |[x], g| [2.0 * x * g]);
+    let y1 = square(&x);
+    let first = y1.data().as_ptr();
+    drop(y1);
+    assert_eq!(cached_buffer_bytes(), BIG * 8);
+    let y2 = square(&x);
+    assert_eq!(y2.data().as_ptr(), first, "the same buffer");
+    assert_eq!(cached_buffer_bytes(), 0, "taken out of the cache");
+    let expected = x.data().mapv(|v| v * v);
+    assert_eq!(*y2.data(), expected);
+    clear_buffer_cache();
+}
+
+#[test]
+fn the_cache_stays_within_its_bound_over_100_iterations_of_several_sizes() {
+    clear_buffer_cache();
+    // up to 3 × 10^6 elements (24 MB each): four of those would exceed the 64 MiB bound
+    let sizes = [70_000, 100_000, 250_000, 1_000_000, 3_000_000];
+    let inputs: Vec<_> = sizes
+        .iter()
+        .enumerate()
+        .map(|(k, &n)| (inputs(&[n], 10 + k as u64), inputs(&[n], 20 + k as u64)))
+        .collect();
+    let mut most = 0;
+    for i in 0..100 {
+        let (x, y) = &inputs[(i * 7) % sizes.len()];
+        let z = fused("sphere", sphere, sphere_vjp, x, y);
+        z.backward();
+        x.cleargrad();
+        y.cleargrad();
+        drop(z);
+        most = most.max(cached_buffer_bytes());
+        assert!(cached_buffer_bytes() <= 64 << 20, "iteration {i}");
+    }
+    assert!(
+        most >= 4 * 3_000_000 * 8 / 2,
+        "the cache was used: at most {most} bytes"
+    );
+    clear_buffer_cache();
+    assert_eq!(cached_buffer_bytes(), 0);
+}
+
+#[test]
+fn arrays_of_ordinary_ops_and_small_arrays_are_never_cached() {
+    clear_buffer_cache();
+    let (x, y) = (inputs(&[BIG], 8), inputs(&[BIG], 9));
+    let z = goldstein_rt(&x, &y);
+    z.backward();
+    x.cleargrad();
+    y.cleargrad();
+    drop(z);
+    assert_eq!(cached_buffer_bytes(), 0, "runtime ops");
+
+    let (x, y) = (inputs(&[65_535], 8), inputs(&[65_535], 9));
+    let z = fused("sphere", sphere, sphere_vjp, &x, &y);
+    z.backward();
+    x.cleargrad();
+    y.cleargrad();
+    drop(z);
+    assert_eq!(cached_buffer_bytes(), 0, "under 65,536 elements");
+
+    // a user's array given to a leaf is never taken, even when the leaf is fused-node input
+    let x = inputs(&[BIG], 8);
+    let z = fused("sphere", sphere, sphere_vjp, &x, &x);
+    drop(z);
+    let output_only = cached_buffer_bytes();
+    drop(x);
+    assert_eq!(cached_buffer_bytes(), output_only);
+    assert_eq!(output_only, BIG * 8);
+    clear_buffer_cache();
+}
+
+#[test]
+fn clear_buffer_cache_empties_it() {
+    clear_buffer_cache();
+    let (x, y) = (inputs(&[BIG], 1), inputs(&[BIG], 2));
+    goldstein_run(&x, &y, false);
+    assert_eq!(cached_buffer_bytes(), 4 * BIG * 8);
+    clear_buffer_cache();
+    assert_eq!(cached_buffer_bytes(), 0);
+}
+
+#[test]
+fn an_output_kept_alive_is_never_reused() {
+    clear_buffer_cache();
+    let (x, y) = (inputs(&[BIG], 1), inputs(&[BIG], 2));
+    let kept = fused("matyas", matyas, matyas_vjp, &x, &y);
+    kept.backward();
+    let kept_grad = x.grad().unwrap();
+    let (value, gx) = (kept.data().clone(), kept_grad.data().clone());
+    x.cleargrad(); // the variable is dropped by x, but `kept_grad` still holds it
+    let mut seen = Vec::new();
+    for k in 0..5 {
+        let (u, v) = (inputs(&[BIG], 30 + k), inputs(&[BIG], 40 + k));
+        let z = fused("goldstein", goldstein, goldstein_vjp, &u, &v);
+        z.backward();
+        seen.push(z.data().as_ptr());
+        seen.push(u.grad().unwrap().data().as_ptr());
+        seen.push(v.grad().unwrap().data().as_ptr());
+    }
+    assert!(!seen.contains(&kept.data().as_ptr()));
+    assert!(!seen.contains(&kept_grad.data().as_ptr()));
+    assert_eq!(*kept.data(), value);
+    assert_eq!(*kept_grad.data(), gx);
+    clear_buffer_cache();
+}
