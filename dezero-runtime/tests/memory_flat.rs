@@ -1,10 +1,12 @@
 //! Step 17's loop keeps memory flat: a counting global allocator (this test binary's own)
-//! shows that the bytes live after each iteration do not grow.
+//! shows that the bytes live after each iteration do not grow. So does a loop of a fused node
+//! over 10^6 elements, whose buffers are reused from the fused nodes' bounded cache.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
 use dezero_runtime::functions::square;
+use dezero_runtime::fused::{cached_buffer_bytes, clear_buffer_cache, elementwise};
 use dezero_runtime::Variable;
 use ndarray::ArrayD;
 
@@ -82,4 +84,46 @@ fn step17_loop_keeps_memory_flat() {
             "everything freed after the loop (backward: {backward})"
         );
     }
+}
+
+#[test]
+fn fused_node_loop_on_a_million_elements_keeps_memory_flat() {
+    const N: usize = 1_000_000;
+    const MB8: isize = N as isize * 8;
+    clear_buffer_cache();
+    let start = live();
+    let mut after = Vec::with_capacity(10); // no reallocation inside the loop
+    let mut keep = None;
+    for i in 0..10 {
+        let x = Variable::new(ArrayD::from_elem(vec![N], 0.5 + i as f64 * 1e-3));
+        let y = elementwise("square", [&x], |[x]| x * x, |[x], g| [2.0 * x * g]);
+        y.backward();
+        assert_eq!(x.grad().unwrap().data()[0], 2.0 * (0.5 + i as f64 * 1e-3));
+        keep = Some((x, y)); // the previous iteration's graph is dropped here
+        after.push(live());
+    }
+    // alive: x, y, x.grad; cached: the seed, and from the second iteration on also the
+    // previous y and x.grad (the cache never holds more than 4 buffers)
+    assert!((after[0] - start - 4 * MB8).abs() < 4096, "{after:?}");
+    assert!(
+        after[1..].iter().all(|&b| b == after[1]),
+        "live bytes per iteration: {after:?}"
+    );
+    assert_eq!(after[1] - after[0], 2 * MB8, "{after:?}");
+    assert_eq!(cached_buffer_bytes() as isize, 3 * MB8);
+    drop(keep);
+    drop(after);
+    // y and x.grad join the cache: 5 buffers, so the oldest is freed
+    assert_eq!(cached_buffer_bytes() as isize, 4 * MB8);
+    let left = live() - start - 4 * MB8; // the cache's own list of buffers: a few pointers
+    assert!(
+        (0..1024).contains(&left),
+        "only the bounded cache is left: {left}"
+    );
+    clear_buffer_cache();
+    assert_eq!(
+        live(),
+        start,
+        "everything freed after the loop and clear_buffer_cache"
+    );
 }
