@@ -156,24 +156,30 @@ impl Variable {
         creator.visited.set(pass);
         heap.push(Queued::new(creator));
 
+        // One buffer for every node's input gradients (no `Vec` per node).
+        let mut gxs: Vec<Variable> = Vec::new();
         while let Some(Queued(_, node)) = heap.pop() {
             let ys = node.outputs.map(|_, w| w.upgrade().map(Variable));
             let gys = ys.map(|i, y| upstream_grad(&node, i, y.as_ref()));
-            let gxs = node.func.backward(&node.inputs, &ys, &gys);
+            gxs.clear();
+            node.func.backward_into(&node.inputs, &ys, &gys, &mut gxs);
             drop(gys);
             if node.check {
                 check_grads(&node, &gxs);
             }
 
-            for (x, gx) in node.inputs.iter().zip(gxs) {
-                let previous = x.inner_mut().grad.take();
-                let grad = match previous {
-                    None => gx,
-                    // A new array: never written in place (appendix A).
-                    Some(g) => crate::functions::add(&g, &gx),
-                };
+            for (x, gx) in node.inputs.iter().zip(gxs.drain(..)) {
                 let mut inner = x.inner_mut();
-                inner.grad = Some(grad);
+                if let Some(g) = inner.grad.take() {
+                    // A new array: never written in place (appendix A). `add` reads only `g`
+                    // and `gx`, so `x` is released while it runs.
+                    drop(inner);
+                    let sum = crate::functions::add(&g, &gx);
+                    inner = x.inner_mut();
+                    inner.grad = Some(sum);
+                } else {
+                    inner.grad = Some(gx);
+                }
                 if let Some(c) = &inner.creator {
                     if c.visited.get() != pass {
                         c.visited.set(pass);

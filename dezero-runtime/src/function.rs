@@ -87,6 +87,52 @@ pub trait Function: 'static {
         }
         ys.pop().expect("one output")
     }
+
+    /// Pushes one gradient per input onto `gxs`: [`backward`](Function::backward) without its
+    /// `Vec`.
+    ///
+    /// An implementation detail of the built-in functions' fast path: the backward walk calls
+    /// this with one buffer for the whole pass, so a built-in node's backward allocates no
+    /// `Vec`. Leave the default, which calls `backward` and moves its gradients into `gxs`.
+    #[doc(hidden)]
+    fn backward_into(
+        &self,
+        xs: &[Variable],
+        ys: &[Option<Variable>],
+        gys: &[Variable],
+        gxs: &mut Vec<Variable>,
+    ) {
+        gxs.extend(self.backward(xs, ys, gys));
+    }
+}
+
+/// Implements [`Function::backward`] of a built-in function with its
+/// [`Function::backward_into`] (through [`backward_vec`]).
+macro_rules! backward_via_into {
+    () => {
+        fn backward(
+            &self,
+            xs: &[$crate::Variable],
+            ys: &[Option<$crate::Variable>],
+            gys: &[$crate::Variable],
+        ) -> Vec<$crate::Variable> {
+            $crate::function::backward_vec(self, xs, ys, gys)
+        }
+    };
+}
+pub(crate) use backward_via_into;
+
+/// [`Function::backward`] of a built-in function that implements
+/// [`Function::backward_into`]: the gradients collected into a `Vec`.
+pub(crate) fn backward_vec<F: Function + ?Sized>(
+    f: &F,
+    xs: &[Variable],
+    ys: &[Option<Variable>],
+    gys: &[Variable],
+) -> Vec<Variable> {
+    let mut gxs = Vec::with_capacity(xs.len());
+    f.backward_into(xs, ys, gys, &mut gxs);
+    gxs
 }
 
 /// Inputs or outputs of a node: one or two inline (the common cases, no allocation), or a `Vec`.

@@ -8,7 +8,7 @@ use ndarray::ArrayD;
 
 use crate::config::is_backprop_enabled;
 use crate::error::broadcast_shape;
-use crate::function::{apply1, apply2, Function};
+use crate::function::{apply1, apply2, backward_via_into, Function};
 use crate::ops::reduce::sum_to;
 use crate::variable::Variable;
 
@@ -51,9 +51,17 @@ impl Function for Add {
     fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
         binary_forward!(xs, +)
     }
-    fn backward(&self, xs: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
+    backward_via_into!();
+    fn backward_into(
+        &self,
+        xs: &[Variable],
+        _: &[Option<Variable>],
+        gys: &[Variable],
+        gxs: &mut Vec<Variable>,
+    ) {
         let gy = &gys[0];
-        vec![reduce_to(gy.clone(), &xs[0]), reduce_to(gy.clone(), &xs[1])]
+        gxs.push(reduce_to(gy.clone(), &xs[0]));
+        gxs.push(reduce_to(gy.clone(), &xs[1]));
     }
 }
 
@@ -71,9 +79,17 @@ impl Function for Sub {
     fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
         binary_forward!(xs, -)
     }
-    fn backward(&self, xs: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
+    backward_via_into!();
+    fn backward_into(
+        &self,
+        xs: &[Variable],
+        _: &[Option<Variable>],
+        gys: &[Variable],
+        gxs: &mut Vec<Variable>,
+    ) {
         let gy = &gys[0];
-        vec![reduce_to(gy.clone(), &xs[0]), reduce_to(neg(gy), &xs[1])]
+        gxs.push(reduce_to(gy.clone(), &xs[0]));
+        gxs.push(reduce_to(neg(gy), &xs[1]));
     }
 }
 
@@ -91,9 +107,17 @@ impl Function for Mul {
     fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
         binary_forward!(xs, *)
     }
-    fn backward(&self, xs: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
+    backward_via_into!();
+    fn backward_into(
+        &self,
+        xs: &[Variable],
+        _: &[Option<Variable>],
+        gys: &[Variable],
+        gxs: &mut Vec<Variable>,
+    ) {
         let (x0, x1, gy) = (&xs[0], &xs[1], &gys[0]);
-        vec![reduce_to(mul(gy, x1), x0), reduce_to(mul(gy, x0), x1)]
+        gxs.push(reduce_to(mul(gy, x1), x0));
+        gxs.push(reduce_to(mul(gy, x0), x1));
     }
 }
 
@@ -111,11 +135,19 @@ impl Function for Div {
     fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
         binary_forward!(xs, /)
     }
-    fn backward(&self, xs: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
+    backward_via_into!();
+    fn backward_into(
+        &self,
+        xs: &[Variable],
+        _: &[Option<Variable>],
+        gys: &[Variable],
+        gxs: &mut Vec<Variable>,
+    ) {
         let (x0, x1, gy) = (&xs[0], &xs[1], &gys[0]);
         let gx0 = div(gy, x1);
         let gx1 = mul(gy, &div(&neg(x0), &pow(x1, 2.0)));
-        vec![reduce_to(gx0, x0), reduce_to(gx1, x1)]
+        gxs.push(reduce_to(gx0, x0));
+        gxs.push(reduce_to(gx1, x1));
     }
 }
 
@@ -133,8 +165,15 @@ impl Function for Neg {
     fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
         -xs[0]
     }
-    fn backward(&self, _: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
-        vec![neg(&gys[0])]
+    backward_via_into!();
+    fn backward_into(
+        &self,
+        _: &[Variable],
+        _: &[Option<Variable>],
+        gys: &[Variable],
+        gxs: &mut Vec<Variable>,
+    ) {
+        gxs.push(neg(&gys[0]));
     }
 }
 
@@ -152,11 +191,19 @@ impl Function for Pow {
     fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
         crate::ops::map(xs[0], |x| power(x, self.0))
     }
-    fn backward(&self, xs: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
+    backward_via_into!();
+    fn backward_into(
+        &self,
+        xs: &[Variable],
+        _: &[Option<Variable>],
+        gys: &[Variable],
+        gxs: &mut Vec<Variable>,
+    ) {
         let c = self.0;
         if is_backprop_enabled() {
             // create_graph: record gx = (x^(c-1) * c) * gy as a graph.
-            return vec![mul(&mul_scalar(&pow(&xs[0], c - 1.0), c), &gys[0])];
+            gxs.push(mul(&mul_scalar(&pow(&xs[0], c - 1.0), c), &gys[0]));
+            return;
         }
         // Nothing is recorded: the same arithmetic, in the same order, in one pass.
         let (x, gy) = (xs[0].data(), gys[0].data());
@@ -170,7 +217,7 @@ impl Function for Pow {
                     .map_collect(|&x, &g| power(x, c - 1.0) * c * g)
             },
         );
-        vec![Variable::new(gx)]
+        gxs.push(Variable::new(gx));
     }
 }
 
@@ -227,15 +274,22 @@ impl Function for Scalar {
             Scalar::RDiv(c) => crate::ops::map(x, |x| c / x),
         }
     }
-    fn backward(&self, xs: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
+    backward_via_into!();
+    fn backward_into(
+        &self,
+        xs: &[Variable],
+        _: &[Option<Variable>],
+        gys: &[Variable],
+        gxs: &mut Vec<Variable>,
+    ) {
         let gy = &gys[0];
-        vec![match *self {
+        gxs.push(match *self {
             Scalar::Add(_) | Scalar::Sub(_) => gy.clone(),
             Scalar::RSub(_) => neg(gy),
             Scalar::Mul(c) => mul_scalar(gy, c),
             Scalar::Div(c) => apply1(Scalar::Div(c), gy),
             Scalar::RDiv(c) => mul(gy, &apply1(Scalar::RDiv(-c), &pow(&xs[0], 2.0))),
-        }]
+        });
     }
 }
 

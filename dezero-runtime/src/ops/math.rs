@@ -3,7 +3,7 @@
 
 use ndarray::{ArrayD, Zip};
 
-use crate::function::{apply1, apply2, Function};
+use crate::function::{apply1, apply2, backward_via_into, Function};
 use crate::ops::arith::{check_broadcast, reduce_to};
 use crate::variable::Variable;
 
@@ -30,12 +30,19 @@ macro_rules! unary {
             fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
                 crate::ops::map(xs[0], |$x: f64| $fwd)
             }
+            backward_via_into!();
             #[allow(unused_variables)]
-            fn backward(&self, xs: &[Variable], ys: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
+            fn backward_into(
+                &self,
+                xs: &[Variable],
+                ys: &[Option<Variable>],
+                gys: &[Variable],
+                gxs: &mut Vec<Variable>,
+            ) {
                 let $xv = &xs[0];
                 let $yv = ys[0].as_ref().expect("the output of a one-output function is alive during its backward");
                 let $gy = &gys[0];
-                vec![$bwd]
+                gxs.push($bwd);
             }
         }
 
@@ -343,12 +350,20 @@ macro_rules! binary {
                 let b = xs[1].broadcast(shape).expect("broadcastable");
                 Zip::from(&a).and(&b).map_collect(|&$a: &f64, &$b: &f64| $fwd)
             }
+            backward_via_into!();
             #[allow(unused_variables)]
-            fn backward(&self, xs: &[Variable], ys: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
+            fn backward_into(
+                &self,
+                xs: &[Variable],
+                ys: &[Option<Variable>],
+                gys: &[Variable],
+                gxs: &mut Vec<Variable>,
+            ) {
                 let ($x0, $x1) = (&xs[0], &xs[1]);
                 let $yv = ys[0].as_ref().expect("the output of a one-output function is alive during its backward");
                 let $gy = &gys[0];
-                vec![reduce_to($g0, $x0), reduce_to($g1, $x1)]
+                gxs.push(reduce_to($g0, $x0));
+                gxs.push(reduce_to($g1, $x1));
             }
         }
 
