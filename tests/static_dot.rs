@@ -390,8 +390,9 @@ fn branches_are_clusters_merged_by_phi() {
 #[test]
 fn reverse_branches_are_clusters_merged_by_phi() {
     let g = Graph::parse(relu_mul_dot());
-    // reverse: x_bar = if c0 { t0_bar * w } else { 0.0 }, w_bar likewise with x; the
-    // recomputed branch keeps only what its adjoint reads (nothing: t0 is not needed)
+    // reverse: x_bar = if c0 { out_bar * w } else { 0.0 }, w_bar likewise with x (the copy
+    // t0_bar = out_bar is factored away); the recomputed branch keeps only what its adjoint
+    // reads (nothing: t0 is not needed)
     let phis = g.ids("phi(c0)");
     let mut merged: Vec<Vec<&str>> = phis
         .iter()
@@ -401,6 +402,6 @@ fn reverse_branches_are_clusters_merged_by_phi() {
     merged.sort();
     assert_eq!(merged, [["c0", "w_bar"], ["c0", "x_bar"]]);
     assert_eq!(g.ids("t0").len(), 1);
-    assert_eq!(g.ids("t0_bar * w").len(), 1);
-    assert_eq!(g.ids("t0_bar * x").len(), 1);
+    assert_eq!(g.ids("out_bar * w").len(), 1);
+    assert_eq!(g.ids("out_bar * x").len(), 1);
 }

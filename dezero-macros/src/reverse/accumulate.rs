@@ -24,9 +24,9 @@ use quote::quote;
 use std::collections::HashSet;
 
 /// One summand of a merged run: `term`, negated when `neg`.
-struct Term {
-    neg: bool,
-    term: TokenStream,
+pub(super) struct Term {
+    pub(super) neg: bool,
+    pub(super) term: TokenStream,
 }
 
 impl Rev<'_> {
@@ -132,7 +132,7 @@ impl Rev<'_> {
 }
 
 /// `terms` (and `prior`, added last) summed pairwise: `(a + b) + (c - d)`.
-fn balanced(terms: &[Term], prior: Option<TokenStream>) -> TokenStream {
+pub(super) fn balanced(terms: &[Term], prior: Option<TokenStream>) -> TokenStream {
     let (neg, sum) = if prior.is_some() {
         group(terms)
     } else {

@@ -7,6 +7,7 @@
 //! adjoint; a `for` replays the iterations backwards from the forward sweep's tape.
 
 mod accumulate;
+mod factor;
 mod rules;
 
 use crate::ir::{Block, For, If, Operand, Program, Stmt, VarId};
@@ -101,13 +102,15 @@ fn sweep(p: &Program, seeds: &[TokenStream]) -> Sweep {
         r.contribute(o, false, s.clone(), &mut defined, &mut stmts);
     }
     r.block(&p.body, &mut defined, &mut stmts);
-    let stmts = r.accumulate(stmts);
-    let grads = p
+    let grads: Vec<Option<VarId>> = p
         .params
         .iter()
         .filter(|v| p.vars[**v].active)
         .map(|v| defined.contains(v).then_some(*v))
         .collect();
+    let returned: Vec<VarId> = grads.iter().flatten().copied().collect();
+    let stmts = r.factor(stmts, &returned);
+    let stmts = r.accumulate(stmts);
     Sweep { stmts, grads }
 }
 

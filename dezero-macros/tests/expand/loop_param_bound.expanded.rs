@@ -59,10 +59,8 @@ fn loop_param_bound_grad(x: f64, w: f64, n: usize) -> (f64, (f64, f64)) {
             let k = t0 as f64;
             let t1 = s_1 * w;
             let s_2_bar = s_1_bar;
-            let t2_bar = s_2_bar;
-            let t3_bar = s_2_bar;
-            let x_bar = x_bar + t3_bar * k.recip();
-            let t1_bar = t2_bar * t1.cos();
+            let x_bar = x_bar + s_2_bar * k.recip();
+            let t1_bar = s_2_bar * t1.cos();
             let s_1_bar = t1_bar * w;
             let w_bar = w_bar + t1_bar * s_1;
             (x_bar, w_bar, s_1_bar)
@@ -113,10 +111,8 @@ fn loop_param_bound_vjp(x: f64, w: f64, n: usize, seed: f64) -> (f64, f64) {
             let k = t0 as f64;
             let t1 = s_1 * w;
             let s_2_bar = s_1_bar;
-            let t2_bar = s_2_bar;
-            let t3_bar = s_2_bar;
-            let x_bar = x_bar + t3_bar * k.recip();
-            let t1_bar = t2_bar * t1.cos();
+            let x_bar = x_bar + s_2_bar * k.recip();
+            let t1_bar = s_2_bar * t1.cos();
             let s_1_bar = t1_bar * w;
             let w_bar = w_bar + t1_bar * s_1;
             (x_bar, w_bar, s_1_bar)

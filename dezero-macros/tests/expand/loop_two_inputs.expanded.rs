@@ -92,10 +92,9 @@ fn loop_two_inputs_grad(x: f64, w: f64) -> (f64, (f64, f64)) {
                 (x_bar, w_bar, s_2_bar) = {
                     let s_2 = tape0[t0 as usize];
                     let s_3_bar = s_2_bar;
-                    let t1_bar = s_3_bar;
                     let x_bar = x_bar + s_3_bar;
-                    let s_2_bar = t1_bar * w;
-                    let w_bar = w_bar + t1_bar * s_2;
+                    let s_2_bar = s_3_bar * w;
+                    let w_bar = w_bar + s_3_bar * s_2;
                     (x_bar, w_bar, s_2_bar)
                 };
             }
@@ -172,10 +171,9 @@ fn loop_two_inputs_vjp(x: f64, w: f64, seed: f64) -> (f64, f64) {
                 (x_bar, w_bar, s_2_bar) = {
                     let s_2 = tape0[t0 as usize];
                     let s_3_bar = s_2_bar;
-                    let t1_bar = s_3_bar;
                     let x_bar = x_bar + s_3_bar;
-                    let s_2_bar = t1_bar * w;
-                    let w_bar = w_bar + t1_bar * s_2;
+                    let s_2_bar = s_3_bar * w;
+                    let w_bar = w_bar + s_3_bar * s_2;
                     (x_bar, w_bar, s_2_bar)
                 };
             }

@@ -92,8 +92,7 @@ fn loop_with_call_grad(x: f64, n: usize) -> (f64, f64) {
             } else {
                 let acc_3_bar = acc_4_bar;
                 let t4_bar = acc_3_bar;
-                let t5_bar = acc_3_bar;
-                let x_bar = x_bar + t5_bar * w;
+                let x_bar = x_bar + acc_3_bar * w;
                 let acc_1_bar: f64 = sq_vjp(acc_1, t4_bar);
                 (x_bar, acc_1_bar)
             };
@@ -166,8 +165,7 @@ fn loop_with_call_vjp(x: f64, n: usize, seed: f64) -> f64 {
             } else {
                 let acc_3_bar = acc_4_bar;
                 let t4_bar = acc_3_bar;
-                let t5_bar = acc_3_bar;
-                let x_bar = x_bar + t5_bar * w;
+                let x_bar = x_bar + acc_3_bar * w;
                 let acc_1_bar: f64 = sq_vjp(acc_1, t4_bar);
                 (x_bar, acc_1_bar)
             };

@@ -34,18 +34,14 @@ fn tuple_early_return_vjp(a: f64, b: f64, seed0: f64, seed1: f64) -> (f64, f64) 
     let out_bar = seed0;
     let t4_bar = seed1;
     let (a_bar, b_bar) = if c0 {
-        let t0_bar = out_bar;
-        let t1_bar = t4_bar;
-        let a_bar = t1_bar + t0_bar * b;
-        let b_bar = t0_bar * a - t1_bar;
+        let a_bar = t4_bar + out_bar * b;
+        let b_bar = out_bar * a - t4_bar;
         (a_bar, b_bar)
     } else {
         let s = a + b;
         let t2 = s.exp();
-        let t2_bar = out_bar;
-        let t3_bar = t4_bar;
-        let s_bar = t3_bar * a + t2_bar * t2;
-        let a_bar = t3_bar * s + s_bar;
+        let s_bar = t4_bar * a + out_bar * t2;
+        let a_bar = t4_bar * s + s_bar;
         let b_bar = s_bar;
         (a_bar, b_bar)
     };

@@ -23,9 +23,7 @@ fn polar_vjp(r: f64, t: f64, seed0: f64, seed1: f64) -> (f64, f64) {
     let t2 = t.sin();
     let t1_bar = seed0;
     let t3_bar = seed1;
-    let t2_bar = t3_bar * r;
     let r_bar = t3_bar * t2 + t1_bar * t0;
-    let t0_bar = t1_bar * r;
-    let t_bar = t2_bar * t.cos() - t0_bar * t.sin();
+    let t_bar = t3_bar * (r * t.cos()) - t1_bar * (r * t.sin());
     (r_bar, t_bar)
 }

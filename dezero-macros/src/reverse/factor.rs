@@ -1,0 +1,440 @@
+//! Factoring shared adjoints out of reverse-mode sums.
+//!
+//! The rules emit one contribution per use, each `y_bar` or `y_bar * m` with `m` a forward
+//! value. Through chains of copies, negations and scalings, every contribution to a variable
+//! is an adjoint times a product of forward values, and several often share that adjoint:
+//!
+//! ```text
+//! let t5_bar = d_bar;  let t3_bar = -d_bar;  let t4_bar = d_bar * y;
+//! let x_bar = t5_bar * 24.0;  let x_bar = x_bar + t3_bar * 32.0;  let x_bar = x_bar + t4_bar * 36.0;
+//!   =>  let x_bar = d_bar * ((24.0 - 32.0) + y * 36.0);
+//! ```
+//!
+//! One multiply by the adjoint per distinct root instead of one per term; the multiplier sum
+//! reads forward values only, so it is off the adjoint's dependency chain.
+//!
+//! Two steps, each within one statement list (a branch or loop body is its own list):
+//! - *Inline*: an intermediate's adjoint (`t4_bar`; a user's name stays) defined once, by a factorable term, whose every use is a factorable
+//!   term of the same list, is substituted into its uses (`t4_bar` above) and dropped. An
+//!   adjoint with a multiplier is inlined only at a single use, so nothing is computed twice.
+//! - *Group*: the contributions to one adjoint that share a root adjoint become one
+//!   contribution, at the first of them: `x_bar = root_bar * (m1 + m2)`.
+//!
+//! Either step stops at anything that could change what it moves: a call, `if` or loop in
+//! between, a contribution to the root, or (for grouping) a read of the target. Multiplication
+//! and addition are reassociated, so the last bits can differ from the unfactored sweep.
+
+use super::accumulate::{balanced, Term};
+use super::{RStmt, Rev, VjpOut};
+use crate::ir::VarId;
+use crate::prune;
+use proc_macro2::{TokenStream, TokenTree};
+use quote::quote;
+use std::collections::{HashMap, HashSet};
+
+/// A contribution's term as `±root_bar * m1 * m2 * ..` (forward values `m`), if it is one.
+#[derive(Clone)]
+struct Factored {
+    root: VarId,
+    neg: bool,
+    mults: Vec<TokenStream>,
+}
+
+/// One statement of a list being factored.
+enum Item {
+    Contrib {
+        target: VarId,
+        acc: bool,
+        /// Set when the term is a factorable product.
+        form: Option<Factored>,
+        neg: bool,
+        term: TokenStream,
+    },
+    Other(RStmt),
+}
+
+/// What the whole sweep tells about each adjoint name.
+struct Census {
+    /// Adjoint name -> variable.
+    bars: HashMap<String, VarId>,
+    /// Adjoints that must stay named: returned, seeds of calls, bound by calls, branches, loops.
+    pinned: HashSet<VarId>,
+    /// How many contributions target each adjoint, anywhere.
+    defs: HashMap<VarId, usize>,
+    /// How many times each adjoint is read in a term, anywhere.
+    uses: HashMap<VarId, usize>,
+}
+
+impl Rev<'_> {
+    /// Factors shared adjoints out of the contributions of `stmts` (before accumulation);
+    /// `grads` are the returned adjoints.
+    pub(super) fn factor(&self, stmts: Vec<RStmt>, grads: &[VarId]) -> Vec<RStmt> {
+        let mut c = Census {
+            bars: HashMap::new(),
+            pinned: grads.iter().copied().collect(),
+            defs: HashMap::new(),
+            uses: HashMap::new(),
+        };
+        let mut seen = HashSet::new();
+        for v in 0..self.p.vars.len() {
+            let name = self.bar(v).to_string();
+            if !seen.insert(name.clone()) {
+                // A shared name: leave both alone.
+                if let Some(w) = c.bars.get(&name) {
+                    c.pinned.insert(*w);
+                }
+                c.pinned.insert(v);
+            }
+            if !is_temp(&self.p.vars[v].name) {
+                c.pinned.insert(v); // a user's name: its adjoint stays, as in hand-written code
+            }
+            c.bars.insert(name, v);
+        }
+        c.count(&stmts);
+        self.factor_list(stmts, &c)
+    }
+
+    fn factor_list(&self, stmts: Vec<RStmt>, c: &Census) -> Vec<RStmt> {
+        let items: Vec<Item> = stmts
+            .into_iter()
+            .map(|s| match s {
+                RStmt::Contrib {
+                    target,
+                    acc,
+                    neg,
+                    term,
+                } => Item::Contrib {
+                    target,
+                    acc,
+                    form: c.parse(neg, &term),
+                    neg,
+                    term,
+                },
+                RStmt::If {
+                    cond,
+                    mut then,
+                    mut else_,
+                    outs,
+                } => {
+                    then.stmts = self.factor_list(then.stmts, c);
+                    else_.stmts = self.factor_list(else_.stmts, c);
+                    Item::Other(RStmt::If {
+                        cond,
+                        then,
+                        else_,
+                        outs,
+                    })
+                }
+                RStmt::For { l, pre, mut body } => {
+                    body.stmts = self.factor_list(body.stmts, c);
+                    Item::Other(RStmt::For { l, pre, body })
+                }
+                other => Item::Other(other),
+            })
+            .collect();
+        let items = self.group(inline(items, c));
+        items
+            .into_iter()
+            .map(|it| match it {
+                Item::Contrib {
+                    target,
+                    acc,
+                    form: Some(f),
+                    ..
+                } => {
+                    let (neg, term) = self.render(&f);
+                    RStmt::Contrib {
+                        target,
+                        acc,
+                        neg,
+                        term,
+                    }
+                }
+                Item::Contrib {
+                    target,
+                    acc,
+                    neg,
+                    term,
+                    ..
+                } => RStmt::Contrib {
+                    target,
+                    acc,
+                    neg,
+                    term,
+                },
+                Item::Other(s) => s,
+            })
+            .collect()
+    }
+
+    /// Merges the contributions to one target that share a root into the first of them.
+    fn group(&self, mut items: Vec<Item>) -> Vec<Item> {
+        let n = items.len();
+        let mut dead = vec![false; n];
+        for i in 0..n {
+            let (target, root) = match &items[i] {
+                Item::Contrib {
+                    target,
+                    form: Some(f),
+                    ..
+                } if !dead[i] && f.root != *target => (*target, f.root),
+                _ => continue,
+            };
+            let tb = self.bar(target).to_string();
+            let mut members = Vec::new();
+            for (k, it) in items.iter().enumerate().skip(i + 1) {
+                let Item::Contrib {
+                    target: t,
+                    form,
+                    term,
+                    ..
+                } = it
+                else {
+                    break; // a call, `if` or loop
+                };
+                if dead[k] {
+                    continue;
+                }
+                if *t == target {
+                    if let Some(f) = form.as_ref().filter(|f| f.root == root) {
+                        members.push((k, f.clone()));
+                        continue;
+                    }
+                }
+                // What this statement reads and writes must not interleave with the merge.
+                let reads_target = match form {
+                    Some(f) => f.root == target,
+                    None => {
+                        let mut reads = HashSet::new();
+                        prune::idents(term, &mut reads);
+                        reads.contains(&tb)
+                    }
+                };
+                if *t == root || reads_target {
+                    break;
+                }
+            }
+            if members.is_empty() {
+                continue;
+            }
+            let Item::Contrib { form: Some(f), .. } = &mut items[i] else {
+                unreachable!("checked above")
+            };
+            let mut terms = vec![product(f)];
+            for (k, m) in members {
+                dead[k] = true;
+                terms.push(product(&m));
+            }
+            let sum = balanced(&terms, None);
+            *f = Factored {
+                root,
+                neg: false,
+                mults: vec![quote!((#sum))],
+            };
+        }
+        items
+            .into_iter()
+            .zip(dead)
+            .filter(|(_, d)| !d)
+            .map(|(it, _)| it)
+            .collect()
+    }
+
+    /// `root_bar * m1 * m2`, with its sign.
+    fn render(&self, f: &Factored) -> (bool, TokenStream) {
+        let rb = self.bar(f.root);
+        let term = if f.mults.is_empty() {
+            quote!(#rb)
+        } else {
+            let m = product_tokens(&f.mults);
+            quote!(#rb * #m)
+        };
+        (f.neg, term)
+    }
+}
+
+/// Substitutes single-definition adjoints into their uses in one list; drops those no longer read.
+fn inline(items: Vec<Item>, c: &Census) -> Vec<Item> {
+    // Candidates: defined once in this list, by a factorable term, every use here factorable.
+    let mut local_uses: HashMap<VarId, usize> = HashMap::new();
+    for it in &items {
+        if let Item::Contrib { form: Some(f), .. } = it {
+            *local_uses.entry(f.root).or_default() += 1;
+        }
+    }
+    let candidate = |v: VarId, acc: bool, form: &Option<Factored>| {
+        !acc && form.is_some()
+            && c.uses.get(&v).is_some_and(|u| *u > 0)
+            && !c.pinned.contains(&v)
+            && c.defs.get(&v) == Some(&1)
+            && c.uses.get(&v).copied().unwrap_or(0) == local_uses.get(&v).copied().unwrap_or(0)
+    };
+    // v -> (its resolved definition, the position its chain reads the root at, uses left)
+    let mut pending: HashMap<VarId, (Factored, usize, usize)> = HashMap::new();
+    let mut out: Vec<Option<Item>> = Vec::with_capacity(items.len());
+    let mut barrier = 0; // position after the last call, `if` or loop
+    let mut last_def: HashMap<VarId, usize> = HashMap::new();
+    for (u, it) in items.into_iter().enumerate() {
+        let Item::Contrib {
+            target,
+            acc,
+            mut form,
+            neg,
+            term,
+        } = it
+        else {
+            barrier = u + 1;
+            out.push(Some(it));
+            continue;
+        };
+        let mut read_at = u;
+        if let Some(f) = form.as_mut() {
+            if let Some((def, at, left)) = pending.get_mut(&f.root) {
+                let def_root_changed = last_def.get(&def.root).is_some_and(|d| *d > *at);
+                let single = def.mults.is_empty() || c.uses.get(&f.root) == Some(&1);
+                if *at >= barrier && !def_root_changed && single {
+                    *left -= 1;
+                    read_at = *at;
+                    let mut mults = def.mults.clone();
+                    mults.append(&mut f.mults);
+                    *f = Factored {
+                        root: def.root,
+                        neg: f.neg != def.neg,
+                        mults,
+                    };
+                }
+            }
+        }
+        last_def.insert(target, u);
+        if candidate(target, acc, &form) {
+            let uses = c.uses.get(&target).copied().unwrap_or(0);
+            if let Some(f) = &form {
+                pending.insert(target, (f.clone(), read_at, uses));
+            }
+        }
+        out.push(Some(Item::Contrib {
+            target,
+            acc,
+            form,
+            neg,
+            term,
+        }));
+    }
+    out.into_iter()
+        .flatten()
+        .filter(|it| match it {
+            Item::Contrib { target, .. } => pending.get(target).is_none_or(|p| p.2 > 0),
+            Item::Other(_) => true,
+        })
+        .collect()
+}
+
+impl Census {
+    fn count(&mut self, stmts: &[RStmt]) {
+        for s in stmts {
+            match s {
+                RStmt::Contrib { target, term, .. } => {
+                    *self.defs.entry(*target).or_default() += 1;
+                    self.read(term);
+                }
+                RStmt::Vjp { seeds, outs, .. } => {
+                    self.pinned.extend(seeds.iter().flatten());
+                    self.pinned.extend(outs.iter().filter_map(|o| match o {
+                        VjpOut::Direct(v) => Some(*v),
+                        _ => None,
+                    }));
+                }
+                RStmt::If {
+                    outs, then, else_, ..
+                } => {
+                    self.pinned.extend(outs.iter().copied());
+                    self.count(&then.stmts);
+                    self.count(&else_.stmts);
+                }
+                RStmt::For { pre, body, .. } => {
+                    self.pinned.extend(pre.iter().map(|p| p.0));
+                    self.count(&body.stmts);
+                }
+            }
+        }
+    }
+
+    fn read(&mut self, tokens: &TokenStream) {
+        for t in tokens.clone() {
+            match t {
+                TokenTree::Ident(i) => {
+                    if let Some(v) = self.bars.get(&i.to_string()) {
+                        *self.uses.entry(*v).or_default() += 1;
+                    }
+                }
+                TokenTree::Group(g) => self.read(&g.stream()),
+                _ => {}
+            }
+        }
+    }
+
+    /// `term` as `root_bar` or `root_bar * m` with `m` free of adjoints, else `None`.
+    fn parse(&self, neg: bool, term: &TokenStream) -> Option<Factored> {
+        let mut it = term.clone().into_iter();
+        let root = match it.next()? {
+            TokenTree::Ident(i) => *self.bars.get(&i.to_string())?,
+            _ => return None,
+        };
+        let mults = match it.next() {
+            None => Vec::new(),
+            Some(TokenTree::Punct(p)) if p.as_char() == '*' => {
+                let rest: TokenStream = it.collect();
+                if rest.is_empty() || !is_operand(&rest) {
+                    return None;
+                }
+                let mut ids = HashSet::new();
+                prune::idents(&rest, &mut ids);
+                if ids.iter().any(|i| self.bars.contains_key(i)) {
+                    return None;
+                }
+                vec![rest]
+            }
+            Some(_) => return None,
+        };
+        Some(Factored { root, neg, mults })
+    }
+}
+
+/// Whether `name` is an intermediate's (`t0`, `t1`, ..), never a user's (the namer skips those).
+fn is_temp(name: &str) -> bool {
+    name.strip_prefix('t')
+        .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Whether `t` binds as one operand of `*`: no top-level operator but `.` (a method call).
+fn is_operand(t: &TokenStream) -> bool {
+    t.clone().into_iter().all(|tt| match tt {
+        TokenTree::Punct(p) => p.as_char() == '.',
+        TokenTree::Ident(i) => i != "as",
+        _ => true,
+    })
+}
+
+/// The multipliers of `f` as one signed summand of a multiplier sum.
+fn product(f: &Factored) -> Term {
+    Term {
+        neg: f.neg,
+        term: if f.mults.is_empty() {
+            quote!(1.0)
+        } else {
+            product_tokens(&f.mults)
+        },
+    }
+}
+
+/// `m1 * m2 * ..`, parenthesized when more than one factor.
+fn product_tokens(mults: &[TokenStream]) -> TokenStream {
+    match mults {
+        [m] => m.clone(),
+        [first, rest @ ..] => {
+            let prod = rest.iter().fold(first.clone(), |acc, m| quote!(#acc * #m));
+            quote!((#prod))
+        }
+        [] => quote!(1.0),
+    }
+}
