@@ -160,7 +160,10 @@ impl Variable {
         let mut gxs: Vec<Variable> = Vec::new();
         while let Some(Queued(_, node)) = heap.pop() {
             let ys = node.outputs.map(|_, w| w.upgrade().map(Variable));
-            let gys = ys.map(|i, y| upstream_grad(&node, i, y.as_ref()));
+            // A built-in node's outputs hand over their grads (cleared after this node anyway
+            // without retain_grad): a gradient nothing else holds can then be reused in place.
+            let take = !options.retain_grad && !node.check;
+            let gys = ys.map(|i, y| upstream_grad(&node, i, y.as_ref(), take));
             gxs.clear();
             node.func.backward_into(&node.inputs, &ys, &gys, &mut gxs);
             drop(gys);
@@ -196,14 +199,19 @@ impl Variable {
     }
 }
 
-/// The gradient flowing into output `i`: its grad, or zeros of its shape if it has none or was
-/// dropped.
-fn upstream_grad(node: &NodeInner, i: usize, y: Option<&Variable>) -> Variable {
+/// The gradient flowing into output `i`: its grad (moved out with `take`), or zeros of its
+/// shape if it has none or was dropped.
+fn upstream_grad(node: &NodeInner, i: usize, y: Option<&Variable>, take: bool) -> Variable {
     match y {
         Some(y) => {
+            let grad = if take {
+                y.inner_mut().grad.take()
+            } else {
+                y.0.borrow().grad.clone()
+            };
             let inner = y.0.borrow();
-            match &inner.grad {
-                Some(g) => g.clone(),
+            match grad {
+                Some(g) => g,
                 None => Variable::new(ArrayD::zeros(
                     inner
                         .data

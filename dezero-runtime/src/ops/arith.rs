@@ -10,6 +10,7 @@ use crate::config::is_backprop_enabled;
 use crate::error::broadcast_shape;
 use crate::function::{apply1, apply2, backward_via_into, Function};
 use crate::ops::reduce::sum_to;
+use crate::ops::{map_grad_in_place, reusable_grad};
 use crate::variable::Variable;
 
 /// Sums `gx` down to the shape of `x` if broadcasting made it larger.
@@ -117,7 +118,16 @@ impl Function for Mul {
     ) {
         let (x0, x1, gy) = (&xs[0], &xs[1], &gys[0]);
         gxs.push(reduce_to(mul(gy, x1), x0));
-        gxs.push(reduce_to(mul(gy, x0), x1));
+        // gy * x0, written into gy when it is unique and has x0's shape.
+        let reused = reusable_grad(gy).and_then(|mut g| {
+            let x0 = x0.data();
+            (g.shape() == x0.shape()).then(|| g.zip_mut_with(&x0, |g, &x| *g *= x))
+        });
+        let gx1 = match reused {
+            Some(()) => gy.clone(),
+            None => mul(gy, x0),
+        };
+        gxs.push(reduce_to(gx1, x1));
     }
 }
 
@@ -173,7 +183,8 @@ impl Function for Neg {
         gys: &[Variable],
         gxs: &mut Vec<Variable>,
     ) {
-        gxs.push(neg(&gys[0]));
+        let gy = &gys[0];
+        gxs.push(map_grad_in_place(gy, |g| -g).unwrap_or_else(|| neg(gy)));
     }
 }
 
@@ -205,7 +216,17 @@ impl Function for Pow {
             gxs.push(mul(&mul_scalar(&pow(&xs[0], c - 1.0), c), &gys[0]));
             return;
         }
-        // Nothing is recorded: the same arithmetic, in the same order, in one pass.
+        // Nothing is recorded: the same arithmetic, in the same order, in one pass (into gy's
+        // own array when it is unique).
+        let reused = reusable_grad(&gys[0]).and_then(|mut g| {
+            let x = xs[0].data();
+            (g.shape() == x.shape())
+                .then(|| g.zip_mut_with(&x, |g, &x| *g *= power(x, c - 1.0) * c))
+        });
+        if reused.is_some() {
+            gxs.push(gys[0].clone());
+            return;
+        }
         let (x, gy) = (xs[0].data(), gys[0].data());
         let gx = crate::ops::zip_map(
             &x,
@@ -285,9 +306,11 @@ impl Function for Scalar {
         let gy = &gys[0];
         gxs.push(match *self {
             Scalar::Add(_) | Scalar::Sub(_) => gy.clone(),
-            Scalar::RSub(_) => neg(gy),
-            Scalar::Mul(c) => mul_scalar(gy, c),
-            Scalar::Div(c) => apply1(Scalar::Div(c), gy),
+            Scalar::RSub(_) => map_grad_in_place(gy, |g| -g).unwrap_or_else(|| neg(gy)),
+            Scalar::Mul(c) => map_grad_in_place(gy, |g| g * c).unwrap_or_else(|| mul_scalar(gy, c)),
+            Scalar::Div(c) => {
+                map_grad_in_place(gy, |g| g / c).unwrap_or_else(|| apply1(Scalar::Div(c), gy))
+            }
             Scalar::RDiv(c) => mul(gy, &apply1(Scalar::RDiv(-c), &pow(&xs[0], 2.0))),
         });
     }

@@ -6,7 +6,38 @@ pub(crate) mod math;
 pub(crate) mod overload;
 pub(crate) mod reduce;
 
+use std::cell::RefMut;
+use std::rc::Rc;
+
 use ndarray::ArrayD;
+
+use crate::config::is_backprop_enabled;
+use crate::variable::Variable;
+
+/// The array of a gradient `gy` that a backward rule may overwrite with its result: `Some` only
+/// if nothing else can see `gy` (this is its only handle, with no weak handle), it records no
+/// graph (no creator, backprop disabled) and its array is not a fused node's cached buffer.
+///
+/// The backward walk hands a built-in node its outputs' grads by move, so on a chain the
+/// upstream gradient is usually unique: writing `gx` into it saves a variable and an array.
+/// A gradient shared by two variables (appendix A) is never unique, so never written.
+pub(crate) fn reusable_grad(gy: &Variable) -> Option<RefMut<'_, ArrayD<f64>>> {
+    if Rc::strong_count(&gy.0) != 1 || Rc::weak_count(&gy.0) != 0 || is_backprop_enabled() {
+        return None;
+    }
+    let inner = gy.0.try_borrow_mut().ok()?;
+    if inner.creator.is_some() || inner.recycle {
+        return None;
+    }
+    RefMut::filter_map(inner, |i| i.data.as_mut()).ok()
+}
+
+/// `gy` with `f` applied to each element in its own array, if [`reusable_grad`] allows; the same
+/// values as `f` mapped into a new array.
+pub(crate) fn map_grad_in_place(gy: &Variable, f: impl Fn(f64) -> f64) -> Option<Variable> {
+    reusable_grad(gy)?.mapv_inplace(f);
+    Some(gy.clone())
+}
 
 /// `x.mapv(f)`, with a fast path for 0-dim arrays (the scalars of a scalar graph), which skips
 /// ndarray's general n-dim iteration.
