@@ -438,3 +438,66 @@ fn product_tokens(mults: &[TokenStream]) -> TokenStream {
         [] => quote!(1.0),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{is_operand, is_temp};
+    use proc_macro2::TokenStream;
+
+    /// `f_grad`'s reverse sweep (after `out_bar`), whitespace as `quote` prints it.
+    fn reverse_sweep(src: &str) -> String {
+        let item: TokenStream = src.parse().expect("tokens");
+        let out = crate::expand::differentiable(TokenStream::new(), item).to_string();
+        let grad = &out[out.find("fn f_grad").expect("f_grad")..];
+        let grad = &grad[..grad.find("fn f_vjp").unwrap_or(grad.len())];
+        grad[grad.find("let out_bar").expect("seed")..].to_string()
+    }
+
+    /// The right-hand side of the last `let <name> = ..;` in `sweep`.
+    fn last_let<'s>(sweep: &'s str, name: &str) -> &'s str {
+        let at = sweep.rfind(&format!("let {name} =")).expect(name);
+        let rhs = &sweep[at..];
+        &rhs[..rhs.find(';').expect("`;`")]
+    }
+
+    #[test]
+    fn a_polynomial_multiplies_its_adjoint_once() {
+        // d_bar reaches x through 4 terms (-32x, 12x*x twice, -36xy): one product by d_bar
+        let sweep = reverse_sweep(
+            "fn f(x: f64, y: f64) -> f64 { \
+             let d = 18.0 - 32.0 * x + 12.0 * x * x - 36.0 * x * y; d * y + d * x }",
+        );
+        let x_bar = last_let(&sweep, "x_bar");
+        assert_eq!(x_bar.matches("d_bar").count(), 1, "{sweep}");
+        // no intermediate adjoint survives: every chain was inlined into x_bar and y_bar
+        assert!(!sweep.contains("let t"), "{sweep}");
+    }
+
+    #[test]
+    fn user_names_keep_their_adjoints() {
+        let sweep = reverse_sweep("fn f(x: f64, y: f64) -> f64 { let a = x * y + 1.0; 3.0 * a }");
+        assert!(sweep.contains("let a_bar ="), "{sweep}");
+        assert!(last_let(&sweep, "x_bar").contains("a_bar * y"), "{sweep}");
+    }
+
+    #[test]
+    fn an_adjoint_used_twice_with_a_multiplier_is_computed_once() {
+        // t_bar = out_bar * sin(x)-ish multiplier feeds both x and y: kept, not duplicated
+        let sweep =
+            reverse_sweep("fn f(x: f64, y: f64) -> f64 { let s = (x * y).sin(); s * s.exp() }");
+        assert_eq!(sweep.matches(". cos ()").count(), 1, "{sweep}");
+    }
+
+    #[test]
+    fn temps_are_t_and_digits() {
+        assert!(is_temp("t0") && is_temp("t17"));
+        assert!(!is_temp("t") && !is_temp("x") && !is_temp("t_1") && !is_temp("tape0"));
+    }
+
+    #[test]
+    fn only_a_single_operand_is_a_multiplier() {
+        let yes = |s: &str| is_operand(&s.parse().expect("tokens"));
+        assert!(yes("x") && yes("(2.0 * x)") && yes("x . cos ()") && yes("2.0"));
+        assert!(!yes("x + y") && !yes("- 2.0") && !yes("n as f64"));
+    }
+}
