@@ -68,6 +68,37 @@ impl Ord for Queued {
     }
 }
 
+/// The nodes waiting for their backward, largest generation first: a max-heap, with one node
+/// kept beside it so that a chain (one node queued at a time) never touches the heap.
+#[derive(Default)]
+struct Queue {
+    next: Option<Queued>,
+    heap: BinaryHeap<Queued>,
+}
+
+impl Queue {
+    fn push(&mut self, node: Queued) {
+        match self.next.take() {
+            None => self.next = Some(node),
+            Some(next) => {
+                self.heap.push(next);
+                self.heap.push(node);
+            }
+        }
+    }
+
+    fn pop(&mut self) -> Option<Queued> {
+        match self.next.take() {
+            Some(next) if self.heap.peek().is_none_or(|top| next >= *top) => Some(next),
+            Some(next) => {
+                self.heap.push(next);
+                self.heap.pop()
+            }
+            None => self.heap.pop(),
+        }
+    }
+}
+
 impl Variable {
     /// Computes the gradient of this variable with respect to every variable it depends on.
     ///
@@ -152,13 +183,13 @@ impl Variable {
         let _config = using_config(Config {
             enable_backprop: options.create_graph,
         });
-        let mut heap = BinaryHeap::new();
+        let mut queue = Queue::default();
         creator.visited.set(pass);
-        heap.push(Queued::new(creator));
+        queue.push(Queued::new(creator));
 
         // One buffer for every node's input gradients (no `Vec` per node).
         let mut gxs: Vec<Variable> = Vec::new();
-        while let Some(Queued(_, node)) = heap.pop() {
+        while let Some(Queued(_, node)) = queue.pop() {
             let ys = node.outputs.map(|_, w| w.upgrade().map(Variable));
             // A built-in node's outputs hand over their grads (cleared after this node anyway
             // without retain_grad): a gradient nothing else holds can then be reused in place.
@@ -186,7 +217,7 @@ impl Variable {
                 if let Some(c) = &inner.creator {
                     if c.visited.get() != pass {
                         c.visited.set(pass);
-                        heap.push(Queued::new(Rc::clone(c)));
+                        queue.push(Queued::new(Rc::clone(c)));
                     }
                 }
             }

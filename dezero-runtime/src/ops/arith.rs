@@ -10,7 +10,7 @@ use crate::config::is_backprop_enabled;
 use crate::error::broadcast_shape;
 use crate::function::{apply1, apply2, backward_via_into, Function};
 use crate::ops::reduce::sum_to;
-use crate::ops::{map_grad_in_place, reusable_grad};
+use crate::ops::{map_grad_in_place, zip_grad_in_place};
 use crate::variable::Variable;
 
 /// Sums `gx` down to the shape of `x` if broadcasting made it larger.
@@ -119,14 +119,7 @@ impl Function for Mul {
         let (x0, x1, gy) = (&xs[0], &xs[1], &gys[0]);
         gxs.push(reduce_to(mul(gy, x1), x0));
         // gy * x0, written into gy when it is unique and has x0's shape.
-        let reused = reusable_grad(gy).and_then(|mut g| {
-            let x0 = x0.data();
-            (g.shape() == x0.shape()).then(|| g.zip_mut_with(&x0, |g, &x| *g *= x))
-        });
-        let gx1 = match reused {
-            Some(()) => gy.clone(),
-            None => mul(gy, x0),
-        };
+        let gx1 = zip_grad_in_place(gy, x0, |g, x| g * x).unwrap_or_else(|| mul(gy, x0));
         gxs.push(reduce_to(gx1, x1));
     }
 }
@@ -218,13 +211,8 @@ impl Function for Pow {
         }
         // Nothing is recorded: the same arithmetic, in the same order, in one pass (into gy's
         // own array when it is unique).
-        let reused = reusable_grad(&gys[0]).and_then(|mut g| {
-            let x = xs[0].data();
-            (g.shape() == x.shape())
-                .then(|| g.zip_mut_with(&x, |g, &x| *g *= power(x, c - 1.0) * c))
-        });
-        if reused.is_some() {
-            gxs.push(gys[0].clone());
+        if let Some(gx) = zip_grad_in_place(&gys[0], &xs[0], |g, x| power(x, c - 1.0) * c * g) {
+            gxs.push(gx);
             return;
         }
         let (x, gy) = (xs[0].data(), gys[0].data());

@@ -35,7 +35,37 @@ pub(crate) fn reusable_grad(gy: &Variable) -> Option<RefMut<'_, ArrayD<f64>>> {
 /// `gy` with `f` applied to each element in its own array, if [`reusable_grad`] allows; the same
 /// values as `f` mapped into a new array.
 pub(crate) fn map_grad_in_place(gy: &Variable, f: impl Fn(f64) -> f64) -> Option<Variable> {
-    reusable_grad(gy)?.mapv_inplace(f);
+    let mut g = reusable_grad(gy)?;
+    if g.ndim() == 0 {
+        // A scalar: skip ndarray's contiguity checks.
+        let v = g.first_mut().expect("a 0-dim array has one element");
+        *v = f(*v);
+    } else {
+        g.mapv_inplace(f);
+    }
+    drop(g);
+    Some(gy.clone())
+}
+
+/// `g = f(g, x)` element-wise in `g`'s own array, if [`reusable_grad`] allows and `g` has
+/// `x`'s shape; `None` (nothing written) otherwise.
+pub(crate) fn zip_grad_in_place(
+    gy: &Variable,
+    x: &Variable,
+    f: impl Fn(f64, f64) -> f64,
+) -> Option<Variable> {
+    let mut g = reusable_grad(gy)?;
+    let x = x.data();
+    if g.ndim() == 0 && x.ndim() == 0 {
+        // Scalars: skip ndarray's shape and contiguity checks.
+        let v = g.first_mut().expect("a 0-dim array has one element");
+        *v = f(*v, *x.first().expect("a 0-dim array has one element"));
+    } else if g.shape() == x.shape() {
+        g.zip_mut_with(&x, |g, &x| *g = f(*g, x));
+    } else {
+        return None;
+    }
+    drop(g);
     Some(gy.clone())
 }
 
