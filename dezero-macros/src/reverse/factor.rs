@@ -20,6 +20,13 @@
 //! - *Group*: the contributions to one adjoint that share a root adjoint become one
 //!   contribution, at the first of them: `x_bar = root_bar * (m1 + m2)`.
 //!
+//! - *Read through* (a second pass, after the first has inlined and grouped): the last link
+//!   of a chain, `d_bar = t9_bar * m` with `m` plain arithmetic (a user's `d_bar` when `m` is
+//!   a forward value, kept defined), is read through at several uses: `d_bar * m2` becomes
+//!   `t9_bar * (m * m2)`, one repeated multiply per use, but `m * m2` is ready before `t9_bar`
+//!   (often a late factor), and the uses then group by `t9_bar`. Products fold exact constant
+//!   scalings: `12.0 * (2.0 * x)` is `24.0 * x`.
+//!
 //! Either step stops at anything that could change what it moves: a call, `if` or loop in
 //! between, a contribution to the root, or (for grouping) a read of the target. Multiplication
 //! and addition are reassociated, so the last bits can differ from the unfactored sweep.
@@ -63,17 +70,26 @@ struct Census {
     defs: HashMap<VarId, usize>,
     /// How many times each adjoint is read in a term, anywhere.
     uses: HashMap<VarId, usize>,
+    /// Second pass: a last link `v_bar = root_bar * m` may be inlined at several uses.
+    shared: bool,
 }
 
 impl Rev<'_> {
     /// Factors shared adjoints out of the contributions of `stmts` (before accumulation);
     /// `grads` are the returned adjoints.
     pub(super) fn factor(&self, stmts: Vec<RStmt>, grads: &[VarId]) -> Vec<RStmt> {
+        let stmts = self.factor_pass(stmts, grads, false);
+        self.factor_pass(stmts, grads, true)
+    }
+
+    /// One inline-and-group pass over the whole sweep; `shared` as in [`Census`].
+    fn factor_pass(&self, stmts: Vec<RStmt>, grads: &[VarId], shared: bool) -> Vec<RStmt> {
         let mut c = Census {
             bars: HashMap::new(),
             pinned: grads.iter().copied().collect(),
             defs: HashMap::new(),
             uses: HashMap::new(),
+            shared,
         };
         let mut seen = HashSet::new();
         for v in 0..self.p.vars.len() {
@@ -265,10 +281,24 @@ fn inline(items: Vec<Item>, c: &Census) -> Vec<Item> {
     let candidate = |v: VarId, acc: bool, form: &Option<Factored>| {
         !acc && form.is_some()
             && c.uses.get(&v).is_some_and(|u| *u > 0)
-            && !c.pinned.contains(&v)
+            && (!c.pinned.contains(&v) || form.as_ref().is_some_and(|f| c.shared && late_link(f)))
             && c.defs.get(&v) == Some(&1)
             && c.uses.get(&v).copied().unwrap_or(0) == local_uses.get(&v).copied().unwrap_or(0)
     };
+    // Adjoints read by another candidate's product: inlining one at several uses would stop
+    // that product from being inlined in turn, so only the last link of a chain is.
+    let feeds: HashSet<VarId> = items
+        .iter()
+        .filter_map(|it| match it {
+            Item::Contrib {
+                target,
+                acc,
+                form: Some(f),
+                ..
+            } if !f.mults.is_empty() && candidate(*target, *acc, &Some(f.clone())) => Some(f.root),
+            _ => None,
+        })
+        .collect();
     // v -> (its resolved definition, the position its chain reads the root at, uses left)
     let mut pending: HashMap<VarId, (Factored, usize, usize)> = HashMap::new();
     let mut out: Vec<Option<Item>> = Vec::with_capacity(items.len());
@@ -291,8 +321,16 @@ fn inline(items: Vec<Item>, c: &Census) -> Vec<Item> {
         if let Some(f) = form.as_mut() {
             if let Some((def, at, left)) = pending.get_mut(&f.root) {
                 let def_root_changed = last_def.get(&def.root).is_some_and(|d| *d > *at);
-                let single = def.mults.is_empty() || c.uses.get(&f.root) == Some(&1);
-                if *at >= barrier && !def_root_changed && single {
+                // At several uses only a last link with one multiplier, on the second pass:
+                // `root_bar * (m_def * m_use)` duplicates one multiply per use, but its
+                // forward product is ready before `root_bar`, and the uses then group by root.
+                let cheap = def.mults.is_empty()
+                    || c.uses.get(&f.root) == Some(&1)
+                    || (c.shared
+                        && def.mults.len() == 1
+                        && is_arithmetic(&def.mults[0])
+                        && !feeds.contains(&f.root));
+                if *at >= barrier && !def_root_changed && cheap {
                     *left -= 1;
                     read_at = *at;
                     let mut mults = def.mults.clone();
@@ -323,7 +361,9 @@ fn inline(items: Vec<Item>, c: &Census) -> Vec<Item> {
     out.into_iter()
         .flatten()
         .filter(|it| match it {
-            Item::Contrib { target, .. } => pending.get(target).is_none_or(|p| p.2 > 0),
+            Item::Contrib { target, .. } => {
+                c.pinned.contains(target) || pending.get(target).is_none_or(|p| p.2 > 0)
+            }
             Item::Other(_) => true,
         })
         .collect()
@@ -406,6 +446,27 @@ fn is_temp(name: &str) -> bool {
         .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
 }
 
+/// Whether a kept adjoint (a user's name, ..) defined as `f` is read through at its uses on the
+/// second pass: `d_bar = t9_bar * c2` makes `d_bar * m` into `t9_bar * (c2 * m)`, with `c2 * m`
+/// ready before `t9_bar`; `d_bar` stays defined. Only a single forward value `c2`, not a literal.
+fn late_link(f: &Factored) -> bool {
+    let mut ids = HashSet::new();
+    if let [m] = f.mults.as_slice() {
+        prune::idents(m, &mut ids);
+    }
+    !ids.is_empty()
+}
+
+/// Whether `t` is plain arithmetic (no method call), cheap to repeat and merged by the compiler.
+fn is_arithmetic(t: &TokenStream) -> bool {
+    t.clone().into_iter().all(|tt| match tt {
+        TokenTree::Punct(p) => p.as_char() != '.',
+        TokenTree::Group(g) => is_arithmetic(&g.stream()),
+        TokenTree::Ident(i) => i != "as",
+        TokenTree::Literal(_) => true,
+    })
+}
+
 /// Whether `t` binds as one operand of `*`: no top-level operator but `.` (a method call).
 fn is_operand(t: &TokenStream) -> bool {
     t.clone().into_iter().all(|tt| match tt {
@@ -413,6 +474,47 @@ fn is_operand(t: &TokenStream) -> bool {
         TokenTree::Ident(i) => i != "as",
         _ => true,
     })
+}
+
+/// `c` and `(k * e)` as `(c·k, e)` when that is exact: `c` a whole literal at least 1, `k` a
+/// power of two at least 1 (so `k * e` is exact), `c·k` below 2^24 (exact in `f32` too) and `e`
+/// one operand. Then `c * (k * e)` and `(c·k) * e` round the same, overflow included.
+fn fold_scale(c: &TokenStream, m: &TokenStream) -> Option<(TokenStream, TokenStream)> {
+    let whole = |t: &TokenStream| -> Option<f64> {
+        let mut it = t.clone().into_iter();
+        let (Some(TokenTree::Literal(l)), None) = (it.next(), it.next()) else {
+            return None;
+        };
+        let s = l.to_string();
+        if !s.contains('.') || !s.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+            return None;
+        }
+        s.parse::<f64>()
+            .ok()
+            .filter(|v| v.fract() == 0.0 && *v >= 1.0)
+    };
+    let c = whole(c)?;
+    let mut it = m.clone().into_iter();
+    let (Some(TokenTree::Group(g)), None) = (it.next(), it.next()) else {
+        return None;
+    };
+    if g.delimiter() != proc_macro2::Delimiter::Parenthesis {
+        return None;
+    }
+    let mut inner = g.stream().into_iter();
+    let k: TokenStream = inner.next().into_iter().collect();
+    let k = whole(&k).filter(|k| (*k as u64).is_power_of_two())?;
+    match inner.next() {
+        Some(TokenTree::Punct(p)) if p.as_char() == '*' => {}
+        _ => return None,
+    }
+    let e: TokenStream = inner.collect();
+    let ck = c * k;
+    if e.is_empty() || !is_operand(&e) || ck >= 16_777_216.0 {
+        return None;
+    }
+    let lit = proc_macro2::Literal::f64_unsuffixed(ck);
+    Some((quote!(#lit), e))
 }
 
 /// The multipliers of `f` as one signed summand of a multiplier sum.
@@ -427,8 +529,21 @@ fn product(f: &Factored) -> Term {
     }
 }
 
-/// `m1 * m2 * ..`, parenthesized when more than one factor.
+/// `m1 * m2 * ..`, parenthesized when more than one factor; `c * (2.0 * e)` becomes
+/// `(2c) * e` (see [`fold_scale`]).
 fn product_tokens(mults: &[TokenStream]) -> TokenStream {
+    let mut folded: Vec<TokenStream> = Vec::with_capacity(mults.len());
+    for m in mults {
+        match folded.last().and_then(|c| fold_scale(c, m)) {
+            Some((c, e)) => {
+                let last = folded.len() - 1;
+                folded[last] = c;
+                folded.push(e);
+            }
+            None => folded.push(m.clone()),
+        }
+    }
+    let mults = folded.as_slice();
     match mults {
         [m] => m.clone(),
         [first, rest @ ..] => {
@@ -462,13 +577,15 @@ mod tests {
 
     #[test]
     fn a_polynomial_multiplies_its_adjoint_once() {
-        // d_bar reaches x through 4 terms (-32x, 12x*x twice, -36xy): one product by d_bar
+        // d_bar reaches x through 4 terms (-32x, 12x*x twice, -36xy): one product by an
+        // adjoint, and that is out_bar, since `d_bar = out_bar * (x + y)` is read through
         let sweep = reverse_sweep(
             "fn f(x: f64, y: f64) -> f64 { \
              let d = 18.0 - 32.0 * x + 12.0 * x * x - 36.0 * x * y; d * y + d * x }",
         );
         let x_bar = last_let(&sweep, "x_bar");
-        assert_eq!(x_bar.matches("d_bar").count(), 1, "{sweep}");
+        assert_eq!(x_bar.matches("_bar").count(), 2, "{sweep}"); // `x_bar` and one adjoint
+        assert_eq!(x_bar.matches("out_bar").count(), 1, "{sweep}");
         // no intermediate adjoint survives: every chain was inlined into x_bar and y_bar
         assert!(!sweep.contains("let t"), "{sweep}");
     }
