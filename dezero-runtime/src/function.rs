@@ -122,6 +122,17 @@ macro_rules! backward_via_into {
 }
 pub(crate) use backward_via_into;
 
+/// Implements [`Function::forward`] of a one-output built-in function with its
+/// [`Function::forward_single`].
+macro_rules! forward_via_single {
+    () => {
+        fn forward(&self, xs: &[&ndarray::ArrayD<f64>]) -> Vec<ndarray::ArrayD<f64>> {
+            vec![self.forward_single(xs)]
+        }
+    };
+}
+pub(crate) use forward_via_single;
+
 /// [`Function::backward`] of a built-in function that implements
 /// [`Function::backward_into`]: the gradients collected into a `Vec`.
 pub(crate) fn backward_vec<F: Function + ?Sized>(

@@ -46,9 +46,7 @@ impl Function for Add {
     fn name(&self) -> &str {
         "add"
     }
-    fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
-        vec![self.forward_single(xs)]
-    }
+    crate::function::forward_via_single!();
     fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
         binary_forward!(xs, +)
     }
@@ -74,9 +72,7 @@ impl Function for Sub {
     fn name(&self) -> &str {
         "sub"
     }
-    fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
-        vec![self.forward_single(xs)]
-    }
+    crate::function::forward_via_single!();
     fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
         binary_forward!(xs, -)
     }
@@ -102,9 +98,7 @@ impl Function for Mul {
     fn name(&self) -> &str {
         "mul"
     }
-    fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
-        vec![self.forward_single(xs)]
-    }
+    crate::function::forward_via_single!();
     fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
         binary_forward!(xs, *)
     }
@@ -132,9 +126,7 @@ impl Function for Div {
     fn name(&self) -> &str {
         "div"
     }
-    fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
-        vec![self.forward_single(xs)]
-    }
+    crate::function::forward_via_single!();
     fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
         binary_forward!(xs, /)
     }
@@ -162,9 +154,7 @@ impl Function for Neg {
     fn name(&self) -> &str {
         "neg"
     }
-    fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
-        vec![self.forward_single(xs)]
-    }
+    crate::function::forward_via_single!();
     fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
         -xs[0]
     }
@@ -189,9 +179,7 @@ impl Function for Pow {
     fn name(&self) -> &str {
         "pow"
     }
-    fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
-        vec![self.forward_single(xs)]
-    }
+    crate::function::forward_via_single!();
     fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
         crate::ops::map(xs[0], |x| power(x, self.0))
     }
@@ -269,9 +257,7 @@ impl Function for Scalar {
             Scalar::Div(_) | Scalar::RDiv(_) => "div",
         }
     }
-    fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
-        vec![self.forward_single(xs)]
-    }
+    crate::function::forward_via_single!();
     fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
         let x = xs[0];
         match *self {

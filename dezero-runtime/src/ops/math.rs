@@ -24,9 +24,7 @@ macro_rules! unary {
             fn name(&self) -> &str {
                 $label
             }
-            fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
-                vec![self.forward_single(xs)]
-            }
+            crate::function::forward_via_single!();
             fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
                 crate::ops::map(xs[0], |$x: f64| $fwd)
             }
@@ -341,9 +339,7 @@ macro_rules! binary {
             fn name(&self) -> &str {
                 $label
             }
-            fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
-                vec![self.forward_single(xs)]
-            }
+            crate::function::forward_via_single!();
             fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
                 let shape = crate::error::broadcast_shape($label, xs[0].shape(), xs[1].shape());
                 let a = xs[0].broadcast(shape.clone()).expect("broadcastable");

@@ -34,9 +34,7 @@ impl Function for Sum {
     fn name(&self) -> &str {
         "sum"
     }
-    fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
-        vec![self.forward_single(xs)]
-    }
+    crate::function::forward_via_single!();
     fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
         ndarray::arr0(xs[0].sum()).into_dyn()
     }
@@ -53,9 +51,7 @@ impl Function for SumTo {
     fn name(&self) -> &str {
         "sum_to"
     }
-    fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
-        vec![self.forward_single(xs)]
-    }
+    crate::function::forward_via_single!();
     fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
         sum_to_array(xs[0], &self.0)
     }
@@ -72,9 +68,7 @@ impl Function for BroadcastTo {
     fn name(&self) -> &str {
         "broadcast_to"
     }
-    fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
-        vec![self.forward_single(xs)]
-    }
+    crate::function::forward_via_single!();
     fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
         let view = xs[0]
             .broadcast(IxDyn(&self.0))
