@@ -404,11 +404,7 @@ impl Emit<'_> {
     /// For a loop with literal bounds (at most 4096 iterations), the tape is an array:
     /// its length and the index expression of iteration `i`.
     fn fixed_tape(&self, l: &For) -> Option<(proc_macro2::Literal, TokenStream)> {
-        let lit = |o: &Operand| match o {
-            Operand::Const(t, _) => t.to_string().replace(' ', "").parse::<i64>().ok(),
-            Operand::Var(_) => None,
-        };
-        let (lo, hi) = (lit(&l.lo)?, lit(&l.hi)?);
+        let (lo, hi) = (l.lo.int_literal()?, l.hi.int_literal()?);
         let n = hi - lo + i64::from(l.inclusive);
         if !(1..=4096).contains(&n) {
             return None;
@@ -504,7 +500,7 @@ impl Emit<'_> {
                     // The seed `1.0` is typed when the body calls other annotated functions:
                     // else a callee of another float type would decide its type through its
                     // `_vjp`, and rustc would report the clash here instead of at the call.
-                    (false, false) if is_literal(term) && calls(&self.p.body) => {
+                    (false, false) if is_literal(term) && self.p.body.calls() => {
                         let f = &self.float;
                         quote!(let #tb: #f = #term;)
                     }
@@ -648,16 +644,6 @@ fn is_literal(t: &TokenStream) -> bool {
         (it.next(), it.next()),
         (Some(proc_macro2::TokenTree::Literal(_)), None)
     )
-}
-
-/// Whether `b` calls another annotated function (or a `#[custom_vjp]` one).
-fn calls(b: &crate::ir::Block) -> bool {
-    use crate::ir::Stmt;
-    b.stmts.iter().any(|s| match s {
-        Stmt::Inst(i) => matches!(i.op, Op::Call { .. }),
-        Stmt::If(i) => calls(&i.then) || calls(&i.else_),
-        Stmt::For(l) => calls(&l.body),
-    })
 }
 
 /// Our one-line doc, then (after a blank line) the user's attributes and doc comments.

@@ -15,21 +15,13 @@
 //! Functions that call other annotated functions keep reverse-mode `_grad` and `_vjp` (a
 //! callee exposes only its pullback).
 
-use crate::ir::{Block, Inst, Op, Operand, Program, Stmt};
+use crate::ir::{Inst, Op, Operand, Program};
 use proc_macro2::{Ident, TokenStream};
 use quote::{quote, quote_spanned};
 
 /// Whether `_grad` of `p` is emitted in forward mode: one float parameter, no calls.
 pub fn applies(p: &Program, float_params: usize) -> bool {
-    float_params == 1 && !calls(&p.body)
-}
-
-fn calls(b: &Block) -> bool {
-    b.stmts.iter().any(|s| match s {
-        Stmt::Inst(i) => matches!(i.op, Op::Call { .. }),
-        Stmt::If(i) => calls(&i.then) || calls(&i.else_),
-        Stmt::For(l) => calls(&l.body),
-    })
+    float_params == 1 && !p.body.calls()
 }
 
 /// What a rule needs to print operands.
@@ -128,7 +120,7 @@ impl Ctx<'_> {
             // y = a^n  =>  y' = a' n a^(n - 1)
             Op::Powi => {
                 let n = b?;
-                let f = match literal_int(n) {
+                let f = match n.int_literal() {
                     Some(0) => return None,
                     Some(1) => return da,
                     Some(2) => quote_spanned!(sp=> 2.0 * #av),
@@ -232,11 +224,4 @@ impl Ctx<'_> {
 /// `x_dot` for `x`: a generated local, so it never captures a user's `x_dot`.
 pub fn dot_ident(name: &str) -> Ident {
     crate::names::local(&format!("{name}_dot"))
-}
-
-fn literal_int(o: &Operand) -> Option<i64> {
-    match o {
-        Operand::Const(t, _) => t.to_string().parse().ok(),
-        Operand::Var(_) => None,
-    }
 }

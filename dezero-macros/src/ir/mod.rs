@@ -51,6 +51,14 @@ impl Operand {
         }
     }
 
+    /// The value of an integer literal (`3`, not `n` or `-3`, which lower to variables).
+    pub fn int_literal(&self) -> Option<i64> {
+        match self {
+            Operand::Const(t, _) => t.to_string().parse().ok(),
+            Operand::Var(_) => None,
+        }
+    }
+
     pub fn same(&self, other: &Operand) -> bool {
         match (self, other) {
             (Operand::Var(a), Operand::Var(b)) => a == b,
@@ -226,6 +234,16 @@ pub struct Block {
 }
 
 impl Block {
+    /// Whether the block (nested blocks included) calls another annotated function (or a
+    /// `#[custom_vjp]` one).
+    pub fn calls(&self) -> bool {
+        self.stmts.iter().any(|s| match s {
+            Stmt::Inst(i) => matches!(i.op, Op::Call { .. }),
+            Stmt::If(i) => i.then.calls() || i.else_.calls(),
+            Stmt::For(l) => l.body.calls(),
+        })
+    }
+
     /// Every variable defined inside the block (nested blocks included).
     pub fn defs(&self, out: &mut std::collections::BTreeSet<VarId>) {
         for s in &self.stmts {

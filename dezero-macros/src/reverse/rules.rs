@@ -76,7 +76,7 @@ impl Rev<'_> {
                     quote_spanned!(sp=> 1),
                     crate::ast::Scalar::Int,
                 ));
-                let term = match literal_int(&n) {
+                let term = match n.int_literal() {
                     Some(0) => return,
                     Some(1) => quote_spanned!(sp=> #yb),
                     Some(2) => quote_spanned!(sp=> #yb * (2.0 * #av)),
@@ -284,12 +284,5 @@ impl Rev<'_> {
         for (v, t) in later {
             self.contribute(&Operand::Var(v), false, quote!(#t), defined, out);
         }
-    }
-}
-
-fn literal_int(o: &Operand) -> Option<i64> {
-    match o {
-        Operand::Const(t, _) => t.to_string().parse().ok(),
-        Operand::Var(_) => None,
     }
 }
