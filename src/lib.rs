@@ -13,4 +13,7 @@ pub mod math;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::math::sigmoid;
+    pub use dezero_runtime::kinks::{
+        abs_slope, max_share, min_share, powf_base_slope, powf_exponent_slope, powi_slope,
+    };
 }

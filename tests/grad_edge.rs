@@ -192,8 +192,10 @@ fn max_and_min_send_the_gradient_to_one_side() {
     // x > y: f = x + 2y, grad = (1, 2); x < y: f = y + 2x, grad = (2, 1)
     assert_eq!(max_min_grad(3.0, 1.0), (5.0, (1.0, 2.0)));
     assert_eq!(max_min_grad(1.0, 3.0), (5.0, (2.0, 1.0)));
-    // a tie splits nothing: the total derivative along x = y is still 3
+    // a tie splits the gradient evenly (dezero_runtime::kinks): max gives (0.5, 0.5), 2 min
+    // gives (1, 1); the total derivative along x = y is still 3
     let (_, (gx, gy)) = max_min_grad(2.0, 2.0);
+    assert_eq!((gx, gy), (1.5, 1.5));
     assert_eq!(gx + gy, 3.0);
     assert_eq!(max_min(2.0, 2.0), 6.0);
 }

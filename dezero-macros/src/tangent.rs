@@ -130,22 +130,26 @@ impl Ctx<'_> {
                         let pow = self.method(a, "powi", &[quote_spanned!(sp=> #k1)]);
                         quote_spanned!(sp=> #kf * #pow)
                     }
-                    None => {
-                        let nv = self.val(n);
-                        let pow = self.method(a, "powi", &[quote_spanned!(sp=> #nv - 1)]);
-                        quote_spanned!(sp=> (#nv as #float) * #pow)
-                    }
+                    // n a^(n - 1), and 0 for n = 0 (the shared convention, dezero_runtime::kinks)
+                    None => Program::kink_call("powi_slope", &[av.clone(), self.val(n)]),
                 };
                 da.map(|d| quote_spanned!(sp=> #d * (#f)))
             }
-            // y = a^b  =>  y' = a' b a^(b - 1) + b' y ln(a)
+            // y = a^b  =>  y' = a' b a^(b - 1) + b' y ln(a), each 0 where the conventions say so
+            // (b = 0; a = 0 <= b); a nonzero literal exponent needs no check
             Op::Powf => {
+                let b = b?;
                 let bv = bv?;
-                let pow = self.method(a, "powf", &[quote_spanned!(sp=> #bv - 1.0)]);
-                let ln = self.method(a, "ln", &[]);
+                let slope = if b.nonzero_float_literal() {
+                    let pow = self.method(a, "powf", &[quote_spanned!(sp=> #bv - 1.0)]);
+                    quote_spanned!(sp=> (#bv * #pow))
+                } else {
+                    Program::kink_call("powf_base_slope", &[av.clone(), bv.clone()])
+                };
+                let yt = quote!(#yv);
                 sum(
-                    Some(quote_spanned!(sp=> (#bv * #pow))),
-                    Some(quote_spanned!(sp=> (#yv * #ln))),
+                    Some(slope),
+                    Some(Program::kink_call("powf_exponent_slope", &[av, bv, yt])),
                 )
             }
             // y = exp(a)  =>  y' = a' y
@@ -174,21 +178,21 @@ impl Ctx<'_> {
             Op::Sinh => sum(Some(self.method(a, "cosh", &[])), None),
             // y = cosh(a)  =>  y' = a' sinh(a)
             Op::Cosh => sum(Some(self.method(a, "sinh", &[])), None),
-            // y = |a|  =>  y' = a' signum(a)
-            Op::Abs => sum(Some(self.method(a, "signum", &[])), None),
+            // y = |a|  =>  y' = a' sign(a), 0 at a = 0 (dezero_runtime::kinks)
+            Op::Abs => sum(Some(Program::kink_call("abs_slope", &[av])), None),
             // y = 1 / a  =>  y' = -a' y^2
             Op::Recip => da.map(|d| quote_spanned!(sp=> -(#d * (#yv * #yv)))),
-            // y = max(a, b)  =>  y' = a' if a is the larger (a on ties), else b'
+            // y = max(a, b)  =>  y' = a' s + b' (1 - s), with s the share of the argument max
+            // returns: 1 or 0, 0.5 on ties (dezero_runtime::kinks)
             Op::Max | Op::Min => {
                 let bv = bv?;
-                let cmp = if matches!(i.op, Op::Max) {
-                    quote_spanned!(sp=> >=)
+                let share = if matches!(i.op, Op::Max) {
+                    "max_share"
                 } else {
-                    quote_spanned!(sp=> <=)
+                    "min_share"
                 };
-                let zero = quote!(0.0);
-                let (x, z) = (da.unwrap_or(zero.clone()), db.unwrap_or(zero));
-                Some(quote_spanned!(sp=> if #av #cmp #bv { #x } else { #z }))
+                let s = Program::kink_call(share, &[av, bv]);
+                sum(Some(s.clone()), Some(quote_spanned!(sp=> (1.0 - #s))))
             }
             // y = hypot(a, b)  =>  y' = a' (a / y) + b' (b / y)
             Op::Hypot => {

@@ -42,6 +42,7 @@ mod error;
 mod function;
 pub mod functions;
 pub mod fused;
+pub mod kinks;
 mod numerical;
 mod ops;
 mod release;

@@ -59,6 +59,14 @@ impl Operand {
         }
     }
 
+    /// Whether this is a float literal other than zero (`2.0`, `0.5`, not `0.0` or `k`).
+    pub fn nonzero_float_literal(&self) -> bool {
+        match self {
+            Operand::Const(t, _) => t.to_string().parse::<f64>().is_ok_and(|v| v != 0.0),
+            Operand::Var(_) => false,
+        }
+    }
+
     pub fn same(&self, other: &Operand) -> bool {
         match (self, other) {
             (Operand::Var(a), Operand::Var(b)) => a == b,
@@ -298,6 +306,13 @@ impl Program {
             Operand::Var(_) => quote::quote!(#av.#m(#(#args),*)),
             Operand::Const(..) => quote::quote!(#float::#m(#av #(, #args)*)),
         }
+    }
+
+    /// A call of one of the shared kink conventions, `::dezero::__private::name(args..)`
+    /// (dezero-runtime's `kinks` module: the runtime's backward rules call the same functions).
+    pub fn kink_call(name: &str, args: &[TokenStream]) -> TokenStream {
+        let f = Ident::new(name, Span::call_site());
+        quote::quote!(::dezero::__private::#f(#(#args),*))
     }
 
     fn operand(&self, o: &Operand) -> String {

@@ -1,7 +1,7 @@
 //! The adjoint rule of each primitive, with its math, and of calls to annotated functions.
 
 use super::{RStmt, Rev, VjpOut};
-use crate::ir::{Inst, Op, Operand, VarId};
+use crate::ir::{Inst, Op, Operand, Program, VarId};
 use crate::names;
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
@@ -86,30 +86,35 @@ impl Rev<'_> {
                         let pow = self.method(a, "powi", &[quote_spanned!(sp=> #k1)]);
                         quote_spanned!(sp=> #yb * (#kf * #pow))
                     }
+                    // n a^(n - 1), and 0 for n = 0 (the shared convention, dezero_runtime::kinks)
                     None => {
                         let nv = self.val(&n);
-                        let pow = self.method(a, "powi", &[quote_spanned!(sp=> #nv - 1)]);
-                        quote_spanned!(sp=> #yb * ((#nv as #float) * #pow))
+                        let slope = Program::kink_call("powi_slope", &[av.clone(), nv]);
+                        quote_spanned!(sp=> #yb * #slope)
                     }
                 };
                 self.contribute(a, false, term, defined, out);
             }
             // y = a^b  =>  a_bar += y_bar * b * a^(b - 1), b_bar += y_bar * y * ln(a)
+            // (0 where the conventions say so: b = 0 for a_bar, a = 0 <= b for b_bar; a nonzero
+            // literal exponent needs no check)
             Op::Powf => {
                 if let (Some(b), Some(bv)) = (b, &bv) {
-                    let pow = self.method(a, "powf", &[quote_spanned!(sp=> #bv - 1.0)]);
-                    let ln = self.method(a, "ln", &[]);
-                    self.contribute(
-                        a,
-                        false,
-                        quote_spanned!(sp=> #yb * (#bv * #pow)),
-                        defined,
-                        out,
+                    let slope = if b.nonzero_float_literal() {
+                        let pow = self.method(a, "powf", &[quote_spanned!(sp=> #bv - 1.0)]);
+                        quote_spanned!(sp=> (#bv * #pow))
+                    } else {
+                        Program::kink_call("powf_base_slope", &[av.clone(), bv.clone()])
+                    };
+                    let exp_slope = Program::kink_call(
+                        "powf_exponent_slope",
+                        &[av.clone(), bv.clone(), quote!(#yv)],
                     );
+                    self.contribute(a, false, quote_spanned!(sp=> #yb * #slope), defined, out);
                     self.contribute(
                         b,
                         false,
-                        quote_spanned!(sp=> #yb * (#yv * #ln)),
+                        quote_spanned!(sp=> #yb * #exp_slope),
                         defined,
                         out,
                     );
@@ -154,31 +159,25 @@ impl Rev<'_> {
                 let t = self.method(a, "sinh", &[]);
                 self.contribute(a, false, quote_spanned!(sp=> #yb * #t), defined, out)
             }
-            // y = |a|  =>  a_bar += y_bar * signum(a)
+            // y = |a|  =>  a_bar += y_bar * sign(a), 0 at a = 0 (dezero_runtime::kinks)
             Op::Abs => {
-                let t = self.method(a, "signum", &[]);
+                let t = Program::kink_call("abs_slope", &[av]);
                 self.contribute(a, false, quote_spanned!(sp=> #yb * #t), defined, out)
             }
             // y = 1 / a  =>  a_bar -= y_bar * y^2
             Op::Recip => c(a, true, quote_spanned!(sp=> #yb * (#yv * #yv))),
-            // y = max(a, b)  =>  the larger argument (a on ties) gets y_bar
+            // y = max(a, b)  =>  a_bar += y_bar * s, b_bar += y_bar * (1 - s), with s the share
+            // of the argument max returns: 1 or 0, 0.5 on ties (dezero_runtime::kinks)
             Op::Max | Op::Min => {
                 if let (Some(b), Some(bv)) = (b, &bv) {
-                    let cmp = if matches!(i.op, Op::Max) {
-                        quote_spanned!(sp=> >=)
+                    let share = if matches!(i.op, Op::Max) {
+                        "max_share"
                     } else {
-                        quote_spanned!(sp=> <=)
+                        "min_share"
                     };
-                    c(
-                        a,
-                        false,
-                        quote_spanned!(sp=> if #av #cmp #bv { #yb } else { 0.0 }),
-                    );
-                    c(
-                        b,
-                        false,
-                        quote_spanned!(sp=> if #av #cmp #bv { 0.0 } else { #yb }),
-                    );
+                    let s = Program::kink_call(share, &[av, bv.clone()]);
+                    c(a, false, quote_spanned!(sp=> #yb * #s));
+                    c(b, false, quote_spanned!(sp=> #yb * (1.0 - #s)));
                 }
             }
             // y = hypot(a, b)  =>  a_bar += y_bar * a / y, b_bar += y_bar * b / y

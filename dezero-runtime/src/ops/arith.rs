@@ -171,7 +171,8 @@ impl Function for Neg {
     }
 }
 
-/// y = x^c for a constant c. Backward: gx = c * x^(c-1) * gy.
+/// y = x^c for a constant c. Backward: gx = c * x^(c-1) * gy (0 for c = 0, see
+/// [the conventions](crate::kinks)).
 #[derive(Debug, Clone, Copy)]
 pub struct Pow(pub f64);
 
@@ -192,6 +193,11 @@ impl Function for Pow {
         gxs: &mut Vec<Variable>,
     ) {
         let c = self.0;
+        if c == 0.0 {
+            // d x^0 / dx = 0 everywhere, also at x = 0 where c x^(c-1) is 0 * inf (crate::kinks).
+            gxs.push(Variable::new(ArrayD::zeros(xs[0].shape().as_slice())));
+            return;
+        }
         if is_backprop_enabled() {
             // create_graph: record gx = (x^(c-1) * c) * gy as a graph.
             gxs.push(mul(&mul_scalar(&pow(&xs[0], c - 1.0), c), &gys[0]));

@@ -4,6 +4,7 @@
 use ndarray::{ArrayD, Zip};
 
 use crate::function::{apply1, apply2, backward_via_into, Function};
+use crate::kinks;
 use crate::ops::arith::{check_broadcast, reduce_to};
 use crate::variable::Variable;
 
@@ -269,10 +270,10 @@ unary! {
     /// y = |x|. Backward: gx = gy sign(x) (0 at x = 0, as NumPy's `sign`).
     struct Abs, "abs";
     forward |x| x.abs();
-    backward |x, y, gy| gy * constant_map(x, |v| if v == 0.0 { 0.0 } else { v.signum() });
+    backward |x, y, gy| gy * constant_map(x, kinks::abs_slope);
     /// The absolute value, element-wise.
     ///
-    /// Derivative: dy/dx = sign(x), taken as 0 at x = 0.
+    /// Derivative: dy/dx = sign(x), taken as 0 at x = 0 ([the conventions](crate::kinks)).
     ///
     /// ```
     /// use dezero_runtime::{functions::abs, Variable};
@@ -372,27 +373,60 @@ macro_rules! binary {
     };
 }
 
-/// A 0/1 constant: where `pick(a, b)` holds, broadcast to the shape of `y`.
-fn mask(x0: &Variable, x1: &Variable, y: &Variable, pick: fn(f64, f64) -> bool) -> Variable {
+/// A constant of `y`'s shape: `share(a, b)` of each broadcast pair of elements.
+fn mask(x0: &Variable, x1: &Variable, y: &Variable, share: impl Fn(f64, f64) -> f64) -> Variable {
     let shape = y.dim();
     let (a, b) = (x0.data(), x1.data());
     let a = a.broadcast(shape.clone()).expect("broadcastable");
     let b = b.broadcast(shape).expect("broadcastable");
-    Variable::new(
-        Zip::from(&a)
-            .and(&b)
-            .map_collect(|&a, &b| f64::from(u8::from(pick(a, b)))),
-    )
+    Variable::new(Zip::from(&a).and(&b).map_collect(|&a, &b| share(a, b)))
+}
+
+/// `x0` broadcast to `y`'s shape, with 1.0 where `cond(x0, x1)` holds (a constant there).
+fn replace_where(
+    x0: &Variable,
+    x1: &Variable,
+    y: &Variable,
+    cond: fn(f64, f64) -> bool,
+) -> Variable {
+    let replaced = mask(x0, x1, y, |a, b| f64::from(u8::from(cond(a, b))));
+    let x0 = crate::ops::reduce::broadcast_to(x0, y.shape().as_slice());
+    apply2(ReplaceByOne, &x0, &replaced)
+}
+
+/// y = x where m = 0, 1 where m = 1 (m a constant 0/1 mask of x's shape). Backward:
+/// gx = gy (1 - m), gm = 0.
+struct ReplaceByOne;
+
+impl Function for ReplaceByOne {
+    fn name(&self) -> &str {
+        "replace_by_one"
+    }
+    fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
+        vec![Zip::from(xs[0])
+            .and(xs[1])
+            .map_collect(|&x, &m| if m == 1.0 { 1.0 } else { x })]
+    }
+    fn backward(&self, xs: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
+        let keep = Variable::new(xs[1].data().mapv(|m| 1.0 - m));
+        vec![
+            &gys[0] * &keep,
+            Variable::new(ArrayD::zeros(xs[1].shape().as_slice())),
+        ]
+    }
 }
 
 binary! {
-    /// y = max(x0, x1). Backward: the gradient goes to x0 where x0 ≥ x1, else to x1.
+    /// y = max(x0, x1) (Rust's `f64::max`). Backward: gx0 = gy s, gx1 = gy (1 - s), with
+    /// s = [`max_share`](crate::kinks::max_share)(x0, x1).
     struct Maximum, "maximum";
-    forward |a, b| if a >= b { a } else { b };
-    backward |x0, x1, y, gy| (gy * mask(x0, x1, y, |a, b| a >= b), gy * mask(x0, x1, y, |a, b| a < b));
-    /// The element-wise maximum, broadcasting. Ties send the gradient to `x0`.
+    forward |a, b| a.max(b);
+    backward |x0, x1, y, gy| (gy * mask(x0, x1, y, kinks::max_share), gy * mask(x0, x1, y, |a, b| 1.0 - kinks::max_share(a, b)));
+    /// The element-wise maximum, broadcasting, as Rust's `f64::max` (NumPy's `fmax`): a NaN
+    /// operand is ignored.
     ///
-    /// Derivative: ∂y/∂x0 = 1 where x0 ≥ x1 (else 0), ∂y/∂x1 = 1 where x0 < x1 (else 0).
+    /// Derivative: ∂y/∂x0 = 1 where x0 > x1, ∂y/∂x1 = 1 where x0 < x1; a tie splits the
+    /// gradient evenly, and a NaN operand gets none ([the conventions](crate::kinks)).
     ///
     /// # Panics
     /// If the shapes do not broadcast.
@@ -408,13 +442,16 @@ binary! {
 }
 
 binary! {
-    /// y = min(x0, x1). Backward: the gradient goes to x0 where x0 ≤ x1, else to x1.
+    /// y = min(x0, x1) (Rust's `f64::min`). Backward: gx0 = gy s, gx1 = gy (1 - s), with
+    /// s = [`min_share`](crate::kinks::min_share)(x0, x1).
     struct Minimum, "minimum";
-    forward |a, b| if a <= b { a } else { b };
-    backward |x0, x1, y, gy| (gy * mask(x0, x1, y, |a, b| a <= b), gy * mask(x0, x1, y, |a, b| a > b));
-    /// The element-wise minimum, broadcasting. Ties send the gradient to `x0`.
+    forward |a, b| a.min(b);
+    backward |x0, x1, y, gy| (gy * mask(x0, x1, y, kinks::min_share), gy * mask(x0, x1, y, |a, b| 1.0 - kinks::min_share(a, b)));
+    /// The element-wise minimum, broadcasting, as Rust's `f64::min` (NumPy's `fmin`): a NaN
+    /// operand is ignored.
     ///
-    /// Derivative: ∂y/∂x0 = 1 where x0 ≤ x1 (else 0), ∂y/∂x1 = 1 where x0 > x1 (else 0).
+    /// Derivative: ∂y/∂x0 = 1 where x0 < x1, ∂y/∂x1 = 1 where x0 > x1; a tie splits the
+    /// gradient evenly, and a NaN operand gets none ([the conventions](crate::kinks)).
     ///
     /// # Panics
     /// If the shapes do not broadcast.
@@ -430,13 +467,20 @@ binary! {
 }
 
 binary! {
-    /// y = x0^x1. Backward: gx0 = gy x1 x0^(x1-1), gx1 = gy y ln x0.
+    /// y = x0^x1. Backward: gx0 = gy x1 x0^(x1-1), gx1 = gy y ln x0, each 0 where
+    /// [the conventions](crate::kinks) say so (x1 = 0; x0 = 0 with x1 ≥ 0).
     struct Powf, "powf";
     forward |a, b| a.powf(b);
-    backward |x0, x1, y, gy| (gy * x1 * powf(x0, &(x1 - 1.0)), gy * y * log(x0));
+    backward |x0, x1, y, gy| (
+        // Where a convention gives 0, the base is replaced by 1 before the formula, so the
+        // formula reads 0 * 1^-1 or y * ln 1 there (masking the result would keep 0 * inf = NaN).
+        gy * x1 * powf(&replace_where(x0, x1, y, |_, b| b == 0.0), &(x1 - 1.0)),
+        gy * y * log(&replace_where(x0, x1, y, |a, b| a == 0.0 && b >= 0.0))
+    );
     /// Raises to a variable power, broadcasting.
     ///
-    /// Derivative: ∂y/∂x0 = x1 x0^(x1-1), ∂y/∂x1 = x0^x1 ln x0.
+    /// Derivative: ∂y/∂x0 = x1 x0^(x1-1) (0 where x1 = 0), ∂y/∂x1 = x0^x1 ln x0 (0 where
+    /// x0 = 0 and x1 ≥ 0).
     ///
     /// # Panics
     /// If the shapes do not broadcast.
