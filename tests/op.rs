@@ -172,3 +172,51 @@ fn an_op_composes_with_runtime_ops_in_one_graph() {
         assert!((gx[[k]] - dx / 3.0).abs() <= 1e-12 * dx.abs().max(1.0));
     }
 }
+
+/// Parameters named like the function (`sphere`) or its companions (`named_vjp`, `named_op`),
+/// and an integer parameter named `seed`: `_op`'s body still calls the function and its pullback.
+#[dezero::differentiable]
+fn sphere(sphere: f64, y: f64) -> f64 {
+    sphere * sphere + y * y
+}
+
+#[dezero::differentiable]
+fn named(named_vjp: f64, named_op: f64, named_grad: f64) -> f64 {
+    named_vjp * named_op + named_grad
+}
+
+#[dezero::differentiable]
+fn seeded(x: f64, seed: i32) -> f64 {
+    x.powi(seed)
+}
+
+#[test]
+fn parameters_named_like_the_companions_do_not_shadow_them() {
+    let (a, b) = (Variable::from(3.0), Variable::from(4.0));
+    let z = sphere_op(&a, &b);
+    z.backward();
+    // z = a^2 + b^2 at (3, 4): 25, gradient (6, 8)
+    assert_eq!(z.item(), 25.0);
+    assert_eq!(
+        (a.grad().unwrap().item(), b.grad().unwrap().item()),
+        (6.0, 8.0)
+    );
+
+    let (p, q, r) = (
+        Variable::from(2.0),
+        Variable::from(5.0),
+        Variable::from(1.0),
+    );
+    let z = named_op(&p, &q, &r);
+    z.backward();
+    // z = p q + r at (2, 5, 1): 11, gradient (5, 2, 1)
+    assert_eq!(z.item(), 11.0);
+    let g = |v: &Variable| v.grad().unwrap().item();
+    assert_eq!((g(&p), g(&q), g(&r)), (5.0, 2.0, 1.0));
+
+    let x = Variable::from(2.0);
+    let z = seeded_op(&x, 3);
+    z.backward();
+    // z = x^3 at 2: 8, dz/dx = 3 x^2 = 12
+    assert_eq!((z.item(), x.grad().unwrap().item()), (8.0, 12.0));
+}

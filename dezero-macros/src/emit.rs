@@ -4,8 +4,15 @@
 //! `unused_variables` (a forward value the reverse sweep does not read, a loop index the body
 //! does not use), `unused_mut`/`unused_assignments` (a loop's adjoint accumulators after the
 //! last iteration), `clippy::let_and_return` (every primitive is named, even the last),
-//! `clippy::type_complexity` (nested gradient tuples), and `dead_code` (a caller may use `_grad`
-//! alone, or `_vjp` alone; the user's own function keeps its normal lints).
+//! `clippy::type_complexity` (nested gradient tuples), `clippy::too_many_arguments` (a `_vjp`
+//! has the function's parameters plus seeds), and `dead_code` (a caller may use `_grad` alone,
+//! or `_vjp` alone; the user's own function keeps its normal lints). From clippy's `pedantic`
+//! and `nursery` groups, which a user may deny: `suboptimal_flops` (the reverse sweep sums
+//! `a_bar * b + c` as written, with the rounding of the runtime's rules; `mul_add` would change
+//! the bits and is slow without FMA on baseline x86-64) and `too_many_lines` (one `let` per
+//! primitive makes long straight-line functions). The user's own attributes on the function
+//! (`#[allow(clippy::float_cmp)]` for a comparison the body makes) are copied onto each
+//! generated item, so a lint the user allowed in the body stays allowed in its copies.
 
 use crate::ast::{Function, Scalar};
 use crate::ir::{Block, For, Inst, Op, Operand, Program, Stmt, VarId};
@@ -91,7 +98,7 @@ pub fn expansion(func: &Function, p: &Program, adj: &Adjoint) -> TokenStream {
 
 /// The allowances every generated function carries (see the module docs).
 pub fn allow() -> TokenStream {
-    quote!(#[allow(dead_code, unused_variables, unused_mut, unused_assignments, clippy::let_and_return, clippy::type_complexity, clippy::too_many_arguments)])
+    quote!(#[allow(dead_code, unused_variables, unused_mut, unused_assignments, clippy::let_and_return, clippy::type_complexity, clippy::too_many_arguments, clippy::suboptimal_flops, clippy::too_many_lines)])
 }
 
 /// `x: f64, n: usize`, without `mut`.
@@ -405,7 +412,9 @@ impl Emit<'_> {
     /// its length and the index expression of iteration `i`.
     fn fixed_tape(&self, l: &For) -> Option<(proc_macro2::Literal, TokenStream)> {
         let (lo, hi) = (l.lo.int_literal()?, l.hi.int_literal()?);
-        let n = hi - lo + i64::from(l.inclusive);
+        // Checked: bounds near i64::MAX (`0..=9223372036854775807`) overflow the count, and get
+        // the general tape, sized at run time.
+        let n = hi.checked_sub(lo)?.checked_add(i64::from(l.inclusive))?;
         if !(1..=4096).contains(&n) {
             return None;
         }

@@ -57,6 +57,9 @@ const REPLACEMENTS: &[&str] = &[
     "(f64, f64)",
     "println!(\"{}\", x)",
     "[0]",
+    "9223372036854775807",
+    "18446744073709551615",
+    "-9223372036854775808",
     ".foo()",
     ".0",
     "break",
@@ -241,6 +244,22 @@ fn errors_come_with_the_function_and_stubs() {
     );
     assert!(out.contains("pub fn f_grad"), "{out}");
     assert!(out.contains("pub fn f_vjp"), "{out}");
+}
+
+#[test]
+fn literal_bounds_and_exponents_at_the_integer_limits() {
+    // Loop counts and `k - 1` of a literal exponent overflow i64 here: checked, never a panic.
+    let cases = [
+        "fn f(x: f64) -> f64 { let mut s = x; for i in 0..=9223372036854775807 { s += x * i as f64; } s }",
+        "fn f(x: f64, y: f64) -> f64 { let mut s = x; for _ in 0..=9223372036854775807 { s *= y; } s }",
+        "fn f(x: f64, y: f64) -> f64 { let mut s = x; for _ in 1..18446744073709551615 { s *= y; } s }",
+        "fn f(x: f64) -> f64 { x.powi(-9223372036854775808) }",
+        "fn f(x: f64, y: f64) -> f64 { x.powi(9223372036854775807) * y }",
+    ];
+    for src in cases {
+        let item = tokens(src).expect("item");
+        expand_ok(TokenStream::new(), item).unwrap_or_else(|e| panic!("{e}"));
+    }
 }
 
 /// The property test's generated programs (`tests/property/programs.rs`): 120+ more varied

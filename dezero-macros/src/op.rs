@@ -28,12 +28,19 @@ fn eligible(item: &syn::ItemFn, float: FloatTy, outputs: usize) -> bool {
     float == FloatTy::F64 && outputs == 1 && item.sig.generics.params.is_empty()
 }
 
+/// The name of `p` inside `_op`: the user's name, hygienic (`Span::mixed_site()`), so that a
+/// parameter named like the function or its pullback (`fn sphere(sphere: f64, ..)`) does not
+/// shadow them where `_op` calls them.
+fn local(p: &Param) -> Ident {
+    names::local(&names::user(&p.ident))
+}
+
 /// `x: &::dezero::Variable` for floats, `n: usize` (by value) for constants.
 fn op_params(params: &[Param]) -> Vec<TokenStream> {
     params
         .iter()
         .map(|p| {
-            let (i, t) = (&p.ident, &p.ty);
+            let (i, t) = (&local(p), &p.ty);
             if p.is_float() {
                 quote!(#i: &::dezero::Variable)
             } else {
@@ -56,11 +63,20 @@ pub fn companion(func: &Function, vjp: &Ident, generator: &str) -> TokenStream {
     let name = names::user(f);
     let vis = &item.vis;
     let params = op_params(&func.params);
-    let floats: Vec<&Ident> = func.float_params().map(|p| &p.ident).collect();
-    let args: Vec<&Ident> = func.params.iter().map(|p| &p.ident).collect();
+    let floats: Vec<Ident> = func.float_params().map(local).collect();
+    let args: Vec<Ident> = func.params.iter().map(local).collect();
     let captures = func.params.iter().any(|p| !p.is_float());
     let mv = captures.then(|| quote!(move));
-    let seed = names::local("seed");
+    // The pullback closure's seed: a name no parameter has (both are hygienic locals here).
+    let mut seed_name = String::from("seed");
+    while func
+        .params
+        .iter()
+        .any(|p| names::user(&p.ident) == seed_name)
+    {
+        seed_name.push('_');
+    }
+    let seed = names::local(&seed_name);
     let pullback = if floats.len() == 1 {
         quote!(#mv |[#(#floats),*], #seed| [#vjp(#(#args,)* #seed)])
     } else {

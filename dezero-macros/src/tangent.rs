@@ -120,7 +120,7 @@ impl Ctx<'_> {
             // y = a^n  =>  y' = a' n a^(n - 1)
             Op::Powi => {
                 let n = b?;
-                let f = match n.int_literal() {
+                let f = match n.int_literal().filter(|k| i32::try_from(*k).is_ok()) {
                     Some(0) => return None,
                     Some(1) => return da,
                     Some(2) => quote_spanned!(sp=> 2.0 * #av),

@@ -76,7 +76,7 @@ impl Rev<'_> {
                     quote_spanned!(sp=> 1),
                     crate::ast::Scalar::Int,
                 ));
-                let term = match n.int_literal() {
+                let term = match n.int_literal().filter(|k| i32::try_from(*k).is_ok()) {
                     Some(0) => return,
                     Some(1) => quote_spanned!(sp=> #yb),
                     Some(2) => quote_spanned!(sp=> #yb * (2.0 * #av)),

@@ -17,7 +17,9 @@ fn composition(a: f64, b: f64) -> f64 {
     unused_assignments,
     clippy::let_and_return,
     clippy::type_complexity,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::suboptimal_flops,
+    clippy::too_many_lines
 )]
 fn composition_grad(a: f64, b: f64) -> (f64, (f64, f64)) {
     let t0: f64 = sphere(a, b);
@@ -45,7 +47,9 @@ fn composition_grad(a: f64, b: f64) -> (f64, (f64, f64)) {
     unused_assignments,
     clippy::let_and_return,
     clippy::type_complexity,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::suboptimal_flops,
+    clippy::too_many_lines
 )]
 fn composition_vjp(a: f64, b: f64, seed: f64) -> (f64, f64) {
     let t0: f64 = sphere(a, b);

@@ -114,7 +114,9 @@ fn damped(x: f64) -> f64 {
     unused_assignments,
     clippy::let_and_return,
     clippy::type_complexity,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::suboptimal_flops,
+    clippy::too_many_lines
 )]
 fn damped_grad(x: f64) -> (f64, f64) {
     let x_dot = 1.0;
@@ -142,7 +144,9 @@ fn damped_grad(x: f64) -> (f64, f64) {
     unused_assignments,
     clippy::let_and_return,
     clippy::type_complexity,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::suboptimal_flops,
+    clippy::too_many_lines
 )]
 fn damped_vjp(x: f64, seed: f64) -> f64 {
     let x_dot = 1.0;

@@ -57,7 +57,9 @@ fn goldstein_price(x: f64, y: f64) -> f64 {
     unused_assignments,
     clippy::let_and_return,
     clippy::type_complexity,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::suboptimal_flops,
+    clippy::too_many_lines
 )]
 fn goldstein_price_grad(x: f64, y: f64) -> (f64, (f64, f64)) {
     let t0 = x + y;
@@ -117,7 +119,9 @@ fn goldstein_price_grad(x: f64, y: f64) -> (f64, (f64, f64)) {
     unused_assignments,
     clippy::let_and_return,
     clippy::type_complexity,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::suboptimal_flops,
+    clippy::too_many_lines
 )]
 fn goldstein_price_vjp(x: f64, y: f64, seed: f64) -> (f64, f64) {
     let t0 = x + y;

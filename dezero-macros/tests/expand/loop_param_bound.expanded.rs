@@ -25,7 +25,9 @@ fn loop_param_bound(x: f64, w: f64, n: usize) -> f64 {
     unused_assignments,
     clippy::let_and_return,
     clippy::type_complexity,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::suboptimal_flops,
+    clippy::too_many_lines
 )]
 fn loop_param_bound_grad(x: f64, w: f64, n: usize) -> (f64, (f64, f64)) {
     let mut s_1 = x;
@@ -77,7 +79,9 @@ fn loop_param_bound_grad(x: f64, w: f64, n: usize) -> (f64, (f64, f64)) {
     unused_assignments,
     clippy::let_and_return,
     clippy::type_complexity,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::suboptimal_flops,
+    clippy::too_many_lines
 )]
 fn loop_param_bound_vjp(x: f64, w: f64, n: usize, seed: f64) -> (f64, f64) {
     let mut s_1 = x;

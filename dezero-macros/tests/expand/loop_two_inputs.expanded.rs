@@ -34,7 +34,9 @@ fn loop_two_inputs(x: f64, w: f64) -> f64 {
     unused_assignments,
     clippy::let_and_return,
     clippy::type_complexity,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::suboptimal_flops,
+    clippy::too_many_lines
 )]
 fn loop_two_inputs_grad(x: f64, w: f64) -> (f64, (f64, f64)) {
     let mut s_1 = x;
@@ -113,7 +115,9 @@ fn loop_two_inputs_grad(x: f64, w: f64) -> (f64, (f64, f64)) {
     unused_assignments,
     clippy::let_and_return,
     clippy::type_complexity,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::suboptimal_flops,
+    clippy::too_many_lines
 )]
 fn loop_two_inputs_vjp(x: f64, w: f64, seed: f64) -> (f64, f64) {
     let mut s_1 = x;

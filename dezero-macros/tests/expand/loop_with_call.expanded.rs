@@ -37,7 +37,9 @@ fn loop_with_call(x: f64, n: usize) -> f64 {
     unused_assignments,
     clippy::let_and_return,
     clippy::type_complexity,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::suboptimal_flops,
+    clippy::too_many_lines
 )]
 fn loop_with_call_grad(x: f64, n: usize) -> (f64, f64) {
     let mut acc_1 = x;
@@ -110,7 +112,9 @@ fn loop_with_call_grad(x: f64, n: usize) -> (f64, f64) {
     unused_assignments,
     clippy::let_and_return,
     clippy::type_complexity,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::suboptimal_flops,
+    clippy::too_many_lines
 )]
 fn loop_with_call_vjp(x: f64, n: usize, seed: f64) -> f64 {
     let mut acc_1 = x;

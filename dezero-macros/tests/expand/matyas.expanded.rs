@@ -19,7 +19,9 @@ fn matyas(x: f64, y: f64) -> f64 {
     unused_assignments,
     clippy::let_and_return,
     clippy::type_complexity,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::suboptimal_flops,
+    clippy::too_many_lines
 )]
 fn matyas_grad(x: f64, y: f64) -> (f64, (f64, f64)) {
     let t0 = x * x;
@@ -42,7 +44,9 @@ fn matyas_grad(x: f64, y: f64) -> (f64, (f64, f64)) {
     unused_assignments,
     clippy::let_and_return,
     clippy::type_complexity,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::suboptimal_flops,
+    clippy::too_many_lines
 )]
 fn matyas_vjp(x: f64, y: f64, seed: f64) -> (f64, f64) {
     let t4 = 0.48 * x;

@@ -34,7 +34,9 @@ fn nested_loops(x: f64) -> f64 {
     unused_assignments,
     clippy::let_and_return,
     clippy::type_complexity,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::suboptimal_flops,
+    clippy::too_many_lines
 )]
 fn nested_loops_grad(x: f64) -> (f64, f64) {
     let x_dot = 1.0;
@@ -73,7 +75,9 @@ fn nested_loops_grad(x: f64) -> (f64, f64) {
     unused_assignments,
     clippy::let_and_return,
     clippy::type_complexity,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::suboptimal_flops,
+    clippy::too_many_lines
 )]
 fn nested_loops_vjp(x: f64, seed: f64) -> f64 {
     let x_dot = 1.0;

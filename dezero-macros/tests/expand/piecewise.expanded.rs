@@ -41,7 +41,9 @@ fn piecewise(x: f64) -> f64 {
     unused_assignments,
     clippy::let_and_return,
     clippy::type_complexity,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::suboptimal_flops,
+    clippy::too_many_lines
 )]
 fn piecewise_grad(x: f64) -> (f64, f64) {
     let x_dot = 1.0;
@@ -83,7 +85,9 @@ fn piecewise_grad(x: f64) -> (f64, f64) {
     unused_assignments,
     clippy::let_and_return,
     clippy::type_complexity,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::suboptimal_flops,
+    clippy::too_many_lines
 )]
 fn piecewise_vjp(x: f64, seed: f64) -> f64 {
     let x_dot = 1.0;

@@ -22,7 +22,9 @@ pub(crate) fn rosenbrock(x0: f64, x1: f64) -> f64 {
     unused_assignments,
     clippy::let_and_return,
     clippy::type_complexity,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::suboptimal_flops,
+    clippy::too_many_lines
 )]
 pub(crate) fn rosenbrock_gradient(x0: f64, x1: f64) -> (f64, (f64, f64)) {
     let t0 = x0 * x0;
@@ -47,7 +49,9 @@ pub(crate) fn rosenbrock_gradient(x0: f64, x1: f64) -> (f64, (f64, f64)) {
     unused_assignments,
     clippy::let_and_return,
     clippy::type_complexity,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::suboptimal_flops,
+    clippy::too_many_lines
 )]
 pub(crate) fn rosenbrock_pullback(x0: f64, x1: f64, seed: f64) -> (f64, f64) {
     let t0 = x0 * x0;

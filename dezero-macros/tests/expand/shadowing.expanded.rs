@@ -28,7 +28,9 @@ fn shadowing(x: f64, scale: i32) -> f64 {
     unused_assignments,
     clippy::let_and_return,
     clippy::type_complexity,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::suboptimal_flops,
+    clippy::too_many_lines
 )]
 fn shadowing_grad(x: f64, scale: i32) -> (f64, f64) {
     let x_dot = 1.0;
@@ -62,7 +64,9 @@ fn shadowing_grad(x: f64, scale: i32) -> (f64, f64) {
     unused_assignments,
     clippy::let_and_return,
     clippy::type_complexity,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::suboptimal_flops,
+    clippy::too_many_lines
 )]
 fn shadowing_vjp(x: f64, scale: i32, seed: f64) -> f64 {
     let x_dot = 1.0;

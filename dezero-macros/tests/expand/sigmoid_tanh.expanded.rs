@@ -14,7 +14,9 @@ fn sigmoid_tanh(x: f64) -> f64 {
     unused_assignments,
     clippy::let_and_return,
     clippy::type_complexity,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::suboptimal_flops,
+    clippy::too_many_lines
 )]
 fn sigmoid_tanh_grad(x: f64) -> (f64, f64) {
     let x_dot = 1.0;
@@ -32,7 +34,9 @@ fn sigmoid_tanh_grad(x: f64) -> (f64, f64) {
     unused_assignments,
     clippy::let_and_return,
     clippy::type_complexity,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::suboptimal_flops,
+    clippy::too_many_lines
 )]
 fn sigmoid_tanh_vjp(x: f64, seed: f64) -> f64 {
     let x_dot = 1.0;

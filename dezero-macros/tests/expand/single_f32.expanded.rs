@@ -15,7 +15,9 @@ fn softplus(x: f32) -> f32 {
     unused_assignments,
     clippy::let_and_return,
     clippy::type_complexity,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::suboptimal_flops,
+    clippy::too_many_lines
 )]
 fn softplus_grad(x: f32) -> (f32, f32) {
     let x_dot = 1.0;
@@ -35,7 +37,9 @@ fn softplus_grad(x: f32) -> (f32, f32) {
     unused_assignments,
     clippy::let_and_return,
     clippy::type_complexity,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::suboptimal_flops,
+    clippy::too_many_lines
 )]
 fn softplus_vjp(x: f32, seed: f32) -> f32 {
     let x_dot = 1.0;

@@ -15,7 +15,9 @@ fn sphere(x: f64, y: f64) -> f64 {
     unused_assignments,
     clippy::let_and_return,
     clippy::type_complexity,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::suboptimal_flops,
+    clippy::too_many_lines
 )]
 fn sphere_grad(x: f64, y: f64) -> (f64, (f64, f64)) {
     let t0 = x * x;
@@ -34,7 +36,9 @@ fn sphere_grad(x: f64, y: f64) -> (f64, (f64, f64)) {
     unused_assignments,
     clippy::let_and_return,
     clippy::type_complexity,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::suboptimal_flops,
+    clippy::too_many_lines
 )]
 fn sphere_vjp(x: f64, y: f64, seed: f64) -> (f64, f64) {
     let out_bar = seed;

@@ -20,7 +20,9 @@ pub fn square_exp_square(x: f64) -> f64 {
     unused_assignments,
     clippy::let_and_return,
     clippy::type_complexity,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::suboptimal_flops,
+    clippy::too_many_lines
 )]
 pub fn square_exp_square_grad(x: f64) -> (f64, f64) {
     let x_dot = 1.0;
@@ -42,7 +44,9 @@ pub fn square_exp_square_grad(x: f64) -> (f64, f64) {
     unused_assignments,
     clippy::let_and_return,
     clippy::type_complexity,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::suboptimal_flops,
+    clippy::too_many_lines
 )]
 pub fn square_exp_square_vjp(x: f64, seed: f64) -> f64 {
     let x_dot = 1.0;

@@ -30,7 +30,9 @@ fn taylor_sin(x: f64, n: usize) -> f64 {
     unused_assignments,
     clippy::let_and_return,
     clippy::type_complexity,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::suboptimal_flops,
+    clippy::too_many_lines
 )]
 fn taylor_sin_grad(x: f64, n: usize) -> (f64, f64) {
     let x_dot = 1.0;
@@ -68,7 +70,9 @@ fn taylor_sin_grad(x: f64, n: usize) -> (f64, f64) {
     unused_assignments,
     clippy::let_and_return,
     clippy::type_complexity,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::suboptimal_flops,
+    clippy::too_many_lines
 )]
 fn taylor_sin_vjp(x: f64, n: usize, seed: f64) -> f64 {
     let x_dot = 1.0;

@@ -27,7 +27,9 @@ fn tuple_early_return(a: f64, b: f64) -> (f64, f64) {
     unused_assignments,
     clippy::let_and_return,
     clippy::type_complexity,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::suboptimal_flops,
+    clippy::too_many_lines
 )]
 fn tuple_early_return_vjp(a: f64, b: f64, seed0: f64, seed1: f64) -> (f64, f64) {
     let c0 = a > b;

@@ -16,7 +16,9 @@ fn polar(r: f64, t: f64) -> (f64, f64) {
     unused_assignments,
     clippy::let_and_return,
     clippy::type_complexity,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::suboptimal_flops,
+    clippy::too_many_lines
 )]
 fn polar_vjp(r: f64, t: f64, seed0: f64, seed1: f64) -> (f64, f64) {
     let t0 = t.cos();
