@@ -144,7 +144,10 @@ pub fn binary_op(op: &str) -> String {
     format!("{ATTR} does not support `{op}` on floats; use `+`, `-`, `*`, `/` and the supported methods")
 }
 pub fn unknown_method(name: &str) -> String {
-    format!("{ATTR} does not know the method `{name}`; use one of `powi`, `powf`, `exp`, `ln`, `log10`, `sqrt`, `sin`, `cos`, `tan`, `tanh`, `sinh`, `cosh`, `abs`, `recip`, `max`, `min`, `hypot`, `atan2`, or write a `#[differentiable]` function")
+    format!(
+        "{ATTR} does not know the method `{name}`; use one of {}, or write a `#[differentiable]` function",
+        crate::primitives::method_list()
+    )
 }
 pub fn method_arity(name: &str, n: usize) -> String {
     format!("`{name}` takes {n} argument(s) here; write it as `x.{name}(..)` with {n} argument(s)")

@@ -249,6 +249,7 @@ mod expand;
 mod ir;
 mod names;
 mod op;
+mod primitives;
 mod prune;
 mod reverse;
 mod tangent;

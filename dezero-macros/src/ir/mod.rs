@@ -76,7 +76,8 @@ impl Operand {
     }
 }
 
-/// The primitive table: `lower` produces these, `reverse` differentiates them, `emit` prints them.
+/// The primitives: `lower` produces these, `reverse` and `tangent` differentiate them with the
+/// rules of `crate::primitives`, `emit` prints them.
 #[derive(Clone, Debug)]
 pub enum Op {
     Add,
@@ -127,54 +128,14 @@ pub enum Op {
 }
 
 impl Op {
-    /// The method name for method-style primitives (`x.exp()`).
+    /// The method name for method-style primitives (`x.exp()`), from `crate::primitives`.
     pub fn method(&self) -> Option<&'static str> {
-        Some(match self {
-            Op::Powi => "powi",
-            Op::Powf => "powf",
-            Op::Exp => "exp",
-            Op::Ln => "ln",
-            Op::Log10 => "log10",
-            Op::Sqrt => "sqrt",
-            Op::Sin => "sin",
-            Op::Cos => "cos",
-            Op::Tan => "tan",
-            Op::Tanh => "tanh",
-            Op::Sinh => "sinh",
-            Op::Cosh => "cosh",
-            Op::Abs => "abs",
-            Op::Recip => "recip",
-            Op::Max => "max",
-            Op::Min => "min",
-            Op::Hypot => "hypot",
-            Op::Atan2 => "atan2",
-            _ => return None,
-        })
+        crate::primitives::method_name(self)
     }
 
     /// The primitive for a method name, with its number of arguments besides the receiver.
     pub fn from_method(name: &str) -> Option<(Op, usize)> {
-        Some(match name {
-            "powi" => (Op::Powi, 1),
-            "powf" => (Op::Powf, 1),
-            "exp" => (Op::Exp, 0),
-            "ln" => (Op::Ln, 0),
-            "log10" => (Op::Log10, 0),
-            "sqrt" => (Op::Sqrt, 0),
-            "sin" => (Op::Sin, 0),
-            "cos" => (Op::Cos, 0),
-            "tan" => (Op::Tan, 0),
-            "tanh" => (Op::Tanh, 0),
-            "sinh" => (Op::Sinh, 0),
-            "cosh" => (Op::Cosh, 0),
-            "abs" => (Op::Abs, 0),
-            "recip" => (Op::Recip, 0),
-            "max" => (Op::Max, 1),
-            "min" => (Op::Min, 1),
-            "hypot" => (Op::Hypot, 1),
-            "atan2" => (Op::Atan2, 1),
-            _ => return None,
-        })
+        crate::primitives::from_method(name)
     }
 
     /// Whether the result is a float that can carry an adjoint.

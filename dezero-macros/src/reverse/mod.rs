@@ -120,16 +120,8 @@ struct Rev<'p> {
 }
 
 impl Rev<'_> {
-    fn id(&self, v: VarId) -> Ident {
-        self.p.vars[v].ident()
-    }
-
     fn bar(&self, v: VarId) -> Ident {
         names::bar(&self.p.vars[v].name)
-    }
-
-    fn val(&self, o: &Operand) -> TokenStream {
-        self.p.tokens(o)
     }
 
     /// Adds `term` (negated if `neg`) to the adjoint of `target`, if it is active.
