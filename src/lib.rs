@@ -12,8 +12,9 @@ pub mod math;
 /// Paths generated code names. Not public API: may change in any release.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::math::sigmoid;
+    pub use crate::math::{erf, erfc, sigmoid, softplus};
     pub use dezero_runtime::kinks::{
-        abs_slope, max_share, min_share, powf_base_slope, powf_exponent_slope, powi_slope,
+        above_share, abs_slope, below_share, clamp_slope, max_share, min_share, powf_base_slope,
+        powf_exponent_slope, powi_slope,
     };
 }

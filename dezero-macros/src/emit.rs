@@ -460,7 +460,11 @@ impl Emit<'_> {
             (Op::Copy, [a]) => quote_spanned!(span=> #a),
             (Op::Cmp(op) | Op::Logic(op), [a, b]) => quote_spanned!(span=> #a #op #b),
             (Op::Cast(ty), [a]) => quote_spanned!(span=> #a as #ty),
-            (Op::Sigmoid, [a]) => quote_spanned!(span=> ::dezero::__private::sigmoid(#a)),
+            (op, [a]) if crate::primitives::math_function_name(op).is_some() => {
+                let name = crate::primitives::math_function_name(op).unwrap_or_default();
+                let f = Ident::new(name, span);
+                quote_spanned!(span=> ::dezero::__private::#f(#a))
+            }
             (Op::Expr(e), _) => quote!(#e),
             (Op::Call { func, .. }, args) => quote_spanned!(span=> #func(#(#args),*)),
             (op, [a, rest @ ..]) if op.method().is_some() => {

@@ -39,7 +39,50 @@ const METHODS: &[(&str, Op, usize)] = &[
     ("min", Op::Min, 1),
     ("hypot", Op::Hypot, 1),
     ("atan2", Op::Atan2, 1),
+    ("atan", Op::Atan, 0),
+    ("asin", Op::Asin, 0),
+    ("acos", Op::Acos, 0),
+    ("asinh", Op::Asinh, 0),
+    ("acosh", Op::Acosh, 0),
+    ("atanh", Op::Atanh, 0),
+    ("cbrt", Op::Cbrt, 0),
+    ("ln_1p", Op::Ln1p, 0),
+    ("exp_m1", Op::ExpM1, 0),
+    ("exp2", Op::Exp2, 0),
+    ("log2", Op::Log2, 0),
+    ("mul_add", Op::MulAdd, 2),
+    ("clamp", Op::Clamp, 2),
+    ("signum", Op::Signum, 0),
+    ("floor", Op::Floor, 0),
+    ("ceil", Op::Ceil, 0),
+    ("round", Op::Round, 0),
+    ("trunc", Op::Trunc, 0),
 ];
+
+/// The scalar functions of `dezero::math` the macro differentiates, called by a path ending
+/// in their name (`sigmoid(x)`, `math::erf(x)`, `dezero::math::softplus(x)`).
+const MATH_FUNCTIONS: &[(&str, Op)] = &[
+    ("sigmoid", Op::Sigmoid),
+    ("softplus", Op::Softplus),
+    ("erf", Op::Erf),
+    ("erfc", Op::Erfc),
+];
+
+/// The primitive of a `dezero::math` function name (`"erf"` -> `Op::Erf`).
+pub fn math_function(name: &str) -> Option<Op> {
+    MATH_FUNCTIONS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, op)| op.clone())
+}
+
+/// The `dezero::math` function name of a primitive (`Op::Erf` -> `"erf"`).
+pub fn math_function_name(op: &Op) -> Option<&'static str> {
+    MATH_FUNCTIONS
+        .iter()
+        .find(|(_, o)| std::mem::discriminant(o) == std::mem::discriminant(op))
+        .map(|(name, _)| *name)
+}
 
 /// The method name of a method-style primitive (`Op::Exp` -> `exp`).
 pub fn method_name(op: &Op) -> Option<&'static str> {
@@ -204,8 +247,77 @@ pub fn partials(p: &Program, float: &TokenStream, i: &Inst) -> Vec<Partial> {
                 quote_spanned!(sp=> (#av / #r)),
             )
         }
+        // y = atan(a)  =>  dy = da / (1 + a^2)
+        (Op::Atan, ..) => one(quote_spanned!(sp=> (1.0 + #av * #av).recip())),
+        // y = asin(a)  =>  dy = da / sqrt(1 - a^2)
+        (Op::Asin, ..) => one(quote_spanned!(sp=> (1.0 - #av * #av).sqrt().recip())),
+        // y = acos(a)  =>  dy = -da / sqrt(1 - a^2)
+        (Op::Acos, ..) => vec![Partial::new(
+            0,
+            true,
+            Some(quote_spanned!(sp=> (1.0 - #av * #av).sqrt().recip())),
+        )],
+        // y = asinh(a)  =>  dy = da / sqrt(a^2 + 1)
+        (Op::Asinh, ..) => one(quote_spanned!(sp=> (#av * #av + 1.0).sqrt().recip())),
+        // y = acosh(a)  =>  dy = da / sqrt(a^2 - 1)
+        (Op::Acosh, ..) => one(quote_spanned!(sp=> (#av * #av - 1.0).sqrt().recip())),
+        // y = atanh(a)  =>  dy = da / (1 - a^2)
+        (Op::Atanh, ..) => one(quote_spanned!(sp=> (1.0 - #av * #av).recip())),
+        // y = cbrt(a)  =>  dy = da / (3 y^2)
+        (Op::Cbrt, ..) => one(quote_spanned!(sp=> (3.0 * #yv * #yv).recip())),
+        // y = ln(1 + a)  =>  dy = da / (1 + a)
+        (Op::Ln1p, ..) => one(quote_spanned!(sp=> (1.0 + #av).recip())),
+        // y = e^a - 1  =>  dy = da (y + 1)
+        (Op::ExpM1, ..) => one(quote_spanned!(sp=> (#yv + 1.0))),
+        // y = 2^a  =>  dy = da y ln 2
+        (Op::Exp2, ..) => one(quote_spanned!(sp=> (#yv * ::core::#float::consts::LN_2))),
+        // y = log2(a)  =>  dy = da / (a ln 2)
+        (Op::Log2, ..) => one(quote_spanned!(sp=> (#av * ::core::#float::consts::LN_2).recip())),
+        // y = a b + c  =>  dy = da b + db a + dc
+        (Op::MulAdd, Some(_), Some(bv)) => vec![
+            Partial::new(0, false, Some(bv)),
+            Partial::new(1, false, Some(av)),
+            Partial::new(2, false, None),
+        ],
+        // y = clamp(a, lo, hi)  =>  dy = da [lo <= a <= hi] + dlo [a < lo] + dhi [a > hi]
+        // (the bounds inclusive for a, dezero_runtime::kinks)
+        (Op::Clamp, Some(_), Some(lo)) => {
+            let hi = i.args.get(2).map(|h| p.tokens(h)).unwrap_or_default();
+            vec![
+                Partial::new(
+                    0,
+                    false,
+                    Some(Program::kink_call(
+                        "clamp_slope",
+                        &[av.clone(), lo.clone(), hi.clone()],
+                    )),
+                ),
+                Partial::new(
+                    1,
+                    false,
+                    Some(Program::kink_call("below_share", &[av.clone(), lo])),
+                ),
+                Partial::new(2, false, Some(Program::kink_call("above_share", &[av, hi]))),
+            ]
+        }
+        // piecewise constant: derivative 0 (also at the jumps, where it does not exist)
+        (Op::Signum | Op::Floor | Op::Ceil | Op::Round | Op::Trunc, ..) => Vec::new(),
         // y = sigmoid(a)  =>  dy = da y (1 - y)
         (Op::Sigmoid, ..) => one(quote_spanned!(sp=> (#yv * (1.0 - #yv)))),
+        // y = ln(1 + e^a)  =>  dy = da sigmoid(a)
+        (Op::Softplus, ..) => one(quote_spanned!(sp=> ::dezero::__private::sigmoid(#av))),
+        // y = erf(a)  =>  dy = da (2 / sqrt(pi)) e^(-a^2)
+        (Op::Erf, ..) => one(
+            quote_spanned!(sp=> (::core::#float::consts::FRAC_2_SQRT_PI * (-(#av * #av)).exp())),
+        ),
+        // y = erfc(a)  =>  dy = -da (2 / sqrt(pi)) e^(-a^2)
+        (Op::Erfc, ..) => vec![Partial::new(
+            0,
+            true,
+            Some(
+                quote_spanned!(sp=> (::core::#float::consts::FRAC_2_SQRT_PI * (-(#av * #av)).exp())),
+            ),
+        )],
         // constants and booleans: no derivative; a call's pullback is the callee's
         _ => Vec::new(),
     }
@@ -224,6 +336,13 @@ mod tests {
             assert_eq!(n, *arity);
         }
         assert!(from_method("from").is_none());
+        for (name, op) in MATH_FUNCTIONS {
+            assert_eq!(
+                math_function_name(&math_function(name).expect("listed")),
+                Some(*name)
+            );
+            assert_eq!(math_function_name(op), Some(*name));
+        }
         assert!(method_list().starts_with("`powi`, `powf`"));
     }
 }

@@ -6,6 +6,11 @@
 //! to its input's shape.
 
 pub use crate::ops::arith::{add, div, mul, neg, pow, sub, Add, Div, Mul, Neg, Pow, Sub};
+pub use crate::ops::elementary::{
+    acos, acosh, asin, asinh, atan, atanh, cbrt, ceil, erf, erfc, exp2, expm1, floor, log1p, log2,
+    mul_add, round, sign, softplus, trunc, Acos, Acosh, Asin, Asinh, Atan, Atanh, Cbrt, Ceil, Erf,
+    Erfc, Exp2, Expm1, Floor, Log1p, Log2, MulAdd, Round, Sign, Softplus, Trunc,
+};
 pub use crate::ops::math::{
     abs, atan2, cos, cosh, exp, hypot, log, log10, maximum, minimum, powf, recip, sigmoid, sin,
     sinh, sqrt, square, tan, tanh, Abs, Atan2, Cos, Cosh, Exp, Hypot, Log, Log10, Maximum, Minimum,

@@ -15,6 +15,10 @@
 //! | `min(a, b)` | mirror of `max` | mirror ([`min_share`]) |
 //! | `x.powi(0)`, `x.powf(0.0)`, `pow(x, 0)`, any `x` (also 0) | `1` | `d/dx = 0`, not `0 * x^-1` ([`powi_slope`], [`powf_base_slope`]) |
 //! | `0.0.powf(y)`, `y >= 0` | `0` (`1` at `y = 0`) | `d/dy = 0`, not `x^y ln 0` ([`powf_exponent_slope`]) |
+//! | `x.clamp(lo, hi)` at `x == lo` or `x == hi` | `x` | all of it to `x`: the interval is closed ([`clamp_slope`]) |
+//! | `x.clamp(lo, hi)` outside | `lo` or `hi` | all of it to that bound ([`below_share`], [`above_share`]) |
+//! | `relu(x)` at 0 | `0` | `0` |
+//! | `signum`, `floor`, `ceil`, `round`, `trunc` | as `std` | `0` everywhere |
 //! | `sqrt(x)` at 0 | `0` | `+inf` (no special case) |
 //!
 //! `maximum`/`minimum` in the runtime follow Rust's `f64::max`/`f64::min` (NumPy's
@@ -188,5 +192,50 @@ pub fn powf_exponent_slope<F: Float>(x: F, y: F, out: F) -> F {
         F::ZERO
     } else {
         out * x.log()
+    }
+}
+
+/// `∂ clamp(x, lo, hi) / ∂x`: 1 on the closed interval `[lo, hi]` (and for a NaN `x`), else 0.
+///
+/// ```
+/// use dezero_runtime::kinks::clamp_slope;
+/// assert_eq!([clamp_slope(0.0_f64, 0.0, 1.0), clamp_slope(2.0, 0.0, 1.0)], [1.0, 0.0]);
+/// ```
+#[inline]
+pub fn clamp_slope<F: Float>(x: F, lo: F, hi: F) -> F {
+    if x < lo || x > hi {
+        F::ZERO
+    } else {
+        F::ONE
+    }
+}
+
+/// `∂ clamp(x, lo, hi) / ∂lo`: 1 where `x < lo` (the result is `lo`), else 0.
+///
+/// ```
+/// use dezero_runtime::kinks::below_share;
+/// assert_eq!([below_share(-1.0_f64, 0.0), below_share(0.0, 0.0)], [1.0, 0.0]);
+/// ```
+#[inline]
+pub fn below_share<F: Float>(x: F, lo: F) -> F {
+    if x < lo {
+        F::ONE
+    } else {
+        F::ZERO
+    }
+}
+
+/// `∂ clamp(x, lo, hi) / ∂hi`: 1 where `x > hi` (the result is `hi`), else 0.
+///
+/// ```
+/// use dezero_runtime::kinks::above_share;
+/// assert_eq!([above_share(2.0_f64, 1.0), above_share(1.0, 1.0)], [1.0, 0.0]);
+/// ```
+#[inline]
+pub fn above_share<F: Float>(x: F, hi: F) -> F {
+    if x > hi {
+        F::ONE
+    } else {
+        F::ZERO
     }
 }

@@ -104,8 +104,37 @@ pub enum Op {
     Min,
     Hypot,
     Atan2,
+    Atan,
+    Asin,
+    Acos,
+    Asinh,
+    Acosh,
+    Atanh,
+    Cbrt,
+    /// `x.ln_1p()`: ln(1 + x).
+    Ln1p,
+    /// `x.exp_m1()`: e^x - 1.
+    ExpM1,
+    Exp2,
+    Log2,
+    /// `a.mul_add(b, c)`: a b + c, rounded once.
+    MulAdd,
+    /// `x.clamp(lo, hi)`.
+    Clamp,
+    /// `signum`, `floor`, `ceil`, `round`, `trunc`: piecewise constant, derivative 0.
+    Signum,
+    Floor,
+    Ceil,
+    Round,
+    Trunc,
     /// `dezero::math::sigmoid(x)`.
     Sigmoid,
+    /// `dezero::math::softplus(x)`: ln(1 + e^x).
+    Softplus,
+    /// `dezero::math::erf(x)`.
+    Erf,
+    /// `dezero::math::erfc(x)`: 1 - erf(x).
+    Erfc,
     /// `i as f64`: an integer made a float (a constant).
     Cast(TokenStream),
     /// A comparison `a < b` (bool, no adjoint).

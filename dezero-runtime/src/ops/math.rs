@@ -52,8 +52,10 @@ macro_rules! unary {
     };
 }
 
+pub(crate) use unary;
+
 /// A constant (graph-free) variable from `x`'s data mapped by `f`.
-fn constant_map(x: &Variable, f: impl Fn(f64) -> f64) -> Variable {
+pub(crate) fn constant_map(x: &Variable, f: impl Fn(f64) -> f64) -> Variable {
     Variable::new(x.data().mapv(f))
 }
 

@@ -2,6 +2,7 @@
 //! overloads), element-wise math, and reductions/shape functions.
 
 pub(crate) mod arith;
+pub(crate) mod elementary;
 pub(crate) mod math;
 pub(crate) mod overload;
 pub(crate) mod reduce;

@@ -274,14 +274,15 @@ impl Lower {
                 }
             };
         }
-        if last == "sigmoid" && (segs.len() == 1 || segs.iter().any(|s| s == "math")) {
+        let math = crate::primitives::math_function(&last);
+        if let Some(op) = math.filter(|_| segs.len() == 1 || segs.iter().any(|s| s == "math")) {
             if c.args.len() != 1 {
                 let name = p.path.to_token_stream().to_string().replace(' ', "");
                 self.errs.spanned(c, errors::call_arity(&name, 1));
                 return vec![self.dummy()];
             }
             let a = self.expr(&c.args[0], None);
-            return vec![self.inst(Op::Sigmoid, vec![a], hint, span)];
+            return vec![self.inst(op, vec![a], hint, span)];
         }
         let mut args = Vec::new();
         let mut float_args = Vec::new();
@@ -483,7 +484,9 @@ pub(super) fn mentions_float(e: &syn::Expr, l: &Lower) -> bool {
                             .map(|s| names::user(&s.ident))
                             .collect();
                         if segs.first().is_some_and(|s| s == "f64" || s == "f32")
-                            || segs.last().is_some_and(|s| s == "sigmoid")
+                            || segs
+                                .last()
+                                .is_some_and(|s| crate::primitives::math_function(s).is_some())
                         {
                             self.1 = true;
                             return;
