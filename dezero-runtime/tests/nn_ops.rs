@@ -428,3 +428,105 @@ fn accuracy_counts_argmax_hits() {
     // backward through a loss is unaffected by taking the accuracy on the same scores
     assert!(gradient_check(|x| F::softmax_cross_entropy(x, &[1, 0, 1, 1]), &y).is_ok());
 }
+
+// ---------------------------------------------------------------- dropout, test_mode
+
+#[test]
+fn dropout_masks_are_reproducible_and_scaled() {
+    let x = var(ArrayD::ones(vec![100, 100]));
+    F::dropout_seed(2024);
+    let a = F::dropout(&x, 0.5).data().to_owned();
+    let b = F::dropout(&x, 0.5).data().to_owned();
+    F::dropout_seed(2024);
+    assert_eq!(*F::dropout(&x, 0.5).data(), a, "same seed, same first mask");
+    assert_eq!(*F::dropout(&x, 0.5).data(), b, "and the same second mask");
+    assert_ne!(a, b, "successive masks differ");
+    F::dropout_seed(2025);
+    assert_ne!(*F::dropout(&x, 0.5).data(), a, "another seed, another mask");
+
+    for ratio in [0.1, 0.5, 0.9] {
+        let y = F::dropout(&x, ratio);
+        let scale = 1.0 / (1.0 - ratio);
+        assert!(y.data().iter().all(|&v| v == 0.0 || v == scale));
+        // 10⁴ draws: kept ~ Binomial(10⁴, 1 - ratio), standard deviation <= 50
+        let kept = y.data().iter().filter(|&&v| v != 0.0).count() as f64;
+        assert!(
+            (kept - 1e4 * (1.0 - ratio)).abs() < 300.0,
+            "ratio {ratio}: {kept} kept"
+        );
+        // the expectation is unchanged: mean(y) ~ 1
+        assert!((y.data().mean().unwrap() - 1.0).abs() < 0.05 * scale);
+    }
+    // ratio 0 keeps everything
+    assert_eq!(*F::dropout(&x, 0.0).data(), *x.data());
+}
+
+#[test]
+fn dropout_backward_multiplies_by_the_same_mask() {
+    F::dropout_seed(5);
+    let x = var(array![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]].into_dyn());
+    let y = F::dropout(&x, 0.4);
+    F::sum(&y).backward();
+    // gx = mask = y / x here
+    assert_eq!(*x.grad().unwrap().data(), &*y.data() / &*x.data());
+
+    let mut rng = Rng::new(600);
+    for shape in SHAPES {
+        let a = rng.array(shape, -1.0, 1.0);
+        // reseeded on every call, so each evaluation draws the same mask
+        let f = |x: &Variable| {
+            F::dropout_seed(9);
+            F::dropout(x, 0.3)
+        };
+        check_grad(&mut rng, "dropout", f, &a);
+        check_second(&mut rng, "dropout²", |x| F::square(&f(x)), &a);
+    }
+}
+
+#[test]
+fn test_mode_passes_the_input_through_and_nests() {
+    let x = var(array![1.0, 2.0, 3.0].into_dyn());
+    assert!(dezero_runtime::is_training());
+    {
+        let _outer = dezero_runtime::test_mode();
+        assert!(!dezero_runtime::is_training());
+        assert!(
+            F::dropout(&x, 0.5).ptr_eq(&x),
+            "DeZero returns x itself in test mode"
+        );
+        {
+            let _inner = dezero_runtime::test_mode();
+            assert!(!dezero_runtime::is_training());
+        }
+        assert!(
+            !dezero_runtime::is_training(),
+            "the inner guard restores test mode"
+        );
+        // the switch is per thread: a new thread starts in training mode
+        let other = std::thread::spawn(dezero_runtime::is_training)
+            .join()
+            .unwrap();
+        assert!(other);
+    }
+    assert!(dezero_runtime::is_training());
+    assert!(!F::dropout(&x, 0.5).ptr_eq(&x));
+    // no_grad still drops in training mode, without recording a node
+    let y = {
+        let _guard = dezero_runtime::no_grad();
+        F::dropout(&x, 0.5)
+    };
+    assert!(y.creator().is_none());
+}
+
+#[test]
+fn dropout_rejects_ratios_outside_zero_to_one() {
+    for ratio in [1.0, -0.1, f64::NAN, 2.0] {
+        let msg = panic_message(|| {
+            F::dropout(Variable::from(1.0), ratio);
+        });
+        assert_eq!(
+            msg,
+            format!("dropout: the ratio must be in [0, 1), got {ratio}")
+        );
+    }
+}
