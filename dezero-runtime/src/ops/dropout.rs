@@ -53,6 +53,14 @@ pub fn is_training() -> bool {
 ///
 /// Guards nest: each restores exactly what was in force when it was made. Keep it in a named
 /// binding (`let _guard = ...`): `let _ = ...` drops it at once.
+///
+/// ```
+/// use dezero_runtime::{is_training, test_mode};
+/// let guard = test_mode();
+/// assert!(!is_training());
+/// drop(guard);
+/// assert!(is_training());
+/// ```
 #[must_use = "training mode is restored as soon as the guard is dropped"]
 #[derive(Debug)]
 pub struct TestModeGuard {
@@ -99,6 +107,12 @@ pub fn dropout_seed(seed: u64) {
 
 /// y = x * mask, the mask holding 0 for dropped elements and 1 / (1 - ratio) for kept ones.
 /// Backward: gx = gy * mask. Made by [`dropout`], which draws the mask.
+///
+/// ```
+/// use dezero_runtime::{functions::dropout, Variable};
+/// let y = dropout(Variable::from(vec![1.0; 4]), 0.5);
+/// assert_eq!(y.creator().unwrap().name(), "dropout");
+/// ```
 #[derive(Debug, Clone)]
 pub struct Dropout {
     mask: ArrayD<f64>,
