@@ -183,3 +183,30 @@ fn runtime_kinks_hold_under_create_graph() {
     gx.backward();
     assert_eq!(x.grad().unwrap().item(), 2.0);
 }
+
+#[differentiable]
+fn clamp_t(x: f64) -> f64 {
+    x.clamp(0.0, 1.0)
+}
+
+#[test]
+fn clamp_and_clip_keep_the_gradient_on_the_closed_interval() {
+    // d clamp(x, 0, 1)/dx = 1 on [0, 1] (bounds included), 0 outside, in every engine
+    for (x, want) in [
+        (-0.5_f64, 0.0),
+        (0.0, 1.0),
+        (0.5, 1.0),
+        (1.0, 1.0),
+        (1.5, 0.0),
+    ] {
+        let v = x.clamp(0.0, 1.0);
+        assert_eq!(clamp_t_grad(x), (v, want));
+        assert_eq!(runtime1(|t| F::clip(t, 0.0, 1.0), x), (v, want));
+        assert_eq!(
+            runtime1(|t| F::relu(t), x),
+            (x.max(0.0), if x > 0.0 { 1.0 } else { 0.0 })
+        );
+    }
+    // relu at its kink: 0, as abs
+    assert_eq!(runtime1(|t| F::relu(t), 0.0), (0.0, 0.0));
+}
