@@ -41,6 +41,61 @@ thread_local! {
     static PASS: Cell<u64> = const { Cell::new(0) };
 }
 
+/// A fresh pass id (nodes remember the last pass that queued them).
+fn next_pass() -> u64 {
+    PASS.with(|p| {
+        p.set(p.get() + 1);
+        p.get()
+    })
+}
+
+/// Armed for the length of a pass: if the pass unwinds (a panic in a function's backward, in the
+/// check of its gradients, or the `data()`-guard panic), dropping it clears every gradient the
+/// pass may have stored on a variable with a creator, so no partial gradient is left to be
+/// accumulated onto by the next pass. Disarmed (`root = None`) when the pass completes.
+struct Interrupted {
+    pass: u64,
+    root: Option<Rc<NodeInner>>,
+}
+
+impl Drop for Interrupted {
+    fn drop(&mut self) {
+        if let Some(root) = self.root.take() {
+            clear_interrupted(root, self.pass);
+        }
+    }
+}
+
+/// Clears the grads of the outputs of every node queued by `pass` (marked `visited == pass`):
+/// these are exactly the variables with a creator that can have received a gradient. Leaves
+/// keep theirs (`cleargrad` them to start over). Never panics: a variable still borrowed by a
+/// caller (the `data()`-guard case) cannot have been written by the pass, and is skipped.
+fn clear_interrupted(root: Rc<NodeInner>, pass: u64) {
+    let cleared = next_pass();
+    root.visited.set(cleared);
+    let mut stack = vec![root];
+    let mut grads: Vec<Variable> = Vec::new();
+    while let Some(node) = stack.pop() {
+        for y in node.outputs.iter().filter_map(|w| w.upgrade()) {
+            if let Ok(mut inner) = y.try_borrow_mut() {
+                grads.extend(inner.grad.take());
+            }
+        }
+        for x in node.inputs.iter() {
+            let Ok(inner) = x.0.try_borrow() else {
+                continue;
+            };
+            if let Some(c) = &inner.creator {
+                if c.visited.get() == pass {
+                    c.visited.set(cleared);
+                    stack.push(Rc::clone(c));
+                }
+            }
+        }
+        grads.clear(); // dropped outside any borrow
+    }
+}
+
 /// A node in the backward queue, keyed by its generation (kept inline so that heap
 /// comparisons do not chase the node pointer).
 struct Queued(usize, Rc<NodeInner>);
@@ -116,6 +171,13 @@ impl Variable {
     /// infinities are not errors: they propagate as IEEE arithmetic says. Empty arrays work
     /// (their gradients are empty arrays).
     ///
+    /// A panic that interrupts the pass (in a function's `backward`, in the check of what it
+    /// returned, or the `data()`-guard panic) leaves no partial gradient on any variable with a
+    /// creator that the pass reached (this variable's seed included, and `retain_grad` or not):
+    /// they are cleared while the panic unwinds. Leaves keep what they had received; after
+    /// [`cleargrad`](Variable::cleargrad) on them, a retry computes exactly the gradients of an
+    /// uninterrupted pass.
+    ///
     /// ```
     /// use dezero_runtime::Variable;
     /// // z = x^2 + y^2 at (2, 3): dz/dx = 2x = 4, dz/dy = 2y = 6
@@ -176,10 +238,11 @@ impl Variable {
         }
         let Some(creator) = creator else { return };
 
-        let pass = PASS.with(|p| {
-            p.set(p.get() + 1);
-            p.get()
-        });
+        let pass = next_pass();
+        let mut interrupted = Interrupted {
+            pass,
+            root: Some(Rc::clone(&creator)),
+        };
         let _config = using_config(Config {
             enable_backprop: options.create_graph,
         });
@@ -227,6 +290,7 @@ impl Variable {
                 }
             }
         }
+        interrupted.root = None; // the pass completed
     }
 }
 
