@@ -166,8 +166,11 @@ impl Variable {
     /// as the very `gy` of `y`, then becomes a new sum; appendix A).
     ///
     /// # Panics
-    /// If this variable has no data; if a function's `backward` returns the wrong number of
-    /// gradients or a gradient of the wrong shape (the message names the function). NaN and
+    /// If this variable has no data, or holds a grad (the seed) of another shape than its data;
+    /// if a variable that already holds a grad of one shape receives a gradient of another
+    /// (its data changed shape with [`set_data`](Variable::set_data) since: `cleargrad` it); if
+    /// a function's `backward` returns the wrong number of gradients or a gradient of the wrong
+    /// shape (the message names the function). NaN and
     /// infinities are not errors: they propagate as IEEE arithmetic says. Empty arrays work
     /// (their gradients are empty arrays).
     ///
@@ -223,6 +226,18 @@ impl Variable {
             let Some(data) = inner.data.as_ref() else {
                 panic!("{}", crate::error::no_data("backward()"));
             };
+            if let Some(g) = &inner.grad {
+                let g = g.0.borrow();
+                let g = g.data.as_ref().map(|g| g.shape());
+                if g != Some(data.shape()) {
+                    panic!(
+                        "backward(): the variable has shape {:?} but its grad (the seed) has \
+                         shape {:?}; set_data changed its shape since: cleargrad() first",
+                        data.shape(),
+                        g.unwrap_or_default()
+                    );
+                }
+            }
             let seed = inner.grad.is_none().then(|| {
                 if inner.recycle {
                     // A fused node's output: its seed reuses and returns a cached buffer.
@@ -267,6 +282,9 @@ impl Variable {
 
             for (x, gx) in node.inputs.iter().zip(gxs.drain(..)) {
                 let mut inner = x.inner_mut();
+                if let Some(g) = &inner.grad {
+                    check_accumulated(g, &gx);
+                }
                 if let Some(g) = inner.grad.take() {
                     // A new array: never written in place (appendix A). `add` reads only `g`
                     // and `gx`, so `x` is released while it runs.
@@ -318,6 +336,29 @@ fn upstream_grad(node: &NodeInner, i: usize, y: Option<&Variable>, take: bool) -
         }
         None => Variable::new(ArrayD::zeros(node.output_dims[i].clone())),
     }
+}
+
+/// Panics unless the gradient `g` a variable already holds has the shape of the gradient `gx`
+/// being added to it (which has the variable's shape): a grad left from before `set_data`
+/// changed the shape would otherwise broadcast silently.
+#[inline]
+fn check_accumulated(g: &Variable, gx: &Variable) {
+    let (Ok(g), Ok(gx)) = (g.0.try_borrow(), gx.0.try_borrow()) else {
+        return; // a grad that is its own variable: nothing sensible to compare
+    };
+    let old = g.data.as_ref().map(|d| d.shape());
+    let new = gx.data.as_ref().map(|d| d.shape());
+    if old != new {
+        accumulation_mismatch(new.unwrap_or_default(), old.unwrap_or_default());
+    }
+}
+
+#[cold]
+fn accumulation_mismatch(shape: &[usize], grad: &[usize]) -> ! {
+    panic!(
+        "backward(): a variable of shape {shape:?} already holds a grad of shape {grad:?} (from \
+         before set_data changed its shape?); cleargrad() it first"
+    )
 }
 
 fn check_grads(node: &NodeInner, gxs: &[Variable]) {

@@ -318,14 +318,36 @@ impl Variable {
         self.0.borrow().grad.clone()
     }
 
-    /// Sets (or with `None`, clears) the gradient. `backward` accumulates onto a present grad.
+    /// Sets (or with `None`, clears) the gradient. `backward` accumulates onto a present grad,
+    /// and on the variable it is called on uses it as the seed instead of ones.
+    ///
+    /// # Panics
+    /// If `grad` has no data, or a shape other than this variable's (a gradient always has its
+    /// variable's shape; the message names both shapes). A variable with no data accepts any
+    /// gradient. Also if a [`data`](Variable::data) guard of this variable is alive.
     ///
     /// ```
     /// let x = dezero_runtime::Variable::from(1.0);
     /// x.set_grad(Some(dezero_runtime::Variable::from(0.5)));
     /// assert_eq!(x.grad().unwrap().item(), 0.5);
     /// ```
+    #[track_caller]
     pub fn set_grad(&self, grad: Option<Variable>) {
+        if let Some(g) = &grad {
+            let Some(gd) = g.try_data() else {
+                panic!("set_grad(): the gradient has no data (variable(None))");
+            };
+            if let Some(d) = self.try_data() {
+                if d.shape() != gd.shape() {
+                    panic!(
+                        "set_grad(): a gradient of shape {:?} for a variable of shape {:?}; a \
+                         gradient must have its variable's shape",
+                        gd.shape(),
+                        d.shape()
+                    );
+                }
+            }
+        }
         self.inner_mut().grad = grad;
     }
 
