@@ -224,7 +224,7 @@ impl Variable {
         let (seed, creator) = {
             let inner = self.0.borrow();
             let Some(data) = inner.data.as_ref() else {
-                panic!("{}", crate::error::no_data("backward()"));
+                panic!("{}", inner.no_data("backward()"));
             };
             if let Some(g) = &inner.grad {
                 let g = g.0.borrow();
