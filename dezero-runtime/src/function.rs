@@ -258,7 +258,7 @@ impl Node {
     /// The function's name.
     ///
     /// ```
-    /// let y = dezero_runtime::functions::sin(&1.0.into());
+    /// let y = dezero_runtime::functions::sin(dezero_runtime::Variable::from(1.0));
     /// assert_eq!(y.creator().unwrap().name(), "sin");
     /// ```
     pub fn name(&self) -> &str {
@@ -268,7 +268,7 @@ impl Node {
     /// The function object itself.
     ///
     /// ```
-    /// let y = dezero_runtime::functions::cos(&1.0.into());
+    /// let y = dezero_runtime::functions::cos(dezero_runtime::Variable::from(1.0));
     /// assert_eq!(y.creator().unwrap().function().name(), "cos");
     /// ```
     pub fn function(&self) -> &dyn Function {
@@ -290,7 +290,7 @@ impl Node {
     /// The outputs, in order; `None` for an output that has been dropped.
     ///
     /// ```
-    /// let node = dezero_runtime::functions::exp(&1.0.into()).creator().unwrap();
+    /// let node = dezero_runtime::functions::exp(dezero_runtime::Variable::from(1.0)).creator().unwrap();
     /// assert!(node.outputs()[0].is_none()); // the output was a temporary
     /// ```
     pub fn outputs(&self) -> Vec<Option<Variable>> {
@@ -315,7 +315,7 @@ impl Node {
     /// Whether both handles are the same node.
     ///
     /// ```
-    /// let y = dezero_runtime::functions::exp(&1.0.into());
+    /// let y = dezero_runtime::functions::exp(dezero_runtime::Variable::from(1.0));
     /// assert!(y.creator().unwrap().ptr_eq(&y.creator().unwrap()));
     /// ```
     pub fn ptr_eq(&self, other: &Node) -> bool {

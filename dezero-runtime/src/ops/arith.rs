@@ -156,7 +156,7 @@ impl Function for Div {
     ) {
         let (x0, x1, gy) = (&xs[0], &xs[1], &gys[0]);
         let gx0 = div(gy, x1);
-        let gx1 = mul(gy, &div(&neg(x0), &pow(x1, 2.0)));
+        let gx1 = mul(gy, div(neg(x0), pow(x1, 2.0)));
         gxs.push(reduce_to(gx0, x0));
         gxs.push(reduce_to(gx1, x1));
     }
@@ -210,7 +210,7 @@ impl Function for Pow {
         let c = self.0;
         if is_backprop_enabled() {
             // create_graph: record gx = (x^(c-1) * c) * gy as a graph.
-            gxs.push(mul(&mul_scalar(&pow(&xs[0], c - 1.0), c), &gys[0]));
+            gxs.push(mul(mul_scalar(&pow(&xs[0], c - 1.0), c), &gys[0]));
             return;
         }
         // Nothing is recorded: the same arithmetic, in the same order, in one pass (into gy's
@@ -301,7 +301,7 @@ impl Function for Scalar {
             Scalar::Div(c) => {
                 map_grad_in_place(gy, |g| g / c).unwrap_or_else(|| apply1(Scalar::Div(c), gy))
             }
-            Scalar::RDiv(c) => mul(gy, &apply1(Scalar::RDiv(-c), &pow(&xs[0], 2.0))),
+            Scalar::RDiv(c) => mul(gy, apply1(Scalar::RDiv(-c), &pow(&xs[0], 2.0))),
         });
     }
 }
@@ -321,8 +321,8 @@ impl Function for Scalar {
 /// assert_eq!((y.item(), x0.grad().unwrap().item(), x1.grad().unwrap().item()), (5.0, 1.0, 1.0));
 /// ```
 #[track_caller]
-pub fn add(x0: &Variable, x1: &Variable) -> Variable {
-    apply2(Add, x0, x1)
+pub fn add(x0: impl AsRef<Variable>, x1: impl AsRef<Variable>) -> Variable {
+    apply2(Add, x0.as_ref(), x1.as_ref())
 }
 
 /// Subtracts, broadcasting like NumPy: `x0 - x1`.
@@ -340,8 +340,8 @@ pub fn add(x0: &Variable, x1: &Variable) -> Variable {
 /// assert_eq!((y.item(), x1.grad().unwrap().item()), (-1.0, -1.0));
 /// ```
 #[track_caller]
-pub fn sub(x0: &Variable, x1: &Variable) -> Variable {
-    apply2(Sub, x0, x1)
+pub fn sub(x0: impl AsRef<Variable>, x1: impl AsRef<Variable>) -> Variable {
+    apply2(Sub, x0.as_ref(), x1.as_ref())
 }
 
 /// Multiplies element-wise, broadcasting like NumPy: `x0 * x1`.
@@ -359,8 +359,8 @@ pub fn sub(x0: &Variable, x1: &Variable) -> Variable {
 /// assert_eq!((y.item(), a.grad().unwrap().item(), b.grad().unwrap().item()), (6.0, 2.0, 3.0));
 /// ```
 #[track_caller]
-pub fn mul(x0: &Variable, x1: &Variable) -> Variable {
-    apply2(Mul, x0, x1)
+pub fn mul(x0: impl AsRef<Variable>, x1: impl AsRef<Variable>) -> Variable {
+    apply2(Mul, x0.as_ref(), x1.as_ref())
 }
 
 /// Divides element-wise, broadcasting like NumPy: `x0 / x1`.
@@ -378,8 +378,8 @@ pub fn mul(x0: &Variable, x1: &Variable) -> Variable {
 /// assert_eq!((y.item(), a.grad().unwrap().item(), b.grad().unwrap().item()), (1.5, 0.5, -0.75));
 /// ```
 #[track_caller]
-pub fn div(x0: &Variable, x1: &Variable) -> Variable {
-    apply2(Div, x0, x1)
+pub fn div(x0: impl AsRef<Variable>, x1: impl AsRef<Variable>) -> Variable {
+    apply2(Div, x0.as_ref(), x1.as_ref())
 }
 
 /// Negates: `-x`.
@@ -393,8 +393,9 @@ pub fn div(x0: &Variable, x1: &Variable) -> Variable {
 /// y.backward();
 /// assert_eq!((y.item(), x.grad().unwrap().item()), (-2.0, -1.0));
 /// ```
-pub fn neg(x: &Variable) -> Variable {
-    apply1(Neg, x)
+#[track_caller]
+pub fn neg(x: impl AsRef<Variable>) -> Variable {
+    apply1(Neg, x.as_ref())
 }
 
 /// Raises to a constant power: `x^c` (DeZero's `x ** c`).
@@ -408,8 +409,9 @@ pub fn neg(x: &Variable) -> Variable {
 /// y.backward();
 /// assert_eq!((y.item(), x.grad().unwrap().item()), (8.0, 12.0));
 /// ```
-pub fn pow(x: &Variable, c: f64) -> Variable {
-    apply1(Pow(c), x)
+#[track_caller]
+pub fn pow(x: impl AsRef<Variable>, c: f64) -> Variable {
+    apply1(Pow(c), x.as_ref())
 }
 
 pub(crate) fn mul_scalar(x: &Variable, c: f64) -> Variable {

@@ -45,8 +45,9 @@ macro_rules! unary {
         }
 
         $(#[$fdoc])*
-        pub fn $fname(x: &Variable) -> Variable {
-            apply1($Name, x)
+        #[track_caller]
+        pub fn $fname(x: impl AsRef<Variable>) -> Variable {
+            apply1($Name, x.as_ref())
         }
     };
 }
@@ -366,8 +367,8 @@ macro_rules! binary {
 
         $(#[$fdoc])*
         #[track_caller]
-        pub fn $fname(x0: &Variable, x1: &Variable) -> Variable {
-            apply2($Name, x0, x1)
+        pub fn $fname(x0: impl AsRef<Variable>, x1: impl AsRef<Variable>) -> Variable {
+            apply2($Name, x0.as_ref(), x1.as_ref())
         }
     };
 }

@@ -127,8 +127,9 @@ impl Function for BroadcastTo {
 /// assert_eq!(y.item(), 10.0);
 /// assert_eq!(*x.grad().unwrap().data(), ndarray::ArrayD::ones(vec![2, 2]));
 /// ```
-pub fn sum(x: &Variable) -> Variable {
-    apply1(Sum, x)
+#[track_caller]
+pub fn sum(x: impl AsRef<Variable>) -> Variable {
+    apply1(Sum, x.as_ref())
 }
 
 /// Sums `x` down to `shape` (undoes a broadcast).
@@ -146,8 +147,8 @@ pub fn sum(x: &Variable) -> Variable {
 /// assert_eq!(*y.data(), ndarray::array![[5.0, 7.0, 9.0]].into_dyn());
 /// ```
 #[track_caller]
-pub fn sum_to(x: &Variable, shape: &[usize]) -> Variable {
-    apply1(SumTo(shape.to_vec()), x)
+pub fn sum_to(x: impl AsRef<Variable>, shape: &[usize]) -> Variable {
+    apply1(SumTo(shape.to_vec()), x.as_ref())
 }
 
 /// Broadcasts `x` to `shape` (copies along new or size-1 axes), like NumPy.
@@ -167,6 +168,6 @@ pub fn sum_to(x: &Variable, shape: &[usize]) -> Variable {
 /// assert_eq!(*x.grad().unwrap().data(), ndarray::array![3.0, 3.0].into_dyn());
 /// ```
 #[track_caller]
-pub fn broadcast_to(x: &Variable, shape: &[usize]) -> Variable {
-    apply1(BroadcastTo(shape.to_vec()), x)
+pub fn broadcast_to(x: impl AsRef<Variable>, shape: &[usize]) -> Variable {
+    apply1(BroadcastTo(shape.to_vec()), x.as_ref())
 }
