@@ -6,9 +6,9 @@
 
 use ndarray::ArrayD;
 
+use crate::builtin::{apply1, apply2, builtin_function, Builtin};
 use crate::config::is_backprop_enabled;
 use crate::error::broadcast_shape;
-use crate::function::{apply1, apply2, backward_via_into, Function};
 use crate::ops::reduce::sum_to;
 use crate::ops::{map_grad_in_place, zip_grad_in_place};
 use crate::variable::Variable;
@@ -42,17 +42,16 @@ macro_rules! binary_forward {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Add;
 
-impl Function for Add {
-    fn name(&self) -> &str {
+impl Builtin for Add {
+    const ARITY: usize = 2;
+    fn label(&self) -> &'static str {
         "add"
     }
-    crate::function::forward_via_single!(2);
     #[track_caller]
-    fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
+    fn value(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
         binary_forward!("add", xs, +)
     }
-    backward_via_into!(2);
-    fn backward_into(
+    fn pullback(
         &self,
         xs: &[Variable],
         _: &[Option<Variable>],
@@ -73,17 +72,16 @@ impl Function for Add {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Sub;
 
-impl Function for Sub {
-    fn name(&self) -> &str {
+impl Builtin for Sub {
+    const ARITY: usize = 2;
+    fn label(&self) -> &'static str {
         "sub"
     }
-    crate::function::forward_via_single!(2);
     #[track_caller]
-    fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
+    fn value(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
         binary_forward!("sub", xs, -)
     }
-    backward_via_into!(2);
-    fn backward_into(
+    fn pullback(
         &self,
         xs: &[Variable],
         _: &[Option<Variable>],
@@ -104,17 +102,16 @@ impl Function for Sub {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Mul;
 
-impl Function for Mul {
-    fn name(&self) -> &str {
+impl Builtin for Mul {
+    const ARITY: usize = 2;
+    fn label(&self) -> &'static str {
         "mul"
     }
-    crate::function::forward_via_single!(2);
     #[track_caller]
-    fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
+    fn value(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
         binary_forward!("mul", xs, *)
     }
-    backward_via_into!(2);
-    fn backward_into(
+    fn pullback(
         &self,
         xs: &[Variable],
         _: &[Option<Variable>],
@@ -137,17 +134,16 @@ impl Function for Mul {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Div;
 
-impl Function for Div {
-    fn name(&self) -> &str {
+impl Builtin for Div {
+    const ARITY: usize = 2;
+    fn label(&self) -> &'static str {
         "div"
     }
-    crate::function::forward_via_single!(2);
     #[track_caller]
-    fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
+    fn value(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
         binary_forward!("div", xs, /)
     }
-    backward_via_into!(2);
-    fn backward_into(
+    fn pullback(
         &self,
         xs: &[Variable],
         _: &[Option<Variable>],
@@ -166,16 +162,15 @@ impl Function for Div {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Neg;
 
-impl Function for Neg {
-    fn name(&self) -> &str {
+impl Builtin for Neg {
+    const ARITY: usize = 1;
+    fn label(&self) -> &'static str {
         "neg"
     }
-    crate::function::forward_via_single!(1);
-    fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
+    fn value(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
         -xs[0]
     }
-    backward_via_into!(1);
-    fn backward_into(
+    fn pullback(
         &self,
         _: &[Variable],
         _: &[Option<Variable>],
@@ -191,16 +186,15 @@ impl Function for Neg {
 #[derive(Debug, Clone, Copy)]
 pub struct Pow(pub f64);
 
-impl Function for Pow {
-    fn name(&self) -> &str {
+impl Builtin for Pow {
+    const ARITY: usize = 1;
+    fn label(&self) -> &'static str {
         "pow"
     }
-    crate::function::forward_via_single!(1);
-    fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
+    fn value(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
         crate::ops::map(xs[0], |x| power(x, self.0))
     }
-    backward_via_into!(1);
-    fn backward_into(
+    fn pullback(
         &self,
         xs: &[Variable],
         _: &[Option<Variable>],
@@ -264,8 +258,9 @@ pub(crate) enum Scalar {
     RDiv(f64),
 }
 
-impl Function for Scalar {
-    fn name(&self) -> &str {
+impl Builtin for Scalar {
+    const ARITY: usize = 1;
+    fn label(&self) -> &'static str {
         match self {
             Scalar::Add(_) => "add",
             Scalar::Sub(_) | Scalar::RSub(_) => "sub",
@@ -273,8 +268,7 @@ impl Function for Scalar {
             Scalar::Div(_) | Scalar::RDiv(_) => "div",
         }
     }
-    crate::function::forward_via_single!(1);
-    fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
+    fn value(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
         let x = xs[0];
         match *self {
             Scalar::Add(c) => crate::ops::map(x, |x| x + c),
@@ -285,8 +279,7 @@ impl Function for Scalar {
             Scalar::RDiv(c) => crate::ops::map(x, |x| c / x),
         }
     }
-    backward_via_into!(1);
-    fn backward_into(
+    fn pullback(
         &self,
         xs: &[Variable],
         _: &[Option<Variable>],
@@ -305,6 +298,8 @@ impl Function for Scalar {
         });
     }
 }
+
+builtin_function!(Add, Sub, Mul, Div, Neg, Pow, Scalar);
 
 /// Adds two variables, broadcasting like NumPy: `x0 + x1`.
 ///

@@ -3,7 +3,7 @@
 
 use ndarray::{ArrayD, Zip};
 
-use crate::function::{apply1, apply2, backward_via_into, Function};
+use crate::builtin::{apply1, apply2, builtin_function, Builtin};
 use crate::ops::arith::reduce_to;
 use crate::variable::Variable;
 
@@ -20,17 +20,16 @@ macro_rules! unary {
         #[derive(Debug, Clone, Copy, Default)]
         pub struct $Name;
 
-        impl Function for $Name {
-            fn name(&self) -> &str {
+        impl Builtin for $Name {
+            const ARITY: usize = 1;
+            fn label(&self) -> &'static str {
                 $label
             }
-            crate::function::forward_via_single!(1);
-            fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
+            fn value(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
                 crate::ops::map(xs[0], |$x: f64| $fwd)
             }
-            backward_via_into!(1);
             #[allow(unused_variables)]
-            fn backward_into(
+            fn pullback(
                 &self,
                 xs: &[Variable],
                 ys: &[Option<Variable>],
@@ -43,6 +42,8 @@ macro_rules! unary {
                 gxs.push($bwd);
             }
         }
+
+        builtin_function!($Name);
 
         $(#[$fdoc])*
         #[track_caller]
@@ -336,21 +337,20 @@ macro_rules! binary {
         #[derive(Debug, Clone, Copy, Default)]
         pub struct $Name;
 
-        impl Function for $Name {
-            fn name(&self) -> &str {
+        impl Builtin for $Name {
+            const ARITY: usize = 2;
+            fn label(&self) -> &'static str {
                 $label
             }
-            crate::function::forward_via_single!(2);
             #[track_caller]
-            fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
+            fn value(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
                 let shape = crate::error::broadcast_shape($label, xs[0].shape(), xs[1].shape());
                 let a = xs[0].broadcast(shape.clone()).expect("broadcastable");
                 let b = xs[1].broadcast(shape).expect("broadcastable");
                 Zip::from(&a).and(&b).map_collect(|&$a: &f64, &$b: &f64| $fwd)
             }
-            backward_via_into!(2);
             #[allow(unused_variables)]
-            fn backward_into(
+            fn pullback(
                 &self,
                 xs: &[Variable],
                 ys: &[Option<Variable>],
@@ -364,6 +364,8 @@ macro_rules! binary {
                 gxs.push(reduce_to($g1, $x1));
             }
         }
+
+        builtin_function!($Name);
 
         $(#[$fdoc])*
         #[track_caller]

@@ -3,7 +3,7 @@
 
 use ndarray::{ArrayD, Axis, IxDyn};
 
-use crate::function::{apply1, check_backward_arity, Function};
+use crate::builtin::{apply1, builtin_function, Builtin};
 use crate::variable::Variable;
 
 /// Sums `x` down to `shape`: over the leading axes `x` has in excess, then over each axis
@@ -41,18 +41,22 @@ pub(crate) fn broadcasts_to(from: &[usize], to: &[usize]) -> bool {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Sum;
 
-impl Function for Sum {
-    fn name(&self) -> &str {
+impl Builtin for Sum {
+    const ARITY: usize = 1;
+    fn label(&self) -> &'static str {
         "sum"
     }
-    crate::function::forward_via_single!(1);
-    fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
+    fn value(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
         ndarray::arr0(xs[0].sum()).into_dyn()
     }
-    #[track_caller]
-    fn backward(&self, xs: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
-        check_backward_arity(self.name(), 1, xs.len(), gys.len());
-        vec![broadcast_to(&gys[0], &xs[0].shape())]
+    fn pullback(
+        &self,
+        xs: &[Variable],
+        _: &[Option<Variable>],
+        gys: &[Variable],
+        gxs: &mut Vec<Variable>,
+    ) {
+        gxs.push(broadcast_to(&gys[0], &xs[0].shape()));
     }
 }
 
@@ -64,23 +68,27 @@ impl Function for Sum {
 #[derive(Debug, Clone)]
 pub struct SumTo(pub Vec<usize>);
 
-impl Function for SumTo {
-    fn name(&self) -> &str {
+impl Builtin for SumTo {
+    const ARITY: usize = 1;
+    fn label(&self) -> &'static str {
         "sum_to"
     }
-    crate::function::forward_via_single!(1);
     #[track_caller]
-    fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
+    fn value(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
         let from = xs[0].shape();
         if !broadcasts_to(&self.0, from) {
             panic!("sum_to: shape {from:?} cannot be summed to {:?}", self.0);
         }
         sum_to_array(xs[0], &self.0)
     }
-    #[track_caller]
-    fn backward(&self, xs: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
-        check_backward_arity(self.name(), 1, xs.len(), gys.len());
-        vec![broadcast_to(&gys[0], &xs[0].shape())]
+    fn pullback(
+        &self,
+        xs: &[Variable],
+        _: &[Option<Variable>],
+        gys: &[Variable],
+        gxs: &mut Vec<Variable>,
+    ) {
+        gxs.push(broadcast_to(&gys[0], &xs[0].shape()));
     }
 }
 
@@ -92,13 +100,13 @@ impl Function for SumTo {
 #[derive(Debug, Clone)]
 pub struct BroadcastTo(pub Vec<usize>);
 
-impl Function for BroadcastTo {
-    fn name(&self) -> &str {
+impl Builtin for BroadcastTo {
+    const ARITY: usize = 1;
+    fn label(&self) -> &'static str {
         "broadcast_to"
     }
-    crate::function::forward_via_single!(1);
     #[track_caller]
-    fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
+    fn value(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
         let from = xs[0].shape();
         match xs[0].broadcast(IxDyn(&self.0)) {
             Some(view) if broadcasts_to(from, &self.0) => view.to_owned(),
@@ -108,12 +116,18 @@ impl Function for BroadcastTo {
             ),
         }
     }
-    #[track_caller]
-    fn backward(&self, xs: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
-        check_backward_arity(self.name(), 1, xs.len(), gys.len());
-        vec![sum_to(&gys[0], &xs[0].shape())]
+    fn pullback(
+        &self,
+        xs: &[Variable],
+        _: &[Option<Variable>],
+        gys: &[Variable],
+        gxs: &mut Vec<Variable>,
+    ) {
+        gxs.push(sum_to(&gys[0], &xs[0].shape()));
     }
 }
+
+builtin_function!(Sum, SumTo, BroadcastTo);
 
 /// Sums all elements into a 0-dim variable.
 ///
