@@ -35,6 +35,7 @@
 //! of a million operations is a loop, not a recursion.
 
 mod backward;
+mod broadcast;
 mod builtin;
 mod config;
 mod display;

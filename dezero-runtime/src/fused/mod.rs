@@ -219,7 +219,7 @@ impl<const N: usize, L: Loops<N>> Builtin for Elementwise<N, L> {
     #[track_caller]
     fn value(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
         let xs: [&ArrayD<f64>; N] = std::array::from_fn(|k| xs[k]);
-        let shape = kernel::broadcast_dims(self.name, &xs.map(|x| x.shape()));
+        let shape = crate::broadcast::shape(self.name, &xs.map(|x| x.shape()));
         self.loops.forward(xs, &shape)
     }
 

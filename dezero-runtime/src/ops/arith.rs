@@ -8,7 +8,6 @@ use ndarray::ArrayD;
 
 use crate::builtin::{apply1, apply2, builtin_function, Builtin};
 use crate::config::is_backprop_enabled;
-use crate::error::broadcast_shape;
 use crate::ops::reduce::sum_to;
 use crate::ops::{map_grad_in_place, zip_grad_in_place};
 use crate::variable::Variable;
@@ -28,7 +27,7 @@ macro_rules! binary_forward {
     ($name:literal, $xs:ident, $op:tt) => {{
         let (x0, x1) = ($xs[0], $xs[1]);
         if x0.shape() != x1.shape() {
-            broadcast_shape($name, x0.shape(), x1.shape());
+            crate::broadcast::shape($name, &[x0.shape(), x1.shape()]);
         }
         crate::ops::zip_map(x0, x1, |a, b| a $op b, |x0, x1| x0 $op x1)
     }};

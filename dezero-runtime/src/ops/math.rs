@@ -344,7 +344,7 @@ macro_rules! binary {
             }
             #[track_caller]
             fn value(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
-                let shape = crate::error::broadcast_shape($label, xs[0].shape(), xs[1].shape());
+                let shape = crate::broadcast::shape($label, &[xs[0].shape(), xs[1].shape()]);
                 let a = xs[0].broadcast(shape.clone()).expect("broadcastable");
                 let b = xs[1].broadcast(shape).expect("broadcastable");
                 Zip::from(&a).and(&b).map_collect(|&$a: &f64, &$b: &f64| $fwd)

@@ -3,6 +3,7 @@
 
 use ndarray::{ArrayD, Axis, IxDyn};
 
+use crate::broadcast::broadcasts_to;
 use crate::builtin::{apply1, builtin_function, Builtin};
 use crate::variable::Variable;
 
@@ -23,18 +24,6 @@ pub(crate) fn sum_to_array(x: &ArrayD<f64>, shape: &[usize]) -> ArrayD<f64> {
         }
     }
     y
-}
-
-/// Whether `from` broadcasts to exactly `to` under NumPy's rules (so an array of shape `to`
-/// can be summed down to `from`): `from` has no more axes, and each of its axes, aligned
-/// from the right, is 1 or equal to `to`'s.
-pub(crate) fn broadcasts_to(from: &[usize], to: &[usize]) -> bool {
-    from.len() <= to.len()
-        && from
-            .iter()
-            .rev()
-            .zip(to.iter().rev())
-            .all(|(&f, &t)| f == t || f == 1)
 }
 
 /// y = sum of all elements of x (a 0-dim result). Backward: gx = broadcast_to(gy, shape of x).
