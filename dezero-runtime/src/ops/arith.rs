@@ -6,9 +6,8 @@
 
 use ndarray::ArrayD;
 
+use crate::builtin::{apply1, apply2, builtin_function, Builtin};
 use crate::config::is_backprop_enabled;
-use crate::error::broadcast_shape;
-use crate::function::{apply1, apply2, backward_via_into, Function};
 use crate::ops::reduce::sum_to;
 use crate::ops::{map_grad_in_place, zip_grad_in_place};
 use crate::variable::Variable;
@@ -23,35 +22,35 @@ pub(crate) fn reduce_to(gx: Variable, x: &Variable) -> Variable {
     }
 }
 
-/// Checks that `x0` and `x1` broadcast, panicking with `op` and both shapes otherwise.
-#[track_caller]
-pub(crate) fn check_broadcast(op: &str, x0: &Variable, x1: &Variable) {
-    let (a, b) = (x0.data(), x1.data());
-    if a.shape() != b.shape() {
-        broadcast_shape(op, a.shape(), b.shape());
-    }
-}
-
+/// `xs[0] op xs[1]` with NumPy broadcasting; shapes that do not broadcast panic naming `name`.
 macro_rules! binary_forward {
-    ($xs:ident, $op:tt) => {{
-        crate::ops::zip_map($xs[0], $xs[1], |a, b| a $op b, |x0, x1| x0 $op x1)
+    ($name:literal, $xs:ident, $op:tt) => {{
+        let (x0, x1) = ($xs[0], $xs[1]);
+        if x0.shape() != x1.shape() {
+            crate::broadcast::shape($name, &[x0.shape(), x1.shape()]);
+        }
+        crate::ops::zip_map(x0, x1, |a, b| a $op b, |x0, x1| x0 $op x1)
     }};
 }
 
 /// y = x0 + x1 (broadcasting). Backward: gx0 = gy, gx1 = gy (each summed to its input's shape).
+///
+/// # Panics
+/// Applied with [`apply`](crate::apply) as with [`add`]: if the shapes do not broadcast (the
+/// message names `add` and both shapes), or it is not given exactly two inputs.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Add;
 
-impl Function for Add {
-    fn name(&self) -> &str {
+impl Builtin for Add {
+    const ARITY: usize = 2;
+    fn label(&self) -> &'static str {
         "add"
     }
-    crate::function::forward_via_single!();
-    fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
-        binary_forward!(xs, +)
+    #[track_caller]
+    fn value(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
+        binary_forward!("add", xs, +)
     }
-    backward_via_into!();
-    fn backward_into(
+    fn pullback(
         &self,
         xs: &[Variable],
         _: &[Option<Variable>],
@@ -65,19 +64,23 @@ impl Function for Add {
 }
 
 /// y = x0 - x1 (broadcasting). Backward: gx0 = gy, gx1 = -gy.
+///
+/// # Panics
+/// Applied with [`apply`](crate::apply) as with [`sub`]: if the shapes do not broadcast (the
+/// message names `sub` and both shapes), or it is not given exactly two inputs.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Sub;
 
-impl Function for Sub {
-    fn name(&self) -> &str {
+impl Builtin for Sub {
+    const ARITY: usize = 2;
+    fn label(&self) -> &'static str {
         "sub"
     }
-    crate::function::forward_via_single!();
-    fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
-        binary_forward!(xs, -)
+    #[track_caller]
+    fn value(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
+        binary_forward!("sub", xs, -)
     }
-    backward_via_into!();
-    fn backward_into(
+    fn pullback(
         &self,
         xs: &[Variable],
         _: &[Option<Variable>],
@@ -91,19 +94,23 @@ impl Function for Sub {
 }
 
 /// y = x0 * x1 (broadcasting). Backward: gx0 = gy * x1, gx1 = gy * x0.
+///
+/// # Panics
+/// Applied with [`apply`](crate::apply) as with [`mul`]: if the shapes do not broadcast (the
+/// message names `mul` and both shapes), or it is not given exactly two inputs.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Mul;
 
-impl Function for Mul {
-    fn name(&self) -> &str {
+impl Builtin for Mul {
+    const ARITY: usize = 2;
+    fn label(&self) -> &'static str {
         "mul"
     }
-    crate::function::forward_via_single!();
-    fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
-        binary_forward!(xs, *)
+    #[track_caller]
+    fn value(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
+        binary_forward!("mul", xs, *)
     }
-    backward_via_into!();
-    fn backward_into(
+    fn pullback(
         &self,
         xs: &[Variable],
         _: &[Option<Variable>],
@@ -119,19 +126,23 @@ impl Function for Mul {
 }
 
 /// y = x0 / x1 (broadcasting). Backward: gx0 = gy / x1, gx1 = gy * (-x0 / x1²).
+///
+/// # Panics
+/// Applied with [`apply`](crate::apply) as with [`div`]: if the shapes do not broadcast (the
+/// message names `div` and both shapes), or it is not given exactly two inputs.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Div;
 
-impl Function for Div {
-    fn name(&self) -> &str {
+impl Builtin for Div {
+    const ARITY: usize = 2;
+    fn label(&self) -> &'static str {
         "div"
     }
-    crate::function::forward_via_single!();
-    fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
-        binary_forward!(xs, /)
+    #[track_caller]
+    fn value(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
+        binary_forward!("div", xs, /)
     }
-    backward_via_into!();
-    fn backward_into(
+    fn pullback(
         &self,
         xs: &[Variable],
         _: &[Option<Variable>],
@@ -140,7 +151,7 @@ impl Function for Div {
     ) {
         let (x0, x1, gy) = (&xs[0], &xs[1], &gys[0]);
         let gx0 = div(gy, x1);
-        let gx1 = mul(gy, &div(&neg(x0), &pow(x1, 2.0)));
+        let gx1 = mul(gy, div(neg(x0), pow(x1, 2.0)));
         gxs.push(reduce_to(gx0, x0));
         gxs.push(reduce_to(gx1, x1));
     }
@@ -150,16 +161,15 @@ impl Function for Div {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Neg;
 
-impl Function for Neg {
-    fn name(&self) -> &str {
+impl Builtin for Neg {
+    const ARITY: usize = 1;
+    fn label(&self) -> &'static str {
         "neg"
     }
-    crate::function::forward_via_single!();
-    fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
+    fn value(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
         -xs[0]
     }
-    backward_via_into!();
-    fn backward_into(
+    fn pullback(
         &self,
         _: &[Variable],
         _: &[Option<Variable>],
@@ -176,16 +186,15 @@ impl Function for Neg {
 #[derive(Debug, Clone, Copy)]
 pub struct Pow(pub f64);
 
-impl Function for Pow {
-    fn name(&self) -> &str {
+impl Builtin for Pow {
+    const ARITY: usize = 1;
+    fn label(&self) -> &'static str {
         "pow"
     }
-    crate::function::forward_via_single!();
-    fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
+    fn value(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
         crate::ops::map(xs[0], |x| power(x, self.0))
     }
-    backward_via_into!();
-    fn backward_into(
+    fn pullback(
         &self,
         xs: &[Variable],
         _: &[Option<Variable>],
@@ -200,7 +209,7 @@ impl Function for Pow {
         }
         if is_backprop_enabled() {
             // create_graph: record gx = (x^(c-1) * c) * gy as a graph.
-            gxs.push(mul(&mul_scalar(&pow(&xs[0], c - 1.0), c), &gys[0]));
+            gxs.push(mul(mul_scalar(&pow(&xs[0], c - 1.0), c), &gys[0]));
             return;
         }
         // Nothing is recorded: the same arithmetic, in the same order, in one pass (into gy's
@@ -254,8 +263,9 @@ pub(crate) enum Scalar {
     RDiv(f64),
 }
 
-impl Function for Scalar {
-    fn name(&self) -> &str {
+impl Builtin for Scalar {
+    const ARITY: usize = 1;
+    fn label(&self) -> &'static str {
         match self {
             Scalar::Add(_) => "add",
             Scalar::Sub(_) | Scalar::RSub(_) => "sub",
@@ -263,8 +273,7 @@ impl Function for Scalar {
             Scalar::Div(_) | Scalar::RDiv(_) => "div",
         }
     }
-    crate::function::forward_via_single!();
-    fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
+    fn value(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
         let x = xs[0];
         match *self {
             Scalar::Add(c) => crate::ops::map(x, |x| x + c),
@@ -275,8 +284,7 @@ impl Function for Scalar {
             Scalar::RDiv(c) => crate::ops::map(x, |x| c / x),
         }
     }
-    backward_via_into!();
-    fn backward_into(
+    fn pullback(
         &self,
         xs: &[Variable],
         _: &[Option<Variable>],
@@ -291,10 +299,12 @@ impl Function for Scalar {
             Scalar::Div(c) => {
                 map_grad_in_place(gy, |g| g / c).unwrap_or_else(|| apply1(Scalar::Div(c), gy))
             }
-            Scalar::RDiv(c) => mul(gy, &apply1(Scalar::RDiv(-c), &pow(&xs[0], 2.0))),
+            Scalar::RDiv(c) => mul(gy, apply1(Scalar::RDiv(-c), &pow(&xs[0], 2.0))),
         });
     }
 }
+
+builtin_function!(Add, Sub, Mul, Div, Neg, Pow, Scalar);
 
 /// Adds two variables, broadcasting like NumPy: `x0 + x1`.
 ///
@@ -311,9 +321,8 @@ impl Function for Scalar {
 /// assert_eq!((y.item(), x0.grad().unwrap().item(), x1.grad().unwrap().item()), (5.0, 1.0, 1.0));
 /// ```
 #[track_caller]
-pub fn add(x0: &Variable, x1: &Variable) -> Variable {
-    check_broadcast("add", x0, x1);
-    apply2(Add, x0, x1)
+pub fn add(x0: impl AsRef<Variable>, x1: impl AsRef<Variable>) -> Variable {
+    apply2(Add, x0.as_ref(), x1.as_ref())
 }
 
 /// Subtracts, broadcasting like NumPy: `x0 - x1`.
@@ -331,9 +340,8 @@ pub fn add(x0: &Variable, x1: &Variable) -> Variable {
 /// assert_eq!((y.item(), x1.grad().unwrap().item()), (-1.0, -1.0));
 /// ```
 #[track_caller]
-pub fn sub(x0: &Variable, x1: &Variable) -> Variable {
-    check_broadcast("sub", x0, x1);
-    apply2(Sub, x0, x1)
+pub fn sub(x0: impl AsRef<Variable>, x1: impl AsRef<Variable>) -> Variable {
+    apply2(Sub, x0.as_ref(), x1.as_ref())
 }
 
 /// Multiplies element-wise, broadcasting like NumPy: `x0 * x1`.
@@ -351,9 +359,8 @@ pub fn sub(x0: &Variable, x1: &Variable) -> Variable {
 /// assert_eq!((y.item(), a.grad().unwrap().item(), b.grad().unwrap().item()), (6.0, 2.0, 3.0));
 /// ```
 #[track_caller]
-pub fn mul(x0: &Variable, x1: &Variable) -> Variable {
-    check_broadcast("mul", x0, x1);
-    apply2(Mul, x0, x1)
+pub fn mul(x0: impl AsRef<Variable>, x1: impl AsRef<Variable>) -> Variable {
+    apply2(Mul, x0.as_ref(), x1.as_ref())
 }
 
 /// Divides element-wise, broadcasting like NumPy: `x0 / x1`.
@@ -371,9 +378,8 @@ pub fn mul(x0: &Variable, x1: &Variable) -> Variable {
 /// assert_eq!((y.item(), a.grad().unwrap().item(), b.grad().unwrap().item()), (1.5, 0.5, -0.75));
 /// ```
 #[track_caller]
-pub fn div(x0: &Variable, x1: &Variable) -> Variable {
-    check_broadcast("div", x0, x1);
-    apply2(Div, x0, x1)
+pub fn div(x0: impl AsRef<Variable>, x1: impl AsRef<Variable>) -> Variable {
+    apply2(Div, x0.as_ref(), x1.as_ref())
 }
 
 /// Negates: `-x`.
@@ -387,8 +393,9 @@ pub fn div(x0: &Variable, x1: &Variable) -> Variable {
 /// y.backward();
 /// assert_eq!((y.item(), x.grad().unwrap().item()), (-2.0, -1.0));
 /// ```
-pub fn neg(x: &Variable) -> Variable {
-    apply1(Neg, x)
+#[track_caller]
+pub fn neg(x: impl AsRef<Variable>) -> Variable {
+    apply1(Neg, x.as_ref())
 }
 
 /// Raises to a constant power: `x^c` (DeZero's `x ** c`).
@@ -402,8 +409,9 @@ pub fn neg(x: &Variable) -> Variable {
 /// y.backward();
 /// assert_eq!((y.item(), x.grad().unwrap().item()), (8.0, 12.0));
 /// ```
-pub fn pow(x: &Variable, c: f64) -> Variable {
-    apply1(Pow(c), x)
+#[track_caller]
+pub fn pow(x: impl AsRef<Variable>, c: f64) -> Variable {
+    apply1(Pow(c), x.as_ref())
 }
 
 pub(crate) fn mul_scalar(x: &Variable, c: f64) -> Variable {

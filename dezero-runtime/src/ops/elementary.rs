@@ -7,7 +7,8 @@ use std::f64::consts::{FRAC_2_SQRT_PI, LN_2};
 
 use ndarray::{ArrayD, Zip};
 
-use crate::function::{apply, apply1, backward_via_into, Function};
+use crate::builtin::{apply1, builtin_function, Builtin};
+use crate::function::{apply, Function};
 use crate::ops::arith::reduce_to;
 use crate::ops::math::{constant_map, exp, sigmoid, sqrt, unary};
 use crate::variable::Variable;
@@ -359,8 +360,8 @@ impl Function for MulAdd {
         "mul_add"
     }
     fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
-        let ab = crate::error::broadcast_shape("mul_add", xs[0].shape(), xs[1].shape());
-        let shape = crate::error::broadcast_shape("mul_add", &ab, xs[2].shape());
+        let shape =
+            crate::broadcast::shape("mul_add", &[xs[0].shape(), xs[1].shape(), xs[2].shape()]);
         let view = |k: usize| xs[k].broadcast(shape.clone()).expect("broadcastable");
         vec![Zip::from(&view(0))
             .and(&view(1))
@@ -394,8 +395,7 @@ impl Function for MulAdd {
 /// ```
 #[track_caller]
 pub fn mul_add(x0: &Variable, x1: &Variable, x2: &Variable) -> Variable {
-    let ab = crate::error::broadcast_shape("mul_add", &x0.shape(), &x1.shape());
-    crate::error::broadcast_shape("mul_add", &ab, &x2.shape());
+    crate::broadcast::shape("mul_add", &[&x0.shape(), &x1.shape(), &x2.shape()]);
     apply(MulAdd, &[x0, x1, x2]).remove(0)
 }
 

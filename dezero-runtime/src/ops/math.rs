@@ -3,9 +3,9 @@
 
 use ndarray::{ArrayD, Zip};
 
-use crate::function::{apply1, apply2, backward_via_into, Function};
+use crate::builtin::{apply1, apply2, builtin_function, Builtin};
 use crate::kinks;
-use crate::ops::arith::{check_broadcast, reduce_to};
+use crate::ops::arith::reduce_to;
 use crate::variable::Variable;
 
 /// Defines a one-input element-wise function: the struct, its `Function` impl and the free
@@ -21,17 +21,16 @@ macro_rules! unary {
         #[derive(Debug, Clone, Copy, Default)]
         pub struct $Name;
 
-        impl Function for $Name {
-            fn name(&self) -> &str {
+        impl Builtin for $Name {
+            const ARITY: usize = 1;
+            fn label(&self) -> &'static str {
                 $label
             }
-            crate::function::forward_via_single!();
-            fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
+            fn value(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
                 crate::ops::map(xs[0], |$x: f64| $fwd)
             }
-            backward_via_into!();
             #[allow(unused_variables)]
-            fn backward_into(
+            fn pullback(
                 &self,
                 xs: &[Variable],
                 ys: &[Option<Variable>],
@@ -45,9 +44,12 @@ macro_rules! unary {
             }
         }
 
+        builtin_function!($Name);
+
         $(#[$fdoc])*
-        pub fn $fname(x: &Variable) -> Variable {
-            apply1($Name, x)
+        #[track_caller]
+        pub fn $fname(x: impl AsRef<Variable>) -> Variable {
+            apply1($Name, x.as_ref())
         }
     };
 }
@@ -338,20 +340,20 @@ macro_rules! binary {
         #[derive(Debug, Clone, Copy, Default)]
         pub struct $Name;
 
-        impl Function for $Name {
-            fn name(&self) -> &str {
+        impl Builtin for $Name {
+            const ARITY: usize = 2;
+            fn label(&self) -> &'static str {
                 $label
             }
-            crate::function::forward_via_single!();
-            fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
-                let shape = crate::error::broadcast_shape($label, xs[0].shape(), xs[1].shape());
+            #[track_caller]
+            fn value(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
+                let shape = crate::broadcast::shape($label, &[xs[0].shape(), xs[1].shape()]);
                 let a = xs[0].broadcast(shape.clone()).expect("broadcastable");
                 let b = xs[1].broadcast(shape).expect("broadcastable");
                 Zip::from(&a).and(&b).map_collect(|&$a: &f64, &$b: &f64| $fwd)
             }
-            backward_via_into!();
             #[allow(unused_variables)]
-            fn backward_into(
+            fn pullback(
                 &self,
                 xs: &[Variable],
                 ys: &[Option<Variable>],
@@ -366,11 +368,12 @@ macro_rules! binary {
             }
         }
 
+        builtin_function!($Name);
+
         $(#[$fdoc])*
         #[track_caller]
-        pub fn $fname(x0: &Variable, x1: &Variable) -> Variable {
-            check_broadcast($label, x0, x1);
-            apply2($Name, x0, x1)
+        pub fn $fname(x0: impl AsRef<Variable>, x1: impl AsRef<Variable>) -> Variable {
+            apply2($Name, x0.as_ref(), x1.as_ref())
         }
     };
 }
@@ -393,14 +396,14 @@ fn replace_where(
 ) -> Variable {
     let replaced = mask(x0, x1, y, |a, b| f64::from(u8::from(cond(a, b))));
     let x0 = crate::ops::reduce::broadcast_to(x0, y.shape().as_slice());
-    apply2(ReplaceByOne, &x0, &replaced)
+    crate::function::apply(ReplaceByOne, &[&x0, &replaced]).remove(0)
 }
 
 /// y = x where m = 0, 1 where m = 1 (m a constant 0/1 mask of x's shape). Backward:
 /// gx = gy (1 - m), gm = 0.
 struct ReplaceByOne;
 
-impl Function for ReplaceByOne {
+impl crate::function::Function for ReplaceByOne {
     fn name(&self) -> &str {
         "replace_by_one"
     }

@@ -3,8 +3,8 @@
 
 use ndarray::{ArrayD, Axis, IxDyn};
 
-use crate::error::broadcast_shape;
-use crate::function::{apply1, Function};
+use crate::broadcast::broadcasts_to;
+use crate::builtin::{apply1, builtin_function, Builtin};
 use crate::variable::Variable;
 
 /// Sums `x` down to `shape`: over the leading axes `x` has in excess, then over each axis
@@ -30,55 +30,93 @@ pub(crate) fn sum_to_array(x: &ArrayD<f64>, shape: &[usize]) -> ArrayD<f64> {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Sum;
 
-impl Function for Sum {
-    fn name(&self) -> &str {
+impl Builtin for Sum {
+    const ARITY: usize = 1;
+    fn label(&self) -> &'static str {
         "sum"
     }
-    crate::function::forward_via_single!();
-    fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
+    fn value(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
         ndarray::arr0(xs[0].sum()).into_dyn()
     }
-    fn backward(&self, xs: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
-        vec![broadcast_to(&gys[0], &xs[0].shape())]
+    fn pullback(
+        &self,
+        xs: &[Variable],
+        _: &[Option<Variable>],
+        gys: &[Variable],
+        gxs: &mut Vec<Variable>,
+    ) {
+        gxs.push(broadcast_to(&gys[0], &xs[0].shape()));
     }
 }
 
 /// y = x summed down to a shape. Backward: gx = broadcast_to(gy, shape of x).
+///
+/// # Panics
+/// Applied with [`apply`](crate::apply) as with [`sum_to`]: if the shapes do not fit (the message
+/// names `sum_to` and both shapes), or it is not given exactly one input.
 #[derive(Debug, Clone)]
 pub struct SumTo(pub Vec<usize>);
 
-impl Function for SumTo {
-    fn name(&self) -> &str {
+impl Builtin for SumTo {
+    const ARITY: usize = 1;
+    fn label(&self) -> &'static str {
         "sum_to"
     }
-    crate::function::forward_via_single!();
-    fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
+    #[track_caller]
+    fn value(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
+        let from = xs[0].shape();
+        if !broadcasts_to(&self.0, from) {
+            panic!("sum_to: shape {from:?} cannot be summed to {:?}", self.0);
+        }
         sum_to_array(xs[0], &self.0)
     }
-    fn backward(&self, xs: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
-        vec![broadcast_to(&gys[0], &xs[0].shape())]
+    fn pullback(
+        &self,
+        xs: &[Variable],
+        _: &[Option<Variable>],
+        gys: &[Variable],
+        gxs: &mut Vec<Variable>,
+    ) {
+        gxs.push(broadcast_to(&gys[0], &xs[0].shape()));
     }
 }
 
 /// y = x broadcast to a shape. Backward: gx = sum_to(gy, shape of x).
+///
+/// # Panics
+/// Applied with [`apply`](crate::apply) as with [`broadcast_to`]: if the shapes do not fit (the message
+/// names `broadcast_to` and both shapes), or it is not given exactly one input.
 #[derive(Debug, Clone)]
 pub struct BroadcastTo(pub Vec<usize>);
 
-impl Function for BroadcastTo {
-    fn name(&self) -> &str {
+impl Builtin for BroadcastTo {
+    const ARITY: usize = 1;
+    fn label(&self) -> &'static str {
         "broadcast_to"
     }
-    crate::function::forward_via_single!();
-    fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
-        let view = xs[0]
-            .broadcast(IxDyn(&self.0))
-            .expect("checked by broadcast_to");
-        view.to_owned()
+    #[track_caller]
+    fn value(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
+        let from = xs[0].shape();
+        match xs[0].broadcast(IxDyn(&self.0)) {
+            Some(view) if broadcasts_to(from, &self.0) => view.to_owned(),
+            _ => panic!(
+                "broadcast_to: shape {from:?} cannot be broadcast to {:?}",
+                self.0
+            ),
+        }
     }
-    fn backward(&self, xs: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
-        vec![sum_to(&gys[0], &xs[0].shape())]
+    fn pullback(
+        &self,
+        xs: &[Variable],
+        _: &[Option<Variable>],
+        gys: &[Variable],
+        gxs: &mut Vec<Variable>,
+    ) {
+        gxs.push(sum_to(&gys[0], &xs[0].shape()));
     }
 }
+
+builtin_function!(Sum, SumTo, BroadcastTo);
 
 /// Sums all elements into a 0-dim variable.
 ///
@@ -92,8 +130,9 @@ impl Function for BroadcastTo {
 /// assert_eq!(y.item(), 10.0);
 /// assert_eq!(*x.grad().unwrap().data(), ndarray::ArrayD::ones(vec![2, 2]));
 /// ```
-pub fn sum(x: &Variable) -> Variable {
-    apply1(Sum, x)
+#[track_caller]
+pub fn sum(x: impl AsRef<Variable>) -> Variable {
+    apply1(Sum, x.as_ref())
 }
 
 /// Sums `x` down to `shape` (undoes a broadcast).
@@ -107,7 +146,7 @@ pub fn sum(x: &Variable) -> Variable {
 /// does not broadcast to x's shape panics, so the result always has exactly `shape`.
 ///
 /// # Panics
-/// If `shape` does not broadcast to x's shape.
+/// If `shape` does not broadcast to x's shape (the message names `sum_to` and both shapes).
 ///
 /// ```
 /// use dezero_runtime::{functions::sum_to, Variable};
@@ -116,12 +155,8 @@ pub fn sum(x: &Variable) -> Variable {
 /// assert_eq!(*y.data(), ndarray::array![[5.0, 7.0, 9.0]].into_dyn());
 /// ```
 #[track_caller]
-pub fn sum_to(x: &Variable, shape: &[usize]) -> Variable {
-    let from = x.shape();
-    if broadcast_shape("sum_to", shape, &from) != from {
-        panic!("sum_to: shape {from:?} cannot be summed to {shape:?}");
-    }
-    apply1(SumTo(shape.to_vec()), x)
+pub fn sum_to(x: impl AsRef<Variable>, shape: &[usize]) -> Variable {
+    apply1(SumTo(shape.to_vec()), x.as_ref())
 }
 
 /// Broadcasts `x` to `shape` (copies along new or size-1 axes), like NumPy.
@@ -129,7 +164,8 @@ pub fn sum_to(x: &Variable, shape: &[usize]) -> Variable {
 /// Derivative: the gradient is `gy` summed back to x's shape.
 ///
 /// # Panics
-/// If x's shape does not broadcast to `shape`.
+/// If x's shape does not broadcast to `shape` (the message names `broadcast_to` and both
+/// shapes).
 ///
 /// ```
 /// use dezero_runtime::{functions::broadcast_to, Variable};
@@ -140,10 +176,6 @@ pub fn sum_to(x: &Variable, shape: &[usize]) -> Variable {
 /// assert_eq!(*x.grad().unwrap().data(), ndarray::array![3.0, 3.0].into_dyn());
 /// ```
 #[track_caller]
-pub fn broadcast_to(x: &Variable, shape: &[usize]) -> Variable {
-    let from = x.shape();
-    if broadcast_shape("broadcast_to", &from, shape) != shape {
-        panic!("broadcast_to: shape {from:?} cannot be broadcast to {shape:?}");
-    }
-    apply1(BroadcastTo(shape.to_vec()), x)
+pub fn broadcast_to(x: impl AsRef<Variable>, shape: &[usize]) -> Variable {
+    apply1(BroadcastTo(shape.to_vec()), x.as_ref())
 }
