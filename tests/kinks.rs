@@ -172,7 +172,7 @@ fn runtime_kinks_hold_under_create_graph() {
     // The masked rules are written in Variable ops: a second derivative through them is the
     // second derivative of the smooth piece (x^2 at x = 0 via powf: d2/dx2 = 2).
     let x = Variable::from(0.0);
-    let y = F::powf(&x, &Variable::from(2.0));
+    let y = F::powf(&x, Variable::from(2.0));
     y.backward_with(dezero::BackwardOptions {
         create_graph: true,
         ..Default::default()

@@ -408,7 +408,7 @@ mod tests {
         let a = Variable::new(ndarray::arr2(&[[1.0, 2.0], [3.0, 4.0]]).into_dyn());
         let b = Variable::from(vec![10.0, 20.0]);
         let c = Variable::from(0.5);
-        let y = crate::functions::sum(&mul_add(&a, &b, &c));
+        let y = crate::functions::sum(mul_add(&a, &b, &c));
         y.backward();
         // y = Σ a_ij b_j + 4 c = 10 + 40 + 30 + 80 + 2
         assert_eq!(y.item(), 162.0);

@@ -479,8 +479,8 @@ binary! {
     backward |x0, x1, y, gy| (
         // Where a convention gives 0, the base is replaced by 1 before the formula, so the
         // formula reads 0 * 1^-1 or y * ln 1 there (masking the result would keep 0 * inf = NaN).
-        gy * x1 * powf(&replace_where(x0, x1, y, |_, b| b == 0.0), &(x1 - 1.0)),
-        gy * y * log(&replace_where(x0, x1, y, |a, b| a == 0.0 && b >= 0.0))
+        gy * x1 * powf(replace_where(x0, x1, y, |_, b| b == 0.0), &(x1 - 1.0)),
+        gy * y * log(replace_where(x0, x1, y, |a, b| a == 0.0 && b >= 0.0))
     );
     /// Raises to a variable power, broadcasting.
     ///
