@@ -32,7 +32,6 @@ pub fn lower(func: &Function) -> syn::Result<Program> {
         scopes: vec![HashMap::new()],
         cur: Vec::new(),
         errs: Errors::default(),
-        hint_used: false,
         outputs: func.outputs,
         int_types: HashMap::new(),
     };
@@ -89,7 +88,6 @@ struct Lower {
     scopes: Vec<HashMap<String, Operand>>,
     cur: Vec<Stmt>,
     errs: Errors,
-    hint_used: bool,
     /// How many results the function declares.
     outputs: usize,
     /// The declared type of each integer parameter (`usize`), for `powi`'s `i32` exponent.
@@ -126,10 +124,51 @@ impl Lower {
             Some(Hint::Cond) => (self.namer.cond(), mixed),
             None => (self.namer.temp(), mixed),
         };
-        if hint.is_some() {
-            self.hint_used = true;
-        }
         self.new_var(name, span, ty, active)
+    }
+
+    /// The value of a `let x: T = ..` (or of an assignment to such an `x`), typed: a variable
+    /// made while lowering the value takes the annotation, anything else (a literal, an
+    /// existing variable) is copied into a variable that does, so every version of `x` is
+    /// declared `T` in the generated code, as `x` is in the user's.
+    ///
+    /// ```text
+    /// let mut s: f64 = 1.0;        =>  s = copy(1.0)          let s: f64 = 1.0;
+    /// for _ in 0..n { s = .. }         s_1 = loop(s, ..)      let mut s_1 = s;
+    /// ```
+    fn typed(
+        &mut self,
+        v: Operand,
+        annot: syn::Type,
+        before: usize,
+        hint: &Hint,
+        span: Span,
+    ) -> Operand {
+        if let Operand::Var(id) = v {
+            if id >= before {
+                // Made for this value (or its alias made for it): the value's type is `T`.
+                self.vars[id].annot = Some(annot);
+                return v;
+            }
+        }
+        let (ty, active) = (self.ty(&v), self.active(&v));
+        let dst = self.define(Some(hint), ty, active);
+        self.vars[dst].annot = Some(annot);
+        self.cur.push(Stmt::Inst(Inst {
+            dsts: vec![dst],
+            op: Op::Copy,
+            args: vec![v],
+            span,
+        }));
+        Operand::Var(dst)
+    }
+
+    /// The annotation of the user variable `name` as currently bound (`let x: f64`), if any.
+    fn annot_of(&self, name: &str) -> Option<syn::Type> {
+        match self.lookup(name)? {
+            Operand::Var(v) => self.vars[v].annot.clone(),
+            Operand::Const(..) => None,
+        }
     }
 
     /// Reports a result (a tail value or a `return`'s) with the wrong number of values, at it.

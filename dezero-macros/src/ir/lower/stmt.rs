@@ -147,7 +147,6 @@ impl Lower {
                 }
                 let name = names::user(&pi.ident);
                 let hint = Hint::User(name.clone(), pi.ident.span());
-                self.hint_used = false;
                 let before = self.vars.len();
                 let v = match &*init.expr {
                     syn::Expr::If(_) | syn::Expr::Block(_) => {
@@ -156,11 +155,10 @@ impl Lower {
                     }
                     e => self.expr(e, Some(&hint)),
                 };
-                if let (Operand::Var(id), true) = (&v, self.hint_used) {
-                    if *id >= before {
-                        self.vars[*id].annot = annot;
-                    }
-                }
+                let v = match annot {
+                    Some(t) => self.typed(v, t, before, &hint, init.expr.span()),
+                    None => v,
+                };
                 self.bind(name, v);
             }
             syn::Pat::Wild(_) => {
@@ -211,7 +209,14 @@ impl Lower {
                 let Some(name) = local_name(&a.left) else {
                     return;
                 };
-                let v = self.expr(&a.right, Some(&Hint::Version(name.clone())));
+                let annot = self.annot_of(&name);
+                let before = self.vars.len();
+                let hint = Hint::Version(name.clone());
+                let v = self.expr(&a.right, Some(&hint));
+                let v = match annot {
+                    Some(t) => self.typed(v, t, before, &hint, a.right.span()),
+                    None => v,
+                };
                 self.assign(&name, v, a.left.span());
             }
             syn::Expr::Binary(b) if ast::is_compound(&b.op) => self.compound(b),
@@ -248,6 +253,8 @@ impl Lower {
             self.expr(&b.right, None); // its unknown variables are reported too
             return;
         };
+        let annot = self.annot_of(&name);
+        let before = self.vars.len();
         let hint = Hint::Version(name.clone());
         let op = match b.op {
             syn::BinOp::AddAssign(_) => Some(Op::Add),
@@ -270,6 +277,10 @@ impl Lower {
             let op = b.op.to_token_stream().to_string();
             self.errs.spanned(b.op, errors::compound_op(&op));
             return;
+        };
+        let v = match annot {
+            Some(t) => self.typed(v, t, before, &hint, b.span()),
+            None => v,
         };
         self.assign(&name, v, b.left.span());
     }
@@ -325,7 +336,9 @@ impl Lower {
                     continue;
                 }
                 let (t, e) = (t.clone(), e.clone());
+                let annot = self.annot_of(&name);
                 let dst = self.merge_var(&t, &e, Some(&Hint::Version(name.clone())));
+                self.vars[dst].annot = annot;
                 merges.push(Merge {
                     dst,
                     then: t,
@@ -403,6 +416,7 @@ impl Lower {
             let ty = self.ty(&init);
             let active = matches!(ty, Scalar::Float(_));
             let phi = self.define(Some(&Hint::Version(name.clone())), ty, active);
+            self.vars[phi].annot = self.annot_of(&name);
             self.assign(&name, Operand::Var(phi), f.span());
             phis.push((name, phi, init));
         }
