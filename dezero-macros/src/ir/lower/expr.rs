@@ -229,9 +229,47 @@ impl Lower {
                 return self.dummy();
             }
         };
-        let l = self.expr(&b.left, None);
-        let r = self.expr(&b.right, None);
+        let (l, r) = match op {
+            Op::Logic(_) => (self.expr(&b.left, None), self.expr(&b.right, None)),
+            _ => (self.float_operand(&b.left), self.float_operand(&b.right)),
+        };
         self.inst(op, vec![l, r], hint, span)
+    }
+
+    /// An operand of float arithmetic or of a float comparison. An integer literal there
+    /// (`x * 2`, `x > 0`) is a type error rustc reports in the user's function, with "consider
+    /// using a floating-point literal" at the literal; the generated code reads it as the float
+    /// it means, so that error is the only one (not repeated at the attribute).
+    ///
+    /// ```text
+    /// x * 2      =>  out = mul(x, 2.0)
+    /// ```
+    pub(super) fn float_operand(&mut self, e: &syn::Expr) -> Operand {
+        match self.int_literal_as_float(e) {
+            Some(v) => v,
+            None => self.expr(e, None),
+        }
+    }
+
+    /// An integer literal where a float belongs, as the float (see [`Lower::float_operand`]).
+    pub(super) fn int_literal_as_float(&self, e: &syn::Expr) -> Option<Operand> {
+        let (neg, lit) = int_literal(e)?;
+        let float = syn::LitFloat::new(&format!("{}.0", lit.base10_digits()), lit.span());
+        let t = if neg { quote!(-#float) } else { quote!(#float) };
+        Some(Operand::Const(t, self.float_ty()))
+    }
+
+    /// `o` as a float when it is an integer literal and `other` a float (the two values of an
+    /// `if`), else `o`.
+    pub(super) fn float_beside(&self, o: Operand, other: &Operand) -> Operand {
+        let Operand::Const(t, Scalar::Int) = &o else {
+            return o;
+        };
+        let lit = syn::parse2::<syn::Expr>(t.clone()).ok();
+        match lit.filter(|_| matches!(self.ty(other), Scalar::Float(_))) {
+            Some(e) => self.int_literal_as_float(&e).unwrap_or(o),
+            None => o,
+        }
     }
 
     /// `g(args)` for an annotated `g` (its `_vjp` is called in the reverse sweep), `f64::exp(x)`,
@@ -411,6 +449,23 @@ fn eq_op_checked(op: &syn::BinOp) -> bool {
 pub(super) fn local_name(e: &syn::Expr) -> Option<String> {
     match e {
         syn::Expr::Path(p) if p.qself.is_none() => p.path.get_ident().map(names::user),
+        _ => None,
+    }
+}
+
+/// An integer literal, perhaps negated or in parentheses (`2`, `-2`, `(2)`, `2i32`): whether
+/// it is negated, and the literal.
+fn int_literal(e: &syn::Expr) -> Option<(bool, &syn::LitInt)> {
+    match e {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(i),
+            ..
+        }) if !matches!(i.suffix(), "f32" | "f64") => Some((false, i)),
+        syn::Expr::Paren(p) => int_literal(&p.expr),
+        syn::Expr::Group(g) => int_literal(&g.expr),
+        syn::Expr::Unary(u) if matches!(u.op, syn::UnOp::Neg(_)) => {
+            int_literal(&u.expr).map(|(neg, i)| (!neg, i))
+        }
         _ => None,
     }
 }

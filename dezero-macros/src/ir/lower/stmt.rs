@@ -101,7 +101,7 @@ impl Lower {
         match e {
             syn::Expr::Tuple(t) if tail => {
                 self.check_outputs(e, t.elems.len());
-                t.elems.iter().map(|x| self.expr(x, None)).collect()
+                t.elems.iter().map(|x| self.float_operand(x)).collect()
             }
             syn::Expr::Paren(p) => self.value(&p.expr, tail, hint),
             syn::Expr::If(i) => {
@@ -125,6 +125,10 @@ impl Lower {
             other => {
                 if tail {
                     self.check_outputs(other, 1);
+                    // A result is a float: `return 0;` is rustc's error in the user's function.
+                    if let Some(v) = self.int_literal_as_float(other) {
+                        return vec![v];
+                    }
                 }
                 vec![self.expr(other, hint)]
             }
@@ -271,7 +275,7 @@ impl Lower {
             let e: syn::Expr = syn::parse_quote_spanned!(b.span()=> #left #op (#right));
             self.constant(&e, Some(&hint))
         } else if let Some(op) = op {
-            let rhs = self.expr(&b.right, None);
+            let rhs = self.float_operand(&b.right);
             self.inst(op, vec![current, rhs], Some(&hint), b.span())
         } else {
             let op = b.op.to_token_stream().to_string();
@@ -314,6 +318,9 @@ impl Lower {
                 self.errs.spanned(cond, errors::missing_value());
             }
             for (k, (t, e)) in then_vals.into_iter().zip(else_vals).enumerate() {
+                // `if c { 1 } else { x }`: rustc's error in the user's function, and only there.
+                let (t0, e0) = (t.clone(), e.clone());
+                let (t, e) = (self.float_beside(t, &e0), self.float_beside(e, &t0));
                 let dst = self.merge_var(&t, &e, if k == 0 { hint } else { None });
                 values.push(Operand::Var(dst));
                 merges.push(Merge {
