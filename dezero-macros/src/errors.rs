@@ -177,6 +177,23 @@ pub fn output_count(want: usize, got: usize) -> String {
         format!("the function returns {want} value(s) but this gives {got}; return a tuple with {want} element(s)")
     }
 }
+/// The declared result type as messages write it: `f64`, or `(f64, f64)` for two results.
+pub fn result_ty(float: crate::ast::FloatTy, outputs: usize) -> String {
+    let float = float.tokens().to_string();
+    match outputs {
+        1 => float,
+        n => format!("({})", vec![float; n].join(", ")),
+    }
+}
+pub fn return_without_value(ty: &str) -> String {
+    format!("`return;` gives no value and the function returns `{ty}`; write `return value;`")
+}
+pub fn missing_result(ty: &str) -> String {
+    format!("the function ends without its result; end the body with the `{ty}` it returns, an expression without `;`")
+}
+pub fn result_semicolon() -> String {
+    "the `;` after the last expression discards the function's result; remove the `;`".to_string()
+}
 pub fn missing_value() -> String {
     format!("{ATTR} needs a value here; end the block with an expression")
 }

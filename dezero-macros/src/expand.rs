@@ -43,24 +43,66 @@ fn try_expand(attr: TokenStream, item: &syn::ItemFn) -> syn::Result<TokenStream>
     Ok(quote!(#expansion #op #dot))
 }
 
-/// The errors, the user's function unchanged and, if the signature parsed, `unreachable!()`
-/// stubs of the generated functions, so callers see one error rather than a cascade.
+/// The errors, the user's function (unchanged but for [`quieted`]) and, if the signature
+/// parsed, `unreachable!()` stubs of the generated functions, so callers see one error rather
+/// than a cascade.
 fn fallback(attr: &TokenStream, item: &syn::ItemFn, e: syn::Error) -> TokenStream {
     let errs = e.to_compile_error();
     let mut scratch = Errors::default();
-    let stubs = match (
-        ast::parse_options(attr.clone(), &item.sig.ident),
-        ast::signature(&item.sig, &mut scratch),
-    ) {
+    let sig = ast::signature(&item.sig, &mut scratch);
+    let item = match sig {
+        Some((_, float, outputs)) => quieted(item, &e, &errors::result_ty(float, outputs)),
+        None => item.clone(),
+    };
+    let stubs = match (ast::parse_options(attr.clone(), &item.sig.ident), sig) {
         (Ok(opts), Some((params, float, outputs))) => {
-            let op = op::stub(item, opts.op.as_ref(), &params, float, outputs); // companion stubs (issue 5)
-            let dot = dot::stub(item, opts.dot);
-            let stubs = stubs(item, &opts, &params, float.tokens(), outputs);
+            let op = op::stub(&item, opts.op.as_ref(), &params, float, outputs); // companion stubs (issue 5)
+            let dot = dot::stub(&item, opts.dot);
+            let stubs = stubs(&item, &opts, &params, float.tokens(), outputs);
             quote!(#stubs #op #dot)
         }
         _ => quote!(),
     };
     quote!(#errs #item #stubs)
+}
+
+/// The user's function with the mistakes `e` reports made well-typed, so rustc does not report
+/// them a second time in its own words: `return;` becomes `return Default::default();`, a body
+/// without a result gets one, a `;` after the result is dropped. The function never runs: the
+/// errors stop the build.
+fn quieted(item: &syn::ItemFn, e: &syn::Error, ty: &str) -> syn::ItemFn {
+    let reported = |msg: String| e.clone().into_iter().any(|e| e.to_string() == msg);
+    let original = item;
+    let mut item = item.clone();
+    let default: syn::Expr = syn::parse_quote!(::core::default::Default::default());
+    if reported(errors::return_without_value(ty)) {
+        struct Returns<'d>(&'d syn::Expr);
+        impl syn::visit_mut::VisitMut for Returns<'_> {
+            fn visit_expr_return_mut(&mut self, r: &mut syn::ExprReturn) {
+                if r.expr.is_none() {
+                    r.expr = Some(Box::new(self.0.clone()));
+                }
+            }
+            // A closure's or a nested item's `return;` is not the function's.
+            fn visit_expr_closure_mut(&mut self, _: &mut syn::ExprClosure) {}
+            fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+        }
+        syn::visit_mut::VisitMut::visit_block_mut(&mut Returns(&default), &mut item.block);
+    }
+    let stmts = &mut item.block.stmts;
+    if reported(errors::missing_result(ty)) {
+        stmts.push(syn::Stmt::Expr(default, None));
+    } else if reported(errors::result_semicolon()) {
+        if let Some(syn::Stmt::Expr(_, semi)) = stmts.last_mut() {
+            *semi = None;
+        }
+    }
+    if item.block != original.block {
+        // The values the result would have used are now unused.
+        item.attrs
+            .push(syn::parse_quote!(#[allow(unused_variables)]));
+    }
+    item
 }
 
 fn stubs(

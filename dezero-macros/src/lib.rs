@@ -104,9 +104,9 @@
 //! `break`/`continue`, items and macros inside the body, generics over types, float-to-integer
 //! `as` casts, `%` on floats. A call of a function that is not annotated is reported by rustc
 //! at the call: "cannot find function `g_vjp` in this scope" (annotate `g`, or give it a
-//! [`macro@custom_vjp`]). On error the expansion is the errors, the function unchanged and
-//! `unreachable!()` stubs of `f_grad`/`f_vjp`, so callers see one error, not a cascade. The
-//! macro never panics.
+//! [`macro@custom_vjp`]). On error the expansion is the errors, the function (unchanged but
+//! for the mistakes reported, so rustc does not repeat them) and `unreachable!()` stubs of
+//! `f_grad`/`f_vjp`, so callers see one error, not a cascade. The macro never panics.
 //!
 //! # How control flow is differentiated
 //!

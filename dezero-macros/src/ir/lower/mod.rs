@@ -49,8 +49,18 @@ pub fn lower(func: &Function) -> syn::Result<Program> {
         params.push(v);
     }
     let out = Hint::Named("out");
-    let outputs = l.stmts(func.item.block.stmts.clone(), true, Some(&out));
-    if l.errs.is_empty() && outputs.len() != func.outputs {
+    let mut body = func.item.block.stmts.clone();
+    // `fn f(..) -> f64 { ..; y; }`: reported at the `;`, and lowered as if it were not there.
+    if let Some(syn::Stmt::Expr(e, semi @ Some(_))) = body.last_mut() {
+        if has_value(e) {
+            l.errs.spanned(*semi, errors::result_semicolon());
+            *semi = None;
+        }
+    }
+    let outputs = l.stmts(body, true, Some(&out));
+    if l.errs.is_empty() && outputs.is_empty() {
+        l.missing_result(&func.item.block);
+    } else if l.errs.is_empty() && outputs.len() != func.outputs {
         // The whole returned expression is underlined, not only its first token.
         let msg = errors::output_count(func.outputs, outputs.len());
         match func.item.block.stmts.last() {
@@ -171,6 +181,20 @@ impl Lower {
         }
     }
 
+    /// The body gives no result: reported at its last statement (or at the empty body).
+    fn missing_result(&mut self, body: &syn::Block) {
+        let msg = errors::missing_result(&self.result_ty());
+        match body.stmts.last() {
+            Some(last) => self.errs.spanned(last, msg),
+            None => self.errs.spanned(body, msg),
+        }
+    }
+
+    /// The declared result type as written in messages: `f64`, or `(f64, f64)`.
+    fn result_ty(&self) -> String {
+        errors::result_ty(self.float, self.outputs)
+    }
+
     /// Reports a result (a tail value or a `return`'s) with the wrong number of values, at it.
     fn check_outputs(&mut self, e: &syn::Expr, got: usize) {
         if got != self.outputs {
@@ -266,6 +290,18 @@ impl Lower {
         self.scopes.pop();
         let stmts = std::mem::replace(&mut self.cur, outer);
         (Block { stmts }, t)
+    }
+}
+
+/// Whether `e` as a last expression would be a value (so a `;` after it discards the result):
+/// not an assignment, a loop or an `if` without `else`.
+fn has_value(e: &syn::Expr) -> bool {
+    use syn::Expr as E;
+    match e {
+        E::Assign(_) | E::ForLoop(_) | E::While(_) | E::Loop(_) | E::Return(_) => false,
+        E::Binary(b) => !crate::ast::is_compound(&b.op),
+        E::If(i) => i.else_branch.is_some(),
+        _ => true,
     }
 }
 

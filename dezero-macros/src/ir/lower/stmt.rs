@@ -60,8 +60,10 @@ impl Lower {
             syn::Expr::Return(r) => match &r.expr {
                 Some(v) => self.value(v, true, hint),
                 None => {
-                    self.errs.spanned(r, errors::missing_value());
-                    Vec::new()
+                    self.errs
+                        .spanned(r, errors::return_without_value(&self.result_ty()));
+                    // The right number of values, so the enclosing `if` reports nothing more.
+                    vec![self.dummy(); self.outputs]
                 }
             },
             syn::Expr::If(i) => {
