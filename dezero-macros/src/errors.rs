@@ -146,6 +146,9 @@ pub fn binary_op(op: &str) -> String {
 pub fn unknown_method(name: &str) -> String {
     format!("{ATTR} does not know the method `{name}`; use one of `powi`, `powf`, `exp`, `ln`, `log10`, `sqrt`, `sin`, `cos`, `tan`, `tanh`, `sinh`, `cosh`, `abs`, `recip`, `max`, `min`, `hypot`, `atan2`, or write a `#[differentiable]` function")
 }
+pub fn float_from(arg: &str, float: &str) -> String {
+    format!("{ATTR} converts integers to floats with `as`; write `{arg} as {float}`")
+}
 pub fn method_arity(name: &str, n: usize) -> String {
     format!("`{name}` takes {n} argument(s) here; write it as `x.{name}(..)` with {n} argument(s)")
 }

@@ -68,8 +68,8 @@ fn fallback(attr: &TokenStream, item: &syn::ItemFn, e: syn::Error) -> TokenStrea
 
 /// The user's function with the mistakes `e` reports made well-typed, so rustc does not report
 /// them a second time in its own words: `return;` becomes `return Default::default();`, a body
-/// without a result gets one, a `;` after the result is dropped. The function never runs: the
-/// errors stop the build.
+/// without a result gets one, a `;` after the result is dropped, `f64::from(i)` reads
+/// `(i) as f64`. The function never runs: the errors stop the build.
 fn quieted(item: &syn::ItemFn, e: &syn::Error, ty: &str) -> syn::ItemFn {
     let reported = |msg: String| e.clone().into_iter().any(|e| e.to_string() == msg);
     let original = item;
@@ -88,6 +88,33 @@ fn quieted(item: &syn::ItemFn, e: &syn::Error, ty: &str) -> syn::ItemFn {
             fn visit_item_mut(&mut self, _: &mut syn::Item) {}
         }
         syn::visit_mut::VisitMut::visit_block_mut(&mut Returns(&default), &mut item.block);
+    }
+    {
+        // `f64::from(i)` is always reported (write `i as f64`); rustc would add its own error
+        // where `From` is not implemented (`usize`).
+        struct Froms;
+        impl syn::visit_mut::VisitMut for Froms {
+            fn visit_expr_mut(&mut self, e: &mut syn::Expr) {
+                syn::visit_mut::visit_expr_mut(self, e);
+                if let syn::Expr::Call(c) = e {
+                    if let (syn::Expr::Path(p), 1) = (&*c.func, c.args.len()) {
+                        let segs: Vec<String> = p
+                            .path
+                            .segments
+                            .iter()
+                            .map(|s| s.ident.to_string())
+                            .collect();
+                        if let [float, from] = segs.as_slice() {
+                            if (float == "f64" || float == "f32") && from == "from" {
+                                let (arg, ty) = (&c.args[0], &p.path.segments[0].ident);
+                                *e = syn::parse_quote!((#arg) as #ty);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        syn::visit_mut::VisitMut::visit_block_mut(&mut Froms, &mut item.block);
     }
     let stmts = &mut item.block.stmts;
     if reported(errors::missing_result(ty)) {

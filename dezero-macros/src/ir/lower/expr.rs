@@ -306,6 +306,12 @@ impl Lower {
                     self.errs.spanned(c, errors::call_arity(&name, n + 1));
                     vec![self.dummy()]
                 }
+                None if last == "from" && c.args.len() == 1 => {
+                    let arg = &c.args[0];
+                    let msg = errors::float_from(&cast_operand(arg), &segs[0]);
+                    self.errs.spanned(c, msg);
+                    vec![self.dummy()]
+                }
                 None => {
                     self.errs.spanned(&c.func, errors::unknown_method(&last));
                     vec![self.dummy()]
@@ -450,6 +456,17 @@ pub(super) fn local_name(e: &syn::Expr) -> Option<String> {
     match e {
         syn::Expr::Path(p) if p.qself.is_none() => p.path.get_ident().map(names::user),
         _ => None,
+    }
+}
+
+/// `e` as the operand of `as`: `i`, `n.pow(2)`, or `(n + 1)` in parentheses.
+pub(super) fn cast_operand(e: &syn::Expr) -> String {
+    let text = e.to_token_stream().to_string();
+    match e {
+        syn::Expr::Path(_) | syn::Expr::Lit(_) | syn::Expr::MethodCall(_) | syn::Expr::Paren(_) => {
+            text
+        }
+        _ => format!("({text})"),
     }
 }
 
