@@ -146,6 +146,9 @@ pub fn binary_op(op: &str) -> String {
 pub fn unknown_method(name: &str) -> String {
     format!("{ATTR} does not know the method `{name}`; use one of `powi`, `powf`, `exp`, `ln`, `log10`, `sqrt`, `sin`, `cos`, `tan`, `tanh`, `sinh`, `cosh`, `abs`, `recip`, `max`, `min`, `hypot`, `atan2`, or write a `#[differentiable]` function")
 }
+pub fn no_rule(name: &str) -> String {
+    format!("{ATTR} has no derivative rule for `{name}` yet; call it in a function marked `#[custom_vjp(pullback)]`, where `pullback` returns `seed` times its derivative")
+}
 pub fn float_from(arg: &str, float: &str) -> String {
     format!("{ATTR} converts integers to floats with `as`; write `{arg} as {float}`")
 }
