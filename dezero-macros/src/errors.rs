@@ -65,6 +65,13 @@ pub fn option_value(key: &str) -> String {
 pub fn flag_option(key: &str) -> String {
     format!("option `{key}` of {ATTR} takes no value; write `{key}` alone")
 }
+pub fn applied_twice(second: &str, first: &str) -> String {
+    if second == first {
+        format!("`#[{first}]` applied twice; remove one")
+    } else {
+        format!("`#[{first}]` and `#[{second}]` on one function; keep `#[custom_vjp]` for a hand-written pullback, or `#[differentiable]` to derive it")
+    }
+}
 pub fn not_a_fn() -> String {
     format!("{ATTR} applies to a free `fn`; put it on a function such as `fn f(x: f64) -> f64 {{ .. }}`")
 }

@@ -50,6 +50,7 @@ fn fallback(attr: &TokenStream, item: &syn::ItemFn, e: syn::Error) -> TokenStrea
     let errs = e.to_compile_error();
     let mut scratch = Errors::default();
     let sig = ast::signature(&item.sig, &mut scratch);
+    let item = &ast::without_ours(item);
     let item = match sig {
         Some((_, float, outputs)) => quieted(item, &e, &errors::result_ty(float, outputs)),
         None => item.clone(),
