@@ -49,7 +49,14 @@ fn try_expand(attr: TokenStream, item: &syn::ItemFn) -> syn::Result<TokenStream>
 fn fallback(attr: &TokenStream, item: &syn::ItemFn, e: syn::Error) -> TokenStream {
     let errs = e.to_compile_error();
     let mut scratch = Errors::default();
-    let sig = ast::signature(&item.sig, &mut scratch);
+    // A method (`&self`, rejected) gets method stubs: `s.f_grad(x)` must not error again.
+    let mut bare = item.sig.clone();
+    let receiver = bare.receiver().cloned();
+    bare.inputs = (bare.inputs.into_iter())
+        .filter(|a| !matches!(a, syn::FnArg::Receiver(_)))
+        .collect();
+    let sig = ast::signature(&bare, &mut scratch);
+    let receiver = receiver.map(|r| quote!(#r,));
     let item = &ast::without_ours(item);
     let item = match sig {
         Some((_, float, outputs)) => quieted(item, &e, &errors::result_ty(float, outputs)),
@@ -57,9 +64,9 @@ fn fallback(attr: &TokenStream, item: &syn::ItemFn, e: syn::Error) -> TokenStrea
     };
     let stubs = match (ast::parse_options(attr.clone(), &item.sig.ident), sig) {
         (Ok(opts), Some((params, float, outputs))) => {
-            let op = op::stub(&item, opts.op.as_ref(), &params, float, outputs); // companion stubs (issue 5)
+            let op = op::stub(&item, opts.op.as_ref(), &receiver, &params, float, outputs); // companion stubs (issue 5)
             let dot = dot::stub(&item, opts.dot);
-            let stubs = stubs(&item, &opts, &params, float.tokens(), outputs);
+            let stubs = stubs(&item, &opts, &receiver, &params, float.tokens(), outputs);
             quote!(#stubs #op #dot)
         }
         _ => quote!(),
@@ -136,6 +143,7 @@ fn quieted(item: &syn::ItemFn, e: &syn::Error, ty: &str) -> syn::ItemFn {
 fn stubs(
     item: &syn::ItemFn,
     opts: &ast::Options,
+    receiver: &Option<TokenStream>,
     params: &[ast::Param],
     float: TokenStream,
     outputs: usize,
@@ -156,19 +164,20 @@ fn stubs(
     };
     let (grad, vjp) = (&opts.grad, &opts.vjp);
     let seeds = names::seeds(outputs);
-    let allow = quote!(#[allow(unused_variables, dead_code, clippy::too_many_arguments)]);
+    let allow =
+        quote!(#[allow(unused_variables, unused_mut, dead_code, clippy::too_many_arguments)]);
     let grad_fn = (outputs == 1).then(|| {
         quote! {
             #[doc(hidden)]
             #allow
-            #vis fn #grad #generics (#(#ps),*) -> (#float, #grads) { unreachable!() }
+            #vis fn #grad #generics (#receiver #(#ps),*) -> (#float, #grads) { unreachable!() }
         }
     });
     quote! {
         #grad_fn
         #[doc(hidden)]
         #allow
-        #vis fn #vjp #generics (#(#ps2,)* #(#seeds: #float),*) -> #grads { unreachable!() }
+        #vis fn #vjp #generics (#receiver #(#ps2,)* #(#seeds: #float),*) -> #grads { unreachable!() }
     }
 }
 

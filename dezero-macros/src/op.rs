@@ -91,10 +91,11 @@ pub fn companion(func: &Function, vjp: &Ident, generator: &str) -> TokenStream {
 }
 
 /// The `unreachable!()` stub of `<fn>_op` emitted beside the errors, so calls to it do not
-/// cascade into "cannot find function" errors.
+/// cascade into "cannot find function" errors; a method's (`receiver`) is a method too.
 pub fn stub(
     item: &syn::ItemFn,
     op: Option<&Ident>,
+    receiver: &Option<TokenStream>,
     params: &[Param],
     float: FloatTy,
     outputs: usize,
@@ -109,8 +110,8 @@ pub fn stub(
     let params = op_params(params);
     quote! {
         #[doc(hidden)]
-        #[allow(unused_variables, dead_code, clippy::too_many_arguments)]
-        #vis fn #op(#(#params),*) -> ::dezero::Variable { unreachable!() }
+        #[allow(unused_variables, unused_mut, dead_code, clippy::too_many_arguments)]
+        #vis fn #op(#receiver #(#params),*) -> ::dezero::Variable { unreachable!() }
     }
 }
 
