@@ -101,7 +101,8 @@ fn try_expand(attr: TokenStream, item: &syn::ItemFn) -> syn::Result<TokenStream>
             t
         })
         .collect();
-    let op = op::companion(&func, vjp, "#[custom_vjp]"); // fused runtime node (issue 5)
+    let in_impl = crate::source::of(item, "custom_vjp").is_some_and(|a| a.in_impl);
+    let op = op::companion(&func, vjp, "#[custom_vjp]", in_impl); // fused runtime node (issue 5)
     Ok(quote! {
         #item
         #grad_fn

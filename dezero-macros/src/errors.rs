@@ -165,6 +165,9 @@ pub fn method_arity(name: &str, n: usize) -> String {
 pub fn call_arity(name: &str, n: usize) -> String {
     format!("`{name}` takes {n} argument(s); write `{name}(..)` with {n} argument(s)")
 }
+pub fn plain_callee(name: &str) -> String {
+    format!("`{name}` has no derivative: annotate `{name}` with `#[differentiable]`, or give it a pullback with `#[custom_vjp(pullback)]`")
+}
 pub fn call_target() -> String {
     format!("{ATTR} can only call functions by name; write `g(x)` where `g` is `#[differentiable]` or has `#[custom_vjp]`")
 }

@@ -2,7 +2,7 @@
 
 use crate::ast::{self, Function};
 use crate::errors::{self, Errors};
-use crate::{dot, emit, ir, names, op, reverse};
+use crate::{dot, emit, ir, names, op, reverse, source};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -35,10 +35,18 @@ fn try_expand(attr: TokenStream, item: &syn::ItemFn) -> syn::Result<TokenStream>
     let func = Function::from_syn(attr, item)?;
     func.validate()?;
     let primal = ir::lower(&func)?;
+    // Read from the source file only when a call or `<fn>_op` needs it.
+    let around = (primal.body.calls() || func.opts.op.is_some())
+        .then(|| source::of(item, "differentiable"))
+        .flatten();
+    if let Some(around) = &around {
+        source::check_calls(&primal, around)?;
+    }
     let adjoint = reverse::adjoint(&primal)?;
     let expansion = emit::expansion(&func, &primal, &adjoint);
     // Companions (issue 5): `<fn>_op` (fused runtime node), `<fn>_dot` (static graph).
-    let op = op::companion(&func, &func.opts.vjp, "#[differentiable]");
+    let in_impl = around.is_some_and(|a| a.in_impl);
+    let op = op::companion(&func, &func.opts.vjp, "#[differentiable]", in_impl);
     let dot = dot::companion(&func, &primal, &adjoint);
     Ok(quote!(#expansion #op #dot))
 }

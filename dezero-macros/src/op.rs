@@ -43,8 +43,9 @@ fn op_params(params: &[Param]) -> Vec<TokenStream> {
         .collect()
 }
 
-/// `<fn>_op` for `func` (and its pullback `vjp`), or nothing if it is not eligible.
-pub fn companion(func: &Function, vjp: &Ident, generator: &str) -> TokenStream {
+/// `<fn>_op` for `func` (and its pullback `vjp`), or nothing if it is not eligible; in an `impl`
+/// block it calls them as `Self::f` and `Self::f_vjp`.
+pub fn companion(func: &Function, vjp: &Ident, generator: &str, in_impl: bool) -> TokenStream {
     let item = func.item;
     let Some(op) = &func.opts.op else {
         return TokenStream::new();
@@ -54,6 +55,7 @@ pub fn companion(func: &Function, vjp: &Ident, generator: &str) -> TokenStream {
     }
     let f = func.name();
     let name = names::user(f);
+    let this = in_impl.then(|| quote!(Self::));
     let vis = &item.vis;
     let params = op_params(&func.params);
     let floats: Vec<&Ident> = func.float_params().map(|p| &p.ident).collect();
@@ -62,12 +64,12 @@ pub fn companion(func: &Function, vjp: &Ident, generator: &str) -> TokenStream {
     let mv = captures.then(|| quote!(move));
     let seed = names::local("seed");
     let pullback = if floats.len() == 1 {
-        quote!(#mv |[#(#floats),*], #seed| [#vjp(#(#args,)* #seed)])
+        quote!(#mv |[#(#floats),*], #seed| [#this #vjp(#(#args,)* #seed)])
     } else {
         let bars: Vec<Ident> = floats.iter().map(|x| names::bar(&names::user(x))).collect();
         quote! {
             #mv |[#(#floats),*], #seed| {
-                let (#(#bars),*) = #vjp(#(#args,)* #seed);
+                let (#(#bars),*) = #this #vjp(#(#args,)* #seed);
                 [#(#bars),*]
             }
         }
@@ -83,7 +85,7 @@ pub fn companion(func: &Function, vjp: &Ident, generator: &str) -> TokenStream {
             ::dezero::fused::elementwise(
                 #name,
                 [#(#floats),*],
-                #mv |[#(#floats),*]| #f(#(#args),*),
+                #mv |[#(#floats),*]| #this #f(#(#args),*),
                 #pullback,
             )
         }
