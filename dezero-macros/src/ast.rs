@@ -95,6 +95,7 @@ impl<'a> Function<'a> {
                 None
             }
         };
+        second_attrs(item, "differentiable", &mut errs);
         let sig = signature(&item.sig, &mut errs);
         let mut check = BodyCheck { errs: &mut errs };
         check.visit_block(&item.block);
@@ -118,6 +119,36 @@ impl<'a> Function<'a> {
     /// The float parameters, in order.
     pub fn float_params(&self) -> impl Iterator<Item = &Param> {
         self.params.iter().filter(|p| p.is_float())
+    }
+}
+
+/// Whether `a` is `#[differentiable]` or `#[custom_vjp]` (by its last path segment): a
+/// second one on a function the first one expands.
+pub fn is_ours(a: &syn::Attribute) -> bool {
+    matches!(attr_name(a).as_str(), "differentiable" | "custom_vjp")
+}
+
+fn attr_name(a: &syn::Attribute) -> String {
+    a.path()
+        .segments
+        .last()
+        .map(|s| s.ident.to_string())
+        .unwrap_or_default()
+}
+
+/// The item without its other `#[differentiable]` / `#[custom_vjp]` attributes: after the
+/// error about them, they must not expand the function again.
+pub fn without_ours(item: &syn::ItemFn) -> syn::ItemFn {
+    let mut item = item.clone();
+    item.attrs.retain(|a| !is_ours(a));
+    item
+}
+
+/// Records an error at each other `#[differentiable]` / `#[custom_vjp]` on `item`, which is
+/// expanded by `#[this]`.
+pub fn second_attrs(item: &syn::ItemFn, this: &str, errs: &mut Errors) {
+    for a in item.attrs.iter().filter(|a| is_ours(a)) {
+        errs.spanned(a, errors::applied_twice(&attr_name(a), this));
     }
 }
 

@@ -24,6 +24,7 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
         Ok(t) => t,
         Err(e) => {
             let errs = e.to_compile_error();
+            let item = ast::without_ours(&item);
             quote!(#errs #item)
         }
     }
@@ -43,6 +44,7 @@ fn try_expand(attr: TokenStream, item: &syn::ItemFn) -> syn::Result<TokenStream>
             }
         }
     };
+    ast::second_attrs(item, "custom_vjp", &mut errs);
     let sig = ast::signature(&item.sig, &mut errs);
     errs.finish()?;
     let (Some(pullback), Some((params, float, outputs))) = (pullback, sig) else {
@@ -99,7 +101,8 @@ fn try_expand(attr: TokenStream, item: &syn::ItemFn) -> syn::Result<TokenStream>
             t
         })
         .collect();
-    let op = op::companion(&func, vjp, "#[custom_vjp]"); // fused runtime node (issue 5)
+    let in_impl = crate::source::of(item, "custom_vjp").is_some_and(|a| a.in_impl);
+    let op = op::companion(&func, vjp, "#[custom_vjp]", in_impl); // fused runtime node (issue 5)
     Ok(quote! {
         #item
         #grad_fn

@@ -222,24 +222,27 @@ impl Emit<'_> {
             }
             Stmt::If(i) => {
                 let c = self.id(i.cond);
-                let mut dsts = Vec::new();
+                let (mut dsts, mut tys) = (Vec::new(), Vec::new());
                 let (mut tv, mut ev) = (Vec::new(), Vec::new());
                 for m in &i.merges {
                     dsts.push(self.id(m.dst));
+                    tys.push(self.p.vars[m.dst].annot.as_ref());
                     tv.push(self.val(&m.then));
                     ev.push(self.val(&m.else_));
                 }
                 for m in i.merges.iter().filter(|m| self.p.vars[m.dst].active) {
                     dsts.push(tangent::dot_ident(&self.p.vars[m.dst].name));
+                    tys.push(self.p.vars[m.dst].annot.as_ref()); // a tangent has its value's type
                     tv.push(dot_or_zero(&m.then));
                     ev.push(dot_or_zero(&m.else_));
                 }
                 let then = self.tangent_block(t, &i.then);
                 let els = self.tangent_block(t, &i.else_);
+                let pat = typed_pat(&dsts, &tys);
                 match dsts.len() {
                     0 => quote!(if #c { #then } else { #els }),
-                    1 => quote!(let #(#dsts)* = if #c { #then #(#tv)* } else { #els #(#ev)* };),
-                    _ => quote!(let (#(#dsts),*) = if #c { #then (#(#tv),*) } else { #els (#(#ev),*) };),
+                    1 => quote!(let #pat = if #c { #then #(#tv)* } else { #els #(#ev)* };),
+                    _ => quote!(let #pat = if #c { #then (#(#tv),*) } else { #els (#(#ev),*) };),
                 }
             }
             Stmt::For(l) => {
@@ -296,10 +299,16 @@ impl Emit<'_> {
                         acc.2.push(e);
                         acc
                     });
+                let tys: Vec<_> = i
+                    .merges
+                    .iter()
+                    .map(|m| self.p.vars[m.dst].annot.as_ref())
+                    .collect();
+                let pat = typed_pat(&dsts, &tys);
                 match dsts.len() {
                     0 => quote!(if #c { #then } else { #els }),
-                    1 => quote!(let #(#dsts)* = if #c { #then #(#tv)* } else { #els #(#ev)* };),
-                    _ => quote!(let (#(#dsts),*) = if #c { #then (#(#tv),*) } else { #els (#(#ev),*) };),
+                    1 => quote!(let #pat = if #c { #then #(#tv)* } else { #els #(#ev)* };),
+                    _ => quote!(let #pat = if #c { #then (#(#tv),*) } else { #els (#(#ev),*) };),
                 }
             }
             Stmt::For(l) => self.for_forward(l),
@@ -672,6 +681,22 @@ fn tuple(ids: &[Ident]) -> TokenStream {
         quote!(#(#ids)*)
     } else {
         quote!((#(#ids),*))
+    }
+}
+
+/// `a`, `a: f64`, `(a, b)` or `(a, b): (f64, _)`: the names an `if` binds, typed where the
+/// user typed them (`let a: f64 = if c { 1.0 } else { 2.0 };` must not leave `a` a `{float}`).
+fn typed_pat(ids: &[Ident], tys: &[Option<&syn::Type>]) -> TokenStream {
+    match (ids, tys) {
+        ([id], [Some(t)]) => quote!(#id: #t),
+        _ if tys.iter().any(Option::is_some) => {
+            let tys = tys.iter().map(|t| match t {
+                Some(t) => quote!(#t),
+                None => quote!(_),
+            });
+            quote!((#(#ids),*): (#(#tys),*))
+        }
+        _ => tuple(ids),
     }
 }
 

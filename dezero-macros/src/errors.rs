@@ -65,6 +65,13 @@ pub fn option_value(key: &str) -> String {
 pub fn flag_option(key: &str) -> String {
     format!("option `{key}` of {ATTR} takes no value; write `{key}` alone")
 }
+pub fn applied_twice(second: &str, first: &str) -> String {
+    if second == first {
+        format!("`#[{first}]` applied twice; remove one")
+    } else {
+        format!("`#[{first}]` and `#[{second}]` on one function; keep `#[custom_vjp]` for a hand-written pullback, or `#[differentiable]` to derive it")
+    }
+}
 pub fn not_a_fn() -> String {
     format!("{ATTR} applies to a free `fn`; put it on a function such as `fn f(x: f64) -> f64 {{ .. }}`")
 }
@@ -149,11 +156,20 @@ pub fn unknown_method(name: &str) -> String {
         crate::primitives::method_list()
     )
 }
+pub fn no_rule(name: &str) -> String {
+    format!("{ATTR} has no derivative rule for `{name}` yet; call it in a function marked `#[custom_vjp(pullback)]`, where `pullback` returns `seed` times its derivative")
+}
+pub fn float_from(arg: &str, float: &str) -> String {
+    format!("{ATTR} converts integers to floats with `as`; write `{arg} as {float}`")
+}
 pub fn method_arity(name: &str, n: usize) -> String {
     format!("`{name}` takes {n} argument(s) here; write it as `x.{name}(..)` with {n} argument(s)")
 }
 pub fn call_arity(name: &str, n: usize) -> String {
     format!("`{name}` takes {n} argument(s); write `{name}(..)` with {n} argument(s)")
+}
+pub fn plain_callee(name: &str) -> String {
+    format!("`{name}` has no derivative: annotate `{name}` with `#[differentiable]`, or give it a pullback with `#[custom_vjp(pullback)]`")
 }
 pub fn call_target() -> String {
     format!("{ATTR} can only call functions by name; write `g(x)` where `g` is `#[differentiable]` or has `#[custom_vjp]`")
@@ -179,6 +195,23 @@ pub fn output_count(want: usize, got: usize) -> String {
     } else {
         format!("the function returns {want} value(s) but this gives {got}; return a tuple with {want} element(s)")
     }
+}
+/// The declared result type as messages write it: `f64`, or `(f64, f64)` for two results.
+pub fn result_ty(float: crate::ast::FloatTy, outputs: usize) -> String {
+    let float = float.tokens().to_string();
+    match outputs {
+        1 => float,
+        n => format!("({})", vec![float; n].join(", ")),
+    }
+}
+pub fn return_without_value(ty: &str) -> String {
+    format!("`return;` gives no value and the function returns `{ty}`; write `return value;`")
+}
+pub fn missing_result(ty: &str) -> String {
+    format!("the function ends without its result; end the body with the `{ty}` it returns, an expression without `;`")
+}
+pub fn result_semicolon() -> String {
+    "the `;` after the last expression discards the function's result; remove the `;`".to_string()
 }
 pub fn missing_value() -> String {
     format!("{ATTR} needs a value here; end the block with an expression")

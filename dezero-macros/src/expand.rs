@@ -2,7 +2,7 @@
 
 use crate::ast::{self, Function};
 use crate::errors::{self, Errors};
-use crate::{dot, emit, ir, names, op, reverse};
+use crate::{dot, emit, ir, names, op, reverse, source};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -35,27 +35,46 @@ fn try_expand(attr: TokenStream, item: &syn::ItemFn) -> syn::Result<TokenStream>
     let func = Function::from_syn(attr, item)?;
     func.validate()?;
     let primal = ir::lower(&func)?;
+    // Read from the source file only when a call or `<fn>_op` needs it.
+    let around = (primal.body.calls() || func.opts.op.is_some())
+        .then(|| source::of(item, "differentiable"))
+        .flatten();
+    if let Some(around) = &around {
+        source::check_calls(&primal, around)?;
+    }
     let adjoint = reverse::adjoint(&primal)?;
     let expansion = emit::expansion(&func, &primal, &adjoint);
     // Companions (issue 5): `<fn>_op` (fused runtime node), `<fn>_dot` (static graph).
-    let op = op::companion(&func, &func.opts.vjp, "#[differentiable]");
+    let in_impl = around.is_some_and(|a| a.in_impl);
+    let op = op::companion(&func, &func.opts.vjp, "#[differentiable]", in_impl);
     let dot = dot::companion(&func, &primal, &adjoint);
     Ok(quote!(#expansion #op #dot))
 }
 
-/// The errors, the user's function unchanged and, if the signature parsed, `unreachable!()`
-/// stubs of the generated functions, so callers see one error rather than a cascade.
+/// The errors, the user's function (unchanged but for [`quieted`]) and, if the signature
+/// parsed, `unreachable!()` stubs of the generated functions, so callers see one error rather
+/// than a cascade.
 fn fallback(attr: &TokenStream, item: &syn::ItemFn, e: syn::Error) -> TokenStream {
     let errs = e.to_compile_error();
     let mut scratch = Errors::default();
-    let stubs = match (
-        ast::parse_options(attr.clone(), &item.sig.ident),
-        ast::signature(&item.sig, &mut scratch),
-    ) {
+    // A method (`&self`, rejected) gets method stubs: `s.f_grad(x)` must not error again.
+    let mut bare = item.sig.clone();
+    let receiver = bare.receiver().cloned();
+    bare.inputs = (bare.inputs.into_iter())
+        .filter(|a| !matches!(a, syn::FnArg::Receiver(_)))
+        .collect();
+    let sig = ast::signature(&bare, &mut scratch);
+    let receiver = receiver.map(|r| quote!(#r,));
+    let item = &ast::without_ours(item);
+    let item = match sig {
+        Some((_, float, outputs)) => quieted(item, &e, &errors::result_ty(float, outputs)),
+        None => item.clone(),
+    };
+    let stubs = match (ast::parse_options(attr.clone(), &item.sig.ident), sig) {
         (Ok(opts), Some((params, float, outputs))) => {
-            let op = op::stub(item, opts.op.as_ref(), &params, float, outputs); // companion stubs (issue 5)
-            let dot = dot::stub(item, opts.dot);
-            let stubs = stubs(item, &opts, &params, float.tokens(), outputs);
+            let op = op::stub(&item, opts.op.as_ref(), &receiver, &params, float, outputs); // companion stubs (issue 5)
+            let dot = dot::stub(&item, opts.dot);
+            let stubs = stubs(&item, &opts, &receiver, &params, float.tokens(), outputs);
             quote!(#stubs #op #dot)
         }
         _ => quote!(),
@@ -63,9 +82,76 @@ fn fallback(attr: &TokenStream, item: &syn::ItemFn, e: syn::Error) -> TokenStrea
     quote!(#errs #item #stubs)
 }
 
+/// The user's function with the mistakes `e` reports made well-typed, so rustc does not report
+/// them a second time in its own words: `return;` becomes `return Default::default();`, a body
+/// without a result gets one, a `;` after the result is dropped, `f64::from(i)` reads
+/// `(i) as f64`. The function never runs: the errors stop the build.
+fn quieted(item: &syn::ItemFn, e: &syn::Error, ty: &str) -> syn::ItemFn {
+    let reported = |msg: String| e.clone().into_iter().any(|e| e.to_string() == msg);
+    let original = item;
+    let mut item = item.clone();
+    let default: syn::Expr = syn::parse_quote!(::core::default::Default::default());
+    if reported(errors::return_without_value(ty)) {
+        struct Returns<'d>(&'d syn::Expr);
+        impl syn::visit_mut::VisitMut for Returns<'_> {
+            fn visit_expr_return_mut(&mut self, r: &mut syn::ExprReturn) {
+                if r.expr.is_none() {
+                    r.expr = Some(Box::new(self.0.clone()));
+                }
+            }
+            // A closure's or a nested item's `return;` is not the function's.
+            fn visit_expr_closure_mut(&mut self, _: &mut syn::ExprClosure) {}
+            fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+        }
+        syn::visit_mut::VisitMut::visit_block_mut(&mut Returns(&default), &mut item.block);
+    }
+    {
+        // `f64::from(i)` is always reported (write `i as f64`); rustc would add its own error
+        // where `From` is not implemented (`usize`).
+        struct Froms;
+        impl syn::visit_mut::VisitMut for Froms {
+            fn visit_expr_mut(&mut self, e: &mut syn::Expr) {
+                syn::visit_mut::visit_expr_mut(self, e);
+                if let syn::Expr::Call(c) = e {
+                    if let (syn::Expr::Path(p), 1) = (&*c.func, c.args.len()) {
+                        let segs: Vec<String> = p
+                            .path
+                            .segments
+                            .iter()
+                            .map(|s| s.ident.to_string())
+                            .collect();
+                        if let [float, from] = segs.as_slice() {
+                            if (float == "f64" || float == "f32") && from == "from" {
+                                let (arg, ty) = (&c.args[0], &p.path.segments[0].ident);
+                                *e = syn::parse_quote!((#arg) as #ty);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        syn::visit_mut::VisitMut::visit_block_mut(&mut Froms, &mut item.block);
+    }
+    let stmts = &mut item.block.stmts;
+    if reported(errors::missing_result(ty)) {
+        stmts.push(syn::Stmt::Expr(default, None));
+    } else if reported(errors::result_semicolon()) {
+        if let Some(syn::Stmt::Expr(_, semi)) = stmts.last_mut() {
+            *semi = None;
+        }
+    }
+    if item.block != original.block {
+        // The values the result would have used are now unused.
+        item.attrs
+            .push(syn::parse_quote!(#[allow(unused_variables)]));
+    }
+    item
+}
+
 fn stubs(
     item: &syn::ItemFn,
     opts: &ast::Options,
+    receiver: &Option<TokenStream>,
     params: &[ast::Param],
     float: TokenStream,
     outputs: usize,
@@ -86,19 +172,20 @@ fn stubs(
     };
     let (grad, vjp) = (&opts.grad, &opts.vjp);
     let seeds = names::seeds(outputs);
-    let allow = quote!(#[allow(unused_variables, dead_code, clippy::too_many_arguments)]);
+    let allow =
+        quote!(#[allow(unused_variables, unused_mut, dead_code, clippy::too_many_arguments)]);
     let grad_fn = (outputs == 1).then(|| {
         quote! {
             #[doc(hidden)]
             #allow
-            #vis fn #grad #generics (#(#ps),*) -> (#float, #grads) { unreachable!() }
+            #vis fn #grad #generics (#receiver #(#ps),*) -> (#float, #grads) { unreachable!() }
         }
     });
     quote! {
         #grad_fn
         #[doc(hidden)]
         #allow
-        #vis fn #vjp #generics (#(#ps2,)* #(#seeds: #float),*) -> #grads { unreachable!() }
+        #vis fn #vjp #generics (#receiver #(#ps2,)* #(#seeds: #float),*) -> #grads { unreachable!() }
     }
 }
 

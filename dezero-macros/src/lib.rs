@@ -102,11 +102,13 @@
 //! Anything else is a `compile_error!` at that code, saying what is not supported and what to
 //! write instead: `while`/`loop`, closures, unknown methods, references, `unsafe`, `match`,
 //! `break`/`continue`, items and macros inside the body, generics over types, float-to-integer
-//! `as` casts, `%` on floats. A call of a function that is not annotated is reported by rustc
-//! at the call: "cannot find function `g_vjp` in this scope" (annotate `g`, or give it a
-//! [`macro@custom_vjp`]). On error the expansion is the errors, the function unchanged and
-//! `unreachable!()` stubs of `f_grad`/`f_vjp`, so callers see one error, not a cascade. The
-//! macro never panics.
+//! `as` casts, `%` on floats. A call `g(x)` of a function `g` of the same module that is not
+//! annotated is reported at the call (annotate `g`, or give it a [`macro@custom_vjp`]): the
+//! macro reads that from the function's source file where it can; otherwise (`other::g(x)`, a
+//! module with glob imports, macro-generated code) rustc reports it at the call as "cannot
+//! find function `g_vjp`". On error the expansion is the errors, the function (unchanged but
+//! for the mistakes reported, so rustc does not repeat them) and `unreachable!()` stubs of
+//! `f_grad`/`f_vjp`, so callers see one error, not a cascade. The macro never panics.
 //!
 //! # How control flow is differentiated
 //!
@@ -159,10 +161,11 @@
 //! arrays hold `f64`, a fused node has one output, and the node's closures call `f` without
 //! naming generic arguments. Higher-order derivatives do not go through the node (backward with
 //! `create_graph` panics there): the pullback is compiled code, opaque to the runtime.
-//! `f_op` names `f` and `f_vjp` by their plain names, which an associated function in an
-//! `impl` block cannot be called by: there, write `#[differentiable(no_op)]` (`f_grad` and
-//! `f_vjp` work as associated functions; calls between annotated functions need free
-//! functions). `#[differentiable(op = name)]` renames it.
+//! In an `impl` block `f_grad`, `f_vjp` and `f_op` are associated functions; `f_op` calls
+//! `Self::f` and `Self::f_vjp`, which the macro knows to write from the function's source file
+//! (where it cannot read it, as in macro-generated code, write `#[differentiable(no_op)]`).
+//! Annotated associated functions call each other as `Self::g(x)`.
+//! `#[differentiable(no_op)]` leaves `f_op` out, `#[differentiable(op = name)]` renames it.
 //!
 //! ```
 //! use dezero::{differentiable, Variable};
@@ -252,6 +255,7 @@ mod op;
 mod primitives;
 mod prune;
 mod reverse;
+mod source;
 mod tangent;
 mod validate;
 

@@ -50,8 +50,9 @@ fn op_params(params: &[Param]) -> Vec<TokenStream> {
         .collect()
 }
 
-/// `<fn>_op` for `func` (and its pullback `vjp`), or nothing if it is not eligible.
-pub fn companion(func: &Function, vjp: &Ident, generator: &str) -> TokenStream {
+/// `<fn>_op` for `func` (and its pullback `vjp`), or nothing if it is not eligible; in an `impl`
+/// block it calls them as `Self::f` and `Self::f_vjp`.
+pub fn companion(func: &Function, vjp: &Ident, generator: &str, in_impl: bool) -> TokenStream {
     let item = func.item;
     let Some(op) = &func.opts.op else {
         return TokenStream::new();
@@ -61,6 +62,7 @@ pub fn companion(func: &Function, vjp: &Ident, generator: &str) -> TokenStream {
     }
     let f = func.name();
     let name = names::user(f);
+    let this = in_impl.then(|| quote!(Self::));
     let vis = &item.vis;
     let params = op_params(&func.params);
     let floats: Vec<Ident> = func.float_params().map(local).collect();
@@ -78,12 +80,12 @@ pub fn companion(func: &Function, vjp: &Ident, generator: &str) -> TokenStream {
     }
     let seed = names::local(&seed_name);
     let pullback = if floats.len() == 1 {
-        quote!(#mv |[#(#floats),*], #seed| [#vjp(#(#args,)* #seed)])
+        quote!(#mv |[#(#floats),*], #seed| [#this #vjp(#(#args,)* #seed)])
     } else {
         let bars: Vec<Ident> = floats.iter().map(|x| names::bar(&names::user(x))).collect();
         quote! {
             #mv |[#(#floats),*], #seed| {
-                let (#(#bars),*) = #vjp(#(#args,)* #seed);
+                let (#(#bars),*) = #this #vjp(#(#args,)* #seed);
                 [#(#bars),*]
             }
         }
@@ -99,7 +101,7 @@ pub fn companion(func: &Function, vjp: &Ident, generator: &str) -> TokenStream {
             ::dezero::fused::elementwise(
                 #name,
                 [#(#floats),*],
-                #mv |[#(#floats),*]| #f(#(#args),*),
+                #mv |[#(#floats),*]| #this #f(#(#args),*),
                 #pullback,
             )
         }
@@ -107,10 +109,11 @@ pub fn companion(func: &Function, vjp: &Ident, generator: &str) -> TokenStream {
 }
 
 /// The `unreachable!()` stub of `<fn>_op` emitted beside the errors, so calls to it do not
-/// cascade into "cannot find function" errors.
+/// cascade into "cannot find function" errors; a method's (`receiver`) is a method too.
 pub fn stub(
     item: &syn::ItemFn,
     op: Option<&Ident>,
+    receiver: &Option<TokenStream>,
     params: &[Param],
     float: FloatTy,
     outputs: usize,
@@ -125,8 +128,8 @@ pub fn stub(
     let params = op_params(params);
     quote! {
         #[doc(hidden)]
-        #[allow(unused_variables, dead_code, clippy::too_many_arguments)]
-        #vis fn #op(#(#params),*) -> ::dezero::Variable { unreachable!() }
+        #[allow(unused_variables, unused_mut, dead_code, clippy::too_many_arguments)]
+        #vis fn #op(#receiver #(#params),*) -> ::dezero::Variable { unreachable!() }
     }
 }
 

@@ -83,5 +83,6 @@ cases!(
     loop_param_bound,
     loop_with_call,
     tuple_early_return,
+    typed_accumulator,
     dot,
 );

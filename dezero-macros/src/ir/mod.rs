@@ -142,8 +142,9 @@ pub enum Op {
     /// `a && b`, `a || b` (bool, no adjoint).
     Logic(syn::BinOp),
     Not,
-    /// `y = a`: a copy, made only so an alias does not put the same value on both sides of
-    /// `-`, `/`, a comparison or `max`/`min` (`let t = x; t - x` must not emit `x - x`).
+    /// `y = a`: a copy, made so an alias does not put the same value on both sides of
+    /// `-`, `/`, a comparison or `max`/`min` (`let t = x; t - x` must not emit `x - x`), and so
+    /// a typed `let s: f64 = 1.0;` keeps its type (`let s: f64 = 1.0;`, not the literal inlined).
     Copy,
     /// An integer or bool expression copied verbatim (locals renamed): a constant.
     Expr(Box<syn::Expr>),

@@ -117,7 +117,7 @@ impl Lower {
                         self.dummy()
                     }
                     None => {
-                        self.errs.spanned(&m.method, errors::unknown_method(&name));
+                        self.errs.spanned(&m.method, unknown_method(&name));
                         self.dummy()
                     }
                 }
@@ -229,9 +229,47 @@ impl Lower {
                 return self.dummy();
             }
         };
-        let l = self.expr(&b.left, None);
-        let r = self.expr(&b.right, None);
+        let (l, r) = match op {
+            Op::Logic(_) => (self.expr(&b.left, None), self.expr(&b.right, None)),
+            _ => (self.float_operand(&b.left), self.float_operand(&b.right)),
+        };
         self.inst(op, vec![l, r], hint, span)
+    }
+
+    /// An operand of float arithmetic or of a float comparison. An integer literal there
+    /// (`x * 2`, `x > 0`) is a type error rustc reports in the user's function, with "consider
+    /// using a floating-point literal" at the literal; the generated code reads it as the float
+    /// it means, so that error is the only one (not repeated at the attribute).
+    ///
+    /// ```text
+    /// x * 2      =>  out = mul(x, 2.0)
+    /// ```
+    pub(super) fn float_operand(&mut self, e: &syn::Expr) -> Operand {
+        match self.int_literal_as_float(e) {
+            Some(v) => v,
+            None => self.expr(e, None),
+        }
+    }
+
+    /// An integer literal where a float belongs, as the float (see [`Lower::float_operand`]).
+    pub(super) fn int_literal_as_float(&self, e: &syn::Expr) -> Option<Operand> {
+        let (neg, lit) = int_literal(e)?;
+        let float = syn::LitFloat::new(&format!("{}.0", lit.base10_digits()), lit.span());
+        let t = if neg { quote!(-#float) } else { quote!(#float) };
+        Some(Operand::Const(t, self.float_ty()))
+    }
+
+    /// `o` as a float when it is an integer literal and `other` a float (the two values of an
+    /// `if`), else `o`.
+    pub(super) fn float_beside(&self, o: Operand, other: &Operand) -> Operand {
+        let Operand::Const(t, Scalar::Int) = &o else {
+            return o;
+        };
+        let lit = syn::parse2::<syn::Expr>(t.clone()).ok();
+        match lit.filter(|_| matches!(self.ty(other), Scalar::Float(_))) {
+            Some(e) => self.int_literal_as_float(&e).unwrap_or(o),
+            None => o,
+        }
     }
 
     /// `g(args)` for an annotated `g` (its `_vjp` is called in the reverse sweep), `f64::exp(x)`,
@@ -268,8 +306,14 @@ impl Lower {
                     self.errs.spanned(c, errors::call_arity(&name, n + 1));
                     vec![self.dummy()]
                 }
+                None if last == "from" && c.args.len() == 1 => {
+                    let arg = &c.args[0];
+                    let msg = errors::float_from(&cast_operand(arg), &segs[0]);
+                    self.errs.spanned(c, msg);
+                    vec![self.dummy()]
+                }
                 None => {
-                    self.errs.spanned(&c.func, errors::unknown_method(&last));
+                    self.errs.spanned(&c.func, unknown_method(&last));
                     vec![self.dummy()]
                 }
             };
@@ -412,6 +456,77 @@ fn eq_op_checked(op: &syn::BinOp) -> bool {
 pub(super) fn local_name(e: &syn::Expr) -> Option<String> {
     match e {
         syn::Expr::Path(p) if p.qself.is_none() => p.path.get_ident().map(names::user),
+        _ => None,
+    }
+}
+
+/// The float methods of `std` without a derivative rule here (`x.ln_1p()`, `f64::atan(x)`):
+/// only a `#[custom_vjp]` can give one. Other names are the user's own methods.
+const STD_WITHOUT_RULE: &[&str] = &[
+    "abs_sub",
+    "acos",
+    "acosh",
+    "asin",
+    "asinh",
+    "atan",
+    "atanh",
+    "cbrt",
+    "ceil",
+    "clamp",
+    "copysign",
+    "div_euclid",
+    "exp2",
+    "exp_m1",
+    "floor",
+    "fract",
+    "ln_1p",
+    "log",
+    "log2",
+    "midpoint",
+    "mul_add",
+    "rem_euclid",
+    "round",
+    "round_ties_even",
+    "signum",
+    "sin_cos",
+    "to_degrees",
+    "to_radians",
+    "trunc",
+];
+
+/// The message for a method with no primitive: a `std` one has no rule yet, another is unknown.
+fn unknown_method(name: &str) -> String {
+    if STD_WITHOUT_RULE.contains(&name) {
+        errors::no_rule(name)
+    } else {
+        errors::unknown_method(name)
+    }
+}
+
+/// `e` as the operand of `as`: `i`, `n.pow(2)`, or `(n + 1)` in parentheses.
+pub(super) fn cast_operand(e: &syn::Expr) -> String {
+    let text = e.to_token_stream().to_string();
+    match e {
+        syn::Expr::Path(_) | syn::Expr::Lit(_) | syn::Expr::MethodCall(_) | syn::Expr::Paren(_) => {
+            text
+        }
+        _ => format!("({text})"),
+    }
+}
+
+/// An integer literal, perhaps negated or in parentheses (`2`, `-2`, `(2)`, `2i32`): whether
+/// it is negated, and the literal.
+fn int_literal(e: &syn::Expr) -> Option<(bool, &syn::LitInt)> {
+    match e {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(i),
+            ..
+        }) if !matches!(i.suffix(), "f32" | "f64") => Some((false, i)),
+        syn::Expr::Paren(p) => int_literal(&p.expr),
+        syn::Expr::Group(g) => int_literal(&g.expr),
+        syn::Expr::Unary(u) if matches!(u.op, syn::UnOp::Neg(_)) => {
+            int_literal(&u.expr).map(|(neg, i)| (!neg, i))
+        }
         _ => None,
     }
 }

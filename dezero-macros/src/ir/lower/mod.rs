@@ -32,7 +32,6 @@ pub fn lower(func: &Function) -> syn::Result<Program> {
         scopes: vec![HashMap::new()],
         cur: Vec::new(),
         errs: Errors::default(),
-        hint_used: false,
         outputs: func.outputs,
         int_types: HashMap::new(),
     };
@@ -50,8 +49,18 @@ pub fn lower(func: &Function) -> syn::Result<Program> {
         params.push(v);
     }
     let out = Hint::Named("out");
-    let outputs = l.stmts(func.item.block.stmts.clone(), true, Some(&out));
-    if l.errs.is_empty() && outputs.len() != func.outputs {
+    let mut body = func.item.block.stmts.clone();
+    // `fn f(..) -> f64 { ..; y; }`: reported at the `;`, and lowered as if it were not there.
+    if let Some(syn::Stmt::Expr(e, semi @ Some(_))) = body.last_mut() {
+        if has_value(e) {
+            l.errs.spanned(*semi, errors::result_semicolon());
+            *semi = None;
+        }
+    }
+    let outputs = l.stmts(body, true, Some(&out));
+    if l.errs.is_empty() && outputs.is_empty() {
+        l.missing_result(&func.item.block);
+    } else if l.errs.is_empty() && outputs.len() != func.outputs {
         // The whole returned expression is underlined, not only its first token.
         let msg = errors::output_count(func.outputs, outputs.len());
         match func.item.block.stmts.last() {
@@ -89,7 +98,6 @@ struct Lower {
     scopes: Vec<HashMap<String, Operand>>,
     cur: Vec<Stmt>,
     errs: Errors,
-    hint_used: bool,
     /// How many results the function declares.
     outputs: usize,
     /// The declared type of each integer parameter (`usize`), for `powi`'s `i32` exponent.
@@ -126,10 +134,65 @@ impl Lower {
             Some(Hint::Cond) => (self.namer.cond(), mixed),
             None => (self.namer.temp(), mixed),
         };
-        if hint.is_some() {
-            self.hint_used = true;
-        }
         self.new_var(name, span, ty, active)
+    }
+
+    /// The value of a `let x: T = ..` (or of an assignment to such an `x`), typed: a variable
+    /// made while lowering the value takes the annotation, anything else (a literal, an
+    /// existing variable) is copied into a variable that does, so every version of `x` is
+    /// declared `T` in the generated code, as `x` is in the user's.
+    ///
+    /// ```text
+    /// let mut s: f64 = 1.0;        =>  s = copy(1.0)          let s: f64 = 1.0;
+    /// for _ in 0..n { s = .. }         s_1 = loop(s, ..)      let mut s_1 = s;
+    /// ```
+    fn typed(
+        &mut self,
+        v: Operand,
+        annot: syn::Type,
+        before: usize,
+        hint: &Hint,
+        span: Span,
+    ) -> Operand {
+        if let Operand::Var(id) = v {
+            if id >= before {
+                // Made for this value (or its alias made for it): the value's type is `T`.
+                self.vars[id].annot = Some(annot);
+                return v;
+            }
+        }
+        let (ty, active) = (self.ty(&v), self.active(&v));
+        let dst = self.define(Some(hint), ty, active);
+        self.vars[dst].annot = Some(annot);
+        self.cur.push(Stmt::Inst(Inst {
+            dsts: vec![dst],
+            op: Op::Copy,
+            args: vec![v],
+            span,
+        }));
+        Operand::Var(dst)
+    }
+
+    /// The annotation of the user variable `name` as currently bound (`let x: f64`), if any.
+    fn annot_of(&self, name: &str) -> Option<syn::Type> {
+        match self.lookup(name)? {
+            Operand::Var(v) => self.vars[v].annot.clone(),
+            Operand::Const(..) => None,
+        }
+    }
+
+    /// The body gives no result: reported at its last statement (or at the empty body).
+    fn missing_result(&mut self, body: &syn::Block) {
+        let msg = errors::missing_result(&self.result_ty());
+        match body.stmts.last() {
+            Some(last) => self.errs.spanned(last, msg),
+            None => self.errs.spanned(body, msg),
+        }
+    }
+
+    /// The declared result type as written in messages: `f64`, or `(f64, f64)`.
+    fn result_ty(&self) -> String {
+        errors::result_ty(self.float, self.outputs)
     }
 
     /// Reports a result (a tail value or a `return`'s) with the wrong number of values, at it.
@@ -227,6 +290,18 @@ impl Lower {
         self.scopes.pop();
         let stmts = std::mem::replace(&mut self.cur, outer);
         (Block { stmts }, t)
+    }
+}
+
+/// Whether `e` as a last expression would be a value (so a `;` after it discards the result):
+/// not an assignment, a loop or an `if` without `else`.
+fn has_value(e: &syn::Expr) -> bool {
+    use syn::Expr as E;
+    match e {
+        E::Assign(_) | E::ForLoop(_) | E::While(_) | E::Loop(_) | E::Return(_) => false,
+        E::Binary(b) => !crate::ast::is_compound(&b.op),
+        E::If(i) => i.else_branch.is_some(),
+        _ => true,
     }
 }
 

@@ -60,8 +60,10 @@ impl Lower {
             syn::Expr::Return(r) => match &r.expr {
                 Some(v) => self.value(v, true, hint),
                 None => {
-                    self.errs.spanned(r, errors::missing_value());
-                    Vec::new()
+                    self.errs
+                        .spanned(r, errors::return_without_value(&self.result_ty()));
+                    // The right number of values, so the enclosing `if` reports nothing more.
+                    vec![self.dummy(); self.outputs]
                 }
             },
             syn::Expr::If(i) => {
@@ -101,7 +103,7 @@ impl Lower {
         match e {
             syn::Expr::Tuple(t) if tail => {
                 self.check_outputs(e, t.elems.len());
-                t.elems.iter().map(|x| self.expr(x, None)).collect()
+                t.elems.iter().map(|x| self.float_operand(x)).collect()
             }
             syn::Expr::Paren(p) => self.value(&p.expr, tail, hint),
             syn::Expr::If(i) => {
@@ -125,6 +127,10 @@ impl Lower {
             other => {
                 if tail {
                     self.check_outputs(other, 1);
+                    // A result is a float: `return 0;` is rustc's error in the user's function.
+                    if let Some(v) = self.int_literal_as_float(other) {
+                        return vec![v];
+                    }
                 }
                 vec![self.expr(other, hint)]
             }
@@ -147,7 +153,6 @@ impl Lower {
                 }
                 let name = names::user(&pi.ident);
                 let hint = Hint::User(name.clone(), pi.ident.span());
-                self.hint_used = false;
                 let before = self.vars.len();
                 let v = match &*init.expr {
                     syn::Expr::If(_) | syn::Expr::Block(_) => {
@@ -156,11 +161,10 @@ impl Lower {
                     }
                     e => self.expr(e, Some(&hint)),
                 };
-                if let (Operand::Var(id), true) = (&v, self.hint_used) {
-                    if *id >= before {
-                        self.vars[*id].annot = annot;
-                    }
-                }
+                let v = match annot {
+                    Some(t) => self.typed(v, t, before, &hint, init.expr.span()),
+                    None => v,
+                };
                 self.bind(name, v);
             }
             syn::Pat::Wild(_) => {
@@ -211,7 +215,14 @@ impl Lower {
                 let Some(name) = local_name(&a.left) else {
                     return;
                 };
-                let v = self.expr(&a.right, Some(&Hint::Version(name.clone())));
+                let annot = self.annot_of(&name);
+                let before = self.vars.len();
+                let hint = Hint::Version(name.clone());
+                let v = self.expr(&a.right, Some(&hint));
+                let v = match annot {
+                    Some(t) => self.typed(v, t, before, &hint, a.right.span()),
+                    None => v,
+                };
                 self.assign(&name, v, a.left.span());
             }
             syn::Expr::Binary(b) if ast::is_compound(&b.op) => self.compound(b),
@@ -248,6 +259,8 @@ impl Lower {
             self.expr(&b.right, None); // its unknown variables are reported too
             return;
         };
+        let annot = self.annot_of(&name);
+        let before = self.vars.len();
         let hint = Hint::Version(name.clone());
         let op = match b.op {
             syn::BinOp::AddAssign(_) => Some(Op::Add),
@@ -264,12 +277,16 @@ impl Lower {
             let e: syn::Expr = syn::parse_quote_spanned!(b.span()=> #left #op (#right));
             self.constant(&e, Some(&hint))
         } else if let Some(op) = op {
-            let rhs = self.expr(&b.right, None);
+            let rhs = self.float_operand(&b.right);
             self.inst(op, vec![current, rhs], Some(&hint), b.span())
         } else {
             let op = b.op.to_token_stream().to_string();
             self.errs.spanned(b.op, errors::compound_op(&op));
             return;
+        };
+        let v = match annot {
+            Some(t) => self.typed(v, t, before, &hint, b.span()),
+            None => v,
         };
         self.assign(&name, v, b.left.span());
     }
@@ -303,6 +320,9 @@ impl Lower {
                 self.errs.spanned(cond, errors::missing_value());
             }
             for (k, (t, e)) in then_vals.into_iter().zip(else_vals).enumerate() {
+                // `if c { 1 } else { x }`: rustc's error in the user's function, and only there.
+                let (t0, e0) = (t.clone(), e.clone());
+                let (t, e) = (self.float_beside(t, &e0), self.float_beside(e, &t0));
                 let dst = self.merge_var(&t, &e, if k == 0 { hint } else { None });
                 values.push(Operand::Var(dst));
                 merges.push(Merge {
@@ -325,7 +345,9 @@ impl Lower {
                     continue;
                 }
                 let (t, e) = (t.clone(), e.clone());
+                let annot = self.annot_of(&name);
                 let dst = self.merge_var(&t, &e, Some(&Hint::Version(name.clone())));
+                self.vars[dst].annot = annot;
                 merges.push(Merge {
                     dst,
                     then: t,
@@ -403,6 +425,7 @@ impl Lower {
             let ty = self.ty(&init);
             let active = matches!(ty, Scalar::Float(_));
             let phi = self.define(Some(&Hint::Version(name.clone())), ty, active);
+            self.vars[phi].annot = self.annot_of(&name);
             self.assign(&name, Operand::Var(phi), f.span());
             phis.push((name, phi, init));
         }
