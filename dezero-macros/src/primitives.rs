@@ -59,6 +59,27 @@ const METHODS: &[(&str, Op, usize)] = &[
     ("trunc", Op::Trunc, 0),
 ];
 
+/// Float methods of `std` with no rule here (yet): the message for them points to
+/// `#[custom_vjp]`, which can give one; any other unknown name is the user's own method.
+const STD_WITHOUT_RULE: &[&str] = &[
+    "abs_sub",
+    "copysign",
+    "div_euclid",
+    "fract",
+    "log",
+    "midpoint",
+    "rem_euclid",
+    "round_ties_even",
+    "sin_cos",
+    "to_degrees",
+    "to_radians",
+];
+
+/// Whether `name` is a float method of `std` without a rule in this table.
+pub fn std_without_rule(name: &str) -> bool {
+    STD_WITHOUT_RULE.contains(&name)
+}
+
 /// The scalar functions of `dezero::math` the macro differentiates, called by a path ending
 /// in their name (`sigmoid(x)`, `math::erf(x)`, `dezero::math::softplus(x)`).
 const MATH_FUNCTIONS: &[(&str, Op)] = &[

@@ -1,9 +1,9 @@
-// A `std` float method without a derivative rule (`ln_1p`, `f64::atan`, `floor`) is rejected
-// at its name, pointing to `#[custom_vjp]` (a `#[differentiable]` function could not express
-// it).
+// A `std` float method without a derivative rule (`fract`, `f64::to_degrees`, `copysign`) is
+// rejected at its name, pointing to `#[custom_vjp]` (a `#[differentiable]` function could not
+// express it).
 #[dezero::differentiable]
 fn f(x: f64) -> f64 {
-    x.ln_1p() + f64::atan(x) + x.floor()
+    x.fract() + f64::to_degrees(x) + x.copysign(1.0)
 }
 
 fn main() {}

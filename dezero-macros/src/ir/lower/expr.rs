@@ -460,43 +460,9 @@ pub(super) fn local_name(e: &syn::Expr) -> Option<String> {
     }
 }
 
-/// The float methods of `std` without a derivative rule here (`x.ln_1p()`, `f64::atan(x)`):
-/// only a `#[custom_vjp]` can give one. Other names are the user's own methods.
-const STD_WITHOUT_RULE: &[&str] = &[
-    "abs_sub",
-    "acos",
-    "acosh",
-    "asin",
-    "asinh",
-    "atan",
-    "atanh",
-    "cbrt",
-    "ceil",
-    "clamp",
-    "copysign",
-    "div_euclid",
-    "exp2",
-    "exp_m1",
-    "floor",
-    "fract",
-    "ln_1p",
-    "log",
-    "log2",
-    "midpoint",
-    "mul_add",
-    "rem_euclid",
-    "round",
-    "round_ties_even",
-    "signum",
-    "sin_cos",
-    "to_degrees",
-    "to_radians",
-    "trunc",
-];
-
 /// The message for a method with no primitive: a `std` one has no rule yet, another is unknown.
 fn unknown_method(name: &str) -> String {
-    if STD_WITHOUT_RULE.contains(&name) {
+    if crate::primitives::std_without_rule(name) {
         errors::no_rule(name)
     } else {
         errors::unknown_method(name)
