@@ -47,6 +47,9 @@ mod ops;
 mod release;
 mod variable;
 
+// Neural networks (DeZero steps 42-53).
+pub mod random;
+
 pub use backward::BackwardOptions;
 pub use config::{is_backprop_enabled, no_grad, using_config, Config, ConfigGuard};
 pub use error::GradCheckError;
