@@ -48,6 +48,8 @@ mod release;
 mod variable;
 
 // Neural networks (DeZero steps 42-53).
+pub mod dataloader;
+pub mod datasets;
 pub mod random;
 
 pub use backward::BackwardOptions;
