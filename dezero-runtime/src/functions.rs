@@ -12,3 +12,12 @@ pub use crate::ops::math::{
     Powf, Recip, Sigmoid, Sin, Sinh, Sqrt, Square, Tan, Tanh,
 };
 pub use crate::ops::reduce::{broadcast_to, sum, sum_to, BroadcastTo, Sum, SumTo};
+
+// The tensor functions of DeZero steps 37-41 and `functions.py`.
+pub use crate::ops::axes::{
+    max, max_axes, mean, mean_axes, min, min_axes, sum_axes, Extreme, Extremum, SumAxes,
+};
+pub use crate::ops::matmul::{linear, matmul, Linear, MatMul};
+pub use crate::ops::shape::{
+    expand_dims, flatten, reshape, transpose, transpose_axes, Reshape, Transpose,
+};

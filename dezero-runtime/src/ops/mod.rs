@@ -1,10 +1,15 @@
 //! The built-in functions, by family: arithmetic (with broadcasting and the operator
-//! overloads), element-wise math, and reductions/shape functions.
+//! overloads), element-wise math, reductions/shape functions, and the tensor functions of
+//! DeZero steps 37-41 (shapes, reductions over axes, matrix products, indexing, activations,
+//! losses, dropout).
 
 pub(crate) mod arith;
+pub(crate) mod axes;
 pub(crate) mod math;
+pub(crate) mod matmul;
 pub(crate) mod overload;
 pub(crate) mod reduce;
+pub(crate) mod shape;
 
 use std::cell::RefMut;
 use std::rc::Rc;

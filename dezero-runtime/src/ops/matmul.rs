@@ -1,0 +1,200 @@
+//! Matrix products (DeZero steps 41 and 43): `matmul` (2-D, and the 1-D cases of NumPy's
+//! `dot`) and `linear` (`x W + b` as one node).
+//!
+//! The products run on ndarray's `dot` over 2-D/1-D views (matrixmultiply). Backward is
+//! written with `matmul` itself, so products differentiate again.
+
+use ndarray::{arr0, ArrayD, ArrayView1, ArrayView2, Ix1, Ix2};
+
+use crate::error::broadcast_shape;
+use crate::function::{apply, Function};
+use crate::ops::reduce::sum_to;
+use crate::ops::shape::reshape;
+use crate::variable::Variable;
+
+fn view2(a: &ArrayD<f64>) -> ArrayView2<'_, f64> {
+    a.view().into_dimensionality::<Ix2>().expect("checked 2-D")
+}
+
+fn view1(a: &ArrayD<f64>) -> ArrayView1<'_, f64> {
+    a.view().into_dimensionality::<Ix1>().expect("checked 1-D")
+}
+
+/// The shape of `a · b`.
+///
+/// # Panics
+/// If an operand is not 1-D or 2-D, or the inner lengths differ; the message names `op` and
+/// both shapes.
+#[track_caller]
+fn product_shape(op: &str, a: &[usize], b: &[usize]) -> Vec<usize> {
+    let (inner_a, inner_b, shape) = match (a, b) {
+        (&[m, n], &[n2, k]) => (n, n2, vec![m, k]),
+        (&[m, n], &[n2]) => (n, n2, vec![m]),
+        (&[n], &[n2, k]) => (n, n2, vec![k]),
+        (&[n], &[n2]) => (n, n2, vec![]),
+        _ => panic!("{op}: operands must be 1-D or 2-D, got shapes {a:?} and {b:?}"),
+    };
+    if inner_a != inner_b {
+        panic!(
+            "{op}: shapes {a:?} and {b:?} are not aligned: the last axis of the first has length \
+             {inner_a}, the first axis of the second has length {inner_b}"
+        );
+    }
+    shape
+}
+
+/// `a · b` on arrays of checked shapes.
+fn product(a: &ArrayD<f64>, b: &ArrayD<f64>) -> ArrayD<f64> {
+    match (a.ndim(), b.ndim()) {
+        (2, 2) => view2(a).dot(&view2(b)).into_dyn(),
+        (2, 1) => view2(a).dot(&view1(b)).into_dyn(),
+        (1, 2) => view1(a).dot(&view2(b)).into_dyn(),
+        _ => arr0(view1(a).dot(&view1(b))).into_dyn(),
+    }
+}
+
+/// The gradients of `y = x · w` for each case of [`matmul`], as `Variable` operations.
+fn product_grads(x: &Variable, w: &Variable, gy: &Variable) -> (Variable, Variable) {
+    match (x.ndim(), w.ndim()) {
+        // (m, n) · (n, k): gx = gy wᵀ, gw = xᵀ gy
+        (2, 2) => (matmul(gy, w.t()), matmul(x.t(), gy)),
+        // (m, n) · (n): gx = gy ⊗ w (outer product), gw = xᵀ gy
+        (2, 1) => {
+            let (m, n) = (x.shape()[0], x.shape()[1]);
+            let gx = matmul(reshape(gy, &[m, 1]), reshape(w, &[1, n]));
+            (gx, matmul(x.t(), gy))
+        }
+        // (n) · (n, k): gx = w gy, gw = x ⊗ gy
+        (1, 2) => {
+            let (n, k) = (w.shape()[0], w.shape()[1]);
+            let gw = matmul(reshape(x, &[n, 1]), reshape(gy, &[1, k]));
+            (matmul(w, gy), gw)
+        }
+        // (n) · (n): a 0-dim y; gx = gy w, gw = gy x
+        _ => (gy * w, gy * x),
+    }
+}
+
+/// y = x · w (matrix product; 1-D operands as NumPy's `dot`).
+/// Backward: gx = gy · wᵀ, gw = xᵀ · gy (outer products and scalings for the 1-D cases).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MatMul;
+
+impl Function for MatMul {
+    fn name(&self) -> &str {
+        "matmul"
+    }
+    fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
+        vec![product(xs[0], xs[1])]
+    }
+    fn backward(&self, xs: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
+        let (gx, gw) = product_grads(&xs[0], &xs[1], &gys[0]);
+        vec![gx, gw]
+    }
+}
+
+/// y = x · w + b (b broadcast; no b if applied to two inputs).
+/// Backward: gx = gy · wᵀ, gw = xᵀ · gy, gb = sum_to(gy, shape of b).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Linear;
+
+impl Function for Linear {
+    fn name(&self) -> &str {
+        "linear"
+    }
+    fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
+        let mut y = product(xs[0], xs[1]);
+        if let Some(b) = xs.get(2) {
+            y += *b;
+        }
+        vec![y]
+    }
+    fn backward(&self, xs: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
+        let gy = &gys[0];
+        let (gx, gw) = product_grads(&xs[0], &xs[1], gy);
+        let mut gxs = vec![gx, gw];
+        if let Some(b) = xs.get(2) {
+            let shape = b.shape();
+            gxs.push(if gy.shape() == shape {
+                gy.clone()
+            } else {
+                sum_to(gy, &shape)
+            });
+        }
+        gxs
+    }
+}
+
+/// The matrix product `x · w` (DeZero's `matmul`, NumPy's `dot` for 1-D and 2-D operands).
+///
+/// Shapes: `(m, n) · (n, k) → (m, k)`, `(m, n) · (n) → (m)`, `(n) · (n, k) → (k)`,
+/// `(n) · (n) → ()` (the inner product, 0-dim).
+///
+/// Derivative: gx = gy · wᵀ, gw = xᵀ · gy; for 1-D operands the same with the vector as a row
+/// or column (`(n)·(n)`: gx = gy w, gw = gy x).
+///
+/// # Panics
+/// If an operand is 0-dim or has more than 2 axes, or the inner lengths differ (the message
+/// names `matmul` and both shapes).
+///
+/// ```
+/// use dezero_runtime::{functions::{matmul, sum}, Variable};
+/// use ndarray::array;
+/// let x = Variable::from(array![[1.0, 2.0], [3.0, 4.0]]);
+/// let w = Variable::from(array![[5.0, 6.0], [7.0, 8.0]]);
+/// let y = matmul(&x, &w);
+/// assert_eq!(*y.data(), array![[19.0, 22.0], [43.0, 50.0]].into_dyn());
+/// sum(&y).backward();
+/// // gx = 1 · wᵀ: each row of gx holds the row sums of w
+/// assert_eq!(*x.grad().unwrap().data(), array![[11.0, 15.0], [11.0, 15.0]].into_dyn());
+/// ```
+#[track_caller]
+pub fn matmul(x: impl AsRef<Variable>, w: impl AsRef<Variable>) -> Variable {
+    let (x, w) = (x.as_ref(), w.as_ref());
+    product_shape("matmul", &x.shape(), &w.shape());
+    apply(MatMul, &[x, w]).remove(0)
+}
+
+/// The affine map `x · w + b` as one node (DeZero's `linear`); `b: None` is `matmul(x, w)`
+/// recorded as a `linear` node.
+///
+/// `x` and `w` take the shapes [`matmul`] accepts; `b` must broadcast to the product's shape
+/// without enlarging it (typically `b` has shape `(k)` for `(m, n) · (n, k)`).
+///
+/// Derivative: gx = gy · wᵀ, gw = xᵀ · gy, gb = gy summed to b's shape.
+///
+/// # Panics
+/// As [`matmul`], or if `b` does not broadcast to the product's shape (the messages name
+/// `linear` and the shapes).
+///
+/// ```
+/// use dezero_runtime::{functions::{linear, sum}, Variable};
+/// use ndarray::array;
+/// let x = Variable::from(array![[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]);
+/// let w = Variable::from(array![[1.0], [-1.0]]);
+/// let b = Variable::from(array![0.5]);
+/// let y = linear(&x, &w, Some(&b));
+/// assert_eq!(*y.data(), array![[-0.5], [-0.5], [-0.5]].into_dyn());
+/// sum(&y).backward();
+/// assert_eq!(b.grad().unwrap().item(), 3.0); // one per row
+/// ```
+#[track_caller]
+pub fn linear(x: impl AsRef<Variable>, w: impl AsRef<Variable>, b: Option<&Variable>) -> Variable {
+    let (x, w) = (x.as_ref(), w.as_ref());
+    let shape = product_shape("linear", &x.shape(), &w.shape());
+    match b {
+        None => apply(Linear, &[x, w]).remove(0),
+        Some(b) => {
+            let bshape = b.shape();
+            if broadcast_shape("linear", &shape, &bshape) != shape {
+                panic!(
+                    "linear: bias of shape {bshape:?} does not broadcast to the product's shape \
+                     {shape:?} (x {:?}, w {:?})",
+                    x.shape(),
+                    w.shape()
+                );
+            }
+            apply(Linear, &[x, w, b]).remove(0)
+        }
+    }
+}

@@ -1,0 +1,423 @@
+//! Tensor functions (DeZero steps 37-41): shapes, reductions over axes, matrix products and
+//! indexing. Values against hand computations and ndarray, first derivatives against central
+//! differences on seeded random arrays of several shapes, second derivatives (create_graph)
+//! against central differences of the first derivative, and the shape panics.
+
+mod support;
+
+use dezero_runtime::functions as F;
+use dezero_runtime::{BackwardOptions, Variable};
+use ndarray::{array, ArrayD, Axis, IxDyn};
+use support::{assert_close, check_grad, check_second, Rng};
+
+fn var(a: ArrayD<f64>) -> Variable {
+    Variable::new(a)
+}
+
+/// The panic message of `f`.
+fn panic_message(f: impl FnOnce() + std::panic::UnwindSafe) -> String {
+    let err = std::panic::catch_unwind(f).expect_err("expected a panic");
+    match err.downcast::<String>() {
+        Ok(s) => *s,
+        Err(e) => e
+            .downcast::<&str>()
+            .map(|s| s.to_string())
+            .unwrap_or_default(),
+    }
+}
+
+// ---------------------------------------------------------------- matmul
+
+#[test]
+fn matmul_values_for_each_shape_case() {
+    let a = var(array![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]].into_dyn());
+    let b = var(array![[1.0, 0.0], [0.0, 1.0], [2.0, -1.0]].into_dyn());
+    let v3 = var(array![1.0, -1.0, 2.0].into_dyn());
+    let v2 = var(array![3.0, 0.5].into_dyn());
+    // (2,3)(3,2): rows · columns
+    assert_eq!(
+        *F::matmul(&a, &b).data(),
+        array![[7.0, -1.0], [16.0, -1.0]].into_dyn()
+    );
+    // (2,3)(3): [1 - 2 + 6, 4 - 5 + 12]
+    assert_eq!(*F::matmul(&a, &v3).data(), array![5.0, 11.0].into_dyn());
+    // (2)(2,3): 3 [1 2 3] + 0.5 [4 5 6]
+    assert_eq!(
+        *F::matmul(&v2, &a).data(),
+        array![5.0, 8.5, 12.0].into_dyn()
+    );
+    // (3)(3): 1 + 1 + 4, a 0-dim result
+    let dot = F::matmul(&v3, &v3);
+    assert_eq!(dot.shape(), Vec::<usize>::new());
+    assert_eq!(dot.item(), 6.0);
+}
+
+#[test]
+fn matmul_gradients_match_central_differences() {
+    let mut rng = Rng::new(41);
+    let cases: [(&[usize], &[usize]); 6] = [
+        (&[3, 4], &[4, 2]),
+        (&[1, 5], &[5, 1]),
+        (&[4, 3], &[3, 6]),
+        (&[3, 4], &[4]),
+        (&[4], &[4, 3]),
+        (&[5], &[5]),
+    ];
+    for (xs, ws) in cases {
+        let x = rng.array(xs, -1.0, 1.0);
+        let w = rng.array(ws, -1.0, 1.0);
+        let (xv, wv) = (var(x.clone()), var(w.clone()));
+        check_grad(&mut rng, "matmul wrt x", |x| F::matmul(x, &wv), &x);
+        check_grad(&mut rng, "matmul wrt w", |w| F::matmul(&xv, w), &w);
+        // second derivatives through matmul's recorded backward
+        check_second(
+            &mut rng,
+            "tanh(x w) wrt x",
+            |x| F::tanh(&F::matmul(x, &wv)),
+            &x,
+        );
+        check_second(
+            &mut rng,
+            "tanh(x w) wrt w",
+            |w| F::tanh(&F::matmul(&xv, w)),
+            &w,
+        );
+    }
+}
+
+#[test]
+fn matmul_second_derivative_of_a_bilinear_form() {
+    // x xᵀ and v·v: matmul's backward depends on both operands, so the Hessian is nonzero
+    let mut rng = Rng::new(7);
+    let x = rng.array(&[3, 4], -1.0, 1.0);
+    check_second(&mut rng, "x xᵀ", |x| F::matmul(x, x.t()), &x);
+    let v = rng.array(&[6], -1.0, 1.0);
+    check_second(&mut rng, "v · v", |v| F::matmul(v, v), &v);
+    // d²(v·v)/dv² = 2 I: with create_graph, grad(sum(grad)) = 2 everywhere
+    let v = var(v);
+    F::matmul(&v, &v).backward_with(BackwardOptions {
+        create_graph: true,
+        ..Default::default()
+    });
+    let g = v.grad().unwrap();
+    v.cleargrad();
+    F::sum(&g).backward();
+    assert_eq!(*v.grad().unwrap().data(), ArrayD::from_elem(vec![6], 2.0));
+}
+
+#[test]
+fn matmul_shape_errors_name_the_op_and_shapes() {
+    let msg = panic_message(|| {
+        F::matmul(
+            var(ArrayD::zeros(vec![2, 3])),
+            var(ArrayD::zeros(vec![4, 2])),
+        );
+    });
+    assert!(
+        msg.starts_with("matmul: shapes [2, 3] and [4, 2] are not aligned"),
+        "{msg}"
+    );
+    let msg = panic_message(|| {
+        F::matmul(
+            var(ArrayD::zeros(vec![2, 2, 2])),
+            var(ArrayD::zeros(vec![2, 2])),
+        );
+    });
+    assert_eq!(
+        msg,
+        "matmul: operands must be 1-D or 2-D, got shapes [2, 2, 2] and [2, 2]"
+    );
+    let msg = panic_message(|| {
+        F::matmul(Variable::from(2.0), var(ArrayD::zeros(vec![2])));
+    });
+    assert!(msg.contains("[] and [2]"), "{msg}");
+}
+
+// ---------------------------------------------------------------- linear
+
+#[test]
+fn linear_is_matmul_plus_bias_with_gradients() {
+    let mut rng = Rng::new(43);
+    let x = rng.array(&[5, 3], -1.0, 1.0);
+    let w = rng.array(&[3, 4], -1.0, 1.0);
+    let (xv, wv) = (var(x.clone()), var(w.clone()));
+    for bshape in [&[4][..], &[1, 4], &[5, 4], &[5, 1], &[]] {
+        let b = rng.array(bshape, -1.0, 1.0);
+        let bv = var(b.clone());
+        let y = F::linear(&xv, &wv, Some(&bv));
+        let expected = x
+            .view()
+            .into_dimensionality::<ndarray::Ix2>()
+            .unwrap()
+            .dot(&w.view().into_dimensionality::<ndarray::Ix2>().unwrap())
+            + &b;
+        assert_close(&y.data(), &expected.into_dyn(), 1e-14);
+        assert_eq!(y.creator().unwrap().name(), "linear");
+        check_grad(
+            &mut rng,
+            "linear wrt x",
+            |x| F::linear(x, &wv, Some(&bv)),
+            &x,
+        );
+        check_grad(
+            &mut rng,
+            "linear wrt w",
+            |w| F::linear(&xv, w, Some(&bv)),
+            &w,
+        );
+        check_grad(
+            &mut rng,
+            "linear wrt b",
+            |b| F::linear(&xv, &wv, Some(b)),
+            &b,
+        );
+    }
+    // no bias: the values of matmul, two inputs
+    let y = F::linear(&xv, &wv, None);
+    assert_eq!(*y.data(), *F::matmul(&xv, &wv).data());
+    assert_eq!(y.creator().unwrap().inputs().len(), 2);
+    check_grad(
+        &mut rng,
+        "linear without b",
+        |x| F::linear(x, &wv, None),
+        &x,
+    );
+    // a 1-D input: (3) · (3, 4) + (4)
+    let v = rng.array(&[3], -1.0, 1.0);
+    let bv = var(rng.array(&[4], -1.0, 1.0));
+    check_grad(&mut rng, "linear 1-D", |v| F::linear(v, &wv, Some(&bv)), &v);
+}
+
+#[test]
+fn linear_second_derivatives() {
+    let mut rng = Rng::new(44);
+    let x = rng.array(&[4, 3], -1.0, 1.0);
+    let w = rng.array(&[3, 2], -1.0, 1.0);
+    let b = var(rng.array(&[2], -1.0, 1.0));
+    let (xv, wv) = (var(x.clone()), var(w.clone()));
+    check_second(
+        &mut rng,
+        "linear wrt x",
+        |x| F::tanh(&F::linear(x, &wv, Some(&b))),
+        &x,
+    );
+    check_second(
+        &mut rng,
+        "linear wrt w",
+        |w| F::tanh(&F::linear(&xv, w, Some(&b))),
+        &w,
+    );
+    let bb = rng.array(&[2], -1.0, 1.0);
+    check_second(
+        &mut rng,
+        "linear wrt b",
+        |b| F::tanh(&F::linear(&xv, &wv, Some(b))),
+        &bb,
+    );
+}
+
+#[test]
+fn linear_rejects_a_bias_that_does_not_fit() {
+    let msg = panic_message(|| {
+        let b = var(ArrayD::zeros(vec![3, 2]));
+        F::linear(
+            var(ArrayD::zeros(vec![1, 2])),
+            var(ArrayD::zeros(vec![2, 2])),
+            Some(&b),
+        );
+    });
+    assert!(
+        msg.starts_with("linear: bias of shape [3, 2] does not broadcast"),
+        "{msg}"
+    );
+    let msg = panic_message(|| {
+        F::linear(
+            var(ArrayD::zeros(vec![1, 3])),
+            var(ArrayD::zeros(vec![2, 2])),
+            None,
+        );
+    });
+    assert!(
+        msg.starts_with("linear: shapes [1, 3] and [2, 2] are not aligned"),
+        "{msg}"
+    );
+}
+
+// ---------------------------------------------------------------- reshape, transpose
+
+#[test]
+fn reshape_values_gradients_and_identity() {
+    let x = var(array![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]].into_dyn());
+    let y = F::reshape(&x, &[3, 2]);
+    assert_eq!(
+        *y.data(),
+        array![[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]].into_dyn()
+    );
+    assert_eq!(x.reshape(&[6]).shape(), vec![6]);
+    // the same shape gives back x itself, as DeZero
+    assert!(F::reshape(&x, &[2, 3]).ptr_eq(&x));
+    // reshaping a transposed (non-contiguous) array reads it in row-major order
+    let t = x.t();
+    assert_eq!(
+        *t.reshape(&[6]).data(),
+        array![1.0, 4.0, 2.0, 5.0, 3.0, 6.0].into_dyn()
+    );
+
+    let mut rng = Rng::new(38);
+    for (from, to) in [
+        (&[2, 3][..], &[3, 2][..]),
+        (&[2, 3, 4], &[4, 6]),
+        (&[6], &[1, 2, 3]),
+        (&[1], &[]),
+        (&[2, 2], &[4, 1]),
+    ] {
+        let x = rng.array(from, -1.0, 1.0);
+        check_grad(&mut rng, "reshape", |x| F::reshape(x, to), &x);
+        check_second(
+            &mut rng,
+            "square(reshape)",
+            |x| F::square(&F::reshape(x, to)),
+            &x,
+        );
+    }
+    let msg = panic_message(|| {
+        F::reshape(var(ArrayD::zeros(vec![2, 3])), &[4]);
+    });
+    assert_eq!(
+        msg,
+        "reshape: cannot reshape shape [2, 3] (6 elements) to [4] (4 elements)"
+    );
+}
+
+#[test]
+fn expand_dims_and_flatten() {
+    let x = var(ArrayD::zeros(vec![2, 3, 4]));
+    assert_eq!(F::expand_dims(&x, 3).shape(), vec![2, 3, 4, 1]);
+    assert_eq!(F::flatten(&x).shape(), vec![2, 12]);
+    let msg = panic_message(|| {
+        F::expand_dims(var(ArrayD::zeros(vec![2])), 2);
+    });
+    assert_eq!(msg, "expand_dims: axis 2 is out of range for shape [2]");
+    let msg = panic_message(|| {
+        F::flatten(Variable::from(1.0));
+    });
+    assert!(msg.starts_with("flatten: a 0-dim variable"), "{msg}");
+    let mut rng = Rng::new(3);
+    let a = rng.array(&[2, 3, 2], -1.0, 1.0);
+    check_grad(&mut rng, "flatten", |x| F::flatten(x), &a);
+    check_grad(&mut rng, "expand_dims", |x| F::expand_dims(x, 1), &a);
+}
+
+#[test]
+fn transpose_values_gradients_and_permutation_errors() {
+    let x = var(array![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]].into_dyn());
+    let expected = array![[1.0, 4.0], [2.0, 5.0], [3.0, 6.0]].into_dyn();
+    assert_eq!(*F::transpose(&x).data(), expected);
+    assert_eq!(*x.t().data(), expected);
+    assert_eq!(*x.transpose().data(), expected);
+    // the output is stored contiguous
+    assert!(x.t().data().is_standard_layout());
+
+    let a = ArrayD::from_shape_fn(IxDyn(&[2, 3, 4]), |i| {
+        (i[0] * 100 + i[1] * 10 + i[2]) as f64
+    });
+    let y = F::transpose_axes(var(a.clone()), &[2, 0, 1]);
+    assert_eq!(y.shape(), vec![4, 2, 3]);
+    // y[k, i, j] = a[i, j, k]
+    assert_eq!(y.data()[[3, 1, 2]], a[[1, 2, 3]]);
+    // reversed axes of a 3-D array
+    assert_eq!(F::transpose(var(a.clone())).data()[[3, 2, 1]], a[[1, 2, 3]]);
+
+    let mut rng = Rng::new(39);
+    let perms: [&[usize]; 6] = [
+        &[0, 1, 2],
+        &[0, 2, 1],
+        &[1, 0, 2],
+        &[1, 2, 0],
+        &[2, 0, 1],
+        &[2, 1, 0],
+    ];
+    let a = rng.array(&[2, 3, 4], -1.0, 1.0);
+    for p in perms {
+        check_grad(&mut rng, "transpose_axes", |x| F::transpose_axes(x, p), &a);
+        check_second(
+            &mut rng,
+            "square(transpose_axes)",
+            |x| F::square(&F::transpose_axes(x, p)),
+            &a,
+        );
+    }
+    for shape in [&[3, 5][..], &[4], &[]] {
+        let a = rng.array(shape, -1.0, 1.0);
+        check_grad(&mut rng, "transpose", |x| F::transpose(x), &a);
+        check_second(&mut rng, "x * xᵀ", |x| x * x.t().t(), &a);
+    }
+
+    for bad in [&[0, 0, 1][..], &[0, 1], &[0, 1, 3]] {
+        let msg = panic_message(|| {
+            F::transpose_axes(var(ArrayD::zeros(vec![2, 3, 4])), bad);
+        });
+        assert_eq!(
+            msg,
+            format!(
+                "transpose: axes {bad:?} are not a permutation of the 3 axes of shape [2, 3, 4]"
+            )
+        );
+    }
+}
+
+// ---------------------------------------------------------------- sum over axes
+
+#[test]
+fn sum_axes_values_match_ndarray() {
+    let mut rng = Rng::new(391);
+    let a = rng.array(&[2, 3, 4], -1.0, 1.0);
+    let x = var(a.clone());
+    assert_close(
+        &F::sum_axes(&x, &[1], false).data(),
+        &a.sum_axis(Axis(1)),
+        1e-15,
+    );
+    let both = a.sum_axis(Axis(2)).sum_axis(Axis(0));
+    assert_close(&F::sum_axes(&x, &[2, 0], false).data(), &both, 1e-15);
+    let kept = F::sum_axes(&x, &[0, 2], true);
+    assert_eq!(kept.shape(), vec![1, 3, 1]);
+    let kept = kept.data().clone().into_shape_with_order(vec![3]).unwrap();
+    assert_close(&kept, &both, 1e-15);
+    let all = F::sum_axes(&x, &[0, 1, 2], false);
+    assert_eq!(all.shape(), Vec::<usize>::new());
+    approx::assert_abs_diff_eq!(all.item(), a.sum(), epsilon = 1e-14);
+    // no axes: nothing reduced (NumPy's axis=())
+    assert_eq!(*F::sum_axes(&x, &[], false).data(), a);
+}
+
+#[test]
+fn sum_axes_gradients_every_axis_set() {
+    let mut rng = Rng::new(392);
+    let a = rng.array(&[2, 3, 4], -1.0, 1.0);
+    let sets: [&[usize]; 8] = [&[], &[0], &[1], &[2], &[0, 1], &[1, 2], &[0, 2], &[2, 1, 0]];
+    for axes in sets {
+        for keepdims in [false, true] {
+            check_grad(&mut rng, "sum_axes", |x| F::sum_axes(x, axes, keepdims), &a);
+            // sum over axes of x², squared: the recorded backward of sum_axes is exercised
+            check_second(
+                &mut rng,
+                "square(sum_axes(square))",
+                |x| F::square(&F::sum_axes(F::square(x), axes, keepdims)),
+                &a,
+            );
+        }
+    }
+}
+
+#[test]
+fn sum_axes_rejects_bad_axes() {
+    let msg = panic_message(|| {
+        F::sum_axes(var(ArrayD::zeros(vec![2, 3])), &[2], false);
+    });
+    assert_eq!(msg, "sum: axis 2 is out of range for shape [2, 3] (2 axes)");
+    let msg = panic_message(|| {
+        F::sum_axes(var(ArrayD::zeros(vec![2, 3])), &[1, 1], false);
+    });
+    assert_eq!(msg, "sum: axes [1, 1] repeat an axis (shape [2, 3])");
+}
