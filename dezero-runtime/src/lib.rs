@@ -21,6 +21,9 @@
 //! - [`fused::elementwise`]: a scalar function and its pullback as one element-wise node.
 //! - [`dot::graph`]: the graph as Graphviz DOT text (DeZero step 26).
 //! - [`numerical_diff`] / [`gradient_check`]: check gradients by central differences.
+//! - Neural networks (DeZero steps 42–53): [`layers`] and [`models`] hold [`layers::Parameter`]s,
+//!   [`optimizers`] update them, [`datasets`] and [`dataloader`] feed them, [`serialize`] saves
+//!   them as `.npz`, [`random`] draws like NumPy.
 //!
 //! # Threads
 //!
@@ -50,7 +53,11 @@ mod variable;
 // Neural networks (DeZero steps 42-53).
 pub mod dataloader;
 pub mod datasets;
+pub mod layers;
+pub mod models;
+pub mod optimizers;
 pub mod random;
+pub mod serialize;
 
 pub use backward::BackwardOptions;
 pub use config::{is_backprop_enabled, no_grad, using_config, Config, ConfigGuard};
