@@ -14,8 +14,16 @@ pub use crate::ops::math::{
 pub use crate::ops::reduce::{broadcast_to, sum, sum_to, BroadcastTo, Sum, SumTo};
 
 // The tensor functions of DeZero steps 37-41 and `functions.py`.
+pub use crate::ops::activation::{
+    clip, leaky_relu, log_softmax, relu, softmax, Clip, LeakyRelu, LogSoftmax, Relu, Softmax,
+};
 pub use crate::ops::axes::{
     max, max_axes, mean, mean_axes, min, min_axes, sum_axes, Extreme, Extremum, SumAxes,
+};
+pub use crate::ops::index::{get_item, GetItem, GetItemGrad, Index};
+pub use crate::ops::loss::{
+    accuracy, mean_squared_error, sigmoid_cross_entropy, softmax_cross_entropy, MeanSquaredError,
+    SigmoidCrossEntropy, SoftmaxCrossEntropy,
 };
 pub use crate::ops::matmul::{linear, matmul, Linear, MatMul};
 pub use crate::ops::shape::{

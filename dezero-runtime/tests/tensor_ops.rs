@@ -421,3 +421,361 @@ fn sum_axes_rejects_bad_axes() {
     });
     assert_eq!(msg, "sum: axes [1, 1] repeat an axis (shape [2, 3])");
 }
+
+// ---------------------------------------------------------------- mean, max, min
+
+#[test]
+fn mean_values_and_derivatives() {
+    let x = var(array![[1.0, 2.0, 3.0], [4.0, 5.0, 9.0]].into_dyn());
+    assert_eq!(F::mean(&x).item(), 4.0);
+    assert_eq!(
+        *F::mean_axes(&x, &[0], false).data(),
+        array![2.5, 3.5, 6.0].into_dyn()
+    );
+    assert_eq!(
+        *F::mean_axes(&x, &[1], true).data(),
+        array![[2.0], [6.0]].into_dyn()
+    );
+    assert_eq!(F::mean_axes(&x, &[0, 1], false).item(), 4.0);
+    // d mean / dx = 1/n
+    F::mean(&x).backward();
+    assert_eq!(
+        *x.grad().unwrap().data(),
+        ArrayD::from_elem(vec![2, 3], 1.0 / 6.0)
+    );
+
+    let mut rng = Rng::new(50);
+    let a = rng.array(&[3, 2, 4], -1.0, 1.0);
+    check_grad(&mut rng, "mean", |x| F::mean(x), &a);
+    check_second(
+        &mut rng,
+        "mean(x²)²",
+        |x| F::square(&F::mean(F::square(x))),
+        &a,
+    );
+    for axes in [&[0][..], &[2], &[0, 1], &[1, 2]] {
+        for keepdims in [false, true] {
+            check_grad(
+                &mut rng,
+                "mean_axes",
+                |x| F::mean_axes(x, axes, keepdims),
+                &a,
+            );
+            check_second(
+                &mut rng,
+                "mean_axes(x²)²",
+                |x| F::square(&F::mean_axes(F::square(x), axes, keepdims)),
+                &a,
+            );
+        }
+    }
+    let msg = panic_message(|| {
+        F::mean_axes(var(ArrayD::zeros(vec![2])), &[1], false);
+    });
+    assert_eq!(msg, "mean: axis 1 is out of range for shape [2] (1 axes)");
+}
+
+#[test]
+fn max_and_min_values_match_ndarray() {
+    let mut rng = Rng::new(60);
+    let a = rng.array(&[3, 4, 5], -1.0, 1.0);
+    let x = var(a.clone());
+    let fold = |axis, f: fn(f64, f64) -> f64| a.fold_axis(Axis(axis), f64::NAN, |&m, &v| f(m, v));
+    for axis in 0..3 {
+        assert_eq!(
+            *F::max_axes(&x, &[axis], false).data(),
+            fold(axis, f64::max)
+        );
+        assert_eq!(
+            *F::min_axes(&x, &[axis], false).data(),
+            fold(axis, f64::min)
+        );
+        assert_eq!(
+            *F::max_axes(&x, &[axis], true).data(),
+            fold(axis, f64::max).insert_axis(Axis(axis))
+        );
+    }
+    let largest = a.iter().copied().fold(f64::NAN, f64::max);
+    let smallest = a.iter().copied().fold(f64::NAN, f64::min);
+    assert_eq!(F::max(&x).item(), largest);
+    assert_eq!(F::min(&x).item(), smallest);
+    assert_eq!(F::max_axes(&x, &[0, 1, 2], false).item(), largest);
+    assert_eq!(
+        *F::max_axes(&x, &[2, 0], false).data(),
+        a.fold_axis(Axis(2), f64::NAN, |&m, &v| m.max(v))
+            .fold_axis(Axis(0), f64::NAN, |&m, &v| m.max(v))
+    );
+}
+
+#[test]
+fn max_and_min_split_ties_evenly_and_skip_nan() {
+    // KINKS.md: tied maxima share gy evenly
+    let x = var(array![[1.0, 3.0, 3.0], [2.0, 2.0, 2.0]].into_dyn());
+    F::sum(&F::max_axes(&x, &[1], false)).backward();
+    let third = 1.0 / 3.0;
+    assert_eq!(
+        *x.grad().unwrap().data(),
+        array![[0.0, 0.5, 0.5], [third, third, third]].into_dyn()
+    );
+    let x = var(array![[1.0, 1.0], [1.0, 4.0]].into_dyn());
+    F::min(&x).backward();
+    assert_eq!(
+        *x.grad().unwrap().data(),
+        array![[third, third], [third, 0.0]].into_dyn()
+    );
+    // NaN is skipped (f64::max); a group of only NaNs gives NaN and splits its gradient
+    let x = var(array![[f64::NAN, 1.0, 2.0], [f64::NAN, f64::NAN, f64::NAN]].into_dyn());
+    let y = F::max_axes(&x, &[1], false);
+    assert_eq!(y.data()[0], 2.0);
+    assert!(y.data()[1].is_nan());
+    F::sum(&y).backward();
+    assert_eq!(
+        *x.grad().unwrap().data(),
+        array![[0.0, 0.0, 1.0], [third, third, third]].into_dyn()
+    );
+}
+
+#[test]
+fn max_and_min_derivatives() {
+    let mut rng = Rng::new(61);
+    // continuous random values: no ties, so max and min are differentiable everywhere
+    let a = rng.array(&[3, 4, 2], -1.0, 1.0);
+    let sets: [&[usize]; 6] = [&[0], &[1], &[2], &[0, 2], &[1, 2], &[0, 1, 2]];
+    for axes in sets {
+        for keepdims in [false, true] {
+            check_grad(&mut rng, "max_axes", |x| F::max_axes(x, axes, keepdims), &a);
+            check_grad(&mut rng, "min_axes", |x| F::min_axes(x, axes, keepdims), &a);
+            // (max x)² has second derivative 2 at the maximum: max's recorded backward
+            check_second(
+                &mut rng,
+                "max_axes²",
+                |x| F::square(&F::max_axes(x, axes, keepdims)),
+                &a,
+            );
+            check_second(
+                &mut rng,
+                "min_axes²",
+                |x| F::square(&F::min_axes(x, axes, keepdims)),
+                &a,
+            );
+        }
+    }
+    check_grad(&mut rng, "max", |x| F::max(x), &a);
+    check_grad(&mut rng, "min", |x| F::min(x), &a);
+    check_second(&mut rng, "max²", |x| F::square(&F::max(x)), &a);
+}
+
+#[test]
+fn max_and_min_reject_empty_and_bad_axes() {
+    let msg = panic_message(|| {
+        F::max_axes(var(ArrayD::zeros(vec![2, 0])), &[1], false);
+    });
+    assert_eq!(
+        msg,
+        "max: cannot reduce axis 1 of length 0 (shape [2, 0]): an empty group has no max"
+    );
+    let msg = panic_message(|| {
+        F::min(var(ArrayD::zeros(vec![0])));
+    });
+    assert!(
+        msg.starts_with("min: cannot reduce axis 0 of length 0"),
+        "{msg}"
+    );
+    let msg = panic_message(|| {
+        F::min_axes(var(ArrayD::zeros(vec![2, 3])), &[0, 0], true);
+    });
+    assert_eq!(msg, "min: axes [0, 0] repeat an axis (shape [2, 3])");
+    // reducing a length-0 axis of a different axis is fine: an empty result
+    assert_eq!(
+        F::max_axes(var(ArrayD::zeros(vec![2, 0])), &[0], false).shape(),
+        vec![0]
+    );
+}
+
+// ---------------------------------------------------------------- get_item
+
+fn numbered(shape: &[usize]) -> ArrayD<f64> {
+    let mut k = 0.0;
+    ArrayD::from_shape_simple_fn(IxDyn(shape), || {
+        k += 1.0;
+        k
+    })
+}
+
+#[test]
+fn get_item_values_like_numpy() {
+    use F::Index::{All, At, List, Range, RangeFrom};
+    let a = numbered(&[3, 4]); // [[1 2 3 4] [5 6 7 8] [9 10 11 12]]
+    let x = var(a.clone());
+    assert_eq!(
+        *F::get_item(&x, &[At(1)]).data(),
+        array![5.0, 6.0, 7.0, 8.0].into_dyn()
+    );
+    assert_eq!(F::get_item(&x, &[At(2), At(3)]).item(), 12.0);
+    assert_eq!(
+        F::get_item(&x, &[At(2), At(3)]).shape(),
+        Vec::<usize>::new()
+    );
+    assert_eq!(
+        *F::get_item(&x, &[All, Range(1..3)]).data(),
+        array![[2.0, 3.0], [6.0, 7.0], [10.0, 11.0]].into_dyn()
+    );
+    assert_eq!(
+        *F::get_item(&x, &[RangeFrom(1), At(0)]).data(),
+        array![5.0, 9.0].into_dyn()
+    );
+    // x[[2, 0, 2]]: rows in list order, repeats allowed
+    assert_eq!(
+        *F::get_item(&x, &[List(vec![2, 0, 2])]).data(),
+        array![
+            [9.0, 10.0, 11.0, 12.0],
+            [1.0, 2.0, 3.0, 4.0],
+            [9.0, 10.0, 11.0, 12.0]
+        ]
+        .into_dyn()
+    );
+    // x[:, [3, 0]] and x[[0, 2], 1] (NumPy gives the same)
+    assert_eq!(
+        *F::get_item(&x, &[All, List(vec![3, 0])]).data(),
+        array![[4.0, 1.0], [8.0, 5.0], [12.0, 9.0]].into_dyn()
+    );
+    assert_eq!(
+        *F::get_item(&x, &[List(vec![0, 2]), At(1)]).data(),
+        array![2.0, 10.0].into_dyn()
+    );
+    // two lists pick a block, as np.ix_
+    assert_eq!(
+        *F::get_item(&x, &[List(vec![0, 2]), List(vec![1, 3])]).data(),
+        array![[2.0, 4.0], [10.0, 12.0]].into_dyn()
+    );
+    // empty selections
+    assert_eq!(F::get_item(&x, &[Range(2..2)]).shape(), vec![0, 4]);
+    assert_eq!(F::get_item(&x, &[All, List(vec![])]).shape(), vec![3, 0]);
+    // the method form, and conversions
+    assert_eq!(
+        *x.get_item(&[1.into(), (1..=2).into()]).data(),
+        array![6.0, 7.0].into_dyn()
+    );
+    assert_eq!(
+        *x.get_item(&[(..1).into(), (2..).into()]).data(),
+        array![[3.0, 4.0]].into_dyn()
+    );
+
+    // 3-D: x[1, :, 1:3] and x[:, [1, 1], 2]
+    let b = numbered(&[2, 3, 4]);
+    let y = F::get_item(var(b.clone()), &[At(1), All, Range(1..3)]);
+    assert_eq!(y.shape(), vec![3, 2]);
+    assert_eq!(y.data()[[2, 1]], b[[1, 2, 2]]);
+    let y = F::get_item(var(b.clone()), &[All, List(vec![1, 1]), At(2)]);
+    assert_eq!(y.shape(), vec![2, 2]);
+    assert_eq!(
+        (y.data()[[1, 0]], y.data()[[1, 1]]),
+        (b[[1, 1, 2]], b[[1, 1, 2]])
+    );
+    // a transposed (non-contiguous) input
+    let t = x.t();
+    assert_eq!(
+        *F::get_item(&t, &[At(1)]).data(),
+        array![2.0, 6.0, 10.0].into_dyn()
+    );
+}
+
+#[test]
+fn get_item_gradient_scatters_and_adds_repeats() {
+    use F::Index::{All, At, List};
+    let x = var(numbered(&[3, 2]));
+    let y = F::get_item(&x, &[List(vec![0, 2, 0]), At(1)]);
+    (&y * var(array![1.0, 10.0, 100.0].into_dyn())).backward_with(Default::default());
+    // row 0 is picked twice: 1 + 100
+    assert_eq!(
+        *x.grad().unwrap().data(),
+        array![[0.0, 101.0], [0.0, 0.0], [0.0, 10.0]].into_dyn()
+    );
+    let x = var(numbered(&[3, 2]));
+    F::sum(&F::get_item(&x, &[All, At(0)])).backward();
+    assert_eq!(
+        *x.grad().unwrap().data(),
+        array![[1.0, 0.0], [1.0, 0.0], [1.0, 0.0]].into_dyn()
+    );
+}
+
+#[test]
+fn get_item_derivatives_on_random_arrays() {
+    use F::Index::{All, At, List, Range, RangeFrom};
+    let mut rng = Rng::new(47);
+    let cases: Vec<(&[usize], Vec<F::Index>)> = vec![
+        (&[5], vec![At(3)]),
+        (&[5], vec![Range(1..4)]),
+        (&[5], vec![List(vec![4, 0, 4, 1])]),
+        (&[4, 3], vec![At(2)]),
+        (&[4, 3], vec![All, At(1)]),
+        (&[4, 3], vec![RangeFrom(1), Range(0..2)]),
+        (&[4, 3], vec![List(vec![3, 3, 0])]),
+        (&[4, 3], vec![List(vec![1, 2]), List(vec![2, 2, 0])]),
+        (&[2, 3, 4], vec![At(1), All, List(vec![0, 3, 3])]),
+        (&[2, 3, 4], vec![List(vec![1, 0, 1]), At(2), Range(1..3)]),
+    ];
+    for (shape, index) in cases {
+        let a = rng.array(shape, -1.0, 1.0);
+        check_grad(&mut rng, "get_item", |x| F::get_item(x, &index), &a);
+        // (x[index])²: the recorded GetItemGrad is differentiated (by GetItem) again
+        check_second(
+            &mut rng,
+            "get_item²",
+            |x| F::square(&F::get_item(x, &index)),
+            &a,
+        );
+    }
+}
+
+#[test]
+fn get_item_third_derivative_goes_through_get_item_grad_again() {
+    // y = sum(x[[0, 0]]³) = 2 x0³: y''' = 12 at x0, through GetItem -> GetItemGrad -> GetItem
+    let x = var(array![0.7, 0.2].into_dyn());
+    let opts = BackwardOptions {
+        create_graph: true,
+        ..Default::default()
+    };
+    F::sum(&F::get_item(&x, &[vec![0, 0].into()]).pow(3.0)).backward_with(opts);
+    let g1 = x.grad().unwrap();
+    x.cleargrad();
+    F::sum(&g1).backward_with(opts);
+    let g2 = x.grad().unwrap();
+    x.cleargrad();
+    F::sum(&g2).backward();
+    assert_eq!(g1.data()[0], 6.0 * 0.7 * 0.7);
+    assert_eq!(g2.data()[0], 12.0 * 0.7);
+    assert_eq!(*x.grad().unwrap().data(), array![12.0, 0.0].into_dyn());
+}
+
+#[test]
+fn get_item_out_of_bounds_panics_name_axis_and_shape() {
+    use F::Index::{All, At, List, Range, RangeFrom};
+    let cases: Vec<(Vec<F::Index>, &str)> = vec![
+        (vec![All, All, All], "get_item: 3 indices for shape [3, 2] (2 axes)"),
+        (vec![At(3)], "get_item: index 3 is out of bounds for axis 0 of length 3 (shape [3, 2])"),
+        (
+            vec![All, Range(1..3)],
+            "get_item: range 1..3 is out of bounds for axis 1 of length 2 (shape [3, 2])",
+        ),
+        (
+            // a decreasing range (written as a struct: clippy rejects a literal `2..1`)
+            vec![Range(std::ops::Range { start: 2, end: 1 })],
+            "get_item: range 2..1 is out of bounds for axis 0 of length 3 (shape [3, 2])",
+        ),
+        (
+            vec![RangeFrom(4)],
+            "get_item: range 4.. is out of bounds for axis 0 of length 3 (shape [3, 2])",
+        ),
+        (
+            vec![List(vec![0, 5])],
+            "get_item: index 5 (position 1 of the list) is out of bounds for axis 0 of length 3 (shape [3, 2])",
+        ),
+    ];
+    for (index, expected) in cases {
+        let msg = panic_message(|| {
+            F::get_item(var(ArrayD::zeros(vec![3, 2])), &index);
+        });
+        assert_eq!(msg, expected);
+    }
+}

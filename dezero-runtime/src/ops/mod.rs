@@ -3,8 +3,11 @@
 //! DeZero steps 37-41 (shapes, reductions over axes, matrix products, indexing, activations,
 //! losses, dropout).
 
+pub(crate) mod activation;
 pub(crate) mod arith;
 pub(crate) mod axes;
+pub(crate) mod index;
+pub(crate) mod loss;
 pub(crate) mod math;
 pub(crate) mod matmul;
 pub(crate) mod overload;

@@ -48,6 +48,19 @@ impl Rng {
         })
     }
 
+    /// An array of `shape` with elements of random sign and magnitude in `[0.5, 1)`: weights
+    /// and directions that are never close to 0.
+    pub fn weights(&mut self, shape: &[usize]) -> ArrayD<f64> {
+        ArrayD::from_shape_simple_fn(IxDyn(shape), || {
+            let m = self.uniform(0.5, 1.0);
+            if self.next_u64() & 1 == 0 {
+                m
+            } else {
+                -m
+            }
+        })
+    }
+
     /// A random index below `n`.
     pub fn below(&mut self, n: usize) -> usize {
         (self.next_u64() % n as u64) as usize
@@ -68,7 +81,7 @@ pub fn project(f: &impl Fn(&Variable) -> Variable, r: &Variable, x: &Variable) -
 /// `backward` of `sum(f(x) * r)` (r random, of f's output shape) against central differences.
 #[track_caller]
 pub fn check_grad(rng: &mut Rng, name: &str, f: impl Fn(&Variable) -> Variable, x: &ArrayD<f64>) {
-    let r = Variable::new(rng.array(&out_shape(&f, x), -1.0, 1.0));
+    let r = Variable::new(rng.weights(&out_shape(&f, x)));
     gradient_check(|x| project(&f, &r, x), &Variable::new(x.clone()))
         .unwrap_or_else(|e| panic!("{name} at shape {:?}: {e}", x.shape()));
 }
@@ -94,8 +107,8 @@ fn first_derivative(
 #[track_caller]
 pub fn check_second(rng: &mut Rng, name: &str, f: impl Fn(&Variable) -> Variable, x: &ArrayD<f64>) {
     let eps = 1e-4;
-    let r = Variable::new(rng.array(&out_shape(&f, x), -1.0, 1.0));
-    let v = rng.array(x.shape(), -1.0, 1.0);
+    let r = Variable::new(rng.weights(&out_shape(&f, x)));
+    let v = rng.weights(x.shape());
 
     let xv = Variable::new(x.clone());
     project(&f, &r, &xv).backward_with(BackwardOptions {

@@ -1,0 +1,247 @@
+//! Activations (DeZero `functions.py`): `relu`, `leaky_relu`, `clip`, and `softmax` /
+//! `log_softmax` over an axis (numerically stable: the maximum is subtracted first).
+//!
+//! Kinks follow the project convention (KINKS.md, PyTorch's choices): relu' (0) = 0,
+//! leaky_relu' (0) = slope, clip' = 1 on the closed interval `[lo, hi]`.
+
+use ndarray::{ArrayD, Axis};
+
+use crate::function::{apply, Function};
+use crate::ops::axes::{check_axes, sum_axes};
+use crate::ops::math::exp;
+use crate::variable::Variable;
+
+/// A constant (graph-free) variable: `x`'s data mapped by `f`. A backward multiplies gy by
+/// it when the local derivative is piecewise constant (its own derivative is 0).
+fn constant_map(x: &Variable, f: impl Fn(f64) -> f64) -> Variable {
+    Variable::new(x.data().mapv(f))
+}
+
+/// y = max(x, 0) (NaN stays NaN). Backward: gx = gy * (x > 0), 0 at x = 0.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Relu;
+
+impl Function for Relu {
+    fn name(&self) -> &str {
+        "relu"
+    }
+    fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
+        vec![xs[0].mapv(|x| if x > 0.0 || x.is_nan() { x } else { 0.0 })]
+    }
+    fn backward(&self, xs: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
+        vec![&gys[0] * constant_map(&xs[0], |x| f64::from(u8::from(x > 0.0)))]
+    }
+}
+
+/// y = x for x > 0, slope * x otherwise. Backward: gx = gy * (x > 0 ? 1 : slope).
+#[derive(Debug, Clone, Copy)]
+pub struct LeakyRelu(pub f64);
+
+impl Function for LeakyRelu {
+    fn name(&self) -> &str {
+        "leaky_relu"
+    }
+    fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
+        let s = self.0;
+        vec![xs[0].mapv(|x| if x > 0.0 { x } else { s * x })]
+    }
+    fn backward(&self, xs: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
+        let s = self.0;
+        vec![&gys[0] * constant_map(&xs[0], |x| if x > 0.0 { 1.0 } else { s })]
+    }
+}
+
+/// y = x clamped to `[lo, hi]`. Backward: gx = gy * (lo ≤ x ≤ hi).
+#[derive(Debug, Clone, Copy)]
+pub struct Clip {
+    /// The lower bound.
+    pub lo: f64,
+    /// The upper bound.
+    pub hi: f64,
+}
+
+impl Function for Clip {
+    fn name(&self) -> &str {
+        "clip"
+    }
+    fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
+        let (lo, hi) = (self.lo, self.hi);
+        vec![xs[0].mapv(|x| x.clamp(lo, hi))]
+    }
+    fn backward(&self, xs: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
+        let (lo, hi) = (self.lo, self.hi);
+        let inside = constant_map(&xs[0], |x| f64::from(u8::from(lo <= x && x <= hi)));
+        vec![&gys[0] * inside]
+    }
+}
+
+/// The largest non-NaN element of a lane (NaN if there is none).
+fn lane_max(lane: &ndarray::ArrayViewMut1<'_, f64>) -> f64 {
+    lane.fold(f64::NAN, |m, &v| m.max(v))
+}
+
+/// y = exp(x - max) / Σ exp(x - max) along `axis`.
+/// Backward: gx = y gy - y Σ(y gy) along the axis.
+#[derive(Debug, Clone, Copy)]
+pub struct Softmax(pub usize);
+
+impl Function for Softmax {
+    fn name(&self) -> &str {
+        "softmax"
+    }
+    fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
+        let mut y = xs[0].as_standard_layout().into_owned();
+        for mut lane in y.lanes_mut(Axis(self.0)) {
+            let m = lane_max(&lane);
+            lane.mapv_inplace(|v| (v - m).exp());
+            let s = lane.sum();
+            lane.mapv_inplace(|v| v / s);
+        }
+        vec![y]
+    }
+    fn backward(
+        &self,
+        xs: &[Variable],
+        ys: &[Option<Variable>],
+        gys: &[Variable],
+    ) -> Vec<Variable> {
+        let y = ys[0].clone().unwrap_or_else(|| softmax(&xs[0], self.0));
+        let ygy = &y * &gys[0];
+        let s = sum_axes(&ygy, &[self.0], true);
+        vec![&ygy - &y * s]
+    }
+}
+
+/// y = x - max - ln Σ exp(x - max) along `axis`.
+/// Backward: gx = gy - exp(y) Σ gy along the axis.
+#[derive(Debug, Clone, Copy)]
+pub struct LogSoftmax(pub usize);
+
+impl Function for LogSoftmax {
+    fn name(&self) -> &str {
+        "log_softmax"
+    }
+    fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
+        let mut y = xs[0].as_standard_layout().into_owned();
+        for mut lane in y.lanes_mut(Axis(self.0)) {
+            let m = lane_max(&lane);
+            let ln_sum = lane.fold(0.0, |s, &v| s + (v - m).exp()).ln();
+            // (x - max) first: exact for the largest element, and no rounding of max + ln_sum
+            lane.mapv_inplace(|v| (v - m) - ln_sum);
+        }
+        vec![y]
+    }
+    fn backward(
+        &self,
+        xs: &[Variable],
+        ys: &[Option<Variable>],
+        gys: &[Variable],
+    ) -> Vec<Variable> {
+        let y = ys[0].clone().unwrap_or_else(|| log_softmax(&xs[0], self.0));
+        let gy = &gys[0];
+        vec![gy - exp(&y) * sum_axes(gy, &[self.0], true)]
+    }
+}
+
+/// The rectified linear unit, `max(x, 0)` element-wise (NaN stays NaN).
+///
+/// Derivative: dy/dx = 1 for x > 0, 0 for x ≤ 0 (0 at the kink, as PyTorch).
+///
+/// ```
+/// use dezero_runtime::{functions::{relu, sum}, Variable};
+/// let x = Variable::from(vec![-1.0, 0.0, 2.0]);
+/// let y = relu(&x);
+/// sum(&y).backward();
+/// assert_eq!(*y.data(), ndarray::array![0.0, 0.0, 2.0].into_dyn());
+/// assert_eq!(*x.grad().unwrap().data(), ndarray::array![0.0, 0.0, 1.0].into_dyn());
+/// ```
+pub fn relu(x: impl AsRef<Variable>) -> Variable {
+    apply(Relu, &[x.as_ref()]).remove(0)
+}
+
+/// The leaky ReLU: `x` for x > 0, `slope * x` otherwise (DeZero's `leaky_relu(x, slope)`,
+/// whose default slope is 0.2).
+///
+/// Derivative: dy/dx = 1 for x > 0, `slope` for x ≤ 0 (`slope` at the kink).
+///
+/// ```
+/// use dezero_runtime::{functions::{leaky_relu, sum}, Variable};
+/// let x = Variable::from(vec![-1.0, 0.0, 2.0]);
+/// let y = leaky_relu(&x, 0.2);
+/// sum(&y).backward();
+/// assert_eq!(*y.data(), ndarray::array![-0.2, 0.0, 2.0].into_dyn());
+/// assert_eq!(*x.grad().unwrap().data(), ndarray::array![0.2, 0.2, 1.0].into_dyn());
+/// ```
+pub fn leaky_relu(x: impl AsRef<Variable>, slope: f64) -> Variable {
+    apply(LeakyRelu(slope), &[x.as_ref()]).remove(0)
+}
+
+/// Clamps each element to `[lo, hi]` (DeZero's `clip`, NumPy's `np.clip`; NaN stays NaN).
+///
+/// Derivative: dy/dx = 1 for lo ≤ x ≤ hi (bounds included), 0 outside.
+///
+/// # Panics
+/// If `lo > hi` or a bound is NaN (the message names `clip` and both bounds).
+///
+/// ```
+/// use dezero_runtime::{functions::{clip, sum}, Variable};
+/// let x = Variable::from(vec![-2.0, 0.5, 1.0, 3.0]);
+/// let y = clip(&x, 0.0, 1.0);
+/// sum(&y).backward();
+/// assert_eq!(*y.data(), ndarray::array![0.0, 0.5, 1.0, 1.0].into_dyn());
+/// assert_eq!(*x.grad().unwrap().data(), ndarray::array![0.0, 1.0, 1.0, 0.0].into_dyn());
+/// ```
+#[track_caller]
+pub fn clip(x: impl AsRef<Variable>, lo: f64, hi: f64) -> Variable {
+    if lo.is_nan() || hi.is_nan() || lo > hi {
+        panic!("clip: the bounds must satisfy lo <= hi, got lo = {lo}, hi = {hi}");
+    }
+    apply(Clip { lo, hi }, &[x.as_ref()]).remove(0)
+}
+
+/// The softmax along `axis`: `exp(x) / Σ exp(x)`, computed as `exp(x - max)` over the
+/// shifted sum so that large inputs do not overflow (DeZero's `softmax(x, axis=1)`).
+///
+/// Derivative: ∂yᵢ/∂xⱼ = yᵢ (δᵢⱼ - yⱼ) within each lane, so gx = y gy - y Σ(y gy).
+///
+/// # Panics
+/// If `axis` is not an axis of `x` (the message names `softmax` and the shape).
+///
+/// ```
+/// use dezero_runtime::{functions::softmax, Variable};
+/// // exp(1000) overflows, but only differences matter: softmax([1000, 1001]) = softmax([0, 1])
+/// let x = Variable::from(ndarray::array![[0.0, 0.0], [1000.0, 1001.0]]);
+/// let y = softmax(&x, 1);
+/// let y = y.data();
+/// assert_eq!((y[[0, 0]], y[[0, 1]]), (0.5, 0.5));
+/// let e = std::f64::consts::E;
+/// assert!((y[[1, 0]] - 1.0 / (1.0 + e)).abs() < 1e-15);
+/// ```
+#[track_caller]
+pub fn softmax(x: impl AsRef<Variable>, axis: usize) -> Variable {
+    let x = x.as_ref();
+    check_axes("softmax", &x.shape(), &[axis]);
+    apply(Softmax(axis), &[x]).remove(0)
+}
+
+/// The log of the softmax along `axis`: `x - ln Σ exp(x)`, computed with the maximum
+/// subtracted first (log-sum-exp), so it stays finite where `ln(softmax(x))` would give
+/// `-inf`.
+///
+/// Derivative: ∂yᵢ/∂xⱼ = δᵢⱼ - softmax(x)ⱼ within each lane, so gx = gy - exp(y) Σ gy.
+///
+/// # Panics
+/// If `axis` is not an axis of `x` (the message names `log_softmax` and the shape).
+///
+/// ```
+/// use dezero_runtime::{functions::log_softmax, Variable};
+/// let x = Variable::from(ndarray::array![[0.0, 1000.0]]);
+/// let y = log_softmax(&x, 1);
+/// assert_eq!(*y.data(), ndarray::array![[-1000.0, 0.0]].into_dyn());
+/// ```
+#[track_caller]
+pub fn log_softmax(x: impl AsRef<Variable>, axis: usize) -> Variable {
+    let x = x.as_ref();
+    check_axes("log_softmax", &x.shape(), &[axis]);
+    apply(LogSoftmax(axis), &[x]).remove(0)
+}

@@ -1,0 +1,261 @@
+//! Loss functions and metrics (DeZero `functions.py`): `mean_squared_error`,
+//! `softmax_cross_entropy` with integer labels, `sigmoid_cross_entropy`, and `accuracy` (a
+//! plain number, no gradient).
+//!
+//! As in DeZero, the losses divide by the batch size `N = len(x)` (the length of the first
+//! axis, 1 for a 0-dim `x`), not by the number of elements.
+
+use ndarray::{ArrayD, Axis, Ix2, Zip};
+
+use crate::function::{apply, Function};
+use crate::ops::activation::softmax;
+use crate::ops::math::sigmoid;
+use crate::ops::shape::reshape;
+use crate::variable::Variable;
+
+/// DeZero's `len(x)`: the first axis' length, or 1 for a 0-dim array.
+fn batch_len(shape: &[usize]) -> usize {
+    shape.first().copied().unwrap_or(1)
+}
+
+/// y = Σ (x0 - x1)² / N. Backward: gx0 = gy · 2 (x0 - x1) / N, gx1 = -gx0.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MeanSquaredError;
+
+impl Function for MeanSquaredError {
+    fn name(&self) -> &str {
+        "mean_squared_error"
+    }
+    fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
+        let total = Zip::from(xs[0])
+            .and(xs[1])
+            .fold(0.0, |s, &a, &b| s + (a - b) * (a - b));
+        let n = batch_len(xs[0].shape()) as f64;
+        vec![ndarray::arr0(total / n).into_dyn()]
+    }
+    fn backward(&self, xs: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
+        let n = batch_len(&xs[0].shape()) as f64;
+        let gx0 = (&xs[0] - &xs[1]) * (&gys[0] * (2.0 / n));
+        let gx1 = -&gx0;
+        vec![gx0, gx1]
+    }
+}
+
+/// y = -(1/N) Σᵢ log softmax(xᵢ)[tᵢ] for integer labels t.
+/// Backward: gx = (softmax(x) - onehot(t)) · gy / N.
+#[derive(Debug, Clone)]
+pub struct SoftmaxCrossEntropy(pub Vec<usize>);
+
+impl Function for SoftmaxCrossEntropy {
+    fn name(&self) -> &str {
+        "softmax_cross_entropy"
+    }
+    fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
+        let x = xs[0]
+            .view()
+            .into_dimensionality::<Ix2>()
+            .expect("checked 2-D");
+        let mut total = 0.0;
+        for (row, &t) in x.axis_iter(Axis(0)).zip(&self.0) {
+            let m = row.fold(f64::NAN, |m, &v| m.max(v));
+            let ln_sum = row.fold(0.0, |s, &v| s + (v - m).exp()).ln();
+            total += ln_sum - (row[t] - m);
+        }
+        vec![ndarray::arr0(total / self.0.len() as f64).into_dyn()]
+    }
+    fn backward(&self, xs: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
+        let x = &xs[0];
+        let mut onehot = ArrayD::zeros(x.dim());
+        for (i, &t) in self.0.iter().enumerate() {
+            onehot[[i, t]] = 1.0;
+        }
+        let n = self.0.len() as f64;
+        vec![(softmax(x, 1) - onehot) * (&gys[0] / n)]
+    }
+}
+
+/// y = (1/N) Σ [max(x, 0) - x t + ln(1 + e^(-|x|))], the binary cross entropy of sigmoid(x)
+/// against t. Backward: gx = (sigmoid(x) - t) · gy / N, gt = -x · gy / N.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SigmoidCrossEntropy;
+
+impl Function for SigmoidCrossEntropy {
+    fn name(&self) -> &str {
+        "sigmoid_cross_entropy"
+    }
+    fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
+        let total = Zip::from(xs[0]).and(xs[1]).fold(0.0, |s, &x, &t| {
+            s + x.max(0.0) - x * t + (-x.abs()).exp().ln_1p()
+        });
+        let n = batch_len(xs[0].shape()) as f64;
+        vec![ndarray::arr0(total / n).into_dyn()]
+    }
+    fn backward(&self, xs: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
+        let (x, t) = (&xs[0], &xs[1]);
+        let scale = &gys[0] / batch_len(&x.shape()) as f64;
+        let gx = (sigmoid(x) - t) * &scale;
+        let gt = -x * &scale;
+        vec![gx, gt]
+    }
+}
+
+/// The squared error summed and divided by the batch size: `Σ (x0 - x1)² / len(x0)`
+/// (DeZero's `mean_squared_error`, a 0-dim result).
+///
+/// For x of shape `(N, 1)` (or `(N)`) this is the mean; for `(N, k)` it is the sum over
+/// each row averaged over the batch, as DeZero's `len(diff)` divides by N only.
+///
+/// Derivative: ∂y/∂x0 = 2 (x0 - x1) / N, ∂y/∂x1 = -2 (x0 - x1) / N.
+///
+/// # Panics
+/// If the shapes differ (no broadcasting: `(N, 1)` against `(N)` would silently make an
+/// `(N, N)` difference in NumPy). The message names `mean_squared_error` and both shapes.
+///
+/// ```
+/// use dezero_runtime::{functions::mean_squared_error, Variable};
+/// let y = Variable::from(ndarray::array![[1.0], [2.0]]);
+/// let t = Variable::from(ndarray::array![[0.0], [4.0]]);
+/// let loss = mean_squared_error(&y, &t);
+/// loss.backward();
+/// assert_eq!(loss.item(), 2.5); // (1 + 4) / 2
+/// assert_eq!(*y.grad().unwrap().data(), ndarray::array![[1.0], [-2.0]].into_dyn());
+/// ```
+#[track_caller]
+pub fn mean_squared_error(x0: impl AsRef<Variable>, x1: impl AsRef<Variable>) -> Variable {
+    let (x0, x1) = (x0.as_ref(), x1.as_ref());
+    let (a, b) = (x0.shape(), x1.shape());
+    if a != b {
+        panic!("mean_squared_error: shapes {a:?} and {b:?} differ; both must have the same shape");
+    }
+    apply(MeanSquaredError, &[x0, x1]).remove(0)
+}
+
+/// The softmax cross entropy of scores `x` (shape `(N, C)`) against integer class labels:
+/// `-(1/N) Σᵢ log softmax(xᵢ)[labels[i]]` (DeZero's `softmax_cross_entropy`, a 0-dim result).
+///
+/// Computed with log-sum-exp, so large scores do not overflow (DeZero clips the
+/// probabilities at 1e-15 instead; the values agree wherever that clip does not bind).
+///
+/// Derivative: ∂y/∂x = (softmax(x) - onehot(labels)) / N. The labels get no gradient.
+///
+/// # Panics
+/// If `x` is not 2-D, `labels.len()` is not N, or a label is not below C (the message names
+/// `softmax_cross_entropy` and the shape).
+///
+/// ```
+/// use dezero_runtime::{functions::softmax_cross_entropy, Variable};
+/// let x = Variable::from(ndarray::array![[0.0, 0.0], [0.0, 0.0]]);
+/// let loss = softmax_cross_entropy(&x, &[0, 1]);
+/// loss.backward();
+/// assert!((loss.item() - 2f64.ln()).abs() < 1e-15);
+/// // (softmax - onehot) / N = ([0.5, 0.5] - [1, 0]) / 2 for the first row
+/// assert_eq!(*x.grad().unwrap().data(), ndarray::array![[-0.25, 0.25], [0.25, -0.25]].into_dyn());
+/// ```
+#[track_caller]
+pub fn softmax_cross_entropy(x: impl AsRef<Variable>, labels: &[usize]) -> Variable {
+    let x = x.as_ref();
+    let shape = x.shape();
+    let &[n, c] = shape.as_slice() else {
+        panic!("softmax_cross_entropy: x must be 2-D (batch, classes), got shape {shape:?}");
+    };
+    if labels.len() != n {
+        panic!(
+            "softmax_cross_entropy: {} labels for x of shape {shape:?}; need one per row ({n})",
+            labels.len()
+        );
+    }
+    if let Some((i, &t)) = labels.iter().enumerate().find(|(_, &t)| t >= c) {
+        panic!(
+            "softmax_cross_entropy: label {t} (row {i}) is out of range for {c} classes (x of shape {shape:?})"
+        );
+    }
+    apply(SoftmaxCrossEntropy(labels.to_vec()), &[x]).remove(0)
+}
+
+/// The binary cross entropy of `sigmoid(x)` against targets `t` (0/1 or probabilities), summed
+/// and divided by the batch size (DeZero's `sigmoid_cross_entropy`, a 0-dim result).
+///
+/// Computed stably as `max(x, 0) - x t + ln(1 + e^(-|x|))` per element. DeZero instead clips
+/// sigmoid(x) to `[1e-15, 1]` before taking logs, which caps each element's loss near 34.5;
+/// here a confidently wrong score `x` costs about `|x|`, and the gradient stays
+/// `sigmoid(x) - t`.
+///
+/// `t` may have x's shape, or (as DeZero) another shape with the same number of elements, in
+/// which case it is reshaped to x's shape (`t` of shape `(N)` for `x` of shape `(N, 1)`).
+///
+/// Derivative: ∂y/∂x = (sigmoid(x) - t) / N, ∂y/∂t = -x / N.
+///
+/// # Panics
+/// If `t`'s shape is neither x's shape nor another shape with as many elements (the message
+/// names `sigmoid_cross_entropy` and both shapes).
+///
+/// ```
+/// use dezero_runtime::{functions::sigmoid_cross_entropy, Variable};
+/// let x = Variable::from(ndarray::array![[0.0], [0.0]]);
+/// let t = Variable::from(vec![1.0, 0.0]);
+/// let loss = sigmoid_cross_entropy(&x, &t);
+/// loss.backward();
+/// assert!((loss.item() - 2f64.ln()).abs() < 1e-15); // ln 2 per element, 2 rows / N = 2
+/// assert_eq!(*x.grad().unwrap().data(), ndarray::array![[-0.25], [0.25]].into_dyn());
+/// ```
+#[track_caller]
+pub fn sigmoid_cross_entropy(x: impl AsRef<Variable>, t: impl AsRef<Variable>) -> Variable {
+    let (x, t) = (x.as_ref(), t.as_ref());
+    let (xs, ts) = (x.shape(), t.shape());
+    let t = if xs == ts {
+        t.clone()
+    } else if xs.len() != ts.len() && x.size() == t.size() {
+        reshape(t, &xs)
+    } else {
+        panic!(
+            "sigmoid_cross_entropy: targets of shape {ts:?} do not match scores of shape {xs:?}"
+        );
+    };
+    apply(SigmoidCrossEntropy, &[x, &t]).remove(0)
+}
+
+/// The fraction of rows of `y` (shape `(N, C)`) whose largest score is at the label
+/// (DeZero's `accuracy`; a plain number, not differentiable).
+///
+/// Ties go to the first largest score (NumPy's `argmax`). An empty batch gives NaN (0/0).
+///
+/// # Panics
+/// If `y` is not 2-D or `labels.len()` is not N (the message names `accuracy` and the
+/// shape).
+///
+/// ```
+/// use dezero_runtime::{functions::accuracy, Variable};
+/// let y = Variable::from(ndarray::array![[0.2, 0.8, 0.0], [0.1, 0.4, 0.5], [0.9, 0.1, 0.0]]);
+/// assert_eq!(accuracy(&y, &[1, 2, 1]), 2.0 / 3.0);
+/// ```
+#[track_caller]
+pub fn accuracy(y: impl AsRef<Variable>, labels: &[usize]) -> f64 {
+    let y = y.as_ref().data();
+    if y.ndim() != 2 || y.shape()[0] != labels.len() {
+        panic!(
+            "accuracy: y of shape {:?} and {} labels; y must be 2-D (batch, classes) with one row per label",
+            y.shape(),
+            labels.len()
+        );
+    }
+    if y.shape()[1] == 0 && !labels.is_empty() {
+        panic!(
+            "accuracy: y of shape {:?} has no classes to pick from",
+            y.shape()
+        );
+    }
+    let hits = y
+        .axis_iter(Axis(0))
+        .zip(labels)
+        .filter(|(row, &t)| {
+            let mut best = 0;
+            for (j, &v) in row.iter().enumerate() {
+                if v > row[best] {
+                    best = j;
+                }
+            }
+            best == t
+        })
+        .count();
+    hits as f64 / labels.len() as f64
+}
