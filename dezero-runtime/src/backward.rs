@@ -41,6 +41,61 @@ thread_local! {
     static PASS: Cell<u64> = const { Cell::new(0) };
 }
 
+/// A fresh pass id (nodes remember the last pass that queued them).
+fn next_pass() -> u64 {
+    PASS.with(|p| {
+        p.set(p.get() + 1);
+        p.get()
+    })
+}
+
+/// Armed for the length of a pass: if the pass unwinds (a panic in a function's backward, in the
+/// check of its gradients, or the `data()`-guard panic), dropping it clears every gradient the
+/// pass may have stored on a variable with a creator, so no partial gradient is left to be
+/// accumulated onto by the next pass. Disarmed (`root = None`) when the pass completes.
+struct Interrupted {
+    pass: u64,
+    root: Option<Rc<NodeInner>>,
+}
+
+impl Drop for Interrupted {
+    fn drop(&mut self) {
+        if let Some(root) = self.root.take() {
+            clear_interrupted(root, self.pass);
+        }
+    }
+}
+
+/// Clears the grads of the outputs of every node queued by `pass` (marked `visited == pass`):
+/// these are exactly the variables with a creator that can have received a gradient. Leaves
+/// keep theirs (`cleargrad` them to start over). Never panics: a variable still borrowed by a
+/// caller (the `data()`-guard case) cannot have been written by the pass, and is skipped.
+fn clear_interrupted(root: Rc<NodeInner>, pass: u64) {
+    let cleared = next_pass();
+    root.visited.set(cleared);
+    let mut stack = vec![root];
+    let mut grads: Vec<Variable> = Vec::new();
+    while let Some(node) = stack.pop() {
+        for y in node.outputs.iter().filter_map(|w| w.upgrade()) {
+            if let Ok(mut inner) = y.try_borrow_mut() {
+                grads.extend(inner.grad.take());
+            }
+        }
+        for x in node.inputs.iter() {
+            let Ok(inner) = x.0.try_borrow() else {
+                continue;
+            };
+            if let Some(c) = &inner.creator {
+                if c.visited.get() == pass {
+                    c.visited.set(cleared);
+                    stack.push(Rc::clone(c));
+                }
+            }
+        }
+        grads.clear(); // dropped outside any borrow
+    }
+}
+
 /// A node in the backward queue, keyed by its generation (kept inline so that heap
 /// comparisons do not chase the node pointer).
 struct Queued(usize, Rc<NodeInner>);
@@ -111,10 +166,20 @@ impl Variable {
     /// as the very `gy` of `y`, then becomes a new sum; appendix A).
     ///
     /// # Panics
-    /// If this variable has no data; if a function's `backward` returns the wrong number of
-    /// gradients or a gradient of the wrong shape (the message names the function). NaN and
+    /// If this variable has no data, or holds a grad (the seed) of another shape than its data;
+    /// if a variable that already holds a grad of one shape receives a gradient of another
+    /// (its data changed shape with [`set_data`](Variable::set_data) since: `cleargrad` it); if
+    /// a function's `backward` returns the wrong number of gradients or a gradient of the wrong
+    /// shape (the message names the function). NaN and
     /// infinities are not errors: they propagate as IEEE arithmetic says. Empty arrays work
     /// (their gradients are empty arrays).
+    ///
+    /// A panic that interrupts the pass (in a function's `backward`, in the check of what it
+    /// returned, or the `data()`-guard panic) leaves no partial gradient on any variable with a
+    /// creator that the pass reached (this variable's seed included, and `retain_grad` or not):
+    /// they are cleared while the panic unwinds. Leaves keep what they had received; after
+    /// [`cleargrad`](Variable::cleargrad) on them, a retry computes exactly the gradients of an
+    /// uninterrupted pass.
     ///
     /// ```
     /// use dezero_runtime::Variable;
@@ -159,8 +224,20 @@ impl Variable {
         let (seed, creator) = {
             let inner = self.0.borrow();
             let Some(data) = inner.data.as_ref() else {
-                panic!("{}", crate::error::no_data("backward()"));
+                panic!("{}", inner.no_data("backward()"));
             };
+            if let Some(g) = &inner.grad {
+                let g = g.0.borrow();
+                let g = g.data.as_ref().map(|g| g.shape());
+                if g != Some(data.shape()) {
+                    panic!(
+                        "backward(): the variable has shape {:?} but its grad (the seed) has \
+                         shape {:?}; set_data changed its shape since: cleargrad() first",
+                        data.shape(),
+                        g.unwrap_or_default()
+                    );
+                }
+            }
             let seed = inner.grad.is_none().then(|| {
                 if inner.recycle {
                     // A fused node's output: its seed reuses and returns a cached buffer.
@@ -176,10 +253,11 @@ impl Variable {
         }
         let Some(creator) = creator else { return };
 
-        let pass = PASS.with(|p| {
-            p.set(p.get() + 1);
-            p.get()
-        });
+        let pass = next_pass();
+        let mut interrupted = Interrupted {
+            pass,
+            root: Some(Rc::clone(&creator)),
+        };
         let _config = using_config(Config {
             enable_backprop: options.create_graph,
         });
@@ -204,6 +282,9 @@ impl Variable {
 
             for (x, gx) in node.inputs.iter().zip(gxs.drain(..)) {
                 let mut inner = x.inner_mut();
+                if let Some(g) = &inner.grad {
+                    check_accumulated(g, &gx);
+                }
                 if let Some(g) = inner.grad.take() {
                     // A new array: never written in place (appendix A). `add` reads only `g`
                     // and `gx`, so `x` is released while it runs.
@@ -227,6 +308,7 @@ impl Variable {
                 }
             }
         }
+        interrupted.root = None; // the pass completed
     }
 }
 
@@ -254,6 +336,29 @@ fn upstream_grad(node: &NodeInner, i: usize, y: Option<&Variable>, take: bool) -
         }
         None => Variable::new(ArrayD::zeros(node.output_dims[i].clone())),
     }
+}
+
+/// Panics unless the gradient `g` a variable already holds has the shape of the gradient `gx`
+/// being added to it (which has the variable's shape): a grad left from before `set_data`
+/// changed the shape would otherwise broadcast silently.
+#[inline]
+fn check_accumulated(g: &Variable, gx: &Variable) {
+    let (Ok(g), Ok(gx)) = (g.0.try_borrow(), gx.0.try_borrow()) else {
+        return; // a grad that is its own variable: nothing sensible to compare
+    };
+    let old = g.data.as_ref().map(|d| d.shape());
+    let new = gx.data.as_ref().map(|d| d.shape());
+    if old != new {
+        accumulation_mismatch(new.unwrap_or_default(), old.unwrap_or_default());
+    }
+}
+
+#[cold]
+fn accumulation_mismatch(shape: &[usize], grad: &[usize]) -> ! {
+    panic!(
+        "backward(): a variable of shape {shape:?} already holds a grad of shape {grad:?} (from \
+         before set_data changed its shape?); cleargrad() it first"
+    )
 }
 
 fn check_grads(node: &NodeInner, gxs: &[Variable]) {

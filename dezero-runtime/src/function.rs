@@ -106,32 +106,56 @@ pub trait Function: 'static {
     }
 }
 
-/// Implements [`Function::backward`] of a built-in function with its
+/// Implements [`Function::backward`] of a built-in function of `$arity` inputs with its
 /// [`Function::backward_into`] (through [`backward_vec`]).
 macro_rules! backward_via_into {
-    () => {
+    ($arity:literal) => {
+        #[track_caller]
         fn backward(
             &self,
             xs: &[$crate::Variable],
             ys: &[Option<$crate::Variable>],
             gys: &[$crate::Variable],
         ) -> Vec<$crate::Variable> {
+            $crate::function::check_backward_arity(self.name(), $arity, xs.len(), gys.len());
             $crate::function::backward_vec(self, xs, ys, gys)
         }
     };
 }
 pub(crate) use backward_via_into;
 
-/// Implements [`Function::forward`] of a one-output built-in function with its
-/// [`Function::forward_single`].
+/// Implements [`Function::forward`] of a one-output built-in function of `$arity` inputs with
+/// its [`Function::forward_single`].
 macro_rules! forward_via_single {
-    () => {
+    ($arity:literal) => {
+        #[track_caller]
         fn forward(&self, xs: &[&ndarray::ArrayD<f64>]) -> Vec<ndarray::ArrayD<f64>> {
+            $crate::function::check_arity(self.name(), $arity, xs.len());
             vec![self.forward_single(xs)]
         }
     };
 }
 pub(crate) use forward_via_single;
+
+/// Panics unless a function of `arity` inputs was given `got` of them.
+#[track_caller]
+pub(crate) fn check_arity(name: &str, arity: usize, got: usize) {
+    if got != arity {
+        panic!("function `{name}`: takes {arity} input(s), got {got}");
+    }
+}
+
+/// Panics unless the backward of a one-output function of `arity` inputs was given `arity`
+/// inputs and one upstream gradient.
+#[track_caller]
+pub(crate) fn check_backward_arity(name: &str, arity: usize, inputs: usize, gys: usize) {
+    if inputs != arity || gys != 1 {
+        panic!(
+            "function `{name}`: backward takes {arity} input(s) and 1 upstream gradient, got \
+             {inputs} and {gys}"
+        );
+    }
+}
 
 /// [`Function::backward`] of a built-in function that implements
 /// [`Function::backward_into`]: the gradients collected into a `Vec`.

@@ -40,6 +40,24 @@ pub(crate) struct VariableInner {
     /// Set by fused nodes on the arrays they allocated: when this variable is dropped, its
     /// buffer goes back to the fused nodes' cache ([`crate::fused::clear_buffer_cache`]).
     pub(crate) recycle: bool,
+    /// Set while [`Variable::update`] lends the array to its closure (`data` is `None` then).
+    pub(crate) updating: bool,
+}
+
+impl VariableInner {
+    /// The panic message of `what` on a variable without data (or whose data is lent to
+    /// [`Variable::update`]).
+    #[cold]
+    pub(crate) fn no_data(&self, what: &str) -> String {
+        if self.updating {
+            format!(
+                "{what}: the variable's data is lent to the closure of its own update(); use the \
+                 array the closure receives"
+            )
+        } else {
+            crate::error::no_data(what)
+        }
+    }
 }
 
 impl Clone for Variable {
@@ -89,6 +107,7 @@ impl Variable {
             generation,
             name: None,
             recycle: false,
+            updating: false,
         })))
     }
 
@@ -137,7 +156,8 @@ impl Variable {
 
     /// Read access to the array (a guard that derefs to `ArrayD<f64>`).
     ///
-    /// Drop the guard before calling [`set_data`](Variable::set_data) on the same variable.
+    /// Drop the guard before calling [`set_data`](Variable::set_data) on the same variable; to
+    /// change the array from its old value, use [`update`](Variable::update).
     ///
     /// # Panics
     /// If the variable has no data ([`Variable::empty`]).
@@ -150,7 +170,7 @@ impl Variable {
     pub fn data(&self) -> Ref<'_, ArrayD<f64>> {
         let inner = self.0.borrow();
         if inner.data.is_none() {
-            panic!("{}", crate::error::no_data("data()"));
+            panic!("{}", inner.no_data("data()"));
         }
         Ref::map(inner, |i| i.data.as_ref().expect("checked above"))
     }
@@ -176,13 +196,24 @@ impl Variable {
     /// Replaces the array. The graph is not changed: a creator's backward will see the new
     /// data, exactly as assigning `x.data` does in DeZero.
     ///
+    /// To change the array in place from its old value (an optimizer step), use
+    /// [`update`](Variable::update).
+    ///
     /// # Panics
-    /// If a [`data`](Variable::data) guard of this variable is alive.
+    /// If a [`data`](Variable::data) guard of this variable is alive. The natural one-liner
+    /// `x.set_data(&*x.data() - &(lr * g))` is exactly that case: the guard made in the
+    /// argument lives until the end of the statement, so it is still alive when `set_data`
+    /// writes. Write `x.update(|d| *d -= &(lr * g))` instead, or compute the new array in a
+    /// `let` first.
     ///
     /// ```
     /// let x = dezero_runtime::Variable::from(1.0);
     /// x.set_data(ndarray::arr0(5.0).into_dyn());
     /// assert_eq!(x.item(), 5.0);
+    /// // from its old value: the new array first, then set_data (or use update)
+    /// let next = &*x.data() * 2.0;
+    /// x.set_data(next);
+    /// assert_eq!(x.item(), 10.0);
     /// ```
     #[track_caller]
     pub fn set_data(&self, data: ArrayD<f64>) {
@@ -193,6 +224,75 @@ impl Variable {
                  compute the new array in a `let` first, then call set_data"
             ),
         }
+    }
+
+    /// Changes the array in place: `f` gets it as `&mut ArrayD<f64>` and may modify or
+    /// replace it (an optimizer step, a Newton update). Returns what `f` returns.
+    ///
+    /// While `f` runs the array is lent to it, and everything else about the variable can be
+    /// read, its gradient in particular: `x.update(|d| d.scaled_add(-lr, &x.grad().unwrap().data()))`
+    /// works. Like [`set_data`](Variable::set_data), it does not change the graph. If `f`
+    /// panics, the array (as `f` left it) is put back.
+    ///
+    /// # Panics
+    /// If the variable has no data, or a [`data`](Variable::data) guard of it is alive when
+    /// `update` is called; if `f` reads this variable's own data (through `data()`, `shape()`,
+    /// `item()`, ...): use the array `f` receives.
+    ///
+    /// ```
+    /// use dezero_runtime::{functions::sum, Variable};
+    /// use ndarray::array;
+    /// // one gradient-descent step on sum(x²): x <- x - lr * 2x
+    /// let x = Variable::from(array![1.0, -2.0]);
+    /// sum(&(&x * &x)).backward();
+    /// let lr = 0.25;
+    /// x.update(|d| d.scaled_add(-lr, &x.grad().unwrap().data()));
+    /// assert_eq!(*x.data(), array![0.5, -1.0].into_dyn());
+    ///
+    /// // Newton's method on y = x² - 2 from 1.0 (x <- x - y / y'), with a plain expression:
+    /// let x = Variable::from(1.0);
+    /// for _ in 0..5 {
+    ///     let y = &x * &x - 2.0;
+    ///     x.cleargrad();
+    ///     y.backward();
+    ///     let step = &*y.data() / &*x.grad().unwrap().data();
+    ///     x.update(|d| *d -= &step);
+    /// }
+    /// assert!((x.item() - 2f64.sqrt()).abs() < 1e-15);
+    /// ```
+    #[track_caller]
+    pub fn update<R>(&self, f: impl FnOnce(&mut ArrayD<f64>) -> R) -> R {
+        let data = match self.0.try_borrow_mut() {
+            Ok(mut inner) => match inner.data.take() {
+                Some(data) => {
+                    inner.updating = true;
+                    data
+                }
+                None => panic!("{}", inner.no_data("update()")),
+            },
+            Err(_) => panic!(
+                "update(): a data() guard of this variable is still alive; drop it first (the \
+                 closure receives the array)"
+            ),
+        };
+        /// Puts the array back when `f` returns or panics.
+        struct Lent<'a> {
+            var: &'a Variable,
+            data: Option<ArrayD<f64>>,
+        }
+        impl Drop for Lent<'_> {
+            fn drop(&mut self) {
+                if let Ok(mut inner) = self.var.0.try_borrow_mut() {
+                    inner.data = self.data.take();
+                    inner.updating = false;
+                }
+            }
+        }
+        let mut lent = Lent {
+            var: self,
+            data: Some(data),
+        };
+        f(lent.data.as_mut().expect("lent until dropped"))
     }
 
     /// The single element of a size-1 variable (any number of dimensions).
@@ -318,14 +418,36 @@ impl Variable {
         self.0.borrow().grad.clone()
     }
 
-    /// Sets (or with `None`, clears) the gradient. `backward` accumulates onto a present grad.
+    /// Sets (or with `None`, clears) the gradient. `backward` accumulates onto a present grad,
+    /// and on the variable it is called on uses it as the seed instead of ones.
+    ///
+    /// # Panics
+    /// If `grad` has no data, or a shape other than this variable's (a gradient always has its
+    /// variable's shape; the message names both shapes). A variable with no data accepts any
+    /// gradient. Also if a [`data`](Variable::data) guard of this variable is alive.
     ///
     /// ```
     /// let x = dezero_runtime::Variable::from(1.0);
     /// x.set_grad(Some(dezero_runtime::Variable::from(0.5)));
     /// assert_eq!(x.grad().unwrap().item(), 0.5);
     /// ```
+    #[track_caller]
     pub fn set_grad(&self, grad: Option<Variable>) {
+        if let Some(g) = &grad {
+            let Some(gd) = g.try_data() else {
+                panic!("set_grad(): the gradient has no data (variable(None))");
+            };
+            if let Some(d) = self.try_data() {
+                if d.shape() != gd.shape() {
+                    panic!(
+                        "set_grad(): a gradient of shape {:?} for a variable of shape {:?}; a \
+                         gradient must have its variable's shape",
+                        gd.shape(),
+                        d.shape()
+                    );
+                }
+            }
+        }
         self.inner_mut().grad = grad;
     }
 

@@ -222,8 +222,7 @@ fn newton_method_with_second_derivatives() {
         x.cleargrad();
         gx.backward();
         let gx2 = x.grad().unwrap();
-        let next = &*x.data() - &(&*gx.data() / &*gx2.data());
-        x.set_data(next);
+        x.update(|d| *d -= &(&*gx.data() / &*gx2.data()));
     }
     approx::assert_abs_diff_eq!(x.item(), 1.0, epsilon = 1e-12);
 }

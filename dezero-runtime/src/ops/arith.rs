@@ -23,22 +23,22 @@ pub(crate) fn reduce_to(gx: Variable, x: &Variable) -> Variable {
     }
 }
 
-/// Checks that `x0` and `x1` broadcast, panicking with `op` and both shapes otherwise.
-#[track_caller]
-pub(crate) fn check_broadcast(op: &str, x0: &Variable, x1: &Variable) {
-    let (a, b) = (x0.data(), x1.data());
-    if a.shape() != b.shape() {
-        broadcast_shape(op, a.shape(), b.shape());
-    }
-}
-
+/// `xs[0] op xs[1]` with NumPy broadcasting; shapes that do not broadcast panic naming `name`.
 macro_rules! binary_forward {
-    ($xs:ident, $op:tt) => {{
-        crate::ops::zip_map($xs[0], $xs[1], |a, b| a $op b, |x0, x1| x0 $op x1)
+    ($name:literal, $xs:ident, $op:tt) => {{
+        let (x0, x1) = ($xs[0], $xs[1]);
+        if x0.shape() != x1.shape() {
+            broadcast_shape($name, x0.shape(), x1.shape());
+        }
+        crate::ops::zip_map(x0, x1, |a, b| a $op b, |x0, x1| x0 $op x1)
     }};
 }
 
 /// y = x0 + x1 (broadcasting). Backward: gx0 = gy, gx1 = gy (each summed to its input's shape).
+///
+/// # Panics
+/// Applied with [`apply`](crate::apply) as with [`add`]: if the shapes do not broadcast (the
+/// message names `add` and both shapes), or it is not given exactly two inputs.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Add;
 
@@ -46,11 +46,12 @@ impl Function for Add {
     fn name(&self) -> &str {
         "add"
     }
-    crate::function::forward_via_single!();
+    crate::function::forward_via_single!(2);
+    #[track_caller]
     fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
-        binary_forward!(xs, +)
+        binary_forward!("add", xs, +)
     }
-    backward_via_into!();
+    backward_via_into!(2);
     fn backward_into(
         &self,
         xs: &[Variable],
@@ -65,6 +66,10 @@ impl Function for Add {
 }
 
 /// y = x0 - x1 (broadcasting). Backward: gx0 = gy, gx1 = -gy.
+///
+/// # Panics
+/// Applied with [`apply`](crate::apply) as with [`sub`]: if the shapes do not broadcast (the
+/// message names `sub` and both shapes), or it is not given exactly two inputs.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Sub;
 
@@ -72,11 +77,12 @@ impl Function for Sub {
     fn name(&self) -> &str {
         "sub"
     }
-    crate::function::forward_via_single!();
+    crate::function::forward_via_single!(2);
+    #[track_caller]
     fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
-        binary_forward!(xs, -)
+        binary_forward!("sub", xs, -)
     }
-    backward_via_into!();
+    backward_via_into!(2);
     fn backward_into(
         &self,
         xs: &[Variable],
@@ -91,6 +97,10 @@ impl Function for Sub {
 }
 
 /// y = x0 * x1 (broadcasting). Backward: gx0 = gy * x1, gx1 = gy * x0.
+///
+/// # Panics
+/// Applied with [`apply`](crate::apply) as with [`mul`]: if the shapes do not broadcast (the
+/// message names `mul` and both shapes), or it is not given exactly two inputs.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Mul;
 
@@ -98,11 +108,12 @@ impl Function for Mul {
     fn name(&self) -> &str {
         "mul"
     }
-    crate::function::forward_via_single!();
+    crate::function::forward_via_single!(2);
+    #[track_caller]
     fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
-        binary_forward!(xs, *)
+        binary_forward!("mul", xs, *)
     }
-    backward_via_into!();
+    backward_via_into!(2);
     fn backward_into(
         &self,
         xs: &[Variable],
@@ -119,6 +130,10 @@ impl Function for Mul {
 }
 
 /// y = x0 / x1 (broadcasting). Backward: gx0 = gy / x1, gx1 = gy * (-x0 / x1²).
+///
+/// # Panics
+/// Applied with [`apply`](crate::apply) as with [`div`]: if the shapes do not broadcast (the
+/// message names `div` and both shapes), or it is not given exactly two inputs.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Div;
 
@@ -126,11 +141,12 @@ impl Function for Div {
     fn name(&self) -> &str {
         "div"
     }
-    crate::function::forward_via_single!();
+    crate::function::forward_via_single!(2);
+    #[track_caller]
     fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
-        binary_forward!(xs, /)
+        binary_forward!("div", xs, /)
     }
-    backward_via_into!();
+    backward_via_into!(2);
     fn backward_into(
         &self,
         xs: &[Variable],
@@ -154,11 +170,11 @@ impl Function for Neg {
     fn name(&self) -> &str {
         "neg"
     }
-    crate::function::forward_via_single!();
+    crate::function::forward_via_single!(1);
     fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
         -xs[0]
     }
-    backward_via_into!();
+    backward_via_into!(1);
     fn backward_into(
         &self,
         _: &[Variable],
@@ -179,11 +195,11 @@ impl Function for Pow {
     fn name(&self) -> &str {
         "pow"
     }
-    crate::function::forward_via_single!();
+    crate::function::forward_via_single!(1);
     fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
         crate::ops::map(xs[0], |x| power(x, self.0))
     }
-    backward_via_into!();
+    backward_via_into!(1);
     fn backward_into(
         &self,
         xs: &[Variable],
@@ -257,7 +273,7 @@ impl Function for Scalar {
             Scalar::Div(_) | Scalar::RDiv(_) => "div",
         }
     }
-    crate::function::forward_via_single!();
+    crate::function::forward_via_single!(1);
     fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
         let x = xs[0];
         match *self {
@@ -269,7 +285,7 @@ impl Function for Scalar {
             Scalar::RDiv(c) => crate::ops::map(x, |x| c / x),
         }
     }
-    backward_via_into!();
+    backward_via_into!(1);
     fn backward_into(
         &self,
         xs: &[Variable],
@@ -306,7 +322,6 @@ impl Function for Scalar {
 /// ```
 #[track_caller]
 pub fn add(x0: &Variable, x1: &Variable) -> Variable {
-    check_broadcast("add", x0, x1);
     apply2(Add, x0, x1)
 }
 
@@ -326,7 +341,6 @@ pub fn add(x0: &Variable, x1: &Variable) -> Variable {
 /// ```
 #[track_caller]
 pub fn sub(x0: &Variable, x1: &Variable) -> Variable {
-    check_broadcast("sub", x0, x1);
     apply2(Sub, x0, x1)
 }
 
@@ -346,7 +360,6 @@ pub fn sub(x0: &Variable, x1: &Variable) -> Variable {
 /// ```
 #[track_caller]
 pub fn mul(x0: &Variable, x1: &Variable) -> Variable {
-    check_broadcast("mul", x0, x1);
     apply2(Mul, x0, x1)
 }
 
@@ -366,7 +379,6 @@ pub fn mul(x0: &Variable, x1: &Variable) -> Variable {
 /// ```
 #[track_caller]
 pub fn div(x0: &Variable, x1: &Variable) -> Variable {
-    check_broadcast("div", x0, x1);
     apply2(Div, x0, x1)
 }
 

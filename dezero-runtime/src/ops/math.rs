@@ -4,7 +4,7 @@
 use ndarray::{ArrayD, Zip};
 
 use crate::function::{apply1, apply2, backward_via_into, Function};
-use crate::ops::arith::{check_broadcast, reduce_to};
+use crate::ops::arith::reduce_to;
 use crate::variable::Variable;
 
 /// Defines a one-input element-wise function: the struct, its `Function` impl and the free
@@ -24,11 +24,11 @@ macro_rules! unary {
             fn name(&self) -> &str {
                 $label
             }
-            crate::function::forward_via_single!();
+            crate::function::forward_via_single!(1);
             fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
                 crate::ops::map(xs[0], |$x: f64| $fwd)
             }
-            backward_via_into!();
+            backward_via_into!(1);
             #[allow(unused_variables)]
             fn backward_into(
                 &self,
@@ -339,14 +339,15 @@ macro_rules! binary {
             fn name(&self) -> &str {
                 $label
             }
-            crate::function::forward_via_single!();
+            crate::function::forward_via_single!(2);
+            #[track_caller]
             fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
                 let shape = crate::error::broadcast_shape($label, xs[0].shape(), xs[1].shape());
                 let a = xs[0].broadcast(shape.clone()).expect("broadcastable");
                 let b = xs[1].broadcast(shape).expect("broadcastable");
                 Zip::from(&a).and(&b).map_collect(|&$a: &f64, &$b: &f64| $fwd)
             }
-            backward_via_into!();
+            backward_via_into!(2);
             #[allow(unused_variables)]
             fn backward_into(
                 &self,
@@ -366,7 +367,6 @@ macro_rules! binary {
         $(#[$fdoc])*
         #[track_caller]
         pub fn $fname(x0: &Variable, x1: &Variable) -> Variable {
-            check_broadcast($label, x0, x1);
             apply2($Name, x0, x1)
         }
     };

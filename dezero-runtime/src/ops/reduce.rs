@@ -3,8 +3,7 @@
 
 use ndarray::{ArrayD, Axis, IxDyn};
 
-use crate::error::broadcast_shape;
-use crate::function::{apply1, Function};
+use crate::function::{apply1, check_backward_arity, Function};
 use crate::variable::Variable;
 
 /// Sums `x` down to `shape`: over the leading axes `x` has in excess, then over each axis
@@ -26,6 +25,18 @@ pub(crate) fn sum_to_array(x: &ArrayD<f64>, shape: &[usize]) -> ArrayD<f64> {
     y
 }
 
+/// Whether `from` broadcasts to exactly `to` under NumPy's rules (so an array of shape `to`
+/// can be summed down to `from`): `from` has no more axes, and each of its axes, aligned
+/// from the right, is 1 or equal to `to`'s.
+pub(crate) fn broadcasts_to(from: &[usize], to: &[usize]) -> bool {
+    from.len() <= to.len()
+        && from
+            .iter()
+            .rev()
+            .zip(to.iter().rev())
+            .all(|(&f, &t)| f == t || f == 1)
+}
+
 /// y = sum of all elements of x (a 0-dim result). Backward: gx = broadcast_to(gy, shape of x).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Sum;
@@ -34,16 +45,22 @@ impl Function for Sum {
     fn name(&self) -> &str {
         "sum"
     }
-    crate::function::forward_via_single!();
+    crate::function::forward_via_single!(1);
     fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
         ndarray::arr0(xs[0].sum()).into_dyn()
     }
+    #[track_caller]
     fn backward(&self, xs: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
+        check_backward_arity(self.name(), 1, xs.len(), gys.len());
         vec![broadcast_to(&gys[0], &xs[0].shape())]
     }
 }
 
 /// y = x summed down to a shape. Backward: gx = broadcast_to(gy, shape of x).
+///
+/// # Panics
+/// Applied with [`apply`](crate::apply) as with [`sum_to`]: if the shapes do not fit (the message
+/// names `sum_to` and both shapes), or it is not given exactly one input.
 #[derive(Debug, Clone)]
 pub struct SumTo(pub Vec<usize>);
 
@@ -51,16 +68,27 @@ impl Function for SumTo {
     fn name(&self) -> &str {
         "sum_to"
     }
-    crate::function::forward_via_single!();
+    crate::function::forward_via_single!(1);
+    #[track_caller]
     fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
+        let from = xs[0].shape();
+        if !broadcasts_to(&self.0, from) {
+            panic!("sum_to: shape {from:?} cannot be summed to {:?}", self.0);
+        }
         sum_to_array(xs[0], &self.0)
     }
+    #[track_caller]
     fn backward(&self, xs: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
+        check_backward_arity(self.name(), 1, xs.len(), gys.len());
         vec![broadcast_to(&gys[0], &xs[0].shape())]
     }
 }
 
 /// y = x broadcast to a shape. Backward: gx = sum_to(gy, shape of x).
+///
+/// # Panics
+/// Applied with [`apply`](crate::apply) as with [`broadcast_to`]: if the shapes do not fit (the message
+/// names `broadcast_to` and both shapes), or it is not given exactly one input.
 #[derive(Debug, Clone)]
 pub struct BroadcastTo(pub Vec<usize>);
 
@@ -68,14 +96,21 @@ impl Function for BroadcastTo {
     fn name(&self) -> &str {
         "broadcast_to"
     }
-    crate::function::forward_via_single!();
+    crate::function::forward_via_single!(1);
+    #[track_caller]
     fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
-        let view = xs[0]
-            .broadcast(IxDyn(&self.0))
-            .expect("checked by broadcast_to");
-        view.to_owned()
+        let from = xs[0].shape();
+        match xs[0].broadcast(IxDyn(&self.0)) {
+            Some(view) if broadcasts_to(from, &self.0) => view.to_owned(),
+            _ => panic!(
+                "broadcast_to: shape {from:?} cannot be broadcast to {:?}",
+                self.0
+            ),
+        }
     }
+    #[track_caller]
     fn backward(&self, xs: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
+        check_backward_arity(self.name(), 1, xs.len(), gys.len());
         vec![sum_to(&gys[0], &xs[0].shape())]
     }
 }
@@ -102,7 +137,7 @@ pub fn sum(x: &Variable) -> Variable {
 /// `gy` broadcast back to x's shape.
 ///
 /// # Panics
-/// If `shape` does not broadcast to x's shape.
+/// If `shape` does not broadcast to x's shape (the message names `sum_to` and both shapes).
 ///
 /// ```
 /// use dezero_runtime::{functions::sum_to, Variable};
@@ -112,10 +147,6 @@ pub fn sum(x: &Variable) -> Variable {
 /// ```
 #[track_caller]
 pub fn sum_to(x: &Variable, shape: &[usize]) -> Variable {
-    let from = x.shape();
-    if broadcast_shape("sum_to", shape, &from) != from {
-        panic!("sum_to: shape {from:?} cannot be summed to {shape:?}");
-    }
     apply1(SumTo(shape.to_vec()), x)
 }
 
@@ -124,7 +155,8 @@ pub fn sum_to(x: &Variable, shape: &[usize]) -> Variable {
 /// Derivative: the gradient is `gy` summed back to x's shape.
 ///
 /// # Panics
-/// If x's shape does not broadcast to `shape`.
+/// If x's shape does not broadcast to `shape` (the message names `broadcast_to` and both
+/// shapes).
 ///
 /// ```
 /// use dezero_runtime::{functions::broadcast_to, Variable};
@@ -136,9 +168,5 @@ pub fn sum_to(x: &Variable, shape: &[usize]) -> Variable {
 /// ```
 #[track_caller]
 pub fn broadcast_to(x: &Variable, shape: &[usize]) -> Variable {
-    let from = x.shape();
-    if broadcast_shape("broadcast_to", &from, shape) != shape {
-        panic!("broadcast_to: shape {from:?} cannot be broadcast to {shape:?}");
-    }
     apply1(BroadcastTo(shape.to_vec()), x)
 }
