@@ -92,19 +92,20 @@ fn with_data_and_grad(op: &str, param: &Parameter, f: impl FnOnce(&mut ArrayD<f6
     let Some(grad) = param.grad() else {
         panic!("{op}: the parameter has no gradient; call backward first");
     };
-    let g = grad.data();
-    let mut inner = param.variable().inner_mut();
-    let Some(data) = inner.data.as_mut() else {
+    if !param.has_data() {
         panic!("{op}: the parameter has no data (a layer not run yet?)");
-    };
-    if data.shape() != g.shape() {
-        panic!(
-            "{op}: gradient of shape {:?} does not match the parameter's shape {:?}",
-            g.shape(),
-            data.shape()
-        );
     }
-    f(data, &g);
+    let g = grad.data();
+    param.update(|data| {
+        if data.shape() != g.shape() {
+            panic!(
+                "{op}: gradient of shape {:?} does not match the parameter's shape {:?}",
+                g.shape(),
+                data.shape()
+            );
+        }
+        f(data, &g);
+    });
 }
 
 /// Per-parameter state arrays, `K` per parameter, made as zeros on first use (DeZero's

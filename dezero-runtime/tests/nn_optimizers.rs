@@ -143,9 +143,11 @@ fn state_is_per_parameter() {
 
 #[test]
 #[should_panic(expected = "SGD: gradient of shape [3] does not match the parameter's shape [2, 3]")]
-fn a_gradient_of_another_shape_panics() {
-    let w = Parameter::new(ndarray::Array2::<f64>::zeros((2, 3)).into_dyn());
+fn a_gradient_made_stale_by_set_data_panics() {
+    // set_grad checks shapes; a later set_data of another shape leaves a stale gradient.
+    let w = Parameter::new(arr1(&[0.0, 0.0, 0.0]).into_dyn());
     w.set_grad(Some(Variable::from(arr1(&[1.0, 2.0, 3.0]))));
+    w.set_data(ndarray::Array2::<f64>::zeros((2, 3)).into_dyn());
     SGD::new(0.1).update_one(&w);
 }
 

@@ -131,7 +131,7 @@ pub trait Layer {
     /// ```
     /// use dezero_runtime::layers::{Layer, Linear};
     /// let l = Linear::new(1).with_in_size(1);
-    /// l.b().unwrap().set_grad(Some(dezero_runtime::Variable::from(1.0)));
+    /// l.b().unwrap().set_grad(Some(dezero_runtime::Variable::from(vec![1.0])));
     /// l.cleargrads();
     /// assert!(l.params().iter().all(|p| p.grad().is_none()));
     /// ```
