@@ -62,7 +62,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let net = TwoLayerNet::new(1, 10, 1);
     let mut sgd = SGD::new(0.2);
     for i in 0..10000 {
-        let loss = mean_squared_error(&yv, &net.predict(&xv));
+        let loss = mean_squared_error(&yv, net.predict(&xv));
         for p in net.params() {
             p.cleargrad();
         }
