@@ -1,6 +1,6 @@
 //! [`DataLoader`] (DeZero step 50): a dataset in mini-batches, reshuffled every epoch.
 
-use ndarray::{ArrayD, ArrayViewD, Axis, IxDyn};
+use ndarray::ArrayD;
 
 use crate::datasets::Dataset;
 use crate::random::{self, RandomState};
@@ -152,7 +152,7 @@ impl<D: Dataset> Iterator for DataLoader<D> {
     /// for the next one).
     ///
     /// # Panics
-    /// If the examples of one batch have inputs of different shapes.
+    /// As [`Dataset::get_batch`]: if the examples of one batch have inputs of different shapes.
     fn next(&mut self) -> Option<Self::Item> {
         if self.iteration >= self.max_iter() {
             self.reset();
@@ -160,25 +160,8 @@ impl<D: Dataset> Iterator for DataLoader<D> {
         }
         let start = self.iteration * self.batch_size;
         let end = (start + self.batch_size).min(self.index.len());
-        let (xs, ts): (Vec<ArrayD<f64>>, Vec<D::Label>) = self.index[start..end]
-            .iter()
-            .map(|&i| self.dataset.get(i))
-            .unzip();
+        let batch = self.dataset.get_batch(&self.index[start..end]);
         self.iteration += 1;
-        Some((stack(&xs), ts))
-    }
-}
-
-/// The inputs stacked along a new first axis (`np.array([example[0] for example in batch])`).
-#[track_caller]
-fn stack(xs: &[ArrayD<f64>]) -> ArrayD<f64> {
-    let views: Vec<ArrayViewD<'_, f64>> = xs.iter().map(|x| x.view()).collect();
-    match ndarray::stack(Axis(0), &views) {
-        Ok(x) => x,
-        Err(_) if xs.is_empty() => ArrayD::zeros(IxDyn(&[0])),
-        Err(e) => {
-            let shapes: Vec<&[usize]> = xs.iter().map(|x| x.shape()).collect();
-            panic!("DataLoader: cannot stack inputs of shapes {shapes:?} into one batch ({e})")
-        }
+        Some(batch)
     }
 }

@@ -10,7 +10,7 @@
 //! assert_eq!(t, 1); // DeZero's spiral: the first shuffled point is of class 1
 //! ```
 
-use ndarray::{Array2, ArrayD, Axis};
+use ndarray::{Array2, ArrayD, ArrayViewD, Axis, IxDyn};
 
 use crate::random::RandomState;
 
@@ -37,6 +37,30 @@ pub trait Dataset {
     /// If `index >= len()`.
     fn get(&self, index: usize) -> (ArrayD<f64>, Self::Label);
 
+    /// The examples at `indices`, inputs stacked along a new first axis (shape `(batch, ..)`)
+    /// and labels in order: what [`DataLoader`](crate::dataloader::DataLoader) yields.
+    ///
+    /// The default reads each example with [`get`](Dataset::get) and stacks them; a dataset
+    /// that keeps its inputs in one array can gather the rows at once instead.
+    ///
+    /// # Panics
+    /// If an index is out of range, or the inputs have different shapes.
+    ///
+    /// ```
+    /// use dezero_runtime::datasets::{Dataset, Spiral};
+    /// let s = Spiral::new(true);
+    /// let (x, t) = s.get_batch(&[2, 0]);
+    /// assert_eq!(x.shape(), &[2, 2]);
+    /// assert_eq!(t, [s.labels()[2], s.labels()[0]]);
+    /// assert_eq!(x[[1, 0]], s.data()[[0, 0]]);
+    /// ```
+    #[track_caller]
+    fn get_batch(&self, indices: &[usize]) -> (ArrayD<f64>, Vec<Self::Label>) {
+        let (xs, ts): (Vec<ArrayD<f64>>, Vec<Self::Label>) =
+            indices.iter().map(|&i| self.get(i)).unzip();
+        (stack(&xs), ts)
+    }
+
     /// Whether there are no examples.
     fn is_empty(&self) -> bool {
         self.len() == 0
@@ -57,6 +81,42 @@ pub trait Dataset {
     {
         Transformed { dataset: self, f }
     }
+}
+
+/// The inputs stacked along a new first axis (`np.array([example[0] for example in batch])`).
+#[track_caller]
+fn stack(xs: &[ArrayD<f64>]) -> ArrayD<f64> {
+    let views: Vec<ArrayViewD<'_, f64>> = xs.iter().map(|x| x.view()).collect();
+    match ndarray::stack(Axis(0), &views) {
+        Ok(x) => x,
+        Err(_) if xs.is_empty() => ArrayD::zeros(IxDyn(&[0])),
+        Err(e) => {
+            let shapes: Vec<&[usize]> = xs.iter().map(|x| x.shape()).collect();
+            panic!(
+                "Dataset::get_batch: cannot stack inputs of shapes {shapes:?} into one batch ({e})"
+            )
+        }
+    }
+}
+
+/// Rows `indices` of `data` (along axis 0) and their labels, each index checked first.
+#[track_caller]
+fn gather<L: Clone>(
+    what: &str,
+    data: ArrayViewD<'_, f64>,
+    labels: &[L],
+    indices: &[usize],
+) -> (ArrayD<f64>, Vec<L>) {
+    if let Some(&i) = indices.iter().find(|&&i| i >= labels.len()) {
+        panic!(
+            "{what}: index {i} is out of range for {} examples",
+            labels.len()
+        );
+    }
+    (
+        data.select(Axis(0), indices),
+        indices.iter().map(|&i| labels[i].clone()).collect(),
+    )
 }
 
 /// A dataset whose inputs go through a function as they are read ([`Dataset::transform`]).
@@ -163,6 +223,17 @@ impl<L: Clone> Dataset for ArrayDataset<L> {
             self.labels[index].clone(),
         )
     }
+
+    /// The rows at `indices` gathered in one copy.
+    #[track_caller]
+    fn get_batch(&self, indices: &[usize]) -> (ArrayD<f64>, Vec<L>) {
+        gather(
+            "Dataset::get_batch",
+            self.data.view(),
+            &self.labels,
+            indices,
+        )
+    }
 }
 
 /// DeZero's spiral data (`dezero.datasets.get_spiral`): 300 points of 2 coordinates on three
@@ -265,6 +336,17 @@ impl Dataset for Spiral {
         (
             self.data.row(index).to_owned().into_dyn(),
             self.labels[index],
+        )
+    }
+
+    /// The rows at `indices` gathered in one copy.
+    #[track_caller]
+    fn get_batch(&self, indices: &[usize]) -> (ArrayD<f64>, Vec<usize>) {
+        gather(
+            "Spiral::get_batch",
+            self.data.view().into_dyn(),
+            &self.labels,
+            indices,
         )
     }
 }

@@ -146,3 +146,33 @@ fn loader_without_a_seed_draws_from_the_thread_generator() {
 fn a_zero_batch_size_panics() {
     DataLoader::new(Spiral::new(true), 0);
 }
+
+#[test]
+fn get_batch_gathers_what_get_reads() {
+    let s = Spiral::new(true);
+    let idx = [5, 0, 299, 5];
+    let (x, t) = s.get_batch(&idx);
+    // Transformed uses the default (get + stack) path: with the identity it must agree.
+    let (x_default, t_default) = s.clone().transform(|x| x).get_batch(&idx);
+    assert_eq!((&x, &t), (&x_default, &t_default));
+    for (row, &i) in idx.iter().enumerate() {
+        assert_eq!(x.index_axis(ndarray::Axis(0), row), s.get(i).0);
+        assert_eq!(t[row], s.labels()[i]);
+    }
+    let ds = ArrayDataset::new(
+        ndarray::Array3::from_shape_fn((4, 2, 3), |(i, j, k)| (i * 100 + j * 10 + k) as f64)
+            .into_dyn(),
+        vec!['a', 'b', 'c', 'd'],
+    );
+    let (x, t) = ds.get_batch(&[3, 1]);
+    assert_eq!(x.shape(), &[2, 2, 3]);
+    assert_eq!((x[[0, 1, 2]], x[[1, 0, 0]]), (312.0, 100.0));
+    assert_eq!(t, ['d', 'b']);
+    assert_eq!(ds.get_batch(&[]).0.shape(), &[0, 2, 3]);
+}
+
+#[test]
+#[should_panic(expected = "Spiral::get_batch: index 300 is out of range for 300 examples")]
+fn get_batch_checks_its_indices() {
+    Spiral::new(true).get_batch(&[0, 300]);
+}
