@@ -20,6 +20,7 @@ pub use crate::ops::activation::{
 pub use crate::ops::axes::{
     max, max_axes, mean, mean_axes, min, min_axes, sum_axes, Extreme, Extremum, SumAxes,
 };
+pub use crate::ops::dropout::{dropout, dropout_seed, Dropout};
 pub use crate::ops::index::{get_item, GetItem, GetItemGrad, Index};
 pub use crate::ops::loss::{
     accuracy, mean_squared_error, sigmoid_cross_entropy, softmax_cross_entropy, MeanSquaredError,

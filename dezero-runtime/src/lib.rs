@@ -17,7 +17,8 @@
 //! - [`Function`]: the trait behind every operation; implement it for your own, then [`apply`].
 //! - [`functions`]: `square`, `exp`, `sin`, `add`, `sum`, ...; the operators `+ - * /` and unary
 //!   `-` work on variables, numbers and arrays, broadcasting like NumPy.
-//! - [`no_grad`] / [`using_config`]: scope the backprop switch.
+//! - [`no_grad`] / [`using_config`]: scope the backprop switch; [`test_mode`]: scope
+//!   inference mode (dropout off).
 //! - [`fused::elementwise`]: a scalar function and its pullback as one element-wise node.
 //! - [`dot::graph`]: the graph as Graphviz DOT text (DeZero step 26).
 //! - [`numerical_diff`] / [`gradient_check`]: check gradients by central differences.
@@ -64,4 +65,5 @@ pub use config::{is_backprop_enabled, no_grad, using_config, Config, ConfigGuard
 pub use error::GradCheckError;
 pub use function::{apply, Function, Node};
 pub use numerical::{gradient_check, gradient_check_with, numerical_diff, DEFAULT_EPS};
+pub use ops::dropout::{is_training, test_mode, TestModeGuard};
 pub use variable::{Variable, WeakVariable};

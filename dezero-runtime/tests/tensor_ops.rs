@@ -779,3 +779,66 @@ fn get_item_out_of_bounds_panics_name_axis_and_shape() {
         assert_eq!(msg, expected);
     }
 }
+
+// ---------------------------------------------------------------- the structs with apply
+
+fn x23() -> Variable {
+    var(numbered(&[2, 3]))
+}
+
+#[test]
+fn function_structs_applied_directly_check_their_parameters() {
+    use dezero_runtime::apply;
+    let x = var(numbered(&[2, 3]));
+    // unsorted axes are fine
+    let y = apply(
+        F::SumAxes {
+            axes: vec![1, 0],
+            keepdims: false,
+        },
+        &[&x],
+    )
+    .remove(0);
+    assert_eq!(y.item(), 21.0);
+    let f = F::Extreme {
+        kind: F::Extremum::Max,
+        axes: vec![1, 0],
+        keepdims: true,
+    };
+    assert_eq!(*apply(f, &[&x])[0].data(), array![[6.0]].into_dyn());
+    type Case = Box<dyn FnOnce() + std::panic::UnwindSafe>;
+    let cases: Vec<(Case, &str)> = vec![
+        (
+            Box::new(|| drop(apply(F::Reshape(vec![4]), &[&x23()]))),
+            "reshape: cannot reshape shape [2, 3] (6 elements) to [4] (4 elements)",
+        ),
+        (
+            Box::new(|| drop(apply(F::Transpose(vec![1, 1]), &[&x23()]))),
+            "transpose: axes [1, 1] are not a permutation of the 2 axes of shape [2, 3]",
+        ),
+        (
+            Box::new(|| drop(apply(F::SumAxes { axes: vec![2], keepdims: false }, &[&x23()]))),
+            "sum: axis 2 is out of range for shape [2, 3] (2 axes)",
+        ),
+        (
+            Box::new(|| drop(apply(F::MatMul, &[&x23(), &x23()]))),
+            "matmul: shapes [2, 3] and [2, 3] are not aligned: the last axis of the first has \
+             length 3, the first axis of the second has length 2",
+        ),
+        (
+            Box::new(|| drop(apply(F::Softmax(2), &[&x23()]))),
+            "softmax: axis 2 is out of range for shape [2, 3] (2 axes)",
+        ),
+        (
+            Box::new(|| drop(apply(F::Clip { lo: 1.0, hi: 0.0 }, &[&x23()]))),
+            "clip: the bounds must satisfy lo <= hi, got lo = 1, hi = 0",
+        ),
+        (
+            Box::new(|| drop(apply(F::SoftmaxCrossEntropy(vec![0, 3]), &[&x23()]))),
+            "softmax_cross_entropy: label 3 (row 1) is out of range for 3 classes (x of shape [2, 3])",
+        ),
+    ];
+    for (f, expected) in cases {
+        assert_eq!(panic_message(f), expected);
+    }
+}

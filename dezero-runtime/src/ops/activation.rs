@@ -18,6 +18,12 @@ fn constant_map(x: &Variable, f: impl Fn(f64) -> f64) -> Variable {
 }
 
 /// y = max(x, 0) (NaN stays NaN). Backward: gx = gy * (x > 0), 0 at x = 0.
+///
+/// ```
+/// use dezero_runtime::{apply, functions::Relu, Variable};
+/// let y = apply(Relu, &[&Variable::from(vec![-1.0, 2.0])]).remove(0);
+/// assert_eq!(*y.data(), ndarray::array![0.0, 2.0].into_dyn());
+/// ```
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Relu;
 
@@ -34,6 +40,12 @@ impl Function for Relu {
 }
 
 /// y = x for x > 0, slope * x otherwise. Backward: gx = gy * (x > 0 ? 1 : slope).
+///
+/// ```
+/// use dezero_runtime::{apply, functions::LeakyRelu, Variable};
+/// let y = apply(LeakyRelu(0.5), &[&Variable::from(vec![-1.0, 2.0])]).remove(0);
+/// assert_eq!(*y.data(), ndarray::array![-0.5, 2.0].into_dyn());
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct LeakyRelu(pub f64);
 
@@ -52,6 +64,14 @@ impl Function for LeakyRelu {
 }
 
 /// y = x clamped to `[lo, hi]`. Backward: gx = gy * (lo ≤ x ≤ hi).
+///
+/// Applied directly with [`apply`] it checks the bounds as [`clip`] does.
+///
+/// ```
+/// use dezero_runtime::{apply, functions::Clip, Variable};
+/// let y = apply(Clip { lo: 0.0, hi: 1.0 }, &[&Variable::from(vec![-1.0, 2.0])]).remove(0);
+/// assert_eq!(*y.data(), ndarray::array![0.0, 1.0].into_dyn());
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Clip {
     /// The lower bound.
@@ -66,12 +86,21 @@ impl Function for Clip {
     }
     fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
         let (lo, hi) = (self.lo, self.hi);
+        check_bounds(lo, hi);
         vec![xs[0].mapv(|x| x.clamp(lo, hi))]
     }
     fn backward(&self, xs: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
         let (lo, hi) = (self.lo, self.hi);
         let inside = constant_map(&xs[0], |x| f64::from(u8::from(lo <= x && x <= hi)));
         vec![&gys[0] * inside]
+    }
+}
+
+/// Panics unless `lo <= hi` (neither NaN).
+#[track_caller]
+fn check_bounds(lo: f64, hi: f64) {
+    if lo.is_nan() || hi.is_nan() || lo > hi {
+        panic!("clip: the bounds must satisfy lo <= hi, got lo = {lo}, hi = {hi}");
     }
 }
 
@@ -82,6 +111,14 @@ fn lane_max(lane: &ndarray::ArrayViewMut1<'_, f64>) -> f64 {
 
 /// y = exp(x - max) / Σ exp(x - max) along `axis`.
 /// Backward: gx = y gy - y Σ(y gy) along the axis.
+///
+/// Applied directly with [`apply`] it checks the axis as [`softmax`] does.
+///
+/// ```
+/// use dezero_runtime::{apply, functions::Softmax, Variable};
+/// let y = apply(Softmax(0), &[&Variable::from(vec![3.0, 3.0])]).remove(0);
+/// assert_eq!(*y.data(), ndarray::array![0.5, 0.5].into_dyn());
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Softmax(pub usize);
 
@@ -90,6 +127,7 @@ impl Function for Softmax {
         "softmax"
     }
     fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
+        check_axes("softmax", xs[0].shape(), &[self.0]);
         let mut y = xs[0].as_standard_layout().into_owned();
         for mut lane in y.lanes_mut(Axis(self.0)) {
             let m = lane_max(&lane);
@@ -114,6 +152,14 @@ impl Function for Softmax {
 
 /// y = x - max - ln Σ exp(x - max) along `axis`.
 /// Backward: gx = gy - exp(y) Σ gy along the axis.
+///
+/// Applied directly with [`apply`] it checks the axis as [`log_softmax`] does.
+///
+/// ```
+/// use dezero_runtime::{apply, functions::LogSoftmax, Variable};
+/// let y = apply(LogSoftmax(0), &[&Variable::from(vec![3.0, 3.0])]).remove(0);
+/// assert_eq!(y.data()[0], -(2f64.ln()));
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct LogSoftmax(pub usize);
 
@@ -122,6 +168,7 @@ impl Function for LogSoftmax {
         "log_softmax"
     }
     fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
+        check_axes("log_softmax", xs[0].shape(), &[self.0]);
         let mut y = xs[0].as_standard_layout().into_owned();
         for mut lane in y.lanes_mut(Axis(self.0)) {
             let m = lane_max(&lane);
@@ -193,9 +240,7 @@ pub fn leaky_relu(x: impl AsRef<Variable>, slope: f64) -> Variable {
 /// ```
 #[track_caller]
 pub fn clip(x: impl AsRef<Variable>, lo: f64, hi: f64) -> Variable {
-    if lo.is_nan() || hi.is_nan() || lo > hi {
-        panic!("clip: the bounds must satisfy lo <= hi, got lo = {lo}, hi = {hi}");
-    }
+    check_bounds(lo, hi);
     apply(Clip { lo, hi }, &[x.as_ref()]).remove(0)
 }
 

@@ -76,9 +76,18 @@ fn spread(gy: &Variable, x: &Variable, axes: &[usize]) -> Variable {
 }
 
 /// y = x summed over `axes`. Backward: gx = broadcast_to(gy with the axes kept, shape of x).
+///
+/// Applied directly with [`apply`] it checks the axes as [`sum_axes`] does.
+///
+/// ```
+/// use dezero_runtime::{apply, functions::SumAxes, Variable};
+/// let x = Variable::new(ndarray::ArrayD::ones(vec![2, 3]));
+/// let y = apply(SumAxes { axes: vec![1], keepdims: true }, &[&x]).remove(0);
+/// assert_eq!(*y.data(), ndarray::array![[3.0], [3.0]].into_dyn());
+/// ```
 #[derive(Debug, Clone)]
 pub struct SumAxes {
-    /// The axes summed over, sorted.
+    /// The axes summed over, in any order, each at most once.
     pub axes: Vec<usize>,
     /// Whether the summed axes stay, with length 1.
     pub keepdims: bool,
@@ -89,8 +98,9 @@ impl Function for SumAxes {
         "sum"
     }
     fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
-        let y = reduce_kept(xs[0], &self.axes, |a, y| y.sum_axis(a));
-        vec![drop_axes(y, &self.axes, self.keepdims)]
+        let axes = check_axes("sum", xs[0].shape(), &self.axes);
+        let y = reduce_kept(xs[0], &axes, |a, y| y.sum_axis(a));
+        vec![drop_axes(y, &axes, self.keepdims)]
     }
     fn backward(&self, xs: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
         vec![spread(&gys[0], &xs[0], &self.axes)]
@@ -98,6 +108,13 @@ impl Function for SumAxes {
 }
 
 /// Which extreme [`Extreme`] takes.
+///
+/// ```
+/// use dezero_runtime::{functions::{max, Extremum}, Variable};
+/// let y = max(Variable::from(vec![1.0, 2.0]));
+/// assert_eq!(y.creator().unwrap().name(), "max");
+/// assert_ne!(Extremum::Max, Extremum::Min);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Extremum {
     /// The largest element.
@@ -111,25 +128,49 @@ pub enum Extremum {
 /// (ties split evenly).
 ///
 /// NaN elements are skipped, as `f64::max` does; a group of only NaNs gives NaN, and its
-/// gradient is split evenly among them.
+/// gradient is split evenly among them. Applied directly with [`apply`] it checks the axes
+/// as [`max_axes`] does.
+///
+/// ```
+/// use dezero_runtime::{apply, functions::{Extreme, Extremum}, Variable};
+/// let x = Variable::from(ndarray::array![[1.0, 5.0], [4.0, 2.0]]);
+/// let f = Extreme { kind: Extremum::Min, axes: vec![0], keepdims: false };
+/// assert_eq!(*apply(f, &[&x])[0].data(), ndarray::array![1.0, 2.0].into_dyn());
+/// ```
 #[derive(Debug, Clone)]
 pub struct Extreme {
     /// Max or min.
     pub kind: Extremum,
-    /// The axes reduced over, sorted.
+    /// The axes reduced over, in any order, each at most once.
     pub axes: Vec<usize>,
     /// Whether the reduced axes stay, with length 1.
     pub keepdims: bool,
 }
 
 impl Extreme {
-    /// The extreme of each group, with the reduced axes kept as length 1.
-    fn kept(&self, x: &ArrayD<f64>) -> ArrayD<f64> {
+    /// The axes, sorted, after checking them against `shape` (none repeated, none of length 0).
+    ///
+    /// # Panics
+    /// Otherwise, naming `max` or `min` and the shape.
+    #[track_caller]
+    fn sorted_axes(&self, shape: &[usize]) -> Vec<usize> {
+        let name = self.name();
+        let axes = check_axes(name, shape, &self.axes);
+        if let Some(&a) = axes.iter().find(|&&a| shape[a] == 0) {
+            panic!(
+                "{name}: cannot reduce axis {a} of length 0 (shape {shape:?}): an empty group has no {name}"
+            );
+        }
+        axes
+    }
+
+    /// The extreme of each group over the sorted `axes`, with them kept as length 1.
+    fn kept(&self, x: &ArrayD<f64>, axes: &[usize]) -> ArrayD<f64> {
         let pick: fn(f64, f64) -> f64 = match self.kind {
             Extremum::Max => f64::max,
             Extremum::Min => f64::min,
         };
-        reduce_kept(x, &self.axes, |a, y| {
+        reduce_kept(x, axes, |a, y| {
             y.fold_axis(a, f64::NAN, |&acc, &v| pick(acc, v))
         })
     }
@@ -143,17 +184,19 @@ impl Function for Extreme {
         }
     }
     fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
-        vec![drop_axes(self.kept(xs[0]), &self.axes, self.keepdims)]
+        let axes = self.sorted_axes(xs[0].shape());
+        vec![drop_axes(self.kept(xs[0], &axes), &axes, self.keepdims)]
     }
     fn backward(&self, xs: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
         let weights = {
             let x = xs[0].data();
-            let y = self.kept(&x);
+            let axes = self.sorted_axes(x.shape());
+            let y = self.kept(&x, &axes);
             let y = y.broadcast(x.raw_dim()).expect("kept axes broadcast");
             let hit = Zip::from(&*x)
                 .and(&y)
                 .map_collect(|&x, &y| f64::from(u8::from(x == y || (x.is_nan() && y.is_nan()))));
-            let count = reduce_kept(&hit, &self.axes, |a, h| h.sum_axis(a));
+            let count = reduce_kept(&hit, &axes, |a, h| h.sum_axis(a));
             hit / count
         };
         vec![spread(&gys[0], &xs[0], &self.axes) * Variable::new(weights)]
@@ -228,19 +271,11 @@ pub fn mean_axes(x: impl AsRef<Variable>, axes: &[usize], keepdims: bool) -> Var
 fn extreme(kind: Extremum, x: &Variable, axes: &[usize], keepdims: bool) -> Variable {
     let f = Extreme {
         kind,
-        axes: Vec::new(),
+        axes: axes.to_vec(),
         keepdims,
     };
-    let shape = x.shape();
-    let axes = check_axes(f.name(), &shape, axes);
-    if let Some(&a) = axes.iter().find(|&&a| shape[a] == 0) {
-        panic!(
-            "{}: cannot reduce axis {a} of length 0 (shape {shape:?}): an empty group has no {}",
-            f.name(),
-            f.name()
-        );
-    }
-    apply(Extreme { axes, ..f }, &[x]).remove(0)
+    f.sorted_axes(&x.shape());
+    apply(f, &[x]).remove(0)
 }
 
 /// The largest element of `x`, as a 0-dim variable (DeZero's `max(x)`).

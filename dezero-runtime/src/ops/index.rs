@@ -224,6 +224,15 @@ impl Plan {
 
 /// y = x[index]. Backward: gx = GetItemGrad(gy): zeros of x's shape with gy added at the
 /// indexed positions. Made by [`get_item`].
+///
+/// ```
+/// use dezero_runtime::{functions::{get_item, Index}, BackwardOptions, Variable};
+/// let x = Variable::from(vec![1.0, 2.0, 3.0]);
+/// let y = get_item(&x, &[Index::At(2)]);
+/// assert_eq!(y.creator().unwrap().name(), "get_item");
+/// y.backward_with(BackwardOptions { create_graph: true, ..Default::default() });
+/// assert_eq!(x.grad().unwrap().creator().unwrap().name(), "get_item_grad");
+/// ```
 #[derive(Debug, Clone)]
 pub struct GetItem(Plan);
 
@@ -241,6 +250,18 @@ impl Function for GetItem {
 
 /// y = zeros of the indexed array's shape with gy added at the indexed positions (the
 /// backward of [`GetItem`]). Backward: ggy = ggx[index].
+///
+/// ```
+/// use dezero_runtime::{functions::{get_item, Index}, BackwardOptions, Variable};
+/// let x = Variable::from(vec![1.0, 2.0, 3.0]);
+/// get_item(&x, &[Index::List(vec![0, 0])]).backward_with(BackwardOptions {
+///     create_graph: true,
+///     ..Default::default()
+/// });
+/// let gx = x.grad().unwrap(); // made by GetItemGrad
+/// assert_eq!(*gx.data(), ndarray::array![2.0, 0.0, 0.0].into_dyn());
+/// assert_eq!(gx.creator().unwrap().name(), "get_item_grad");
+/// ```
 #[derive(Debug, Clone)]
 pub struct GetItemGrad(Plan);
 

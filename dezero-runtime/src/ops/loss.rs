@@ -18,7 +18,42 @@ fn batch_len(shape: &[usize]) -> usize {
     shape.first().copied().unwrap_or(1)
 }
 
+/// Panics unless shapes `a` and `b` are equal, naming `op`.
+#[track_caller]
+fn check_same(op: &str, a: &[usize], b: &[usize]) {
+    if a != b {
+        panic!("{op}: shapes {a:?} and {b:?} differ; both must have the same shape");
+    }
+}
+
+/// Panics unless `shape` is `(N, C)` and there are N labels, each below C.
+#[track_caller]
+fn check_labels(shape: &[usize], labels: &[usize]) {
+    let &[n, c] = shape else {
+        panic!("softmax_cross_entropy: x must be 2-D (batch, classes), got shape {shape:?}");
+    };
+    if labels.len() != n {
+        panic!(
+            "softmax_cross_entropy: {} labels for x of shape {shape:?}; need one per row ({n})",
+            labels.len()
+        );
+    }
+    if let Some((i, &t)) = labels.iter().enumerate().find(|(_, &t)| t >= c) {
+        panic!(
+            "softmax_cross_entropy: label {t} (row {i}) is out of range for {c} classes (x of shape {shape:?})"
+        );
+    }
+}
+
 /// y = Σ (x0 - x1)² / N. Backward: gx0 = gy · 2 (x0 - x1) / N, gx1 = -gx0.
+///
+/// Applied directly with [`apply`] it checks the shapes as [`mean_squared_error`] does.
+///
+/// ```
+/// use dezero_runtime::{apply, functions::MeanSquaredError, Variable};
+/// let (a, b) = (Variable::from(vec![1.0, 2.0]), Variable::from(vec![1.0, 0.0]));
+/// assert_eq!(apply(MeanSquaredError, &[&a, &b])[0].item(), 2.0); // 4 / N = 2
+/// ```
 #[derive(Debug, Clone, Copy, Default)]
 pub struct MeanSquaredError;
 
@@ -27,6 +62,7 @@ impl Function for MeanSquaredError {
         "mean_squared_error"
     }
     fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
+        check_same("mean_squared_error", xs[0].shape(), xs[1].shape());
         let total = Zip::from(xs[0])
             .and(xs[1])
             .fold(0.0, |s, &a, &b| s + (a - b) * (a - b));
@@ -43,6 +79,16 @@ impl Function for MeanSquaredError {
 
 /// y = -(1/N) Σᵢ log softmax(xᵢ)[tᵢ] for integer labels t.
 /// Backward: gx = (softmax(x) - onehot(t)) · gy / N.
+///
+/// Applied directly with [`apply`] it checks x and the labels as [`softmax_cross_entropy`]
+/// does.
+///
+/// ```
+/// use dezero_runtime::{apply, functions::SoftmaxCrossEntropy, Variable};
+/// let x = Variable::from(ndarray::array![[0.0, 0.0]]);
+/// let y = apply(SoftmaxCrossEntropy(vec![1]), &[&x]).remove(0);
+/// assert!((y.item() - 2f64.ln()).abs() < 1e-15);
+/// ```
 #[derive(Debug, Clone)]
 pub struct SoftmaxCrossEntropy(pub Vec<usize>);
 
@@ -51,6 +97,7 @@ impl Function for SoftmaxCrossEntropy {
         "softmax_cross_entropy"
     }
     fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
+        check_labels(xs[0].shape(), &self.0);
         let x = xs[0]
             .view()
             .into_dimensionality::<Ix2>()
@@ -76,6 +123,16 @@ impl Function for SoftmaxCrossEntropy {
 
 /// y = (1/N) Σ [max(x, 0) - x t + ln(1 + e^(-|x|))], the binary cross entropy of sigmoid(x)
 /// against t. Backward: gx = (sigmoid(x) - t) · gy / N, gt = -x · gy / N.
+///
+/// Applied directly with [`apply`], x and t must have the same shape ([`sigmoid_cross_entropy`]
+/// also reshapes t).
+///
+/// ```
+/// use dezero_runtime::{apply, functions::SigmoidCrossEntropy, Variable};
+/// let (x, t) = (Variable::from(vec![0.0]), Variable::from(vec![1.0]));
+/// let y = apply(SigmoidCrossEntropy, &[&x, &t]).remove(0);
+/// assert!((y.item() - 2f64.ln()).abs() < 1e-15);
+/// ```
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SigmoidCrossEntropy;
 
@@ -84,6 +141,7 @@ impl Function for SigmoidCrossEntropy {
         "sigmoid_cross_entropy"
     }
     fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
+        check_same("sigmoid_cross_entropy", xs[0].shape(), xs[1].shape());
         let total = Zip::from(xs[0]).and(xs[1]).fold(0.0, |s, &x, &t| {
             s + x.max(0.0) - x * t + (-x.abs()).exp().ln_1p()
         });
@@ -123,10 +181,7 @@ impl Function for SigmoidCrossEntropy {
 #[track_caller]
 pub fn mean_squared_error(x0: impl AsRef<Variable>, x1: impl AsRef<Variable>) -> Variable {
     let (x0, x1) = (x0.as_ref(), x1.as_ref());
-    let (a, b) = (x0.shape(), x1.shape());
-    if a != b {
-        panic!("mean_squared_error: shapes {a:?} and {b:?} differ; both must have the same shape");
-    }
+    check_same("mean_squared_error", &x0.shape(), &x1.shape());
     apply(MeanSquaredError, &[x0, x1]).remove(0)
 }
 
@@ -154,21 +209,7 @@ pub fn mean_squared_error(x0: impl AsRef<Variable>, x1: impl AsRef<Variable>) ->
 #[track_caller]
 pub fn softmax_cross_entropy(x: impl AsRef<Variable>, labels: &[usize]) -> Variable {
     let x = x.as_ref();
-    let shape = x.shape();
-    let &[n, c] = shape.as_slice() else {
-        panic!("softmax_cross_entropy: x must be 2-D (batch, classes), got shape {shape:?}");
-    };
-    if labels.len() != n {
-        panic!(
-            "softmax_cross_entropy: {} labels for x of shape {shape:?}; need one per row ({n})",
-            labels.len()
-        );
-    }
-    if let Some((i, &t)) = labels.iter().enumerate().find(|(_, &t)| t >= c) {
-        panic!(
-            "softmax_cross_entropy: label {t} (row {i}) is out of range for {c} classes (x of shape {shape:?})"
-        );
-    }
+    check_labels(&x.shape(), labels);
     apply(SoftmaxCrossEntropy(labels.to_vec()), &[x]).remove(0)
 }
 

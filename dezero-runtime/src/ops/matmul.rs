@@ -53,6 +53,24 @@ fn product(a: &ArrayD<f64>, b: &ArrayD<f64>) -> ArrayD<f64> {
     }
 }
 
+/// Checks the shapes of `x · w + b`.
+///
+/// # Panics
+/// As [`product_shape`], or if `b` does not broadcast to the product's shape; the messages
+/// name `linear` and the shapes.
+#[track_caller]
+fn check_linear(x: &[usize], w: &[usize], b: Option<&[usize]>) {
+    let shape = product_shape("linear", x, w);
+    if let Some(b) = b {
+        if broadcast_shape("linear", &shape, b) != shape {
+            panic!(
+                "linear: bias of shape {b:?} does not broadcast to the product's shape \
+                 {shape:?} (x {x:?}, w {w:?})"
+            );
+        }
+    }
+}
+
 /// The gradients of `y = x · w` for each case of [`matmul`], as `Variable` operations.
 fn product_grads(x: &Variable, w: &Variable, gy: &Variable) -> (Variable, Variable) {
     match (x.ndim(), w.ndim()) {
@@ -77,6 +95,14 @@ fn product_grads(x: &Variable, w: &Variable, gy: &Variable) -> (Variable, Variab
 
 /// y = x · w (matrix product; 1-D operands as NumPy's `dot`).
 /// Backward: gx = gy · wᵀ, gw = xᵀ · gy (outer products and scalings for the 1-D cases).
+///
+/// Applied directly with [`apply`] it checks the shapes as [`matmul`] does.
+///
+/// ```
+/// use dezero_runtime::{apply, functions::MatMul, Variable};
+/// let (a, b) = (Variable::from(vec![1.0, 2.0]), Variable::from(vec![3.0, 4.0]));
+/// assert_eq!(apply(MatMul, &[&a, &b])[0].item(), 11.0);
+/// ```
 #[derive(Debug, Clone, Copy, Default)]
 pub struct MatMul;
 
@@ -85,6 +111,7 @@ impl Function for MatMul {
         "matmul"
     }
     fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
+        product_shape("matmul", xs[0].shape(), xs[1].shape());
         vec![product(xs[0], xs[1])]
     }
     fn backward(&self, xs: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
@@ -95,6 +122,16 @@ impl Function for MatMul {
 
 /// y = x · w + b (b broadcast; no b if applied to two inputs).
 /// Backward: gx = gy · wᵀ, gw = xᵀ · gy, gb = sum_to(gy, shape of b).
+///
+/// Applied directly with [`apply`] it checks the shapes as [`linear`] does.
+///
+/// ```
+/// use dezero_runtime::{apply, functions::Linear, Variable};
+/// let x = Variable::from(ndarray::array![[1.0, 2.0]]);
+/// let w = Variable::from(ndarray::array![[1.0], [1.0]]);
+/// let b = Variable::from(vec![0.5]);
+/// assert_eq!(apply(Linear, &[&x, &w, &b])[0].item(), 3.5);
+/// ```
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Linear;
 
@@ -103,6 +140,7 @@ impl Function for Linear {
         "linear"
     }
     fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
+        check_linear(xs[0].shape(), xs[1].shape(), xs.get(2).map(|b| b.shape()));
         let mut y = product(xs[0], xs[1]);
         if let Some(b) = xs.get(2) {
             y += *b;
@@ -181,20 +219,10 @@ pub fn matmul(x: impl AsRef<Variable>, w: impl AsRef<Variable>) -> Variable {
 #[track_caller]
 pub fn linear(x: impl AsRef<Variable>, w: impl AsRef<Variable>, b: Option<&Variable>) -> Variable {
     let (x, w) = (x.as_ref(), w.as_ref());
-    let shape = product_shape("linear", &x.shape(), &w.shape());
+    let bshape = b.map(Variable::shape);
+    check_linear(&x.shape(), &w.shape(), bshape.as_deref());
     match b {
         None => apply(Linear, &[x, w]).remove(0),
-        Some(b) => {
-            let bshape = b.shape();
-            if broadcast_shape("linear", &shape, &bshape) != shape {
-                panic!(
-                    "linear: bias of shape {bshape:?} does not broadcast to the product's shape \
-                     {shape:?} (x {:?}, w {:?})",
-                    x.shape(),
-                    w.shape()
-                );
-            }
-            apply(Linear, &[x, w, b]).remove(0)
-        }
+        Some(b) => apply(Linear, &[x, w, b]).remove(0),
     }
 }

@@ -6,6 +6,7 @@
 pub(crate) mod activation;
 pub(crate) mod arith;
 pub(crate) mod axes;
+pub(crate) mod dropout;
 pub(crate) mod index;
 pub(crate) mod loss;
 pub(crate) mod math;

@@ -136,6 +136,11 @@ pub fn sum(x: &Variable) -> Variable {
 /// Derivative: each input element feeds one output element with weight 1, so the gradient is
 /// `gy` broadcast back to x's shape.
 ///
+/// Stricter than DeZero: DeZero's `sum_to` sums the leading axes x has in excess and the axes
+/// where `shape` has 1, and silently returns whatever results, so `sum_to(x, (4, 3))` on x of
+/// shape `(2, 3)` gives `(2, 3)` and `sum_to(x, (2,))` gives `(3,)`. Here a target shape that
+/// does not broadcast to x's shape panics, so the result always has exactly `shape`.
+///
 /// # Panics
 /// If `shape` does not broadcast to x's shape (the message names `sum_to` and both shapes).
 ///

@@ -9,6 +9,15 @@ use crate::function::{apply, Function};
 use crate::variable::Variable;
 
 /// y = x with a new shape (same elements in row-major order). Backward: gx = reshape(gy, shape of x).
+///
+/// Applied directly with [`apply`] it panics as [`reshape`] does on a shape with another
+/// number of elements.
+///
+/// ```
+/// use dezero_runtime::{apply, functions::Reshape, Variable};
+/// let y = apply(Reshape(vec![2, 1]), &[&Variable::from(vec![1.0, 2.0])]).remove(0);
+/// assert_eq!(y.shape(), vec![2, 1]);
+/// ```
 #[derive(Debug, Clone)]
 pub struct Reshape(pub Vec<usize>);
 
@@ -17,9 +26,10 @@ impl Function for Reshape {
         "reshape"
     }
     fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
+        check_sizes(xs[0].shape(), &self.0);
         let y = xs[0]
             .to_shape(IxDyn(&self.0))
-            .expect("checked by reshape")
+            .expect("the sizes agree")
             .into_owned();
         vec![y]
     }
@@ -30,6 +40,15 @@ impl Function for Reshape {
 
 /// y = x with its axes permuted: `y.shape[i] = x.shape[axes[i]]`.
 /// Backward: gx = transpose_axes(gy, inverse of axes).
+///
+/// Applied directly with [`apply`] it panics as [`transpose_axes`] does if the axes are not a
+/// permutation.
+///
+/// ```
+/// use dezero_runtime::{apply, functions::Transpose, Variable};
+/// let x = Variable::new(ndarray::ArrayD::zeros(vec![2, 3, 4]));
+/// assert_eq!(apply(Transpose(vec![2, 0, 1]), &[&x])[0].shape(), vec![4, 2, 3]);
+/// ```
 #[derive(Debug, Clone)]
 pub struct Transpose(pub Vec<usize>);
 
@@ -38,6 +57,7 @@ impl Function for Transpose {
         "transpose"
     }
     fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
+        check_permutation(xs[0].shape(), &self.0);
         let view = xs[0].view().permuted_axes(IxDyn(&self.0));
         // Stored contiguous, so that element-wise work downstream runs on contiguous data.
         vec![view.as_standard_layout().into_owned()]
@@ -48,6 +68,31 @@ impl Function for Transpose {
             inverse[a] = i;
         }
         vec![transpose_axes(&gys[0], &inverse)]
+    }
+}
+
+/// Panics unless `from` and `to` have the same number of elements.
+#[track_caller]
+fn check_sizes(from: &[usize], to: &[usize]) {
+    let (n, m) = (from.iter().product::<usize>(), to.iter().product::<usize>());
+    if n != m {
+        panic!("reshape: cannot reshape shape {from:?} ({n} elements) to {to:?} ({m} elements)");
+    }
+}
+
+/// Panics unless `axes` is a permutation of the axes of `shape`.
+#[track_caller]
+fn check_permutation(shape: &[usize], axes: &[usize]) {
+    let mut seen = vec![false; shape.len()];
+    let is_permutation = axes.len() == shape.len()
+        && axes
+            .iter()
+            .all(|&a| a < seen.len() && !std::mem::replace(&mut seen[a], true));
+    if !is_permutation {
+        panic!(
+            "transpose: axes {axes:?} are not a permutation of the {} axes of shape {shape:?}",
+            shape.len()
+        );
     }
 }
 
@@ -76,13 +121,7 @@ pub fn reshape(x: impl AsRef<Variable>, shape: &[usize]) -> Variable {
     if from == shape {
         return x.clone();
     }
-    let (n, m) = (
-        from.iter().product::<usize>(),
-        shape.iter().product::<usize>(),
-    );
-    if n != m {
-        panic!("reshape: cannot reshape shape {from:?} ({n} elements) to {shape:?} ({m} elements)");
-    }
+    check_sizes(&from, shape);
     apply(Reshape(shape.to_vec()), &[x]).remove(0)
 }
 
@@ -120,18 +159,7 @@ pub fn transpose(x: impl AsRef<Variable>) -> Variable {
 #[track_caller]
 pub fn transpose_axes(x: impl AsRef<Variable>, axes: &[usize]) -> Variable {
     let x = x.as_ref();
-    let shape = x.shape();
-    let mut seen = vec![false; shape.len()];
-    let is_permutation = axes.len() == shape.len()
-        && axes
-            .iter()
-            .all(|&a| a < seen.len() && !std::mem::replace(&mut seen[a], true));
-    if !is_permutation {
-        panic!(
-            "transpose: axes {axes:?} are not a permutation of the {} axes of shape {shape:?}",
-            shape.len()
-        );
-    }
+    check_permutation(&x.shape(), axes);
     apply(Transpose(axes.to_vec()), &[x]).remove(0)
 }
 
