@@ -52,7 +52,7 @@ fn descend(loss_fn: fn(&Variable, &Variable) -> Variable, verbose: bool) -> Run 
     };
     for step in 0..=STEPS {
         // with rosenbrock_op: one fused node for the whole batch, then a runtime sum
-        let loss = sum(&loss_fn(&x, &y));
+        let loss = sum(loss_fn(&x, &y));
         x.cleargrad();
         y.cleargrad();
         loss.backward();

@@ -47,15 +47,15 @@ fn main() {
 
     // y = (e^(x²))² at 0.5: backward against the central difference of step 4
     let x = Variable::from(0.5);
-    let y = square(&exp(&square(&x)));
+    let y = square(exp(square(&x)));
     y.backward();
-    let numeric = numerical_diff(|x| square(&exp(&square(x))), &Variable::from(0.5), 1e-4);
+    let numeric = numerical_diff(|x| square(exp(square(x))), &Variable::from(0.5), 1e-4);
     println!("square(exp(square(0.5))) = {y}");
     println!("  x.grad = {}  numerical = {}", x.grad().unwrap(), numeric);
 
     // sigmoid(tanh(1.0)), the notes' comparison with PyTorch
     let x = Variable::from(1.0);
-    let y = sigmoid(&tanh(&x));
+    let y = sigmoid(tanh(&x));
     y.backward();
     println!("sigmoid(tanh(1.0)) = {y}");
     println!("  x.grad = {}", x.grad().unwrap());

@@ -12,7 +12,7 @@ fn main() {
     let x = Variable::from(Array1::from_elem(10_000, 0.5));
     let a = square(&x);
     let weak_a = a.downgrade();
-    let y = square(&square(&a));
+    let y = square(square(&a));
     drop(a);
     println!("intermediate alive while y is: {}", weak_a.is_alive());
     drop(y);
@@ -21,7 +21,7 @@ fn main() {
     // Without backprop no graph is recorded: outputs have no creator.
     let y = {
         let _guard = no_grad();
-        square(&square(&x))
+        square(square(&x))
     };
     println!("under no_grad, y has a creator: {}", y.creator().is_some());
 

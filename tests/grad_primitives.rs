@@ -117,7 +117,7 @@ fn unaries() -> Vec<Unary> {
             grad: exp_grad,
             vjp: exp_vjp,
             derivative: f64::exp,
-            runtime: F::exp,
+            runtime: |x| F::exp(x),
             points: POINTS,
         },
         Unary {
@@ -126,7 +126,7 @@ fn unaries() -> Vec<Unary> {
             grad: exp_path_grad,
             vjp: exp_path_vjp,
             derivative: f64::exp,
-            runtime: F::exp,
+            runtime: |x| F::exp(x),
             points: POINTS,
         },
         // d/dx ln x = 1 / x
@@ -136,7 +136,7 @@ fn unaries() -> Vec<Unary> {
             grad: ln_grad,
             vjp: ln_vjp,
             derivative: |x| 1.0 / x,
-            runtime: F::log,
+            runtime: |x| F::log(x),
             points: POSITIVE,
         },
         // d/dx log10 x = 1 / (x ln 10)
@@ -146,7 +146,7 @@ fn unaries() -> Vec<Unary> {
             grad: log10_grad,
             vjp: log10_vjp,
             derivative: |x| 1.0 / (x * std::f64::consts::LN_10),
-            runtime: F::log10,
+            runtime: |x| F::log10(x),
             points: POSITIVE,
         },
         // d/dx sqrt x = 1 / (2 sqrt x)
@@ -156,7 +156,7 @@ fn unaries() -> Vec<Unary> {
             grad: sqrt_grad,
             vjp: sqrt_vjp,
             derivative: |x| 0.5 / x.sqrt(),
-            runtime: F::sqrt,
+            runtime: |x| F::sqrt(x),
             points: POSITIVE,
         },
         // d/dx sin x = cos x
@@ -166,7 +166,7 @@ fn unaries() -> Vec<Unary> {
             grad: sin_grad,
             vjp: sin_vjp,
             derivative: f64::cos,
-            runtime: F::sin,
+            runtime: |x| F::sin(x),
             points: POINTS,
         },
         // d/dx cos x = -sin x
@@ -176,7 +176,7 @@ fn unaries() -> Vec<Unary> {
             grad: cos_grad,
             vjp: cos_vjp,
             derivative: |x| -x.sin(),
-            runtime: F::cos,
+            runtime: |x| F::cos(x),
             points: POINTS,
         },
         // d/dx tan x = 1 + tan^2 x (away from the poles at pi/2 + k pi)
@@ -186,7 +186,7 @@ fn unaries() -> Vec<Unary> {
             grad: tan_grad,
             vjp: tan_vjp,
             derivative: |x| 1.0 + x.tan().powi(2),
-            runtime: F::tan,
+            runtime: |x| F::tan(x),
             points: &[-1.2, -0.7, 0.3, 1.0],
         },
         // d/dx tanh x = 1 - tanh^2 x
@@ -196,7 +196,7 @@ fn unaries() -> Vec<Unary> {
             grad: tanh_grad,
             vjp: tanh_vjp,
             derivative: |x| 1.0 - x.tanh().powi(2),
-            runtime: F::tanh,
+            runtime: |x| F::tanh(x),
             points: POINTS,
         },
         // d/dx sinh x = cosh x
@@ -206,7 +206,7 @@ fn unaries() -> Vec<Unary> {
             grad: sinh_grad,
             vjp: sinh_vjp,
             derivative: f64::cosh,
-            runtime: F::sinh,
+            runtime: |x| F::sinh(x),
             points: POINTS,
         },
         // d/dx cosh x = sinh x
@@ -216,7 +216,7 @@ fn unaries() -> Vec<Unary> {
             grad: cosh_grad,
             vjp: cosh_vjp,
             derivative: f64::sinh,
-            runtime: F::cosh,
+            runtime: |x| F::cosh(x),
             points: POINTS,
         },
         // d/dx |x| = sign x (away from the kink at 0)
@@ -226,7 +226,7 @@ fn unaries() -> Vec<Unary> {
             grad: abs_grad,
             vjp: abs_vjp,
             derivative: f64::signum,
-            runtime: F::abs,
+            runtime: |x| F::abs(x),
             points: POINTS,
         },
         // d/dx 1/x = -1 / x^2
@@ -236,7 +236,7 @@ fn unaries() -> Vec<Unary> {
             grad: recip_grad,
             vjp: recip_vjp,
             derivative: |x| -1.0 / (x * x),
-            runtime: F::recip,
+            runtime: |x| F::recip(x),
             points: POINTS,
         },
         // d/dx s(x) = s(x) (1 - s(x)), s(x) = 1 / (1 + e^-x)
@@ -249,7 +249,7 @@ fn unaries() -> Vec<Unary> {
                 let s = 1.0 / (1.0 + (-x).exp());
                 s * (1.0 - s)
             },
-            runtime: F::sigmoid,
+            runtime: |x| F::sigmoid(x),
             points: POINTS,
         },
         // d/dx x^3 = 3 x^2
@@ -419,7 +419,7 @@ fn binaries() -> Vec<Binary> {
             primal: powf_var,
             grad: powf_var_grad,
             derivative: |a, b| (b * a.powf(b - 1.0), a.powf(b) * a.ln()),
-            runtime: F::powf,
+            runtime: |a, b| F::powf(a, b),
             points: POSITIVE_BASE,
         },
         // max(a, b): (1, 0) if a > b else (0, 1); no ties at these points
@@ -428,7 +428,7 @@ fn binaries() -> Vec<Binary> {
             primal: max,
             grad: max_grad,
             derivative: |a, b| if a > b { (1.0, 0.0) } else { (0.0, 1.0) },
-            runtime: F::maximum,
+            runtime: |a, b| F::maximum(a, b),
             points: PAIRS,
         },
         // min(a, b): (1, 0) if a < b else (0, 1)
@@ -437,7 +437,7 @@ fn binaries() -> Vec<Binary> {
             primal: min,
             grad: min_grad,
             derivative: |a, b| if a < b { (1.0, 0.0) } else { (0.0, 1.0) },
-            runtime: F::minimum,
+            runtime: |a, b| F::minimum(a, b),
             points: PAIRS,
         },
         // hypot(a, b) = sqrt(a^2 + b^2) = h: (a / h, b / h)
@@ -449,7 +449,7 @@ fn binaries() -> Vec<Binary> {
                 let h = a.hypot(b);
                 (a / h, b / h)
             },
-            runtime: F::hypot,
+            runtime: |a, b| F::hypot(a, b),
             points: PAIRS,
         },
         // atan2(a, b), the angle of (b, a): (b / (a^2 + b^2), -a / (a^2 + b^2))
@@ -461,7 +461,7 @@ fn binaries() -> Vec<Binary> {
                 let r2 = a * a + b * b;
                 (b / r2, -a / r2)
             },
-            runtime: F::atan2,
+            runtime: |a, b| F::atan2(a, b),
             points: PAIRS,
         },
         // ((a + b) a - b) / b = a^2 / b + a - 1: (2a / b + 1, -a^2 / b^2)

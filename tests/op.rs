@@ -164,7 +164,7 @@ fn an_op_composes_with_runtime_ops_in_one_graph() {
     let xs = [0.0, 1.0, -0.5];
     let ys = [-1.0, 1.0, 0.25];
     let (x, y) = (Variable::from(xs.to_vec()), Variable::from(ys.to_vec()));
-    let loss = dezero::functions::sum(&goldstein_op(&x, &y)) / 3.0;
+    let loss = dezero::functions::sum(goldstein_op(&x, &y)) / 3.0;
     loss.backward();
     let gx = grad(&x);
     for k in 0..3 {

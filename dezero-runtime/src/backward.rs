@@ -238,13 +238,10 @@ impl Variable {
                     );
                 }
             }
-            let seed = inner.grad.is_none().then(|| {
-                if inner.recycle {
-                    // A fused node's output: its seed reuses and returns a cached buffer.
-                    crate::fused::buffers::ones_seed(data.raw_dim())
-                } else {
-                    Variable::new(ArrayD::ones(data.raw_dim()))
-                }
+            // Ones, made by the creator (a fused node reuses a cached buffer for it).
+            let seed = inner.grad.is_none().then(|| match &inner.creator {
+                Some(c) => c.func.seed(data.raw_dim()),
+                None => Variable::new(ArrayD::ones(data.raw_dim())),
             });
             (seed, inner.creator.clone())
         };
@@ -269,16 +266,9 @@ impl Variable {
         let mut gxs: Vec<Variable> = Vec::new();
         while let Some(Queued(_, node)) = queue.pop() {
             let ys = node.outputs.map(|_, w| w.upgrade().map(Variable));
-            // A built-in node's outputs hand over their grads (cleared after this node anyway
-            // without retain_grad): a gradient nothing else holds can then be reused in place.
-            let take = !options.retain_grad && !node.check;
-            let gys = ys.map(|i, y| upstream_grad(&node, i, y.as_ref(), take));
             gxs.clear();
-            node.func.backward_into(&node.inputs, &ys, &gys, &mut gxs);
-            drop(gys);
-            if node.check {
-                check_grads(&node, &gxs);
-            }
+            node.func
+                .backward_node(&node, &ys, options.retain_grad, &mut gxs);
 
             for (x, gx) in node.inputs.iter().zip(gxs.drain(..)) {
                 let mut inner = x.inner_mut();
@@ -314,7 +304,13 @@ impl Variable {
 
 /// The gradient flowing into output `i`: its grad (moved out with `take`), or zeros of its
 /// shape if it has none or was dropped.
-fn upstream_grad(node: &NodeInner, i: usize, y: Option<&Variable>, take: bool) -> Variable {
+#[inline]
+pub(crate) fn upstream_grad(
+    node: &NodeInner,
+    i: usize,
+    y: Option<&Variable>,
+    take: bool,
+) -> Variable {
     match y {
         Some(y) => {
             let grad = if take {
@@ -361,8 +357,10 @@ fn accumulation_mismatch(shape: &[usize], grad: &[usize]) -> ! {
     )
 }
 
-fn check_grads(node: &NodeInner, gxs: &[Variable]) {
-    let name = node.func.name();
+/// Panics unless a user function's `backward` returned one gradient per input, each of its
+/// input's shape (the message names the function).
+pub(crate) fn check_grads(node: &NodeInner, gxs: &[Variable]) {
+    let name = node.func.function().name();
     if gxs.len() != node.inputs.len() {
         panic!(
             "function `{name}`: backward returned {} gradients for {} inputs",

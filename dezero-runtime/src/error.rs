@@ -1,4 +1,5 @@
-//! Error values and the panic messages of misuse (shape mismatches, missing data).
+//! Error values and the panic messages of misuse (missing data; shape mismatches are in
+//! `broadcast.rs`).
 //!
 //! Misuse that is a bug in the calling code (adding shapes that do not broadcast, reading a
 //! variable with no data) panics with a message naming the operation and the shapes. What a
@@ -38,33 +39,4 @@ impl std::error::Error for GradCheckError {}
 
 pub(crate) fn no_data(what: &str) -> String {
     format!("{what}: the variable has no data (variable(None)); give it an array with set_data()")
-}
-
-/// The broadcast shape of `a` and `b` under NumPy's rules.
-///
-/// # Panics
-/// If they do not broadcast; the message names `op` and both shapes.
-#[track_caller]
-pub(crate) fn broadcast_shape(op: &str, a: &[usize], b: &[usize]) -> Vec<usize> {
-    let n = a.len().max(b.len());
-    let mut out = vec![0; n];
-    for (i, slot) in out.iter_mut().enumerate() {
-        let da = if i + a.len() >= n {
-            a[i + a.len() - n]
-        } else {
-            1
-        };
-        let db = if i + b.len() >= n {
-            b[i + b.len() - n]
-        } else {
-            1
-        };
-        *slot = match (da, db) {
-            (x, y) if x == y => x,
-            (1, y) => y,
-            (x, 1) => x,
-            _ => panic!("{op}: shapes {a:?} and {b:?} do not broadcast together"),
-        };
-    }
-    out
 }

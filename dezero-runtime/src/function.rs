@@ -20,13 +20,15 @@
 //! - For functions applied with [`apply`] (every user function) the runtime checks what
 //!   `backward` returns: one gradient per input, each of its input's shape. A wrong count or
 //!   shape panics naming the function. Built-in functions are correct by construction and skip
-//!   the check.
+//!   the check; their fast path (no `Vec` per call, gradients reused in place) is crate-private
+//!   (`builtin.rs`), so this trait is all a user implements.
 
 use std::cell::Cell;
 use std::rc::{Rc, Weak};
 
 use ndarray::{ArrayD, IxDyn};
 
+use crate::builtin::{Op, User};
 use crate::config::is_backprop_enabled;
 use crate::variable::{Variable, VariableInner};
 
@@ -69,105 +71,6 @@ pub trait Function: 'static {
     /// have its input's shape.
     fn backward(&self, xs: &[Variable], ys: &[Option<Variable>], gys: &[Variable])
         -> Vec<Variable>;
-
-    /// The output of a one-output function, without the `Vec` of [`forward`](Function::forward).
-    ///
-    /// An implementation detail of the built-in functions' fast path: [`apply`] always calls
-    /// `forward`, so leave the default (which calls `forward` and panics unless it returns
-    /// exactly one output).
-    #[doc(hidden)]
-    fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
-        let mut ys = self.forward(xs);
-        if ys.len() != 1 {
-            panic!(
-                "function `{}`: forward returned {} outputs, expected 1",
-                self.name(),
-                ys.len()
-            );
-        }
-        ys.pop().expect("one output")
-    }
-
-    /// Pushes one gradient per input onto `gxs`: [`backward`](Function::backward) without its
-    /// `Vec`.
-    ///
-    /// An implementation detail of the built-in functions' fast path: the backward walk calls
-    /// this with one buffer for the whole pass, so a built-in node's backward allocates no
-    /// `Vec`. Leave the default, which calls `backward` and moves its gradients into `gxs`.
-    #[doc(hidden)]
-    fn backward_into(
-        &self,
-        xs: &[Variable],
-        ys: &[Option<Variable>],
-        gys: &[Variable],
-        gxs: &mut Vec<Variable>,
-    ) {
-        gxs.extend(self.backward(xs, ys, gys));
-    }
-}
-
-/// Implements [`Function::backward`] of a built-in function of `$arity` inputs with its
-/// [`Function::backward_into`] (through [`backward_vec`]).
-macro_rules! backward_via_into {
-    ($arity:literal) => {
-        #[track_caller]
-        fn backward(
-            &self,
-            xs: &[$crate::Variable],
-            ys: &[Option<$crate::Variable>],
-            gys: &[$crate::Variable],
-        ) -> Vec<$crate::Variable> {
-            $crate::function::check_backward_arity(self.name(), $arity, xs.len(), gys.len());
-            $crate::function::backward_vec(self, xs, ys, gys)
-        }
-    };
-}
-pub(crate) use backward_via_into;
-
-/// Implements [`Function::forward`] of a one-output built-in function of `$arity` inputs with
-/// its [`Function::forward_single`].
-macro_rules! forward_via_single {
-    ($arity:literal) => {
-        #[track_caller]
-        fn forward(&self, xs: &[&ndarray::ArrayD<f64>]) -> Vec<ndarray::ArrayD<f64>> {
-            $crate::function::check_arity(self.name(), $arity, xs.len());
-            vec![self.forward_single(xs)]
-        }
-    };
-}
-pub(crate) use forward_via_single;
-
-/// Panics unless a function of `arity` inputs was given `got` of them.
-#[track_caller]
-pub(crate) fn check_arity(name: &str, arity: usize, got: usize) {
-    if got != arity {
-        panic!("function `{name}`: takes {arity} input(s), got {got}");
-    }
-}
-
-/// Panics unless the backward of a one-output function of `arity` inputs was given `arity`
-/// inputs and one upstream gradient.
-#[track_caller]
-pub(crate) fn check_backward_arity(name: &str, arity: usize, inputs: usize, gys: usize) {
-    if inputs != arity || gys != 1 {
-        panic!(
-            "function `{name}`: backward takes {arity} input(s) and 1 upstream gradient, got \
-             {inputs} and {gys}"
-        );
-    }
-}
-
-/// [`Function::backward`] of a built-in function that implements
-/// [`Function::backward_into`]: the gradients collected into a `Vec`.
-pub(crate) fn backward_vec<F: Function + ?Sized>(
-    f: &F,
-    xs: &[Variable],
-    ys: &[Option<Variable>],
-    gys: &[Variable],
-) -> Vec<Variable> {
-    let mut gxs = Vec::with_capacity(xs.len());
-    f.backward_into(xs, ys, gys, &mut gxs);
-    gxs
 }
 
 /// Inputs or outputs of a node: one or two inline (the common cases, no allocation), or a `Vec`.
@@ -220,8 +123,9 @@ impl<T> std::ops::Deref for Slots<T> {
 }
 
 /// A node; the function is stored inline (`Rc<NodeInner<F>>` unsizes to `Rc<NodeInner>`), so
-/// applying a function costs one allocation for the node.
-pub(crate) struct NodeInner<F: ?Sized = dyn Function> {
+/// applying a function costs one allocation for the node. `F` is a built-in, or a user
+/// function wrapped in [`User`] (see [`Op`]).
+pub(crate) struct NodeInner<F: ?Sized = dyn Op> {
     pub(crate) inputs: Slots<Variable>,
     pub(crate) outputs: Slots<Weak<std::cell::RefCell<VariableInner>>>,
     /// Output shapes, kept only for multi-output functions (to make zero gradients for outputs
@@ -230,9 +134,6 @@ pub(crate) struct NodeInner<F: ?Sized = dyn Function> {
     pub(crate) generation: usize,
     /// The id of the last backward pass that queued this node.
     pub(crate) visited: Cell<u64>,
-    /// Whether `backward`'s result is checked (count and shapes): true for user functions
-    /// applied with [`apply`]; built-in functions are correct by construction.
-    pub(crate) check: bool,
     pub(crate) func: F,
 }
 
@@ -258,21 +159,21 @@ impl Node {
     /// The function's name.
     ///
     /// ```
-    /// let y = dezero_runtime::functions::sin(&1.0.into());
+    /// let y = dezero_runtime::functions::sin(dezero_runtime::Variable::from(1.0));
     /// assert_eq!(y.creator().unwrap().name(), "sin");
     /// ```
     pub fn name(&self) -> &str {
-        self.0.func.name()
+        self.0.func.function().name()
     }
 
     /// The function object itself.
     ///
     /// ```
-    /// let y = dezero_runtime::functions::cos(&1.0.into());
+    /// let y = dezero_runtime::functions::cos(dezero_runtime::Variable::from(1.0));
     /// assert_eq!(y.creator().unwrap().function().name(), "cos");
     /// ```
     pub fn function(&self) -> &dyn Function {
-        &self.0.func
+        self.0.func.function()
     }
 
     /// The input variables, in order.
@@ -290,7 +191,7 @@ impl Node {
     /// The outputs, in order; `None` for an output that has been dropped.
     ///
     /// ```
-    /// let node = dezero_runtime::functions::exp(&1.0.into()).creator().unwrap();
+    /// let node = dezero_runtime::functions::exp(dezero_runtime::Variable::from(1.0)).creator().unwrap();
     /// assert!(node.outputs()[0].is_none()); // the output was a temporary
     /// ```
     pub fn outputs(&self) -> Vec<Option<Variable>> {
@@ -315,7 +216,7 @@ impl Node {
     /// Whether both handles are the same node.
     ///
     /// ```
-    /// let y = dezero_runtime::functions::exp(&1.0.into());
+    /// let y = dezero_runtime::functions::exp(dezero_runtime::Variable::from(1.0));
     /// assert!(y.creator().unwrap().ptr_eq(&y.creator().unwrap()));
     /// ```
     pub fn ptr_eq(&self, other: &Node) -> bool {
@@ -370,26 +271,14 @@ pub fn apply<F: Function>(f: F, inputs: &[&Variable]) -> Vec<Variable> {
         .map(|y| Variable::from_parts(Some(y), None, generation + 1))
         .collect();
     let weak = Slots::from_vec(outputs.iter().map(|y| Rc::downgrade(&y.0)).collect());
-    link(f, inputs, weak, output_dims, generation, &outputs, true);
+    link(User(f), inputs, weak, output_dims, generation, &outputs);
     outputs
 }
 
-/// [`apply`] for a one-input, one-output function: no intermediate `Vec`s.
-#[track_caller]
-pub(crate) fn apply1<F: Function>(f: F, x: &Variable) -> Variable {
-    let y = f.forward_single(&[&*x.data()]);
-    connect1(f, || Slots::One([x.clone()]), y)
-}
-
-/// [`apply`] for a two-input, one-output function.
-#[track_caller]
-pub(crate) fn apply2<F: Function>(f: F, x0: &Variable, x1: &Variable) -> Variable {
-    let y = f.forward_single(&[&*x0.data(), &*x1.data()]);
-    connect1(f, || Slots::Two([x0.clone(), x1.clone()]), y)
-}
-
-fn connect1<F: Function>(
-    f: F,
+/// Wraps the one output `y` of `f` in a variable and, with backprop enabled, records the node
+/// (the inputs are made only then).
+pub(crate) fn connect<O: Op>(
+    f: O,
     inputs: impl FnOnce() -> Slots<Variable>,
     y: ArrayD<f64>,
 ) -> Variable {
@@ -407,19 +296,17 @@ fn connect1<F: Function>(
         Vec::new(),
         generation,
         std::slice::from_ref(&output),
-        false,
     );
     output
 }
 
-fn link<F: Function>(
-    f: F,
+fn link<O: Op>(
+    f: O,
     inputs: Slots<Variable>,
     outputs: Slots<Weak<std::cell::RefCell<VariableInner>>>,
     output_dims: Vec<IxDyn>,
     generation: usize,
     strong: &[Variable],
-    check: bool,
 ) {
     let node: Rc<NodeInner> = Rc::new(NodeInner {
         inputs,
@@ -427,7 +314,6 @@ fn link<F: Function>(
         output_dims,
         generation,
         visited: Cell::new(0),
-        check,
         func: f,
     });
     for y in strong {

@@ -1,5 +1,11 @@
-//! The built-in functions as free functions taking `&Variable` (DeZero's `square(x)`,
-//! `exp(x)`, ...), and the `Function` structs behind them for use with [`apply`](crate::apply).
+//! The built-in functions as free functions (DeZero's `square(x)`, `exp(x)`, ...), and the
+//! `Function` structs behind them for use with [`apply`](crate::apply).
+//!
+//! Every free function takes its variables as `impl AsRef<Variable>`, like the operators take
+//! them by value or by reference: `cos(&x)` and `cos(2.0 * PI * &x)` both work. A consequence
+//! of the generic parameter: a function is no longer a `fn(&Variable) -> Variable` value by
+//! itself; where one is needed (a table of functions, [`gradient_check`](crate::gradient_check)),
+//! write a closure, `|x| cos(x)`.
 //!
 //! Each function's doc gives its derivative rule and an example; the struct's doc gives the
 //! backward as implemented. Binary functions broadcast like NumPy and sum each gradient back

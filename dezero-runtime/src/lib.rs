@@ -39,6 +39,8 @@
 //! of a million operations is a loop, not a recursion.
 
 mod backward;
+mod broadcast;
+mod builtin;
 mod config;
 mod display;
 pub mod dot;

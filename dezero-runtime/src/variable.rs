@@ -595,6 +595,23 @@ impl From<Vec<f64>> for Variable {
     }
 }
 
+impl AsRef<Variable> for Variable {
+    /// The variable itself: what lets every function of [`functions`](crate::functions) take
+    /// a variable by value or by reference alike (`cos(&x)`, `cos(2.0 * &x)`).
+    ///
+    /// ```
+    /// use dezero_runtime::{functions::cos, Variable};
+    /// let x = Variable::from(0.25);
+    /// let a = cos(&x); // borrowed
+    /// let b = cos(2.0 * std::f64::consts::PI * &x); // an owned temporary
+    /// assert_eq!(a.item(), 0.25f64.cos());
+    /// assert!(b.item().abs() < 1e-15);
+    /// ```
+    fn as_ref(&self) -> &Variable {
+        self
+    }
+}
+
 impl From<&Variable> for Variable {
     /// Another handle to the same variable.
     fn from(v: &Variable) -> Self {

@@ -127,7 +127,7 @@ EXP -> A
 #[test]
 fn labels_without_verbose_are_names_only() {
     let x = Variable::from(array![1.0, 2.0]).with_name("x");
-    let y = sum(&exp(&x)).with_name("y");
+    let y = sum(exp(&x)).with_name("y");
     let parsed = parse(&dot::graph(&y, false));
     let mut labels: Vec<(&str, bool)> = parsed
         .nodes

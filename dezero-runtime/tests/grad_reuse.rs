@@ -93,6 +93,6 @@ fn arrays_and_broadcasting_use_fresh_arrays_where_shapes_differ() {
     assert_eq!(x1.grad().unwrap().item(), 6.0);
     // pow on an array: d/dx x^2 = 2x
     let x = Variable::from(array![1.0, -2.0]);
-    dezero_runtime::functions::sum(&x.pow(2.0)).backward();
+    dezero_runtime::functions::sum(x.pow(2.0)).backward();
     assert_eq!(*x.grad().unwrap().data(), array![2.0, -4.0].into_dyn());
 }

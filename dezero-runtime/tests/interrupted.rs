@@ -139,7 +139,7 @@ fn retry_after_the_data_guard_panic_is_exact() {
     // t = (x²)², y = 2t + exp(v): a live data() guard on t makes the pass panic when it writes
     // t.grad, while exp's output still holds its grad (exp's node is queued behind).
     let (x, v) = (Variable::from(1.5), Variable::from(0.5));
-    let t = square(&square(&x));
+    let t = square(square(&x));
     let q = exp(&v);
     let y = &t * 2.0 + &q;
     {

@@ -50,7 +50,7 @@ fn run(iterations: usize, backward: bool) -> Vec<isize> {
     let mut keep = None;
     for i in 0..iterations {
         let x = Variable::new(ArrayD::from_elem(vec![10_000], 0.5 + i as f64 * 1e-3));
-        let y = square(&square(&square(&x)));
+        let y = square(square(square(&x)));
         if backward {
             y.backward();
         }

@@ -8,8 +8,8 @@ use ndarray::{array, ArrayD};
 #[should_panic(expected = "add: shapes [2] and [3] do not broadcast together")]
 fn add_shape_mismatch_names_op_and_shapes() {
     let _ = add(
-        &Variable::from(array![1.0, 2.0]),
-        &Variable::from(array![1.0, 2.0, 3.0]),
+        Variable::from(array![1.0, 2.0]),
+        Variable::from(array![1.0, 2.0, 3.0]),
     );
 }
 
@@ -80,7 +80,7 @@ fn backward_on_variable_without_data_panics() {
 #[test]
 #[should_panic(expected = "data(): the variable has no data")]
 fn using_variable_without_data_panics() {
-    let _ = square(&Variable::empty());
+    let _ = square(Variable::empty());
 }
 
 #[test]
@@ -114,7 +114,7 @@ fn nan_and_infinity_propagate() {
 #[test]
 fn empty_arrays_work() {
     let x = Variable::from(ndarray::Array1::<f64>::zeros(0));
-    let y = sum(&exp(&mul(&x, &x)));
+    let y = sum(exp(mul(&x, &x)));
     assert_eq!(y.item(), 0.0);
     y.backward();
     assert_eq!(x.grad().unwrap().shape(), vec![0]);

@@ -69,7 +69,7 @@ fn apply_sum_to_checks_the_target_shape() {
 #[test]
 #[should_panic(expected = "sum_to: shape [2, 3] cannot be summed to [4]")]
 fn sum_to_names_both_shapes() {
-    let _ = dezero_runtime::functions::sum_to(&v(&[2, 3]), &[4]);
+    let _ = dezero_runtime::functions::sum_to(v(&[2, 3]), &[4]);
 }
 
 #[test]
@@ -100,7 +100,7 @@ fn apply_broadcast_to_checks_the_target_shape() {
 #[test]
 #[should_panic(expected = "broadcast_to: shape [2, 3] cannot be broadcast to [3]")]
 fn broadcast_to_names_both_shapes() {
-    let _ = dezero_runtime::functions::broadcast_to(&v(&[2, 3]), &[3]);
+    let _ = dezero_runtime::functions::broadcast_to(v(&[2, 3]), &[3]);
 }
 
 #[test]

@@ -22,14 +22,14 @@ fn step01_variable_wraps_arrays_and_0dim_is_scalar() {
 #[test]
 fn step03_composition() {
     // square(exp(square(0.5))) = e^0.5 = 1.648721270700128
-    let y = square(&exp(&square(&Variable::from(0.5))));
+    let y = square(exp(square(Variable::from(0.5))));
     assert_eq!(y.item(), 1.648721270700128);
     assert_eq!(y.ndim(), 0, "results of 0-dim ops stay 0-dim arrays");
 }
 
 #[test]
 fn step04_numerical_diff() {
-    let f = |x: &Variable| square(&exp(&square(x)));
+    let f = |x: &Variable| square(exp(square(x)));
     let dy = numerical_diff(f, &Variable::from(0.5), 1e-4);
     assert_eq!(
         dy.into_dimensionality::<ndarray::Ix0>()
@@ -92,14 +92,14 @@ fn step09_backward_seeds_ones_of_output_shape() {
 
 #[test]
 fn step11_add_two_inputs() {
-    assert_eq!(add(&Variable::from(2.0), &Variable::from(3.0)).item(), 5.0);
+    assert_eq!(add(Variable::from(2.0), Variable::from(3.0)).item(), 5.0);
 }
 
 #[test]
 fn step13_multi_input_backward() {
     // z = x² + y² at (2, 3): z = 13, dz/dx = 2x = 4, dz/dy = 2y = 6
     let (x, y) = (Variable::from(2.0), Variable::from(3.0));
-    let z = add(&square(&x), &square(&y));
+    let z = add(square(&x), square(&y));
     z.backward();
     assert_eq!((z.item(), g(&x), g(&y)), (13.0, 4.0, 6.0));
 }
@@ -112,7 +112,7 @@ fn step14_same_variable_accumulates_and_cleargrad_resets() {
     y.backward();
     assert_eq!(g(&x), 2.0);
     x.cleargrad();
-    let y = add(&add(&x, &x), &x);
+    let y = add(add(&x, &x), &x);
     y.backward();
     assert_eq!(g(&x), 3.0);
 }
@@ -133,7 +133,7 @@ fn step16_diamond_by_generation() {
     // a = x²; y = a² + a² at 2: y = 32, dy/dx = 2 * 2a * 2x = 64
     let x = Variable::from(2.0);
     let a = square(&x);
-    let y = add(&square(&a), &square(&a));
+    let y = add(square(&a), square(&a));
     y.backward();
     assert_eq!((y.item(), g(&x)), (32.0, 64.0));
 }
@@ -280,7 +280,7 @@ fn step24_optimisation_test_functions() {
 #[test]
 fn notes_sigmoid_of_tanh() {
     let x = Variable::from(1.0);
-    let y = sigmoid(&tanh(&x));
+    let y = sigmoid(tanh(&x));
     y.backward();
     assert_eq!(g(&x), 0.09112821805819912);
 }

@@ -79,7 +79,7 @@ pub fn square_exp_square(x: f64) -> f64 {
 
 /// [`square_exp_square`] from runtime ops.
 pub fn square_exp_square_rt(x: &Variable) -> Variable {
-    square(&exp(&square(x)))
+    square(exp(square(x)))
 }
 
 /// The notes' PyTorch comparison: y = sigmoid(tanh(x)).
@@ -90,7 +90,7 @@ pub fn sigmoid_tanh(x: f64) -> f64 {
 
 /// [`sigmoid_tanh`] from runtime ops.
 pub fn sigmoid_tanh_rt(x: &Variable) -> Variable {
-    sigmoid(&tanh(x))
+    sigmoid(tanh(x))
 }
 
 // ---- the macro's test functions ----

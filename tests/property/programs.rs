@@ -68,7 +68,7 @@ pub fn p00_runtime(x: Variable, y: Variable) -> Variable {
     let mut t1 = &(&y + &y) * &(&t0 * &t0);
     for _ in 1..=3 {
         t1 = &t1 + &t1;
-        t1 = &t1 * &F::tanh(&F::maximum(&(1.0 + &(&t1 * &t1)).pow(1.5), &helper_runtime(&t1, &t1)));
+        t1 = &t1 * &F::tanh(F::maximum((1.0 + &(&t1 * &t1)).pow(1.5), helper_runtime(&t1, &t1)));
     }
     let t2 = t1.clone();
     let t3 = if t1.item() < 1.0 {
@@ -106,7 +106,7 @@ pub fn p01_runtime(x: Variable, y: Variable) -> Variable {
     if x.item() > y.item() {
         return x.clone();
     }
-    &F::minimum(&y.pow(2.0), &(1.5 / &(1.0 + &(&y * &y)))) + &x
+    &F::minimum(y.pow(2.0), &(1.5 / &(1.0 + &(&y * &y)))) + &x
 }
 
 #[differentiable]
@@ -144,7 +144,7 @@ pub fn p02_runtime(x: Variable, y: Variable) -> Variable {
     if y.item() > t0.item() {
         t0 = &(&t0 * 0.75) + &F::sigmoid(&(&y + &y));
     } else {
-        t0 = &t0 - &F::maximum(&y, &F::log10(&(1.0 + &(&x * &x))));
+        t0 = &t0 - &F::maximum(&y, F::log10(&(1.0 + &(&x * &x))));
     }
     let mut t1 = &(0.75 / &(1.0 + &(&y * &y))) * &F::recip(&(1.0 + &(&y * &y)));
     if y.item() > t0.item() {
@@ -182,13 +182,13 @@ pub fn p03(x: f64, y: f64) -> f64 {
 
 pub fn p03_runtime(x: Variable, y: Variable) -> Variable {
     if y.item() > 0.0 {
-        return F::sigmoid(&helper_runtime(&x, &x));
+        return F::sigmoid(helper_runtime(&x, &x));
     }
     let mut t0 = F::sqrt(&(1.0 + &(&helper_runtime(&x, &x) * &helper_runtime(&x, &x))));
     for _ in 0..=3 {
         t0 = &t0 - &y;
     }
-    &F::abs(&helper_runtime(&x, &t0)) + &y
+    &F::abs(helper_runtime(&x, &t0)) + &y
 }
 
 #[differentiable]
@@ -329,18 +329,18 @@ pub fn p07_runtime(x: Variable) -> Variable {
     let t0 = if x.item() > 1.0 {
         2.0 / &(1.0 + &(&F::recip(&(1.0 + &(&x * &x))) * &F::recip(&(1.0 + &(&x * &x)))))
     } else {
-        F::maximum(&(&x * &x), &helper_runtime(&x, &x))
+        F::maximum(&(&x * &x), helper_runtime(&x, &x))
     };
     let t1 = F::cos(&x);
     let t2 = if x.item() < 0.5 {
         0.5 - &t1
     } else if x.item() < t1.item() {
-        F::sigmoid(&F::log10(&(1.0 + &(&x * &x))))
+        F::sigmoid(F::log10(&(1.0 + &(&x * &x))))
     } else {
         t1.clone()
     };
     let t3 = helper_runtime(&(&F::cosh(&t1) - &(3.0 + &x)), &(-&(&t2 / &(1.0 + &(&t1 * &t1)))));
-    &(&(&(&F::cosh(&F::minimum(&x, &x)) + &t0) + &t1) + &t2) + &F::tanh(&t3)
+    &(&(&(&F::cosh(F::minimum(&x, &x)) + &t0) + &t1) + &t2) + &F::tanh(&t3)
 }
 
 #[differentiable]
@@ -378,8 +378,8 @@ pub fn p08_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
     let (t4, t5) = pair_runtime(&y);
     let mut t6 = F::tanh(&(&t0 - &t5));
     for _ in 0..=1 {
-        t6 = &t6 * &F::cos(&F::tanh(&helper_runtime(&t2, &x)));
-        t6 = &t6 * &F::tanh(&F::sigmoid(&F::sigmoid(&y)));
+        t6 = &t6 * &F::cos(F::tanh(helper_runtime(&t2, &x)));
+        t6 = &t6 * &F::tanh(F::sigmoid(F::sigmoid(&y)));
     }
     &(&(&(&(&(&(&(&(&t3 * &y) / &(1.0 + &(&F::tanh(&t6) * &F::tanh(&t6)))) + &t0) + &t1) + &F::tanh(&t2)) + &t4) + &t5) + &x) + &z
 }
@@ -394,7 +394,7 @@ pub fn p09(x: f64, y: f64) -> f64 {
 
 pub fn p09_runtime(x: Variable, y: Variable) -> Variable {
     let (t0, t1) = pair_runtime(&F::tanh(&(&y * &y)));
-    let t2 = &(&t1 * &x) * &F::cosh(&F::sinh(&t1));
+    let t2 = &(&t1 * &x) * &F::cosh(F::sinh(&t1));
     let t3 = helper_runtime(&(&F::sigmoid(&y) * &(&x * 0.5)), &(&(&t1 * 0.25) * &y));
     &(&(&(&(&t3 + &t0) + &t1) + &t2) + &x) + &y
 }
@@ -421,7 +421,7 @@ pub fn p10_runtime(x: Variable, y: Variable) -> Variable {
     }
     let mut t2 = 1.25 / &(1.0 + &(&(1.25 / &(1.0 + &(&x * &x))) * &(1.25 / &(1.0 + &(&x * &x)))));
     for _ in 0..1 {
-        t2 = &(&t2 * 0.75) + &F::tanh(&F::atan2(&t1, &(1.0 + &(&t0 * &t0))));
+        t2 = &(&t2 * 0.75) + &F::tanh(F::atan2(&t1, &(1.0 + &(&t0 * &t0))));
         t2 = &t2 + &F::cos(&t2);
     }
     let (t3, t4) = pair_runtime(&F::tanh(&(&(&t2 + &t2) / &(1.0 + &(&(&t2 + &t0) * &(&t2 + &t0))))));
@@ -465,9 +465,9 @@ pub fn p11_runtime(x: Variable, y: Variable) -> Variable {
         t2 = &t2 - &(&F::tanh(&x) + &F::sin(&t0));
     }
     let t3 = if x.item() < t1.item() {
-        F::tan(&F::tanh(&(&y / &(1.0 + &(&t0 * &t0)))))
+        F::tan(F::tanh(&(&y / &(1.0 + &(&t0 * &t0)))))
     } else if t0.item() < 0.0 {
-        F::exp(&F::cos(&t1))
+        F::exp(F::cos(&t1))
     } else {
         helper_runtime(&F::hypot(&y, &t0), &(&x - &t0))
     };
@@ -526,7 +526,7 @@ pub fn p13_runtime(x: Variable, y: Variable) -> Variable {
         F::cos(&x)
     };
     let y = &(&y * 0.5) + &(0.75 * &helper_runtime(&y, &x));
-    let mut t1 = -&F::tan(&F::tanh(&y));
+    let mut t1 = -&F::tan(F::tanh(&y));
     for _ in 0..=2 {
         t1 = &t1 + &(1.0 + &(&F::sinh(&x) * &F::sinh(&x))).pow(1.5);
     }
@@ -603,8 +603,8 @@ pub fn p16_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
     }
     let mut t3 = F::tanh(&(1.5 / &(1.0 + &(&t1 * &t1))));
     for _ in 1..2 {
-        t3 = &t3 * &F::cos(&helper_runtime(&F::minimum(&x, &z), &(&t1 + &t3)));
-        t3 = &t3 + &F::minimum(&F::minimum(&t2, &t0), &F::tanh(&t2));
+        t3 = &t3 * &F::cos(helper_runtime(&F::minimum(&x, &z), &(&t1 + &t3)));
+        t3 = &t3 + &F::minimum(F::minimum(&t2, &t0), F::tanh(&t2));
     }
     if t1.item() > y.item() {
         return helper_runtime(&(&z * 0.5), &(-&z));
@@ -626,7 +626,7 @@ pub fn p17(x: f64, y: f64) -> f64 {
 pub fn p17_runtime(x: Variable, y: Variable) -> Variable {
     let mut t0 = F::maximum(&y, &x);
     for _ in 0..=3 {
-        t0 = &t0 * &F::cos(&helper_runtime(&(-&t0), &F::hypot(&y, &y)));
+        t0 = &t0 * &F::cos(helper_runtime(&(-&t0), &F::hypot(&y, &y)));
         t0 = &t0 + &(&y - &t0);
     }
     let t1 = &helper_runtime(&(&x - &y), &F::tanh(&t0)) * &helper_runtime(&F::atan2(&y, &(1.0 + &(&t0 * &t0))), &t0);
@@ -654,7 +654,7 @@ pub fn p18_runtime(x: Variable) -> Variable {
     let mut t0 = x.clone();
     for _ in 1..=2 {
         t0 = &(&t0 * 0.5) + &(&t0 * &t0);
-        t0 = &(&t0 * 0.75) + &F::tanh(&F::maximum(&x, &t0));
+        t0 = &(&t0 * 0.75) + &F::tanh(F::maximum(&x, &t0));
     }
     let mut t1 = F::cos(&(&x * &t0));
     if t1.item() > -0.5 {
@@ -740,7 +740,7 @@ pub fn p20_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
     let t0 = if y.item() > z.item() {
         x.clone()
     } else {
-        F::maximum(&(&x * &y), &F::tanh(&x))
+        F::maximum(&(&x * &y), F::tanh(&x))
     };
     let t1 = if t0.item() > z.item() {
         helper_runtime(&(&x / &(1.0 + &(&y * &y))), &F::sqrt(&(1.0 + &(&x * &x))))
@@ -752,7 +752,7 @@ pub fn p20_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
     let mut t2 = y.clone();
     for _ in 1..=2 {
         t2 = &(&t2 * 0.5) + &F::recip(&(1.0 + &(&(&t2 * &z) * &(&t2 * &z))));
-        t2 = &t2 * &F::sin(&F::recip(&(1.0 + &(&z * &z))));
+        t2 = &t2 * &F::sin(F::recip(&(1.0 + &(&z * &z))));
     }
     let t3 = if z.item() < -0.5 {
         &(&x * &t2) * 1.5
@@ -936,7 +936,7 @@ pub fn p27(x: f64, y: f64) -> f64 {
 
 pub fn p27_runtime(x: Variable, y: Variable) -> Variable {
     let t0 = -&(&x - 3.0);
-    let t1 = &F::cos(&t0.pow(3.0)) - &helper_runtime(&F::sin(&x), &t0);
+    let t1 = &F::cos(t0.pow(3.0)) - &helper_runtime(&F::sin(&x), &t0);
     let t2 = &(-&t1) + &(-&t0);
     &(&(&(&t2 + &F::tanh(&t0)) + &F::tanh(&t1)) + &x) + &y
 }
@@ -958,7 +958,7 @@ pub fn p28_runtime(x: Variable, y: Variable) -> Variable {
     let t0 = if y.item() < x.item() {
         F::sigmoid(&x)
     } else if x.item() < y.item() {
-        F::tanh(&x.pow(3.0))
+        F::tanh(x.pow(3.0))
     } else {
         &(&x + &x) + &(&x - &y)
     };
@@ -1023,7 +1023,7 @@ pub fn p30_runtime(x: Variable, y: Variable) -> Variable {
     if x.item() < y.item() {
         t4 = &(&t4 * 0.25) + &y;
     } else {
-        t4 = &t4 * &F::tanh(&(1.0 + &(&(&t1 + &x) * &(&t1 + &x))).pow(1.5));
+        t4 = &t4 * &F::tanh((1.0 + &(&(&t1 + &x) * &(&t1 + &x))).pow(1.5));
     }
     &(&(&(&(&helper_runtime(&F::cos(&x), &t1) + &t0) + &F::tanh(&t2)) + &F::tanh(&t3)) + &y) + &t4
 }
@@ -1041,12 +1041,12 @@ pub fn p31(x: f64, y: f64) -> f64 {
 }
 
 pub fn p31_runtime(x: Variable, y: Variable) -> Variable {
-    let t0 = helper_runtime(&F::abs(&(1.0 + &(&y * &y)).pow(1.5)), &(-&(&y + &x)));
-    let t1 = F::maximum(&F::tanh(&(&t0 * &t0)), &(&(&t0 * &t0) * 0.5));
+    let t0 = helper_runtime(&F::abs((1.0 + &(&y * &y)).pow(1.5)), &(-&(&y + &x)));
+    let t1 = F::maximum(F::tanh(&(&t0 * &t0)), &(&(&t0 * &t0) * 0.5));
     let mut t2 = F::abs(&(&x + &t1));
     for _ in 1..3 {
         t2 = &(&t2 * 0.5) + &t1;
-        t2 = &t2 * &F::cos(&helper_runtime(&x, &t1));
+        t2 = &t2 * &F::cos(helper_runtime(&x, &t1));
     }
     &(&(&(&y + &F::tanh(&t0)) + &F::tanh(&t1)) + &F::tanh(&t2)) + &x
 }
@@ -1085,7 +1085,7 @@ pub fn p32_runtime(x: Variable, y: Variable) -> Variable {
     } else {
         t0.clone()
     };
-    &(&(&(&F::sigmoid(&helper_runtime(&x, &x)) + &F::tanh(&t0)) + &t1) + &F::tanh(&t2)) + &y
+    &(&(&(&F::sigmoid(helper_runtime(&x, &x)) + &F::tanh(&t0)) + &t1) + &F::tanh(&t2)) + &y
 }
 
 #[differentiable]
@@ -1109,7 +1109,7 @@ pub fn p33_runtime(x: Variable) -> Variable {
         t0 = &(&t0 * 0.25) + &t0;
     }
     let (t1, t2) = pair_runtime(&t0);
-    let t3 = F::tanh(&F::sqrt(&(1.0 + &(&F::cosh(&x) * &F::cosh(&x)))));
+    let t3 = F::tanh(F::sqrt(&(1.0 + &(&F::cosh(&x) * &F::cosh(&x)))));
     &(&(&(&t2 - &t0) / &(1.0 + &(&x * &x))) + &t1) + &t3
 }
 
@@ -1138,7 +1138,7 @@ pub fn p34_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
         t0 = &(&t0 * 0.25) + &z;
     }
     let t1 = &F::sigmoid(&t0) / &(1.0 + &(&F::minimum(&z, &t0) * &F::minimum(&z, &t0)));
-    let mut t2 = F::atan2(&F::recip(&(1.0 + &(&z * &z))), &(1.0 + &(&t1 * &t1)));
+    let mut t2 = F::atan2(F::recip(&(1.0 + &(&z * &z))), &(1.0 + &(&t1 * &t1)));
     for _ in 1..4 {
         t2 = &t2 - &F::abs(&(&y + &z));
     }
@@ -1165,7 +1165,7 @@ pub fn p35_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
         y.clone()
     };
     let (t1, t2) = pair_runtime(&F::tanh(&(-&F::atan2(&x, &(1.0 + &(&z * &z))))));
-    let t3 = F::sigmoid(&(1.0 + &(&F::atan2(&t1, &(1.0 + &(&x * &x))) * &F::atan2(&t1, &(1.0 + &(&x * &x))))).pow(1.5));
+    let t3 = F::sigmoid((1.0 + &(&F::atan2(&t1, &(1.0 + &(&x * &x))) * &F::atan2(&t1, &(1.0 + &(&x * &x))))).pow(1.5));
     &(&(&(&(&(&(1.5 / &(1.0 + &(&t3.pow(3.0) * &t3.pow(3.0)))) + &t0) + &t1) + &t2) + &x) + &y) + &z
 }
 
@@ -1194,17 +1194,17 @@ pub fn p36_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
     let t1 = if t0.item() < 1.0 {
         &(1.25 + &t0) / &(1.0 + &(&(-&y) * &(-&y)))
     } else if z.item() > 0.0 {
-        F::tan(&F::tanh(&(&x + &z)))
+        F::tan(F::tanh(&(&x + &z)))
     } else {
-        helper_runtime(&F::minimum(&t0, &t0), &F::tan(&F::tanh(&t0)))
+        helper_runtime(&F::minimum(&t0, &t0), &F::tan(F::tanh(&t0)))
     };
-    let t2 = F::abs(&F::log(&(1.0 + &(&F::recip(&(1.0 + &(&z * &z))) * &F::recip(&(1.0 + &(&z * &z)))))));
+    let t2 = F::abs(F::log(&(1.0 + &(&F::recip(&(1.0 + &(&z * &z))) * &F::recip(&(1.0 + &(&z * &z)))))));
     let mut t3 = t0.clone();
     for _ in 0..2 {
         t3 = &t3 - &(&t2.pow(2.0) - &(&t1 * &t3));
-        t3 = &t3 - &F::sin(&F::maximum(&t3, &t3));
+        t3 = &t3 - &F::sin(F::maximum(&t3, &t3));
     }
-    let y = &(&y * 0.5) + &helper_runtime(&F::recip(&(1.0 + &(&y * &y))), &F::tan(&F::tanh(&z)));
+    let y = &(&y * 0.5) + &helper_runtime(&F::recip(&(1.0 + &(&y * &y))), &F::tan(F::tanh(&z)));
     &(&(&(&(&helper_runtime(&t0.pow(2.0), &t1) + &t2) + &F::tanh(&t3)) + &F::tanh(&y)) + &x) + &z
 }
 
@@ -1258,7 +1258,7 @@ pub fn p38_runtime(x: Variable, y: Variable) -> Variable {
     } else {
         &(3.0 - &t2) * &(&t0 * &t2)
     };
-    let (t4, t5) = pair_runtime(&F::maximum(&x, &F::sin(&t3)));
+    let (t4, t5) = pair_runtime(&F::maximum(&x, F::sin(&t3)));
     &(&(&(&(&(&F::sqrt(&(1.0 + &(&(&t4 - &y) * &(&t4 - &y)))) + &F::tanh(&t0)) + &t1) + &F::tanh(&t2)) + &F::tanh(&t3)) + &t5) + &x
 }
 
@@ -1385,9 +1385,9 @@ pub fn p42_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
     let mut t3 = F::log10(&(1.0 + &(&F::atan2(&y, &(1.0 + &(&t1 * &t1))) * &F::atan2(&y, &(1.0 + &(&t1 * &t1))))));
     for _ in 0..=3 {
         t3 = &(&t3 * 0.25) + &t0;
-        t3 = &t3 * &F::cos(&F::atan2(&F::cosh(&z), &(1.0 + &(&helper_runtime(&t1, &x) * &helper_runtime(&t1, &x)))));
+        t3 = &t3 * &F::cos(F::atan2(F::cosh(&z), &(1.0 + &(&helper_runtime(&t1, &x) * &helper_runtime(&t1, &x)))));
     }
-    let t4 = F::sin(&(&F::tan(&F::tanh(&t2)) - 3.0));
+    let t4 = F::sin(&(&F::tan(F::tanh(&t2)) - 3.0));
     let t5 = if x.item() > -0.5 {
         &x * &z
     } else if z.item() > t3.item() {
@@ -1431,9 +1431,9 @@ pub fn p44(x: f64, y: f64, z: f64, n: usize) -> f64 {
 pub fn p44_runtime(x: Variable, y: Variable, z: Variable, n: usize) -> Variable {
     let t0 = y.clone();
     let t1 = y.clone();
-    let mut t2 = F::atan2(&x.pow(2.0), &(1.0 + &(&y * &y)));
+    let mut t2 = F::atan2(x.pow(2.0), &(1.0 + &(&y * &y)));
     for _ in 0..n {
-        t2 = &t2 * &F::tanh(&(-&x).pow(3.0));
+        t2 = &t2 * &F::tanh((-&x).pow(3.0));
     }
     &(&(&(&(&F::cosh(&t1) + &t0) + &F::tanh(&t2)) + &x) + &y) + &z
 }
@@ -1452,10 +1452,10 @@ pub fn p45(x: f64, y: f64) -> f64 {
 
 pub fn p45_runtime(x: Variable, y: Variable) -> Variable {
     if y.item() < 1.0 {
-        return F::abs(&F::cos(&y));
+        return F::abs(F::cos(&y));
     }
     if y.item() < x.item() {
-        return F::tan(&F::tanh(&F::minimum(&x, &x)));
+        return F::tan(F::tanh(F::minimum(&x, &x)));
     }
     let t0 = &x + &F::sigmoid(&(&x + 0.5));
     &(&(0.25 / &(1.0 + &(&F::recip(&(1.0 + &(&x * &x))) * &F::recip(&(1.0 + &(&x * &x)))))) + &t0) + &y
@@ -1511,8 +1511,8 @@ pub fn p47_runtime(x: Variable) -> Variable {
     } else {
         t0.clone()
     };
-    let t2 = F::atan2(&F::maximum(&(&t1 * &t0), &x.pow(3.0)), &(1.0 + &(&helper_runtime(&t1, &(&t0 - 3.0)) * &helper_runtime(&t1, &(&t0 - 3.0)))));
-    let t3 = helper_runtime(&F::hypot(&(&t0 - &x), &F::atan2(&x, &(1.0 + &(&t2 * &t2)))), &t2);
+    let t2 = F::atan2(F::maximum(&(&t1 * &t0), x.pow(3.0)), &(1.0 + &(&helper_runtime(&t1, &(&t0 - 3.0)) * &helper_runtime(&t1, &(&t0 - 3.0)))));
+    let t3 = helper_runtime(&F::hypot(&(&t0 - &x), F::atan2(&x, &(1.0 + &(&t2 * &t2)))), &t2);
     let t4 = if t3.item() < x.item() {
         &(&x / &(1.0 + &(&t0 * &t0))) * &t1
     } else {
@@ -1562,12 +1562,12 @@ pub fn p49_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
     let t0 = -&(&(&z * &x) - 0.75);
     let mut t1 = z.clone();
     for _ in 0..3 {
-        t1 = &(&t1 * 0.25) + &F::cos(&F::exp(&x));
+        t1 = &(&t1 * 0.25) + &F::cos(F::exp(&x));
         t1 = &t1 * &F::tanh(&(&t1 * &t1.pow(3.0)));
     }
     let mut t2 = &(&x - &t1) - &t1;
     for i in 1..2 {
-        t2 = &t2 * &F::cos(&F::minimum(&(&t1 * (i as f64)), &t2));
+        t2 = &t2 * &F::cos(F::minimum(&(&t1 * (i as f64)), &t2));
     }
     if t2.item() < 1.0 {
         return F::tanh(&(&t1 * &t0));
@@ -1611,7 +1611,7 @@ pub fn p51(x: f64, y: f64) -> f64 {
 
 pub fn p51_runtime(x: Variable, y: Variable) -> Variable {
     if x.item() > y.item() {
-        return F::tanh(&y.pow(2.0));
+        return F::tanh(y.pow(2.0));
     }
     let mut t0 = F::atan2(&(&x - 1.25), &(1.0 + &(&(-&x) * &(-&x))));
     for _ in 0..3 {
@@ -1619,7 +1619,7 @@ pub fn p51_runtime(x: Variable, y: Variable) -> Variable {
     }
     let t1 = F::abs(&(0.75 - &(&x - &t0)));
     let t2 = if t1.item() > 1.0 {
-        F::tanh(&F::log(&(1.0 + &(&x * &x))))
+        F::tanh(F::log(&(1.0 + &(&x * &x))))
     } else if t0.item() < 0.0 {
         &helper_runtime(&x, &t1) - &(&t1 + &t1)
     } else {
@@ -1659,11 +1659,11 @@ pub fn p52_runtime(x: Variable, y: Variable) -> Variable {
         F::recip(&(1.0 + &(&helper_runtime(&t0, &t0) * &helper_runtime(&t0, &t0))))
     };
     let t2 = if t1.item() < 0.0 {
-        F::tanh(&F::log(&(1.0 + &(&t1 * &t1))))
+        F::tanh(F::log(&(1.0 + &(&t1 * &t1))))
     } else {
         &(&y - &t0) / &(1.0 + &(&F::maximum(&y, &t0) * &F::maximum(&y, &t0)))
     };
-    &(&(&(&F::tanh(&F::abs(&t2)) + &y) + &t0) + &F::tanh(&t1)) + &x
+    &(&(&(&F::tanh(F::abs(&t2)) + &y) + &t0) + &F::tanh(&t1)) + &x
 }
 
 #[differentiable]
@@ -1694,14 +1694,14 @@ pub fn p53(x: f64) -> f64 {
 
 pub fn p53_runtime(x: Variable) -> Variable {
     let t0 = if x.item() > -0.5 {
-        F::atan2(&F::hypot(&x, &x), &(1.0 + &(&(1.5 * &x) * &(1.5 * &x))))
+        F::atan2(F::hypot(&x, &x), &(1.0 + &(&(1.5 * &x) * &(1.5 * &x))))
     } else if x.item() > 1.0 {
         x.clone()
     } else {
-        F::cos(&(1.0 + &(&x * &x)).pow(1.5))
+        F::cos((1.0 + &(&x * &x)).pow(1.5))
     };
     let t1 = if t0.item() > -0.5 {
-        F::hypot(&helper_runtime(&x, &t0), &F::hypot(&x, &t0))
+        F::hypot(helper_runtime(&x, &t0), F::hypot(&x, &t0))
     } else if x.item() > t0.item() {
         -&x
     } else {
@@ -1709,11 +1709,11 @@ pub fn p53_runtime(x: Variable) -> Variable {
     };
     let mut t2 = &(&x / &(1.0 + &(&t0 * &t0))) + &(&t1 / &(1.0 + &(&t1 * &t1)));
     for _ in 1..3 {
-        t2 = &t2 + &F::tan(&F::tanh(&F::tan(&F::tanh(&x))));
-        t2 = &t2 * &F::sin(&F::sin(&F::recip(&(1.0 + &(&x * &x)))));
+        t2 = &t2 + &F::tan(F::tanh(F::tan(F::tanh(&x))));
+        t2 = &t2 * &F::sin(F::sin(F::recip(&(1.0 + &(&x * &x)))));
     }
     let t3 = &t0 * &(&(&t2 * &x) * &helper_runtime(&t1, &x));
-    let t4 = helper_runtime(&F::hypot(&F::cos(&t2), &t0), &F::tan(&F::tanh(&(&t2 + &t0))));
+    let t4 = helper_runtime(&F::hypot(F::cos(&t2), &t0), &F::tan(F::tanh(&(&t2 + &t0))));
     &(&(&(&helper_runtime(&t3, &x) * &F::tanh(&t4)) + &F::tanh(&t0)) + &F::tanh(&t1)) + &F::tanh(&t2)
 }
 
@@ -1776,7 +1776,7 @@ pub fn p55_runtime(x: Variable, y: Variable) -> Variable {
         t2 = &(&t2 * 0.5) + &F::atan2(&t0, &(1.0 + &(&t0 * &t0))).pow(3.0);
     }
     let t3 = if y.item() > 1.0 {
-        F::sinh(&F::minimum(&t0, &t1))
+        F::sinh(F::minimum(&t0, &t1))
     } else if t2.item() < x.item() {
         F::log10(&(1.0 + &(&(&t1 * 0.75) * &(&t1 * 0.75))))
     } else {
@@ -1796,7 +1796,7 @@ pub fn p56(x: f64, y: f64) -> f64 {
 
 pub fn p56_runtime(x: Variable, y: Variable) -> Variable {
     if y.item() < 0.0 {
-        return F::tan(&F::tanh(&(1.25 * &y)));
+        return F::tan(F::tanh(&(1.25 * &y)));
     }
     let y = &(&y * 0.5) + &F::hypot(&(-&y), &(&x + &x));
     &y + &x
@@ -1817,7 +1817,7 @@ pub fn p57(x: f64) -> f64 {
 
 pub fn p57_runtime(x: Variable) -> Variable {
     if x.item() > 0.5 {
-        return &F::tan(&F::tanh(&x)) + &F::minimum(&x, &x);
+        return &F::tan(F::tanh(&x)) + &F::minimum(&x, &x);
     }
     let t0 = &F::exp(&(&x / &(1.0 + &(&x * &x)))) / &(1.0 + &(&(&(&x * &x) * &x) * &(&(&x * &x) * &x)));
     let mut t1 = &F::maximum(&t0, &x) * &(&x * &x);
@@ -1847,7 +1847,7 @@ pub fn p58_runtime(x: Variable, y: Variable) -> Variable {
     }
     let t1 = F::tanh(&(&(-&y) * &(1.25 * &t0)));
     let y = &(&y * 0.5) + &F::minimum(&(&x - 0.75), &y);
-    &(&F::maximum(&y.pow(2.0), &F::atan2(&y, &(1.0 + &(&t0 * &t0)))) + &t1) + &x
+    &(&F::maximum(y.pow(2.0), F::atan2(&y, &(1.0 + &(&t0 * &t0)))) + &t1) + &x
 }
 
 #[differentiable]
@@ -1910,7 +1910,7 @@ pub fn p60_runtime(x: Variable, y: Variable) -> Variable {
     let t1 = -&t0;
     let mut t2 = &(-&t0) / &(1.0 + &(&(1.0 + &(&x * &x)).pow(1.5) * &(1.0 + &(&x * &x)).pow(1.5)));
     for i in 1..=3 {
-        t2 = &t2 * &F::cos(&F::log10(&(1.0 + &(&((i as f64) - &t0) * &((i as f64) - &t0)))));
+        t2 = &t2 * &F::cos(F::log10(&(1.0 + &(&((i as f64) - &t0) * &((i as f64) - &t0)))));
     }
     let t3 = t0.clone();
     &(&(&(&helper_runtime(&(&t1 * &t3), &t3) + &F::tanh(&t0)) + &F::tanh(&t2)) + &x) + &y
@@ -1985,14 +1985,14 @@ pub fn p63(x: f64, y: f64, z: f64) -> f64 {
 }
 
 pub fn p63_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
-    let mut t0 = F::sigmoid(&F::minimum(&z, &x));
+    let mut t0 = F::sigmoid(F::minimum(&z, &x));
     for _ in 1..2 {
         t0 = &(&t0 * 0.5) + &y;
         t0 = &(&t0 * 0.5) + &z;
     }
     let mut t1 = helper_runtime(&(-&y), &z);
     if t0.item() < 0.0 {
-        t1 = &t1 * &F::sin(&F::tanh(&z));
+        t1 = &t1 * &F::sin(F::tanh(&z));
     } else {
         t1 = &t1 * &F::cos(&z);
     }
@@ -2039,7 +2039,7 @@ pub fn p64_runtime(x: Variable, y: Variable) -> Variable {
     } else {
         t3 = &(&t3 * 0.75) + &(1.25 + &t2);
     }
-    let mut t4 = F::sin(&helper_runtime(&x, &y));
+    let mut t4 = F::sin(helper_runtime(&x, &y));
     for _ in 0..=2 {
         t4 = &(&t4 * 0.5) + &helper_runtime(&t2, &t0);
     }
@@ -2047,7 +2047,7 @@ pub fn p64_runtime(x: Variable, y: Variable) -> Variable {
     if t1.item() > t3.item() {
         t5 = &(&t5 * 0.25) + &(&F::hypot(&t5, &x) + &F::exp(&t1));
     } else {
-        t5 = &t5 * &F::cos(&F::abs(&(&y + &t0)));
+        t5 = &t5 * &F::cos(F::abs(&(&y + &t0)));
     }
     &(&(&(&(&(&F::log10(&(1.0 + &(&F::atan2(&t3, &(1.0 + &(&t1 * &t1))) * &F::atan2(&t3, &(1.0 + &(&t1 * &t1)))))) + &t0) + &t2) + &F::tanh(&t4)) + &F::tanh(&t5)) + &x) + &y
 }
@@ -2125,7 +2125,7 @@ pub fn p67(x: f64) -> f64 {
 pub fn p67_runtime(x: Variable) -> Variable {
     let t0 = F::tanh(&(&x - &(&x + &x)));
     let t1 = if x.item() > 0.0 {
-        F::atan2(&(1.0 + &(&t0 * &t0)).pow(1.5), &(1.0 + &(&(&x / &(1.0 + &(&t0 * &t0))) * &(&x / &(1.0 + &(&t0 * &t0))))))
+        F::atan2((1.0 + &(&t0 * &t0)).pow(1.5), &(1.0 + &(&(&x / &(1.0 + &(&t0 * &t0))) * &(&x / &(1.0 + &(&t0 * &t0))))))
     } else {
         t0.clone()
     };
@@ -2163,7 +2163,7 @@ pub fn p68(x: f64, y: f64) -> f64 {
 }
 
 pub fn p68_runtime(x: Variable, y: Variable) -> Variable {
-    let mut t0 = F::minimum(&F::sin(&y), &(&y - &x));
+    let mut t0 = F::minimum(F::sin(&y), &(&y - &x));
     for _ in 1..=2 {
         t0 = &(&t0 * 0.75) + &F::sigmoid(&(-&y));
         t0 = &t0 * &F::sin(&(&x * &x));
@@ -2183,7 +2183,7 @@ pub fn p68_runtime(x: Variable, y: Variable) -> Variable {
     if t0.item() < 0.5 {
         return helper_runtime(&(&t0 / &(1.0 + &(&t0 * &t0))), &F::cosh(&x));
     }
-    &(&(&(&F::tanh(&F::sqrt(&(1.0 + &(&y * &y)))) + &F::tanh(&t0)) + &F::tanh(&t1)) + &t2) + &x
+    &(&(&(&F::tanh(F::sqrt(&(1.0 + &(&y * &y)))) + &F::tanh(&t0)) + &F::tanh(&t1)) + &t2) + &x
 }
 
 #[differentiable]
@@ -2210,7 +2210,7 @@ pub fn p69_runtime(x: Variable, y: Variable, n: usize) -> Variable {
     let t2 = x.clone();
     let mut t3 = &(&t0 + &t0) / &(1.0 + &(&y * &y));
     for _ in 1..4 {
-        t3 = &(&t3 * 0.5) + &F::tanh(&F::cosh(&t2));
+        t3 = &(&t3 * 0.5) + &F::tanh(F::cosh(&t2));
     }
     &(&(&(&(&t1 / &(1.0 + &(&t2 * &t2))) - &x) + &F::tanh(&t0)) + &F::tanh(&t3)) + &y
 }
@@ -2232,7 +2232,7 @@ pub fn p70_runtime(x: Variable) -> Variable {
     } else {
         &(1.25 * &x) * &(&x * &x)
     };
-    let (t1, t2) = pair_runtime(&F::tanh(&helper_runtime(&F::recip(&(1.0 + &(&t0 * &t0))), &(-&t0))));
+    let (t1, t2) = pair_runtime(&F::tanh(helper_runtime(&F::recip(&(1.0 + &(&t0 * &t0))), &(-&t0))));
     &(&(&t1 + &F::tanh(&t0)) + &t2) + &x
 }
 
@@ -2268,16 +2268,16 @@ pub fn p71_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
     } else {
         0.75 / &(1.0 + &(&z * &z))
     };
-    let mut t1 = F::maximum(&F::abs(&z), &(-&x));
+    let mut t1 = F::maximum(F::abs(&z), &(-&x));
     for _ in 1..2 {
-        t1 = &t1 * &F::sin(&F::tanh(&t0));
+        t1 = &t1 * &F::sin(F::tanh(&t0));
     }
     let t2 = if t0.item() > x.item() {
         &(&x - &z) + &(&z - 3.0)
     } else if x.item() > t0.item() {
         F::atan2(&(&z / &(1.0 + &(&x * &x))), &(1.0 + &(&F::recip(&(1.0 + &(&z * &z))) * &F::recip(&(1.0 + &(&z * &z))))))
     } else {
-        F::atan2(&F::tan(&F::tanh(&z)), &(1.0 + &(&(1.0 + &(&t1 * &t1)).pow(1.5) * &(1.0 + &(&t1 * &t1)).pow(1.5))))
+        F::atan2(F::tan(F::tanh(&z)), &(1.0 + &(&(1.0 + &(&t1 * &t1)).pow(1.5) * &(1.0 + &(&t1 * &t1)).pow(1.5))))
     };
     let x = &(&x * 0.5) + &helper_runtime(&(&z * &t1), &F::cos(&t1));
     &(&(&(&(&F::log(&(1.0 + &(&z * &z))) * &helper_runtime(&y, &y)) + &F::tanh(&t0)) + &F::tanh(&t1)) + &F::tanh(&t2)) + &F::tanh(&x)
@@ -2326,13 +2326,13 @@ pub fn p73(x: f64, y: f64) -> f64 {
 
 pub fn p73_runtime(x: Variable, y: Variable) -> Variable {
     let t0 = y.clone();
-    let t1 = -&F::minimum(&F::maximum(&x, &y), &(&y * &t0));
+    let t1 = -&F::minimum(F::maximum(&x, &y), &(&y * &t0));
     let mut t2 = &t1.pow(2.0) * &(1.25 + &t0);
     for _ in 0..=2 {
         t2 = &t2 * &F::tanh(&x);
-        t2 = &(&t2 * 0.75) + &F::minimum(&(&x * &t1), &F::cos(&y));
+        t2 = &(&t2 * 0.75) + &F::minimum(&(&x * &t1), F::cos(&y));
     }
-    &(&F::minimum(&(&y / &(1.0 + &(&t2 * &t2))), &F::exp(&x)) + &t0) + &t1
+    &(&F::minimum(&(&y / &(1.0 + &(&t2 * &t2))), F::exp(&x)) + &t0) + &t1
 }
 
 #[differentiable]
@@ -2389,13 +2389,13 @@ pub fn p75_runtime(x: Variable, y: Variable) -> Variable {
     for i in 0..2 {
         t0 = &t0 * &F::tanh(&((i as f64) / &(1.0 + &(&(&y - 2.0) * &(&y - 2.0)))));
     }
-    let t1 = F::hypot(&F::tan(&F::tanh(&x)), &x);
-    let t2 = &F::cos(&F::sin(&t1)) - 0.5;
+    let t1 = F::hypot(F::tan(F::tanh(&x)), &x);
+    let t2 = &F::cos(F::sin(&t1)) - 0.5;
     let mut t3 = &(1.25 / &(1.0 + &(&y * &y))) / &(1.0 + &(&t0 * &t0));
     if t3.item() < t1.item() {
         t3 = &(&t3 * 0.25) + &(1.0 + &(&t3.pow(3.0) * &t3.pow(3.0))).pow(1.5);
     } else {
-        t3 = &t3 * &F::cos(&F::sigmoid(&t1));
+        t3 = &t3 * &F::cos(F::sigmoid(&t1));
     }
     let (t4, t5) = pair_runtime(&t2);
     &(&(&(&(&(&(&F::sigmoid(&x) + &F::tanh(&t0)) + &F::tanh(&t1)) + &t2) + &F::tanh(&t3)) + &t4) + &t5) + &y
@@ -2422,7 +2422,7 @@ pub fn p76(x: f64, y: f64) -> f64 {
 pub fn p76_runtime(x: Variable, y: Variable) -> Variable {
     let mut t0 = helper_runtime(&F::cosh(&y), &F::sin(&x));
     for _ in 0..2 {
-        t0 = &(&t0 * 0.75) + &F::abs(&F::hypot(&t0, &y));
+        t0 = &(&t0 * 0.75) + &F::abs(F::hypot(&t0, &y));
     }
     let mut t1 = F::tanh(&x);
     for _ in 1..=2 {
@@ -2432,7 +2432,7 @@ pub fn p76_runtime(x: Variable, y: Variable) -> Variable {
     if t0.item() < -0.5 {
         return t1.clone();
     }
-    let y = &(&y * 0.5) + &F::sigmoid(&F::tanh(&t0));
+    let y = &(&y * 0.5) + &F::sigmoid(F::tanh(&t0));
     &(&(&x * &y).pow(3.0) + &F::tanh(&t0)) + &F::tanh(&t1)
 }
 
@@ -2459,7 +2459,7 @@ pub fn p77(x: f64, y: f64) -> f64 {
 }
 
 pub fn p77_runtime(x: Variable, y: Variable) -> Variable {
-    let t0 = &x * &F::tanh(&y.pow(2.0));
+    let t0 = &x * &F::tanh(y.pow(2.0));
     let t1 = if y.item() > 1.0 {
         &t0 + 0.75
     } else {
@@ -2470,7 +2470,7 @@ pub fn p77_runtime(x: Variable, y: Variable) -> Variable {
         t2 = &(&t2 * 0.75) + &(&t2 - (i as f64)).pow(3.0);
     }
     let t3 = if t2.item() > t1.item() {
-        F::maximum(&(&y * 1.5), &(1.0 + &(&t0 * &t0)).pow(1.5))
+        F::maximum(&(&y * 1.5), (1.0 + &(&t0 * &t0)).pow(1.5))
     } else if t1.item() > 1.0 {
         F::cos(&y)
     } else {
@@ -2506,7 +2506,7 @@ pub fn p79(x: f64, y: f64) -> f64 {
 }
 
 pub fn p79_runtime(x: Variable, y: Variable) -> Variable {
-    let (t0, t1) = pair_runtime(&F::tanh(&(1.0 + &(&x * &x)).pow(1.5)));
+    let (t0, t1) = pair_runtime(&F::tanh((1.0 + &(&x * &x)).pow(1.5)));
     let t2 = x.clone();
     &(&(&(&(&t2 - 0.75) + &t0) + &t1) + &x) + &y
 }
@@ -2548,7 +2548,7 @@ pub fn p80_runtime(x: Variable, y: Variable) -> Variable {
     let y = &(&y * 0.5) + &F::sigmoid(&(-&t0));
     let mut t2 = &(&t0 / &(1.0 + &(&y * &y))) - &(&y + &t0);
     if t2.item() < 1.0 {
-        t2 = &t2 + &F::hypot(&y, &helper_runtime(&x, &t1));
+        t2 = &t2 + &F::hypot(&y, helper_runtime(&x, &t1));
     } else {
         t2 = &t2 * &F::cos(&(&(&t1 / &(1.0 + &(&t0 * &t0))) * &(0.75 / &(1.0 + &(&t1 * &t1)))));
     }
@@ -2565,7 +2565,7 @@ pub fn p81(x: f64, y: f64) -> f64 {
 
 pub fn p81_runtime(x: Variable, y: Variable) -> Variable {
     let t0 = y.clone();
-    let t1 = F::exp(&F::tanh(&F::atan2(&y, &(1.0 + &(&x * &x)))));
+    let t1 = F::exp(F::tanh(F::atan2(&y, &(1.0 + &(&x * &x)))));
     &(&(&F::abs(&y) + &t0) + &t1) + &x
 }
 
@@ -2660,7 +2660,7 @@ pub fn p85_runtime(x: Variable, y: Variable) -> Variable {
     } else if t0.item() < 0.0 {
         -&F::cos(&y)
     } else {
-        F::hypot(&(&y * &t0), &helper_runtime(&t0, &t0))
+        F::hypot(&(&y * &t0), helper_runtime(&t0, &t0))
     };
     let x = &(&x * 0.5) + &(&y + &F::log(&(1.0 + &(&t1 * &t1))));
     let y = &(&y * 0.5) + &(-&F::maximum(&t0, &t1));
@@ -2690,14 +2690,14 @@ pub fn p86(x: f64, y: f64, z: f64) -> f64 {
 pub fn p86_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
     let mut t0 = z.clone();
     for _ in 1..3 {
-        t0 = &t0 * &F::tanh(&F::minimum(&y, &t0));
+        t0 = &t0 * &F::tanh(F::minimum(&y, &t0));
     }
-    let y = &(&y * 0.5) + &F::tan(&F::tanh(&(-&t0)));
+    let y = &(&y * 0.5) + &F::tan(F::tanh(&(-&t0)));
     let x = &(&x * 0.5) + &t0;
     if z.item() < 0.0 {
         return F::atan2(&t0, &(1.0 + &(&F::recip(&(1.0 + &(&t0 * &t0))) * &F::recip(&(1.0 + &(&t0 * &t0))))));
     }
-    &(&(&F::tan(&F::recip(&(1.0 + &(&t0 * &t0)))) + &y) + &F::tanh(&x)) + &z
+    &(&(&F::tan(F::recip(&(1.0 + &(&t0 * &t0)))) + &y) + &F::tanh(&x)) + &z
 }
 
 #[differentiable]
@@ -2711,7 +2711,7 @@ pub fn p87(x: f64, y: f64) -> f64 {
 pub fn p87_runtime(x: Variable, y: Variable) -> Variable {
     let t0 = -&x;
     let t1 = &x / &(1.0 + &(&t0 * &t0));
-    let (t2, t3) = pair_runtime(&F::tanh(&helper_runtime(&t1, &y).pow(3.0)));
+    let (t2, t3) = pair_runtime(&F::tanh(helper_runtime(&t1, &y).pow(3.0)));
     &(&(&(&(&t0 - &t2).pow(2.0) + &t1) + &t3) + &x) + &y
 }
 
@@ -2730,10 +2730,10 @@ pub fn p88_runtime(x: Variable, y: Variable) -> Variable {
     let t0 = &F::sin(&(&y * &x)) + &y;
     let x = &(&x * 0.5) + &y;
     if y.item() > x.item() {
-        return F::cos(&helper_runtime(&x, &x));
+        return F::cos(helper_runtime(&x, &x));
     }
-    let y = &(&y * 0.5) + &F::tanh(&F::abs(&x));
-    &F::tanh(&F::maximum(&x, &t0)) + &y
+    let y = &(&y * 0.5) + &F::tanh(F::abs(&x));
+    &F::tanh(F::maximum(&x, &t0)) + &y
 }
 
 #[differentiable]
@@ -2763,13 +2763,13 @@ pub fn p89_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
     let mut t0 = z.clone();
     for _ in 1..3 {
         t0 = &(&t0 * 0.5) + &F::log(&(1.0 + &(&(&y * &t0) * &(&y * &t0))));
-        t0 = &t0 * &F::tanh(&helper_runtime(&(&y * &y), &F::tanh(&t0)));
+        t0 = &t0 * &F::tanh(helper_runtime(&(&y * &y), &F::tanh(&t0)));
     }
     let mut t1 = y.clone();
     for _ in 0..2 {
         t1 = &t1 - &F::tanh(&(&x * &y));
     }
-    let z = &(&z * 0.5) + &F::tan(&F::tanh(&F::hypot(&z, &x)));
+    let z = &(&z * 0.5) + &F::tan(F::tanh(F::hypot(&z, &x)));
     let t2 = if t0.item() < -0.5 {
         &F::sinh(&x) / &(1.0 + &(&helper_runtime(&y, &y) * &helper_runtime(&y, &y)))
     } else {
@@ -2806,12 +2806,12 @@ pub fn p90_runtime(x: Variable, y: Variable) -> Variable {
     } else {
         t0 = &(&t0 * 0.5) + &(&t0 + &t0);
     }
-    let (t1, t2) = pair_runtime(&F::tan(&F::cos(&x)));
+    let (t1, t2) = pair_runtime(&F::tan(F::cos(&x)));
     let y = &(&y * 0.5) + &F::log(&(1.0 + &(&F::log10(&(1.0 + &(&t0 * &t0))) * &F::log10(&(1.0 + &(&t0 * &t0))))));
     let mut t3 = -&(&t2 * 0.25);
     for _ in 0..3 {
         t3 = &(&t3 * 0.5) + &(&t2 * &t2).pow(2.0);
-        t3 = &t3 * &F::tanh(&F::cos(&(&t3 * &t0)));
+        t3 = &t3 * &F::tanh(F::cos(&(&t3 * &t0)));
     }
     &(&(&(&(&t2 - &F::log10(&(1.0 + &(&t3 * &t3)))) + &F::tanh(&t0)) + &t1) + &F::tanh(&y)) + &x
 }
@@ -2881,7 +2881,7 @@ pub fn p92_runtime(x: Variable) -> Variable {
     };
     let mut t3 = F::hypot(&(&t0 * &x), &(&x / &(1.0 + &(&t0 * &t0))));
     for i in 0..3 {
-        t3 = &t3 * &F::sin(&F::atan2(&(&t3 * (i as f64)), &(1.0 + &(&t3 * &t3))));
+        t3 = &t3 * &F::sin(F::atan2(&(&t3 * (i as f64)), &(1.0 + &(&t3 * &t3))));
     }
     &(&(&(&(1.5 * &F::sqrt(&(1.0 + &(&t3 * &t3)))) + &F::tanh(&t0)) + &t1) + &t2) + &x
 }
@@ -2904,7 +2904,7 @@ pub fn p93(x: f64, y: f64, z: f64) -> f64 {
 
 pub fn p93_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
     let x = &(&x * 0.5) + &F::atan2(&y, &(1.0 + &(&(-&y) * &(-&y))));
-    let (t0, t1) = pair_runtime(&F::abs(&z.pow(2.0)));
+    let (t0, t1) = pair_runtime(&F::abs(z.pow(2.0)));
     if t1.item() < 0.5 {
         return F::abs(&t0).pow(2.0);
     }
@@ -2913,7 +2913,7 @@ pub fn p93_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
     } else {
         &y.pow(3.0) * &(-&t1)
     };
-    let (t3, t4) = pair_runtime(&F::tanh(&helper_runtime(&(&x + 2.0), &F::minimum(&t2, &t2))));
+    let (t3, t4) = pair_runtime(&F::tanh(helper_runtime(&(&x + 2.0), &F::minimum(&t2, &t2))));
     &(&(&(&(&(&(&t3 + &t1) / &(1.0 + &(&z * &z))) + &F::tanh(&x)) + &t0) + &F::tanh(&t2)) + &t4) + &y
 }
 
@@ -2940,7 +2940,7 @@ pub fn p94(x: f64, y: f64, n: usize) -> f64 {
 pub fn p94_runtime(x: Variable, y: Variable, n: usize) -> Variable {
     let mut t0 = &F::log(&(1.0 + &(&y * &y))) - &(&x - 3.0);
     for _ in 1..=3 {
-        t0 = &(&t0 * 0.75) + &F::minimum(&(&y - &x), &F::tan(&F::tanh(&x)));
+        t0 = &(&t0 * 0.75) + &F::minimum(&(&y - &x), F::tan(F::tanh(&x)));
     }
     let t1 = if y.item() < 0.5 {
         &(&y / &(1.0 + &(&t0 * &t0))) * &(&t0 + &t0)
@@ -2948,7 +2948,7 @@ pub fn p94_runtime(x: Variable, y: Variable, n: usize) -> Variable {
         F::atan2(&x, &(1.0 + &(&(&t0 - &x) * &(&t0 - &x))))
     };
     let t2 = &(-&(&y + &y)) / &(1.0 + &(&F::recip(&(1.0 + &(&x.pow(2.0) * &x.pow(2.0)))) * &F::recip(&(1.0 + &(&x.pow(2.0) * &x.pow(2.0))))));
-    let mut t3 = &F::tan(&F::tanh(&t1)) - 2.0;
+    let mut t3 = &F::tan(F::tanh(&t1)) - 2.0;
     for _ in 0..n {
         t3 = &(&t3 * 0.25) + &(&(&t1 / &(1.0 + &(&t0 * &t0))) / &(1.0 + &(&(&x + &t2) * &(&x + &t2))));
     }
@@ -2999,7 +2999,7 @@ pub fn p96(x: f64) -> f64 {
 pub fn p96_runtime(x: Variable) -> Variable {
     let mut t0 = helper_runtime(&x, &(&x / &(1.0 + &(&x * &x))));
     for _ in 0..2 {
-        t0 = &t0 * &F::sin(&F::sigmoid(&F::log10(&(1.0 + &(&t0 * &t0)))));
+        t0 = &t0 * &F::sin(F::sigmoid(F::log10(&(1.0 + &(&t0 * &t0)))));
     }
     let x = &(&x * 0.5) + &helper_runtime(&F::sin(&t0), &F::maximum(&t0, &x));
     let t1 = if t0.item() > x.item() {
@@ -3029,10 +3029,10 @@ pub fn p97(x: f64, y: f64) -> f64 {
 }
 
 pub fn p97_runtime(x: Variable, y: Variable) -> Variable {
-    let t0 = F::sin(&helper_runtime(&(-&y), &(2.0 * &x)));
+    let t0 = F::sin(helper_runtime(&(-&y), &(2.0 * &x)));
     let mut t1 = helper_runtime(&(&x * &x), &y);
     if t1.item() > 0.5 {
-        t1 = &t1 * &F::cos(&F::tanh(&F::sinh(&x)));
+        t1 = &t1 * &F::cos(F::tanh(F::sinh(&x)));
     } else {
         t1 = &t1 * &F::tanh(&(&(&t0 / &(1.0 + &(&t0 * &t0))) - 2.0));
     }
@@ -3087,7 +3087,7 @@ pub fn p98_runtime(x: Variable, y: Variable) -> Variable {
     for _ in 0..3 {
         t3 = &(&t3 * 0.5) + &y;
     }
-    let mut t4 = F::atan2(&helper_runtime(&x, &t2), &(1.0 + &(&(1.25 / &(1.0 + &(&t3 * &t3))) * &(1.25 / &(1.0 + &(&t3 * &t3))))));
+    let mut t4 = F::atan2(helper_runtime(&x, &t2), &(1.0 + &(&(1.25 / &(1.0 + &(&t3 * &t3))) * &(1.25 / &(1.0 + &(&t3 * &t3))))));
     for _ in 0..2 {
         t4 = &t4 * &F::tanh(&t0);
     }
@@ -3128,7 +3128,7 @@ pub fn p99_runtime(x: Variable, y: Variable) -> Variable {
     } else {
         t2 = &t2 - &x;
     }
-    &(&(&F::hypot(&t0, &F::tanh(&t2)) + &F::tanh(&x)) + &t1) + &y
+    &(&(&F::hypot(&t0, F::tanh(&t2)) + &F::tanh(&x)) + &t1) + &y
 }
 
 #[differentiable]
@@ -3190,13 +3190,13 @@ pub fn p101_runtime(x: Variable, y: Variable) -> Variable {
         t0 = &t0 - &F::abs(&x);
     }
     let t1 = if y.item() < 0.0 {
-        F::atan2(&F::hypot(&x, &t0), &(1.0 + &(&y * &y)))
+        F::atan2(F::hypot(&x, &t0), &(1.0 + &(&y * &y)))
     } else {
         -&F::exp(&y)
     };
     let mut t2 = helper_runtime(&(&t1 * 1.25), &(&t0 * &t1));
     for _ in 0..=2 {
-        t2 = &(&t2 * 0.5) + &F::tan(&F::tanh(&helper_runtime(&y, &y)));
+        t2 = &(&t2 * 0.5) + &F::tan(F::tanh(helper_runtime(&y, &y)));
     }
     &(&(&(&t1.pow(3.0) + &F::tanh(&t0)) + &F::tanh(&t2)) + &x) + &y
 }
@@ -3222,7 +3222,7 @@ pub fn p102_runtime(x: Variable, y: Variable) -> Variable {
         t0 = &t0 * &F::sin(&(&t0 + &(&x / &(1.0 + &(&y * &y)))));
         t0 = &(&t0 * 0.25) + &F::minimum(&x, &y);
     }
-    let mut t1 = F::cos(&helper_runtime(&t0, &x));
+    let mut t1 = F::cos(helper_runtime(&t0, &x));
     for _ in 1..2 {
         t1 = &t1 + &(&t1 / &(1.0 + &(&F::cos(&y) * &F::cos(&y))));
     }
@@ -3278,12 +3278,12 @@ pub fn p104(x: f64, y: f64, z: f64) -> f64 {
 }
 
 pub fn p104_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
-    let mut t0 = F::cos(&F::cosh(&z));
+    let mut t0 = F::cos(F::cosh(&z));
     for i in 0..2 {
         t0 = &t0 * &F::sin(&z);
         t0 = &t0 * &F::sin(&(&F::tan(&t0) * (i as f64)));
     }
-    let mut t1 = F::maximum(&(&t0 * &x), &F::cos(&t0));
+    let mut t1 = F::maximum(&(&t0 * &x), F::cos(&t0));
     if t1.item() < y.item() {
         t1 = &t1 - &z;
     } else {
@@ -3297,7 +3297,7 @@ pub fn p104_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
     } else {
         &(-&y) * &F::minimum(&t1, &t2)
     };
-    &(&(&(&(&(&(&F::sin(&F::exp(&t3)) + &F::tanh(&t0)) + &F::tanh(&t1)) + &t2) + &F::tanh(&t4)) + &x) + &y) + &z
+    &(&(&(&(&(&(&F::sin(F::exp(&t3)) + &F::tanh(&t0)) + &F::tanh(&t1)) + &t2) + &F::tanh(&t4)) + &x) + &y) + &z
 }
 
 #[differentiable]
@@ -3322,7 +3322,7 @@ pub fn p105_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
         t0 = &t0 - &(&(&x / &(1.0 + &(&z * &z))) / &(1.0 + &(&(-&y) * &(-&y))));
         t0 = &(&t0 * 0.25) + &(&z * &(&t0 / &(1.0 + &(&x * &x))));
     }
-    let x = &(&x * 0.5) + &F::tanh(&F::log10(&(1.0 + &(&x * &x))));
+    let x = &(&x * 0.5) + &F::tanh(F::log10(&(1.0 + &(&x * &x))));
     let t1 = if z.item() > 0.5 {
         y.clone()
     } else {
@@ -3359,7 +3359,7 @@ pub fn p106(x: f64, y: f64) -> f64 {
 }
 
 pub fn p106_runtime(x: Variable, y: Variable) -> Variable {
-    let (t0, t1) = pair_runtime(&F::sinh(&F::cos(&x)));
+    let (t0, t1) = pair_runtime(&F::sinh(F::cos(&x)));
     let t2 = if y.item() < t1.item() {
         &F::log10(&(1.0 + &(&x * &x))) / &(1.0 + &(&helper_runtime(&y, &t0) * &helper_runtime(&y, &t0)))
     } else if t0.item() < t1.item() {
@@ -3372,16 +3372,16 @@ pub fn p106_runtime(x: Variable, y: Variable) -> Variable {
     }
     let mut t3 = &t2 + &helper_runtime(&x, &t1);
     for _ in 0..=3 {
-        t3 = &t3 * &F::tanh(&F::cosh(&t1).pow(3.0));
+        t3 = &t3 * &F::tanh(F::cosh(&t1).pow(3.0));
     }
     let t4 = if t1.item() > -0.5 {
         &t3 * &(&t0 / &(1.0 + &(&t0 * &t0)))
     } else if t0.item() > y.item() {
         F::sin(&y)
     } else {
-        F::minimum(&(&t0 * &t3), &F::maximum(&t1, &t3))
+        F::minimum(&(&t0 * &t3), F::maximum(&t1, &t3))
     };
-    &(&(&(&(&F::atan2(&helper_runtime(&t2, &t1), &(1.0 + &(&helper_runtime(&t2, &t2) * &helper_runtime(&t2, &t2)))) + &t0) + &F::tanh(&t3)) + &F::tanh(&t4)) + &x) + &y
+    &(&(&(&(&F::atan2(helper_runtime(&t2, &t1), &(1.0 + &(&helper_runtime(&t2, &t2) * &helper_runtime(&t2, &t2)))) + &t0) + &F::tanh(&t3)) + &F::tanh(&t4)) + &x) + &y
 }
 
 #[differentiable]
@@ -3436,11 +3436,11 @@ pub fn p108_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
     }
     let mut t1 = t0.clone();
     if z.item() < t1.item() {
-        t1 = &t1 * &F::cos(&F::tanh(&(&t0 / &(1.0 + &(&z * &z)))));
+        t1 = &t1 * &F::cos(F::tanh(&(&t0 / &(1.0 + &(&z * &z)))));
     } else {
-        t1 = &t1 * &F::sin(&F::tanh(&(&x + &x)));
+        t1 = &t1 * &F::sin(F::tanh(&(&x + &x)));
     }
-    let t2 = F::tan(&F::tanh(&(&(&x + &x) * &(-&t1))));
+    let t2 = F::tan(F::tanh(&(&(&x + &x) * &(-&t1))));
     let mut t3 = F::sigmoid(&(&x * &y));
     for _ in 1..4 {
         t3 = &t3 - &(&(&z - &t2) * &F::sin(&t1));
@@ -3520,13 +3520,13 @@ pub fn p111(x: f64, y: f64) -> f64 {
 pub fn p111_runtime(x: Variable, y: Variable) -> Variable {
     let t0 = x.clone();
     let t1 = if y.item() < x.item() {
-        F::tan(&F::tanh(&(&x + &x)))
+        F::tan(F::tanh(&(&x + &x)))
     } else if y.item() < 0.5 {
         &(-&y) * &F::abs(&x)
     } else {
         &t0.pow(3.0) * &t0
     };
-    &(&(&F::minimum(&F::sigmoid(&x), &x) + &t0) + &F::tanh(&t1)) + &y
+    &(&(&F::minimum(F::sigmoid(&x), &x) + &t0) + &F::tanh(&t1)) + &y
 }
 
 #[differentiable]
@@ -3560,14 +3560,14 @@ pub fn p112_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
         F::sin(&x)
     };
     let t1 = if y.item() > z.item() {
-        F::atan2(&z, &(1.0 + &(&F::tan(&F::tanh(&y)) * &F::tan(&F::tanh(&y)))))
+        F::atan2(&z, &(1.0 + &(&F::tan(F::tanh(&y)) * &F::tan(F::tanh(&y)))))
     } else {
         F::cosh(&(-&z))
     };
     let t2 = if y.item() < -0.5 {
         y.clone()
     } else {
-        F::atan2(&F::cosh(&t0), &(1.0 + &(&F::sigmoid(&x) * &F::sigmoid(&x))))
+        F::atan2(F::cosh(&t0), &(1.0 + &(&F::sigmoid(&x) * &F::sigmoid(&x))))
     };
     let (t3, t4) = pair_runtime(&x);
     if t1.item() > z.item() {
@@ -3594,17 +3594,17 @@ pub fn p113(x: f64, y: f64, z: f64) -> f64 {
 }
 
 pub fn p113_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
-    let t0 = F::tan(&F::tanh(&(&(&z + &y) * &y)));
-    let t1 = F::hypot(&F::log10(&(1.0 + &(&(&t0 - &y) * &(&t0 - &y)))), &F::cos(&helper_runtime(&z, &x)));
+    let t0 = F::tan(F::tanh(&(&(&z + &y) * &y)));
+    let t1 = F::hypot(F::log10(&(1.0 + &(&(&t0 - &y) * &(&t0 - &y)))), F::cos(helper_runtime(&z, &x)));
     let mut t2 = F::sqrt(&(1.0 + &(&(&z / &(1.0 + &(&x * &x))) * &(&z / &(1.0 + &(&x * &x))))));
     for _ in 0..1 {
-        t2 = &(&t2 * 0.25) + &F::maximum(&x, &F::sin(&t2));
+        t2 = &(&t2 * 0.25) + &F::maximum(&x, F::sin(&t2));
     }
     let mut t3 = F::atan2(&(&y + &x), &(1.0 + &(&F::cos(&x) * &F::cos(&x))));
     if t3.item() < 0.5 {
-        t3 = &t3 * &F::sin(&F::cos(&F::sinh(&y)));
+        t3 = &t3 * &F::sin(F::cos(F::sinh(&y)));
     } else {
-        t3 = &(&t3 * 0.25) + &F::exp(&F::tan(&F::tanh(&t2)));
+        t3 = &(&t3 * 0.25) + &F::exp(F::tan(F::tanh(&t2)));
     }
     &(&(&(&(&(&F::cos(&z) * &x.pow(2.0)) + &t0) + &t1) + &F::tanh(&t2)) + &F::tanh(&t3)) + &y
 }
@@ -3619,7 +3619,7 @@ pub fn p114(x: f64, y: f64) -> f64 {
 pub fn p114_runtime(x: Variable, y: Variable) -> Variable {
     let x = &(&x * 0.5) + &helper_runtime(&(2.0 * &x), &(&y + &y));
     let (t0, t1) = pair_runtime(&F::tanh(&(&x * 2.0)));
-    &(&F::sigmoid(&F::hypot(&x, &t1)) + &t0) + &y
+    &(&F::sigmoid(F::hypot(&x, &t1)) + &t0) + &y
 }
 
 #[differentiable]
@@ -3659,7 +3659,7 @@ pub fn p116_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
     let mut t0 = y.clone();
     for _ in 1..4 {
         t0 = &(&t0 * 0.5) + &F::sqrt(&(1.0 + &(&(-&x) * &(-&x))));
-        t0 = &(&t0 * 0.75) + &F::hypot(&t0.pow(2.0), &(&y * &t0));
+        t0 = &(&t0 * 0.75) + &F::hypot(t0.pow(2.0), &(&y * &t0));
     }
     let t1 = &z * &F::recip(&(1.0 + &(&t0 * &t0))).pow(3.0);
     let z = &(&z * 0.5) + &(&F::log(&(1.0 + &(&z * &z))) * &F::recip(&(1.0 + &(&t0 * &t0))));
@@ -3709,13 +3709,13 @@ pub fn p118(x: f64, y: f64, z: f64) -> f64 {
 pub fn p118_runtime(x: Variable, y: Variable, z: Variable) -> Variable {
     let x = &(&x * 0.5) + &(0.5 / &(1.0 + &(&F::hypot(&z, &z) * &F::hypot(&z, &z))));
     let t0 = &(-&x) * &z;
-    let mut t1 = F::sin(&F::cos(&z));
+    let mut t1 = F::sin(F::cos(&z));
     if x.item() > t1.item() {
-        t1 = &(&t1 * 0.25) + &F::cosh(&F::abs(&t1));
+        t1 = &(&t1 * 0.25) + &F::cosh(F::abs(&t1));
     } else {
         t1 = &(&t1 * 0.25) + &(&t1 + 2.0);
     }
-    let mut t2 = &F::tan(&F::tanh(&y)) / &(1.0 + &(&(1.25 / &(1.0 + &(&z * &z))) * &(1.25 / &(1.0 + &(&z * &z)))));
+    let mut t2 = &F::tan(F::tanh(&y)) / &(1.0 + &(&(1.25 / &(1.0 + &(&z * &z))) * &(1.25 / &(1.0 + &(&z * &z)))));
     for _ in 0..=1 {
         t2 = &t2 * &F::cos(&t0);
     }
@@ -3757,7 +3757,7 @@ pub fn p119_runtime(x: Variable, y: Variable) -> Variable {
     }
     let t2 = y.clone();
     let y = &(&y * 0.5) + &(&t2 * &(&t0 - 0.5));
-    let t3 = &F::sinh(&(&t1 * 0.25)) - &F::maximum(&F::sigmoid(&t0), &(&x / &(1.0 + &(&t1 * &t1))));
+    let t3 = &F::sinh(&(&t1 * 0.25)) - &F::maximum(F::sigmoid(&t0), &(&x / &(1.0 + &(&t1 * &t1))));
     &(&(&(&(&(&(-&t1) / &(1.0 + &(&t1 * &t1))) + &t0) + &t2) + &F::tanh(&y)) + &t3) + &x
 }
 

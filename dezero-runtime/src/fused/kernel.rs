@@ -40,42 +40,13 @@ impl<'a> Lane<'a> {
         }
         Lane::View(
             x.broadcast(shape.clone())
-                .expect("shapes checked by broadcast_dims"),
+                .expect("shapes checked by broadcast::shape"),
         )
     }
 
     fn is_flat(&self) -> bool {
         !matches!(self, Lane::View(_))
     }
-}
-
-/// The broadcast shape of all `shapes` under NumPy's rules.
-///
-/// # Panics
-/// If they do not broadcast; the message names `op` and every shape.
-#[track_caller]
-pub(crate) fn broadcast_dims(op: &str, shapes: &[&[usize]]) -> IxDyn {
-    let n = shapes.iter().map(|s| s.len()).max().unwrap_or(0);
-    let mut out = vec![1; n];
-    for shape in shapes {
-        let lead = n - shape.len();
-        for (axis, &d) in shape.iter().enumerate() {
-            let slot = &mut out[lead + axis];
-            match (*slot, d) {
-                (a, b) if a == b => {}
-                (1, b) => *slot = b,
-                (_, 1) => {}
-                _ => {
-                    let list: Vec<String> = shapes.iter().map(|s| format!("{s:?}")).collect();
-                    panic!(
-                        "{op}: shapes {} do not broadcast together",
-                        list.join(" and ")
-                    );
-                }
-            }
-        }
-    }
-    IxDyn(&out)
 }
 
 /// Elements per block of the loops.

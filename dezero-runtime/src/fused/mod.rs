@@ -43,8 +43,9 @@ pub use buffers::{cached_buffer_bytes, clear_buffer_cache};
 
 use ndarray::{ArrayD, IxDyn};
 
+use crate::builtin::{applyn, backward_of, forward_of, Builtin};
 use crate::config::is_backprop_enabled;
-use crate::function::{apply, Function};
+use crate::function::Function;
 use crate::ops::reduce::sum_to_array;
 use crate::variable::Variable;
 
@@ -153,14 +154,7 @@ fn record<const N: usize, L: Loops<N>>(
     inputs: [&Variable; N],
     loops: L,
 ) -> Variable {
-    {
-        let guards = inputs.map(|x| x.data());
-        let shapes: [&[usize]; N] = std::array::from_fn(|k| guards[k].shape());
-        kernel::broadcast_dims(name, &shapes);
-    }
-    let y = apply(Elementwise::<N, L> { name, loops }, &inputs)
-        .pop()
-        .expect("one output");
+    let y = applyn(Elementwise::<N, L> { name, loops }, &inputs);
     y.0.borrow_mut().recycle = true; // its buffer goes back to the cache when y is dropped
     y
 }
@@ -215,18 +209,27 @@ struct Elementwise<const N: usize, L> {
     loops: L,
 }
 
-impl<const N: usize, L: Loops<N>> Function for Elementwise<N, L> {
-    fn name(&self) -> &str {
+impl<const N: usize, L: Loops<N>> Builtin for Elementwise<N, L> {
+    const ARITY: usize = N;
+
+    fn label(&self) -> &'static str {
         self.name
     }
 
-    fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
+    #[track_caller]
+    fn value(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
         let xs: [&ArrayD<f64>; N] = std::array::from_fn(|k| xs[k]);
-        let shape = kernel::broadcast_dims(self.name, &xs.map(|x| x.shape()));
-        vec![self.loops.forward(xs, &shape)]
+        let shape = crate::broadcast::shape(self.name, &xs.map(|x| x.shape()));
+        self.loops.forward(xs, &shape)
     }
 
-    fn backward(&self, xs: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
+    fn pullback(
+        &self,
+        xs: &[Variable],
+        _: &[Option<Variable>],
+        gys: &[Variable],
+        gxs: &mut Vec<Variable>,
+    ) {
         if is_backprop_enabled() {
             panic!(
                 "fused node `{}`: higher-order derivatives (backward with create_graph) are not \
@@ -237,18 +240,41 @@ impl<const N: usize, L: Loops<N>> Function for Elementwise<N, L> {
         let guards: Vec<_> = xs.iter().map(|x| x.data()).collect();
         let arrays: [&ArrayD<f64>; N] = std::array::from_fn(|k| &*guards[k]);
         let gy = gys[0].data();
-        let gxs = self.loops.backward(arrays, &gy, &gy.raw_dim());
-        gxs.into_iter()
-            .zip(arrays)
-            .map(|(gx, x)| {
-                if gx.shape() == x.shape() {
-                    buffers::marked(gx)
-                } else {
-                    let summed = sum_to_array(&gx, x.shape());
-                    buffers::give(gx);
-                    buffers::marked(summed)
-                }
-            })
-            .collect()
+        let grads = self.loops.backward(arrays, &gy, &gy.raw_dim());
+        gxs.extend(grads.into_iter().zip(arrays).map(|(gx, x)| {
+            if gx.shape() == x.shape() {
+                buffers::marked(gx)
+            } else {
+                let summed = sum_to_array(&gx, x.shape());
+                buffers::give(gx);
+                buffers::marked(summed)
+            }
+        }));
+    }
+
+    /// Ones in a cached buffer when one fits, returned to the cache when backward drops it.
+    fn seed(&self, dim: IxDyn) -> Variable {
+        buffers::ones_seed(dim)
+    }
+}
+
+impl<const N: usize, L: Loops<N>> Function for Elementwise<N, L> {
+    fn name(&self) -> &str {
+        self.name
+    }
+
+    #[track_caller]
+    fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
+        forward_of(self, xs)
+    }
+
+    #[track_caller]
+    fn backward(
+        &self,
+        xs: &[Variable],
+        ys: &[Option<Variable>],
+        gys: &[Variable],
+    ) -> Vec<Variable> {
+        backward_of(self, xs, ys, gys)
     }
 }

@@ -6,9 +6,8 @@
 
 use ndarray::ArrayD;
 
+use crate::builtin::{apply1, apply2, builtin_function, Builtin};
 use crate::config::is_backprop_enabled;
-use crate::error::broadcast_shape;
-use crate::function::{apply1, apply2, backward_via_into, Function};
 use crate::ops::reduce::sum_to;
 use crate::ops::{map_grad_in_place, zip_grad_in_place};
 use crate::variable::Variable;
@@ -28,7 +27,7 @@ macro_rules! binary_forward {
     ($name:literal, $xs:ident, $op:tt) => {{
         let (x0, x1) = ($xs[0], $xs[1]);
         if x0.shape() != x1.shape() {
-            broadcast_shape($name, x0.shape(), x1.shape());
+            crate::broadcast::shape($name, &[x0.shape(), x1.shape()]);
         }
         crate::ops::zip_map(x0, x1, |a, b| a $op b, |x0, x1| x0 $op x1)
     }};
@@ -42,17 +41,16 @@ macro_rules! binary_forward {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Add;
 
-impl Function for Add {
-    fn name(&self) -> &str {
+impl Builtin for Add {
+    const ARITY: usize = 2;
+    fn label(&self) -> &'static str {
         "add"
     }
-    crate::function::forward_via_single!(2);
     #[track_caller]
-    fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
+    fn value(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
         binary_forward!("add", xs, +)
     }
-    backward_via_into!(2);
-    fn backward_into(
+    fn pullback(
         &self,
         xs: &[Variable],
         _: &[Option<Variable>],
@@ -73,17 +71,16 @@ impl Function for Add {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Sub;
 
-impl Function for Sub {
-    fn name(&self) -> &str {
+impl Builtin for Sub {
+    const ARITY: usize = 2;
+    fn label(&self) -> &'static str {
         "sub"
     }
-    crate::function::forward_via_single!(2);
     #[track_caller]
-    fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
+    fn value(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
         binary_forward!("sub", xs, -)
     }
-    backward_via_into!(2);
-    fn backward_into(
+    fn pullback(
         &self,
         xs: &[Variable],
         _: &[Option<Variable>],
@@ -104,17 +101,16 @@ impl Function for Sub {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Mul;
 
-impl Function for Mul {
-    fn name(&self) -> &str {
+impl Builtin for Mul {
+    const ARITY: usize = 2;
+    fn label(&self) -> &'static str {
         "mul"
     }
-    crate::function::forward_via_single!(2);
     #[track_caller]
-    fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
+    fn value(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
         binary_forward!("mul", xs, *)
     }
-    backward_via_into!(2);
-    fn backward_into(
+    fn pullback(
         &self,
         xs: &[Variable],
         _: &[Option<Variable>],
@@ -137,17 +133,16 @@ impl Function for Mul {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Div;
 
-impl Function for Div {
-    fn name(&self) -> &str {
+impl Builtin for Div {
+    const ARITY: usize = 2;
+    fn label(&self) -> &'static str {
         "div"
     }
-    crate::function::forward_via_single!(2);
     #[track_caller]
-    fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
+    fn value(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
         binary_forward!("div", xs, /)
     }
-    backward_via_into!(2);
-    fn backward_into(
+    fn pullback(
         &self,
         xs: &[Variable],
         _: &[Option<Variable>],
@@ -156,7 +151,7 @@ impl Function for Div {
     ) {
         let (x0, x1, gy) = (&xs[0], &xs[1], &gys[0]);
         let gx0 = div(gy, x1);
-        let gx1 = mul(gy, &div(&neg(x0), &pow(x1, 2.0)));
+        let gx1 = mul(gy, div(neg(x0), pow(x1, 2.0)));
         gxs.push(reduce_to(gx0, x0));
         gxs.push(reduce_to(gx1, x1));
     }
@@ -166,16 +161,15 @@ impl Function for Div {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Neg;
 
-impl Function for Neg {
-    fn name(&self) -> &str {
+impl Builtin for Neg {
+    const ARITY: usize = 1;
+    fn label(&self) -> &'static str {
         "neg"
     }
-    crate::function::forward_via_single!(1);
-    fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
+    fn value(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
         -xs[0]
     }
-    backward_via_into!(1);
-    fn backward_into(
+    fn pullback(
         &self,
         _: &[Variable],
         _: &[Option<Variable>],
@@ -191,16 +185,15 @@ impl Function for Neg {
 #[derive(Debug, Clone, Copy)]
 pub struct Pow(pub f64);
 
-impl Function for Pow {
-    fn name(&self) -> &str {
+impl Builtin for Pow {
+    const ARITY: usize = 1;
+    fn label(&self) -> &'static str {
         "pow"
     }
-    crate::function::forward_via_single!(1);
-    fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
+    fn value(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
         crate::ops::map(xs[0], |x| power(x, self.0))
     }
-    backward_via_into!(1);
-    fn backward_into(
+    fn pullback(
         &self,
         xs: &[Variable],
         _: &[Option<Variable>],
@@ -210,7 +203,7 @@ impl Function for Pow {
         let c = self.0;
         if is_backprop_enabled() {
             // create_graph: record gx = (x^(c-1) * c) * gy as a graph.
-            gxs.push(mul(&mul_scalar(&pow(&xs[0], c - 1.0), c), &gys[0]));
+            gxs.push(mul(mul_scalar(&pow(&xs[0], c - 1.0), c), &gys[0]));
             return;
         }
         // Nothing is recorded: the same arithmetic, in the same order, in one pass (into gy's
@@ -264,8 +257,9 @@ pub(crate) enum Scalar {
     RDiv(f64),
 }
 
-impl Function for Scalar {
-    fn name(&self) -> &str {
+impl Builtin for Scalar {
+    const ARITY: usize = 1;
+    fn label(&self) -> &'static str {
         match self {
             Scalar::Add(_) => "add",
             Scalar::Sub(_) | Scalar::RSub(_) => "sub",
@@ -273,8 +267,7 @@ impl Function for Scalar {
             Scalar::Div(_) | Scalar::RDiv(_) => "div",
         }
     }
-    crate::function::forward_via_single!(1);
-    fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
+    fn value(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
         let x = xs[0];
         match *self {
             Scalar::Add(c) => crate::ops::map(x, |x| x + c),
@@ -285,8 +278,7 @@ impl Function for Scalar {
             Scalar::RDiv(c) => crate::ops::map(x, |x| c / x),
         }
     }
-    backward_via_into!(1);
-    fn backward_into(
+    fn pullback(
         &self,
         xs: &[Variable],
         _: &[Option<Variable>],
@@ -301,10 +293,12 @@ impl Function for Scalar {
             Scalar::Div(c) => {
                 map_grad_in_place(gy, |g| g / c).unwrap_or_else(|| apply1(Scalar::Div(c), gy))
             }
-            Scalar::RDiv(c) => mul(gy, &apply1(Scalar::RDiv(-c), &pow(&xs[0], 2.0))),
+            Scalar::RDiv(c) => mul(gy, apply1(Scalar::RDiv(-c), &pow(&xs[0], 2.0))),
         });
     }
 }
+
+builtin_function!(Add, Sub, Mul, Div, Neg, Pow, Scalar);
 
 /// Adds two variables, broadcasting like NumPy: `x0 + x1`.
 ///
@@ -321,8 +315,8 @@ impl Function for Scalar {
 /// assert_eq!((y.item(), x0.grad().unwrap().item(), x1.grad().unwrap().item()), (5.0, 1.0, 1.0));
 /// ```
 #[track_caller]
-pub fn add(x0: &Variable, x1: &Variable) -> Variable {
-    apply2(Add, x0, x1)
+pub fn add(x0: impl AsRef<Variable>, x1: impl AsRef<Variable>) -> Variable {
+    apply2(Add, x0.as_ref(), x1.as_ref())
 }
 
 /// Subtracts, broadcasting like NumPy: `x0 - x1`.
@@ -340,8 +334,8 @@ pub fn add(x0: &Variable, x1: &Variable) -> Variable {
 /// assert_eq!((y.item(), x1.grad().unwrap().item()), (-1.0, -1.0));
 /// ```
 #[track_caller]
-pub fn sub(x0: &Variable, x1: &Variable) -> Variable {
-    apply2(Sub, x0, x1)
+pub fn sub(x0: impl AsRef<Variable>, x1: impl AsRef<Variable>) -> Variable {
+    apply2(Sub, x0.as_ref(), x1.as_ref())
 }
 
 /// Multiplies element-wise, broadcasting like NumPy: `x0 * x1`.
@@ -359,8 +353,8 @@ pub fn sub(x0: &Variable, x1: &Variable) -> Variable {
 /// assert_eq!((y.item(), a.grad().unwrap().item(), b.grad().unwrap().item()), (6.0, 2.0, 3.0));
 /// ```
 #[track_caller]
-pub fn mul(x0: &Variable, x1: &Variable) -> Variable {
-    apply2(Mul, x0, x1)
+pub fn mul(x0: impl AsRef<Variable>, x1: impl AsRef<Variable>) -> Variable {
+    apply2(Mul, x0.as_ref(), x1.as_ref())
 }
 
 /// Divides element-wise, broadcasting like NumPy: `x0 / x1`.
@@ -378,8 +372,8 @@ pub fn mul(x0: &Variable, x1: &Variable) -> Variable {
 /// assert_eq!((y.item(), a.grad().unwrap().item(), b.grad().unwrap().item()), (1.5, 0.5, -0.75));
 /// ```
 #[track_caller]
-pub fn div(x0: &Variable, x1: &Variable) -> Variable {
-    apply2(Div, x0, x1)
+pub fn div(x0: impl AsRef<Variable>, x1: impl AsRef<Variable>) -> Variable {
+    apply2(Div, x0.as_ref(), x1.as_ref())
 }
 
 /// Negates: `-x`.
@@ -393,8 +387,9 @@ pub fn div(x0: &Variable, x1: &Variable) -> Variable {
 /// y.backward();
 /// assert_eq!((y.item(), x.grad().unwrap().item()), (-2.0, -1.0));
 /// ```
-pub fn neg(x: &Variable) -> Variable {
-    apply1(Neg, x)
+#[track_caller]
+pub fn neg(x: impl AsRef<Variable>) -> Variable {
+    apply1(Neg, x.as_ref())
 }
 
 /// Raises to a constant power: `x^c` (DeZero's `x ** c`).
@@ -408,8 +403,9 @@ pub fn neg(x: &Variable) -> Variable {
 /// y.backward();
 /// assert_eq!((y.item(), x.grad().unwrap().item()), (8.0, 12.0));
 /// ```
-pub fn pow(x: &Variable, c: f64) -> Variable {
-    apply1(Pow(c), x)
+#[track_caller]
+pub fn pow(x: impl AsRef<Variable>, c: f64) -> Variable {
+    apply1(Pow(c), x.as_ref())
 }
 
 pub(crate) fn mul_scalar(x: &Variable, c: f64) -> Variable {

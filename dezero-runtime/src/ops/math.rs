@@ -3,7 +3,7 @@
 
 use ndarray::{ArrayD, Zip};
 
-use crate::function::{apply1, apply2, backward_via_into, Function};
+use crate::builtin::{apply1, apply2, builtin_function, Builtin};
 use crate::ops::arith::reduce_to;
 use crate::variable::Variable;
 
@@ -20,17 +20,16 @@ macro_rules! unary {
         #[derive(Debug, Clone, Copy, Default)]
         pub struct $Name;
 
-        impl Function for $Name {
-            fn name(&self) -> &str {
+        impl Builtin for $Name {
+            const ARITY: usize = 1;
+            fn label(&self) -> &'static str {
                 $label
             }
-            crate::function::forward_via_single!(1);
-            fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
+            fn value(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
                 crate::ops::map(xs[0], |$x: f64| $fwd)
             }
-            backward_via_into!(1);
             #[allow(unused_variables)]
-            fn backward_into(
+            fn pullback(
                 &self,
                 xs: &[Variable],
                 ys: &[Option<Variable>],
@@ -44,9 +43,12 @@ macro_rules! unary {
             }
         }
 
+        builtin_function!($Name);
+
         $(#[$fdoc])*
-        pub fn $fname(x: &Variable) -> Variable {
-            apply1($Name, x)
+        #[track_caller]
+        pub fn $fname(x: impl AsRef<Variable>) -> Variable {
+            apply1($Name, x.as_ref())
         }
     };
 }
@@ -335,21 +337,20 @@ macro_rules! binary {
         #[derive(Debug, Clone, Copy, Default)]
         pub struct $Name;
 
-        impl Function for $Name {
-            fn name(&self) -> &str {
+        impl Builtin for $Name {
+            const ARITY: usize = 2;
+            fn label(&self) -> &'static str {
                 $label
             }
-            crate::function::forward_via_single!(2);
             #[track_caller]
-            fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
-                let shape = crate::error::broadcast_shape($label, xs[0].shape(), xs[1].shape());
+            fn value(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
+                let shape = crate::broadcast::shape($label, &[xs[0].shape(), xs[1].shape()]);
                 let a = xs[0].broadcast(shape.clone()).expect("broadcastable");
                 let b = xs[1].broadcast(shape).expect("broadcastable");
                 Zip::from(&a).and(&b).map_collect(|&$a: &f64, &$b: &f64| $fwd)
             }
-            backward_via_into!(2);
             #[allow(unused_variables)]
-            fn backward_into(
+            fn pullback(
                 &self,
                 xs: &[Variable],
                 ys: &[Option<Variable>],
@@ -364,10 +365,12 @@ macro_rules! binary {
             }
         }
 
+        builtin_function!($Name);
+
         $(#[$fdoc])*
         #[track_caller]
-        pub fn $fname(x0: &Variable, x1: &Variable) -> Variable {
-            apply2($Name, x0, x1)
+        pub fn $fname(x0: impl AsRef<Variable>, x1: impl AsRef<Variable>) -> Variable {
+            apply2($Name, x0.as_ref(), x1.as_ref())
         }
     };
 }

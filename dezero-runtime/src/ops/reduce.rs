@@ -3,7 +3,8 @@
 
 use ndarray::{ArrayD, Axis, IxDyn};
 
-use crate::function::{apply1, check_backward_arity, Function};
+use crate::broadcast::broadcasts_to;
+use crate::builtin::{apply1, builtin_function, Builtin};
 use crate::variable::Variable;
 
 /// Sums `x` down to `shape`: over the leading axes `x` has in excess, then over each axis
@@ -25,34 +26,26 @@ pub(crate) fn sum_to_array(x: &ArrayD<f64>, shape: &[usize]) -> ArrayD<f64> {
     y
 }
 
-/// Whether `from` broadcasts to exactly `to` under NumPy's rules (so an array of shape `to`
-/// can be summed down to `from`): `from` has no more axes, and each of its axes, aligned
-/// from the right, is 1 or equal to `to`'s.
-pub(crate) fn broadcasts_to(from: &[usize], to: &[usize]) -> bool {
-    from.len() <= to.len()
-        && from
-            .iter()
-            .rev()
-            .zip(to.iter().rev())
-            .all(|(&f, &t)| f == t || f == 1)
-}
-
 /// y = sum of all elements of x (a 0-dim result). Backward: gx = broadcast_to(gy, shape of x).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Sum;
 
-impl Function for Sum {
-    fn name(&self) -> &str {
+impl Builtin for Sum {
+    const ARITY: usize = 1;
+    fn label(&self) -> &'static str {
         "sum"
     }
-    crate::function::forward_via_single!(1);
-    fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
+    fn value(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
         ndarray::arr0(xs[0].sum()).into_dyn()
     }
-    #[track_caller]
-    fn backward(&self, xs: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
-        check_backward_arity(self.name(), 1, xs.len(), gys.len());
-        vec![broadcast_to(&gys[0], &xs[0].shape())]
+    fn pullback(
+        &self,
+        xs: &[Variable],
+        _: &[Option<Variable>],
+        gys: &[Variable],
+        gxs: &mut Vec<Variable>,
+    ) {
+        gxs.push(broadcast_to(&gys[0], &xs[0].shape()));
     }
 }
 
@@ -64,23 +57,27 @@ impl Function for Sum {
 #[derive(Debug, Clone)]
 pub struct SumTo(pub Vec<usize>);
 
-impl Function for SumTo {
-    fn name(&self) -> &str {
+impl Builtin for SumTo {
+    const ARITY: usize = 1;
+    fn label(&self) -> &'static str {
         "sum_to"
     }
-    crate::function::forward_via_single!(1);
     #[track_caller]
-    fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
+    fn value(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
         let from = xs[0].shape();
         if !broadcasts_to(&self.0, from) {
             panic!("sum_to: shape {from:?} cannot be summed to {:?}", self.0);
         }
         sum_to_array(xs[0], &self.0)
     }
-    #[track_caller]
-    fn backward(&self, xs: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
-        check_backward_arity(self.name(), 1, xs.len(), gys.len());
-        vec![broadcast_to(&gys[0], &xs[0].shape())]
+    fn pullback(
+        &self,
+        xs: &[Variable],
+        _: &[Option<Variable>],
+        gys: &[Variable],
+        gxs: &mut Vec<Variable>,
+    ) {
+        gxs.push(broadcast_to(&gys[0], &xs[0].shape()));
     }
 }
 
@@ -92,13 +89,13 @@ impl Function for SumTo {
 #[derive(Debug, Clone)]
 pub struct BroadcastTo(pub Vec<usize>);
 
-impl Function for BroadcastTo {
-    fn name(&self) -> &str {
+impl Builtin for BroadcastTo {
+    const ARITY: usize = 1;
+    fn label(&self) -> &'static str {
         "broadcast_to"
     }
-    crate::function::forward_via_single!(1);
     #[track_caller]
-    fn forward_single(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
+    fn value(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
         let from = xs[0].shape();
         match xs[0].broadcast(IxDyn(&self.0)) {
             Some(view) if broadcasts_to(from, &self.0) => view.to_owned(),
@@ -108,12 +105,18 @@ impl Function for BroadcastTo {
             ),
         }
     }
-    #[track_caller]
-    fn backward(&self, xs: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
-        check_backward_arity(self.name(), 1, xs.len(), gys.len());
-        vec![sum_to(&gys[0], &xs[0].shape())]
+    fn pullback(
+        &self,
+        xs: &[Variable],
+        _: &[Option<Variable>],
+        gys: &[Variable],
+        gxs: &mut Vec<Variable>,
+    ) {
+        gxs.push(sum_to(&gys[0], &xs[0].shape()));
     }
 }
+
+builtin_function!(Sum, SumTo, BroadcastTo);
 
 /// Sums all elements into a 0-dim variable.
 ///
@@ -127,8 +130,9 @@ impl Function for BroadcastTo {
 /// assert_eq!(y.item(), 10.0);
 /// assert_eq!(*x.grad().unwrap().data(), ndarray::ArrayD::ones(vec![2, 2]));
 /// ```
-pub fn sum(x: &Variable) -> Variable {
-    apply1(Sum, x)
+#[track_caller]
+pub fn sum(x: impl AsRef<Variable>) -> Variable {
+    apply1(Sum, x.as_ref())
 }
 
 /// Sums `x` down to `shape` (undoes a broadcast).
@@ -151,8 +155,8 @@ pub fn sum(x: &Variable) -> Variable {
 /// assert_eq!(*y.data(), ndarray::array![[5.0, 7.0, 9.0]].into_dyn());
 /// ```
 #[track_caller]
-pub fn sum_to(x: &Variable, shape: &[usize]) -> Variable {
-    apply1(SumTo(shape.to_vec()), x)
+pub fn sum_to(x: impl AsRef<Variable>, shape: &[usize]) -> Variable {
+    apply1(SumTo(shape.to_vec()), x.as_ref())
 }
 
 /// Broadcasts `x` to `shape` (copies along new or size-1 axes), like NumPy.
@@ -172,6 +176,6 @@ pub fn sum_to(x: &Variable, shape: &[usize]) -> Variable {
 /// assert_eq!(*x.grad().unwrap().data(), ndarray::array![3.0, 3.0].into_dyn());
 /// ```
 #[track_caller]
-pub fn broadcast_to(x: &Variable, shape: &[usize]) -> Variable {
-    apply1(BroadcastTo(shape.to_vec()), x)
+pub fn broadcast_to(x: impl AsRef<Variable>, shape: &[usize]) -> Variable {
+    apply1(BroadcastTo(shape.to_vec()), x.as_ref())
 }
