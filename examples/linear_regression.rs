@@ -21,7 +21,7 @@ use plotters::prelude::*;
 fn mean_squared_error(x0: &Variable, x1: &Variable) -> Variable {
     let diff = x0 - x1;
     let n = diff.len() as f64;
-    sum(&diff.pow(2.0)) / n
+    sum(diff.pow(2.0)) / n
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

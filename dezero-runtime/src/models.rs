@@ -71,8 +71,7 @@ impl MLP {
         }
         MLP {
             layers: fc_output_sizes.iter().map(|&n| Linear::new(n)).collect(),
-            // A closure, not the fn item: it stays valid when `sigmoid` takes `impl AsRef`.
-            #[allow(clippy::redundant_closure)]
+            // A closure: the generic `sigmoid` is no `Fn(&Variable)` by itself.
             activation: Rc::new(|x| sigmoid(x)),
         }
     }

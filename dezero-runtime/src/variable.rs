@@ -618,11 +618,3 @@ impl From<&Variable> for Variable {
         v.clone()
     }
 }
-
-impl AsRef<Variable> for Variable {
-    /// The variable itself, so that functions taking `impl AsRef<Variable>` accept both
-    /// `x` and `&x`.
-    fn as_ref(&self) -> &Variable {
-        self
-    }
-}

@@ -71,7 +71,7 @@ fn linear_gradients_match_central_differences() {
     let l = Linear::new(3).with_in_size(2);
     l.b().unwrap().set_data(array![0.1, -0.2, 0.3].into_dyn());
     let x = Variable::from(array![[0.5, -1.0], [2.0, 0.25]]);
-    let loss = || sum(&tanh(&l.forward(&x)));
+    let loss = || sum(tanh(l.forward(&x)));
     l.cleargrads();
     loss().backward();
     for p in l.params() {
@@ -102,7 +102,7 @@ struct TwoLayerNet {
 
 impl Layer for TwoLayerNet {
     fn forward(&self, x: &Variable) -> Variable {
-        self.l2.forward(&sigmoid(&self.l1.forward(x)))
+        self.l2.forward(&sigmoid(self.l1.forward(x)))
     }
     fn children(&self, visit: &mut dyn FnMut(&str, Child<'_>)) {
         visit("l1", Child::Layer(&self.l1));
@@ -157,7 +157,7 @@ fn mlp_is_linear_sigmoid_linear() {
     let x = Variable::from(array![[0.3, -0.7], [1.0, 0.5], [0.0, 2.0]]);
     let y = mlp.forward(&x);
     let l = mlp.layers();
-    let by_hand = l[1].forward(&sigmoid(&l[0].forward(&x)));
+    let by_hand = l[1].forward(&sigmoid(l[0].forward(&x)));
     assert_eq!(*y.data(), *by_hand.data());
     assert_eq!(y.shape(), vec![3, 2]);
     let keys: Vec<String> = mlp.named_params().into_iter().map(|(k, _)| k).collect();
@@ -165,15 +165,13 @@ fn mlp_is_linear_sigmoid_linear() {
 }
 
 #[test]
-// A closure, not the fn item `tanh`: it stays valid when the functions take `impl AsRef`.
-#[allow(clippy::redundant_closure)]
 fn mlp_takes_another_activation() {
     random::seed(0);
     let mlp = MLP::new(&[4, 4, 1]).with_activation(|x| tanh(x));
     let x = Variable::from(array![[0.3, -0.7]]);
     let y = mlp.forward(&x);
     let l = mlp.layers();
-    let by_hand = l[2].forward(&tanh(&l[1].forward(&tanh(&l[0].forward(&x)))));
+    let by_hand = l[2].forward(&tanh(l[1].forward(&tanh(l[0].forward(&x)))));
     assert_eq!(*y.data(), *by_hand.data());
     assert_eq!(format!("{mlp:?}"), "MLP([4, 4, 1])");
 }

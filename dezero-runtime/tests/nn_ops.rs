@@ -30,7 +30,7 @@ fn panic_message(f: impl FnOnce() + std::panic::UnwindSafe) -> String {
 /// The gradient of `sum(f(x))` at `x`.
 fn grad_of(f: impl Fn(&Variable) -> Variable, x: ArrayD<f64>) -> ArrayD<f64> {
     let x = var(x);
-    F::sum(&f(&x)).backward();
+    F::sum(f(&x)).backward();
     let g = x.grad().unwrap().data().to_owned();
     g
 }
@@ -107,14 +107,14 @@ fn piecewise_activations_match_central_differences() {
         if shape.is_empty() {
             continue; // one scalar may fall where the Hessian is 0
         }
-        check_second(&mut rng, "relu²", |x| F::square(&F::relu(x)), &x);
+        check_second(&mut rng, "relu²", |x| F::square(F::relu(x)), &x);
         check_second(
             &mut rng,
             "leaky_relu²",
-            |x| F::square(&F::leaky_relu(x, 0.3)),
+            |x| F::square(F::leaky_relu(x, 0.3)),
             &x,
         );
-        check_second(&mut rng, "clip²", |x| F::square(&F::clip(x, -0.5, 0.5)), &x);
+        check_second(&mut rng, "clip²", |x| F::square(F::clip(x, -0.5, 0.5)), &x);
     }
 }
 
@@ -479,7 +479,7 @@ fn dropout_backward_multiplies_by_the_same_mask() {
             F::dropout(x, 0.3)
         };
         check_grad(&mut rng, "dropout", f, &a);
-        check_second(&mut rng, "dropout²", |x| F::square(&f(x)), &a);
+        check_second(&mut rng, "dropout²", |x| F::square(f(x)), &a);
     }
 }
 
@@ -559,7 +559,7 @@ fn a_two_layer_network_fits_a_sine_as_in_step_43() {
         var(ArrayD::zeros(vec![1])),
     );
     let predict = || {
-        let h = F::sigmoid(&F::linear(&x, &w1, Some(&b1)));
+        let h = F::sigmoid(F::linear(&x, &w1, Some(&b1)));
         F::linear(&h, &w2, Some(&b2))
     };
     let first = F::mean_squared_error(predict(), &t).item();

@@ -38,7 +38,7 @@ fn linear_regression_reaches_the_books_fit() {
     let mut last = 0.0;
     for _ in 0..100 {
         let diff = &y - (matmul(&x, &w) + &*b);
-        let loss = sum(&diff.pow(2.0)) / 100.0;
+        let loss = sum(diff.pow(2.0)) / 100.0;
         w.cleargrad();
         b.cleargrad();
         loss.backward();
@@ -65,7 +65,7 @@ fn sine_regression_follows_the_books_losses() {
     let mut sgd = SGD::new(0.2);
     let mut losses = Vec::new();
     for _ in 0..=1000 {
-        let h = sigmoid(&linear(&x, &w1, Some(&b1)));
+        let h = sigmoid(linear(&x, &w1, Some(&b1)));
         let loss = mean_squared_error(&y, linear(&h, &w2, Some(&b2)));
         params.iter().for_each(|p| p.cleargrad());
         loss.backward();

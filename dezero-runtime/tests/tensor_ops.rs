@@ -73,13 +73,13 @@ fn matmul_gradients_match_central_differences() {
         check_second(
             &mut rng,
             "tanh(x w) wrt x",
-            |x| F::tanh(&F::matmul(x, &wv)),
+            |x| F::tanh(F::matmul(x, &wv)),
             &x,
         );
         check_second(
             &mut rng,
             "tanh(x w) wrt w",
-            |w| F::tanh(&F::matmul(&xv, w)),
+            |w| F::tanh(F::matmul(&xv, w)),
             &w,
         );
     }
@@ -198,20 +198,20 @@ fn linear_second_derivatives() {
     check_second(
         &mut rng,
         "linear wrt x",
-        |x| F::tanh(&F::linear(x, &wv, Some(&b))),
+        |x| F::tanh(F::linear(x, &wv, Some(&b))),
         &x,
     );
     check_second(
         &mut rng,
         "linear wrt w",
-        |w| F::tanh(&F::linear(&xv, w, Some(&b))),
+        |w| F::tanh(F::linear(&xv, w, Some(&b))),
         &w,
     );
     let bb = rng.array(&[2], -1.0, 1.0);
     check_second(
         &mut rng,
         "linear wrt b",
-        |b| F::tanh(&F::linear(&xv, &wv, Some(b))),
+        |b| F::tanh(F::linear(&xv, &wv, Some(b))),
         &bb,
     );
 }
@@ -276,7 +276,7 @@ fn reshape_values_gradients_and_identity() {
         check_second(
             &mut rng,
             "square(reshape)",
-            |x| F::square(&F::reshape(x, to)),
+            |x| F::square(F::reshape(x, to)),
             &x,
         );
     }
@@ -343,7 +343,7 @@ fn transpose_values_gradients_and_permutation_errors() {
         check_second(
             &mut rng,
             "square(transpose_axes)",
-            |x| F::square(&F::transpose_axes(x, p)),
+            |x| F::square(F::transpose_axes(x, p)),
             &a,
         );
     }
@@ -403,7 +403,7 @@ fn sum_axes_gradients_every_axis_set() {
             check_second(
                 &mut rng,
                 "square(sum_axes(square))",
-                |x| F::square(&F::sum_axes(F::square(x), axes, keepdims)),
+                |x| F::square(F::sum_axes(F::square(x), axes, keepdims)),
                 &a,
             );
         }
@@ -450,7 +450,7 @@ fn mean_values_and_derivatives() {
     check_second(
         &mut rng,
         "mean(x²)²",
-        |x| F::square(&F::mean(F::square(x))),
+        |x| F::square(F::mean(F::square(x))),
         &a,
     );
     for axes in [&[0][..], &[2], &[0, 1], &[1, 2]] {
@@ -464,7 +464,7 @@ fn mean_values_and_derivatives() {
             check_second(
                 &mut rng,
                 "mean_axes(x²)²",
-                |x| F::square(&F::mean_axes(F::square(x), axes, keepdims)),
+                |x| F::square(F::mean_axes(F::square(x), axes, keepdims)),
                 &a,
             );
         }
@@ -511,7 +511,7 @@ fn max_and_min_values_match_ndarray() {
 fn max_and_min_split_ties_evenly_and_skip_nan() {
     // KINKS.md: tied maxima share gy evenly
     let x = var(array![[1.0, 3.0, 3.0], [2.0, 2.0, 2.0]].into_dyn());
-    F::sum(&F::max_axes(&x, &[1], false)).backward();
+    F::sum(F::max_axes(&x, &[1], false)).backward();
     let third = 1.0 / 3.0;
     assert_eq!(
         *x.grad().unwrap().data(),
@@ -549,20 +549,20 @@ fn max_and_min_derivatives() {
             check_second(
                 &mut rng,
                 "max_axes²",
-                |x| F::square(&F::max_axes(x, axes, keepdims)),
+                |x| F::square(F::max_axes(x, axes, keepdims)),
                 &a,
             );
             check_second(
                 &mut rng,
                 "min_axes²",
-                |x| F::square(&F::min_axes(x, axes, keepdims)),
+                |x| F::square(F::min_axes(x, axes, keepdims)),
                 &a,
             );
         }
     }
     check_grad(&mut rng, "max", |x| F::max(x), &a);
     check_grad(&mut rng, "min", |x| F::min(x), &a);
-    check_second(&mut rng, "max²", |x| F::square(&F::max(x)), &a);
+    check_second(&mut rng, "max²", |x| F::square(F::max(x)), &a);
 }
 
 #[test]
@@ -692,7 +692,7 @@ fn get_item_gradient_scatters_and_adds_repeats() {
         array![[0.0, 101.0], [0.0, 0.0], [0.0, 10.0]].into_dyn()
     );
     let x = var(numbered(&[3, 2]));
-    F::sum(&F::get_item(&x, &[All, At(0)])).backward();
+    F::sum(F::get_item(&x, &[All, At(0)])).backward();
     assert_eq!(
         *x.grad().unwrap().data(),
         array![[1.0, 0.0], [1.0, 0.0], [1.0, 0.0]].into_dyn()
@@ -722,7 +722,7 @@ fn get_item_derivatives_on_random_arrays() {
         check_second(
             &mut rng,
             "get_item²",
-            |x| F::square(&F::get_item(x, &index)),
+            |x| F::square(F::get_item(x, &index)),
             &a,
         );
     }
@@ -736,7 +736,7 @@ fn get_item_third_derivative_goes_through_get_item_grad_again() {
         create_graph: true,
         ..Default::default()
     };
-    F::sum(&F::get_item(&x, &[vec![0, 0].into()]).pow(3.0)).backward_with(opts);
+    F::sum(F::get_item(&x, &[vec![0, 0].into()]).pow(3.0)).backward_with(opts);
     let g1 = x.grad().unwrap();
     x.cleargrad();
     F::sum(&g1).backward_with(opts);

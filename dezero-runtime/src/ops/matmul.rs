@@ -6,7 +6,6 @@
 
 use ndarray::{arr0, ArrayD, ArrayView1, ArrayView2, Ix1, Ix2};
 
-use crate::error::broadcast_shape;
 use crate::function::{apply, Function};
 use crate::ops::reduce::sum_to;
 use crate::ops::shape::reshape;
@@ -62,7 +61,8 @@ fn product(a: &ArrayD<f64>, b: &ArrayD<f64>) -> ArrayD<f64> {
 fn check_linear(x: &[usize], w: &[usize], b: Option<&[usize]>) {
     let shape = product_shape("linear", x, w);
     if let Some(b) = b {
-        if broadcast_shape("linear", &shape, b) != shape {
+        let full = crate::broadcast::shape("linear", &[&shape, b]);
+        if ndarray::Dimension::slice(&full) != &shape[..] {
             panic!(
                 "linear: bias of shape {b:?} does not broadcast to the product's shape \
                  {shape:?} (x {x:?}, w {w:?})"
