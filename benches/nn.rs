@@ -8,9 +8,12 @@
 //! | `mlp_784_1000_10_step`  | one step on a batch of 100 random inputs: `MLP(1000, 10)` (sigmoid)|
 //! |                         | forward, softmax cross entropy, cleargrads, backward, SGD lr 0.01 |
 //!
+//! Each row also prints the fastest of 5 runs of 20 (or 10) calls, which is how the peer
+//! times itself: compare those lines with the peer's.
+//!
 //! Run: `cargo bench --bench nn`, then `python3 benches/nn_peer.py` right after it.
 use std::hint::black_box;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use dezero::dataloader::DataLoader;
@@ -44,6 +47,20 @@ fn mlp_step(model: &MLP, x: &Variable, t: &[usize], optimizer: &mut SGD) -> f64 
     loss.item()
 }
 
+/// Seconds per call: the fastest of `repeat` runs of `number` calls (the peer's `best`).
+fn best(mut f: impl FnMut(), number: usize, repeat: usize) -> f64 {
+    f();
+    (0..repeat)
+        .map(|_| {
+            let t = Instant::now();
+            for _ in 0..number {
+                f();
+            }
+            t.elapsed().as_secs_f64() / number as f64
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
 fn benches(c: &mut Criterion) {
     random::seed(0);
     let mut loader = DataLoader::new(Spiral::new(true), 30);
@@ -56,6 +73,14 @@ fn benches(c: &mut Criterion) {
         .last()
         .unwrap();
     assert!(later < first, "spiral loss {first} -> {later}");
+    let ms = best(
+        || {
+            black_box(spiral_epoch(&mut loader, &model, &mut optimizer));
+        },
+        20,
+        5,
+    ) * 1e3;
+    println!("spiral epoch ms (best of 5 x 20, as the peer): {ms}");
     c.bench_function("spiral_epoch", |b| {
         b.iter(|| black_box(spiral_epoch(&mut loader, &model, &mut optimizer)))
     });
@@ -72,6 +97,14 @@ fn benches(c: &mut Criterion) {
     let first = mlp_step(&model, &x, &t, &mut optimizer);
     let second = mlp_step(&model, &x, &t, &mut optimizer);
     assert!(second < first, "mlp loss {first} -> {second}");
+    let ms = best(
+        || {
+            black_box(mlp_step(&model, &x, &t, &mut optimizer));
+        },
+        10,
+        5,
+    ) * 1e3;
+    println!("mlp 784-1000-10 step ms (best of 5 x 10, as the peer): {ms}");
     c.bench_function("mlp_784_1000_10_step", |b| {
         b.iter(|| black_box(mlp_step(&model, &x, &t, &mut optimizer)))
     });
