@@ -12,6 +12,13 @@
 //! W1 = 0.01 * np.random.randn(1, 10); W2 = 0.01 * np.random.randn(10, 1); b1, b2 = zeros
 //! loss = F.mean_squared_error(y, F.linear(F.sigmoid(F.linear(x, W1, b1)), W2, b2)); lr = 0.2
 //!   -> loss at iteration 0: 0.8473695850105871, at 1000: 0.2514286285183607
+//! # step 48/50 with DeZero's DataLoader, L.Linear patched to dtype=np.float64 and the spiral
+//! # computed in float64 (the same generator, without DeZero's float32 cast):
+//! train_set.data, train_set.label = get_spiral_f64(True)   # seeds and draws as DeZero's
+//! np.random.seed(0); loader = DataLoader(train_set, 30); model = MLP((10, 3))
+//! opt = optimizers.SGD(1.0).setup(model)  # 5 epochs of softmax_cross_entropy, average loss:
+//!   -> 1.0628399584022825, 0.9821685220398805, 0.969184650119222, 0.9170512456345244,
+//!      0.8314706203881015; then l1.W[0, 0] = 0.6799095537097839
 //! ```
 
 use approx::assert_relative_eq;
@@ -111,6 +118,43 @@ fn train_spiral(epochs: usize) -> (Vec<f64>, f64, f64) {
     let _guard = no_grad();
     let accuracy_after = accuracy(model.forward(&x_all), &t_all);
     (losses, accuracy_before.unwrap(), accuracy_after)
+}
+
+#[test]
+fn spiral_training_is_dezeros_run() {
+    // The same draws in the same order as DeZero: the loader's first permutation, then each
+    // Linear's W at its first forward, then one permutation per epoch.
+    random::seed(0);
+    let mut loader = DataLoader::new(Spiral::new(true), 30);
+    let model = MLP::new(&[10, 3]);
+    let mut optimizer = SGD::new(1.0);
+    let mut losses = Vec::new();
+    for _ in 0..5 {
+        let mut sum_loss = 0.0;
+        for (x, t) in &mut loader {
+            let loss = softmax_cross_entropy(model.forward(&Variable::new(x)), &t);
+            model.cleargrads();
+            loss.backward();
+            optimizer.update(&model);
+            sum_loss += loss.item() * t.len() as f64;
+        }
+        losses.push(sum_loss / 300.0);
+    }
+    let dezero = [
+        1.0628399584022825,
+        0.9821685220398805,
+        0.969184650119222,
+        0.9170512456345244,
+        0.8314706203881015,
+    ];
+    for (ours, theirs) in losses.iter().zip(dezero) {
+        assert_relative_eq!(*ours, theirs, max_relative = 1e-12);
+    }
+    assert_relative_eq!(
+        model.layers()[1].w().data()[[0, 0]],
+        0.6799095537097839,
+        max_relative = 1e-12
+    );
 }
 
 #[test]
