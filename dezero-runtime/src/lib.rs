@@ -36,12 +36,16 @@
 //!
 //! A function node holds its inputs strongly and its outputs weakly, so the graph lives exactly
 //! as long as some handle to an output does, and has no reference cycle. Dropping even a chain
-//! of a million operations is a loop, not a recursion.
+//! of a million operations is a loop, not a recursion. The one cycle DeZero's design makes, a
+//! variable and the gradient `create_graph` recorded for it (which refers back to it), is
+//! freed by the runtime once the program holds neither: see
+//! [`BackwardOptions::create_graph`].
 
 mod backward;
 mod broadcast;
 mod builtin;
 mod config;
+mod cycles;
 mod display;
 pub mod dot;
 mod error;
