@@ -31,9 +31,10 @@ pub struct BackwardOptions {
     /// again (DeZero's `create_graph=True`, step 33+).
     ///
     /// The recorded graph of `x.grad` usually refers back to `x` (for `y = x²`,
-    /// `x.grad = 2 x gy`), so `x` and its grad keep each other alive: Python's garbage collector
-    /// breaks such cycles, `Rc` does not. Call [`Variable::cleargrad`] on the inputs when done
-    /// to free them.
+    /// `x.grad = 2 x gy`), so `x` and its grad keep each other alive: a reference cycle, which
+    /// Python's garbage collector frees and `Rc` alone would not. The runtime frees these
+    /// cycles itself once nothing outside them is held (when the last handle to `x` is dropped,
+    /// or at a later backward pass): no `cleargrad` is needed to free memory.
     pub create_graph: bool,
 }
 
@@ -221,6 +222,7 @@ impl Variable {
     /// ```
     #[track_caller]
     pub fn backward_with(&self, options: BackwardOptions) {
+        crate::cycles::before_pass();
         let (seed, creator) = {
             let inner = self.0.borrow();
             let Some(data) = inner.data.as_ref() else {
@@ -290,6 +292,11 @@ impl Variable {
                         c.visited.set(pass);
                         queue.push(Queued::new(Rc::clone(c)));
                     }
+                }
+                if options.create_graph && (inner.creator.is_none() || options.retain_grad) {
+                    // It keeps a recorded gradient, which may lead back to it (cycles.rs).
+                    drop(inner);
+                    crate::cycles::register(x);
                 }
             }
             if !options.retain_grad {

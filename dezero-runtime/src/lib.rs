@@ -22,6 +22,9 @@
 //! - [`fused::elementwise`]: a scalar function and its pullback as one element-wise node.
 //! - [`dot::graph`]: the graph as Graphviz DOT text (DeZero step 26).
 //! - [`numerical_diff`] / [`gradient_check`]: check gradients by central differences.
+//! - Neural networks (DeZero steps 42–53): [`layers`] and [`models`] hold [`layers::Parameter`]s,
+//!   [`optimizers`] update them, [`datasets`] and [`dataloader`] feed them, [`serialize`] saves
+//!   them as `.npz`, [`random`] draws like NumPy.
 //!
 //! # Threads
 //!
@@ -33,12 +36,16 @@
 //!
 //! A function node holds its inputs strongly and its outputs weakly, so the graph lives exactly
 //! as long as some handle to an output does, and has no reference cycle. Dropping even a chain
-//! of a million operations is a loop, not a recursion.
+//! of a million operations is a loop, not a recursion. The one cycle DeZero's design makes, a
+//! variable and the gradient `create_graph` recorded for it (which refers back to it), is
+//! freed by the runtime once the program holds neither: see
+//! [`BackwardOptions::create_graph`].
 
 mod backward;
 mod broadcast;
 mod builtin;
 mod config;
+mod cycles;
 mod display;
 pub mod dot;
 mod error;
@@ -50,6 +57,15 @@ mod numerical;
 mod ops;
 mod release;
 mod variable;
+
+// Neural networks (DeZero steps 42-53).
+pub mod dataloader;
+pub mod datasets;
+pub mod layers;
+pub mod models;
+pub mod optimizers;
+pub mod random;
+pub mod serialize;
 
 pub use backward::BackwardOptions;
 pub use config::{is_backprop_enabled, no_grad, using_config, Config, ConfigGuard};

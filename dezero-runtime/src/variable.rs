@@ -67,6 +67,16 @@ impl Clone for Variable {
     }
 }
 
+impl Drop for Variable {
+    /// Drops this handle. A variable holding a recorded (`create_graph`) gradient may be on a
+    /// reference cycle through it: when such a handle goes, the cycle is freed if nothing
+    /// outside holds it any more (`cycles.rs`).
+    #[inline]
+    fn drop(&mut self) {
+        crate::cycles::on_drop(self);
+    }
+}
+
 impl Variable {
     /// A variable holding `data`, with no creator, no grad and no name.
     ///
@@ -448,7 +458,11 @@ impl Variable {
                 }
             }
         }
+        let recorded = grad.as_ref().is_some_and(|g| g.creator().is_some());
         self.inner_mut().grad = grad;
+        if recorded {
+            crate::cycles::register(self);
+        }
     }
 
     /// Clears the gradient, so that the next `backward` starts from zero (DeZero's `cleargrad`).

@@ -145,6 +145,37 @@ fn create_graph_grads_are_freed_by_cleargrad() {
 }
 
 #[test]
+fn create_graph_grads_are_freed_without_cleargrad() {
+    // The same cycle (x -> x.grad -> mul node -> x), freed by the runtime when x's last handle
+    // goes, with its gradient's whole graph.
+    let x = Variable::from(2.0);
+    let wx = x.downgrade();
+    let y = x.pow(3.0);
+    y.backward_with(BackwardOptions {
+        create_graph: true,
+        ..Default::default()
+    });
+    let gx = x.grad().unwrap();
+    assert_eq!(gx.item(), 12.0);
+    let wg = gx.downgrade();
+    let winput = gx.creator().unwrap().inputs()[0].downgrade();
+    drop((y, gx));
+    assert!(wg.is_alive(), "x holds its grad");
+    drop(x);
+    assert!(!wx.is_alive() && !wg.is_alive() && !winput.is_alive());
+}
+
+#[test]
+fn a_recorded_grad_set_by_the_user_is_freed_too() {
+    // set_grad with a recorded gradient that refers back to the variable: the same cycle
+    let x = Variable::from(2.0);
+    let wx = x.downgrade();
+    x.set_grad(Some(&x * 3.0));
+    drop(x);
+    assert!(!wx.is_alive());
+}
+
+#[test]
 fn no_grad_keeps_no_creator_and_does_not_retain_inputs() {
     let drops = Rc::new(Cell::new(0));
     let x = Variable::from(3.0);
