@@ -79,13 +79,15 @@ pub(crate) fn register(v: &Variable) {
         return;
     }
     let _ = REGISTRY.try_with(|r| {
-        r.borrow_mut().entry(addr(&v.0)).or_insert_with(|| {
-            REGISTERED.fetch_add(1, Ordering::Relaxed);
-            Candidate {
-                var: Rc::downgrade(&v.0),
-                internal: usize::MAX,
-            }
-        });
+        if let Ok(mut r) = r.try_borrow_mut() {
+            r.entry(addr(&v.0)).or_insert_with(|| {
+                REGISTERED.fetch_add(1, Ordering::Relaxed);
+                Candidate {
+                    var: Rc::downgrade(&v.0),
+                    internal: usize::MAX,
+                }
+            });
+        }
     });
 }
 
@@ -119,7 +121,10 @@ fn on_drop_slow(v: &Variable) {
     // references last counted.
     let left = Rc::strong_count(&v.0) - 1;
     let worth = REGISTRY
-        .try_with(|r| r.borrow().get(&key).is_some_and(|c| left <= c.internal))
+        .try_with(|r| {
+            r.try_borrow()
+                .is_ok_and(|r| r.get(&key).is_some_and(|c| left <= c.internal))
+        })
         .unwrap_or(false);
     if worth && has_recorded_grad(&v.0) {
         // Too large a graph is left to the next backward pass.
@@ -133,13 +138,15 @@ pub(crate) fn before_pass() {
         return;
     }
     let roots = REGISTRY.try_with(|r| {
-        let mut r = r.borrow_mut();
+        let mut r = r.try_borrow_mut().ok()?;
         prune(&mut r);
-        r.values()
-            .filter_map(|c| c.var.upgrade())
-            .collect::<Vec<_>>()
+        Some(
+            r.values()
+                .filter_map(|c| c.var.upgrade())
+                .collect::<Vec<_>>(),
+        )
     });
-    if let Ok(roots) = roots {
+    if let Ok(Some(roots)) = roots {
         if !roots.is_empty() {
             collect(roots, None, None);
         }
@@ -300,7 +307,9 @@ fn collect(
     }
     // Remember, for the candidates held from outside, how many references come from inside.
     let _ = REGISTRY.try_with(|r| {
-        let mut r = r.borrow_mut();
+        let Ok(mut r) = r.try_borrow_mut() else {
+            return;
+        };
         for (e, &live) in graph.entries.iter().zip(&live) {
             if let (Object::Var(v), true) = (&e.object, live) {
                 if let Some(c) = r.get_mut(&addr(v)) {
@@ -324,7 +333,11 @@ fn collect(
     drop(grads);
     if freed > 0 {
         // Their entries (and those of anything freed with them) are dead now.
-        let _ = REGISTRY.try_with(|r| prune(&mut r.borrow_mut()));
+        let _ = REGISTRY.try_with(|r| {
+            if let Ok(mut r) = r.try_borrow_mut() {
+                prune(&mut r);
+            }
+        });
     }
     Some(freed)
 }

@@ -304,3 +304,75 @@ fn a_dropped_output_has_no_edge_and_an_empty_variable_no_shape() {
     let empty = Variable::empty().with_name("e");
     assert!(dot::graph(&empty, true).contains("[label=\"e\", color=orange"));
 }
+
+#[test]
+fn tanh_third_derivative_graph_parses_with_its_function_count() {
+    // DeZero step 35 draws the graph of tanh's higher-order derivatives: here the 3rd, at 1.0
+    let options = dezero_runtime::BackwardOptions {
+        create_graph: true,
+        ..Default::default()
+    };
+    let x = Variable::from(1.0).with_name("x");
+    dezero_runtime::functions::tanh(&x).backward_with(options);
+    for _ in 0..2 {
+        let gx = x.grad().unwrap();
+        x.cleargrad();
+        gx.backward_with(options);
+    }
+    let gx3 = x.grad().unwrap().with_name("gx3");
+    // d³/dx³ tanh x = -2 + 8t² - 6t⁴ with t = tanh x
+    let t = 1f64.tanh();
+    approx::assert_relative_eq!(
+        gx3.item(),
+        -2.0 + 8.0 * t * t - 6.0 * t.powi(4),
+        max_relative = 1e-14
+    );
+
+    let text = dot::graph(&gx3, false);
+    let parsed = parse(&text);
+    let (vars, funcs) = walk(&gx3);
+    let var_ids: BTreeSet<usize> = parsed
+        .nodes
+        .iter()
+        .filter(|(_, (_, f))| !f)
+        .map(|(id, _)| id.parse().unwrap())
+        .collect();
+    assert_eq!(var_ids, vars);
+    let func_count = parsed.nodes.values().filter(|(_, f)| *f).count();
+    assert_eq!(func_count, funcs.len());
+    let mut by_name: BTreeMap<&str, usize> = BTreeMap::new();
+    for (label, is_function) in parsed.nodes.values() {
+        if *is_function {
+            *by_name.entry(label.as_str()).or_default() += 1;
+        }
+    }
+    // tanh's backward is gy * (1 - y²): mul(y, y), 1 - · (a sub), mul(gy, ·). Each further
+    // pass differentiates the previous gradient's graph, recording its rules' ops (mul, neg
+    // for the sub, add where gradients meet): 21 functions, 25 variables, 58 edges in all.
+    assert_eq!(func_count, 21);
+    assert_eq!(
+        by_name,
+        BTreeMap::from([("add", 4), ("mul", 12), ("neg", 2), ("sub", 2), ("tanh", 1)])
+    );
+    assert_eq!(vars.len(), 25);
+    // the edges: each function's inputs in (mul(y, y) has y twice) and its output out
+    let mut expected: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for f in &funcs {
+        let id = node_id(f, &parsed);
+        for x in f.inputs() {
+            *expected
+                .entry((x.id().to_string(), id.clone()))
+                .or_default() += 1;
+        }
+        let y = f.outputs()[0].as_ref().unwrap().id().to_string();
+        *expected.entry((id, y)).or_default() += 1;
+    }
+    let mut got: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for e in &parsed.edges {
+        *got.entry(e.clone()).or_default() += 1;
+    }
+    assert_eq!(got, expected);
+    assert_eq!(parsed.edges.len(), 58);
+    assert_eq!(parsed.node_order[0], gx3.id().to_string());
+    assert_eq!(parsed.nodes[&x.id().to_string()].0, "x");
+}

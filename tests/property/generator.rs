@@ -301,7 +301,7 @@ impl Expr {
                 )
             }
             Expr::Unary { op, arg, .. } => {
-                let x = arg.runtime_ref();
+                let x = arg.runtime_arg();
                 let recv = arg.runtime_recv();
                 match op {
                     Unary::Sin => format!("F::sin({x})"),
@@ -326,8 +326,8 @@ impl Expr {
                 format!(
                     "F::{}({}, {})",
                     op.runtime(),
-                    a.runtime_ref(),
-                    b.runtime_ref()
+                    a.runtime_arg(),
+                    b.runtime_arg()
                 )
             }
             Expr::Call(a, b) => {
@@ -337,6 +337,17 @@ impl Expr {
                     b.runtime_var_ref()
                 )
             }
+        }
+    }
+
+    /// A live value as an argument of a runtime function (which takes `impl AsRef<Variable>`):
+    /// a call's result by value (`F::sin(..)`, `a.pow(2.0)`), anything else borrowed (`&v`,
+    /// `&(a + b)`).
+    fn runtime_arg(&self) -> String {
+        if self.runtime_is_call() {
+            self.runtime()
+        } else {
+            self.runtime_ref()
         }
     }
 
