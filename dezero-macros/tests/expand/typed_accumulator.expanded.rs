@@ -29,7 +29,9 @@ fn typed_accumulator(x: f64, y: f64, n: usize) -> f64 {
     unused_assignments,
     clippy::let_and_return,
     clippy::type_complexity,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::suboptimal_flops,
+    clippy::too_many_lines
 )]
 fn typed_accumulator_grad(x: f64, y: f64, n: usize) -> (f64, (f64, f64)) {
     let s: f64 = 1.0;
@@ -79,7 +81,9 @@ fn typed_accumulator_grad(x: f64, y: f64, n: usize) -> (f64, (f64, f64)) {
     unused_assignments,
     clippy::let_and_return,
     clippy::type_complexity,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::suboptimal_flops,
+    clippy::too_many_lines
 )]
 fn typed_accumulator_vjp(x: f64, y: f64, n: usize, seed: f64) -> (f64, f64) {
     let s: f64 = 1.0;
