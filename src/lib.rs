@@ -14,3 +14,9 @@ pub mod math;
 pub mod __private {
     pub use crate::math::sigmoid;
 }
+
+/// The README's code blocks, compiled and run by `cargo test --doc` (`rust` blocks; `sh` and
+/// `text` ones are not Rust, and `tests/docs.rs` checks the generated code shown in `text`).
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -75,3 +75,21 @@ fn every_engine_gives_the_notes_gradients_bit_for_bit() {
     let numeric = chain.rows.iter().find(|r| r.engine == "numeric").unwrap();
     assert_eq!(numeric.grad, [3.2974426293330694]);
 }
+
+#[test]
+fn the_readme_shows_lines_the_example_prints() {
+    let readme = include_str!("../README.md");
+    let marker = "<!-- output: cargo run --example goldstein_price -->\n```text\n";
+    let start = readme
+        .find(marker)
+        .expect("README shows the example's output")
+        + marker.len();
+    let shown = &readme[start..start + readme[start..].find("```").unwrap()];
+    let printed: Vec<&str> = PRINTED.lines().collect();
+    let mut lines = 0;
+    for line in shown.lines().filter(|l| *l != "...") {
+        assert!(printed.contains(&line), "README line not printed: {line:?}");
+        lines += 1;
+    }
+    assert!(lines >= 5);
+}
