@@ -47,6 +47,20 @@ fn blocks(markdown: &str) -> Vec<Block> {
     out
 }
 
+/// The markdown of a Rust file's `//!` or `///` doc comments, one line per comment line.
+fn doc_markdown(source: &str) -> String {
+    source
+        .lines()
+        .filter_map(|l| {
+            let l = l.trim_start();
+            l.strip_prefix("//!")
+                .or_else(|| l.strip_prefix("///"))
+                .map(|rest| rest.strip_prefix(' ').unwrap_or(rest))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 fn read(path: &str) -> String {
     let full = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
     std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{}: {e}", full.display()))
@@ -121,6 +135,30 @@ fn the_readme_expansion_is_the_sphere_snapshot() {
     assert!(block.lines.iter().any(|l| l.contains("fn sphere_grad")));
     assert!(block.lines.iter().any(|l| l.contains("fn sphere_op")));
     assert_eq!(assert_in_snapshot(block, "README.md"), 2);
+}
+
+#[test]
+fn the_macro_docs_expansions_are_the_snapshots() {
+    let docs = doc_markdown(&read("dezero-macros/src/lib.rs"));
+    let shown: Vec<Block> = blocks(&docs)
+        .into_iter()
+        .filter(|b| b.snapshot.is_some())
+        .collect();
+    let paths: Vec<&str> = shown
+        .iter()
+        .map(|b| b.snapshot.as_deref().unwrap())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "dezero-macros/tests/expand/matyas.expanded.rs",
+            "dezero-macros/tests/expand/square_exp_chain.expanded.rs"
+        ]
+    );
+    for block in &shown {
+        assert_eq!(block.info, "text");
+        assert_in_snapshot(block, "dezero-macros/src/lib.rs docs");
+    }
 }
 
 #[test]
