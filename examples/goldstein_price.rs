@@ -11,7 +11,7 @@
 //! - `notes`: the values the study notes print (Python DeZero), and for the chain the
 //!   central difference of step 4 (`numeric`).
 //!
-//! Run: `cargo run --example goldstein_price`. `tests/example_goldstein_price.rs` checks
+//! Run: `cargo run --example goldstein_price`. `tests/docs/goldstein_price.rs` checks
 //! the printed table.
 
 use dezero::functions::{exp, sigmoid, square, tanh};

@@ -51,7 +51,7 @@ pub mod __private {
 }
 
 /// The README's code blocks, compiled and run by `cargo test --doc` (`rust` blocks; `sh` and
-/// `text` ones are not Rust, and `tests/docs.rs` checks the generated code shown in `text`).
+/// `text` ones are not Rust, and `tests/docs/blocks.rs` checks the generated code shown in `text`).
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;

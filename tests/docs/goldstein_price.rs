@@ -3,7 +3,7 @@
 //! notes print, from the runtime graph, `#[differentiable]`'s `_grad` and the fused `_op`.
 
 #[allow(dead_code)]
-#[path = "../examples/goldstein_price.rs"]
+#[path = "../../examples/goldstein_price.rs"]
 mod example;
 
 /// What the example prints, line for line.
@@ -78,7 +78,7 @@ fn every_engine_gives_the_notes_gradients_bit_for_bit() {
 
 #[test]
 fn the_readme_shows_lines_the_example_prints() {
-    let readme = include_str!("../README.md");
+    let readme = include_str!("../../README.md");
     let marker = "<!-- output: cargo run --example goldstein_price -->\n```text\n";
     let start = readme
         .find(marker)

@@ -1,4 +1,4 @@
-//! The documentation shows what the code does: every README code block is Rust compiled by
+//! Every README code block is Rust compiled by
 //! `cargo test --doc` (through `dezero::ReadmeDoctests`), or `sh`/`text`; and every expansion
 //! shown in the docs (a `text` block after `<!-- snapshot: PATH -->`) is the snapshot at PATH,
 //! modulo whitespace, `// ...` lines that elide parts and `  // ` comments at line ends.

@@ -2,7 +2,7 @@
 //! tracked files (`docs/*.svg` are regenerated only by `cargo run --example descend -- docs`).
 
 #[allow(dead_code)] // `dir` reads the command line; the tests call `choose`
-#[path = "../examples/output/mod.rs"]
+#[path = "../../examples/output/mod.rs"]
 mod output;
 
 use std::path::{Path, PathBuf};
@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 fn by_default_examples_write_into_the_target_directory() {
     let dir = output::choose(None);
     let exe = std::env::current_exe().unwrap();
-    // this test runs as <target>/debug/deps/example_outputs-<hash>, as an example runs as
+    // this test runs as <target>/debug/deps/docs-<hash>, as an example runs as
     // <target>/debug/examples/<name>: both write into <target>/examples-output
     let target = exe.ancestors().nth(3).unwrap();
     assert_eq!(dir, target.join("examples-output"));
