@@ -11,7 +11,7 @@
 //!
 //! Per scalar op = `scalar_chain_1000` / 1000 (the peer prints µs per op directly).
 //!
-//! Run: `CARGO_TARGET_DIR=/work/target-a cargo bench --bench runtime`.
+//! Run: `cargo bench --bench runtime`.
 use std::hint::black_box;
 use std::time::Duration;
 

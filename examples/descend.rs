@@ -7,11 +7,17 @@
 //!   the generated pullback `rosenbrock_vjp` on every element.
 //! - The rest of the computation (the sum, the update) is ordinary define-by-run code.
 //!
-//! It prints progress every 600 steps and writes `docs/descend.svg`: the paths on the
-//! function's contour map and the loss curve. It also writes the static graph the macro built
-//! (`#[differentiable(dot)]`) to `docs/rosenbrock_static.dot` (and `.svg` with Graphviz).
+//! It prints progress every 600 steps and writes `descend.svg`: the paths on the function's
+//! contour map and the loss curve. It also writes the static graph the macro built
+//! (`#[differentiable(dot)]`) to `rosenbrock_static.dot` (and `.svg` with Graphviz). The files
+//! go to `target/examples-output/`, or to the directory given as the first argument.
 //!
-//! Run: `cargo run --example descend` (a few seconds in debug).
+//! Run: `cargo run --example descend` (a few seconds in debug). The README's pictures are
+//! regenerated with `cargo run --release --example descend -- docs`.
+
+mod output;
+
+use std::path::Path;
 
 use dezero::functions::sum;
 use dezero::{differentiable, Variable};
@@ -27,8 +33,8 @@ const STARTS: [(f64, f64); 4] = [(-1.5, 2.5), (0.0, 2.0), (-1.2, 1.0), (1.8, 3.0
 const STEPS: usize = 6000;
 const LR: f64 = 3e-4;
 const MOMENTUM: f64 = 0.9;
-const PICTURE: &str = "docs/descend.svg";
-const STATIC_DOT: &str = "docs/rosenbrock_static.dot";
+const PICTURE: &str = "descend.svg";
+const STATIC_DOT: &str = "rosenbrock_static.dot";
 
 /// Positions of every start after each step, and the total loss before each step.
 struct Run {
@@ -125,8 +131,8 @@ const PATH_COLORS: [RGBColor; 4] = [
     RGBColor(150, 60, 200),
 ];
 
-fn draw(run: &Run) -> Result<(), Box<dyn std::error::Error>> {
-    let root = SVGBackend::new(PICTURE, (1000, 460)).into_drawing_area();
+fn draw(run: &Run, path: &Path) -> Result<(), Box<dyn std::error::Error>> {
+    let root = SVGBackend::new(path, (1000, 460)).into_drawing_area();
     root.fill(&WHITE)?;
     let (left, right) = root.split_horizontally(520);
 
@@ -227,25 +233,37 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             rosenbrock(x, y)
         );
     }
-    std::fs::create_dir_all("docs")?;
-    draw(&run)?;
-    println!("wrote {PICTURE}");
-    write_static_graph()?;
+    let dir = output::dir()?;
+    let picture = dir.join(PICTURE);
+    draw(&run, &picture)?;
+    println!("wrote {}", picture.display());
+    write_static_graph(&dir)?;
     Ok(())
 }
 
 /// `#[differentiable(dot)]` made `rosenbrock_dot()`: the graph the macro built at compile time.
 /// Written as DOT, and rendered to SVG when Graphviz's `dot` program is installed.
-fn write_static_graph() -> std::io::Result<()> {
-    std::fs::write(STATIC_DOT, rosenbrock_dot())?;
-    println!("wrote {STATIC_DOT} (the static graph of `rosenbrock` and its pullback)");
-    let svg = STATIC_DOT.replace(".dot", ".svg");
+fn write_static_graph(dir: &Path) -> std::io::Result<()> {
+    let dot = dir.join(STATIC_DOT);
+    std::fs::write(&dot, rosenbrock_dot())?;
+    println!(
+        "wrote {} (the static graph of `rosenbrock` and its pullback)",
+        dot.display()
+    );
+    let svg = dot.with_extension("svg");
     match std::process::Command::new("dot")
-        .args(["-Tsvg", STATIC_DOT, "-o", &svg])
+        .arg("-Tsvg")
+        .arg(&dot)
+        .arg("-o")
+        .arg(&svg)
         .status()
     {
-        Ok(s) if s.success() => println!("wrote {svg}"),
-        _ => println!("(install Graphviz to render it: dot -Tsvg {STATIC_DOT} -o {svg})"),
+        Ok(s) if s.success() => println!("wrote {}", svg.display()),
+        _ => println!(
+            "(install Graphviz to render it: dot -Tsvg {} -o {})",
+            dot.display(),
+            svg.display()
+        ),
     }
     Ok(())
 }

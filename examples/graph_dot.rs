@@ -2,13 +2,15 @@
 //!
 //! Writes `goldstein.dot` (the formula from 38 runtime ops) and `goldstein_fused.dot` (the same
 //! function compiled by `#[differentiable]` and applied as ONE fused node, `goldstein_op`) into
-//! the current directory, or into the directory given as the first argument. When Graphviz's
+//! `target/examples-output/`, or into the directory given as the first argument. When Graphviz's
 //! `dot` program is installed it also renders each to PNG (`dot goldstein.dot -T png -o
 //! goldstein.png`, as the book does); otherwise it says so and stops there.
 //!
 //! Run: `cargo run --example graph_dot [-- <dir>]`
 
-use std::path::{Path, PathBuf};
+mod output;
+
+use std::path::Path;
 use std::process::Command;
 
 use dezero::{differentiable, dot, Variable};
@@ -62,10 +64,7 @@ fn save(z: &Variable, dir: &Path, stem: &str) -> std::io::Result<()> {
 }
 
 fn main() -> std::io::Result<()> {
-    let dir = std::env::args()
-        .nth(1)
-        .map_or_else(|| PathBuf::from("."), PathBuf::from);
-    std::fs::create_dir_all(&dir)?;
+    let dir = output::dir()?;
 
     let x = Variable::from(1.0).with_name("x");
     let y = Variable::from(1.0).with_name("y");
