@@ -147,6 +147,19 @@ fn product_grads(x: &Variable, w: &Variable, gy: &Variable) -> (Variable, Variab
     }
 }
 
+/// [`product_grads`] in a backward pass: a constant `x` (an input batch) gets `gy` as a
+/// placeholder instead of `gy · wᵀ` (see `Builtin::grads`).
+fn pass_grads(x: &Variable, w: &Variable, gy: &Variable, gxs: &mut Vec<Variable>) {
+    if x.requires_grad() || x.ndim() != 2 || w.ndim() != 2 {
+        let (gx, gw) = product_grads(x, w, gy);
+        gxs.push(gx);
+        gxs.push(gw);
+    } else {
+        gxs.push(gy.clone());
+        gxs.push(matmul_t(x, gy, true, false));
+    }
+}
+
 /// gb of `linear`: gy summed to the bias' shape.
 fn bias_grad(b: &Variable, gy: &Variable) -> Variable {
     let shape = b.shape();
@@ -190,6 +203,15 @@ impl Builtin for MatMul {
         let (gx, gw) = product_grads(&xs[0], &xs[1], &gys[0]);
         gxs.push(gx);
         gxs.push(gw);
+    }
+    fn grads(
+        &self,
+        xs: &[Variable],
+        _: &[Option<Variable>],
+        gys: &[Variable],
+        gxs: &mut Vec<Variable>,
+    ) {
+        pass_grads(&xs[0], &xs[1], &gys[0], gxs);
     }
 }
 
@@ -262,6 +284,16 @@ impl Builtin for Affine {
         gxs.push(gx);
         gxs.push(gw);
         gxs.push(bias_grad(&xs[2], gy));
+    }
+    fn grads(
+        &self,
+        xs: &[Variable],
+        _: &[Option<Variable>],
+        gys: &[Variable],
+        gxs: &mut Vec<Variable>,
+    ) {
+        pass_grads(&xs[0], &xs[1], &gys[0], gxs);
+        gxs.push(bias_grad(&xs[2], &gys[0]));
     }
 }
 
