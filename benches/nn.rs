@@ -11,6 +11,10 @@
 //! Each row also prints the fastest of 5 runs of 20 (or 10) calls, which is how the peer
 //! times itself: compare those lines with the peer's.
 //!
+//! The input batches are `Variable::constant`s, which backward gives no gradient, as PyTorch
+//! does for a tensor without `requires_grad` (DeZero computes `x.grad` for every leaf; the MLP
+//! row also prints its time with `Variable::new(x)`, which does the same).
+//!
 //! Run: `cargo bench --bench nn`, then `python3 benches/nn_peer.py` right after it.
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -28,7 +32,7 @@ use dezero::{random, Variable};
 fn spiral_epoch(loader: &mut DataLoader<Spiral>, model: &MLP, optimizer: &mut SGD) -> f64 {
     let mut sum_loss = 0.0;
     for (x, t) in &mut *loader {
-        let y = model.forward(&Variable::new(x));
+        let y = model.forward(&Variable::constant(x));
         let loss = softmax_cross_entropy(&y, &t);
         model.cleargrads();
         loss.backward();
@@ -86,7 +90,8 @@ fn benches(c: &mut Criterion) {
     });
 
     random::seed(0);
-    let x = Variable::new(random::rand(&[100, 784]));
+    let data = random::rand(&[100, 784]);
+    let x = Variable::constant(data.clone());
     let t: Vec<usize> = random::permutation(1000)
         .into_iter()
         .take(100)
@@ -105,6 +110,15 @@ fn benches(c: &mut Criterion) {
         5,
     ) * 1e3;
     println!("mlp 784-1000-10 step ms (best of 5 x 10, as the peer): {ms}");
+    let x_leaf = Variable::new(data);
+    let ms = best(
+        || {
+            black_box(mlp_step(&model, &x_leaf, &t, &mut optimizer));
+        },
+        10,
+        5,
+    ) * 1e3;
+    println!("mlp 784-1000-10 step ms with x.grad computed (Variable::new): {ms}");
     c.bench_function("mlp_784_1000_10_step", |b| {
         b.iter(|| black_box(mlp_step(&model, &x, &t, &mut optimizer)))
     });

@@ -274,6 +274,10 @@ impl Variable {
 
             for (x, gx) in node.inputs.iter().zip(gxs.drain(..)) {
                 let mut inner = x.inner_mut();
+                if !inner.requires_grad {
+                    // A constant (a leaf): no grad; `gx` may be a placeholder (`Builtin::grads`).
+                    continue;
+                }
                 if let Some(g) = &inner.grad {
                     check_accumulated(g, &gx);
                 }

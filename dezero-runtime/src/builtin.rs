@@ -40,6 +40,19 @@ pub(crate) trait Builtin: Function {
         gxs: &mut Vec<Variable>,
     );
 
+    /// [`pullback`](Builtin::pullback) inside a backward pass: the gradient of an input that is
+    /// a [`Variable::constant`] is dropped by the pass unread, so a built-in may push any
+    /// placeholder for it instead of computing it (`matmul`, `linear`). By default the pullback.
+    fn grads(
+        &self,
+        xs: &[Variable],
+        ys: &[Option<Variable>],
+        gys: &[Variable],
+        gxs: &mut Vec<Variable>,
+    ) {
+        self.pullback(xs, ys, gys, gxs);
+    }
+
     /// Backward's seed when the output of this function is the variable `backward` is called
     /// on: ones of `dim` (fused nodes take theirs from their buffer cache).
     fn seed(&self, dim: IxDyn) -> Variable {
@@ -85,7 +98,7 @@ impl<B: Builtin> Op for B {
         let gys = node
             .outputs
             .map(|i, _| upstream_grad(node, i, ys[i].as_ref(), take));
-        self.pullback(&node.inputs, ys, &gys, gxs);
+        self.grads(&node.inputs, ys, &gys, gxs);
     }
 
     fn seed(&self, dim: IxDyn) -> Variable {

@@ -42,6 +42,8 @@ pub(crate) struct VariableInner {
     pub(crate) recycle: bool,
     /// Set while [`Variable::update`] lends the array to its closure (`data` is `None` then).
     pub(crate) updating: bool,
+    /// False for a [`Variable::constant`]: backward gives it no grad.
+    pub(crate) requires_grad: bool,
 }
 
 impl VariableInner {
@@ -118,7 +120,44 @@ impl Variable {
             name: None,
             recycle: false,
             updating: false,
+            requires_grad: true,
         })))
+    }
+
+    /// A variable holding `data` that backward gives no gradient (PyTorch's
+    /// `requires_grad=False`): typically a batch of input data.
+    ///
+    /// [`Variable::new`] is DeZero's `Variable`: every leaf gets its `grad`. A constant is a
+    /// leaf opted out of that: backward passes over it (its [`grad`](Variable::grad) stays
+    /// `None`), so the built-in functions skip computing its gradient where that costs work
+    /// (`matmul` and `linear`: `gy · wᵀ` for an input batch). The gradients of everything else
+    /// are the same as with [`Variable::new`].
+    ///
+    /// ```
+    /// use dezero_runtime::{functions::{matmul, sum}, Variable};
+    /// let x = Variable::constant(ndarray::array![[1.0, 2.0]].into_dyn());
+    /// let w = Variable::new(ndarray::array![[3.0], [4.0]].into_dyn());
+    /// sum(matmul(&x, &w)).backward();
+    /// assert!(x.grad().is_none());
+    /// assert_eq!(*w.grad().unwrap().data(), ndarray::array![[1.0], [2.0]].into_dyn());
+    /// assert!(!x.requires_grad());
+    /// ```
+    pub fn constant(data: ArrayD<f64>) -> Self {
+        let x = Self::new(data);
+        x.inner_mut().requires_grad = false;
+        x
+    }
+
+    /// Whether backward gives this variable a gradient: false only for a
+    /// [`Variable::constant`].
+    ///
+    /// ```
+    /// use dezero_runtime::Variable;
+    /// assert!(Variable::from(vec![1.0]).requires_grad());
+    /// assert!(!Variable::constant(ndarray::arr1(&[1.0]).into_dyn()).requires_grad());
+    /// ```
+    pub fn requires_grad(&self) -> bool {
+        self.0.borrow().requires_grad
     }
 
     /// Write access to the inner state, with a clear message if a `data()` guard is alive.

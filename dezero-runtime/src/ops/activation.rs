@@ -6,6 +6,7 @@
 
 use ndarray::{ArrayD, Axis};
 
+use crate::builtin::{apply1, builtin_function, Builtin};
 use crate::function::{apply, Function};
 use crate::ops::axes::{check_axes, sum_axes};
 use crate::ops::math::exp;
@@ -27,17 +28,26 @@ fn constant_map(x: &Variable, f: impl Fn(f64) -> f64) -> Variable {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Relu;
 
-impl Function for Relu {
-    fn name(&self) -> &str {
+impl Builtin for Relu {
+    const ARITY: usize = 1;
+    fn label(&self) -> &'static str {
         "relu"
     }
-    fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
-        vec![xs[0].mapv(|x| if x > 0.0 || x.is_nan() { x } else { 0.0 })]
+    fn value(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
+        xs[0].mapv(|x| if x > 0.0 || x.is_nan() { x } else { 0.0 })
     }
-    fn backward(&self, xs: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
-        vec![&gys[0] * constant_map(&xs[0], |x| f64::from(u8::from(x > 0.0)))]
+    fn pullback(
+        &self,
+        xs: &[Variable],
+        _: &[Option<Variable>],
+        gys: &[Variable],
+        gxs: &mut Vec<Variable>,
+    ) {
+        gxs.push(&gys[0] * constant_map(&xs[0], |x| f64::from(u8::from(x > 0.0))));
     }
 }
+
+builtin_function!(Relu);
 
 /// y = x for x > 0, slope * x otherwise. Backward: gx = gy * (x > 0 ? 1 : slope).
 ///
@@ -203,7 +213,7 @@ impl Function for LogSoftmax {
 /// assert_eq!(*x.grad().unwrap().data(), ndarray::array![0.0, 0.0, 1.0].into_dyn());
 /// ```
 pub fn relu(x: impl AsRef<Variable>) -> Variable {
-    apply(Relu, &[x.as_ref()]).remove(0)
+    apply1(Relu, x.as_ref())
 }
 
 /// The leaky ReLU: `x` for x > 0, `slope * x` otherwise (DeZero's `leaky_relu(x, slope)`,

@@ -6,6 +6,7 @@
 
 use ndarray::{ArrayD, Axis, Zip};
 
+use crate::builtin::{apply1, builtin_function, Builtin};
 use crate::function::{apply, Function};
 use crate::ops::reduce::{broadcast_to, sum};
 use crate::ops::shape::reshape;
@@ -93,19 +94,29 @@ pub struct SumAxes {
     pub keepdims: bool,
 }
 
-impl Function for SumAxes {
-    fn name(&self) -> &str {
+impl Builtin for SumAxes {
+    const ARITY: usize = 1;
+    fn label(&self) -> &'static str {
         "sum"
     }
-    fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
+    #[track_caller]
+    fn value(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
         let axes = check_axes("sum", xs[0].shape(), &self.axes);
         let y = reduce_kept(xs[0], &axes, |a, y| y.sum_axis(a));
-        vec![drop_axes(y, &axes, self.keepdims)]
+        drop_axes(y, &axes, self.keepdims)
     }
-    fn backward(&self, xs: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
-        vec![spread(&gys[0], &xs[0], &self.axes)]
+    fn pullback(
+        &self,
+        xs: &[Variable],
+        _: &[Option<Variable>],
+        gys: &[Variable],
+        gxs: &mut Vec<Variable>,
+    ) {
+        gxs.push(spread(&gys[0], &xs[0], &self.axes));
     }
 }
+
+builtin_function!(SumAxes);
 
 /// Which extreme [`Extreme`] takes.
 ///
@@ -224,7 +235,7 @@ impl Function for Extreme {
 pub fn sum_axes(x: impl AsRef<Variable>, axes: &[usize], keepdims: bool) -> Variable {
     let x = x.as_ref();
     let axes = check_axes("sum", &x.shape(), axes);
-    apply(SumAxes { axes, keepdims }, &[x]).remove(0)
+    apply1(SumAxes { axes, keepdims }, x)
 }
 
 /// The mean of all elements, as a 0-dim variable (DeZero's `mean` / `average` without an

@@ -7,6 +7,8 @@
 
 use ndarray::{ArrayD, Axis, Ix2, Zip};
 
+use crate::builtin::{apply1, builtin_function, Builtin};
+use crate::config::is_backprop_enabled;
 use crate::function::{apply, Function};
 use crate::ops::activation::softmax;
 use crate::ops::math::sigmoid;
@@ -92,11 +94,13 @@ impl Function for MeanSquaredError {
 #[derive(Debug, Clone)]
 pub struct SoftmaxCrossEntropy(pub Vec<usize>);
 
-impl Function for SoftmaxCrossEntropy {
-    fn name(&self) -> &str {
+impl Builtin for SoftmaxCrossEntropy {
+    const ARITY: usize = 1;
+    fn label(&self) -> &'static str {
         "softmax_cross_entropy"
     }
-    fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
+    #[track_caller]
+    fn value(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
         check_labels(xs[0].shape(), &self.0);
         let x = xs[0]
             .view()
@@ -108,18 +112,42 @@ impl Function for SoftmaxCrossEntropy {
             let ln_sum = row.fold(0.0, |s, &v| s + (v - m).exp()).ln();
             total += ln_sum - (row[t] - m);
         }
-        vec![ndarray::arr0(total / self.0.len() as f64).into_dyn()]
+        ndarray::arr0(total / self.0.len() as f64).into_dyn()
     }
-    fn backward(&self, xs: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
+    fn pullback(
+        &self,
+        xs: &[Variable],
+        _: &[Option<Variable>],
+        gys: &[Variable],
+        gxs: &mut Vec<Variable>,
+    ) {
         let x = &xs[0];
+        let n = self.0.len() as f64;
+        if !is_backprop_enabled() {
+            // No graph to record (backward without create_graph): the same formula on the
+            // arrays, in one buffer.
+            let scale = gys[0].item() / n;
+            let mut gx = x.data().as_standard_layout().into_owned();
+            for (mut row, &t) in gx.axis_iter_mut(Axis(0)).zip(&self.0) {
+                let m = row.fold(f64::NAN, |m, &v| m.max(v));
+                row.mapv_inplace(|v| (v - m).exp());
+                let s = row.sum();
+                row.mapv_inplace(|v| v / s);
+                row[t] -= 1.0;
+                row.mapv_inplace(|v| v * scale);
+            }
+            gxs.push(Variable::new(gx));
+            return;
+        }
         let mut onehot = ArrayD::zeros(x.dim());
         for (i, &t) in self.0.iter().enumerate() {
             onehot[[i, t]] = 1.0;
         }
-        let n = self.0.len() as f64;
-        vec![(softmax(x, 1) - onehot) * (&gys[0] / n)]
+        gxs.push((softmax(x, 1) - onehot) * (&gys[0] / n));
     }
 }
+
+builtin_function!(SoftmaxCrossEntropy);
 
 /// y = (1/N) Σ [max(x, 0) - x t + ln(1 + e^(-|x|))], the binary cross entropy of sigmoid(x)
 /// against t. Backward: gx = (sigmoid(x) - t) · gy / N, gt = -x · gy / N.
@@ -210,7 +238,7 @@ pub fn mean_squared_error(x0: impl AsRef<Variable>, x1: impl AsRef<Variable>) ->
 pub fn softmax_cross_entropy(x: impl AsRef<Variable>, labels: &[usize]) -> Variable {
     let x = x.as_ref();
     check_labels(&x.shape(), labels);
-    apply(SoftmaxCrossEntropy(labels.to_vec()), &[x]).remove(0)
+    apply1(SoftmaxCrossEntropy(labels.to_vec()), x)
 }
 
 /// The binary cross entropy of `sigmoid(x)` against targets `t` (0/1 or probabilities), summed

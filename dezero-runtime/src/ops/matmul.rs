@@ -2,10 +2,14 @@
 //! `dot`) and `linear` (`x W + b` as one node).
 //!
 //! The products run on ndarray's `dot` over 2-D/1-D views (matrixmultiply). Backward is
-//! written with `matmul` itself, so products differentiate again.
+//! written with products themselves, so products differentiate again: for 2-D operands with
+//! `MatMulT` (`op(a) · op(b)`, `op` a transpose or not), which multiplies by a transpose as a
+//! strided view instead of copying it. Both are built-ins (the crate's fast path); `linear`
+//! with a bias is the built-in `Affine`.
 
 use ndarray::{arr0, ArrayD, ArrayView1, ArrayView2, Ix1, Ix2};
 
+use crate::builtin::{apply2, applyn, builtin_function, Builtin};
 use crate::function::{apply, Function};
 use crate::ops::reduce::sum_to;
 use crate::ops::shape::reshape;
@@ -70,11 +74,62 @@ fn check_linear(x: &[usize], w: &[usize], b: Option<&[usize]>) {
     }
 }
 
+/// y = op(a) · op(b) for 2-D `a` and `b`, where `op` transposes when its flag is set (a
+/// strided view into `dot`, no copy). Backward (gy of y's shape), with `A = op(a)`, `B = op(b)`:
+/// `ga = gy Bᵀ` (or `B gyᵀ` if `ta`), `gb = Aᵀ gy` (or `gyᵀ A` if `tb`), each again a `MatMulT`.
+///
+/// The products of the 2-D backward of [`MatMul`] and [`Linear`]; shapes are right by
+/// construction (checked in debug builds).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct MatMulT {
+    ta: bool,
+    tb: bool,
+}
+
+/// `op(a) · op(b)` as a node (see [`MatMulT`]).
+fn matmul_t(a: &Variable, b: &Variable, ta: bool, tb: bool) -> Variable {
+    apply2(MatMulT { ta, tb }, a, b)
+}
+
+impl Builtin for MatMulT {
+    const ARITY: usize = 2;
+    fn label(&self) -> &'static str {
+        "matmul"
+    }
+    fn value(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
+        let (a, b) = (view2(xs[0]), view2(xs[1]));
+        let a = if self.ta { a.reversed_axes() } else { a };
+        let b = if self.tb { b.reversed_axes() } else { b };
+        debug_assert_eq!(a.ncols(), b.nrows(), "matmul: inner lengths");
+        a.dot(&b).into_dyn()
+    }
+    fn pullback(
+        &self,
+        xs: &[Variable],
+        _: &[Option<Variable>],
+        gys: &[Variable],
+        gxs: &mut Vec<Variable>,
+    ) {
+        let (a, b, gy) = (&xs[0], &xs[1], &gys[0]);
+        let (ta, tb) = (self.ta, self.tb);
+        gxs.push(if ta {
+            matmul_t(b, gy, tb, true)
+        } else {
+            matmul_t(gy, b, false, !tb)
+        });
+        gxs.push(if tb {
+            matmul_t(gy, a, true, ta)
+        } else {
+            matmul_t(a, gy, !ta, false)
+        });
+    }
+}
+
 /// The gradients of `y = x · w` for each case of [`matmul`], as `Variable` operations.
 fn product_grads(x: &Variable, w: &Variable, gy: &Variable) -> (Variable, Variable) {
     match (x.ndim(), w.ndim()) {
-        // (m, n) · (n, k): gx = gy wᵀ, gw = xᵀ gy
-        (2, 2) => (matmul(gy, w.t()), matmul(x.t(), gy)),
+        // (m, n) · (n, k): gx = gy wᵀ, gw = xᵀ gy (transposes as views)
+        (2, 2) => (matmul_t(gy, w, false, true), matmul_t(x, gy, true, false)),
         // (m, n) · (n): gx = gy ⊗ w (outer product), gw = xᵀ gy
         (2, 1) => {
             let (m, n) = (x.shape()[0], x.shape()[1]);
@@ -92,6 +147,29 @@ fn product_grads(x: &Variable, w: &Variable, gy: &Variable) -> (Variable, Variab
     }
 }
 
+/// [`product_grads`] in a backward pass: a constant `x` (an input batch) gets `gy` as a
+/// placeholder instead of `gy · wᵀ` (see `Builtin::grads`).
+fn pass_grads(x: &Variable, w: &Variable, gy: &Variable, gxs: &mut Vec<Variable>) {
+    if x.requires_grad() || x.ndim() != 2 || w.ndim() != 2 {
+        let (gx, gw) = product_grads(x, w, gy);
+        gxs.push(gx);
+        gxs.push(gw);
+    } else {
+        gxs.push(gy.clone());
+        gxs.push(matmul_t(x, gy, true, false));
+    }
+}
+
+/// gb of `linear`: gy summed to the bias' shape.
+fn bias_grad(b: &Variable, gy: &Variable) -> Variable {
+    let shape = b.shape();
+    if gy.shape() == shape {
+        gy.clone()
+    } else {
+        sum_to(gy, &shape)
+    }
+}
+
 /// y = x · w (matrix product; 1-D operands as NumPy's `dot`).
 /// Backward: gx = gy · wᵀ, gw = xᵀ · gy (outer products and scalings for the 1-D cases).
 ///
@@ -105,19 +183,39 @@ fn product_grads(x: &Variable, w: &Variable, gy: &Variable) -> (Variable, Variab
 #[derive(Debug, Clone, Copy, Default)]
 pub struct MatMul;
 
-impl Function for MatMul {
-    fn name(&self) -> &str {
+impl Builtin for MatMul {
+    const ARITY: usize = 2;
+    fn label(&self) -> &'static str {
         "matmul"
     }
-    fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
+    #[track_caller]
+    fn value(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
         product_shape("matmul", xs[0].shape(), xs[1].shape());
-        vec![product(xs[0], xs[1])]
+        product(xs[0], xs[1])
     }
-    fn backward(&self, xs: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
+    fn pullback(
+        &self,
+        xs: &[Variable],
+        _: &[Option<Variable>],
+        gys: &[Variable],
+        gxs: &mut Vec<Variable>,
+    ) {
         let (gx, gw) = product_grads(&xs[0], &xs[1], &gys[0]);
-        vec![gx, gw]
+        gxs.push(gx);
+        gxs.push(gw);
+    }
+    fn grads(
+        &self,
+        xs: &[Variable],
+        _: &[Option<Variable>],
+        gys: &[Variable],
+        gxs: &mut Vec<Variable>,
+    ) {
+        pass_grads(&xs[0], &xs[1], &gys[0], gxs);
     }
 }
+
+builtin_function!(MatMul, MatMulT, Affine);
 
 /// y = x · w + b (b broadcast; no b if applied to two inputs).
 /// Backward: gx = gy · wᵀ, gw = xᵀ · gy, gb = sum_to(gy, shape of b).
@@ -151,14 +249,51 @@ impl Function for Linear {
         let (gx, gw) = product_grads(&xs[0], &xs[1], gy);
         let mut gxs = vec![gx, gw];
         if let Some(b) = xs.get(2) {
-            let shape = b.shape();
-            gxs.push(if gy.shape() == shape {
-                gy.clone()
-            } else {
-                sum_to(gy, &shape)
-            });
+            gxs.push(bias_grad(b, gy));
         }
         gxs
+    }
+}
+
+/// [`Linear`] with a bias as a built-in (three inputs, the crate's fast path); named `linear`
+/// too. What [`linear`] records when given a bias.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Affine;
+
+impl Builtin for Affine {
+    const ARITY: usize = 3;
+    fn label(&self) -> &'static str {
+        "linear"
+    }
+    #[track_caller]
+    fn value(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
+        check_linear(xs[0].shape(), xs[1].shape(), Some(xs[2].shape()));
+        let mut y = product(xs[0], xs[1]);
+        y += xs[2];
+        y
+    }
+    fn pullback(
+        &self,
+        xs: &[Variable],
+        _: &[Option<Variable>],
+        gys: &[Variable],
+        gxs: &mut Vec<Variable>,
+    ) {
+        let gy = &gys[0];
+        let (gx, gw) = product_grads(&xs[0], &xs[1], gy);
+        gxs.push(gx);
+        gxs.push(gw);
+        gxs.push(bias_grad(&xs[2], gy));
+    }
+    fn grads(
+        &self,
+        xs: &[Variable],
+        _: &[Option<Variable>],
+        gys: &[Variable],
+        gxs: &mut Vec<Variable>,
+    ) {
+        pass_grads(&xs[0], &xs[1], &gys[0], gxs);
+        gxs.push(bias_grad(&xs[2], &gys[0]));
     }
 }
 
@@ -189,7 +324,7 @@ impl Function for Linear {
 pub fn matmul(x: impl AsRef<Variable>, w: impl AsRef<Variable>) -> Variable {
     let (x, w) = (x.as_ref(), w.as_ref());
     product_shape("matmul", &x.shape(), &w.shape());
-    apply(MatMul, &[x, w]).remove(0)
+    apply2(MatMul, x, w)
 }
 
 /// The affine map `x · w + b` as one node (DeZero's `linear`); `b: None` is `matmul(x, w)`
@@ -222,6 +357,6 @@ pub fn linear(x: impl AsRef<Variable>, w: impl AsRef<Variable>, b: Option<&Varia
     check_linear(&x.shape(), &w.shape(), bshape.as_deref());
     match b {
         None => apply(Linear, &[x, w]).remove(0),
-        Some(b) => apply(Linear, &[x, w, b]).remove(0),
+        Some(b) => applyn(Affine, &[x, w, b]),
     }
 }

@@ -9,9 +9,16 @@ use crate::variable::Variable;
 
 /// Sums `x` down to `shape`: over the leading axes `x` has in excess, then over each axis
 /// where `shape` has 1 and `x` does not (NumPy/DeZero `sum_to`).
+///
+/// The common cases of a contiguous `x` run on its slice without per-row arrays: summing the
+/// leading axes (a bias gradient, `(n, k) → (k)` or `(n, k) → (1, k)`) accumulates the rows into
+/// one buffer, in row order; summing the trailing axes (`(n, k) → (n, 1)`) sums each row.
 pub(crate) fn sum_to_array(x: &ArrayD<f64>, shape: &[usize]) -> ArrayD<f64> {
     if x.shape() == shape {
         return x.clone();
+    }
+    if let Some(y) = sum_to_contiguous(x, shape) {
+        return y;
     }
     let lead = x.ndim() - shape.len();
     let mut y = x.clone();
@@ -24,6 +31,50 @@ pub(crate) fn sum_to_array(x: &ArrayD<f64>, shape: &[usize]) -> ArrayD<f64> {
         }
     }
     y
+}
+
+/// [`sum_to_array`] for a contiguous `x` whose summed axes are all before, or all after, its
+/// kept ones; `None` otherwise.
+fn sum_to_contiguous(x: &ArrayD<f64>, shape: &[usize]) -> Option<ArrayD<f64>> {
+    let data = x.as_slice()?;
+    let lead = x.ndim() - shape.len();
+    // `shape` aligned to x's axes: leading 1s for the axes x has in excess.
+    let aligned = || (0..x.ndim()).map(|i| if i < lead { 1 } else { shape[i - lead] });
+    // Summed axes: those where the aligned shape has 1 and x does not (x's 1s are either).
+    let summed: Vec<bool> = aligned()
+        .zip(x.shape())
+        .map(|(t, &n)| t == 1 && n != 1)
+        .collect();
+    let first_kept = summed.iter().position(|&s| !s).unwrap_or(summed.len());
+    let last_summed = summed.iter().rposition(|&s| s).map_or(0, |i| i + 1);
+    let dim = IxDyn(shape);
+    if summed[first_kept..].iter().all(|&s| !s) {
+        // Leading axes summed: accumulate the rows of length `width`.
+        let width: usize = x.shape()[first_kept..].iter().product();
+        let mut acc = vec![0.0; width];
+        if width > 0 {
+            for row in data.chunks_exact(width) {
+                for (a, &v) in acc.iter_mut().zip(row) {
+                    *a += v;
+                }
+            }
+        }
+        return ArrayD::from_shape_vec(dim, acc).ok();
+    }
+    let last_kept = summed.iter().rposition(|&s| !s).map_or(0, |i| i + 1);
+    if last_kept <= summed.iter().position(|&s| s).unwrap_or(0) && last_summed == summed.len() {
+        // Trailing axes summed: one sum per row of length `width`.
+        let width: usize = x.shape()[last_kept..].iter().product();
+        if width == 0 {
+            return None;
+        }
+        let sums = data
+            .chunks_exact(width)
+            .map(|row| ndarray::ArrayView1::from(row).sum())
+            .collect();
+        return ArrayD::from_shape_vec(dim, sums).ok();
+    }
+    None
 }
 
 /// y = sum of all elements of x (a 0-dim result). Backward: gx = broadcast_to(gy, shape of x).
@@ -178,4 +229,61 @@ pub fn sum_to(x: impl AsRef<Variable>, shape: &[usize]) -> Variable {
 #[track_caller]
 pub fn broadcast_to(x: impl AsRef<Variable>, shape: &[usize]) -> Variable {
     apply1(BroadcastTo(shape.to_vec()), x.as_ref())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The reduction axis by axis with ndarray's `sum_axis` (the definition).
+    fn reference(x: &ArrayD<f64>, shape: &[usize]) -> ArrayD<f64> {
+        let mut y = x.clone();
+        for _ in 0..x.ndim() - shape.len() {
+            y = y.sum_axis(Axis(0));
+        }
+        for (axis, &n) in shape.iter().enumerate() {
+            if n == 1 && y.shape()[axis] != 1 {
+                y = y.sum_axis(Axis(axis)).insert_axis(Axis(axis));
+            }
+        }
+        y
+    }
+
+    #[test]
+    fn sum_to_array_matches_the_axis_by_axis_sums() {
+        let cases: &[(&[usize], &[usize])] = &[
+            (&[30, 3], &[3]),
+            (&[30, 3], &[1, 3]),
+            (&[30, 3], &[30, 1]),
+            (&[30, 3], &[1, 1]),
+            (&[30, 3], &[]),
+            (&[1, 3], &[3]),
+            (&[4, 5, 6], &[6]),
+            (&[4, 5, 6], &[5, 6]),
+            (&[4, 5, 6], &[4, 1, 6]),
+            (&[4, 5, 6], &[4, 1, 1]),
+            (&[4, 5, 6], &[1, 5, 1]),
+            (&[0, 3], &[3]),
+            (&[3, 0], &[3, 1]),
+        ];
+        for &(from, to) in cases {
+            let n: usize = from.iter().product();
+            let values = (0..n).map(|k| (k as f64 * 0.37).sin()).collect();
+            let x = ArrayD::from_shape_vec(IxDyn(from), values).unwrap();
+            let want = reference(&x, to);
+            let close = |got: ArrayD<f64>| {
+                assert_eq!(got.shape(), to, "{from:?} -> {to:?}");
+                for (a, b) in got.iter().zip(&want) {
+                    assert!((a - b).abs() <= 1e-14, "{from:?} -> {to:?}: {a} vs {b}");
+                }
+            };
+            close(sum_to_array(&x, to));
+            // A transposed (non-contiguous) x takes the general path.
+            if from.len() == 2 {
+                let xt = x.t().as_standard_layout().into_owned().reversed_axes();
+                assert!(xt.as_slice().is_none() || from.iter().any(|&n| n <= 1));
+                close(sum_to_array(&xt, to));
+            }
+        }
+    }
 }

@@ -5,6 +5,7 @@
 
 use ndarray::{ArrayD, IxDyn};
 
+use crate::builtin::{apply1, builtin_function, Builtin};
 use crate::function::{apply, Function};
 use crate::variable::Variable;
 
@@ -52,24 +53,34 @@ impl Function for Reshape {
 #[derive(Debug, Clone)]
 pub struct Transpose(pub Vec<usize>);
 
-impl Function for Transpose {
-    fn name(&self) -> &str {
+impl Builtin for Transpose {
+    const ARITY: usize = 1;
+    fn label(&self) -> &'static str {
         "transpose"
     }
-    fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
+    #[track_caller]
+    fn value(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
         check_permutation(xs[0].shape(), &self.0);
         let view = xs[0].view().permuted_axes(IxDyn(&self.0));
         // Stored contiguous, so that element-wise work downstream runs on contiguous data.
-        vec![view.as_standard_layout().into_owned()]
+        view.as_standard_layout().into_owned()
     }
-    fn backward(&self, _: &[Variable], _: &[Option<Variable>], gys: &[Variable]) -> Vec<Variable> {
+    fn pullback(
+        &self,
+        _: &[Variable],
+        _: &[Option<Variable>],
+        gys: &[Variable],
+        gxs: &mut Vec<Variable>,
+    ) {
         let mut inverse = vec![0; self.0.len()];
         for (i, &a) in self.0.iter().enumerate() {
             inverse[a] = i;
         }
-        vec![transpose_axes(&gys[0], &inverse)]
+        gxs.push(transpose_axes(&gys[0], &inverse));
     }
 }
+
+builtin_function!(Transpose);
 
 /// Panics unless `from` and `to` have the same number of elements.
 #[track_caller]
@@ -139,7 +150,7 @@ pub fn reshape(x: impl AsRef<Variable>, shape: &[usize]) -> Variable {
 pub fn transpose(x: impl AsRef<Variable>) -> Variable {
     let x = x.as_ref();
     let axes: Vec<usize> = (0..x.ndim()).rev().collect();
-    apply(Transpose(axes), &[x]).remove(0)
+    apply1(Transpose(axes), x)
 }
 
 /// Permutes the axes: `y.shape[i] = x.shape[axes[i]]` (NumPy's `transpose(axes)`).
@@ -160,7 +171,7 @@ pub fn transpose(x: impl AsRef<Variable>) -> Variable {
 pub fn transpose_axes(x: impl AsRef<Variable>, axes: &[usize]) -> Variable {
     let x = x.as_ref();
     check_permutation(&x.shape(), axes);
-    apply(Transpose(axes.to_vec()), &[x]).remove(0)
+    apply1(Transpose(axes.to_vec()), x)
 }
 
 /// Inserts an axis of length 1 at position `axis` (NumPy's `expand_dims`).
