@@ -8,6 +8,7 @@
 
 mod accumulate;
 mod factor;
+mod index;
 mod rules;
 
 use crate::ir::{Block, For, If, Operand, Program, Stmt, VarId};
@@ -95,7 +96,11 @@ pub fn adjoint(p: &Program) -> syn::Result<Adjoint> {
 }
 
 fn sweep(p: &Program, seeds: &[TokenStream]) -> Sweep {
-    let mut r = Rev { p, temps: 0 };
+    let mut r = Rev {
+        p,
+        temps: 0,
+        names: index::BarNames::new(p),
+    };
     let mut defined = HashSet::new();
     let mut stmts = Vec::new();
     for (o, s) in p.outputs.iter().zip(seeds) {
@@ -117,6 +122,7 @@ fn sweep(p: &Program, seeds: &[TokenStream]) -> Sweep {
 struct Rev<'p> {
     p: &'p Program,
     temps: usize,
+    names: index::BarNames,
 }
 
 impl Rev<'_> {
