@@ -15,21 +15,27 @@ use crate::op;
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 
-pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
-    let item: syn::ItemFn = match crate::expand::parse_fn(item) {
+pub fn expand(attr: TokenStream, tokens: TokenStream) -> TokenStream {
+    let item: syn::ItemFn = match crate::expand::parse_fn(tokens.clone()) {
         Ok(f) => f,
         Err(tokens) => return tokens,
     };
-    match try_expand(attr, &item) {
+    let out = match try_expand(attr, &item, &tokens) {
         Ok(t) => t,
         Err(e) => {
             let errs = e.to_compile_error();
-            quote!(#errs #item)
+            quote!(#errs #tokens)
         }
-    }
+    };
+    crate::tree::drop::drop_fn(item);
+    out
 }
 
-fn try_expand(attr: TokenStream, item: &syn::ItemFn) -> syn::Result<TokenStream> {
+fn try_expand(
+    attr: TokenStream,
+    item: &syn::ItemFn,
+    tokens: &TokenStream,
+) -> syn::Result<TokenStream> {
     let mut errs = Errors::default();
     let pullback: Option<syn::Path> = if attr.is_empty() {
         errs.spanned(&item.sig.ident, errors::custom_vjp_attr());
@@ -101,7 +107,7 @@ fn try_expand(attr: TokenStream, item: &syn::ItemFn) -> syn::Result<TokenStream>
         .collect();
     let op = op::companion(&func, vjp, "#[custom_vjp]"); // fused runtime node (issue 5)
     Ok(quote! {
-        #item
+        #tokens
         #grad_fn
         #op
         #vjp_docs

@@ -2,36 +2,47 @@
 
 use crate::ast::{self, Function};
 use crate::errors::{self, Errors};
-use crate::{dot, emit, ir, names, op, reverse};
+use crate::{dot, emit, ir, names, op, reverse, tree};
 use proc_macro2::TokenStream;
 use quote::quote;
 
 /// `#[differentiable]`: the user's function, `<fn>_grad` and `<fn>_vjp`.
 pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
-    let item: syn::ItemFn = match crate::expand::parse_fn(item) {
+    let parsed: syn::ItemFn = match crate::expand::parse_fn(item.clone()) {
         Ok(f) => f,
         Err(tokens) => return tokens,
     };
-    match try_expand(attr.clone(), &item) {
+    let out = match try_expand(attr.clone(), &parsed, &item) {
         Ok(tokens) => tokens,
-        Err(e) => fallback(&attr, &item, e),
-    }
+        Err(e) => fallback(&attr, &parsed, &item, e),
+    };
+    tree::drop::drop_fn(parsed);
+    out
 }
 
 /// The annotated `fn`, or what to emit instead: for another item, the error and the item
 /// unchanged; for tokens that are not an item at all, syn's parse error alone.
+///
+/// The item is parsed in pieces where it nests deeply (see [`tree::parse`]); callers emit
+/// the user's tokens as they came rather than printing the tree again, and drop it with
+/// [`tree::drop::drop_fn`].
 pub fn parse_fn(item: TokenStream) -> Result<syn::ItemFn, TokenStream> {
-    match syn::parse2::<syn::Item>(item) {
+    match tree::parse::item(item.clone()) {
         Ok(syn::Item::Fn(f)) => Ok(f),
         Ok(other) => {
-            let err = syn::Error::new_spanned(&other, errors::not_a_fn()).to_compile_error();
-            Err(quote!(#err #other))
+            tree::drop::drop_item(other);
+            let err = syn::Error::new_spanned(&item, errors::not_a_fn()).to_compile_error();
+            Err(quote!(#err #item))
         }
         Err(e) => Err(e.to_compile_error()),
     }
 }
 
-fn try_expand(attr: TokenStream, item: &syn::ItemFn) -> syn::Result<TokenStream> {
+fn try_expand(
+    attr: TokenStream,
+    item: &syn::ItemFn,
+    tokens: &TokenStream,
+) -> syn::Result<TokenStream> {
     let func = Function::from_syn(attr, item)?;
     func.validate()?;
     let primal = ir::lower(&func)?;
@@ -40,12 +51,17 @@ fn try_expand(attr: TokenStream, item: &syn::ItemFn) -> syn::Result<TokenStream>
     // Companions (issue 5): `<fn>_op` (fused runtime node), `<fn>_dot` (static graph).
     let op = op::companion(&func, &func.opts.vjp, "#[differentiable]");
     let dot = dot::companion(&func, &primal, &adjoint);
-    Ok(quote!(#expansion #op #dot))
+    Ok(quote!(#tokens #expansion #op #dot))
 }
 
 /// The errors, the user's function unchanged and, if the signature parsed, `unreachable!()`
 /// stubs of the generated functions, so callers see one error rather than a cascade.
-fn fallback(attr: &TokenStream, item: &syn::ItemFn, e: syn::Error) -> TokenStream {
+fn fallback(
+    attr: &TokenStream,
+    item: &syn::ItemFn,
+    tokens: &TokenStream,
+    e: syn::Error,
+) -> TokenStream {
     let errs = e.to_compile_error();
     let mut scratch = Errors::default();
     let stubs = match (
@@ -60,7 +76,7 @@ fn fallback(attr: &TokenStream, item: &syn::ItemFn, e: syn::Error) -> TokenStrea
         }
         _ => quote!(),
     };
-    quote!(#errs #item #stubs)
+    quote!(#errs #tokens #stubs)
 }
 
 fn stubs(

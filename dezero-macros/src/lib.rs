@@ -252,6 +252,7 @@ mod op;
 mod prune;
 mod reverse;
 mod tangent;
+mod tree;
 mod validate;
 
 #[cfg(test)]
