@@ -261,6 +261,12 @@ mod snapshots;
 #[cfg(test)]
 mod no_panic;
 
+#[cfg(test)]
+mod bodies;
+
+#[cfg(test)]
+mod scale;
+
 /// Generates `<fn>_grad` (value and gradient) and `<fn>_vjp` (pullback) of a float function
 /// at compile time. See the [crate documentation](crate) for the contract and the language.
 ///
