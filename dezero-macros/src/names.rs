@@ -13,6 +13,8 @@ use syn::ext::IdentExt;
 #[derive(Default)]
 pub struct Namer {
     used: HashSet<String>,
+    /// Per base name, where the search for its next version starts.
+    versions: std::collections::HashMap<String, usize>,
     temps: usize,
     conds: usize,
     tapes: usize,
@@ -32,12 +34,16 @@ impl Namer {
         self.used.insert(name.to_string());
     }
 
-    /// A fresh SSA version of a user variable: `x_1`, `x_2`, ...
+    /// A fresh SSA version of a user variable: `x_1`, `x_2`, ... (the first free one; the
+    /// search resumes after the last version handed out, every name below it being taken).
     pub fn version(&mut self, base: &str) -> String {
-        (1..)
-            .map(|k| format!("{base}_{k}"))
-            .find(|n| self.fresh(n))
-            .unwrap_or_default()
+        let from = self.versions.get(base).copied().unwrap_or(1);
+        let (k, name) = (from..)
+            .map(|k| (k, format!("{base}_{k}")))
+            .find(|(_, n)| self.fresh(n))
+            .unwrap_or_default();
+        self.versions.insert(base.to_string(), k + 1);
+        name
     }
 
     /// A fresh intermediate: `t0`, `t1`, ...
