@@ -146,7 +146,7 @@ pub fn cases() -> Vec<Case> {
     let (gp_z, (gp_dx, gp_dy)) = goldstein_grad(x, y);
     let (chain_y, chain_dx) = square_exp_square_grad(0.5);
     let (st_y, st_dx) = sigmoid_tanh_grad(1.0);
-    let chain = |v: &Variable| square(&exp(&square(v)));
+    let chain = |v: &Variable| square(exp(square(v)));
     vec![
         Case {
             call: "sphere(1, 1)",
@@ -192,7 +192,7 @@ pub fn cases() -> Vec<Case> {
         Case {
             call: "sigmoid(tanh(1))",
             rows: vec![
-                on_graph("runtime", &[1.0], |v| sigmoid(&tanh(&v[0]))),
+                on_graph("runtime", &[1.0], |v| sigmoid(tanh(&v[0]))),
                 compiled(st_y, &[st_dx]),
                 on_graph("_op", &[1.0], |v| sigmoid_tanh_op(&v[0])),
                 notes(None, &[0.09112821805819912]),
