@@ -97,8 +97,11 @@ impl<'a> Function<'a> {
         };
         second_attrs(item, "differentiable", &mut errs);
         let sig = signature(&item.sig, &mut errs);
-        let mut check = BodyCheck { errs: &mut errs };
-        check.visit_block(&item.block);
+        BodyCheck {
+            errs: &mut errs,
+            pending: Vec::new(),
+        }
+        .run(&item.block);
         errs.finish()?;
         match (opts, sig) {
             (Some(opts), Some((params, float, outputs))) => Ok(Function {
@@ -312,12 +315,35 @@ pub fn signature(sig: &syn::Signature, errs: &mut Errors) -> Option<(Vec<Param>,
 }
 
 /// Rejects, node by node, syntax with no place in the supported language.
-struct BodyCheck<'e> {
+///
+/// A `Visit` whose `visit_expr` and `visit_stmt` only queue the node: [`BodyCheck::run`]
+/// checks the queue from a stack, in the order a recursive visit would, so a body of any
+/// depth is fine.
+struct BodyCheck<'e, 'ast> {
     errs: &'e mut Errors,
+    pending: Vec<Node<'ast>>,
 }
 
-impl<'ast> Visit<'ast> for BodyCheck<'_> {
-    fn visit_expr(&mut self, e: &'ast syn::Expr) {
+enum Node<'ast> {
+    Expr(&'ast syn::Expr),
+    Stmt(&'ast syn::Stmt),
+}
+
+impl<'ast> BodyCheck<'_, 'ast> {
+    fn run(&mut self, block: &'ast syn::Block) {
+        self.visit_block(block);
+        self.pending.reverse();
+        while let Some(n) = self.pending.pop() {
+            let at = self.pending.len();
+            match n {
+                Node::Expr(e) => self.check(e),
+                Node::Stmt(s) => self.check_stmt(s),
+            }
+            self.pending[at..].reverse();
+        }
+    }
+
+    fn check(&mut self, e: &'ast syn::Expr) {
         use syn::Expr as E;
         let msg = match e {
             E::While(w) => {
@@ -385,7 +411,7 @@ impl<'ast> Visit<'ast> for BodyCheck<'_> {
         }
     }
 
-    fn visit_stmt(&mut self, s: &'ast syn::Stmt) {
+    fn check_stmt(&mut self, s: &'ast syn::Stmt) {
         match s {
             syn::Stmt::Item(i) => self.errs.spanned(i, errors::item_in_body()),
             syn::Stmt::Macro(m) => self.errs.spanned(m, errors::macro_call()),
@@ -405,6 +431,16 @@ impl<'ast> Visit<'ast> for BodyCheck<'_> {
             }
             syn::Stmt::Expr(e, _) => self.visit_expr(e),
         }
+    }
+}
+
+impl<'ast> Visit<'ast> for BodyCheck<'_, 'ast> {
+    fn visit_expr(&mut self, e: &'ast syn::Expr) {
+        self.pending.push(Node::Expr(e));
+    }
+
+    fn visit_stmt(&mut self, s: &'ast syn::Stmt) {
+        self.pending.push(Node::Stmt(s));
     }
 }
 

@@ -15,22 +15,35 @@ use crate::op;
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 
-pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
-    let item: syn::ItemFn = match crate::expand::parse_fn(item) {
+pub fn expand(attr: TokenStream, tokens: TokenStream) -> TokenStream {
+    let item: syn::ItemFn = match crate::expand::parse_fn(tokens.clone()) {
         Ok(f) => f,
         Err(tokens) => return tokens,
     };
-    match try_expand(attr, &item) {
+    let out = match try_expand(attr, &item, &tokens) {
         Ok(t) => t,
         Err(e) => {
             let errs = e.to_compile_error();
-            let item = ast::without_ours(&item);
-            quote!(#errs #item)
+            // The user's tokens as they came, unless a second attribute of ours is removed.
+            if item.attrs.iter().any(ast::is_ours) {
+                let item = ast::without_ours(&item);
+                let out = quote!(#errs #item);
+                crate::tree::drop::drop_fn(item);
+                out
+            } else {
+                quote!(#errs #tokens)
+            }
         }
-    }
+    };
+    crate::tree::drop::drop_fn(item);
+    out
 }
 
-fn try_expand(attr: TokenStream, item: &syn::ItemFn) -> syn::Result<TokenStream> {
+fn try_expand(
+    attr: TokenStream,
+    item: &syn::ItemFn,
+    tokens: &TokenStream,
+) -> syn::Result<TokenStream> {
     let mut errs = Errors::default();
     let pullback: Option<syn::Path> = if attr.is_empty() {
         errs.spanned(&item.sig.ident, errors::custom_vjp_attr());
@@ -104,7 +117,7 @@ fn try_expand(attr: TokenStream, item: &syn::ItemFn) -> syn::Result<TokenStream>
     let in_impl = crate::source::of(item, "custom_vjp").is_some_and(|a| a.in_impl);
     let op = op::companion(&func, vjp, "#[custom_vjp]", in_impl); // fused runtime node (issue 5)
     Ok(quote! {
-        #item
+        #tokens
         #grad_fn
         #op
         #vjp_docs

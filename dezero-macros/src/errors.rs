@@ -237,3 +237,6 @@ pub fn powi_exponent() -> String {
     "`powi` needs an integer exponent; write `x.powi(2)`, or `x.powf(e)` for a float exponent"
         .to_string()
 }
+pub fn nested_too_deep(limit: usize) -> String {
+    format!("{ATTR} does not support expressions nested deeper than {limit} levels; split the expression with `let`")
+}

@@ -2,36 +2,47 @@
 
 use crate::ast::{self, Function};
 use crate::errors::{self, Errors};
-use crate::{dot, emit, ir, names, op, reverse, source};
+use crate::{dot, emit, ir, names, op, reverse, source, tree};
 use proc_macro2::TokenStream;
 use quote::quote;
 
 /// `#[differentiable]`: the user's function, `<fn>_grad` and `<fn>_vjp`.
 pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
-    let item: syn::ItemFn = match crate::expand::parse_fn(item) {
+    let parsed: syn::ItemFn = match crate::expand::parse_fn(item.clone()) {
         Ok(f) => f,
         Err(tokens) => return tokens,
     };
-    match try_expand(attr.clone(), &item) {
+    let out = match try_expand(attr.clone(), &parsed, &item) {
         Ok(tokens) => tokens,
-        Err(e) => fallback(&attr, &item, e),
-    }
+        Err(e) => fallback(&attr, &parsed, &item, e),
+    };
+    tree::drop::drop_fn(parsed);
+    out
 }
 
 /// The annotated `fn`, or what to emit instead: for another item, the error and the item
 /// unchanged; for tokens that are not an item at all, syn's parse error alone.
+///
+/// The item is parsed in pieces where it nests deeply (see [`tree::parse`]); callers emit
+/// the user's tokens as they came rather than printing the tree again, and drop it with
+/// [`tree::drop::drop_fn`].
 pub fn parse_fn(item: TokenStream) -> Result<syn::ItemFn, TokenStream> {
-    match syn::parse2::<syn::Item>(item) {
+    match tree::parse::item(item.clone()) {
         Ok(syn::Item::Fn(f)) => Ok(f),
         Ok(other) => {
-            let err = syn::Error::new_spanned(&other, errors::not_a_fn()).to_compile_error();
-            Err(quote!(#err #other))
+            tree::drop::drop_item(other);
+            let err = syn::Error::new_spanned(&item, errors::not_a_fn()).to_compile_error();
+            Err(quote!(#err #item))
         }
         Err(e) => Err(e.to_compile_error()),
     }
 }
 
-fn try_expand(attr: TokenStream, item: &syn::ItemFn) -> syn::Result<TokenStream> {
+fn try_expand(
+    attr: TokenStream,
+    item: &syn::ItemFn,
+    tokens: &TokenStream,
+) -> syn::Result<TokenStream> {
     let func = Function::from_syn(attr, item)?;
     func.validate()?;
     let primal = ir::lower(&func)?;
@@ -48,13 +59,19 @@ fn try_expand(attr: TokenStream, item: &syn::ItemFn) -> syn::Result<TokenStream>
     let in_impl = around.is_some_and(|a| a.in_impl);
     let op = op::companion(&func, &func.opts.vjp, "#[differentiable]", in_impl);
     let dot = dot::companion(&func, &primal, &adjoint);
-    Ok(quote!(#expansion #op #dot))
+    Ok(quote!(#tokens #expansion #op #dot))
 }
 
-/// The errors, the user's function (unchanged but for [`quieted`]) and, if the signature
-/// parsed, `unreachable!()` stubs of the generated functions, so callers see one error rather
-/// than a cascade.
-fn fallback(attr: &TokenStream, item: &syn::ItemFn, e: syn::Error) -> TokenStream {
+/// The errors, the user's function and, if the signature parsed, `unreachable!()` stubs of
+/// the generated functions, so callers see one error rather than a cascade. The function is
+/// printed as its tokens came, unless a second attribute of ours is removed from it or
+/// [`quieted`] fixes a reported mistake in it.
+fn fallback(
+    attr: &TokenStream,
+    item: &syn::ItemFn,
+    tokens: &TokenStream,
+    e: syn::Error,
+) -> TokenStream {
     let errs = e.to_compile_error();
     let mut scratch = Errors::default();
     // A method (`&self`, rejected) gets method stubs: `s.f_grad(x)` must not error again.
@@ -65,33 +82,56 @@ fn fallback(attr: &TokenStream, item: &syn::ItemFn, e: syn::Error) -> TokenStrea
         .collect();
     let sig = ast::signature(&bare, &mut scratch);
     let receiver = receiver.map(|r| quote!(#r,));
-    let item = &ast::without_ours(item);
-    let item = match sig {
-        Some((_, float, outputs)) => quieted(item, &e, &errors::result_ty(float, outputs)),
-        None => item.clone(),
+    let fixed = (sig.as_ref())
+        .and_then(|(_, float, outputs)| quieted(item, &e, &errors::result_ty(*float, *outputs)));
+    let fixed = match fixed {
+        Some(mut f) => {
+            f.attrs.retain(|a| !ast::is_ours(a));
+            Some(f)
+        }
+        None if item.attrs.iter().any(ast::is_ours) => Some(ast::without_ours(item)),
+        None => None,
     };
     let stubs = match (ast::parse_options(attr.clone(), &item.sig.ident), sig) {
         (Ok(opts), Some((params, float, outputs))) => {
-            let op = op::stub(&item, opts.op.as_ref(), &receiver, &params, float, outputs); // companion stubs (issue 5)
-            let dot = dot::stub(&item, opts.dot);
-            let stubs = stubs(&item, &opts, &receiver, &params, float.tokens(), outputs);
+            let op = op::stub(item, opts.op.as_ref(), &receiver, &params, float, outputs); // companion stubs (issue 5)
+            let dot = dot::stub(item, opts.dot);
+            let stubs = stubs(item, &opts, &receiver, &params, float.tokens(), outputs);
             quote!(#stubs #op #dot)
         }
         _ => quote!(),
     };
-    quote!(#errs #item #stubs)
+    let out = match &fixed {
+        Some(f) => quote!(#errs #f #stubs),
+        None => quote!(#errs #tokens #stubs),
+    };
+    if let Some(f) = fixed {
+        tree::drop::drop_fn(f);
+    }
+    out
 }
 
 /// The user's function with the mistakes `e` reports made well-typed, so rustc does not report
 /// them a second time in its own words: `return;` becomes `return Default::default();`, a body
 /// without a result gets one, a `;` after the result is dropped, `f64::from(i)` reads
-/// `(i) as f64`. The function never runs: the errors stop the build.
-fn quieted(item: &syn::ItemFn, e: &syn::Error, ty: &str) -> syn::ItemFn {
-    let reported = |msg: String| e.clone().into_iter().any(|e| e.to_string() == msg);
+/// `(i) as f64`. The function never runs: the errors stop the build. `None` when `e` reports
+/// none of these (the function is then emitted as its tokens came, and not walked or cloned).
+fn quieted(item: &syn::ItemFn, e: &syn::Error, ty: &str) -> Option<syn::ItemFn> {
+    let messages: Vec<String> = e.clone().into_iter().map(|e| e.to_string()).collect();
+    let reported = |msg: String| messages.contains(&msg);
+    let from = errors::float_from("", "");
+    let from = &from[..from.find("; write").unwrap_or(from.len())];
+    let returns = reported(errors::return_without_value(ty));
+    let froms = messages.iter().any(|m| m.starts_with(from));
+    let missing = reported(errors::missing_result(ty));
+    let semicolon = reported(errors::result_semicolon());
+    if !(returns || froms || missing || semicolon) {
+        return None;
+    }
     let original = item;
     let mut item = item.clone();
     let default: syn::Expr = syn::parse_quote!(::core::default::Default::default());
-    if reported(errors::return_without_value(ty)) {
+    if returns {
         struct Returns<'d>(&'d syn::Expr);
         impl syn::visit_mut::VisitMut for Returns<'_> {
             fn visit_expr_return_mut(&mut self, r: &mut syn::ExprReturn) {
@@ -105,7 +145,7 @@ fn quieted(item: &syn::ItemFn, e: &syn::Error, ty: &str) -> syn::ItemFn {
         }
         syn::visit_mut::VisitMut::visit_block_mut(&mut Returns(&default), &mut item.block);
     }
-    {
+    if froms {
         // `f64::from(i)` is always reported (write `i as f64`); rustc would add its own error
         // where `From` is not implemented (`usize`).
         struct Froms;
@@ -133,9 +173,9 @@ fn quieted(item: &syn::ItemFn, e: &syn::Error, ty: &str) -> syn::ItemFn {
         syn::visit_mut::VisitMut::visit_block_mut(&mut Froms, &mut item.block);
     }
     let stmts = &mut item.block.stmts;
-    if reported(errors::missing_result(ty)) {
+    if missing {
         stmts.push(syn::Stmt::Expr(default, None));
-    } else if reported(errors::result_semicolon()) {
+    } else if semicolon {
         if let Some(syn::Stmt::Expr(_, semi)) = stmts.last_mut() {
             *semi = None;
         }
@@ -145,7 +185,7 @@ fn quieted(item: &syn::ItemFn, e: &syn::Error, ty: &str) -> syn::ItemFn {
         item.attrs
             .push(syn::parse_quote!(#[allow(unused_variables)]));
     }
-    item
+    Some(item)
 }
 
 fn stubs(

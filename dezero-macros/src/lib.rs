@@ -39,6 +39,7 @@ mod prune;
 mod reverse;
 mod source;
 mod tangent;
+mod tree;
 mod validate;
 
 #[cfg(test)]
@@ -46,6 +47,12 @@ mod snapshots;
 
 #[cfg(test)]
 mod no_panic;
+
+#[cfg(test)]
+mod bodies;
+
+#[cfg(test)]
+mod scale;
 
 /// Generates, at compile time, the derivatives of a float function `f`: `f_grad` (value and
 /// gradient), `f_vjp` (pullback), `f_op` (`f` as ONE node of a runtime graph) and, with

@@ -13,6 +13,8 @@ use syn::ext::IdentExt;
 #[derive(Default)]
 pub struct Namer {
     used: HashSet<String>,
+    /// Per base name, where the search for its next version starts.
+    versions: std::collections::HashMap<String, usize>,
     temps: usize,
     conds: usize,
     tapes: usize,
@@ -32,12 +34,16 @@ impl Namer {
         self.used.insert(name.to_string());
     }
 
-    /// A fresh SSA version of a user variable: `x_1`, `x_2`, ...
+    /// A fresh SSA version of a user variable: `x_1`, `x_2`, ... (the first free one; the
+    /// search resumes after the last version handed out, every name below it being taken).
     pub fn version(&mut self, base: &str) -> String {
-        (1..)
-            .map(|k| format!("{base}_{k}"))
-            .find(|n| self.fresh(n))
-            .unwrap_or_default()
+        let from = self.versions.get(base).copied().unwrap_or(1);
+        let (k, name) = (from..)
+            .map(|k| (k, format!("{base}_{k}")))
+            .find(|(_, n)| self.fresh(n))
+            .unwrap_or_default();
+        self.versions.insert(base.to_string(), k + 1);
+        name
     }
 
     /// A fresh intermediate: `t0`, `t1`, ...
@@ -98,12 +104,71 @@ pub fn user(i: &Ident) -> String {
 /// The identifier for a stored name: `r#type` if `type` is a keyword (in any edition), else
 /// `type` as written. Derived names (`type_bar`, `type_1`) are never keywords.
 pub fn ident(name: &str, span: Span) -> Ident {
-    let keyword = syn::parse_str::<Ident>(name).is_err() || name == "gen";
+    let keyword = is_keyword(name) || name == "gen";
     if keyword && !matches!(name, "self" | "Self" | "super" | "crate" | "_") {
         Ident::new_raw(name, span)
     } else {
         Ident::new(name, span)
     }
+}
+
+/// Whether syn refuses `name` as an identifier: the keywords of any edition, strict or
+/// reserved, as syn lists them (asking syn to parse the name costs a lexer run per use).
+fn is_keyword(name: &str) -> bool {
+    matches!(
+        name,
+        "_" | "abstract"
+            | "as"
+            | "async"
+            | "await"
+            | "become"
+            | "box"
+            | "break"
+            | "const"
+            | "continue"
+            | "crate"
+            | "do"
+            | "dyn"
+            | "else"
+            | "enum"
+            | "extern"
+            | "false"
+            | "final"
+            | "fn"
+            | "for"
+            | "if"
+            | "impl"
+            | "in"
+            | "let"
+            | "loop"
+            | "macro"
+            | "match"
+            | "mod"
+            | "move"
+            | "mut"
+            | "override"
+            | "priv"
+            | "pub"
+            | "ref"
+            | "return"
+            | "Self"
+            | "self"
+            | "static"
+            | "struct"
+            | "super"
+            | "trait"
+            | "true"
+            | "try"
+            | "type"
+            | "typeof"
+            | "unsafe"
+            | "unsized"
+            | "use"
+            | "virtual"
+            | "where"
+            | "while"
+            | "yield"
+    )
 }
 
 /// The adjoint of a local: `x` -> `x_bar`, hygienic so it never captures a user's `x_bar`.
@@ -165,6 +230,12 @@ mod tests {
         assert_eq!(ident("gen", Span::call_site()).to_string(), "r#gen");
         assert_eq!(ident("x", Span::call_site()).to_string(), "x");
         assert_eq!(ident("type_1", Span::call_site()).to_string(), "type_1");
+        // The list is syn's: every keyword it refuses, and nothing else.
+        for k in [
+            "type", "in", "loop", "yield", "try", "dyn", "async", "abstract", "x", "t0",
+        ] {
+            assert_eq!(is_keyword(k), syn::parse_str::<Ident>(k).is_err(), "{k}");
+        }
         let mut n = Namer::new([user(&ty)]);
         assert_eq!(n.version("type"), "type_1");
     }

@@ -6,7 +6,7 @@
 
 use crate::ast::Function;
 use crate::errors::{self, Errors};
-use syn::visit::Visit;
+use crate::tree::walk;
 
 impl Function<'_> {
     /// Checks what needs the whole body: `return` placement.
@@ -51,15 +51,17 @@ fn tail_expr(e: &syn::Expr, errs: &mut Errors) {
     }
 }
 
+/// Reports every `return` under `e` (closures aside: their `return` is theirs), in source
+/// order, from a stack.
 fn no_return(e: &syn::Expr, errs: &mut Errors) {
-    struct Find<'e>(&'e mut Errors);
-    impl<'ast> Visit<'ast> for Find<'_> {
-        fn visit_expr_return(&mut self, r: &'ast syn::ExprReturn) {
-            self.0.spanned(r, errors::return_position());
+    walk::preorder(vec![e], |e| match e {
+        syn::Expr::Return(r) => {
+            errs.spanned(r, errors::return_position());
+            false
         }
-        fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
-    }
-    Find(errs).visit_expr(e);
+        syn::Expr::Closure(_) => false,
+        _ => true,
+    });
 }
 
 /// Whether the statements always end in `return` (so what follows them never runs).
@@ -70,7 +72,7 @@ pub fn diverges(stmts: &[syn::Stmt]) -> bool {
     }
 }
 
-fn expr_diverges(e: &syn::Expr) -> bool {
+pub fn expr_diverges(e: &syn::Expr) -> bool {
     match e {
         syn::Expr::Return(_) => true,
         syn::Expr::If(i) => match &i.else_branch {
@@ -82,17 +84,9 @@ fn expr_diverges(e: &syn::Expr) -> bool {
     }
 }
 
-/// Whether `return` occurs anywhere in the statement.
-pub fn has_return(stmt: &syn::Stmt) -> bool {
-    struct Find(bool);
-    impl<'ast> Visit<'ast> for Find {
-        fn visit_expr_return(&mut self, _: &'ast syn::ExprReturn) {
-            self.0 = true;
-        }
-    }
-    let mut f = Find(false);
-    f.visit_stmt(stmt);
-    f.0
+/// Whether `return` occurs anywhere in the expression.
+pub fn has_return_expr(e: &syn::Expr) -> bool {
+    walk::any(e, |e| matches!(e, syn::Expr::Return(_)), |_| true)
 }
 
 #[cfg(test)]

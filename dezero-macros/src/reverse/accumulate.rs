@@ -17,11 +17,11 @@
 //! A run stops at anything that could observe or rebind what it moves: a statement reading
 //! `v_bar`, one rebinding a name a moved term reads, and every call, `if` or loop.
 
+use super::index::{NameId, Positions};
 use super::{RStmt, Rev};
-use crate::prune;
-use proc_macro2::TokenStream;
+use crate::ir::VarId;
+use proc_macro2::{TokenStream, TokenTree};
 use quote::quote;
-use std::collections::HashSet;
 
 /// One summand of a merged run: `term`, negated when `neg`.
 pub(super) struct Term {
@@ -29,103 +29,253 @@ pub(super) struct Term {
     pub(super) term: TokenStream,
 }
 
+/// A statement of the list being merged, with the adjoint names its term reads.
+enum Slot {
+    Contrib {
+        target: VarId,
+        acc: bool,
+        neg: bool,
+        term: TokenStream,
+        reads: Vec<NameId>,
+    },
+    Other(RStmt),
+}
+
+/// Where the statements still in the list are, by what a run looks for.
+struct Index {
+    /// Calls, `if`s and loops: every run stops there.
+    barriers: std::collections::BTreeSet<usize>,
+    /// Contributions by target.
+    target: Positions<VarId>,
+    /// Contributions by the name of their target's adjoint.
+    target_name: Positions<NameId>,
+    /// Contributions by the adjoint names their terms read.
+    reader: Positions<NameId>,
+}
+
+impl Index {
+    fn add(&mut self, pos: usize, slot: &Slot, name: NameId) {
+        match slot {
+            Slot::Contrib { target, reads, .. } => {
+                self.target.add(*target, pos);
+                self.target_name.add(name, pos);
+                for r in reads {
+                    self.reader.add(*r, pos);
+                }
+            }
+            Slot::Other(_) => {
+                self.barriers.insert(pos);
+            }
+        }
+    }
+
+    fn remove(&mut self, pos: usize, slot: &Slot, name: NameId) {
+        if let Slot::Contrib { target, reads, .. } = slot {
+            self.target.remove(target, pos);
+            self.target_name.remove(&name, pos);
+            for r in reads {
+                self.reader.remove(r, pos);
+            }
+        }
+    }
+}
+
 impl Rev<'_> {
     /// Merges each run of contributions to one adjoint into one contribution defining it as a
     /// balanced sum, in `stmts` and in every branch and loop body under it.
+    ///
+    /// A run starts at a contribution and takes each later contribution to the same adjoint
+    /// that accumulates (`acc`), until a statement that is a call, `if` or loop, reads the
+    /// adjoint, redefines it, or rebinds an adjoint a taken term reads. The run is emitted
+    /// where its last member was (every moved term is still valid there), where a later run
+    /// sees it as one statement. Scans jump between the statements that matter ([`Index`]).
     pub(super) fn accumulate(&self, stmts: Vec<RStmt>) -> Vec<RStmt> {
-        let mut slots: Vec<Option<RStmt>> = stmts.into_iter().map(Some).collect();
+        let mut slots: Vec<Option<Slot>> = stmts
+            .into_iter()
+            .map(|s| {
+                Some(match s {
+                    RStmt::Contrib {
+                        target,
+                        acc,
+                        neg,
+                        term,
+                    } => Slot::Contrib {
+                        target,
+                        acc,
+                        neg,
+                        reads: self.names.read(&term),
+                        term,
+                    },
+                    RStmt::If {
+                        cond,
+                        mut then,
+                        mut else_,
+                        outs,
+                    } => {
+                        then.stmts = self.accumulate(then.stmts);
+                        else_.stmts = self.accumulate(else_.stmts);
+                        Slot::Other(RStmt::If {
+                            cond,
+                            then,
+                            else_,
+                            outs,
+                        })
+                    }
+                    RStmt::For { l, pre, mut body } => {
+                        body.stmts = self.accumulate(body.stmts);
+                        Slot::Other(RStmt::For { l, pre, body })
+                    }
+                    other => Slot::Other(other),
+                })
+            })
+            .collect();
+        let mut index = Index {
+            barriers: Default::default(),
+            target: Positions::new(),
+            target_name: Positions::new(),
+            reader: Positions::new(),
+        };
+        for (k, s) in slots.iter().enumerate() {
+            if let Some(s) = s {
+                index.add(k, s, self.slot_name(s));
+            }
+        }
         let mut out = Vec::with_capacity(slots.len());
         for i in 0..slots.len() {
             let Some(s) = slots[i].take() else { continue };
-            match s {
-                RStmt::Contrib {
+            let (target, acc, neg, term, reads) = match s {
+                Slot::Contrib {
                     target,
                     acc,
                     neg,
                     term,
-                } => {
-                    let members = self.run(target, &term, &slots[i + 1..]);
-                    if members.is_empty() {
-                        out.push(RStmt::Contrib {
-                            target,
-                            acc,
-                            neg,
-                            term,
-                        });
-                        continue;
-                    }
-                    let mut terms = vec![Term { neg, term }];
-                    for k in members.iter().map(|m| i + 1 + m) {
-                        if let Some(RStmt::Contrib { neg, term, .. }) = slots[k].take() {
-                            terms.push(Term { neg, term });
-                        }
-                    }
-                    // Emitted where the last member was: every moved term is still valid there.
-                    let last = i + 1 + members[members.len() - 1];
-                    let bar = self.bar(target);
-                    slots[last] = Some(RStmt::Contrib {
-                        target,
-                        acc: false,
-                        neg: false,
-                        term: balanced(&terms, acc.then(|| quote!(#bar))),
-                    });
+                    reads,
+                } => (target, acc, neg, term, reads),
+                Slot::Other(s) => {
+                    out.push(s);
+                    continue;
                 }
-                RStmt::If {
-                    cond,
-                    mut then,
-                    mut else_,
-                    outs,
-                } => {
-                    then.stmts = self.accumulate(then.stmts);
-                    else_.stmts = self.accumulate(else_.stmts);
-                    out.push(RStmt::If {
-                        cond,
-                        then,
-                        else_,
-                        outs,
-                    });
-                }
-                RStmt::For { l, pre, mut body } => {
-                    body.stmts = self.accumulate(body.stmts);
-                    out.push(RStmt::For { l, pre, body });
-                }
-                other => out.push(other),
+            };
+            let members = self.run(i, target, &reads, &slots, &index);
+            if members.is_empty() {
+                out.push(RStmt::Contrib {
+                    target,
+                    acc,
+                    neg,
+                    term,
+                });
+                continue;
             }
+            let name = self.names.of(target);
+            let mut terms = vec![Term { neg, term }];
+            let mut all_reads = reads;
+            for &k in &members {
+                if let Some(slot) = slots[k].take() {
+                    index.remove(k, &slot, name);
+                    if let Slot::Contrib {
+                        neg, term, reads, ..
+                    } = slot
+                    {
+                        terms.push(Term { neg, term });
+                        all_reads.extend(reads);
+                    }
+                }
+            }
+            if acc {
+                all_reads.push(name);
+            }
+            all_reads.sort_unstable();
+            all_reads.dedup();
+            let bar = self.bar(target);
+            let merged = Slot::Contrib {
+                target,
+                acc: false,
+                neg: false,
+                term: balanced(&terms, acc.then(|| quote!(#bar))),
+                reads: all_reads,
+            };
+            let last = members[members.len() - 1];
+            index.add(last, &merged, name);
+            slots[last] = Some(merged);
         }
         out
     }
 
-    /// Positions (in `rest`) of the later contributions to `target` that can join the run
-    /// started by one whose term is `first`.
-    fn run(&self, target: usize, first: &TokenStream, rest: &[Option<RStmt>]) -> Vec<usize> {
-        let bar = self.bar(target).to_string();
-        let mut reads = HashSet::new();
-        prune::idents(first, &mut reads);
+    fn slot_name(&self, s: &Slot) -> NameId {
+        match s {
+            Slot::Contrib { target, .. } => self.names.of(*target),
+            Slot::Other(_) => 0,
+        }
+    }
+
+    /// Positions of the later contributions to `target` that join the run started at `start`
+    /// by a term reading `reads`.
+    fn run(
+        &self,
+        start: usize,
+        target: VarId,
+        reads: &[NameId],
+        slots: &[Option<Slot>],
+        index: &Index,
+    ) -> Vec<usize> {
+        use std::cmp::Reverse;
+        use std::collections::{BinaryHeap, HashSet};
+        let name = self.names.of(target);
         let mut members = Vec::new();
-        for (k, s) in rest.iter().enumerate() {
-            let Some(s) = s else {
-                continue; // already merged into an earlier run
-            };
-            let RStmt::Contrib {
+        // The next contribution to an adjoint a taken term reads (it would rebind it), per name.
+        let mut seen: HashSet<NameId> = HashSet::new();
+        let mut rebinds: BinaryHeap<Reverse<(usize, NameId)>> = BinaryHeap::new();
+        let mut watch = |names: &[NameId], at: usize, heap: &mut BinaryHeap<_>| {
+            for n in names {
+                if seen.insert(*n) {
+                    if let Some(k) = index.target_name.next(n, at) {
+                        heap.push(Reverse((k, *n)));
+                    }
+                }
+            }
+        };
+        watch(reads, start, &mut rebinds);
+        let mut at = start;
+        loop {
+            let rebind = rebinds.peek().map(|r| r.0 .0);
+            let next = [
+                index.barriers.range(at + 1..).next().copied(),
+                index.target.next(&target, at),
+                index.reader.next(&name, at),
+                rebind,
+            ]
+            .into_iter()
+            .flatten()
+            .min();
+            let Some(k) = next else { break };
+            let Some(Slot::Contrib {
                 target: t,
                 acc,
-                term,
+                reads: r,
                 ..
-            } = s
+            }) = &slots[k]
             else {
-                break; // a call, `if` or loop: stop here
+                break; // a call, `if` or loop
             };
-            let mut idents = HashSet::new();
-            prune::idents(term, &mut idents);
-            if idents.contains(&bar) {
-                break;
+            if r.binary_search(&name).is_ok() {
+                break; // reads the adjoint
             }
-            if *t == target && *acc {
-                members.push(k);
-                reads.extend(idents);
-            } else if *t == target || reads.contains(&self.bar(*t).to_string()) {
-                break;
+            if !(*t == target && *acc) {
+                break; // redefines it, or rebinds a name a taken term reads
             }
+            members.push(k);
+            at = k;
+            // Names whose next contribution was this member: look further on.
+            while let Some(&Reverse((p, n))) = rebinds.peek() {
+                if p > at {
+                    break;
+                }
+                rebinds.pop();
+                if let Some(q) = index.target_name.next(&n, at) {
+                    rebinds.push(Reverse((q, n)));
+                }
+            }
+            watch(r, at, &mut rebinds);
         }
         members
     }
@@ -150,7 +300,7 @@ pub(super) fn balanced(terms: &[Term], prior: Option<TokenStream>) -> TokenStrea
 fn tree(terms: &[Term]) -> (bool, TokenStream) {
     if let [t] = terms {
         let term = &t.term;
-        let leaf = if term.to_string().starts_with("if ") {
+        let leaf = if starts_with_if(term) {
             quote!((#term))
         } else {
             term.clone()
@@ -175,4 +325,11 @@ fn group(terms: &[Term]) -> (bool, TokenStream) {
     } else {
         (neg, t)
     }
+}
+
+/// Whether `term` is an `if` expression (`if a >= b { y_bar } else { 0.0 }`), which needs
+/// parentheses as an operand.
+fn starts_with_if(term: &TokenStream) -> bool {
+    let mut it = term.clone().into_iter();
+    matches!(it.next(), Some(TokenTree::Ident(i)) if i == "if") && it.next().is_some()
 }

@@ -32,6 +32,7 @@
 //! and addition are reassociated, so the last bits can differ from the unfactored sweep.
 
 use super::accumulate::{balanced, Term};
+use super::index::{NameId, Positions};
 use super::{RStmt, Rev, VjpOut};
 use crate::ir::VarId;
 use crate::prune;
@@ -184,9 +185,49 @@ impl Rev<'_> {
     }
 
     /// Merges the contributions to one target that share a root into the first of them.
+    ///
+    /// The members of the group started at `i` are the later contributions to its target with
+    /// its root before the first statement that is a call, `if` or loop, contributes to the
+    /// root, or reads the target; the scan finds that statement through position indexes.
     fn group(&self, mut items: Vec<Item>) -> Vec<Item> {
         let n = items.len();
         let mut dead = vec![false; n];
+        let mut barriers = std::collections::BTreeSet::new();
+        let mut pairs: Positions<(VarId, VarId)> = Positions::new();
+        let mut targets: Positions<VarId> = Positions::new();
+        let mut roots: Positions<VarId> = Positions::new();
+        let mut readers: Positions<NameId> = Positions::new();
+        let keys = |it: &Item| -> Option<(VarId, Option<VarId>, Vec<NameId>)> {
+            match it {
+                Item::Contrib {
+                    target,
+                    form: Some(f),
+                    ..
+                } => Some((*target, Some(f.root), Vec::new())),
+                Item::Contrib { target, term, .. } => Some((*target, None, self.names.read(term))),
+                Item::Other(_) => None,
+            }
+        };
+        let mut item_keys = Vec::with_capacity(n);
+        for (k, it) in items.iter().enumerate() {
+            let key = keys(it);
+            match &key {
+                Some((t, root, reads)) => {
+                    targets.add(*t, k);
+                    if let Some(r) = root {
+                        pairs.add((*t, *r), k);
+                        roots.add(*r, k);
+                    }
+                    for name in reads {
+                        readers.add(*name, k);
+                    }
+                }
+                None => {
+                    barriers.insert(k);
+                }
+            }
+            item_keys.push(key);
+        }
         for i in 0..n {
             let (target, root) = match &items[i] {
                 Item::Contrib {
@@ -196,57 +237,50 @@ impl Rev<'_> {
                 } if !dead[i] && f.root != *target => (*target, f.root),
                 _ => continue,
             };
-            let tb = self.bar(target).to_string();
-            let mut members = Vec::new();
-            for (k, it) in items.iter().enumerate().skip(i + 1) {
-                let Item::Contrib {
-                    target: t,
-                    form,
-                    term,
-                    ..
-                } = it
-                else {
-                    break; // a call, `if` or loop
-                };
-                if dead[k] {
-                    continue;
-                }
-                if *t == target {
-                    if let Some(f) = form.as_ref().filter(|f| f.root == root) {
-                        members.push((k, f.clone()));
-                        continue;
-                    }
-                }
-                // What this statement reads and writes must not interleave with the merge.
-                let reads_target = match form {
-                    Some(f) => f.root == target,
-                    None => {
-                        let mut reads = HashSet::new();
-                        prune::idents(term, &mut reads);
-                        reads.contains(&tb)
-                    }
-                };
-                if *t == root || reads_target {
-                    break;
-                }
-            }
+            // What reads and writes must not interleave with the merge: a call, `if` or loop,
+            // a contribution to the root, a read of the target.
+            let end = [
+                barriers.range(i + 1..).next().copied(),
+                targets.next(&root, i),
+                roots.next(&target, i),
+                readers.next(&self.names.of(target), i),
+            ]
+            .into_iter()
+            .flatten()
+            .min()
+            .unwrap_or(n);
+            let members = pairs.between(&(target, root), i, end);
             if members.is_empty() {
                 continue;
             }
-            let Item::Contrib { form: Some(f), .. } = &mut items[i] else {
-                unreachable!("checked above")
-            };
-            let mut terms = vec![product(f)];
-            for (k, m) in members {
+            let mut terms = Vec::with_capacity(members.len() + 1);
+            if let Item::Contrib { form: Some(f), .. } = &items[i] {
+                terms.push(product(f));
+            }
+            for k in members {
                 dead[k] = true;
-                terms.push(product(&m));
+                if let Some((t, r, reads)) = &item_keys[k] {
+                    targets.remove(t, k);
+                    if let Some(r) = r {
+                        pairs.remove(&(*t, *r), k);
+                        roots.remove(r, k);
+                    }
+                    for name in reads {
+                        readers.remove(name, k);
+                    }
+                }
+                if let Item::Contrib { form: Some(m), .. } = &items[k] {
+                    terms.push(product(m));
+                }
             }
             let sum = balanced(&terms, None);
-            *f = Factored {
-                root,
-                neg: false,
-                mults: vec![quote!((#sum))],
-            };
+            if let Item::Contrib { form: Some(f), .. } = &mut items[i] {
+                *f = Factored {
+                    root,
+                    neg: false,
+                    mults: vec![quote!((#sum))],
+                };
+            }
         }
         items
             .into_iter()

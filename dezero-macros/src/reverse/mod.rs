@@ -8,6 +8,7 @@
 
 mod accumulate;
 mod factor;
+mod index;
 mod rules;
 
 use crate::ir::{Block, For, If, Operand, Program, Stmt, VarId};
@@ -82,20 +83,143 @@ pub enum VjpOut {
 }
 
 /// Both sweeps of `p`.
+///
+/// They differ only in the seeds, which the passes treat as opaque terms (a seed is never a
+/// root adjoint or a multiplier), so the sweep is built once with placeholder seeds and each
+/// sweep is that one with its seeds put in.
 pub fn adjoint(p: &Program) -> syn::Result<Adjoint> {
-    let one: Vec<TokenStream> = p.outputs.iter().map(|_| quote!(1.0)).collect();
-    let seeds: Vec<TokenStream> = names::seeds(p.outputs.len())
-        .into_iter()
-        .map(|s| quote!(#s))
+    let n = p.outputs.len();
+    let mut prefix = "__dezero_seed".to_string();
+    while p.vars.iter().any(|v| v.name.starts_with(&prefix)) {
+        prefix.push('_');
+    }
+    let marks: Vec<String> = (0..n).map(|k| format!("{prefix}{k}")).collect();
+    let placeholders: Vec<TokenStream> = marks
+        .iter()
+        .map(|m| {
+            let i = Ident::new(m, Span::mixed_site());
+            quote!(#i)
+        })
         .collect();
+    let shared = sweep(p, &placeholders);
+    let one: Vec<TokenStream> = (0..n).map(|_| quote!(1.0)).collect();
+    let seeds: Vec<TokenStream> = names::seeds(n).into_iter().map(|s| quote!(#s)).collect();
     Ok(Adjoint {
-        grad: sweep(p, &one),
-        vjp: sweep(p, &seeds),
+        grad: shared.seeded(&marks, &one),
+        vjp: shared.seeded(&marks, &seeds),
     })
 }
 
+impl Sweep {
+    /// This sweep with each placeholder `marks[k]` in its terms replaced by `seeds[k]`.
+    fn seeded(&self, marks: &[String], seeds: &[TokenStream]) -> Sweep {
+        Sweep {
+            stmts: seed_stmts(&self.stmts, marks, seeds),
+            grads: self.grads.clone(),
+        }
+    }
+}
+
+fn seed_stmts(stmts: &[RStmt], marks: &[String], seeds: &[TokenStream]) -> Vec<RStmt> {
+    let branch = |b: &Branch| Branch {
+        recompute: b.recompute.clone(),
+        stmts: seed_stmts(&b.stmts, marks, seeds),
+        result: b.result.clone(),
+    };
+    stmts
+        .iter()
+        .map(|s| match s {
+            RStmt::Contrib {
+                target,
+                acc,
+                neg,
+                term,
+            } => RStmt::Contrib {
+                target: *target,
+                acc: *acc,
+                neg: *neg,
+                term: seed_term(term, marks, seeds),
+            },
+            RStmt::Vjp {
+                vjp,
+                span,
+                args,
+                seeds: s,
+                outs,
+            } => RStmt::Vjp {
+                vjp: vjp.clone(),
+                span: *span,
+                args: args.clone(),
+                seeds: s.clone(),
+                outs: outs
+                    .iter()
+                    .map(|o| match o {
+                        VjpOut::Skip => VjpOut::Skip,
+                        VjpOut::Direct(v) => VjpOut::Direct(*v),
+                        VjpOut::Temp(t) => VjpOut::Temp(t.clone()),
+                    })
+                    .collect(),
+            },
+            RStmt::If {
+                cond,
+                then,
+                else_,
+                outs,
+            } => RStmt::If {
+                cond: *cond,
+                then: branch(then),
+                else_: branch(else_),
+                outs: outs.clone(),
+            },
+            RStmt::For { l, pre, body } => RStmt::For {
+                l: l.clone(),
+                pre: pre.clone(),
+                body: branch(body),
+            },
+        })
+        .collect()
+}
+
+/// `term` with the placeholders replaced (terms nest only as deep as their parentheses);
+/// a term without one is kept as it is.
+fn seed_term(term: &TokenStream, marks: &[String], seeds: &[TokenStream]) -> TokenStream {
+    fn has_mark(t: &TokenStream, marks: &[String]) -> bool {
+        t.clone().into_iter().any(|t| match t {
+            proc_macro2::TokenTree::Ident(i) => marks.iter().any(|m| i == m),
+            proc_macro2::TokenTree::Group(g) => has_mark(&g.stream(), marks),
+            _ => false,
+        })
+    }
+    if !has_mark(term, marks) {
+        return term.clone();
+    }
+    term.clone()
+        .into_iter()
+        .map(|t| match t {
+            proc_macro2::TokenTree::Ident(i) => {
+                let s = i.to_string();
+                match marks.iter().position(|m| *m == s) {
+                    Some(k) => seeds[k].clone(),
+                    None => quote!(#i),
+                }
+            }
+            proc_macro2::TokenTree::Group(g) => {
+                let mut n =
+                    proc_macro2::Group::new(g.delimiter(), seed_term(&g.stream(), marks, seeds));
+                n.set_span(g.span());
+                quote!(#n)
+            }
+            other => quote!(#other),
+        })
+        .collect()
+}
+
 fn sweep(p: &Program, seeds: &[TokenStream]) -> Sweep {
-    let mut r = Rev { p, temps: 0 };
+    let mut r = Rev {
+        p,
+        temps: 0,
+        names: index::BarNames::new(p),
+    };
     let mut defined = HashSet::new();
     let mut stmts = Vec::new();
     for (o, s) in p.outputs.iter().zip(seeds) {
@@ -117,6 +241,7 @@ fn sweep(p: &Program, seeds: &[TokenStream]) -> Sweep {
 struct Rev<'p> {
     p: &'p Program,
     temps: usize,
+    names: index::BarNames,
 }
 
 impl Rev<'_> {

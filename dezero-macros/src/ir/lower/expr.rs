@@ -11,9 +11,10 @@ use crate::ast::{self, FloatTy, Scalar};
 use crate::errors;
 use crate::ir::{Inst, Op, Operand, Stmt, VarId};
 use crate::names;
+use crate::tree::{span, walk};
+use proc_macro2::Span;
 use quote::{quote, ToTokens};
 use syn::spanned::Spanned;
-use syn::visit::Visit;
 use syn::visit_mut::VisitMut;
 
 impl Lower {
@@ -25,10 +26,12 @@ impl Lower {
     }
 
     /// An expression that mentions no float: inline if trivial, else one verbatim `let`.
-    pub(super) fn constant(&mut self, e: &syn::Expr, hint: Option<&Hint>) -> Operand {
+    pub(super) fn constant(&mut self, mut e: &syn::Expr, hint: Option<&Hint>) -> Operand {
+        while let syn::Expr::Paren(p) = e {
+            e = &p.expr;
+        }
         match e {
             syn::Expr::Lit(l) => Operand::Const(l.to_token_stream(), lit_ty(&l.lit, self.float)),
-            syn::Expr::Paren(p) => self.constant(&p.expr, hint),
             syn::Expr::Path(p) => match local_name(e).and_then(|n| self.lookup(&n)) {
                 Some(o) => o,
                 None if self.unknown_read(e) => self.dummy(),
@@ -46,6 +49,12 @@ impl Lower {
     }
 
     pub(super) fn verbatim(&mut self, e: &syn::Expr, hint: Option<&Hint>, ty: Scalar) -> Operand {
+        // Copied, renamed and printed recursively: bounded (a constant this deep is not code).
+        if walk::depth(e) > VERBATIM_DEPTH {
+            let msg = errors::nested_too_deep(VERBATIM_DEPTH);
+            self.errs.at(span::span(e, None, None), msg);
+            return self.dummy();
+        }
         let mut e = e.clone();
         Rename(self).visit_expr_mut(&mut e);
         let span = e.span();
@@ -75,42 +84,230 @@ impl Lower {
         variable
     }
 
+    /// A float expression, one instruction per primitive; the root takes `hint`.
     pub(super) fn expr(&mut self, e: &syn::Expr, hint: Option<&Hint>) -> Operand {
-        if !mentions_float(e, self) {
-            return self.constant(e, hint);
+        let work = vec![Work::Expr {
+            e,
+            hint: hint.cloned(),
+            first: None,
+            last: None,
+        }];
+        let mut vals = self.run(work, Vec::new());
+        vals.pop().unwrap_or_else(|| self.dummy())
+    }
+
+    /// `g(args)` for an annotated `g` (its `_vjp` is called in the reverse sweep), `f64::exp(x)`,
+    /// or `sigmoid(x)`. Returns one value per element of `hints`.
+    pub(super) fn call(&mut self, c: &syn::ExprCall, hints: &[Option<Hint>]) -> Vec<Operand> {
+        let mut work = Vec::new();
+        let mut vals = Vec::new();
+        self.call_step(c, hints.to_vec(), false, &mut work, &mut vals);
+        self.run(work, vals)
+    }
+
+    /// Runs the steps on `work` (the last first) and returns the values they leave.
+    ///
+    /// Lowering one expression is a post-order walk: an operator's operands are lowered, left
+    /// to right, before its instruction is appended. It runs from this explicit stack rather
+    /// than by recursion, because a long chain `a + b + ..` is a tree as deep as it is long.
+    fn run<'a>(&mut self, mut work: Vec<Work<'a>>, mut vals: Vec<Operand>) -> Vec<Operand> {
+        // The scopes may have changed since the last walk (which memoized `is_float`).
+        self.epoch += 1;
+        let mut floats: Vec<bool> = Vec::new();
+        while let Some(w) = work.pop() {
+            match w {
+                Work::Expr {
+                    e,
+                    hint,
+                    first,
+                    last,
+                } => self.expr_step(e, hint, first, last, &mut work, &mut vals),
+                Work::Arg(op, a) => self.arg_step(&op, a, &mut work, &mut vals),
+                Work::Value(v) => vals.push(v),
+                Work::CallArg(a) => {
+                    let float = self.is_float(a);
+                    floats.push(float);
+                    if float {
+                        work.push(Work::expr(a));
+                    } else {
+                        let v = self.constant(a, None);
+                        vals.push(v);
+                    }
+                }
+                Work::Inst { op, n, hint, span } => {
+                    let args = vals.split_off(vals.len().saturating_sub(n));
+                    let v = self.inst(op, args, hint.as_ref(), span);
+                    vals.push(v);
+                }
+                Work::Neg { hint, span } => {
+                    let v = match vals.pop().unwrap_or_else(|| self.dummy()) {
+                        Operand::Const(t, ty) => Operand::Const(quote!(-#t), ty),
+                        a => self.inst(Op::Neg, vec![a], hint.as_ref(), span),
+                    };
+                    vals.push(v);
+                }
+                Work::Call {
+                    path,
+                    hints,
+                    n,
+                    span,
+                    one,
+                } => {
+                    let args = vals.split_off(vals.len().saturating_sub(n));
+                    let float_args = floats.split_off(floats.len().saturating_sub(n));
+                    let mut out = self.call_inst(path, args, float_args, &hints, span);
+                    if one {
+                        let v = out.pop().unwrap_or_else(|| self.dummy());
+                        vals.push(v);
+                    } else {
+                        vals.append(&mut out);
+                    }
+                }
+            }
         }
-        let span = e.span();
+        vals
+    }
+
+    /// One expression: a value pushed on `vals`, or the steps that will push it on `work`.
+    fn expr_step<'a>(
+        &mut self,
+        e: &'a syn::Expr,
+        hint: Option<Hint>,
+        first: Option<Span>,
+        last: Option<Span>,
+        work: &mut Vec<Work<'a>>,
+        vals: &mut Vec<Operand>,
+    ) {
+        if !self.is_float(e) {
+            let v = self.constant(e, hint.as_ref());
+            vals.push(v);
+            return;
+        }
+        // Spans from the first and last tokens: a left operand starts where its parent does.
+        let first = first.unwrap_or_else(|| span::first_token(e));
+        let inner_first = span::attrs(e).is_empty().then_some(first);
+        let at = |last: Option<Span>| span::span(e, Some(first), last);
         use syn::Expr as E;
-        match e {
+        let v = match e {
             E::Lit(l) => Operand::Const(l.to_token_stream(), self.float_ty()),
-            E::Paren(p) => self.expr(&p.expr, hint),
-            E::Group(g) => self.expr(&g.expr, hint),
+            E::Paren(p) => {
+                return work.push(Work::Expr {
+                    e: &p.expr,
+                    hint,
+                    first: None,
+                    last: None,
+                })
+            }
+            E::Group(g) => {
+                return work.push(Work::Expr {
+                    e: &g.expr,
+                    hint,
+                    first: None,
+                    last: None,
+                })
+            }
             E::Path(p) => match local_name(e).and_then(|n| self.lookup(&n)) {
                 Some(o) => o,
                 None if self.unknown_read(e) => self.dummy(),
                 None => Operand::Const(p.to_token_stream(), self.float_ty()),
             },
-            E::Binary(b) => self.binary(b, hint),
-            E::Unary(u) => match u.op {
-                syn::UnOp::Neg(_) => match self.expr(&u.expr, None) {
-                    Operand::Const(t, ty) => Operand::Const(quote!(-#t), ty),
-                    a => self.inst(Op::Neg, vec![a], hint, span),
-                },
-                syn::UnOp::Not(_) => {
-                    let a = self.expr(&u.expr, None);
-                    self.inst(Op::Not, vec![a], hint, span)
-                }
-                _ => self.unsupported(e),
-            },
+            E::Binary(b) => {
+                use syn::BinOp as B;
+                let op = match b.op {
+                    B::Add(_) => Op::Add,
+                    B::Sub(_) => Op::Sub,
+                    B::Mul(_) => Op::Mul,
+                    B::Div(_) => Op::Div,
+                    B::Lt(_) | B::Le(_) | B::Gt(_) | B::Ge(_) | B::Eq(_) | B::Ne(_) => {
+                        Op::Cmp(b.op)
+                    }
+                    B::And(_) | B::Or(_) => Op::Logic(b.op),
+                    op if ast::is_compound(&op) => {
+                        self.compound(b);
+                        self.epoch += 1; // it assigned
+                        return vals.push(self.dummy());
+                    }
+                    op => {
+                        let s = op.to_token_stream().to_string();
+                        self.errs.spanned(b.op, errors::binary_op(&s));
+                        return vals.push(self.dummy());
+                    }
+                };
+                let logic = matches!(op, Op::Logic(_));
+                let last = last.unwrap_or_else(|| span::last_token(&b.right));
+                let span = at(Some(last));
+                work.push(Work::Inst {
+                    op,
+                    n: 2,
+                    hint,
+                    span,
+                });
+                // An integer literal in float arithmetic or a comparison: the float it means
+                // (see [`Lower::float_operand`]).
+                let literal = |l: &Self, e: &syn::Expr| match logic {
+                    true => None,
+                    false => l.int_literal_as_float(e),
+                };
+                work.push(match literal(self, &b.right) {
+                    Some(v) => Work::Value(v),
+                    None => Work::Expr {
+                        e: &b.right,
+                        hint: None,
+                        first: None,
+                        last: Some(last),
+                    },
+                });
+                return work.push(match literal(self, &b.left) {
+                    Some(v) => Work::Value(v),
+                    None => Work::Expr {
+                        e: &b.left,
+                        hint: None,
+                        first: inner_first,
+                        last: None,
+                    },
+                });
+            }
+            E::Unary(u) => {
+                let last = last.unwrap_or_else(|| span::last_token(&u.expr));
+                let span = at(Some(last));
+                let step = match u.op {
+                    syn::UnOp::Neg(_) => Work::Neg { hint, span },
+                    syn::UnOp::Not(_) => Work::Inst {
+                        op: Op::Not,
+                        n: 1,
+                        hint,
+                        span,
+                    },
+                    _ => return vals.push(self.unsupported(e)),
+                };
+                work.push(step);
+                return work.push(Work::Expr {
+                    e: &u.expr,
+                    hint: None,
+                    first: None,
+                    last: Some(last),
+                });
+            }
             E::MethodCall(m) => {
                 let name = names::user(&m.method);
                 match Op::from_method(&name) {
                     Some((op, n)) if n == m.args.len() => {
-                        let mut args = vec![self.expr(&m.receiver, None)];
-                        for a in &m.args {
-                            args.push(self.arg(&op, a));
+                        let span = at(last);
+                        work.push(Work::Inst {
+                            op: op.clone(),
+                            n: n + 1,
+                            hint,
+                            span,
+                        });
+                        for a in m.args.iter().rev() {
+                            work.push(Work::Arg(op.clone(), a));
                         }
-                        self.inst(op, args, hint, span)
+                        return work.push(Work::Expr {
+                            e: &m.receiver,
+                            hint: None,
+                            first: inner_first,
+                            last: None,
+                        });
                     }
                     Some((_, n)) => {
                         self.errs.spanned(e, errors::method_arity(&name, n));
@@ -123,8 +320,8 @@ impl Lower {
                 }
             }
             E::Call(c) => {
-                let mut v = self.call(c, &[hint.map(|h| h.clone_hint())]);
-                v.pop().unwrap_or_else(|| self.dummy())
+                let span = at(last);
+                return self.call_at(c, vec![hint], true, span, work, vals);
             }
             E::Cast(c) => match ast::scalar(&c.ty) {
                 // `x as f32` in an `f64` function would round: one float type per function.
@@ -132,11 +329,19 @@ impl Lower {
                     self.errs.spanned(&c.ty, errors::mixed_float());
                     self.dummy()
                 }
-                Some(Scalar::Float(_)) if mentions_float(&c.expr, self) => self.expr(&c.expr, hint),
+                Some(Scalar::Float(_)) if self.is_float(&c.expr) => {
+                    return work.push(Work::Expr {
+                        e: &c.expr,
+                        hint,
+                        first: inner_first,
+                        last: None,
+                    });
+                }
                 Some(Scalar::Float(_)) => {
+                    let span = at(last);
                     let a = self.constant(&c.expr, None);
                     let ty = c.ty.to_token_stream();
-                    self.inst(Op::Cast(ty), vec![a], hint, span)
+                    self.inst(Op::Cast(ty), vec![a], hint.as_ref(), span)
                 }
                 Some(_) => {
                     self.errs.spanned(e, errors::float_to_int());
@@ -148,8 +353,9 @@ impl Lower {
                 }
             },
             E::If(_) | E::Block(_) => {
-                let vals = self.value(e, false, hint);
-                self.single(vals, e)
+                let vs = self.value(e, false, hint.as_ref());
+                self.epoch += 1; // its branches bound and merged names
+                self.single(vs, e)
             }
             E::Tuple(_) => {
                 self.errs.spanned(e, errors::tuple_position());
@@ -160,7 +366,8 @@ impl Lower {
                 self.dummy()
             }
             _ => self.unsupported(e),
-        }
+        };
+        vals.push(v);
     }
 
     pub(super) fn unsupported(&mut self, e: &syn::Expr) -> Operand {
@@ -173,7 +380,13 @@ impl Lower {
     }
 
     /// A method argument: `powi`'s exponent is an integer constant, the others floats.
-    pub(super) fn arg(&mut self, op: &Op, a: &syn::Expr) -> Operand {
+    fn arg_step<'a>(
+        &mut self,
+        op: &Op,
+        a: &'a syn::Expr,
+        work: &mut Vec<Work<'a>>,
+        vals: &mut Vec<Operand>,
+    ) {
         match op {
             Op::Powi => {
                 if mentions_float(a, self) {
@@ -187,7 +400,7 @@ impl Lower {
                         self.errs.spanned(a, msg);
                     }
                 }
-                n
+                vals.push(n);
             }
             _ => {
                 // `x.powf(2)`: rustc would report the integer literal here and again in the
@@ -201,39 +414,12 @@ impl Lower {
                         let name = op.method().unwrap_or("this function");
                         let msg = errors::int_literal_arg(name, i.base10_digits());
                         self.errs.spanned(a, msg);
-                        return self.dummy();
+                        return vals.push(self.dummy());
                     }
                 }
-                self.expr(a, None)
+                work.push(Work::expr(a));
             }
         }
-    }
-
-    pub(super) fn binary(&mut self, b: &syn::ExprBinary, hint: Option<&Hint>) -> Operand {
-        use syn::BinOp as B;
-        let span = b.span();
-        let op = match b.op {
-            B::Add(_) => Op::Add,
-            B::Sub(_) => Op::Sub,
-            B::Mul(_) => Op::Mul,
-            B::Div(_) => Op::Div,
-            B::Lt(_) | B::Le(_) | B::Gt(_) | B::Ge(_) | B::Eq(_) | B::Ne(_) => Op::Cmp(b.op),
-            B::And(_) | B::Or(_) => Op::Logic(b.op),
-            op if ast::is_compound(&op) => {
-                self.compound(b);
-                return self.dummy();
-            }
-            op => {
-                let s = op.to_token_stream().to_string();
-                self.errs.spanned(b.op, errors::binary_op(&s));
-                return self.dummy();
-            }
-        };
-        let (l, r) = match op {
-            Op::Logic(_) => (self.expr(&b.left, None), self.expr(&b.right, None)),
-            _ => (self.float_operand(&b.left), self.float_operand(&b.right)),
-        };
-        self.inst(op, vec![l, r], hint, span)
     }
 
     /// An operand of float arithmetic or of a float comparison. An integer literal there
@@ -272,13 +458,33 @@ impl Lower {
         }
     }
 
-    /// `g(args)` for an annotated `g` (its `_vjp` is called in the reverse sweep), `f64::exp(x)`,
-    /// or `sigmoid(x)`. Returns one value per element of `hints`.
-    pub(super) fn call(&mut self, c: &syn::ExprCall, hints: &[Option<Hint>]) -> Vec<Operand> {
-        let span = c.span();
+    /// The steps of a call (see [`Lower::call`]), which leave one value per hint.
+    fn call_step<'a>(
+        &mut self,
+        c: &'a syn::ExprCall,
+        hints: Vec<Option<Hint>>,
+        one: bool,
+        work: &mut Vec<Work<'a>>,
+        vals: &mut Vec<Operand>,
+    ) {
+        self.call_at(c, hints, one, span::of_call(c), work, vals);
+    }
+
+    /// [`Lower::call_step`] for a call spanning `span`; `one`: in an expression, leave the
+    /// (single) result only.
+    fn call_at<'a>(
+        &mut self,
+        c: &'a syn::ExprCall,
+        hints: Vec<Option<Hint>>,
+        one: bool,
+        span: Span,
+        work: &mut Vec<Work<'a>>,
+        vals: &mut Vec<Operand>,
+    ) {
         let syn::Expr::Path(p) = &*c.func else {
             self.errs.spanned(&c.func, errors::call_target());
-            return vec![self.dummy(); hints.len()];
+            let n = if one { 1 } else { hints.len() };
+            return vals.extend((0..n).map(|_| self.dummy()));
         };
         let segs: Vec<String> = p
             .path
@@ -286,60 +492,80 @@ impl Lower {
             .iter()
             .map(|s| names::user(&s.ident))
             .collect();
-        let hint = hints.first().and_then(|h| h.as_ref());
+        let hint = hints.first().cloned().flatten();
         let last = segs.last().cloned().unwrap_or_default();
         if segs.len() == 2 && (segs[0] == "f64" || segs[0] == "f32") {
-            return match Op::from_method(&last) {
+            match Op::from_method(&last) {
                 Some((op, n)) if n + 1 == c.args.len() => {
-                    let mut args = Vec::new();
-                    for (k, a) in c.args.iter().enumerate() {
-                        args.push(if k == 0 {
-                            self.expr(a, None)
+                    work.push(Work::Inst {
+                        op: op.clone(),
+                        n: n + 1,
+                        hint,
+                        span,
+                    });
+                    for (k, a) in c.args.iter().enumerate().rev() {
+                        work.push(if k == 0 {
+                            Work::expr(a)
                         } else {
-                            self.arg(&op, a)
+                            Work::Arg(op.clone(), a)
                         });
                     }
-                    vec![self.inst(op, args, hint, span)]
                 }
                 Some((_, n)) => {
                     let name = format!("{}::{last}", segs[0]);
                     self.errs.spanned(c, errors::call_arity(&name, n + 1));
-                    vec![self.dummy()]
+                    vals.push(self.dummy());
                 }
                 None if last == "from" && c.args.len() == 1 => {
                     let arg = &c.args[0];
                     let msg = errors::float_from(&cast_operand(arg), &segs[0]);
                     self.errs.spanned(c, msg);
-                    vec![self.dummy()]
+                    vals.push(self.dummy());
                 }
                 None => {
                     self.errs.spanned(&c.func, unknown_method(&last));
-                    vec![self.dummy()]
+                    vals.push(self.dummy());
                 }
-            };
+            }
+            return;
         }
         let math = crate::primitives::math_function(&last);
         if let Some(op) = math.filter(|_| segs.len() == 1 || segs.iter().any(|s| s == "math")) {
             if c.args.len() != 1 {
                 let name = p.path.to_token_stream().to_string().replace(' ', "");
                 self.errs.spanned(c, errors::call_arity(&name, 1));
-                return vec![self.dummy()];
+                return vals.push(self.dummy());
             }
-            let a = self.expr(&c.args[0], None);
-            return vec![self.inst(op, vec![a], hint, span)];
-        }
-        let mut args = Vec::new();
-        let mut float_args = Vec::new();
-        for a in &c.args {
-            let float = mentions_float(a, self);
-            float_args.push(float);
-            args.push(if float {
-                self.expr(a, None)
-            } else {
-                self.constant(a, None)
+            work.push(Work::Inst {
+                op,
+                n: 1,
+                hint,
+                span,
             });
+            return work.push(Work::expr(&c.args[0]));
         }
-        let mut vjp = p.path.clone();
+        work.push(Work::Call {
+            path: &p.path,
+            hints,
+            n: c.args.len(),
+            span,
+            one,
+        });
+        for a in c.args.iter().rev() {
+            work.push(Work::CallArg(a));
+        }
+    }
+
+    /// `dsts = path(args)` for an annotated function; its results, one per hint.
+    fn call_inst(
+        &mut self,
+        path: &syn::Path,
+        args: Vec<Operand>,
+        float_args: Vec<bool>,
+        hints: &[Option<Hint>],
+        span: Span,
+    ) -> Vec<Operand> {
+        let mut vjp = path.clone();
         if let Some(seg) = vjp.segments.last_mut() {
             seg.ident = names::vjp_fn(&seg.ident);
         }
@@ -354,7 +580,7 @@ impl Lower {
         self.cur.push(Stmt::Inst(Inst {
             dsts: dsts.clone(),
             op: Op::Call {
-                func: p.path.clone(),
+                func: path.clone(),
                 vjp,
                 float_args,
             },
@@ -363,18 +589,95 @@ impl Lower {
         }));
         dsts.into_iter().map(Operand::Var).collect()
     }
+
+    /// [`mentions_float`], memoized for every expression under `e` while the scopes stay as
+    /// they are (each walk of [`Lower::run`] starts afresh): asked once per primitive of a
+    /// long chain, it would otherwise cost the square of the chain.
+    fn is_float(&mut self, e: &syn::Expr) -> bool {
+        let key = |e: &syn::Expr| e as *const syn::Expr as usize;
+        let epoch = self.epoch;
+        let known = |memo: &std::collections::HashMap<usize, (u64, bool)>, e: &syn::Expr| {
+            memo.get(&key(e)).filter(|m| m.0 == epoch).map(|m| m.1)
+        };
+        if let Some(v) = known(&self.float_memo, e) {
+            return v;
+        }
+        let mut stack = vec![(e, false)];
+        while let Some((n, expanded)) = stack.pop() {
+            if expanded {
+                let v = float_children(n)
+                    .into_iter()
+                    .any(|c| known(&self.float_memo, c) == Some(true));
+                self.float_memo.insert(key(n), (epoch, v));
+                continue;
+            }
+            if known(&self.float_memo, n).is_some() {
+                continue;
+            }
+            match float_leaf(n, self) {
+                Some(v) => {
+                    self.float_memo.insert(key(n), (epoch, v));
+                }
+                None => {
+                    stack.push((n, true));
+                    stack.extend(float_children(n).into_iter().map(|c| (c, false)));
+                }
+            }
+        }
+        known(&self.float_memo, e).unwrap_or(false)
+    }
 }
 
-impl Hint {
-    fn clone_hint(&self) -> Hint {
-        match self {
-            Hint::User(n, s) => Hint::User(n.clone(), *s),
-            Hint::Version(n) => Hint::Version(n.clone()),
-            Hint::Named(n) => Hint::Named(n),
-            Hint::Cond => Hint::Cond,
+/// A pending step of lowering one expression (see [`Lower::run`]).
+pub(super) enum Work<'a> {
+    /// Lower `e` (its root taking `hint`) and push its value; `first` and `last` are the
+    /// spans of its first and last tokens when its parent knows them.
+    Expr {
+        e: &'a syn::Expr,
+        hint: Option<Hint>,
+        first: Option<Span>,
+        last: Option<Span>,
+    },
+    /// Push this value (an operand already lowered, such as an integer literal read as a
+    /// float).
+    Value(Operand),
+    /// A method argument (see [`Lower::arg_step`]).
+    Arg(Op, &'a syn::Expr),
+    /// An argument of an annotated function: a float is lowered, anything else a constant.
+    CallArg(&'a syn::Expr),
+    /// Pop `n` values and push `op(values)`.
+    Inst {
+        op: Op,
+        n: usize,
+        hint: Option<Hint>,
+        span: Span,
+    },
+    /// Pop a value and push its negation (a constant's is a constant).
+    Neg { hint: Option<Hint>, span: Span },
+    /// Pop the `n` arguments of a call of an annotated function and push its results (only
+    /// the one with `one`).
+    Call {
+        path: &'a syn::Path,
+        hints: Vec<Option<Hint>>,
+        n: usize,
+        span: Span,
+        one: bool,
+    },
+}
+
+impl<'a> Work<'a> {
+    fn expr(e: &'a syn::Expr) -> Self {
+        Work::Expr {
+            e,
+            hint: None,
+            first: None,
+            last: None,
         }
     }
 }
+
+/// Expressions deeper than this are not copied verbatim (see [`Lower::verbatim`]).
+const VERBATIM_DEPTH: usize = 500;
 
 /// Renames locals in a verbatim expression to their current SSA variable.
 ///
@@ -522,64 +825,68 @@ fn is_bool(e: &syn::Expr) -> bool {
 
 /// Whether any part of `e` is a float: a float literal or local, a float method, `as f64`.
 pub(super) fn mentions_float(e: &syn::Expr, l: &Lower) -> bool {
-    struct Find<'l>(&'l Lower, bool);
-    impl<'ast> Visit<'ast> for Find<'_> {
-        fn visit_expr(&mut self, e: &'ast syn::Expr) {
-            if self.1 {
-                return;
-            }
-            match e {
-                syn::Expr::Lit(lit) => {
-                    self.1 = matches!(lit_ty(&lit.lit, self.0.float), Scalar::Float(_));
-                }
-                syn::Expr::Path(p) => {
-                    self.1 = match local_name(e).and_then(|n| self.0.lookup(&n)) {
-                        Some(o) => matches!(self.0.ty(&o), Scalar::Float(_)),
-                        None => p
-                            .path
-                            .segments
-                            .iter()
-                            .any(|s| s.ident == "f64" || s.ident == "f32"),
-                    };
-                }
-                syn::Expr::Cast(c) => {
-                    self.1 = matches!(ast::scalar(&c.ty), Some(Scalar::Float(_)));
-                    if !self.1 {
-                        self.visit_expr(&c.expr);
-                    }
-                }
-                syn::Expr::MethodCall(m)
-                    if Op::from_method(&names::user(&m.method)).is_some()
-                        && m.method != "max"
-                        && m.method != "min"
-                        && m.method != "abs" =>
-                {
-                    self.1 = true;
-                }
-                syn::Expr::Call(c) => {
-                    if let syn::Expr::Path(p) = &*c.func {
-                        let segs: Vec<String> = p
-                            .path
-                            .segments
-                            .iter()
-                            .map(|s| names::user(&s.ident))
-                            .collect();
-                        if segs.first().is_some_and(|s| s == "f64" || s == "f32")
-                            || segs
-                                .last()
-                                .is_some_and(|s| crate::primitives::math_function(s).is_some())
-                        {
-                            self.1 = true;
-                            return;
-                        }
-                    }
-                    syn::visit::visit_expr(self, e);
-                }
-                _ => syn::visit::visit_expr(self, e),
-            }
+    let mut stack = vec![e];
+    while let Some(n) = stack.pop() {
+        match float_leaf(n, l) {
+            Some(true) => return true,
+            Some(false) => {}
+            None => stack.extend(float_children(n)),
         }
     }
-    let mut f = Find(l, false);
-    f.visit_expr(e);
-    f.1
+    false
+}
+
+/// Whether `e` alone decides [`mentions_float`]: a literal, a name, a cast to a float, a float
+/// method or function; `None` for the others, which are floats if a child is.
+fn float_leaf(e: &syn::Expr, l: &Lower) -> Option<bool> {
+    Some(match e {
+        syn::Expr::Lit(lit) => matches!(lit_ty(&lit.lit, l.float), Scalar::Float(_)),
+        syn::Expr::Path(p) => match local_name(e).and_then(|n| l.lookup(&n)) {
+            Some(o) => matches!(l.ty(&o), Scalar::Float(_)),
+            None => p
+                .path
+                .segments
+                .iter()
+                .any(|s| s.ident == "f64" || s.ident == "f32"),
+        },
+        syn::Expr::Cast(c) if matches!(ast::scalar(&c.ty), Some(Scalar::Float(_))) => true,
+        syn::Expr::MethodCall(m)
+            if Op::from_method(&names::user(&m.method)).is_some()
+                && m.method != "max"
+                && m.method != "min"
+                && m.method != "abs" =>
+        {
+            true
+        }
+        syn::Expr::Call(c) => {
+            let syn::Expr::Path(p) = &*c.func else {
+                return None;
+            };
+            let segs: Vec<String> = p
+                .path
+                .segments
+                .iter()
+                .map(|s| names::user(&s.ident))
+                .collect();
+            if segs.first().is_some_and(|s| s == "f64" || s == "f32")
+                || segs
+                    .last()
+                    .is_some_and(|s| crate::primitives::math_function(s).is_some())
+            {
+                true
+            } else {
+                return None;
+            }
+        }
+        _ => return None,
+    })
+}
+
+/// What [`mentions_float`] looks at under `e`: a cast's operand (not its type), else every
+/// sub-expression.
+fn float_children(e: &syn::Expr) -> Vec<&syn::Expr> {
+    match e {
+        syn::Expr::Cast(c) => vec![&c.expr],
+        _ => walk::children(e),
+    }
 }

@@ -34,6 +34,8 @@ pub fn lower(func: &Function) -> syn::Result<Program> {
         errs: Errors::default(),
         outputs: func.outputs,
         int_types: HashMap::new(),
+        epoch: 0,
+        float_memo: HashMap::new(),
     };
     let mut params = Vec::new();
     for p in &func.params {
@@ -49,12 +51,14 @@ pub fn lower(func: &Function) -> syn::Result<Program> {
         params.push(v);
     }
     let out = Hint::Named("out");
-    let mut body = func.item.block.stmts.clone();
+    let mut body = stmt::block_stmts(&func.item.block);
     // `fn f(..) -> f64 { ..; y; }`: reported at the `;`, and lowered as if it were not there.
-    if let Some(syn::Stmt::Expr(e, semi @ Some(_))) = body.last_mut() {
-        if has_value(e) {
-            l.errs.spanned(*semi, errors::result_semicolon());
-            *semi = None;
+    if let Some(last) = body.last_mut() {
+        if let stmt::S::Stmt(syn::Stmt::Expr(e, Some(semi))) = *last {
+            if has_value(e) {
+                l.errs.spanned(semi, errors::result_semicolon());
+                *last = stmt::S::Expr(e, false);
+            }
         }
     }
     let outputs = l.stmts(body, true, Some(&out));
@@ -78,6 +82,7 @@ pub fn lower(func: &Function) -> syn::Result<Program> {
 }
 
 /// What to call the variable an expression's root instruction defines.
+#[derive(Clone)]
 enum Hint {
     /// A user's `let x`: `x` the first time, then `x_1`, `x_2`, ...
     User(String, Span),
@@ -102,6 +107,10 @@ struct Lower {
     outputs: usize,
     /// The declared type of each integer parameter (`usize`), for `powi`'s `i32` exponent.
     int_types: HashMap<VarId, String>,
+    /// Counts expression walks; a memoized `is_float` holds within one (see `expr.rs`).
+    epoch: u64,
+    /// Expression (by address) -> (walk, whether it mentions a float).
+    float_memo: HashMap<usize, (u64, bool)>,
 }
 
 impl Lower {
@@ -306,14 +315,22 @@ fn has_value(e: &syn::Expr) -> bool {
 }
 
 /// Every identifier in the function, so generated names never collide with the user's.
+/// (A `Visit` that queues expressions and visits them from a stack: bodies of any depth.)
 fn collect_idents(item: &syn::ItemFn, out: &mut Vec<String>) {
-    struct Find<'o>(&'o mut Vec<String>);
-    impl<'ast> Visit<'ast> for Find<'_> {
+    struct Find<'o, 'ast>(&'o mut Vec<String>, Vec<&'ast syn::Expr>);
+    impl<'ast> Visit<'ast> for Find<'_, 'ast> {
         fn visit_ident(&mut self, i: &'ast proc_macro2::Ident) {
             self.0.push(crate::names::user(i));
         }
+        fn visit_expr(&mut self, e: &'ast syn::Expr) {
+            self.1.push(e);
+        }
     }
-    Find(out).visit_item_fn(item);
+    let mut find = Find(out, Vec::new());
+    find.visit_item_fn(item);
+    while let Some(e) = find.1.pop() {
+        syn::visit::visit_expr(&mut find, e);
+    }
 }
 
 #[cfg(test)]

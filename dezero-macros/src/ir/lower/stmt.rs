@@ -13,38 +13,41 @@ use crate::ast::{self, Scalar};
 use crate::errors;
 use crate::ir::{Block, Carry, For, If, Merge, Op, Operand, Stmt, VarId};
 use crate::names;
+use crate::tree::walk;
 use crate::validate;
 use proc_macro2::TokenStream;
 use quote::{quote, ToTokens};
 use std::collections::HashMap;
 use syn::spanned::Spanned;
-use syn::visit::Visit;
 
 impl Lower {
     /// Lowers statements; in `tail` position a `return` ends them. Returns the block's value(s).
     pub(super) fn stmts(
         &mut self,
-        stmts: Vec<syn::Stmt>,
+        stmts: Vec<S<'_>>,
         tail: bool,
         hint: Option<&Hint>,
     ) -> Vec<Operand> {
         let n = stmts.len();
         for k in 0..n {
             let last = k + 1 == n;
-            match &stmts[k] {
-                syn::Stmt::Local(local) => self.local(local),
-                syn::Stmt::Item(_) | syn::Stmt::Macro(_) => {} // rejected by `ast`
-                syn::Stmt::Expr(e, semi) => {
-                    if tail && validate::has_return(&stmts[k]) {
-                        let rest = stmts[k + 1..].to_vec();
-                        return self.diverging(e, rest, hint);
-                    }
-                    if last && semi.is_none() {
-                        return self.value(e, tail, hint);
-                    }
-                    self.stmt_expr(e);
+            let (e, semi) = match stmts[k] {
+                S::Stmt(syn::Stmt::Local(local)) => {
+                    self.local(local);
+                    continue;
                 }
+                S::Stmt(syn::Stmt::Item(_) | syn::Stmt::Macro(_)) => continue, // rejected by `ast`
+                S::Stmt(syn::Stmt::Expr(e, semi)) => (e, semi.is_some()),
+                S::Expr(e, semi) => (e, semi),
+            };
+            if tail && validate::has_return_expr(e) {
+                let rest = stmts[k + 1..].to_vec();
+                return self.diverging(e, rest, hint);
             }
+            if last && !semi {
+                return self.value(e, tail, hint);
+            }
+            self.stmt_expr(e);
         }
         Vec::new()
     }
@@ -53,7 +56,7 @@ impl Lower {
     pub(super) fn diverging(
         &mut self,
         e: &syn::Expr,
-        rest: Vec<syn::Stmt>,
+        rest: Vec<S<'_>>,
         hint: Option<&Hint>,
     ) -> Vec<Operand> {
         match e {
@@ -67,18 +70,18 @@ impl Lower {
                 }
             },
             syn::Expr::If(i) => {
-                let mut then = i.then_branch.stmts.clone();
-                if !validate::diverges(&then) {
-                    then.extend(rest.iter().cloned());
+                let mut then = block_stmts(&i.then_branch);
+                if !diverges(&then) {
+                    then.extend(rest.iter().copied());
                 }
                 let els = match &i.else_branch {
                     None => rest,
                     Some((_, els)) => {
                         let mut s = match &**els {
-                            syn::Expr::Block(b) => b.block.stmts.clone(),
-                            other => vec![syn::Stmt::Expr(other.clone(), None)],
+                            syn::Expr::Block(b) => block_stmts(&b.block),
+                            other => vec![S::Expr(other, false)],
                         };
-                        if !validate::diverges(&s) {
+                        if !diverges(&s) {
                             s.extend(rest);
                         }
                         s
@@ -87,7 +90,7 @@ impl Lower {
                 self.if_(&i.cond, then, Some(els), true, true, hint)
             }
             syn::Expr::Block(b) => {
-                let mut s = b.block.stmts.clone();
+                let mut s = block_stmts(&b.block);
                 s.extend(rest);
                 self.stmts(s, true, hint)
             }
@@ -108,11 +111,11 @@ impl Lower {
             syn::Expr::Paren(p) => self.value(&p.expr, tail, hint),
             syn::Expr::If(i) => {
                 let els = i.else_branch.as_ref().map(|(_, e)| else_stmts(e, true));
-                self.if_(&i.cond, i.then_branch.stmts.clone(), els, tail, true, hint)
+                self.if_(&i.cond, block_stmts(&i.then_branch), els, tail, true, hint)
             }
             syn::Expr::Block(b) if b.label.is_none() => {
                 self.scopes.push(HashMap::new());
-                let v = self.stmts(b.block.stmts.clone(), tail, hint);
+                let v = self.stmts(block_stmts(&b.block), tail, hint);
                 self.scopes.pop();
                 v
             }
@@ -230,7 +233,7 @@ impl Lower {
                 let els = i.else_branch.as_ref().map(|(_, e)| else_stmts(e, false));
                 self.if_(
                     &i.cond,
-                    i.then_branch.stmts.clone(),
+                    block_stmts(&i.then_branch),
                     els,
                     false,
                     false,
@@ -295,8 +298,8 @@ impl Lower {
     pub(super) fn if_(
         &mut self,
         cond: &syn::Expr,
-        then: Vec<syn::Stmt>,
-        els: Option<Vec<syn::Stmt>>,
+        then: Vec<S<'_>>,
+        els: Option<Vec<S<'_>>>,
         tail: bool,
         want_value: bool,
         hint: Option<&Hint>,
@@ -437,7 +440,7 @@ impl Lower {
             if let Some(n) = loop_var {
                 l.bind(n, Operand::Var(var));
             }
-            l.stmts(f.body.stmts.clone(), false, None);
+            l.stmts(block_stmts(&f.body), false, None);
         });
         let mut carried = Vec::new();
         for (name, phi, init) in phis {
@@ -458,32 +461,50 @@ impl Lower {
     }
 }
 
+/// A statement to lower, borrowed from the body. An `else if` is an expression the syntax
+/// tree does not hold as a statement, and copying it into one would copy all under it.
+#[derive(Clone, Copy)]
+pub(super) enum S<'a> {
+    Stmt(&'a syn::Stmt),
+    /// An expression as a statement: `e;` with `true`, a block's value `e` with `false`.
+    Expr(&'a syn::Expr, bool),
+}
+
+/// The statements of a block.
+pub(super) fn block_stmts(b: &syn::Block) -> Vec<S<'_>> {
+    b.stmts.iter().map(S::Stmt).collect()
+}
+
+/// Whether the statements always end in `return` (so what follows them never runs).
+fn diverges(stmts: &[S<'_>]) -> bool {
+    match stmts.last().copied() {
+        Some(S::Stmt(syn::Stmt::Expr(e, _))) | Some(S::Expr(e, _)) => validate::expr_diverges(e),
+        _ => false,
+    }
+}
+
 /// The else branch's statements (`else if` becomes a one-statement block).
-fn else_stmts(e: &syn::Expr, value: bool) -> Vec<syn::Stmt> {
+fn else_stmts(e: &syn::Expr, value: bool) -> Vec<S<'_>> {
     match e {
-        syn::Expr::Block(b) => b.block.stmts.clone(),
-        other if value => vec![syn::Stmt::Expr(other.clone(), None)],
-        other => vec![syn::Stmt::Expr(other.clone(), Some(Default::default()))],
+        syn::Expr::Block(b) => block_stmts(&b.block),
+        other => vec![S::Expr(other, !value)],
     }
 }
 
 /// Names the body assigns to (`x = ..`, `x += ..`), in order of first assignment.
 fn assigned_names(b: &syn::Block, out: &mut Vec<String>) {
-    struct Find<'o>(&'o mut Vec<String>);
-    impl<'ast> Visit<'ast> for Find<'_> {
-        fn visit_expr(&mut self, e: &'ast syn::Expr) {
-            let target = match e {
-                syn::Expr::Assign(a) => local_name(&a.left),
-                syn::Expr::Binary(b) if ast::is_compound(&b.op) => local_name(&b.left),
-                _ => None,
-            };
-            if let Some(n) = target {
-                if !self.0.contains(&n) {
-                    self.0.push(n);
-                }
+    let roots = b.stmts.iter().flat_map(walk::stmt_exprs).collect();
+    walk::preorder(roots, |e| {
+        let target = match e {
+            syn::Expr::Assign(a) => local_name(&a.left),
+            syn::Expr::Binary(b) if ast::is_compound(&b.op) => local_name(&b.left),
+            _ => None,
+        };
+        if let Some(n) = target {
+            if !out.contains(&n) {
+                out.push(n);
             }
-            syn::visit::visit_expr(self, e);
         }
-    }
-    Find(out).visit_block(b);
+        true
+    });
 }
