@@ -196,6 +196,11 @@ mod scale;
 /// - Expressions that mention no float (integer and `bool` arithmetic on constants, including
 ///   their method calls such as `n.pow(2)`) are copied verbatim: they are constants.
 ///
+/// Size: a body may be one expression of any length (a sum of 10,000 products) and thousands
+/// of `let`s; the macro's time grows about linearly with it. Parentheses may nest 4,000 deep
+/// (rustc's own parser stops well before), blocks, `if`s and `else if` links 128 deep; deeper
+/// is a `compile_error!` asking to split the expression with `let`.
+///
 /// Anything else is a `compile_error!` at that code, saying what is not supported and what to
 /// write instead: `while`/`loop`, closures, unknown methods, references, `unsafe`, `match`,
 /// `break`/`continue`, items and macros inside the body, generics over types, float-to-integer
