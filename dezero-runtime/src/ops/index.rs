@@ -222,7 +222,7 @@ impl Plan {
     }
 }
 
-/// y = x[index]. Backward: gx = GetItemGrad(gy): zeros of x's shape with gy added at the
+/// y = x\[index\]. Backward: gx = GetItemGrad(gy): zeros of x's shape with gy added at the
 /// indexed positions. Made by [`get_item`].
 ///
 /// ```
@@ -249,7 +249,7 @@ impl Function for GetItem {
 }
 
 /// y = zeros of the indexed array's shape with gy added at the indexed positions (the
-/// backward of [`GetItem`]). Backward: ggy = ggx[index].
+/// backward of [`GetItem`]). Backward: ggy = ggx\[index\].
 ///
 /// ```
 /// use dezero_runtime::{functions::{get_item, Index}, BackwardOptions, Variable};

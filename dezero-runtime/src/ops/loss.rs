@@ -79,7 +79,7 @@ impl Function for MeanSquaredError {
     }
 }
 
-/// y = -(1/N) Σᵢ log softmax(xᵢ)[tᵢ] for integer labels t.
+/// y = -(1/N) Σᵢ log softmax(xᵢ)\[tᵢ\] for integer labels t.
 /// Backward: gx = (softmax(x) - onehot(t)) · gy / N.
 ///
 /// Applied directly with [`apply`] it checks x and the labels as [`softmax_cross_entropy`]
