@@ -2,46 +2,12 @@
 //! itself: Newton loops and optimizer loops keep live memory flat without a `cleargrad` to
 //! break the cycle, under a counting global allocator (this test binary's own).
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-
 use dezero_runtime::functions::{sin, sum};
 use dezero_runtime::{BackwardOptions, Variable};
 use ndarray::ArrayD;
 
-struct Counting;
-
-thread_local! {
-    /// Bytes allocated minus bytes freed by this thread (tests run on their own threads).
-    static LIVE: Cell<isize> = const { Cell::new(0) };
-}
-
-fn add(delta: isize) {
-    // `try_with`: the slot may be gone while the thread is being torn down.
-    let _ = LIVE.try_with(|l| l.set(l.get() + delta));
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        add(layout.size() as isize);
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        add(-(layout.size() as isize));
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        add(new_size as isize - layout.size() as isize);
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
-
-fn live() -> isize {
-    LIVE.with(|l| l.get())
-}
+mod counting;
+use counting::live;
 
 const CREATE_GRAPH: BackwardOptions = BackwardOptions {
     retain_grad: false,
