@@ -1,7 +1,7 @@
 //! The expansion at scale, on a thread with rustc's stack (8 MiB; syn and the macro are
 //! unoptimized there, as proc macros are built by default): a body of one long expression,
 //! thousands of `let`s, parentheses nested thousands deep, and past the nesting limits one
-//! clean error instead of a crash. Timing is in `benches/expand.rs`.
+//! clean error instead of a crash. Timing is in the workspace's `benches/expand.rs`.
 
 use crate::bodies;
 use crate::tree::parse::{MAX_DEPTH, MAX_UNSPLIT};

@@ -31,8 +31,7 @@ fn panic_message(f: impl FnOnce() + std::panic::UnwindSafe) -> String {
 fn grad_of(f: impl Fn(&Variable) -> Variable, x: ArrayD<f64>) -> ArrayD<f64> {
     let x = var(x);
     F::sum(f(&x)).backward();
-    let g = x.grad().unwrap().data().to_owned();
-    g
+    x.grad().unwrap().data().to_owned()
 }
 
 const SHAPES: [&[usize]; 4] = [&[5], &[3, 4], &[2, 3, 2], &[]];

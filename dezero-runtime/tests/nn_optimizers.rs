@@ -49,8 +49,8 @@ fn three_steps(opt: &mut dyn Optimizer) -> Vec<f64> {
     }
     // The update wrote into the parameter's own array.
     assert_eq!(m.w.data().as_ptr(), w_before);
-    let w = m.w.data().iter().copied().collect();
-    w
+
+    m.w.data().iter().copied().collect()
 }
 
 fn assert_close(got: &[f64], want: &[f64]) {

@@ -33,8 +33,7 @@ fn scratch(name: &str) -> PathBuf {
 }
 
 fn flat(p: &Parameter) -> Vec<f64> {
-    let v = p.data().iter().copied().collect();
-    v
+    p.data().iter().copied().collect()
 }
 
 #[test]

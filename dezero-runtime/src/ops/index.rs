@@ -136,7 +136,7 @@ impl Plan {
                     &Index::RangeFrom(a) if a <= n => Step::Range(a, n),
                     Index::RangeFrom(a) => out_of_bounds(format!("range {a}..")),
                     Index::List(list) => {
-                        if let Some((k, &i)) = list.iter().enumerate().find(|(_, &i)| i >= n) {
+                        if let Some((k, &i)) = list.iter().enumerate().find(|&(_, &i)| i >= n) {
                             out_of_bounds(format!("index {i} (position {k} of the list)"));
                         }
                         Step::List(list.clone())

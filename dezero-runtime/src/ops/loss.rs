@@ -40,7 +40,7 @@ fn check_labels(shape: &[usize], labels: &[usize]) {
             labels.len()
         );
     }
-    if let Some((i, &t)) = labels.iter().enumerate().find(|(_, &t)| t >= c) {
+    if let Some((i, &t)) = labels.iter().enumerate().find(|&(_, &t)| t >= c) {
         panic!(
             "softmax_cross_entropy: label {t} (row {i}) is out of range for {c} classes (x of shape {shape:?})"
         );
@@ -316,14 +316,14 @@ pub fn accuracy(y: impl AsRef<Variable>, labels: &[usize]) -> f64 {
     let hits = y
         .axis_iter(Axis(0))
         .zip(labels)
-        .filter(|(row, &t)| {
+        .filter(|(row, t)| {
             let mut best = 0;
             for (j, &v) in row.iter().enumerate() {
                 if v > row[best] {
                     best = j;
                 }
             }
-            best == t
+            best == **t
         })
         .count();
     hits as f64 / labels.len() as f64

@@ -8,7 +8,7 @@
 //! runs proc macros unoptimized by default, which this command models:
 //!
 //! ```text
-//! CARGO_PROFILE_BENCH_OPT_LEVEL=0 cargo bench -p dezero-macros --bench expand
+//! CARGO_PROFILE_BENCH_OPT_LEVEL=0 cargo bench --bench expand
 //! ```
 // The modules are the macro's; their unit tests (compiled out here) leave imports unused.
 #![allow(dead_code, unused_imports)]
@@ -16,39 +16,39 @@
 // `source.rs` asks `proc_macro::is_available()` (false here: no source file is read).
 extern crate proc_macro;
 
-#[path = "../src/ast.rs"]
+#[path = "../dezero-macros/src/ast.rs"]
 mod ast;
-#[path = "../src/bodies.rs"]
+#[path = "../dezero-macros/src/bodies.rs"]
 mod bodies;
-#[path = "../src/custom.rs"]
+#[path = "../dezero-macros/src/custom.rs"]
 mod custom;
-#[path = "../src/dot/mod.rs"]
+#[path = "../dezero-macros/src/dot/mod.rs"]
 mod dot;
-#[path = "../src/emit.rs"]
+#[path = "../dezero-macros/src/emit.rs"]
 mod emit;
-#[path = "../src/errors.rs"]
+#[path = "../dezero-macros/src/errors.rs"]
 mod errors;
-#[path = "../src/expand.rs"]
+#[path = "../dezero-macros/src/expand.rs"]
 mod expand;
-#[path = "../src/ir/mod.rs"]
+#[path = "../dezero-macros/src/ir/mod.rs"]
 mod ir;
-#[path = "../src/names.rs"]
+#[path = "../dezero-macros/src/names.rs"]
 mod names;
-#[path = "../src/op.rs"]
+#[path = "../dezero-macros/src/op.rs"]
 mod op;
-#[path = "../src/primitives.rs"]
+#[path = "../dezero-macros/src/primitives.rs"]
 mod primitives;
-#[path = "../src/prune.rs"]
+#[path = "../dezero-macros/src/prune.rs"]
 mod prune;
-#[path = "../src/reverse/mod.rs"]
+#[path = "../dezero-macros/src/reverse/mod.rs"]
 mod reverse;
-#[path = "../src/source.rs"]
+#[path = "../dezero-macros/src/source.rs"]
 mod source;
-#[path = "../src/tangent.rs"]
+#[path = "../dezero-macros/src/tangent.rs"]
 mod tangent;
-#[path = "../src/tree/mod.rs"]
+#[path = "../dezero-macros/src/tree/mod.rs"]
 mod tree;
-#[path = "../src/validate.rs"]
+#[path = "../dezero-macros/src/validate.rs"]
 mod validate;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, SamplingMode};
