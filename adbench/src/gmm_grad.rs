@@ -24,8 +24,9 @@
 //!
 //! [`objective_grad`] computes them in one pass over the points: for each point it keeps
 //! `xc` and `y` of every component (workspaces of `k * d`, allocated once per call), takes
-//! the log-sum-exp, then accumulates each component's share weighted by `w_ij`. `Q^T y`
-//! shares its loop over the lower triangle with the `L` gradient.
+//! the log-sum-exp, then accumulates each component's share weighted by `w_ij`, through
+//! `wy = w_ij y` (`d` products, then one product per triangle entry). `Q^T wy` shares its loop
+//! over the lower triangle with the `L` gradient.
 #![allow(clippy::needless_range_loop, clippy::too_many_arguments)]
 
 use crate::data::GmmInput;
@@ -93,6 +94,7 @@ pub fn objective_grad(
     let mut xc = vec![0.0; k * d];
     let mut y = vec![0.0; k * d];
     let mut beta = vec![0.0; k];
+    let mut wy = vec![0.0; d];
     let mut slse = 0.0;
     for i in 0..n {
         let xi = &x[i * d..];
@@ -107,21 +109,27 @@ pub fn objective_grad(
         for j in 0..k {
             let w = (beta[j] - lse).exp();
             g_alphas[j] += w;
-            let (xcj, yj, dj) = (&xc[j * d..], &y[j * d..], &qdiags[j * d..]);
+            let (xcj, dj) = (&xc[j * d..], &qdiags[j * d..]);
+            // wy = w y, the shared factor of every mean and icf term below.
+            for l in 0..d {
+                wy[l] = w * y[j * d + l];
+            }
             let gm = &mut g_means[j * d..(j + 1) * d];
             let gi = &mut g_icf[j * icf_sz..(j + 1) * icf_sz];
             for l in 0..d {
-                gm[l] += w * dj[l] * yj[l];
-                gi[l] += w * (1.0 - yj[l] * xcj[l] * dj[l]);
+                gi[l] += w - wy[l] * xcj[l] * dj[l];
             }
             let ltri = &icf[j * icf_sz + d..];
             let mut idx = 0;
             for b in 0..d {
+                // (Q^T wy)_b = D_b wy_b + sum_{a > b} L[a][b] wy_a.
+                let mut qt_wy = dj[b] * wy[b];
                 for a in b + 1..d {
-                    gm[b] += w * ltri[idx] * yj[a];
-                    gi[d + idx] -= w * yj[a] * xcj[b];
+                    qt_wy += ltri[idx] * wy[a];
+                    gi[d + idx] -= wy[a] * xcj[b];
                     idx += 1;
                 }
+                gm[b] += qt_wy;
             }
         }
     }
