@@ -85,17 +85,18 @@ fn jacobian_of_the_adbench_observation() {
     check_jacobian(&inp.cams, &inp.points, inp.weights[0], feat);
 }
 
-/// Observations varied from ADBench's: rotations from 1e-3 to ~3 rad about changing axes,
-/// moved centres and points, distortions up to 0.1, several weights.
+/// Observations varied from ADBench's: rotations from 1e-12 to ~3 rad about changing axes
+/// (the tiny ones take the full formula, with `1 - cos t` rounded to 0 or nearly), moved
+/// centres and points, distortions up to 0.1, several weights.
 #[test]
 fn jacobian_of_varied_observations() {
     let inp = input();
     let base = inputs(&inp.cams, &inp.points, inp.weights[0]);
     let feat = [inp.features[0], inp.features[1]];
-    for s in 0..8 {
+    for s in 0..10 {
         let t = s as f64;
         let mut v = base.clone();
-        let angle = [1e-3, 0.01, 0.3, 1.0, 1.7, 2.5, 3.0, 0.7][s];
+        let angle = [1e-3, 0.01, 0.3, 1.0, 1.7, 2.5, 3.0, 0.7, 1e-6, 1e-12][s];
         let axis = [(1.3 * t).sin(), (0.7 * t + 1.0).cos(), 0.5 + 0.1 * t];
         let norm = (axis[0] * axis[0] + axis[1] * axis[1] + axis[2] * axis[2]).sqrt();
         for i in 0..3 {
