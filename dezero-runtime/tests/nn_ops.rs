@@ -303,6 +303,34 @@ fn softmax_cross_entropy_matches_the_naive_formula() {
 }
 
 #[test]
+fn softmax_cross_entropy_backward_agrees_across_layouts_and_paths() {
+    // The plain backward computes gx on the arrays (one pass over 2-D rows); create_graph
+    // records softmax - onehot as ops. Both on a standard and a transposed (column-major) x.
+    let mut rng = Rng::new(401);
+    for (n, c) in [(1, 1), (3, 2), (30, 3), (7, 9)] {
+        let x = rng.array(&[n, c], -4.0, 4.0);
+        let labels: Vec<usize> = (0..n).map(|_| rng.below(c)).collect();
+        let x_f = x.t().as_standard_layout().t().to_owned(); // same values, column-major
+        assert!(n == 1 || c == 1 || !x_f.is_standard_layout());
+        let grad = |x: &ArrayD<f64>, create_graph: bool| {
+            let xv = var(x.clone());
+            (F::softmax_cross_entropy(&xv, &labels) * 3.0).backward_with(
+                dezero_runtime::BackwardOptions {
+                    create_graph,
+                    ..Default::default()
+                },
+            );
+            let g = xv.grad().unwrap().data().to_owned();
+            g
+        };
+        let plain = grad(&x, false);
+        assert_eq!(plain, grad(&x_f, false), "{n}x{c}: layout changed gx");
+        assert_close(&plain, &grad(&x, true), 1e-15);
+        assert_close(&plain, &grad(&x_f, true), 1e-15);
+    }
+}
+
+#[test]
 fn softmax_cross_entropy_is_stable_and_checks_labels() {
     // a wrong label scored 1000 below the right one costs exactly 1000
     let x = var(array![[1000.0, 0.0], [0.0, 1000.0]].into_dyn());
