@@ -254,6 +254,36 @@ fn mean_squared_error_values_and_derivatives() {
     );
 }
 
+// ---------------------------------------------------------------- sigmoid backward
+
+#[test]
+fn sigmoid_backward_writes_only_a_gradient_nothing_else_holds() {
+    // gx = gy y (1 - y): computed in gy's array when gy is unique (a plain backward), in a new
+    // one when gy is kept (retain_grad), which must stay as it was. Same values either way.
+    let mut rng = Rng::new(402);
+    let x = rng.array(&[30, 10], -5.0, 5.0);
+    let expected = x.mapv(|v| {
+        let s = 1.0 / (1.0 + (-v).exp());
+        3.0 * s * (1.0 - s)
+    });
+    for retain_grad in [false, true] {
+        let xv = var(x.clone());
+        let y = F::sigmoid(&xv);
+        F::sum(&y * 3.0).backward_with(dezero_runtime::BackwardOptions {
+            retain_grad,
+            ..Default::default()
+        });
+        assert_eq!(
+            *xv.grad().unwrap().data(),
+            expected,
+            "retain_grad {retain_grad}"
+        );
+        if retain_grad {
+            assert!(y.grad().unwrap().data().iter().all(|&g| g == 3.0));
+        }
+    }
+}
+
 // ---------------------------------------------------------------- softmax_cross_entropy
 
 #[test]
