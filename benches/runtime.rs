@@ -8,6 +8,10 @@
 //! | `goldstein_scalar/runtime`   | Goldstein–Price value + gradient at (1, 1) with `Variable`s   |
 //! | `goldstein_scalar/hand`      | the same with a hand-written analytic gradient in plain Rust  |
 //! | `goldstein_array_1000x1000`  | Goldstein–Price value + gradient on a 1000×1000 array         |
+//! | `elementwise_1e6/…`          | `x * y + sin(x)` on 10^6 elements, forward only: runtime ops  |
+//! |                              | (`runtime`, graph recorded; `no_grad`), and plain ndarray     |
+//!
+//! The element-wise rows' peer is NumPy (`python3 benches/numpy_peer.py`, one thread).
 //!
 //! Per scalar op = `scalar_chain_1000` / 1000 (the peer prints µs per op directly).
 //!
@@ -16,7 +20,8 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use dezero::Variable;
+use dezero::functions::sin;
+use dezero::{no_grad, Variable};
 use ndarray::{Array2, ArrayD};
 
 /// The Goldstein–Price function, written as the peer writes it.
@@ -103,6 +108,23 @@ fn benches(c: &mut Criterion) {
             a.cleargrad();
         })
     });
+    g.finish();
+
+    let mut g = c.benchmark_group("elementwise_1e6");
+    g.sample_size(20).measurement_time(Duration::from_secs(5));
+    let xs = ArrayD::from_shape_fn(vec![1_000_000], |i| (i[0] as f64 * 0.618).fract());
+    let ys = ArrayD::from_shape_fn(vec![1_000_000], |i| (i[0] as f64 * 0.414).fract());
+    let (x, y) = (Variable::new(xs.clone()), Variable::new(ys.clone()));
+    let expected = &xs * &ys + xs.mapv(f64::sin);
+    assert_eq!(*(&x * &y + sin(&x)).data(), expected);
+    g.bench_function("runtime", |b| b.iter(|| &x * &y + sin(&x)));
+    g.bench_function("no_grad", |b| {
+        b.iter(|| {
+            let _guard = no_grad();
+            &x * &y + sin(&x)
+        })
+    });
+    g.bench_function("ndarray", |b| b.iter(|| &xs * &ys + xs.mapv(f64::sin)));
     g.finish();
 }
 

@@ -114,9 +114,28 @@ fn gather<L: Clone>(
         );
     }
     (
-        data.select(Axis(0), indices),
+        select_rows(data, indices),
         indices.iter().map(|&i| labels[i].clone()).collect(),
     )
+}
+
+/// `data.select(Axis(0), indices)` (indices checked): for data in standard layout, one copy
+/// of each row into a buffer of the batch's size (ndarray's `select` appends row by row).
+fn select_rows(data: ArrayViewD<'_, f64>, indices: &[usize]) -> ArrayD<f64> {
+    let Some(flat) = data.as_slice() else {
+        return data.select(Axis(0), indices);
+    };
+    if data.ndim() == 0 {
+        return data.select(Axis(0), indices);
+    }
+    let row: usize = data.shape()[1..].iter().product();
+    let mut out = Vec::with_capacity(indices.len() * row);
+    for &i in indices {
+        out.extend_from_slice(&flat[i * row..(i + 1) * row]);
+    }
+    let mut shape = data.shape().to_vec();
+    shape[0] = indices.len();
+    ArrayD::from_shape_vec(shape, out).expect("one row per index")
 }
 
 /// A dataset whose inputs go through a function as they are read ([`Dataset::transform`]).

@@ -115,8 +115,13 @@ impl Layer for MLP {
     }
 
     fn children(&self, visit: &mut dyn FnMut(&str, Child<'_>)) {
+        // The first names without formatting (params() walks this tree every training step).
+        const NAMES: [&str; 8] = ["l0", "l1", "l2", "l3", "l4", "l5", "l6", "l7"];
         for (i, layer) in self.layers.iter().enumerate() {
-            visit(&format!("l{i}"), Child::Layer(layer));
+            match NAMES.get(i) {
+                Some(name) => visit(name, Child::Layer(layer)),
+                None => visit(&format!("l{i}"), Child::Layer(layer)),
+            }
         }
     }
 }

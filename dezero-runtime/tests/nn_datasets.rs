@@ -169,6 +169,19 @@ fn get_batch_gathers_what_get_reads() {
     assert_eq!((x[[0, 1, 2]], x[[1, 0, 0]]), (312.0, 100.0));
     assert_eq!(t, ['d', 'b']);
     assert_eq!(ds.get_batch(&[]).0.shape(), &[0, 2, 3]);
+    // Data in another layout (column-major here) goes through ndarray's `select`: same batch.
+    let data = ndarray::Array2::from_shape_fn((5, 3), |(i, j)| (i * 10 + j) as f64);
+    let c_order = ArrayDataset::new(data.clone().into_dyn(), vec![0; 5]);
+    let f_order = ArrayDataset::new(
+        data.t().as_standard_layout().t().to_owned().into_dyn(),
+        vec![0; 5],
+    );
+    let idx = [4, 0, 2, 2];
+    assert_eq!(c_order.get_batch(&idx).0, f_order.get_batch(&idx).0);
+    assert_eq!(
+        c_order.get_batch(&idx).0,
+        data.select(ndarray::Axis(0), &idx).into_dyn()
+    );
 }
 
 #[test]

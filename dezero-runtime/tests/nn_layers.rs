@@ -162,6 +162,13 @@ fn mlp_is_linear_sigmoid_linear() {
     assert_eq!(y.shape(), vec![3, 2]);
     let keys: Vec<String> = mlp.named_params().into_iter().map(|(k, _)| k).collect();
     assert_eq!(keys, ["l0/W", "l0/b", "l1/W", "l1/b"]);
+    // Names past the first eight layers too.
+    let deep = MLP::new(&[1; 11]);
+    let names: Vec<String> = deep.named_params().into_iter().map(|(k, _)| k).collect();
+    let expected: Vec<String> = (0..11)
+        .flat_map(|i| [format!("l{i}/W"), format!("l{i}/b")])
+        .collect();
+    assert_eq!(names, expected);
 }
 
 #[test]

@@ -253,6 +253,36 @@ fn mean_squared_error_values_and_derivatives() {
     );
 }
 
+// ---------------------------------------------------------------- sigmoid backward
+
+#[test]
+fn sigmoid_backward_writes_only_a_gradient_nothing_else_holds() {
+    // gx = gy y (1 - y): computed in gy's array when gy is unique (a plain backward), in a new
+    // one when gy is kept (retain_grad), which must stay as it was. Same values either way.
+    let mut rng = Rng::new(402);
+    let x = rng.array(&[30, 10], -5.0, 5.0);
+    let expected = x.mapv(|v| {
+        let s = 1.0 / (1.0 + (-v).exp());
+        3.0 * s * (1.0 - s)
+    });
+    for retain_grad in [false, true] {
+        let xv = var(x.clone());
+        let y = F::sigmoid(&xv);
+        F::sum(&y * 3.0).backward_with(dezero_runtime::BackwardOptions {
+            retain_grad,
+            ..Default::default()
+        });
+        assert_eq!(
+            *xv.grad().unwrap().data(),
+            expected,
+            "retain_grad {retain_grad}"
+        );
+        if retain_grad {
+            assert!(y.grad().unwrap().data().iter().all(|&g| g == 3.0));
+        }
+    }
+}
+
 // ---------------------------------------------------------------- softmax_cross_entropy
 
 #[test]
@@ -298,6 +328,34 @@ fn softmax_cross_entropy_matches_the_naive_formula() {
             |x| F::softmax_cross_entropy(x, &labels),
             &x,
         );
+    }
+}
+
+#[test]
+fn softmax_cross_entropy_backward_agrees_across_layouts_and_paths() {
+    // The plain backward computes gx on the arrays (one pass over 2-D rows); create_graph
+    // records softmax - onehot as ops. Both on a standard and a transposed (column-major) x.
+    let mut rng = Rng::new(401);
+    for (n, c) in [(1, 1), (3, 2), (30, 3), (7, 9)] {
+        let x = rng.array(&[n, c], -4.0, 4.0);
+        let labels: Vec<usize> = (0..n).map(|_| rng.below(c)).collect();
+        let x_f = x.t().as_standard_layout().t().to_owned(); // same values, column-major
+        assert!(n == 1 || c == 1 || !x_f.is_standard_layout());
+        let grad = |x: &ArrayD<f64>, create_graph: bool| {
+            let xv = var(x.clone());
+            (F::softmax_cross_entropy(&xv, &labels) * 3.0).backward_with(
+                dezero_runtime::BackwardOptions {
+                    create_graph,
+                    ..Default::default()
+                },
+            );
+            let g = xv.grad().unwrap().data().to_owned();
+            g
+        };
+        let plain = grad(&x, false);
+        assert_eq!(plain, grad(&x_f, false), "{n}x{c}: layout changed gx");
+        assert_close(&plain, &grad(&x, true), 1e-15);
+        assert_close(&plain, &grad(&x_f, true), 1e-15);
     }
 }
 

@@ -189,6 +189,22 @@ fn linear_is_matmul_plus_bias_with_gradients() {
 }
 
 #[test]
+fn linear_adds_its_bias_exactly_as_broadcasting_does() {
+    // The bias of shape (k) is added row by row to a standard-layout product; a product in
+    // column-major layout (both operands column-major) takes ndarray's broadcast. Both exact.
+    let mut rng = Rng::new(45);
+    let x = rng.array(&[6, 3], -1.0, 1.0);
+    let w = rng.array(&[3, 5], -1.0, 1.0);
+    let b = rng.array(&[5], -1.0, 1.0);
+    let f_order = |a: &ArrayD<f64>| a.t().as_standard_layout().t().to_owned();
+    for (x, w) in [(x.clone(), w.clone()), (f_order(&x), f_order(&w))] {
+        let product = F::matmul(var(x.clone()), var(w.clone())).data().to_owned();
+        let y = F::linear(var(x), var(w), Some(&var(b.clone())));
+        assert_eq!(*y.data(), &product + &b);
+    }
+}
+
+#[test]
 fn linear_second_derivatives() {
     let mut rng = Rng::new(44);
     let x = rng.array(&[4, 3], -1.0, 1.0);

@@ -5,7 +5,7 @@
 //! As in DeZero, the losses divide by the batch size `N = len(x)` (the length of the first
 //! axis, 1 for a 0-dim `x`), not by the number of elements.
 
-use ndarray::{ArrayD, Axis, Ix2, Zip};
+use ndarray::{ArrayD, ArrayView1, Axis, Ix2, Zip};
 
 use crate::builtin::{apply1, builtin_function, Builtin};
 use crate::config::is_backprop_enabled;
@@ -126,16 +126,27 @@ impl Builtin for SoftmaxCrossEntropy {
         if !is_backprop_enabled() {
             // No graph to record (backward without create_graph): the same formula on the
             // arrays, in one buffer.
+            // Row by row on a 2-D view and plain slices (the same operations in the same
+            // order as on the arrays, without a dynamic shape per row).
             let scale = gys[0].item() / n;
-            let mut gx = x.data().as_standard_layout().into_owned();
-            for (mut row, &t) in gx.axis_iter_mut(Axis(0)).zip(&self.0) {
+            let data = x.data();
+            let x2 = data
+                .view()
+                .into_dimensionality::<Ix2>()
+                .expect("checked 2-D");
+            let mut gx = Vec::with_capacity(x2.len());
+            for (row, &t) in x2.rows().into_iter().zip(&self.0) {
+                let start = gx.len();
                 let m = row.fold(f64::NAN, |m, &v| m.max(v));
-                row.mapv_inplace(|v| (v - m).exp());
-                let s = row.sum();
-                row.mapv_inplace(|v| v / s);
-                row[t] -= 1.0;
-                row.mapv_inplace(|v| v * scale);
+                gx.extend(row.iter().map(|&v| (v - m).exp()));
+                let out = &mut gx[start..];
+                let s = ArrayView1::from(&*out).sum();
+                out.iter_mut().for_each(|v| *v /= s);
+                out[t] -= 1.0;
+                out.iter_mut().for_each(|v| *v *= scale);
             }
+            let gx = ArrayD::from_shape_vec(data.raw_dim(), gx).expect("one value per element");
+            drop(data);
             gxs.push(Variable::new(gx));
             return;
         }

@@ -6,6 +6,7 @@ use ndarray::{ArrayD, Zip};
 use crate::builtin::{apply1, apply2, builtin_function, Builtin};
 use crate::kinks;
 use crate::ops::arith::reduce_to;
+use crate::ops::zip_grad_in_place;
 use crate::variable::Variable;
 
 /// Defines a one-input element-wise function: the struct, its `Function` impl and the free
@@ -236,7 +237,9 @@ unary! {
     /// y = 1 / (1 + e⁻ˣ). Backward: gx = gy y (1 - y).
     struct Sigmoid, "sigmoid";
     forward |x| 1.0 / (1.0 + (-x).exp());
-    backward |x, y, gy| gy * y * (1.0 - y);
+    // In gy's own array when nothing else holds it (the usual case in a plain backward).
+    backward |x, y, gy| zip_grad_in_place(gy, y, |g, y| g * y * (1.0 - y))
+        .unwrap_or_else(|| gy * y * (1.0 - y));
     /// The logistic sigmoid, element-wise, computed as `1 / (1 + exp(-x))` like the notes.
     ///
     /// Derivative: dy/dx = y (1 - y).

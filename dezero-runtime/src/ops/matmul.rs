@@ -160,6 +160,21 @@ fn pass_grads(x: &Variable, w: &Variable, gy: &Variable, gxs: &mut Vec<Variable>
     }
 }
 
+/// `y += b` (b broadcast, shapes checked): row by row on the slices when `y` is a matrix in
+/// standard layout and `b` a vector of its width (the additions ndarray's broadcast makes,
+/// without building the broadcast view).
+fn add_bias(y: &mut ArrayD<f64>, b: &ArrayD<f64>) {
+    if y.ndim() == 2 && b.ndim() == 1 && b.len() == y.shape()[1] && !b.is_empty() {
+        if let (Some(ys), Some(bs)) = (y.as_slice_mut(), b.as_slice()) {
+            for row in ys.chunks_exact_mut(bs.len()) {
+                row.iter_mut().zip(bs).for_each(|(v, &c)| *v += c);
+            }
+            return;
+        }
+    }
+    *y += b;
+}
+
 /// gb of `linear`: gy summed to the bias' shape.
 fn bias_grad(b: &Variable, gy: &Variable) -> Variable {
     let shape = b.shape();
@@ -269,7 +284,7 @@ impl Builtin for Affine {
     fn value(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
         check_linear(xs[0].shape(), xs[1].shape(), Some(xs[2].shape()));
         let mut y = product(xs[0], xs[1]);
-        y += xs[2];
+        add_bias(&mut y, xs[2]);
         y
     }
     fn pullback(
