@@ -349,8 +349,7 @@ fn softmax_cross_entropy_backward_agrees_across_layouts_and_paths() {
                     ..Default::default()
                 },
             );
-            let g = xv.grad().unwrap().data().to_owned();
-            g
+            xv.grad().unwrap().data().to_owned()
         };
         let plain = grad(&x, false);
         assert_eq!(plain, grad(&x_f, false), "{n}x{c}: layout changed gx");
