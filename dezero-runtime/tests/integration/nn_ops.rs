@@ -4,12 +4,11 @@
 //! differences on seeded random arrays, second derivatives (create_graph) against central
 //! differences of the first derivative, and the shape panics.
 
-mod support;
 
 use dezero_runtime::functions as F;
 use dezero_runtime::{gradient_check, Variable};
 use ndarray::{array, ArrayD, Axis};
-use support::{assert_close, check_grad, check_second, Rng};
+use crate::support::{assert_close, check_grad, check_second, Rng};
 
 fn var(a: ArrayD<f64>) -> Variable {
     Variable::new(a)
