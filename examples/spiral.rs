@@ -5,7 +5,7 @@
 //! reshuffled every epoch (a [`DataLoader`]). Prints one line per epoch, as the book does;
 //! the loss falls from about 1.1 to about 0.1 as in the book's figure. The random draws come
 //! in DeZero's order, so the losses are those of DeZero run in float64 after
-//! `np.random.seed(0)` (tests/nn_training.rs checks five epochs to 1e-12).
+//! `np.random.seed(0)` (dezero-runtime/tests/integration/nn_training.rs checks five epochs to 1e-12).
 //!
 //! Draws the decision regions with the training points, and the loss curve, as SVG.
 //!

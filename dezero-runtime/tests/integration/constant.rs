@@ -1,11 +1,10 @@
 //! `Variable::constant`: a leaf backward gives no grad, while every other gradient is exactly
 //! what it is with `Variable::new` (matmul and linear skip the constant's gradient only).
 
-
+use crate::support::Rng;
 use dezero_runtime::functions as F;
 use dezero_runtime::{BackwardOptions, Variable};
 use ndarray::ArrayD;
-use crate::support::Rng;
 
 /// Grads of (w1, b1, w2) for a two-layer net on the batch `x`.
 fn grads(x: &Variable, w1: &ArrayD<f64>, b1: &ArrayD<f64>, w2: &ArrayD<f64>) -> Vec<ArrayD<f64>> {

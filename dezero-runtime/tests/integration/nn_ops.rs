@@ -4,11 +4,10 @@
 //! differences on seeded random arrays, second derivatives (create_graph) against central
 //! differences of the first derivative, and the shape panics.
 
-
+use crate::support::{assert_close, check_grad, check_second, Rng};
 use dezero_runtime::functions as F;
 use dezero_runtime::{gradient_check, Variable};
 use ndarray::{array, ArrayD, Axis};
-use crate::support::{assert_close, check_grad, check_second, Rng};
 
 fn var(a: ArrayD<f64>) -> Variable {
     Variable::new(a)

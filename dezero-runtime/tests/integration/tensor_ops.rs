@@ -3,11 +3,10 @@
 //! differences on seeded random arrays of several shapes, second derivatives (create_graph)
 //! against central differences of the first derivative, and the shape panics.
 
-
+use crate::support::{assert_close, check_grad, check_second, Rng};
 use dezero_runtime::functions as F;
 use dezero_runtime::{BackwardOptions, Variable};
 use ndarray::{array, ArrayD, Axis, IxDyn};
-use crate::support::{assert_close, check_grad, check_second, Rng};
 
 fn var(a: ArrayD<f64>) -> Variable {
     Variable::new(a)

@@ -8,8 +8,7 @@
 //! `f_vjp(x, seed)` is exactly `seed * f_grad(x).1`.
 use dezero::differentiable;
 
-mod grad_common;
-use grad_common::{assert_cd, central_diff};
+use crate::grad_common::{assert_cd, central_diff};
 
 /// One case: the body twice (forward- and reverse-mode expansions) and a table row.
 macro_rules! cases {

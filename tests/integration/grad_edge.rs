@@ -5,8 +5,7 @@
 //! 1e-6 relative), see `grad_common`.
 use dezero::differentiable;
 
-mod grad_common;
-use grad_common::{assert_cd, assert_exact, central_diff, partials};
+use crate::grad_common::{assert_cd, assert_exact, central_diff, partials};
 
 #[differentiable]
 fn identity(x: f64) -> f64 {

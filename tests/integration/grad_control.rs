@@ -6,12 +6,11 @@
 use dezero::functions::{cos, exp, log, sin, sqrt, tanh};
 use dezero::{differentiable, Variable};
 
-mod grad_common;
-use grad_common::functions::{
+use crate::grad_common::functions::{
     clamp_soft, clamp_soft_grad, inner_grad, on2, outer, outer_grad, outer_rt, piecewise,
     piecewise_grad, taylor_sin, taylor_sin_grad, taylor_sin_rt,
 };
-use grad_common::{assert_cd, assert_exact, assert_grad, central_diff, partials};
+use crate::grad_common::{assert_cd, assert_exact, assert_grad, central_diff, partials};
 
 #[test]
 fn taylor_sin_loop_differentiates_to_cos() {

@@ -7,8 +7,7 @@
 use dezero::functions as F;
 use dezero::{differentiable, math, BackwardOptions, Variable};
 
-mod grad_common;
-use grad_common::{assert_cd, assert_exact, central_diff};
+use crate::grad_common::{assert_cd, assert_exact, central_diff};
 
 macro_rules! elementary {
     ($($name:ident, $rev:ident: |$x:ident| $body:expr;)*) => {

@@ -15,8 +15,7 @@
 use dezero::Variable;
 use ndarray::{ArrayD, IxDyn};
 
-mod grad_common;
-use grad_common::functions::*;
+use crate::grad_common::functions::*;
 
 // ---- the cases ----
 

@@ -1,9 +1,8 @@
 //! The functions of SPEC.md (steps 2–24 and the sigmoid/tanh notes) as `#[differentiable]`
 //! functions: `<fn>_grad` equals the seeds' printed values, the runtime's gradient (1e-12
 //! relative) and the central difference (eps 1e-6, 1e-6 relative); see `grad_common`.
-mod grad_common;
-use grad_common::functions::*;
-use grad_common::{assert_exact, assert_grad};
+use crate::grad_common::functions::*;
+use crate::grad_common::{assert_exact, assert_grad};
 
 #[test]
 fn sphere_matches_spec_runtime_and_central_difference() {

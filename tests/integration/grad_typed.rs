@@ -7,8 +7,7 @@
 //! `_vjp` equals `seed` times the gradient.
 use dezero::differentiable;
 
-mod grad_common;
-use grad_common::{assert_cd, assert_exact, central_diff, partials};
+use crate::grad_common::{assert_cd, assert_exact, central_diff, partials};
 
 /// The accumulator: s_0 = 1, s_{k+1} = x sin(s_k) + y (two floats: reverse mode, a tape).
 #[differentiable]

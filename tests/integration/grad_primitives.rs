@@ -4,8 +4,7 @@
 use dezero::functions as F;
 use dezero::{differentiable, Variable};
 
-mod grad_common;
-use grad_common::{assert_exact, assert_grad};
+use crate::grad_common::{assert_exact, assert_grad};
 
 /// One single-input primitive: `f`, its generated `f_grad`, `f'`, and the runtime twin.
 struct Unary {

@@ -4,13 +4,12 @@
 //! as in tests/grad_common: 1e-12 relative to max(1, |value|, |gradient|) where |value| is the
 //! largest output (at Goldstein–Price's local minimum (1.8, 0.2) terms of ~1e3 cancel to a
 //! gradient of ~1e-12, whose rounding differs with the order of operations).
-//! The exhaustive comparison (sizes, every SPEC function) lives in tests/fused.rs.
+//! The exhaustive comparison (sizes, every SPEC function) lives in tests/integration/fused.rs.
 use dezero::functions::sqrt;
 use dezero::{custom_vjp, Variable};
 use ndarray::{array, ArrayD, IxDyn};
 
-mod grad_common;
-use grad_common::functions::{
+use crate::grad_common::functions::{
     goldstein_grad, goldstein_op, goldstein_rt, taylor_sin_grad, taylor_sin_op,
 };
 
