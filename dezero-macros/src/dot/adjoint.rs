@@ -21,8 +21,9 @@ impl Dot<'_> {
                     term,
                 } => {
                     let bar = format!("{}_bar", self.p.vars[*target].name);
+                    let single = term.is_single_token();
+                    let term = &self.term(term);
                     let term_s = tidy(&term.to_string());
-                    let single = term.clone().into_iter().count() == 1;
                     let rhs = match (acc, neg) {
                         (false, false) => term_s,
                         (false, true) if single => format!("-{term_s}"),
@@ -169,7 +170,7 @@ impl Dot<'_> {
         };
         for s in stmts {
             match s {
-                RStmt::Contrib { term, .. } => prune::idents(term, live),
+                RStmt::Contrib { term, .. } => prune::idents(&self.term(term), live),
                 RStmt::Vjp { args, .. } => operands(&args.iter().collect::<Vec<_>>(), live),
                 RStmt::If {
                     cond, then, else_, ..
@@ -185,6 +186,15 @@ impl Dot<'_> {
                 }
             }
         }
+    }
+
+    /// The tokens of a reverse term as in `_vjp` (seeds are its seed parameters).
+    fn term(&self, t: &crate::reverse::term::Term) -> TokenStream {
+        let seeds: Vec<TokenStream> = crate::names::seeds(self.p.outputs.len())
+            .into_iter()
+            .map(|s| quote::quote!(#s))
+            .collect();
+        crate::emit::term(self.p, t, &seeds)
     }
 
     /// The values a reverse term reads: `t0_bar * x` reads the adjoint of `t0` and `x`.
