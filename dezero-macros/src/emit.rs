@@ -27,10 +27,18 @@ use quote::{quote, quote_spanned};
 /// The whole expansion.
 pub fn expansion(func: &Function, p: &Program, adj: &Adjoint) -> TokenStream {
     let item = func.item;
+    let live = prune::Liveness::new(p);
     let e = Emit {
         p,
         float: func.float.tokens(),
-        saved: Default::default(),
+        saved: tapes(&live, &adj.stmts),
+        live,
+    };
+    // What the reverse sweep reads, shared by `_grad` and `_vjp` (they differ in the seeds).
+    let rev_live = {
+        let mut l = e.live.none();
+        e.live.rstmts(&adj.stmts, &mut l);
+        l
     };
     let f = func.name();
     let float = &e.float;
@@ -56,7 +64,9 @@ pub fn expansion(func: &Function, p: &Program, adj: &Adjoint) -> TokenStream {
             };
             let rev = e.rstmts(&adj.stmts, &one);
             let grads = e.grads(adj);
-            let forward = e.pruned(&p.body, &[&rev, &quote!(#(#outs)*)]);
+            let mut live = rev_live.clone();
+            e.live.operands(&p.outputs, &mut live);
+            let forward = e.pruned(&p.body, live);
             (forward, rev, grads)
         };
         let docs = docs(&format!(
@@ -86,7 +96,7 @@ pub fn expansion(func: &Function, p: &Program, adj: &Adjoint) -> TokenStream {
         };
         let rev = e.rstmts(&adj.stmts, &params);
         let grads = e.grads(adj);
-        let forward = e.pruned(&p.body, &[&rev, &grads]);
+        let forward = e.pruned(&p.body, rev_live);
         (forward, rev, grads)
     };
     let docs = docs(&format!(
@@ -146,9 +156,37 @@ const SMALL_TAPE: usize = 32;
 struct Emit<'p> {
     p: &'p Program,
     float: TokenStream,
+    live: prune::Liveness<'p>,
     /// Per loop tape: which carried values the reverse sweep reads (and so the forward sweep
-    /// saves). Filled when the reverse sweep is emitted, which happens before the forward.
-    saved: std::cell::RefCell<std::collections::HashMap<String, Vec<bool>>>,
+    /// saves), planned before printing ([`tapes`]).
+    saved: std::collections::HashMap<String, Vec<bool>>,
+}
+
+/// Per loop tape of the reverse sweep `stmts` (nested ones included), which carried values its
+/// body reads as printed: the values the tape saves and restores.
+fn tapes(live: &prune::Liveness, stmts: &[RStmt]) -> std::collections::HashMap<String, Vec<bool>> {
+    let mut out = std::collections::HashMap::new();
+    let mut stack: Vec<&[RStmt]> = vec![stmts];
+    while let Some(list) = stack.pop() {
+        for s in list {
+            match s {
+                RStmt::If { then, else_, .. } => {
+                    stack.push(&then.stmts);
+                    stack.push(&else_.stmts);
+                }
+                RStmt::For { l, body, .. } => {
+                    let (_, read) = live.recompute(body);
+                    out.insert(
+                        l.tape.clone(),
+                        l.carried.iter().map(|c| read[c.phi]).collect(),
+                    );
+                    stack.push(&body.stmts);
+                }
+                RStmt::Contrib { .. } | RStmt::Vjp { .. } => {}
+            }
+        }
+    }
+    out
 }
 
 impl Emit<'_> {
@@ -180,13 +218,9 @@ impl Emit<'_> {
         self.p.tokens(o)
     }
 
-    /// The forward code of `b` that `users` (the code after it) reads.
-    fn pruned(&self, b: &Block, users: &[&TokenStream]) -> TokenStream {
-        let mut live = std::collections::HashSet::new();
-        for u in users {
-            prune::idents(u, &mut live);
-        }
-        self.block(&prune::prune(self.p, b, &mut live))
+    /// The forward code of `b` that the code after it (reading `live`) needs.
+    fn pruned(&self, b: &Block, mut live: prune::Live) -> TokenStream {
+        self.block(&self.live.prune(b, &mut live))
     }
 
     /// Forward mode for a one-float-parameter function (see [`tangent`]): the body with each
@@ -421,10 +455,9 @@ impl Emit<'_> {
     }
 
     /// The carried values of `l` its tape saves: those the reverse sweep reads (all of them if
-    /// the reverse sweep of `l` has not been emitted).
+    /// the reverse sweep has no loop `l`).
     fn kept<'l>(&self, l: &'l For) -> Vec<&'l crate::ir::Carry> {
-        let saved = self.saved.borrow();
-        let mask = saved.get(&l.tape);
+        let mask = self.saved.get(&l.tape);
         l.carried
             .iter()
             .enumerate()
@@ -615,15 +648,7 @@ impl Emit<'_> {
                     }
                 });
                 let inner = self.branch(body, &bars, sd);
-                // Save (and restore) only the carried values the body's reverse sweep reads.
-                let mut read = std::collections::HashSet::new();
-                prune::idents(&inner, &mut read);
-                let mask: Vec<bool> = l
-                    .carried
-                    .iter()
-                    .map(|c| read.contains(&self.p.vars[c.phi].name))
-                    .collect();
-                self.saved.borrow_mut().insert(l.tape.clone(), mask);
+                // Save (and restore) only the carried values the body reads ([`tapes`]).
                 let phis: Vec<Ident> = self.kept(l).iter().map(|c| self.id(c.phi)).collect();
                 let pop = (!phis.is_empty()).then(|| {
                     let saved = tuple(&phis);
@@ -654,7 +679,7 @@ impl Emit<'_> {
         } else {
             quote!((#(#vals),*))
         };
-        let forward = self.pruned(&b.recompute, &[&rev, &result]);
+        let forward = self.block(&self.live.recompute(b).0);
         quote!(#forward #rev #result)
     }
 
