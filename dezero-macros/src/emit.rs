@@ -18,7 +18,8 @@ use crate::ast::{Function, Scalar};
 use crate::ir::{Block, For, Inst, Op, Operand, Program, Stmt, VarId};
 use crate::names;
 use crate::prune;
-use crate::reverse::{Adjoint, Branch, RStmt, Sweep, VjpOut};
+use crate::reverse::term::{BinOp, Term};
+use crate::reverse::{Adjoint, Branch, RStmt, VjpOut};
 use crate::tangent;
 use proc_macro2::{Ident, TokenStream};
 use quote::{quote, quote_spanned};
@@ -26,10 +27,18 @@ use quote::{quote, quote_spanned};
 /// The whole expansion.
 pub fn expansion(func: &Function, p: &Program, adj: &Adjoint) -> TokenStream {
     let item = func.item;
+    let live = prune::Liveness::new(p);
     let e = Emit {
         p,
         float: func.float.tokens(),
-        saved: Default::default(),
+        saved: tapes(&live, &adj.stmts),
+        live,
+    };
+    // What the reverse sweep reads, shared by `_grad` and `_vjp` (they differ in the seeds).
+    let rev_live = {
+        let mut l = e.live.none();
+        e.live.rstmts(&adj.stmts, &mut l);
+        l
     };
     let f = func.name();
     let float = &e.float;
@@ -49,9 +58,15 @@ pub fn expansion(func: &Function, p: &Program, adj: &Adjoint) -> TokenStream {
             let (body, dots) = e.tangent_sweep();
             (body, quote!(), quote!(#(#dots)*))
         } else {
-            let rev = e.rstmts(&adj.grad.stmts);
-            let grads = e.grads(&adj.grad);
-            let forward = e.pruned(&p.body, &[&rev, &quote!(#(#outs)*)]);
+            let one = Seeds {
+                each: p.outputs.iter().map(|_| quote!(1.0)).collect(),
+                literal: true,
+            };
+            let rev = e.rstmts(&adj.stmts, &one);
+            let grads = e.grads(adj);
+            let mut live = rev_live.clone();
+            e.live.operands(&p.outputs, &mut live);
+            let forward = e.pruned(&p.body, live);
             (forward, rev, grads)
         };
         let docs = docs(&format!(
@@ -75,9 +90,13 @@ pub fn expansion(func: &Function, p: &Program, adj: &Adjoint) -> TokenStream {
         let terms = seeds.iter().zip(&dots).map(|(s, d)| quote!(#s * #d));
         (body, quote!(), quote!(#(#terms)+*))
     } else {
-        let rev = e.rstmts(&adj.vjp.stmts);
-        let grads = e.grads(&adj.vjp);
-        let forward = e.pruned(&p.body, &[&rev, &grads]);
+        let params = Seeds {
+            each: seeds.iter().map(|s| quote!(#s)).collect(),
+            literal: false,
+        };
+        let rev = e.rstmts(&adj.stmts, &params);
+        let grads = e.grads(adj);
+        let forward = e.pruned(&p.body, rev_live);
         (forward, rev, grads)
     };
     let docs = docs(&format!(
@@ -123,15 +142,51 @@ pub fn grads_type(func: &Function) -> TokenStream {
     }
 }
 
+/// What [`Term::Seed`] prints as in one generated function: `1.0` in `_grad`, the seed
+/// parameters in `_vjp`.
+struct Seeds {
+    each: Vec<TokenStream>,
+    /// Whether the seeds are literals.
+    literal: bool,
+}
+
 /// Loops with non-literal bounds keep up to this many iterations' tape on the stack.
 const SMALL_TAPE: usize = 32;
 
 struct Emit<'p> {
     p: &'p Program,
     float: TokenStream,
+    live: prune::Liveness<'p>,
     /// Per loop tape: which carried values the reverse sweep reads (and so the forward sweep
-    /// saves). Filled when the reverse sweep is emitted, which happens before the forward.
-    saved: std::cell::RefCell<std::collections::HashMap<String, Vec<bool>>>,
+    /// saves), planned before printing ([`tapes`]).
+    saved: std::collections::HashMap<String, Vec<bool>>,
+}
+
+/// Per loop tape of the reverse sweep `stmts` (nested ones included), which carried values its
+/// body reads as printed: the values the tape saves and restores.
+fn tapes(live: &prune::Liveness, stmts: &[RStmt]) -> std::collections::HashMap<String, Vec<bool>> {
+    let mut out = std::collections::HashMap::new();
+    let mut stack: Vec<&[RStmt]> = vec![stmts];
+    while let Some(list) = stack.pop() {
+        for s in list {
+            match s {
+                RStmt::If { then, else_, .. } => {
+                    stack.push(&then.stmts);
+                    stack.push(&else_.stmts);
+                }
+                RStmt::For { l, body, .. } => {
+                    let (_, read) = live.recompute(body);
+                    out.insert(
+                        l.tape.clone(),
+                        l.carried.iter().map(|c| read[c.phi]).collect(),
+                    );
+                    stack.push(&body.stmts);
+                }
+                RStmt::Contrib { .. } | RStmt::Vjp { .. } => {}
+            }
+        }
+    }
+    out
 }
 
 impl Emit<'_> {
@@ -163,13 +218,9 @@ impl Emit<'_> {
         self.p.tokens(o)
     }
 
-    /// The forward code of `b` that `users` (the code after it) reads.
-    fn pruned(&self, b: &Block, users: &[&TokenStream]) -> TokenStream {
-        let mut live = std::collections::HashSet::new();
-        for u in users {
-            prune::idents(u, &mut live);
-        }
-        self.block(&prune::prune(self.p, b, &mut live))
+    /// The forward code of `b` that the code after it (reading `live`) needs.
+    fn pruned(&self, b: &Block, mut live: prune::Live) -> TokenStream {
+        self.block(&self.live.prune(b, &mut live))
     }
 
     /// Forward mode for a one-float-parameter function (see [`tangent`]): the body with each
@@ -404,10 +455,9 @@ impl Emit<'_> {
     }
 
     /// The carried values of `l` its tape saves: those the reverse sweep reads (all of them if
-    /// the reverse sweep of `l` has not been emitted).
+    /// the reverse sweep has no loop `l`).
     fn kept<'l>(&self, l: &'l For) -> Vec<&'l crate::ir::Carry> {
-        let saved = self.saved.borrow();
-        let mask = saved.get(&l.tape);
+        let mask = self.saved.get(&l.tape);
         l.carried
             .iter()
             .enumerate()
@@ -503,12 +553,12 @@ impl Emit<'_> {
     }
 
     /// The reverse sweep.
-    fn rstmts(&self, stmts: &[RStmt]) -> TokenStream {
-        let out = stmts.iter().map(|s| self.rstmt(s));
+    fn rstmts(&self, stmts: &[RStmt], seeds: &Seeds) -> TokenStream {
+        let out = stmts.iter().map(|s| self.rstmt(s, seeds));
         quote!(#(#out)*)
     }
 
-    fn rstmt(&self, s: &RStmt) -> TokenStream {
+    fn rstmt(&self, s: &RStmt, sd: &Seeds) -> TokenStream {
         match s {
             RStmt::Contrib {
                 target,
@@ -517,16 +567,23 @@ impl Emit<'_> {
                 term,
             } => {
                 let tb = self.bar(*target);
+                let literal = match term {
+                    Term::Lit(_) => true,
+                    Term::Seed(_) => sd.literal,
+                    _ => false,
+                };
+                let single = term.is_single_token();
+                let term = self::term(self.p, term, &sd.each);
                 match (acc, neg) {
                     // The seed `1.0` is typed when the body calls other annotated functions:
                     // else a callee of another float type would decide its type through its
                     // `_vjp`, and rustc would report the clash here instead of at the call.
-                    (false, false) if is_literal(term) && self.p.body.calls() => {
+                    (false, false) if literal && self.p.body.calls() => {
                         let f = &self.float;
                         quote!(let #tb: #f = #term;)
                     }
                     (false, false) => quote!(let #tb = #term;),
-                    (false, true) if is_single_token(term) => quote!(let #tb = -#term;),
+                    (false, true) if single => quote!(let #tb = -#term;),
                     (false, true) => quote!(let #tb = -(#term);),
                     (true, false) => quote!(let #tb = #tb + #term;),
                     (true, true) => quote!(let #tb = #tb - #term;),
@@ -572,8 +629,8 @@ impl Emit<'_> {
             } => {
                 let c = self.id(*cond);
                 let bars: Vec<Ident> = outs.iter().map(|v| self.bar(*v)).collect();
-                let then = self.branch(then, &bars);
-                let els = self.branch(else_, &bars);
+                let then = self.branch(then, &bars, sd);
+                let els = self.branch(else_, &bars, sd);
                 let pat = tuple(&bars);
                 quote!(let #pat = if #c { #then } else { #els };)
             }
@@ -590,16 +647,8 @@ impl Emit<'_> {
                         quote!(let mut #b = 0.0;)
                     }
                 });
-                let inner = self.branch(body, &bars);
-                // Save (and restore) only the carried values the body's reverse sweep reads.
-                let mut read = std::collections::HashSet::new();
-                prune::idents(&inner, &mut read);
-                let mask: Vec<bool> = l
-                    .carried
-                    .iter()
-                    .map(|c| read.contains(&self.p.vars[c.phi].name))
-                    .collect();
-                self.saved.borrow_mut().insert(l.tape.clone(), mask);
+                let inner = self.branch(body, &bars, sd);
+                // Save (and restore) only the carried values the body reads ([`tapes`]).
                 let phis: Vec<Ident> = self.kept(l).iter().map(|c| self.id(c.phi)).collect();
                 let pop = (!phis.is_empty()).then(|| {
                     let saved = tuple(&phis);
@@ -618,8 +667,8 @@ impl Emit<'_> {
     }
 
     /// A branch body: recompute the forward, run the adjoint, yield the adjoints it updates.
-    fn branch(&self, b: &Branch, bars: &[Ident]) -> TokenStream {
-        let rev = self.rstmts(&b.stmts);
+    fn branch(&self, b: &Branch, bars: &[Ident], seeds: &Seeds) -> TokenStream {
+        let rev = self.rstmts(&b.stmts, seeds);
         let vals: Vec<TokenStream> = bars
             .iter()
             .zip(&b.result)
@@ -630,12 +679,12 @@ impl Emit<'_> {
         } else {
             quote!((#(#vals),*))
         };
-        let forward = self.pruned(&b.recompute, &[&rev, &result]);
+        let forward = self.block(&self.live.recompute(b).0);
         quote!(#forward #rev #result)
     }
 
     /// The gradient tuple returned by `_grad` / `_vjp`.
-    fn grads(&self, s: &Sweep) -> TokenStream {
+    fn grads(&self, s: &Adjoint) -> TokenStream {
         let each: Vec<TokenStream> = s
             .grads
             .iter()
@@ -655,16 +704,81 @@ impl Emit<'_> {
     }
 }
 
-fn is_single_token(t: &TokenStream) -> bool {
-    t.clone().into_iter().count() == 1
+/// The tokens of a reverse-sweep term or a rule's coefficient, `seeds[k]` standing for
+/// [`Term::Seed`]`(k)`: the one place terms become text (DOT prints these tokens too).
+pub fn term(p: &Program, t: &Term, seeds: &[TokenStream]) -> TokenStream {
+    let mut out = TokenStream::new();
+    print(p, t, seeds, &mut out);
+    out
 }
 
-fn is_literal(t: &TokenStream) -> bool {
-    let mut it = t.clone().into_iter();
-    matches!(
-        (it.next(), it.next()),
-        (Some(proc_macro2::TokenTree::Literal(_)), None)
-    )
+fn print(p: &Program, t: &Term, seeds: &[TokenStream], out: &mut TokenStream) {
+    use proc_macro2::{Delimiter, Group, Punct, Spacing, TokenTree};
+    let punct = |c: char, span: proc_macro2::Span, out: &mut TokenStream| {
+        let mut p = Punct::new(c, Spacing::Alone);
+        p.set_span(span);
+        out.extend([TokenTree::Punct(p)]);
+    };
+    let group = |inner: TokenStream, span: proc_macro2::Span, out: &mut TokenStream| {
+        let mut g = Group::new(Delimiter::Parenthesis, inner);
+        g.set_span(span);
+        out.extend([TokenTree::Group(g)]);
+    };
+    let list = |args: &[Term], span: proc_macro2::Span| {
+        let mut inner = TokenStream::new();
+        for (k, a) in args.iter().enumerate() {
+            if k > 0 {
+                punct(',', span, &mut inner);
+            }
+            print(p, a, seeds, &mut inner);
+        }
+        inner
+    };
+    match t {
+        Term::Bar(v) => out.extend([TokenTree::Ident(names::bar(&p.vars[*v].name))]),
+        Term::Seed(k) => out.extend(seeds.get(*k).cloned()),
+        Term::Temp(i) => out.extend([TokenTree::Ident(i.clone())]),
+        Term::Val(o) => out.extend(p.tokens(o)),
+        Term::Lit(l) => out.extend([TokenTree::Literal(l.lit.clone())]),
+        Term::Path(ts) => out.extend(ts.clone()),
+        Term::Bin(l, op, r, span) => {
+            print(p, l, seeds, out);
+            let c = match op {
+                BinOp::Add => '+',
+                BinOp::Sub => '-',
+                BinOp::Mul => '*',
+                BinOp::Div => '/',
+            };
+            punct(c, *span, out);
+            print(p, r, seeds, out);
+        }
+        Term::Neg(t, span) => {
+            punct('-', *span, out);
+            print(p, t, seeds, out);
+        }
+        Term::Paren(t, span) => group(term(p, t, seeds), *span, out),
+        Term::Prod(ms) => {
+            let span = proc_macro2::Span::call_site();
+            let mut inner = TokenStream::new();
+            for (k, m) in ms.iter().enumerate() {
+                if k > 0 {
+                    punct('*', span, &mut inner);
+                }
+                print(p, m, seeds, &mut inner);
+            }
+            group(inner, span, out);
+        }
+        Term::Method(recv, m, args, span) => {
+            print(p, recv, seeds, out);
+            punct('.', *span, out);
+            out.extend([TokenTree::Ident(m.clone())]);
+            group(list(args, *span), *span, out);
+        }
+        Term::Call(path, args, span) => {
+            out.extend(path.clone());
+            group(list(args, *span), *span, out);
+        }
+    }
 }
 
 /// Our one-line doc, then (after a blank line) the user's attributes and doc comments.

@@ -11,11 +11,12 @@
 //! ```
 //!
 //! so the two modes cannot disagree. Kinks, ties and NaNs follow one convention, written in
-//! `dezero_runtime::kinks` and called from the generated code ([`Program::kink_call`]), which
+//! `dezero_runtime::kinks` and called from the generated code (`::dezero::__private::abs_slope(x)`, ..), which
 //! the runtime's backward rules use too.
 
-use crate::ir::{Inst, Op, Operand, Program};
-use proc_macro2::TokenStream;
+use crate::ir::{Inst, Op, Operand};
+use crate::reverse::term::{self, BinOp, BinOp::*, Term};
+use proc_macro2::{Ident, Span, TokenStream};
 use quote::{quote, quote_spanned};
 
 /// The method-style primitives: the method's name, the primitive, and its number of
@@ -129,219 +130,264 @@ pub fn method_list() -> String {
 
 /// One argument's part of a primitive's derivative: `± a_i' · coeff` (`coeff` `None` is 1).
 ///
-/// A coefficient prints as one factor: an operand, a method call, or a parenthesized
-/// expression, so `y_bar * coeff` and `a_dot * coeff` need no more parentheses.
+/// A coefficient is a [`Term`] that prints as one factor: an operand, a method call, or a
+/// parenthesized expression, so `y_bar * coeff` and `a_dot * coeff` need no more parentheses.
 pub struct Partial {
     /// Which argument of the instruction.
     pub arg: usize,
     /// Whether the part is subtracted.
     pub neg: bool,
-    pub coeff: Option<TokenStream>,
+    pub coeff: Option<Term>,
 }
 
 impl Partial {
-    fn new(arg: usize, neg: bool, coeff: Option<TokenStream>) -> Partial {
+    fn new(arg: usize, neg: bool, coeff: Option<Term>) -> Partial {
         Partial { arg, neg, coeff }
     }
+}
+
+/// `a.name(args)`, or `f64::name(a, args)` when `a` is a literal (whose type is ambiguous).
+fn method(a: &Operand, float: &TokenStream, name: &str, args: Vec<Term>) -> Term {
+    let m = Ident::new(name, Span::call_site());
+    match a {
+        Operand::Var(_) => Term::Method(Box::new(Term::operand(a)), m, args, Span::call_site()),
+        Operand::Const(..) => {
+            let mut all = vec![Term::operand(a)];
+            all.extend(args);
+            Term::Call(quote!(#float::#m), all, Span::call_site())
+        }
+    }
+}
+
+/// `t.name()` at `sp`.
+fn call0(t: Term, name: &str, sp: Span) -> Term {
+    Term::Method(Box::new(t), Ident::new(name, sp), Vec::new(), sp)
+}
+
+/// A call of one of the shared kink conventions, `::dezero::__private::name(args..)`
+/// (dezero-runtime's `kinks` module: the runtime's backward rules call the same functions).
+fn kink(name: &str, args: Vec<Term>) -> Term {
+    let f = Ident::new(name, Span::call_site());
+    Term::Call(quote!(::dezero::__private::#f), args, Span::call_site())
 }
 
 /// The nonzero parts of the derivative of `i`, one per argument that has one (constant
 /// arguments are included: each sweep skips what is not active). Empty for primitives without
 /// a derivative (comparisons, casts, constants) and for calls, whose pullback is the callee's.
-pub fn partials(p: &Program, float: &TokenStream, i: &Inst) -> Vec<Partial> {
+pub fn partials(float: &TokenStream, i: &Inst) -> Vec<Partial> {
     let (Some(&y), Some(a)) = (i.dsts.first(), i.args.first()) else {
         return Vec::new();
     };
     let sp = i.span;
-    let yv = p.vars[y].ident();
-    let av = p.tokens(a);
+    let yv = || Term::Val(Operand::Var(y));
+    let av = || Term::operand(a);
     let b = i.args.get(1);
-    let bv = b.map(|b| p.tokens(b));
-    let method =
-        |o: &Operand, name: &str, args: &[TokenStream]| p.method_call(o, float, name, args);
-    let one = |coeff: TokenStream| vec![Partial::new(0, false, Some(coeff))];
-    let two = |ca: TokenStream, neg_b: bool, cb: TokenStream| {
+    let bv = || {
+        b.map(Term::operand)
+            .unwrap_or(Term::Path(TokenStream::new()))
+    };
+    let lit = |v: f64| Term::float(v, sp);
+    let bin = |l: Term, op: BinOp, r: Term| Term::bin(l, op, r, sp);
+    let paren = |t: Term| Term::paren(t, sp);
+    let konst = |name: &str| {
+        let c = Ident::new(name, sp);
+        Term::Path(quote_spanned!(sp=> ::core::#float::consts::#c))
+    };
+    let one = |coeff: Term| vec![Partial::new(0, false, Some(coeff))];
+    let two = |ca: Term, neg_b: bool, cb: Term| {
         vec![
             Partial::new(0, false, Some(ca)),
             Partial::new(1, neg_b, Some(cb)),
         ]
     };
-    match (&i.op, b, bv) {
+    // a * a, as one factor's inside
+    let square = |t: &dyn Fn() -> Term| bin(t(), Mul, t());
+    match (&i.op, b) {
         // y = a + b  =>  dy = da + db
-        (Op::Add, Some(_), _) => vec![Partial::new(0, false, None), Partial::new(1, false, None)],
+        (Op::Add, Some(_)) => vec![Partial::new(0, false, None), Partial::new(1, false, None)],
         // y = a - b  =>  dy = da - db
-        (Op::Sub, Some(_), _) => vec![Partial::new(0, false, None), Partial::new(1, true, None)],
+        (Op::Sub, Some(_)) => vec![Partial::new(0, false, None), Partial::new(1, true, None)],
         // y = a * a  =>  dy = da (2 a)   (one part; exact: doubling does not round)
-        (Op::Mul, Some(b), _) if b.same(a) => one(quote_spanned!(sp=> (2.0 * #av))),
+        (Op::Mul, Some(b)) if b.same(a) => one(paren(bin(lit(2.0), Mul, av()))),
         // y = a * b  =>  dy = da b + db a
-        (Op::Mul, Some(_), Some(bv)) => two(bv, false, av),
+        (Op::Mul, Some(_)) => two(bv(), false, av()),
         // y = a / b  =>  dy = da (1 / b) - db (y / b)
         // (the reciprocal and `y / b` are forward values, off the adjoint's dependency chain)
-        (Op::Div, Some(b), Some(bv)) => two(
-            method(b, "recip", &[]),
+        (Op::Div, Some(b)) => two(
+            method(b, float, "recip", Vec::new()),
             true,
-            quote_spanned!(sp=> (#yv / #bv)),
+            paren(bin(yv(), Div, bv())),
         ),
         // y = -a  =>  dy = -da
         (Op::Neg, ..) => vec![Partial::new(0, true, None)],
         // y = a  =>  dy = da
         (Op::Copy, ..) => vec![Partial::new(0, false, None)],
         // y = a^n  =>  dy = da n a^(n - 1)
-        (Op::Powi, Some(n), Some(nv)) => {
-            match n.int_literal().filter(|k| i32::try_from(*k).is_ok()) {
-                Some(0) => Vec::new(),
-                Some(1) => vec![Partial::new(0, false, None)],
-                Some(2) => one(quote_spanned!(sp=> (2.0 * #av))),
-                Some(k) => {
-                    let kf = proc_macro2::Literal::f64_unsuffixed(k as f64);
-                    let k1 = proc_macro2::Literal::i64_unsuffixed(k - 1);
-                    let pow = method(a, "powi", &[quote_spanned!(sp=> #k1)]);
-                    one(quote_spanned!(sp=> (#kf * #pow)))
-                }
-                // n a^(n - 1), and 0 for n = 0 (the convention, dezero_runtime::kinks)
-                None => one(Program::kink_call("powi_slope", &[av, nv])),
+        (Op::Powi, Some(n)) => match n.int_literal().filter(|k| i32::try_from(*k).is_ok()) {
+            Some(0) => Vec::new(),
+            Some(1) => vec![Partial::new(0, false, None)],
+            Some(2) => one(paren(bin(lit(2.0), Mul, av()))),
+            Some(k) => {
+                let mut k1 = proc_macro2::Literal::i64_unsuffixed(k - 1);
+                k1.set_span(sp);
+                let k1 = Term::Lit(term::Lit {
+                    lit: k1,
+                    value: None,
+                });
+                let pow = method(a, float, "powi", vec![k1]);
+                one(paren(bin(lit(k as f64), Mul, pow)))
             }
-        }
+            // n a^(n - 1), and 0 for n = 0 (the convention, dezero_runtime::kinks)
+            None => one(kink("powi_slope", vec![av(), bv()])),
+        },
         // y = a^b  =>  dy = da b a^(b - 1) + db y ln(a), each 0 where the conventions say so
         // (b = 0; a = 0 <= b); a nonzero literal exponent needs no check
-        (Op::Powf, Some(b), Some(bv)) => {
+        (Op::Powf, Some(b)) => {
             let base = if b.nonzero_float_literal() {
-                let pow = method(a, "powf", &[quote_spanned!(sp=> #bv - 1.0)]);
-                quote_spanned!(sp=> (#bv * #pow))
+                let pow = method(a, float, "powf", vec![bin(bv(), Sub, lit(1.0))]);
+                paren(bin(bv(), Mul, pow))
             } else {
-                Program::kink_call("powf_base_slope", &[av.clone(), bv.clone()])
+                kink("powf_base_slope", vec![av(), bv()])
             };
-            let exponent = Program::kink_call("powf_exponent_slope", &[av, bv, quote!(#yv)]);
+            let exponent = kink("powf_exponent_slope", vec![av(), bv(), yv()]);
             two(base, false, exponent)
         }
         // y = exp(a)  =>  dy = da y
-        (Op::Exp, ..) => one(quote!(#yv)),
+        (Op::Exp, ..) => one(yv()),
         // y = ln(a)  =>  dy = da (1 / a)
-        (Op::Ln, ..) => one(method(a, "recip", &[])),
+        (Op::Ln, ..) => one(method(a, float, "recip", Vec::new())),
         // y = log10(a)  =>  dy = da / (a ln 10)
-        (Op::Log10, ..) => one(quote_spanned!(sp=> (#av * ::core::#float::consts::LN_10).recip())),
+        (Op::Log10, ..) => one(call0(paren(bin(av(), Mul, konst("LN_10"))), "recip", sp)),
         // y = sqrt(a)  =>  dy = da (0.5 / y)
-        (Op::Sqrt, ..) => one(quote_spanned!(sp=> (0.5 / #yv))),
+        (Op::Sqrt, ..) => one(paren(bin(lit(0.5), Div, yv()))),
         // y = sin(a)  =>  dy = da cos(a)
-        (Op::Sin, ..) => one(method(a, "cos", &[])),
+        (Op::Sin, ..) => one(method(a, float, "cos", Vec::new())),
         // y = cos(a)  =>  dy = -da sin(a)
-        (Op::Cos, ..) => vec![Partial::new(0, true, Some(method(a, "sin", &[])))],
-        // y = tan(a)  =>  dy = da (1 + y^2)
-        (Op::Tan, ..) => one(quote_spanned!(sp=> (1.0 + #yv * #yv))),
-        // y = tanh(a)  =>  dy = da (1 - y^2)
-        (Op::Tanh, ..) => one(quote_spanned!(sp=> (1.0 - #yv * #yv))),
-        // y = sinh(a)  =>  dy = da cosh(a)
-        (Op::Sinh, ..) => one(method(a, "cosh", &[])),
-        // y = cosh(a)  =>  dy = da sinh(a)
-        (Op::Cosh, ..) => one(method(a, "sinh", &[])),
-        // y = |a|  =>  dy = da sign(a), 0 at a = 0 (dezero_runtime::kinks)
-        (Op::Abs, ..) => one(Program::kink_call("abs_slope", &[av])),
-        // y = 1 / a  =>  dy = -da y^2
-        (Op::Recip, ..) => vec![Partial::new(
+        (Op::Cos, ..) => vec![Partial::new(
             0,
             true,
-            Some(quote_spanned!(sp=> (#yv * #yv))),
+            Some(method(a, float, "sin", Vec::new())),
         )],
+        // y = tan(a)  =>  dy = da (1 + y^2)
+        (Op::Tan, ..) => one(paren(bin(lit(1.0), Add, square(&yv)))),
+        // y = tanh(a)  =>  dy = da (1 - y^2)
+        (Op::Tanh, ..) => one(paren(bin(lit(1.0), Sub, square(&yv)))),
+        // y = sinh(a)  =>  dy = da cosh(a)
+        (Op::Sinh, ..) => one(method(a, float, "cosh", Vec::new())),
+        // y = cosh(a)  =>  dy = da sinh(a)
+        (Op::Cosh, ..) => one(method(a, float, "sinh", Vec::new())),
+        // y = |a|  =>  dy = da sign(a), 0 at a = 0 (dezero_runtime::kinks)
+        (Op::Abs, ..) => one(kink("abs_slope", vec![av()])),
+        // y = 1 / a  =>  dy = -da y^2
+        (Op::Recip, ..) => vec![Partial::new(0, true, Some(paren(square(&yv))))],
         // y = max(a, b)  =>  dy = da s + db (1 - s), s the share of the argument max returns:
         // 1 or 0, and 0.5 on ties (dezero_runtime::kinks); min alike
-        (Op::Max | Op::Min, Some(_), Some(bv)) => {
+        (Op::Max | Op::Min, Some(_)) => {
             let share = if matches!(i.op, Op::Max) {
                 "max_share"
             } else {
                 "min_share"
             };
-            let s = Program::kink_call(share, &[av, bv]);
-            two(s.clone(), false, quote_spanned!(sp=> (1.0 - #s)))
+            let s = kink(share, vec![av(), bv()]);
+            two(s.clone(), false, paren(bin(lit(1.0), Sub, s)))
         }
         // y = hypot(a, b)  =>  dy = da (a / y) + db (b / y)
-        (Op::Hypot, Some(_), Some(bv)) => two(
-            quote_spanned!(sp=> (#av / #yv)),
+        (Op::Hypot, Some(_)) => two(
+            paren(bin(av(), Div, yv())),
             false,
-            quote_spanned!(sp=> (#bv / #yv)),
+            paren(bin(bv(), Div, yv())),
         ),
         // y = atan2(a, b)  =>  dy = (da b - db a) / (a^2 + b^2)
-        (Op::Atan2, Some(_), Some(bv)) => {
-            let r = quote_spanned!(sp=> (#av * #av + #bv * #bv));
+        (Op::Atan2, Some(_)) => {
+            let r = paren(bin(square(&av), Add, square(&bv)));
             two(
-                quote_spanned!(sp=> (#bv / #r)),
+                paren(bin(bv(), Div, r.clone())),
                 true,
-                quote_spanned!(sp=> (#av / #r)),
+                paren(bin(av(), Div, r)),
             )
         }
         // y = atan(a)  =>  dy = da / (1 + a^2)
-        (Op::Atan, ..) => one(quote_spanned!(sp=> (1.0 + #av * #av).recip())),
+        (Op::Atan, ..) => one(call0(paren(bin(lit(1.0), Add, square(&av))), "recip", sp)),
         // y = asin(a)  =>  dy = da / sqrt(1 - a^2)
-        (Op::Asin, ..) => one(quote_spanned!(sp=> (1.0 - #av * #av).sqrt().recip())),
+        (Op::Asin, ..) => one(inv_sqrt(paren(bin(lit(1.0), Sub, square(&av))), sp)),
         // y = acos(a)  =>  dy = -da / sqrt(1 - a^2)
         (Op::Acos, ..) => vec![Partial::new(
             0,
             true,
-            Some(quote_spanned!(sp=> (1.0 - #av * #av).sqrt().recip())),
+            Some(inv_sqrt(paren(bin(lit(1.0), Sub, square(&av))), sp)),
         )],
         // y = asinh(a)  =>  dy = da / sqrt(a^2 + 1)
-        (Op::Asinh, ..) => one(quote_spanned!(sp=> (#av * #av + 1.0).sqrt().recip())),
+        (Op::Asinh, ..) => one(inv_sqrt(paren(bin(square(&av), Add, lit(1.0))), sp)),
         // y = acosh(a)  =>  dy = da / sqrt(a^2 - 1)
-        (Op::Acosh, ..) => one(quote_spanned!(sp=> (#av * #av - 1.0).sqrt().recip())),
+        (Op::Acosh, ..) => one(inv_sqrt(paren(bin(square(&av), Sub, lit(1.0))), sp)),
         // y = atanh(a)  =>  dy = da / (1 - a^2)
-        (Op::Atanh, ..) => one(quote_spanned!(sp=> (1.0 - #av * #av).recip())),
+        (Op::Atanh, ..) => one(call0(paren(bin(lit(1.0), Sub, square(&av))), "recip", sp)),
         // y = cbrt(a)  =>  dy = da / (3 y^2)
-        (Op::Cbrt, ..) => one(quote_spanned!(sp=> (3.0 * #yv * #yv).recip())),
+        (Op::Cbrt, ..) => one(call0(
+            paren(bin(bin(lit(3.0), Mul, yv()), Mul, yv())),
+            "recip",
+            sp,
+        )),
         // y = ln(1 + a)  =>  dy = da / (1 + a)
-        (Op::Ln1p, ..) => one(quote_spanned!(sp=> (1.0 + #av).recip())),
+        (Op::Ln1p, ..) => one(call0(paren(bin(lit(1.0), Add, av())), "recip", sp)),
         // y = e^a - 1  =>  dy = da (y + 1)
-        (Op::ExpM1, ..) => one(quote_spanned!(sp=> (#yv + 1.0))),
+        (Op::ExpM1, ..) => one(paren(bin(yv(), Add, lit(1.0)))),
         // y = 2^a  =>  dy = da y ln 2
-        (Op::Exp2, ..) => one(quote_spanned!(sp=> (#yv * ::core::#float::consts::LN_2))),
+        (Op::Exp2, ..) => one(paren(bin(yv(), Mul, konst("LN_2")))),
         // y = log2(a)  =>  dy = da / (a ln 2)
-        (Op::Log2, ..) => one(quote_spanned!(sp=> (#av * ::core::#float::consts::LN_2).recip())),
+        (Op::Log2, ..) => one(call0(paren(bin(av(), Mul, konst("LN_2"))), "recip", sp)),
         // y = a b + c  =>  dy = da b + db a + dc
-        (Op::MulAdd, Some(_), Some(bv)) => vec![
-            Partial::new(0, false, Some(bv)),
-            Partial::new(1, false, Some(av)),
+        (Op::MulAdd, Some(_)) => vec![
+            Partial::new(0, false, Some(bv())),
+            Partial::new(1, false, Some(av())),
             Partial::new(2, false, None),
         ],
         // y = clamp(a, lo, hi)  =>  dy = da [lo <= a <= hi] + dlo [a < lo] + dhi [a > hi]
         // (the bounds inclusive for a, dezero_runtime::kinks)
-        (Op::Clamp, Some(_), Some(lo)) => {
-            let hi = i.args.get(2).map(|h| p.tokens(h)).unwrap_or_default();
+        (Op::Clamp, Some(_)) => {
+            let hi = || {
+                i.args
+                    .get(2)
+                    .map_or(Term::Path(TokenStream::new()), Term::operand)
+            };
             vec![
-                Partial::new(
-                    0,
-                    false,
-                    Some(Program::kink_call(
-                        "clamp_slope",
-                        &[av.clone(), lo.clone(), hi.clone()],
-                    )),
-                ),
-                Partial::new(
-                    1,
-                    false,
-                    Some(Program::kink_call("below_share", &[av.clone(), lo])),
-                ),
-                Partial::new(2, false, Some(Program::kink_call("above_share", &[av, hi]))),
+                Partial::new(0, false, Some(kink("clamp_slope", vec![av(), bv(), hi()]))),
+                Partial::new(1, false, Some(kink("below_share", vec![av(), bv()]))),
+                Partial::new(2, false, Some(kink("above_share", vec![av(), hi()]))),
             ]
         }
         // piecewise constant: derivative 0 (also at the jumps, where it does not exist)
         (Op::Signum | Op::Floor | Op::Ceil | Op::Round | Op::Trunc, ..) => Vec::new(),
         // y = sigmoid(a)  =>  dy = da y (1 - y)
-        (Op::Sigmoid, ..) => one(quote_spanned!(sp=> (#yv * (1.0 - #yv)))),
+        (Op::Sigmoid, ..) => one(paren(bin(yv(), Mul, paren(bin(lit(1.0), Sub, yv()))))),
         // y = ln(1 + e^a)  =>  dy = da sigmoid(a)
-        (Op::Softplus, ..) => one(quote_spanned!(sp=> ::dezero::__private::sigmoid(#av))),
+        (Op::Softplus, ..) => one(Term::Call(
+            quote_spanned!(sp=> ::dezero::__private::sigmoid),
+            vec![av()],
+            sp,
+        )),
         // y = erf(a)  =>  dy = da (2 / sqrt(pi)) e^(-a^2)
-        (Op::Erf, ..) => one(
-            quote_spanned!(sp=> (::core::#float::consts::FRAC_2_SQRT_PI * (-(#av * #av)).exp())),
-        ),
+        (Op::Erf, ..) => one(gauss(konst("FRAC_2_SQRT_PI"), square(&av), sp)),
         // y = erfc(a)  =>  dy = -da (2 / sqrt(pi)) e^(-a^2)
         (Op::Erfc, ..) => vec![Partial::new(
             0,
             true,
-            Some(
-                quote_spanned!(sp=> (::core::#float::consts::FRAC_2_SQRT_PI * (-(#av * #av)).exp())),
-            ),
+            Some(gauss(konst("FRAC_2_SQRT_PI"), square(&av), sp)),
         )],
         // constants and booleans: no derivative; a call's pullback is the callee's
         _ => Vec::new(),
     }
+}
+
+/// `t.sqrt().recip()` at `sp`.
+fn inv_sqrt(t: Term, sp: Span) -> Term {
+    call0(call0(t, "sqrt", sp), "recip", sp)
+}
+
+/// `(k * (-(a2)).exp())` at `sp`, `a2` the square inside.
+fn gauss(k: Term, a2: Term, sp: Span) -> Term {
+    let e = Term::paren(Term::Neg(Box::new(Term::paren(a2, sp)), sp), sp);
+    Term::paren(Term::bin(k, Mul, call0(e, "exp", sp), sp), sp)
 }
 
 #[cfg(test)]

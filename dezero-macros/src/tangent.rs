@@ -58,12 +58,15 @@ impl Ctx<'_> {
         }
         let sp = i.span;
         let mut sum: Option<TokenStream> = None;
-        for part in primitives::partials(self.p, &self.float, i) {
+        for part in primitives::partials(&self.float, i) {
             let Some(d) = self.dot(&i.args[part.arg]) else {
                 continue;
             };
             let term = match &part.coeff {
-                Some(c) => quote_spanned!(sp=> #d * #c),
+                Some(c) => {
+                    let c = crate::emit::term(self.p, c, &[]);
+                    quote_spanned!(sp=> #d * #c)
+                }
                 None => d,
             };
             sum = Some(match (sum, part.neg) {

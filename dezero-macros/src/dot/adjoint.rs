@@ -1,13 +1,13 @@
 //! The `_vjp` reverse sweep as DOT: each adjoint contribution a box labelled with the
 //! expression the generated code computes, each adjoint version an oval.
 
-use super::{collect_idents, tidy, Dot, Env, Key};
+use super::{tidy, Dot, Env, Key};
 use crate::ir::Operand;
 use crate::prune;
+use crate::reverse::term::Term;
 use crate::reverse::{Branch, RStmt, VjpOut};
 use proc_macro2::TokenStream;
 use quote::ToTokens;
-use std::collections::HashSet;
 
 impl Dot<'_> {
     /// The reverse sweep.
@@ -21,8 +21,10 @@ impl Dot<'_> {
                     term,
                 } => {
                     let bar = format!("{}_bar", self.p.vars[*target].name);
+                    let single = term.is_single_token();
+                    let ir_term = term;
+                    let term = &self.term(term);
                     let term_s = tidy(&term.to_string());
-                    let single = term.clone().into_iter().count() == 1;
                     let rhs = match (acc, neg) {
                         (false, false) => term_s,
                         (false, true) if single => format!("-{term_s}"),
@@ -34,7 +36,7 @@ impl Dot<'_> {
                     if *acc {
                         reads.push(Key::Adjoint(*target));
                     }
-                    reads.extend(self.reads(term, env));
+                    reads.extend(self.reads(ir_term, env));
                     let from = match (reads.as_slice(), acc, neg) {
                         // `let y_bar = x_bar;`: an edge, no box
                         ([only], false, false) if single => env.get(only).cloned(),
@@ -150,55 +152,41 @@ impl Dot<'_> {
     pub(super) fn branch(&mut self, b: &Branch, env: &Env) -> Env {
         let mut e = env.clone();
         // as the generated code: only the recomputed values the adjoint reads
-        let mut live = HashSet::new();
-        self.uses(&b.stmts, &mut live);
-        let recompute = prune::prune(self.p, &b.recompute, &mut live);
+        let (recompute, _) = prune::Liveness::new(self.p).recompute(b);
         self.block(&recompute, &mut e);
         self.rstmts(&b.stmts, &mut e);
         e
     }
 
-    /// The names reverse statements read (nested recomputations included).
-    pub(super) fn uses(&self, stmts: &[RStmt], live: &mut HashSet<String>) {
-        let operands = |os: &[&Operand], live: &mut HashSet<String>| {
-            for o in os {
-                if let Operand::Var(v) = o {
-                    live.insert(self.p.vars[*v].name.clone());
-                }
-            }
-        };
-        for s in stmts {
-            match s {
-                RStmt::Contrib { term, .. } => prune::idents(term, live),
-                RStmt::Vjp { args, .. } => operands(&args.iter().collect::<Vec<_>>(), live),
-                RStmt::If {
-                    cond, then, else_, ..
-                } => {
-                    live.insert(self.p.vars[*cond].name.clone());
-                    for b in [then, else_] {
-                        self.uses(&b.stmts, live);
-                    }
-                }
-                RStmt::For { l, body, .. } => {
-                    operands(&[&l.lo, &l.hi], live);
-                    self.uses(&body.stmts, live);
-                }
-            }
-        }
+    /// The tokens of a reverse term as in `_vjp` (seeds are its seed parameters).
+    fn term(&self, t: &Term) -> TokenStream {
+        let seeds: Vec<TokenStream> = crate::names::seeds(self.p.outputs.len())
+            .into_iter()
+            .map(|s| quote::quote!(#s))
+            .collect();
+        crate::emit::term(self.p, t, &seeds)
     }
 
-    /// The values a reverse term reads: `t0_bar * x` reads the adjoint of `t0` and `x`.
-    pub(super) fn reads(&self, term: &TokenStream, env: &Env) -> Vec<Key> {
-        let mut idents = Vec::new();
-        collect_idents(term.clone(), &mut idents);
+    /// The values a reverse term reads, in print order: `t0_bar * x` reads the adjoint of
+    /// `t0` and `x`.
+    pub(super) fn reads(&self, term: &Term, env: &Env) -> Vec<Key> {
+        let seeds = crate::names::seeds(self.p.outputs.len());
         let mut keys: Vec<Key> = Vec::new();
-        for i in idents {
-            if let Some(k) = self.resolve(&i, env, true) {
-                if !keys.contains(&k) {
-                    keys.push(k);
-                }
+        term.walk(|t| {
+            let key = match t {
+                Term::Bar(v) => Key::Adjoint(*v),
+                Term::Val(Operand::Var(v)) => Key::Primal(*v),
+                Term::Temp(i) => Key::Named(i.to_string()),
+                Term::Seed(k) => match seeds.get(*k) {
+                    Some(s) => Key::Named(s.to_string()),
+                    None => return,
+                },
+                _ => return,
+            };
+            if env.contains_key(&key) && !keys.contains(&key) {
+                keys.push(key);
             }
-        }
+        });
         keys
     }
 

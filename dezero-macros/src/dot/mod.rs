@@ -151,15 +151,14 @@ pub fn graph(f: &str, vjp: &str, p: &Program, adj: &Adjoint) -> String {
         let s = s.to_string();
         d.value(&s, Key::Named(s.clone()), &mut env);
     }
-    d.rstmts(&adj.vjp.stmts, &mut env);
+    d.rstmts(&adj.stmts, &mut env);
     let grads: Vec<String> = adj
-        .vjp
         .grads
         .iter()
         .map(|g| g.map_or("0.0".into(), |v| format!("{}_bar", p.vars[v].name)))
         .collect();
     let ret = d.op_box(&format!("return {}", grads.join(", ")));
-    for g in adj.vjp.grads.iter().flatten() {
+    for g in adj.grads.iter().flatten() {
         d.edge_from(&env, &Key::Adjoint(*g), &ret, "");
     }
     d.close();

@@ -283,29 +283,6 @@ impl Program {
         }
     }
 
-    /// `a.name(args)`, or `f64::name(a, args)` when `a` is a literal (whose type is ambiguous).
-    pub fn method_call(
-        &self,
-        a: &Operand,
-        float: &TokenStream,
-        name: &str,
-        args: &[TokenStream],
-    ) -> TokenStream {
-        let m = Ident::new(name, Span::call_site());
-        let av = self.tokens(a);
-        match a {
-            Operand::Var(_) => quote::quote!(#av.#m(#(#args),*)),
-            Operand::Const(..) => quote::quote!(#float::#m(#av #(, #args)*)),
-        }
-    }
-
-    /// A call of one of the shared kink conventions, `::dezero::__private::name(args..)`
-    /// (dezero-runtime's `kinks` module: the runtime's backward rules call the same functions).
-    pub fn kink_call(name: &str, args: &[TokenStream]) -> TokenStream {
-        let f = Ident::new(name, Span::call_site());
-        quote::quote!(::dezero::__private::#f(#(#args),*))
-    }
-
     fn operand(&self, o: &Operand) -> String {
         match o {
             Operand::Var(v) => self.vars[*v].name.clone(),

@@ -17,26 +17,26 @@
 //! A run stops at anything that could observe or rebind what it moves: a statement reading
 //! `v_bar`, one rebinding a name a moved term reads, and every call, `if` or loop.
 
-use super::index::{NameId, Positions};
+use super::index::Positions;
+use super::term::{BinOp, Term};
 use super::{RStmt, Rev};
 use crate::ir::VarId;
-use proc_macro2::{TokenStream, TokenTree};
-use quote::quote;
+use proc_macro2::Span;
 
 /// One summand of a merged run: `term`, negated when `neg`.
-pub(super) struct Term {
+pub(super) struct Summand {
     pub(super) neg: bool,
-    pub(super) term: TokenStream,
+    pub(super) term: Term,
 }
 
-/// A statement of the list being merged, with the adjoint names its term reads.
+/// A statement of the list being merged, with the adjoints its term reads.
 enum Slot {
     Contrib {
         target: VarId,
         acc: bool,
         neg: bool,
-        term: TokenStream,
-        reads: Vec<NameId>,
+        term: Term,
+        reads: Vec<VarId>,
     },
     Other(RStmt),
 }
@@ -47,18 +47,15 @@ struct Index {
     barriers: std::collections::BTreeSet<usize>,
     /// Contributions by target.
     target: Positions<VarId>,
-    /// Contributions by the name of their target's adjoint.
-    target_name: Positions<NameId>,
-    /// Contributions by the adjoint names their terms read.
-    reader: Positions<NameId>,
+    /// Contributions by the adjoints their terms read.
+    reader: Positions<VarId>,
 }
 
 impl Index {
-    fn add(&mut self, pos: usize, slot: &Slot, name: NameId) {
+    fn add(&mut self, pos: usize, slot: &Slot) {
         match slot {
             Slot::Contrib { target, reads, .. } => {
                 self.target.add(*target, pos);
-                self.target_name.add(name, pos);
                 for r in reads {
                     self.reader.add(*r, pos);
                 }
@@ -69,10 +66,9 @@ impl Index {
         }
     }
 
-    fn remove(&mut self, pos: usize, slot: &Slot, name: NameId) {
+    fn remove(&mut self, pos: usize, slot: &Slot) {
         if let Slot::Contrib { target, reads, .. } = slot {
             self.target.remove(target, pos);
-            self.target_name.remove(&name, pos);
             for r in reads {
                 self.reader.remove(r, pos);
             }
@@ -103,7 +99,7 @@ impl Rev<'_> {
                         target,
                         acc,
                         neg,
-                        reads: self.names.read(&term),
+                        reads: term.bar_set(),
                         term,
                     },
                     RStmt::If {
@@ -132,12 +128,11 @@ impl Rev<'_> {
         let mut index = Index {
             barriers: Default::default(),
             target: Positions::new(),
-            target_name: Positions::new(),
             reader: Positions::new(),
         };
         for (k, s) in slots.iter().enumerate() {
             if let Some(s) = s {
-                index.add(k, s, self.slot_name(s));
+                index.add(k, s);
             }
         }
         let mut out = Vec::with_capacity(slots.len());
@@ -166,46 +161,37 @@ impl Rev<'_> {
                 });
                 continue;
             }
-            let name = self.names.of(target);
-            let mut terms = vec![Term { neg, term }];
+            let mut terms = vec![Summand { neg, term }];
             let mut all_reads = reads;
             for &k in &members {
                 if let Some(slot) = slots[k].take() {
-                    index.remove(k, &slot, name);
+                    index.remove(k, &slot);
                     if let Slot::Contrib {
                         neg, term, reads, ..
                     } = slot
                     {
-                        terms.push(Term { neg, term });
+                        terms.push(Summand { neg, term });
                         all_reads.extend(reads);
                     }
                 }
             }
             if acc {
-                all_reads.push(name);
+                all_reads.push(target);
             }
             all_reads.sort_unstable();
             all_reads.dedup();
-            let bar = self.bar(target);
             let merged = Slot::Contrib {
                 target,
                 acc: false,
                 neg: false,
-                term: balanced(&terms, acc.then(|| quote!(#bar))),
+                term: balanced(&terms, acc.then_some(Term::Bar(target))),
                 reads: all_reads,
             };
             let last = members[members.len() - 1];
-            index.add(last, &merged, name);
+            index.add(last, &merged);
             slots[last] = Some(merged);
         }
         out
-    }
-
-    fn slot_name(&self, s: &Slot) -> NameId {
-        match s {
-            Slot::Contrib { target, .. } => self.names.of(*target),
-            Slot::Other(_) => 0,
-        }
     }
 
     /// Positions of the later contributions to `target` that join the run started at `start`
@@ -214,21 +200,21 @@ impl Rev<'_> {
         &self,
         start: usize,
         target: VarId,
-        reads: &[NameId],
+        reads: &[VarId],
         slots: &[Option<Slot>],
         index: &Index,
     ) -> Vec<usize> {
         use std::cmp::Reverse;
         use std::collections::{BinaryHeap, HashSet};
-        let name = self.names.of(target);
+        let name = target;
         let mut members = Vec::new();
-        // The next contribution to an adjoint a taken term reads (it would rebind it), per name.
-        let mut seen: HashSet<NameId> = HashSet::new();
-        let mut rebinds: BinaryHeap<Reverse<(usize, NameId)>> = BinaryHeap::new();
-        let mut watch = |names: &[NameId], at: usize, heap: &mut BinaryHeap<_>| {
+        // The next contribution to an adjoint a taken term reads (it would rebind it), per adjoint.
+        let mut seen: HashSet<VarId> = HashSet::new();
+        let mut rebinds: BinaryHeap<Reverse<(usize, VarId)>> = BinaryHeap::new();
+        let mut watch = |names: &[VarId], at: usize, heap: &mut BinaryHeap<_>| {
             for n in names {
                 if seen.insert(*n) {
-                    if let Some(k) = index.target_name.next(n, at) {
+                    if let Some(k) = index.target.next(n, at) {
                         heap.push(Reverse((k, *n)));
                     }
                 }
@@ -271,7 +257,7 @@ impl Rev<'_> {
                     break;
                 }
                 rebinds.pop();
-                if let Some(q) = index.target_name.next(&n, at) {
+                if let Some(q) = index.target.next(&n, at) {
                     rebinds.push(Reverse((q, n)));
                 }
             }
@@ -282,54 +268,43 @@ impl Rev<'_> {
 }
 
 /// `terms` (and `prior`, added last) summed pairwise: `(a + b) + (c - d)`.
-pub(super) fn balanced(terms: &[Term], prior: Option<TokenStream>) -> TokenStream {
+pub(super) fn balanced(terms: &[Summand], prior: Option<Term>) -> Term {
     let (neg, sum) = if prior.is_some() {
         group(terms)
     } else {
         tree(terms)
     };
+    let cs = Span::call_site();
     match (prior, neg) {
-        (Some(p), false) => quote!(#sum + #p),
-        (Some(p), true) => quote!(#p - #sum),
+        (Some(p), false) => Term::bin(sum, BinOp::Add, p, cs),
+        (Some(p), true) => Term::bin(p, BinOp::Sub, sum, cs),
         (None, false) => sum,
-        (None, true) => quote!(-(#sum)),
+        (None, true) => Term::Neg(Box::new(Term::paren(sum, cs)), cs),
     }
 }
 
-/// The sum of `terms` as `(negated, tokens)`; a subtree of several terms is parenthesized.
-fn tree(terms: &[Term]) -> (bool, TokenStream) {
+/// The sum of `terms` as `(negated, term)`; a subtree of several terms is parenthesized.
+fn tree(terms: &[Summand]) -> (bool, Term) {
     if let [t] = terms {
-        let term = &t.term;
-        let leaf = if starts_with_if(term) {
-            quote!((#term))
-        } else {
-            term.clone()
-        };
-        return (t.neg, leaf);
+        return (t.neg, t.term.clone());
     }
     let (l, r) = terms.split_at(terms.len() / 2);
     let ((ln, lt), (rn, rt)) = (group(l), group(r));
+    let cs = Span::call_site();
     match (ln, rn) {
-        (false, false) => (false, quote!(#lt + #rt)),
-        (false, true) => (false, quote!(#lt - #rt)),
-        (true, false) => (false, quote!(#rt - #lt)),
-        (true, true) => (true, quote!(#lt + #rt)),
+        (false, false) => (false, Term::bin(lt, BinOp::Add, rt, cs)),
+        (false, true) => (false, Term::bin(lt, BinOp::Sub, rt, cs)),
+        (true, false) => (false, Term::bin(rt, BinOp::Sub, lt, cs)),
+        (true, true) => (true, Term::bin(lt, BinOp::Add, rt, cs)),
     }
 }
 
 /// [`tree`], parenthesized when it has more than one term.
-fn group(terms: &[Term]) -> (bool, TokenStream) {
+fn group(terms: &[Summand]) -> (bool, Term) {
     let (neg, t) = tree(terms);
     if terms.len() > 1 {
-        (neg, quote!((#t)))
+        (neg, Term::paren(t, Span::call_site()))
     } else {
         (neg, t)
     }
-}
-
-/// Whether `term` is an `if` expression (`if a >= b { y_bar } else { 0.0 }`), which needs
-/// parentheses as an operand.
-fn starts_with_if(term: &TokenStream) -> bool {
-    let mut it = term.clone().into_iter();
-    matches!(it.next(), Some(TokenTree::Ident(i)) if i == "if") && it.next().is_some()
 }

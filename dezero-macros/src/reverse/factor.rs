@@ -31,13 +31,12 @@
 //! between, a contribution to the root, or (for grouping) a read of the target. Multiplication
 //! and addition are reassociated, so the last bits can differ from the unfactored sweep.
 
-use super::accumulate::{balanced, Term};
-use super::index::{NameId, Positions};
+use super::accumulate::{balanced, Summand};
+use super::index::Positions;
+use super::term::{BinOp, Term};
 use super::{RStmt, Rev, VjpOut};
 use crate::ir::VarId;
-use crate::prune;
-use proc_macro2::{TokenStream, TokenTree};
-use quote::quote;
+use proc_macro2::Span;
 use std::collections::{HashMap, HashSet};
 
 /// A contribution's term as `±root_bar * m1 * m2 * ..` (forward values `m`), if it is one.
@@ -45,7 +44,7 @@ use std::collections::{HashMap, HashSet};
 struct Factored {
     root: VarId,
     neg: bool,
-    mults: Vec<TokenStream>,
+    mults: Vec<Term>,
 }
 
 /// One statement of a list being factored.
@@ -56,15 +55,13 @@ enum Item {
         /// Set when the term is a factorable product.
         form: Option<Factored>,
         neg: bool,
-        term: TokenStream,
+        term: Term,
     },
     Other(RStmt),
 }
 
-/// What the whole sweep tells about each adjoint name.
+/// What the whole sweep tells about each adjoint.
 struct Census {
-    /// Adjoint name -> variable.
-    bars: HashMap<String, VarId>,
     /// Adjoints that must stay named: returned, seeds of calls, bound by calls, branches, loops.
     pinned: HashSet<VarId>,
     /// How many contributions target each adjoint, anywhere.
@@ -86,26 +83,15 @@ impl Rev<'_> {
     /// One inline-and-group pass over the whole sweep; `shared` as in [`Census`].
     fn factor_pass(&self, stmts: Vec<RStmt>, grads: &[VarId], shared: bool) -> Vec<RStmt> {
         let mut c = Census {
-            bars: HashMap::new(),
             pinned: grads.iter().copied().collect(),
             defs: HashMap::new(),
             uses: HashMap::new(),
             shared,
         };
-        let mut seen = HashSet::new();
         for v in 0..self.p.vars.len() {
-            let name = self.bar(v).to_string();
-            if !seen.insert(name.clone()) {
-                // A shared name: leave both alone.
-                if let Some(w) = c.bars.get(&name) {
-                    c.pinned.insert(*w);
-                }
-                c.pinned.insert(v);
-            }
             if !is_temp(&self.p.vars[v].name) {
                 c.pinned.insert(v); // a user's name: its adjoint stays, as in hand-written code
             }
-            c.bars.insert(name, v);
         }
         c.count(&stmts);
         self.factor_list(stmts, &c)
@@ -196,15 +182,15 @@ impl Rev<'_> {
         let mut pairs: Positions<(VarId, VarId)> = Positions::new();
         let mut targets: Positions<VarId> = Positions::new();
         let mut roots: Positions<VarId> = Positions::new();
-        let mut readers: Positions<NameId> = Positions::new();
-        let keys = |it: &Item| -> Option<(VarId, Option<VarId>, Vec<NameId>)> {
+        let mut readers: Positions<VarId> = Positions::new();
+        let keys = |it: &Item| -> Option<(VarId, Option<VarId>, Vec<VarId>)> {
             match it {
                 Item::Contrib {
                     target,
                     form: Some(f),
                     ..
                 } => Some((*target, Some(f.root), Vec::new())),
-                Item::Contrib { target, term, .. } => Some((*target, None, self.names.read(term))),
+                Item::Contrib { target, term, .. } => Some((*target, None, term.bar_set())),
                 Item::Other(_) => None,
             }
         };
@@ -243,7 +229,7 @@ impl Rev<'_> {
                 barriers.range(i + 1..).next().copied(),
                 targets.next(&root, i),
                 roots.next(&target, i),
-                readers.next(&self.names.of(target), i),
+                readers.next(&target, i),
             ]
             .into_iter()
             .flatten()
@@ -278,7 +264,7 @@ impl Rev<'_> {
                 *f = Factored {
                     root,
                     neg: false,
-                    mults: vec![quote!((#sum))],
+                    mults: vec![Term::paren(sum, Span::call_site())],
                 };
             }
         }
@@ -291,13 +277,16 @@ impl Rev<'_> {
     }
 
     /// `root_bar * m1 * m2`, with its sign.
-    fn render(&self, f: &Factored) -> (bool, TokenStream) {
-        let rb = self.bar(f.root);
+    fn render(&self, f: &Factored) -> (bool, Term) {
         let term = if f.mults.is_empty() {
-            quote!(#rb)
+            Term::Bar(f.root)
         } else {
-            let m = product_tokens(&f.mults);
-            quote!(#rb * #m)
+            Term::bin(
+                Term::Bar(f.root),
+                BinOp::Mul,
+                product_term(&f.mults),
+                Span::call_site(),
+            )
         };
         (f.neg, term)
     }
@@ -362,7 +351,7 @@ fn inline(items: Vec<Item>, c: &Census) -> Vec<Item> {
                     || c.uses.get(&f.root) == Some(&1)
                     || (c.shared
                         && def.mults.len() == 1
-                        && is_arithmetic(&def.mults[0])
+                        && def.mults[0].is_arithmetic()
                         && !feeds.contains(&f.root));
                 if *at >= barrier && !def_root_changed && cheap {
                     *left -= 1;
@@ -433,44 +422,34 @@ impl Census {
         }
     }
 
-    fn read(&mut self, tokens: &TokenStream) {
-        for t in tokens.clone() {
-            match t {
-                TokenTree::Ident(i) => {
-                    if let Some(v) = self.bars.get(&i.to_string()) {
-                        *self.uses.entry(*v).or_default() += 1;
-                    }
-                }
-                TokenTree::Group(g) => self.read(&g.stream()),
-                _ => {}
+    /// Counts each adjoint `term` reads.
+    fn read(&mut self, term: &Term) {
+        term.walk(|t| {
+            if let Term::Bar(v) = t {
+                *self.uses.entry(*v).or_default() += 1;
             }
-        }
+        });
     }
 
-    /// `term` as `root_bar` or `root_bar * m` with `m` free of adjoints, else `None`.
-    fn parse(&self, neg: bool, term: &TokenStream) -> Option<Factored> {
-        let mut it = term.clone().into_iter();
-        let root = match it.next()? {
-            TokenTree::Ident(i) => *self.bars.get(&i.to_string())?,
-            _ => return None,
-        };
-        let mults = match it.next() {
-            None => Vec::new(),
-            Some(TokenTree::Punct(p)) if p.as_char() == '*' => {
-                let rest: TokenStream = it.collect();
-                if rest.is_empty() || !is_operand(&rest) {
-                    return None;
-                }
-                let mut ids = HashSet::new();
-                prune::idents(&rest, &mut ids);
-                if ids.iter().any(|i| self.bars.contains_key(i)) {
-                    return None;
-                }
-                vec![rest]
-            }
-            Some(_) => return None,
-        };
-        Some(Factored { root, neg, mults })
+    /// `term` as `root_bar` or `root_bar * m` with `m` one operand free of adjoints, else
+    /// `None`.
+    fn parse(&self, neg: bool, term: &Term) -> Option<Factored> {
+        match term {
+            Term::Bar(root) => Some(Factored {
+                root: *root,
+                neg,
+                mults: Vec::new(),
+            }),
+            Term::Bin(l, BinOp::Mul, m, _) => match **l {
+                Term::Bar(root) if m.is_operand() && !m.has_bar() => Some(Factored {
+                    root,
+                    neg,
+                    mults: vec![(**m).clone()],
+                }),
+                _ => None,
+            },
+            _ => None,
+        }
     }
 }
 
@@ -484,89 +463,49 @@ fn is_temp(name: &str) -> bool {
 /// second pass: `d_bar = t9_bar * c2` makes `d_bar * m` into `t9_bar * (c2 * m)`, with `c2 * m`
 /// ready before `t9_bar`; `d_bar` stays defined. Only a single forward value `c2`, not a literal.
 fn late_link(f: &Factored) -> bool {
-    let mut ids = HashSet::new();
-    if let [m] = f.mults.as_slice() {
-        prune::idents(m, &mut ids);
-    }
-    !ids.is_empty()
-}
-
-/// Whether `t` is plain arithmetic (no method call), cheap to repeat and merged by the compiler.
-fn is_arithmetic(t: &TokenStream) -> bool {
-    t.clone().into_iter().all(|tt| match tt {
-        TokenTree::Punct(p) => p.as_char() != '.',
-        TokenTree::Group(g) => is_arithmetic(&g.stream()),
-        TokenTree::Ident(i) => i != "as",
-        TokenTree::Literal(_) => true,
-    })
-}
-
-/// Whether `t` binds as one operand of `*`: no top-level operator but `.` (a method call).
-fn is_operand(t: &TokenStream) -> bool {
-    t.clone().into_iter().all(|tt| match tt {
-        TokenTree::Punct(p) => p.as_char() == '.',
-        TokenTree::Ident(i) => i != "as",
-        _ => true,
-    })
+    matches!(f.mults.as_slice(), [m] if m.has_ident())
 }
 
 /// `c` and `(k * e)` as `(c·k, e)` when that is exact: `c` a whole literal at least 1, `k` a
 /// power of two at least 1 (so `k * e` is exact), `c·k` below 2^24 (exact in `f32` too) and `e`
 /// one operand. Then `c * (k * e)` and `(c·k) * e` round the same, overflow included.
-fn fold_scale(c: &TokenStream, m: &TokenStream) -> Option<(TokenStream, TokenStream)> {
-    let whole = |t: &TokenStream| -> Option<f64> {
-        let mut it = t.clone().into_iter();
-        let (Some(TokenTree::Literal(l)), None) = (it.next(), it.next()) else {
-            return None;
-        };
-        let s = l.to_string();
-        if !s.contains('.') || !s.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
-            return None;
-        }
-        s.parse::<f64>()
-            .ok()
-            .filter(|v| v.fract() == 0.0 && *v >= 1.0)
-    };
-    let c = whole(c)?;
-    let mut it = m.clone().into_iter();
-    let (Some(TokenTree::Group(g)), None) = (it.next(), it.next()) else {
-        return None;
-    };
-    if g.delimiter() != proc_macro2::Delimiter::Parenthesis {
-        return None;
-    }
-    let mut inner = g.stream().into_iter();
-    let k: TokenStream = inner.next().into_iter().collect();
-    let k = whole(&k).filter(|k| (*k as u64).is_power_of_two())?;
-    match inner.next() {
-        Some(TokenTree::Punct(p)) if p.as_char() == '*' => {}
+fn fold_scale(c: &Term, m: &Term) -> Option<(Term, Term)> {
+    let c = c.whole()?;
+    let (k, e) = match m {
+        Term::Paren(inner, _) => match &**inner {
+            Term::Bin(k, BinOp::Mul, e, _) => (&**k, &**e),
+            _ => return None,
+        },
+        Term::Prod(ms) => match ms.as_slice() {
+            [k, e] => (k, e),
+            _ => return None,
+        },
         _ => return None,
-    }
-    let e: TokenStream = inner.collect();
+    };
+    let k = k.whole().filter(|k| (*k as u64).is_power_of_two())?;
     let ck = c * k;
-    if e.is_empty() || !is_operand(&e) || ck >= 16_777_216.0 {
+    if !e.is_operand() || ck >= 16_777_216.0 {
         return None;
     }
-    let lit = proc_macro2::Literal::f64_unsuffixed(ck);
-    Some((quote!(#lit), e))
+    Some((Term::float(ck, Span::call_site()), e.clone()))
 }
 
 /// The multipliers of `f` as one signed summand of a multiplier sum.
-fn product(f: &Factored) -> Term {
-    Term {
+fn product(f: &Factored) -> Summand {
+    Summand {
         neg: f.neg,
         term: if f.mults.is_empty() {
-            quote!(1.0)
+            Term::float(1.0, Span::call_site())
         } else {
-            product_tokens(&f.mults)
+            product_term(&f.mults)
         },
     }
 }
 
 /// `m1 * m2 * ..`, parenthesized when more than one factor; `c * (2.0 * e)` becomes
 /// `(2c) * e` (see [`fold_scale`]).
-fn product_tokens(mults: &[TokenStream]) -> TokenStream {
-    let mut folded: Vec<TokenStream> = Vec::with_capacity(mults.len());
+fn product_term(mults: &[Term]) -> Term {
+    let mut folded: Vec<Term> = Vec::with_capacity(mults.len());
     for m in mults {
         match folded.last().and_then(|c| fold_scale(c, m)) {
             Some((c, e)) => {
@@ -577,20 +516,18 @@ fn product_tokens(mults: &[TokenStream]) -> TokenStream {
             None => folded.push(m.clone()),
         }
     }
-    let mults = folded.as_slice();
-    match mults {
-        [m] => m.clone(),
-        [first, rest @ ..] => {
-            let prod = rest.iter().fold(first.clone(), |acc, m| quote!(#acc * #m));
-            quote!((#prod))
-        }
-        [] => quote!(1.0),
+    match folded.len() {
+        0 => Term::float(1.0, Span::call_site()),
+        1 => folded
+            .pop()
+            .unwrap_or_else(|| Term::float(1.0, Span::call_site())),
+        _ => Term::Prod(folded),
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{is_operand, is_temp};
+    use super::is_temp;
     use proc_macro2::TokenStream;
 
     /// `f_grad`'s reverse sweep (after `out_bar`), whitespace as `quote` prints it.
@@ -643,12 +580,5 @@ mod tests {
     fn temps_are_t_and_digits() {
         assert!(is_temp("t0") && is_temp("t17"));
         assert!(!is_temp("t") && !is_temp("x") && !is_temp("t_1") && !is_temp("tape0"));
-    }
-
-    #[test]
-    fn only_a_single_operand_is_a_multiplier() {
-        let yes = |s: &str| is_operand(&s.parse().expect("tokens"));
-        assert!(yes("x") && yes("(2.0 * x)") && yes("x . cos ()") && yes("2.0"));
-        assert!(!yes("x + y") && !yes("- 2.0") && !yes("n as f64"));
     }
 }

@@ -10,23 +10,19 @@ mod accumulate;
 mod factor;
 mod index;
 mod rules;
+pub mod term;
 
 use crate::ir::{Block, For, If, Operand, Program, Stmt, VarId};
-use crate::names;
-use proc_macro2::{Ident, Span, TokenStream};
-use quote::quote;
+use proc_macro2::{Ident, Span};
 use std::collections::{BTreeSet, HashSet};
+use term::Term;
 
-/// The adjoint sweeps of a function: seeded with `1.0` (for `_grad`) and with the seed
-/// parameters (for `_vjp`).
+/// The reverse sweep of a function, once for `_grad` and `_vjp`: they differ only in the
+/// seeds, which the sweep holds as [`Term::Seed`] and the printers fill in (`1.0`, or the seed
+/// parameters).
 pub struct Adjoint {
-    pub grad: Sweep,
-    pub vjp: Sweep,
-}
-
-/// One reverse sweep and, per float parameter, whether its adjoint was defined (else `0.0`).
-pub struct Sweep {
     pub stmts: Vec<RStmt>,
+    /// Per active float parameter, its adjoint if one was defined (else the gradient is `0.0`).
     pub grads: Vec<Option<VarId>>,
 }
 
@@ -38,7 +34,7 @@ pub enum RStmt {
         target: VarId,
         acc: bool,
         neg: bool,
-        term: TokenStream,
+        term: Term,
     },
     /// `let (a_bar, d0) = g_vjp(args.., seeds..);`
     Vjp {
@@ -82,148 +78,13 @@ pub enum VjpOut {
     Temp(Ident),
 }
 
-/// Both sweeps of `p`.
-///
-/// They differ only in the seeds, which the passes treat as opaque terms (a seed is never a
-/// root adjoint or a multiplier), so the sweep is built once with placeholder seeds and each
-/// sweep is that one with its seeds put in.
+/// The reverse sweep of `p`.
 pub fn adjoint(p: &Program) -> syn::Result<Adjoint> {
-    let n = p.outputs.len();
-    let mut prefix = "__dezero_seed".to_string();
-    while p.vars.iter().any(|v| v.name.starts_with(&prefix)) {
-        prefix.push('_');
-    }
-    let marks: Vec<String> = (0..n).map(|k| format!("{prefix}{k}")).collect();
-    let placeholders: Vec<TokenStream> = marks
-        .iter()
-        .map(|m| {
-            let i = Ident::new(m, Span::mixed_site());
-            quote!(#i)
-        })
-        .collect();
-    let shared = sweep(p, &placeholders);
-    let one: Vec<TokenStream> = (0..n).map(|_| quote!(1.0)).collect();
-    let seeds: Vec<TokenStream> = names::seeds(n).into_iter().map(|s| quote!(#s)).collect();
-    Ok(Adjoint {
-        grad: shared.seeded(&marks, &one),
-        vjp: shared.seeded(&marks, &seeds),
-    })
-}
-
-impl Sweep {
-    /// This sweep with each placeholder `marks[k]` in its terms replaced by `seeds[k]`.
-    fn seeded(&self, marks: &[String], seeds: &[TokenStream]) -> Sweep {
-        Sweep {
-            stmts: seed_stmts(&self.stmts, marks, seeds),
-            grads: self.grads.clone(),
-        }
-    }
-}
-
-fn seed_stmts(stmts: &[RStmt], marks: &[String], seeds: &[TokenStream]) -> Vec<RStmt> {
-    let branch = |b: &Branch| Branch {
-        recompute: b.recompute.clone(),
-        stmts: seed_stmts(&b.stmts, marks, seeds),
-        result: b.result.clone(),
-    };
-    stmts
-        .iter()
-        .map(|s| match s {
-            RStmt::Contrib {
-                target,
-                acc,
-                neg,
-                term,
-            } => RStmt::Contrib {
-                target: *target,
-                acc: *acc,
-                neg: *neg,
-                term: seed_term(term, marks, seeds),
-            },
-            RStmt::Vjp {
-                vjp,
-                span,
-                args,
-                seeds: s,
-                outs,
-            } => RStmt::Vjp {
-                vjp: vjp.clone(),
-                span: *span,
-                args: args.clone(),
-                seeds: s.clone(),
-                outs: outs
-                    .iter()
-                    .map(|o| match o {
-                        VjpOut::Skip => VjpOut::Skip,
-                        VjpOut::Direct(v) => VjpOut::Direct(*v),
-                        VjpOut::Temp(t) => VjpOut::Temp(t.clone()),
-                    })
-                    .collect(),
-            },
-            RStmt::If {
-                cond,
-                then,
-                else_,
-                outs,
-            } => RStmt::If {
-                cond: *cond,
-                then: branch(then),
-                else_: branch(else_),
-                outs: outs.clone(),
-            },
-            RStmt::For { l, pre, body } => RStmt::For {
-                l: l.clone(),
-                pre: pre.clone(),
-                body: branch(body),
-            },
-        })
-        .collect()
-}
-
-/// `term` with the placeholders replaced (terms nest only as deep as their parentheses);
-/// a term without one is kept as it is.
-fn seed_term(term: &TokenStream, marks: &[String], seeds: &[TokenStream]) -> TokenStream {
-    fn has_mark(t: &TokenStream, marks: &[String]) -> bool {
-        t.clone().into_iter().any(|t| match t {
-            proc_macro2::TokenTree::Ident(i) => marks.iter().any(|m| i == m),
-            proc_macro2::TokenTree::Group(g) => has_mark(&g.stream(), marks),
-            _ => false,
-        })
-    }
-    if !has_mark(term, marks) {
-        return term.clone();
-    }
-    term.clone()
-        .into_iter()
-        .map(|t| match t {
-            proc_macro2::TokenTree::Ident(i) => {
-                let s = i.to_string();
-                match marks.iter().position(|m| *m == s) {
-                    Some(k) => seeds[k].clone(),
-                    None => quote!(#i),
-                }
-            }
-            proc_macro2::TokenTree::Group(g) => {
-                let mut n =
-                    proc_macro2::Group::new(g.delimiter(), seed_term(&g.stream(), marks, seeds));
-                n.set_span(g.span());
-                quote!(#n)
-            }
-            other => quote!(#other),
-        })
-        .collect()
-}
-
-fn sweep(p: &Program, seeds: &[TokenStream]) -> Sweep {
-    let mut r = Rev {
-        p,
-        temps: 0,
-        names: index::BarNames::new(p),
-    };
+    let mut r = Rev { p, temps: 0 };
     let mut defined = HashSet::new();
     let mut stmts = Vec::new();
-    for (o, s) in p.outputs.iter().zip(seeds) {
-        r.contribute(o, false, s.clone(), &mut defined, &mut stmts);
+    for (k, o) in p.outputs.iter().enumerate() {
+        r.contribute(o, false, Term::Seed(k), &mut defined, &mut stmts);
     }
     r.block(&p.body, &mut defined, &mut stmts);
     let grads: Vec<Option<VarId>> = p
@@ -235,26 +96,21 @@ fn sweep(p: &Program, seeds: &[TokenStream]) -> Sweep {
     let returned: Vec<VarId> = grads.iter().flatten().copied().collect();
     let stmts = r.factor(stmts, &returned);
     let stmts = r.accumulate(stmts);
-    Sweep { stmts, grads }
+    Ok(Adjoint { stmts, grads })
 }
 
 struct Rev<'p> {
     p: &'p Program,
     temps: usize,
-    names: index::BarNames,
 }
 
 impl Rev<'_> {
-    fn bar(&self, v: VarId) -> Ident {
-        names::bar(&self.p.vars[v].name)
-    }
-
     /// Adds `term` (negated if `neg`) to the adjoint of `target`, if it is active.
     fn contribute(
         &self,
         target: &Operand,
         neg: bool,
-        term: TokenStream,
+        term: Term,
         defined: &mut HashSet<VarId>,
         out: &mut Vec<RStmt>,
     ) {
@@ -287,9 +143,8 @@ impl Rev<'_> {
             let mut stmts = Vec::new();
             for m in &i.merges {
                 if r.p.vars[m.dst].active && defined.contains(&m.dst) {
-                    let yb = r.bar(m.dst);
                     let src = if then { &m.then } else { &m.else_ };
-                    r.contribute(src, false, quote!(#yb), &mut d, &mut stmts);
+                    r.contribute(src, false, Term::Bar(m.dst), &mut d, &mut stmts);
                 }
             }
             r.block(block, &mut d, &mut stmts);
@@ -337,8 +192,7 @@ impl Rev<'_> {
             let mut stmts = Vec::new();
             for c in &phis {
                 d.insert(c.phi);
-                let pb = r.bar(c.phi);
-                r.contribute(&c.next, false, quote!(#pb), d, &mut stmts);
+                r.contribute(&c.next, false, Term::Bar(c.phi), d, &mut stmts);
             }
             for c in &phis {
                 d.remove(&c.phi);
@@ -379,8 +233,7 @@ impl Rev<'_> {
             },
         });
         for c in &phis {
-            let pb = self.bar(c.phi);
-            self.contribute(&c.init, false, quote!(#pb), defined, out);
+            self.contribute(&c.init, false, Term::Bar(c.phi), defined, out);
         }
     }
 }

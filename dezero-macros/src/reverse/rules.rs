@@ -1,11 +1,12 @@
 //! The adjoint rule of each primitive (the transpose of its tangent rule in
 //! `crate::primitives`), and of calls to annotated functions.
 
+use super::term::{BinOp, Term};
 use super::{RStmt, Rev, VjpOut};
 use crate::ir::{Inst, Op, Operand, VarId};
 use crate::{names, primitives};
 use proc_macro2::TokenStream;
-use quote::{quote, quote_spanned};
+use quote::quote;
 use std::collections::HashSet;
 
 impl Rev<'_> {
@@ -26,11 +27,10 @@ impl Rev<'_> {
         // a_i_bar ±= y_bar * c_i: the transpose of the tangent rule y' = Σ ± a_i' c_i, with
         // the coefficients of primitives::partials (one table for both modes).
         let sp = i.span;
-        let yb = self.bar(y);
-        for part in primitives::partials(self.p, &self.float(), i) {
-            let term = match &part.coeff {
-                Some(c) => quote_spanned!(sp=> #yb * #c),
-                None => quote_spanned!(sp=> #yb),
+        for part in primitives::partials(&self.float(), i) {
+            let term = match part.coeff {
+                Some(c) => Term::bin(Term::Bar(y), BinOp::Mul, c, sp),
+                None => Term::Bar(y),
             };
             self.contribute(&i.args[part.arg], part.neg, term, defined, out);
         }
@@ -104,7 +104,7 @@ impl Rev<'_> {
             outs,
         });
         for (v, t) in later {
-            self.contribute(&Operand::Var(v), false, quote!(#t), defined, out);
+            self.contribute(&Operand::Var(v), false, Term::Temp(t), defined, out);
         }
     }
 }
