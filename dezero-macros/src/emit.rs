@@ -52,6 +52,9 @@ pub fn expansion(func: &Function, p: &Program, adj: &Adjoint) -> TokenStream {
     let outs: Vec<TokenStream> = p.outputs.iter().map(|o| e.val(o)).collect();
     // One float parameter: both generated functions run in forward (tangent) mode.
     let forward_mode = tangent::applies(p, func.float_params().count());
+    // `_vjp`'s forward code, when it is `_grad`'s (the reverse sweep reads every result):
+    // printed once. On long bodies printing it is a sixth of the expansion time.
+    let mut grad_forward = None;
     let grad_fn = (func.outputs == 1).then(|| {
         let name = &func.opts.grad;
         let (forward, rev, grads) = if forward_mode {
@@ -66,7 +69,11 @@ pub fn expansion(func: &Function, p: &Program, adj: &Adjoint) -> TokenStream {
             let grads = e.grads(adj);
             let mut live = rev_live.clone();
             e.live.operands(&p.outputs, &mut live);
+            let same_as_vjp = live == rev_live;
             let forward = e.pruned(&p.body, live);
+            if same_as_vjp {
+                grad_forward = Some(forward.clone());
+            }
             (forward, rev, grads)
         };
         let docs = docs(&format!(
@@ -96,7 +103,7 @@ pub fn expansion(func: &Function, p: &Program, adj: &Adjoint) -> TokenStream {
         };
         let rev = e.rstmts(&adj.stmts, &params);
         let grads = e.grads(adj);
-        let forward = e.pruned(&p.body, rev_live);
+        let forward = grad_forward.unwrap_or_else(|| e.pruned(&p.body, rev_live));
         (forward, rev, grads)
     };
     let docs = docs(&format!(
