@@ -4,26 +4,10 @@
 //! differences on seeded random arrays, second derivatives (create_graph) against central
 //! differences of the first derivative, and the shape panics.
 
-use crate::support::{assert_close, check_grad, check_second, Rng};
+use crate::support::{assert_close, check_grad, check_second, panic_message, var, Rng};
 use dezero_runtime::functions as F;
 use dezero_runtime::{gradient_check, Variable};
 use ndarray::{array, ArrayD, Axis};
-
-fn var(a: ArrayD<f64>) -> Variable {
-    Variable::new(a)
-}
-
-/// The panic message of `f`.
-fn panic_message(f: impl FnOnce() + std::panic::UnwindSafe) -> String {
-    let err = std::panic::catch_unwind(f).expect_err("expected a panic");
-    match err.downcast::<String>() {
-        Ok(s) => *s,
-        Err(e) => e
-            .downcast::<&str>()
-            .map(|s| s.to_string())
-            .unwrap_or_default(),
-    }
-}
 
 /// The gradient of `sum(f(x))` at `x`.
 fn grad_of(f: impl Fn(&Variable) -> Variable, x: ArrayD<f64>) -> ArrayD<f64> {

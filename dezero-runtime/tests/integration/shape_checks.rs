@@ -2,8 +2,7 @@
 //! like the free functions, `set_grad` rejects a gradient of another shape, and `backward`
 //! rejects a seed or an accumulated grad left over from before `set_data` changed the shape.
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
-
+use crate::support::panic_message;
 use dezero_runtime::functions::{
     Add, Atan2, BroadcastTo, Div, Hypot, Maximum, Minimum, Mul, Powf, Sub, Sum, SumTo,
 };
@@ -12,18 +11,6 @@ use ndarray::{array, ArrayD};
 
 fn v(shape: &[usize]) -> Variable {
     Variable::new(ArrayD::ones(shape.to_vec()))
-}
-
-/// The message of the panic `f` raises.
-fn panic_message(f: impl FnOnce()) -> String {
-    let payload = catch_unwind(AssertUnwindSafe(f)).expect_err("expected a panic");
-    match payload.downcast::<String>() {
-        Ok(s) => *s,
-        Err(payload) => payload
-            .downcast::<&str>()
-            .map(|s| s.to_string())
-            .unwrap_or_default(),
-    }
 }
 
 #[test]

@@ -3,26 +3,10 @@
 //! differences on seeded random arrays of several shapes, second derivatives (create_graph)
 //! against central differences of the first derivative, and the shape panics.
 
-use crate::support::{assert_close, check_grad, check_second, Rng};
+use crate::support::{assert_close, check_grad, check_second, panic_message, var, Rng};
 use dezero_runtime::functions as F;
 use dezero_runtime::{BackwardOptions, Variable};
 use ndarray::{array, ArrayD, Axis, IxDyn};
-
-fn var(a: ArrayD<f64>) -> Variable {
-    Variable::new(a)
-}
-
-/// The panic message of `f`.
-fn panic_message(f: impl FnOnce() + std::panic::UnwindSafe) -> String {
-    let err = std::panic::catch_unwind(f).expect_err("expected a panic");
-    match err.downcast::<String>() {
-        Ok(s) => *s,
-        Err(e) => e
-            .downcast::<&str>()
-            .map(|s| s.to_string())
-            .unwrap_or_default(),
-    }
-}
 
 // ---------------------------------------------------------------- matmul
 

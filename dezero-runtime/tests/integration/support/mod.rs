@@ -153,3 +153,21 @@ pub fn assert_close(a: &ArrayD<f64>, b: &ArrayD<f64>, tol: f64) {
         );
     }
 }
+
+/// A variable holding `a`.
+pub fn var(a: ArrayD<f64>) -> Variable {
+    Variable::new(a)
+}
+
+/// The panic message of `f` (which must panic).
+pub fn panic_message(f: impl FnOnce()) -> String {
+    let payload =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).expect_err("expected a panic");
+    match payload.downcast::<String>() {
+        Ok(s) => *s,
+        Err(payload) => payload
+            .downcast::<&str>()
+            .map(|s| s.to_string())
+            .unwrap_or_default(),
+    }
+}
