@@ -16,6 +16,8 @@
 // `source.rs` asks `proc_macro::is_available()` (false here: no source file is read).
 extern crate proc_macro;
 
+#[path = "../dezero-macros/src/arrays/mod.rs"]
+mod arrays;
 #[path = "../dezero-macros/src/ast.rs"]
 mod ast;
 #[path = "../dezero-macros/src/bodies.rs"]

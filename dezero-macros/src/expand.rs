@@ -12,9 +12,20 @@ pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
         Ok(f) => f,
         Err(tokens) => return tokens,
     };
-    let out = match try_expand(attr.clone(), &parsed, &item) {
-        Ok(tokens) => tokens,
-        Err(e) => fallback(&attr, &parsed, &item, e),
+    let out = if crate::arrays::applies(&parsed) {
+        // Slices, arrays and `&mut` buffers: the place-based path (see `arrays`).
+        match crate::arrays::expand(attr, &parsed, &item) {
+            Ok(tokens) => tokens,
+            Err(e) => {
+                let errs = e.to_compile_error();
+                quote!(#errs #item)
+            }
+        }
+    } else {
+        match try_expand(attr.clone(), &parsed, &item) {
+            Ok(tokens) => tokens,
+            Err(e) => fallback(&attr, &parsed, &item, e),
+        }
     };
     tree::drop::drop_fn(parsed);
     out

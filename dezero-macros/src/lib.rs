@@ -25,6 +25,7 @@
 
 use proc_macro::TokenStream;
 
+mod arrays;
 mod ast;
 mod custom;
 mod dot;

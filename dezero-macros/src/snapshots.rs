@@ -39,7 +39,9 @@ fn case(name: &str) -> (String, TokenStream, syn::ItemFn) {
 fn snapshot(name: &str) {
     let (kind, attr, item) = case(name);
     let item_tokens = quote::quote!(#item);
-    let (ir, tokens) = if kind == "custom_vjp" {
+    let (ir, tokens) = if crate::arrays::applies(&item) {
+        (String::new(), expand::differentiable(attr, item_tokens))
+    } else if kind == "custom_vjp" {
         (String::new(), expand::custom_vjp(attr, item_tokens))
     } else {
         let func = ast::Function::from_syn(attr.clone(), &item).expect("case is valid");
@@ -85,4 +87,8 @@ cases!(
     tuple_early_return,
     typed_accumulator,
     dot,
+    array_subtract,
+    array_log_sum_exp,
+    array_qtimesx,
+    array_overwrite,
 );

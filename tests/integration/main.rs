@@ -7,6 +7,7 @@
 #[path = "../grad_common/mod.rs"]
 mod grad_common;
 
+mod arrays;
 mod fused;
 mod grad_control;
 mod grad_edge;

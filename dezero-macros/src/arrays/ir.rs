@@ -1,0 +1,173 @@
+//! The IR of array functions: statements over named places (scalars and buffer elements),
+//! float expressions as trees of the primitives of `crate::primitives`.
+//!
+//! Unlike the scalar IR (`crate::ir`, SSA), memory here is what the user wrote: a variable or
+//! a buffer element is a place, and an assignment overwrites it. Integer and `bool` values
+//! are kept as the user's tokens (they have no derivative).
+
+use crate::ir::Op;
+use proc_macro2::{Ident, Span, TokenStream};
+
+pub type V = usize;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VKind {
+    Float,
+    Int,
+    Bool,
+    /// A float buffer (parameter slice or array, or local `vec!`/`[0.0; N]`).
+    FBuf,
+    /// An integer slice (constant data).
+    IBuf,
+}
+
+/// Where a variable is declared.
+#[derive(Clone, Debug)]
+pub enum Decl {
+    Param,
+    /// By a `let` at the top level of the body: declared there, first assignment.
+    TopLet,
+    /// By a `let` inside a loop or branch: declared at the top of the generated function, so
+    /// the reverse sweep (another block) sees it; the `let` becomes an assignment.
+    Hoisted,
+}
+
+#[derive(Clone, Debug)]
+pub struct Var {
+    pub ident: Ident,
+    pub kind: VKind,
+    pub decl: Decl,
+    /// Carries an adjoint: depends on a differentiated parameter (or is a `&mut` result).
+    pub active: bool,
+    /// The user's type annotation on its `let`.
+    pub annot: Option<syn::Type>,
+}
+
+/// `=`, `+=`, `-=` (`*=` and `/=` become `=` of a product or quotient).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Upd {
+    Set,
+    Add,
+    Sub,
+}
+
+#[derive(Clone, Debug)]
+pub enum Place {
+    Var(V),
+    /// `buf[index]`.
+    Elem(V, TokenStream),
+}
+
+impl Place {
+    pub fn var(&self) -> V {
+        match self {
+            Place::Var(v) | Place::Elem(v, _) => *v,
+        }
+    }
+}
+
+/// A float expression.
+#[derive(Clone, Debug)]
+pub enum E {
+    Var(V),
+    /// `buf[index]`.
+    Load(V, TokenStream, Span),
+    /// A constant: literal, constant path, a cast of an integer, a call on constants.
+    Const(TokenStream),
+    Op(Op, Vec<E>, Span),
+    /// A call of another annotated function; its pullback is `vjp`.
+    Call {
+        func: syn::Path,
+        vjp: syn::Path,
+        args: Vec<Arg>,
+        span: Span,
+    },
+}
+
+/// An argument of a call.
+#[derive(Clone, Debug)]
+pub enum Arg {
+    Float(E),
+    /// `&x`, `&x[a..]`, `&mut v[a..b]`, `x` (a parameter slice passed on): `range` is the
+    /// index part with brackets (`[a..]`) or empty.
+    Buf {
+        var: V,
+        range: TokenStream,
+        mutable: bool,
+        span: Span,
+    },
+    /// An integer, `bool` or integer-slice argument, as written.
+    Other(TokenStream),
+}
+
+#[derive(Clone, Debug)]
+pub enum S {
+    /// A float assignment. `fresh`: the first assignment of a top-level `let`, which
+    /// overwrites nothing.
+    Set {
+        place: Place,
+        upd: Upd,
+        value: E,
+        fresh: bool,
+    },
+    /// An integer or `bool` assignment, as written.
+    Other {
+        var: V,
+        /// `=`, or a compound operator (`+=`).
+        op: TokenStream,
+        value: TokenStream,
+        fresh: bool,
+    },
+    /// `let mut v = vec![0.0; n];` or `[0.0; N]`, at the top level.
+    LocalBuf { var: V, init: TokenStream },
+    For {
+        pat: TokenStream,
+        lo: TokenStream,
+        hi: TokenStream,
+        inclusive: bool,
+        body: Vec<S>,
+    },
+    If {
+        cond: TokenStream,
+        then: Vec<S>,
+        else_: Vec<S>,
+    },
+    /// A call statement of another annotated function (its results are `&mut` buffers).
+    Call {
+        func: syn::Path,
+        vjp: syn::Path,
+        args: Vec<Arg>,
+        span: Span,
+    },
+    /// `assert!(..)` and friends: kept in the forward sweep, no derivative.
+    Keep(TokenStream),
+}
+
+/// A lowered array function.
+pub struct AFn {
+    pub vars: Vec<Var>,
+    pub body: Vec<S>,
+    pub ret: Option<E>,
+}
+
+impl E {
+    /// Whether the expression reads an active value.
+    pub fn active(&self, vars: &[Var]) -> bool {
+        match self {
+            E::Var(v) | E::Load(v, ..) => vars[*v].active,
+            E::Const(_) => false,
+            E::Op(_, args, _) => args.iter().any(|a| a.active(vars)),
+            E::Call { args, .. } => args.iter().any(|a| a.active(vars)),
+        }
+    }
+}
+
+impl Arg {
+    pub fn active(&self, vars: &[Var]) -> bool {
+        match self {
+            Arg::Float(e) => e.active(vars),
+            Arg::Buf { var, .. } => vars[*var].active,
+            Arg::Other(_) => false,
+        }
+    }
+}

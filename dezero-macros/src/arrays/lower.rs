@@ -1,0 +1,1063 @@
+//! The body of an array function -> [`AFn`]: statements, places, float expression trees.
+//!
+//! Reductions become loops (`x.iter().map(|v| e).sum()` is `s = 0; for j in 0..x.len() { v =
+//! x[j]; s += e }`), `for v in x.iter()` a loop over indices, `*=` and `/=` assignments of a
+//! product or quotient. What has no place here is a spanned error saying what to write.
+
+use super::ir::{AFn, Arg, Decl, Place, Upd, VKind, Var, E, S};
+use super::sig::{Kind, Sig};
+use crate::ast::Scalar;
+use crate::ir::Op;
+use crate::names;
+use proc_macro2::{Ident, TokenStream};
+use quote::{quote, ToTokens};
+use std::collections::HashMap;
+use syn::spanned::Spanned;
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Ty {
+    Float,
+    Int,
+    Bool,
+}
+
+#[derive(Clone, Copy)]
+enum Binding {
+    Var(usize),
+    /// A `for` loop's index (an integer bound by the loop itself).
+    Index,
+}
+
+struct Lower {
+    vars: Vec<Var>,
+    scope: HashMap<String, Binding>,
+    hidden: usize,
+}
+
+type R<T> = syn::Result<T>;
+
+fn err<T>(tokens: impl ToTokens, msg: impl Into<String>) -> R<T> {
+    Err(syn::Error::new_spanned(tokens, msg.into()))
+}
+
+pub fn lower(sig: &Sig, item: &syn::ItemFn) -> R<AFn> {
+    let mut l = Lower {
+        vars: Vec::new(),
+        scope: HashMap::new(),
+        hidden: 0,
+    };
+    for p in &sig.params {
+        let kind = match &p.kind {
+            Kind::Scalar(Scalar::Float(_)) => VKind::Float,
+            Kind::Scalar(Scalar::Int) => VKind::Int,
+            Kind::Scalar(Scalar::Bool) => VKind::Bool,
+            Kind::Buf { float: true, .. } => VKind::FBuf,
+            Kind::Buf { float: false, .. } => VKind::IBuf,
+        };
+        let active = p.wrt
+            || matches!(
+                p.kind,
+                Kind::Buf {
+                    float: true,
+                    mutable: true,
+                    ..
+                }
+            );
+        let v = l.vars.len();
+        l.vars.push(Var {
+            ident: p.ident.clone(),
+            kind,
+            decl: Decl::Param,
+            active,
+            annot: None,
+        });
+        l.scope.insert(names::user(&p.ident), Binding::Var(v));
+    }
+    let stmts = &item.block.stmts;
+    let (body_stmts, tail) = match stmts.last() {
+        Some(syn::Stmt::Expr(e, None)) if sig.returns => (&stmts[..stmts.len() - 1], Some(e)),
+        _ => (&stmts[..], None),
+    };
+    if sig.returns && tail.is_none() {
+        return err(
+            &item.sig.output,
+            "end the body with the float it returns (no `;` after it)",
+        );
+    }
+    let mut body = Vec::new();
+    l.block(body_stmts, 0, &mut body)?;
+    let ret = match tail {
+        Some(e) => Some(l.float(e, 0, &mut body)?),
+        None => None,
+    };
+    let mut f = AFn {
+        vars: l.vars,
+        body,
+        ret,
+    };
+    activity(&mut f);
+    Ok(f)
+}
+
+/// Marks active every variable and buffer an active value flows into, to a fixed point.
+fn activity(f: &mut AFn) {
+    loop {
+        let mut changed = false;
+        mark(&f.body, &mut f.vars, &mut changed);
+        if !changed {
+            return;
+        }
+    }
+}
+
+fn mark(stmts: &[S], vars: &mut [Var], changed: &mut bool) {
+    for s in stmts {
+        match s {
+            S::Set { place, value, .. } => {
+                let v = place.var();
+                if !vars[v].active && value.active(vars) {
+                    vars[v].active = true;
+                    *changed = true;
+                }
+            }
+            S::For { body, .. } => mark(body, vars, changed),
+            S::If { then, else_, .. } => {
+                mark(then, vars, changed);
+                mark(else_, vars, changed);
+            }
+            S::Call { args, .. } => {
+                if args.iter().any(|a| a.active(vars)) {
+                    for a in args {
+                        if let Arg::Buf {
+                            var, mutable: true, ..
+                        } = a
+                        {
+                            if !vars[*var].active {
+                                vars[*var].active = true;
+                                *changed = true;
+                            }
+                        }
+                    }
+                }
+            }
+            S::Other { .. } | S::LocalBuf { .. } | S::Keep(_) => {}
+        }
+    }
+}
+
+impl Lower {
+    fn lookup(&self, e: &syn::Expr) -> Option<Binding> {
+        match e {
+            syn::Expr::Path(p) if p.qself.is_none() => {
+                let id = p.path.get_ident()?;
+                self.scope.get(&names::user(id)).copied()
+            }
+            syn::Expr::Paren(p) => self.lookup(&p.expr),
+            syn::Expr::Reference(r) => self.lookup(&r.expr),
+            _ => None,
+        }
+    }
+
+    fn var_of(&self, e: &syn::Expr) -> Option<usize> {
+        match self.lookup(e)? {
+            Binding::Var(v) => Some(v),
+            Binding::Index => None,
+        }
+    }
+
+    fn hidden(&mut self, base: &str) -> Ident {
+        self.hidden += 1;
+        names::local(&format!("{base}{}", self.hidden - 1))
+    }
+
+    fn new_var(
+        &mut self,
+        ident: Ident,
+        kind: VKind,
+        depth: usize,
+        annot: Option<syn::Type>,
+    ) -> usize {
+        let v = self.vars.len();
+        self.vars.push(Var {
+            ident: ident.clone(),
+            kind,
+            decl: if depth == 0 {
+                Decl::TopLet
+            } else {
+                Decl::Hoisted
+            },
+            active: false,
+            annot,
+        });
+        self.scope.insert(names::user(&ident), Binding::Var(v));
+        v
+    }
+
+    /// The variable a `let` of `ident` assigns: a new one, or the one of that name already
+    /// declared (a `let` in a loop runs once per iteration), and whether this is its first
+    /// assignment at the top level.
+    fn declare(
+        &mut self,
+        ident: &Ident,
+        kind: VKind,
+        depth: usize,
+        annot: Option<syn::Type>,
+    ) -> R<(usize, bool)> {
+        match self.scope.get(&names::user(ident)).copied() {
+            Some(Binding::Var(v)) => {
+                if self.vars[v].kind != kind {
+                    return err(ident, format!("`{ident}` is declared again with another type; in a function over slices every local has one type: rename this one"));
+                }
+                if matches!(self.vars[v].decl, Decl::Param) && kind == VKind::FBuf {
+                    return err(
+                        ident,
+                        format!("`{ident}` shadows a slice parameter; rename it"),
+                    );
+                }
+                Ok((v, false))
+            }
+            Some(Binding::Index) => err(
+                ident,
+                format!("`{ident}` is a loop index here; rename this local"),
+            ),
+            None => Ok((self.new_var(ident.clone(), kind, depth, annot), depth == 0)),
+        }
+    }
+
+    fn block(&mut self, stmts: &[syn::Stmt], depth: usize, out: &mut Vec<S>) -> R<()> {
+        for s in stmts {
+            self.stmt(s, depth, out)?;
+        }
+        Ok(())
+    }
+
+    fn stmt(&mut self, s: &syn::Stmt, depth: usize, out: &mut Vec<S>) -> R<()> {
+        match s {
+            syn::Stmt::Local(l) => self.local(l, depth, out),
+            syn::Stmt::Expr(e, semi) => {
+                if semi.is_none() && !matches!(e, syn::Expr::ForLoop(_) | syn::Expr::If(_)) {
+                    return err(e, "a function over slices returns through its tail only at the end; end this statement with `;`");
+                }
+                self.expr_stmt(e, depth, out)
+            }
+            syn::Stmt::Macro(m) => self.macro_stmt(&m.mac, out),
+            syn::Stmt::Item(i) => err(i, crate::errors::item_in_body()),
+        }
+    }
+
+    fn macro_stmt(&mut self, m: &syn::Macro, out: &mut Vec<S>) -> R<()> {
+        let name = m
+            .path
+            .segments
+            .last()
+            .map(|s| s.ident.to_string())
+            .unwrap_or_default();
+        match name.as_str() {
+            "assert" | "assert_eq" | "assert_ne" | "debug_assert" | "debug_assert_eq"
+            | "debug_assert_ne" => {
+                out.push(S::Keep(quote!(#m;)));
+                Ok(())
+            }
+            _ => err(m, format!("macro `{name}!` is not differentiable; only `assert!`-style macros (kept, no derivative) and `vec![0.0; n]` in a `let` are")),
+        }
+    }
+
+    fn local(&mut self, l: &syn::Local, depth: usize, out: &mut Vec<S>) -> R<()> {
+        let (ident, annot) = match &l.pat {
+            syn::Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {
+                (p.ident.clone(), None)
+            }
+            syn::Pat::Type(t) => match &*t.pat {
+                syn::Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {
+                    (p.ident.clone(), Some((*t.ty).clone()))
+                }
+                other => return err(other, crate::errors::let_pattern()),
+            },
+            other => return err(other, crate::errors::let_pattern()),
+        };
+        let Some(init) = &l.init else {
+            return err(l, crate::errors::let_uninit());
+        };
+        if let Some((_, d)) = &init.diverge {
+            return err(d, crate::errors::let_else());
+        }
+        let e = &*init.expr;
+        if let Some(buf) = local_buf(e) {
+            if depth > 0 {
+                return err(l, format!("declare the buffer `{ident}` at the top of the function body, outside loops and branches (`let mut {ident} = vec![0.0; n];`), and overwrite it inside"));
+            }
+            let (var, _) = self.declare(&ident, VKind::FBuf, depth, None)?;
+            out.push(S::LocalBuf { var, init: buf });
+            return Ok(());
+        }
+        let ty = match annot.as_ref().and_then(crate::ast::scalar) {
+            Some(Scalar::Float(_)) => Ty::Float,
+            Some(Scalar::Int) => Ty::Int,
+            Some(Scalar::Bool) => Ty::Bool,
+            None if annot.is_some() => return err(&annot, "annotate a local of a function over slices with a float, integer or `bool` type, or declare a buffer with `vec![0.0; n]` / `[0.0; N]`"),
+            None => self.ty(e),
+        };
+        let kind = match ty {
+            Ty::Float => VKind::Float,
+            Ty::Int => VKind::Int,
+            Ty::Bool => VKind::Bool,
+        };
+        let (var, fresh) = self.declare(&ident, kind, depth, annot)?;
+        self.assign_to(var, ty, Upd::Set, e, fresh, depth, out)
+    }
+
+    /// `var (op)= e`, `e` possibly an `if` expression.
+    #[allow(clippy::too_many_arguments)]
+    fn assign_to(
+        &mut self,
+        var: usize,
+        ty: Ty,
+        upd: Upd,
+        e: &syn::Expr,
+        fresh: bool,
+        depth: usize,
+        out: &mut Vec<S>,
+    ) -> R<()> {
+        if let (syn::Expr::If(i), Upd::Set) = (e, upd) {
+            // `let m = if c { a } else { b };`: the branches assign `m`.
+            let cond = self.cond(&i.cond)?;
+            let mut then = Vec::new();
+            self.value_block(&i.then_branch, var, ty, depth + 1, &mut then)?;
+            let mut else_ = Vec::new();
+            match &i.else_branch {
+                Some((_, e)) => {
+                    self.assign_to(var, ty, Upd::Set, e, false, depth + 1, &mut else_)?
+                }
+                None => return err(i, "an `if` that gives a value needs an `else`"),
+            }
+            out.push(S::If { cond, then, else_ });
+            return Ok(());
+        }
+        if let syn::Expr::Block(b) = e {
+            return self.value_block(&b.block, var, ty, depth, out);
+        }
+        match ty {
+            Ty::Float => {
+                let value = self.float(e, depth, out)?;
+                out.push(S::Set {
+                    place: Place::Var(var),
+                    upd,
+                    value,
+                    fresh,
+                });
+            }
+            _ => {
+                let op = match upd {
+                    Upd::Set => quote!(=),
+                    Upd::Add => quote!(+=),
+                    Upd::Sub => quote!(-=),
+                };
+                let value = self.tokens(e)?;
+                out.push(S::Other {
+                    var,
+                    op,
+                    value,
+                    fresh,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// A block whose tail is the value of `var`.
+    fn value_block(
+        &mut self,
+        b: &syn::Block,
+        var: usize,
+        ty: Ty,
+        depth: usize,
+        out: &mut Vec<S>,
+    ) -> R<()> {
+        let Some((syn::Stmt::Expr(tail, None), rest)) = b.stmts.split_last() else {
+            return err(
+                b,
+                "this block must end with the value it gives (no `;` after it)",
+            );
+        };
+        self.block(rest, depth, out)?;
+        self.assign_to(var, ty, Upd::Set, tail, false, depth, out)
+    }
+
+    fn expr_stmt(&mut self, e: &syn::Expr, depth: usize, out: &mut Vec<S>) -> R<()> {
+        match e {
+            syn::Expr::Assign(a) => self.assign(&a.left, Upd::Set, &a.right, depth, out),
+            syn::Expr::Binary(b) => {
+                let (upd, wrap) = match b.op {
+                    syn::BinOp::AddAssign(_) => (Upd::Add, None),
+                    syn::BinOp::SubAssign(_) => (Upd::Sub, None),
+                    syn::BinOp::MulAssign(_) => (Upd::Set, Some(Op::Mul)),
+                    syn::BinOp::DivAssign(_) => (Upd::Set, Some(Op::Div)),
+                    _ => return err(e, "this expression does nothing as a statement; assign its value"),
+                };
+                if let Some(v) = self.var_of(&b.left).filter(|v| {
+                    matches!(self.vars[*v].kind, VKind::Int | VKind::Bool)
+                }) {
+                    let op = b.op;
+                    let value = self.tokens(&b.right)?;
+                    out.push(S::Other {
+                        var: v,
+                        op: quote!(#op),
+                        value,
+                        fresh: false,
+                    });
+                    return Ok(());
+                }
+                match wrap {
+                    None => self.assign(&b.left, upd, &b.right, depth, out),
+                    Some(op) => {
+                        // `a *= e` is `a = a * e`
+                        let place = self.place(&b.left)?;
+                        let old = match &place {
+                            Place::Var(v) => E::Var(*v),
+                            Place::Elem(v, i) => E::Load(*v, i.clone(), b.left.span()),
+                        };
+                        let rhs = self.float(&b.right, depth, out)?;
+                        out.push(S::Set {
+                            place,
+                            upd: Upd::Set,
+                            value: E::Op(op, vec![old, rhs], b.span()),
+                            fresh: false,
+                        });
+                        Ok(())
+                    }
+                }
+            }
+            syn::Expr::ForLoop(f) => self.for_(f, depth, out),
+            syn::Expr::If(i) => self.if_(i, depth, out),
+            syn::Expr::Call(c) => {
+                let (func, vjp, args) = self.call_parts(c, depth, out)?;
+                out.push(S::Call {
+                    func,
+                    vjp,
+                    args,
+                    span: c.span(),
+                });
+                Ok(())
+            }
+            syn::Expr::Macro(m) => self.macro_stmt(&m.mac, out),
+            syn::Expr::While(_) => err(e, crate::errors::while_loop()),
+            syn::Expr::Loop(_) => err(e, crate::errors::loop_loop()),
+            syn::Expr::Return(_) => err(e, "`return` in a function over slices: let the body end with the value"),
+            syn::Expr::Break(_) | syn::Expr::Continue(_) => err(e, crate::errors::break_continue()),
+            _ => err(e, "unsupported statement in a function over slices; write assignments (`y = ..;`, `v[i] += ..;`), `for`, `if`, calls of other `#[differentiable]` functions or `assert!`"),
+        }
+    }
+
+    fn place(&mut self, lhs: &syn::Expr) -> R<Place> {
+        match lhs {
+            syn::Expr::Index(ix) => match self.var_of(&ix.expr) {
+                Some(v) if self.vars[v].kind == VKind::FBuf => {
+                    let index = self.tokens(&ix.index)?;
+                    Ok(Place::Elem(v, index))
+                }
+                _ => err(&ix.expr, "only float slices and buffers (`&mut [f64]`, `vec![0.0; n]`) can be written here"),
+            },
+            syn::Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => {
+                err(lhs, "write results through a `&mut [f64]` (`out[0] = ..`) or return the value; `&mut f64` parameters are not supported yet")
+            }
+            _ => match self.var_of(lhs) {
+                Some(v) if matches!(self.vars[v].kind, VKind::Float | VKind::Int | VKind::Bool) => Ok(Place::Var(v)),
+                _ => err(lhs, crate::errors::assign_target()),
+            },
+        }
+    }
+
+    fn assign(
+        &mut self,
+        lhs: &syn::Expr,
+        upd: Upd,
+        rhs: &syn::Expr,
+        depth: usize,
+        out: &mut Vec<S>,
+    ) -> R<()> {
+        let place = self.place(lhs)?;
+        match place {
+            Place::Var(v) => {
+                let ty = match self.vars[v].kind {
+                    VKind::Float => Ty::Float,
+                    VKind::Int => Ty::Int,
+                    _ => Ty::Bool,
+                };
+                self.assign_to(v, ty, upd, rhs, false, depth, out)
+            }
+            place @ Place::Elem(..) => {
+                let value = self.float(rhs, depth, out)?;
+                out.push(S::Set {
+                    place,
+                    upd,
+                    value,
+                    fresh: false,
+                });
+                Ok(())
+            }
+        }
+    }
+
+    fn cond(&mut self, c: &syn::Expr) -> R<TokenStream> {
+        self.tokens(c)
+    }
+
+    fn if_(&mut self, i: &syn::ExprIf, depth: usize, out: &mut Vec<S>) -> R<()> {
+        let cond = self.cond(&i.cond)?;
+        let mut then = Vec::new();
+        self.block(&i.then_branch.stmts, depth + 1, &mut then)?;
+        let mut else_ = Vec::new();
+        match &i.else_branch {
+            None => {}
+            Some((_, e)) => match &**e {
+                syn::Expr::If(inner) => self.if_(inner, depth + 1, &mut else_)?,
+                syn::Expr::Block(b) => self.block(&b.block.stmts, depth + 1, &mut else_)?,
+                other => return err(other, "unsupported `else`"),
+            },
+        }
+        out.push(S::If { cond, then, else_ });
+        Ok(())
+    }
+
+    fn for_(&mut self, f: &syn::ExprForLoop, depth: usize, out: &mut Vec<S>) -> R<()> {
+        if let Some(l) = &f.label {
+            return err(l, crate::errors::break_continue());
+        }
+        // `for v in x.iter()`, `for &v in x`, `for v in x` (x a float slice): over indices.
+        let over = match &*f.expr {
+            syn::Expr::MethodCall(m) if m.method == "iter" && m.args.is_empty() => {
+                Some(&*m.receiver)
+            }
+            syn::Expr::Range(_) => None,
+            other => Some(other),
+        };
+        if let Some(xs) = over {
+            let Some(buf) = self
+                .var_of(xs)
+                .filter(|v| self.vars[*v].kind == VKind::FBuf)
+            else {
+                return err(
+                    &f.expr,
+                    "loop over a range (`for i in 0..n`) or a float slice (`for v in x.iter()`)",
+                );
+            };
+            let elem = match &*f.pat {
+                syn::Pat::Ident(p) => p.ident.clone(),
+                syn::Pat::Reference(r) => match &*r.pat {
+                    syn::Pat::Ident(p) => p.ident.clone(),
+                    other => return err(other, crate::errors::for_pattern()),
+                },
+                other => return err(other, crate::errors::for_pattern()),
+            };
+            let j = self.hidden("j");
+            let x = &self.vars[buf].ident;
+            let hi = quote!(#x.len());
+            let (v, _) = self.declare(&elem, VKind::Float, depth + 1, None)?;
+            let mut body = vec![S::Set {
+                place: Place::Var(v),
+                upd: Upd::Set,
+                value: E::Load(buf, quote!(#j), f.pat.span()),
+                fresh: false,
+            }];
+            self.block(&f.body.stmts, depth + 1, &mut body)?;
+            out.push(S::For {
+                pat: quote!(#j),
+                lo: quote!(0),
+                hi,
+                inclusive: false,
+                body,
+            });
+            return Ok(());
+        }
+        let syn::Expr::Range(r) = &*f.expr else {
+            unreachable_range(&f.expr)?;
+            return Ok(());
+        };
+        let (Some(lo), Some(hi)) = (&r.start, &r.end) else {
+            return err(r, crate::errors::for_range());
+        };
+        let (lo, hi) = (self.tokens(lo)?, self.tokens(hi)?);
+        let inclusive = matches!(r.limits, syn::RangeLimits::Closed(_));
+        let (pat, name) = match &*f.pat {
+            syn::Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {
+                let i = &p.ident;
+                (quote!(#i), Some(names::user(i)))
+            }
+            syn::Pat::Wild(w) => (quote!(#w), None),
+            other => return err(other, crate::errors::for_pattern()),
+        };
+        let saved = name
+            .as_ref()
+            .and_then(|n| self.scope.insert(n.clone(), Binding::Index));
+        let mut body = Vec::new();
+        let res = self.block(&f.body.stmts, depth + 1, &mut body);
+        if let Some(n) = &name {
+            match saved {
+                Some(b) => self.scope.insert(n.clone(), b),
+                None => self.scope.remove(n),
+            };
+        }
+        res?;
+        check_bounds(&[&lo, &hi], &body, &self.vars, &f.expr)?;
+        out.push(S::For {
+            pat,
+            lo,
+            hi,
+            inclusive,
+            body,
+        });
+        Ok(())
+    }
+
+    /// Integer or `bool` tokens, as written (checked for what cannot appear in them).
+    fn tokens(&mut self, e: &syn::Expr) -> R<TokenStream> {
+        struct Check(Option<syn::Error>);
+        impl<'ast> syn::visit::Visit<'ast> for Check {
+            fn visit_expr(&mut self, e: &'ast syn::Expr) {
+                let bad = match e {
+                    syn::Expr::Closure(_) => Some(crate::errors::closure()),
+                    syn::Expr::Block(_) | syn::Expr::Unsafe(_) => Some(
+                        "blocks are not supported in an integer or `bool` expression".to_string(),
+                    ),
+                    syn::Expr::Assign(_) => Some(
+                        "an assignment inside an expression; write it as a statement".to_string(),
+                    ),
+                    _ => None,
+                };
+                match (bad, &self.0) {
+                    (Some(m), None) => self.0 = Some(syn::Error::new_spanned(e, m)),
+                    _ => syn::visit::visit_expr(self, e),
+                }
+            }
+        }
+        let mut c = Check(None);
+        syn::visit::Visit::visit_expr(&mut c, e);
+        match c.0 {
+            Some(e) => Err(e),
+            None => Ok(e.to_token_stream()),
+        }
+    }
+
+    fn ty(&self, e: &syn::Expr) -> Ty {
+        match e {
+            syn::Expr::Lit(l) => match &l.lit {
+                syn::Lit::Float(_) => Ty::Float,
+                syn::Lit::Bool(_) => Ty::Bool,
+                _ => Ty::Int,
+            },
+            syn::Expr::Path(p) => match self.lookup(e) {
+                Some(Binding::Var(v)) => match self.vars[v].kind {
+                    VKind::Float | VKind::FBuf => Ty::Float,
+                    VKind::Bool => Ty::Bool,
+                    VKind::Int | VKind::IBuf => Ty::Int,
+                },
+                Some(Binding::Index) => Ty::Int,
+                None => {
+                    let s = p.path.to_token_stream().to_string();
+                    if s.contains("f64") || s.contains("f32") {
+                        Ty::Float
+                    } else {
+                        Ty::Int
+                    }
+                }
+            },
+            syn::Expr::Binary(b) => match b.op {
+                syn::BinOp::Lt(_)
+                | syn::BinOp::Le(_)
+                | syn::BinOp::Gt(_)
+                | syn::BinOp::Ge(_)
+                | syn::BinOp::Eq(_)
+                | syn::BinOp::Ne(_)
+                | syn::BinOp::And(_)
+                | syn::BinOp::Or(_) => Ty::Bool,
+                _ => {
+                    let (l, r) = (self.ty(&b.left), self.ty(&b.right));
+                    if l == Ty::Float || r == Ty::Float {
+                        Ty::Float
+                    } else {
+                        l
+                    }
+                }
+            },
+            syn::Expr::Unary(u) => match u.op {
+                syn::UnOp::Not(_) => Ty::Bool,
+                _ => self.ty(&u.expr),
+            },
+            syn::Expr::Paren(p) => self.ty(&p.expr),
+            syn::Expr::Cast(c) => match crate::ast::scalar(&c.ty) {
+                Some(Scalar::Float(_)) => Ty::Float,
+                Some(Scalar::Bool) => Ty::Bool,
+                _ => Ty::Int,
+            },
+            syn::Expr::Index(ix) => match self.var_of(&ix.expr).map(|v| self.vars[v].kind) {
+                Some(VKind::IBuf) => Ty::Int,
+                _ => Ty::Float,
+            },
+            syn::Expr::MethodCall(m) => match m.method.to_string().as_str() {
+                "len" => Ty::Int,
+                "is_nan" | "is_finite" | "is_infinite" | "is_sign_negative"
+                | "is_sign_positive" => Ty::Bool,
+                _ => Ty::Float,
+            },
+            syn::Expr::If(i) => match i.then_branch.stmts.last() {
+                Some(syn::Stmt::Expr(t, None)) => self.ty(t),
+                _ => Ty::Float,
+            },
+            syn::Expr::Block(b) => match b.block.stmts.last() {
+                Some(syn::Stmt::Expr(t, None)) => self.ty(t),
+                _ => Ty::Float,
+            },
+            _ => Ty::Float,
+        }
+    }
+
+    /// A float expression; reductions add statements to `pre`.
+    fn float(&mut self, e: &syn::Expr, depth: usize, pre: &mut Vec<S>) -> R<E> {
+        let sp = e.span();
+        match e {
+            syn::Expr::Lit(l) => match &l.lit {
+                syn::Lit::Float(_) | syn::Lit::Int(_) => Ok(E::Const(e.to_token_stream())),
+                _ => err(e, "expected a float here"),
+            },
+            syn::Expr::Path(_) => match self.lookup(e) {
+                Some(Binding::Var(v)) => match self.vars[v].kind {
+                    VKind::Float => Ok(E::Var(v)),
+                    VKind::Int | VKind::Bool => Ok(E::Const(e.to_token_stream())),
+                    _ => err(e, format!("`{}` is a slice; index it (`{}[i]`) or reduce it (`{}.iter().sum::<f64>()`)", self.vars[v].ident, self.vars[v].ident, self.vars[v].ident)),
+                },
+                Some(Binding::Index) => Ok(E::Const(e.to_token_stream())),
+                None => Ok(E::Const(e.to_token_stream())),
+            },
+            syn::Expr::Paren(p) => self.float(&p.expr, depth, pre),
+            syn::Expr::Group(g) => self.float(&g.expr, depth, pre),
+            syn::Expr::Unary(u) => match u.op {
+                syn::UnOp::Neg(_) => Ok(E::Op(Op::Neg, vec![self.float(&u.expr, depth, pre)?], sp)),
+                syn::UnOp::Deref(_) => self.float(&u.expr, depth, pre),
+                _ => err(e, "expected a float here"),
+            },
+            syn::Expr::Binary(b) => {
+                let op = match b.op {
+                    syn::BinOp::Add(_) => Op::Add,
+                    syn::BinOp::Sub(_) => Op::Sub,
+                    syn::BinOp::Mul(_) => Op::Mul,
+                    syn::BinOp::Div(_) => Op::Div,
+                    _ => return err(b.op, crate::errors::binary_op(&b.op.to_token_stream().to_string())),
+                };
+                let l = self.float(&b.left, depth, pre)?;
+                let r = self.float(&b.right, depth, pre)?;
+                Ok(E::Op(op, vec![l, r], sp))
+            }
+            syn::Expr::Cast(c) => {
+                if self.ty(&c.expr) == Ty::Float {
+                    self.float(&c.expr, depth, pre)
+                } else {
+                    Ok(E::Const(e.to_token_stream()))
+                }
+            }
+            syn::Expr::Index(ix) => match self.var_of(&ix.expr) {
+                Some(v) if self.vars[v].kind == VKind::FBuf => {
+                    let index = self.tokens(&ix.index)?;
+                    Ok(E::Load(v, index, sp))
+                }
+                Some(v) if self.vars[v].kind == VKind::IBuf => Ok(E::Const(e.to_token_stream())),
+                _ => err(&ix.expr, "index a slice parameter or a local buffer by name (`x[i]`)"),
+            },
+            syn::Expr::MethodCall(m) => self.method(m, depth, pre),
+            syn::Expr::Call(c) => {
+                let last = match &*c.func {
+                    syn::Expr::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+                    _ => None,
+                };
+                if let Some(op) = last.as_deref().and_then(crate::primitives::math_function) {
+                    if c.args.len() == 1 {
+                        let a = self.float(&c.args[0], depth, pre)?;
+                        return Ok(E::Op(op, vec![a], sp));
+                    }
+                }
+                let (func, vjp, args) = self.call_parts(c, depth, pre)?;
+                if args.iter().all(|a| matches!(a, Arg::Other(_))) {
+                    return Ok(E::Const(e.to_token_stream()));
+                }
+                if args.iter().any(|a| matches!(a, Arg::Buf { mutable: true, .. })) {
+                    return err(c, "a call that writes a `&mut` buffer is a statement: write `g(.., &mut v);` on its own line");
+                }
+                Ok(E::Call { func, vjp, args, span: sp })
+            }
+            syn::Expr::If(_) | syn::Expr::Block(_) => {
+                err(e, "give a branch's value a name first: `let m = if c { a } else { b };`")
+            }
+            syn::Expr::Closure(_) => err(e, crate::errors::closure()),
+            syn::Expr::Macro(_) => err(e, crate::errors::macro_call()),
+            _ => err(e, "unsupported float expression in a function over slices"),
+        }
+    }
+
+    fn method(&mut self, m: &syn::ExprMethodCall, depth: usize, pre: &mut Vec<S>) -> R<E> {
+        let name = m.method.to_string();
+        let sp = m.span();
+        if name == "sum" && m.args.is_empty() {
+            return self.reduction(m, depth, pre);
+        }
+        let Some((op, arity)) = Op::from_method(&name) else {
+            return err(&m.method, crate::errors::unknown_method(&name));
+        };
+        if m.args.len() != arity {
+            return err(m, format!("`{name}` takes {arity} argument(s)"));
+        }
+        let mut args = vec![self.float(&m.receiver, depth, pre)?];
+        for a in &m.args {
+            if matches!(op, Op::Powi) {
+                args.push(E::Const(a.to_token_stream()));
+            } else {
+                args.push(self.float(a, depth, pre)?);
+            }
+        }
+        Ok(E::Op(op, args, sp))
+    }
+
+    /// `x.iter().sum()`, `x.iter().map(|v| e).sum()`, `(a..b).map(|i| e).sum()`: a loop
+    /// adding into a new accumulator.
+    fn reduction(&mut self, m: &syn::ExprMethodCall, depth: usize, pre: &mut Vec<S>) -> R<E> {
+        let bad = || {
+            err(m, "reduce with `x.iter().sum::<f64>()`, `x.iter().map(|v| ..).sum::<f64>()` or `(a..b).map(|i| ..).sum::<f64>()`")
+        };
+        let (source, closure) = match &*m.receiver {
+            syn::Expr::MethodCall(map) if map.method == "map" && map.args.len() == 1 => {
+                match &map.args[0] {
+                    syn::Expr::Closure(c) if c.inputs.len() == 1 => (&*map.receiver, Some(c)),
+                    _ => return bad(),
+                }
+            }
+            other => (other, None),
+        };
+        let acc_ident = self.hidden("sum");
+        let acc = self.new_var(acc_ident, VKind::Float, depth, None);
+        pre.push(S::Set {
+            place: Place::Var(acc),
+            upd: Upd::Set,
+            value: E::Const(quote!(0.0)),
+            fresh: depth == 0,
+        });
+        let closure_param = |c: &syn::ExprClosure| -> R<Ident> {
+            match &c.inputs[0] {
+                syn::Pat::Ident(p) => Ok(p.ident.clone()),
+                syn::Pat::Reference(r) => match &*r.pat {
+                    syn::Pat::Ident(p) => Ok(p.ident.clone()),
+                    other => err(other, crate::errors::for_pattern()),
+                },
+                other => err(other, crate::errors::for_pattern()),
+            }
+        };
+        let source = match source {
+            syn::Expr::Paren(p) => &*p.expr,
+            other => other,
+        };
+        match source {
+            syn::Expr::Range(r) => {
+                let Some(c) = closure else { return bad() };
+                let (Some(lo), Some(hi)) = (&r.start, &r.end) else {
+                    return err(r, crate::errors::for_range());
+                };
+                let (lo, hi) = (self.tokens(lo)?, self.tokens(hi)?);
+                let i = closure_param(c)?;
+                let n = names::user(&i);
+                let saved = self.scope.insert(n.clone(), Binding::Index);
+                let mut body = Vec::new();
+                let value = self.float(&c.body, depth + 1, &mut body);
+                match saved {
+                    Some(b) => self.scope.insert(n, b),
+                    None => self.scope.remove(&n),
+                };
+                body.push(S::Set {
+                    place: Place::Var(acc),
+                    upd: Upd::Add,
+                    value: value?,
+                    fresh: false,
+                });
+                pre.push(S::For {
+                    pat: quote!(#i),
+                    lo,
+                    hi,
+                    inclusive: matches!(r.limits, syn::RangeLimits::Closed(_)),
+                    body,
+                });
+            }
+            syn::Expr::MethodCall(it) if it.method == "iter" && it.args.is_empty() => {
+                let Some(buf) = self
+                    .var_of(&it.receiver)
+                    .filter(|v| self.vars[*v].kind == VKind::FBuf)
+                else {
+                    return bad();
+                };
+                let j = self.hidden("j");
+                let x = self.vars[buf].ident.clone();
+                let load = E::Load(buf, quote!(#j), it.span());
+                let mut body = Vec::new();
+                let value = match closure {
+                    None => load,
+                    Some(c) => {
+                        let v = closure_param(c)?;
+                        let (var, _) = self.declare(&v, VKind::Float, depth + 1, None)?;
+                        body.push(S::Set {
+                            place: Place::Var(var),
+                            upd: Upd::Set,
+                            value: load,
+                            fresh: false,
+                        });
+                        self.float(&c.body, depth + 1, &mut body)?
+                    }
+                };
+                body.push(S::Set {
+                    place: Place::Var(acc),
+                    upd: Upd::Add,
+                    value,
+                    fresh: false,
+                });
+                pre.push(S::For {
+                    pat: quote!(#j),
+                    lo: quote!(0),
+                    hi: quote!(#x.len()),
+                    inclusive: false,
+                    body,
+                });
+            }
+            _ => return bad(),
+        }
+        Ok(E::Var(acc))
+    }
+
+    /// The callee, its pullback's path (`g` -> `g_vjp`) and the arguments.
+    fn call_parts(
+        &mut self,
+        c: &syn::ExprCall,
+        depth: usize,
+        pre: &mut Vec<S>,
+    ) -> R<(syn::Path, syn::Path, Vec<Arg>)> {
+        let syn::Expr::Path(p) = &*c.func else {
+            return err(&c.func, "call a function by its name or path");
+        };
+        let func = p.path.clone();
+        let mut vjp = func.clone();
+        if let Some(last) = vjp.segments.last_mut() {
+            last.ident = names::vjp_fn(&last.ident);
+            last.ident.set_span(c.func.span());
+        }
+        let mut args = Vec::new();
+        for a in &c.args {
+            args.push(self.arg(a, depth, pre)?);
+        }
+        Ok((func, vjp, args))
+    }
+
+    fn arg(&mut self, a: &syn::Expr, depth: usize, pre: &mut Vec<S>) -> R<Arg> {
+        let sp = a.span();
+        let (inner, mutable) = match a {
+            syn::Expr::Reference(r) => (&*r.expr, r.mutability.is_some()),
+            other => (other, false),
+        };
+        let (base, range) = match inner {
+            syn::Expr::Index(ix) if matches!(&*ix.index, syn::Expr::Range(_)) => {
+                let i = &ix.index;
+                (&*ix.expr, quote!([#i]))
+            }
+            other => (other, TokenStream::new()),
+        };
+        if let Some(v) = self.var_of(base) {
+            match self.vars[v].kind {
+                VKind::FBuf => {
+                    return Ok(Arg::Buf {
+                        var: v,
+                        range,
+                        mutable,
+                        span: sp,
+                    })
+                }
+                VKind::IBuf => return Ok(Arg::Other(a.to_token_stream())),
+                _ => {}
+            }
+        }
+        if matches!(a, syn::Expr::Reference(_)) {
+            return err(
+                a,
+                "pass a float slice (`&x`, `&x[a..b]`, `&mut v[..]`), a float or an integer",
+            );
+        }
+        match self.ty(a) {
+            Ty::Float => Ok(Arg::Float(self.float(a, depth, pre)?)),
+            _ => Ok(Arg::Other(self.tokens(a)?)),
+        }
+    }
+}
+
+/// `vec![0.0; n]` or `[0.0; N]`: the initializer of a local float buffer.
+fn local_buf(e: &syn::Expr) -> Option<TokenStream> {
+    match e {
+        syn::Expr::Repeat(r) if is_float_zero(&r.expr) => Some(e.to_token_stream()),
+        syn::Expr::Macro(m) if m.mac.path.is_ident("vec") => {
+            let t = &m.mac.tokens;
+            let inner: syn::ExprRepeat = syn::parse2(quote!([#t])).ok()?;
+            is_float_zero(&inner.expr).then(|| e.to_token_stream())
+        }
+        _ => None,
+    }
+}
+
+fn is_float_zero(e: &syn::Expr) -> bool {
+    matches!(
+        e,
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Float(_),
+            ..
+        })
+    )
+}
+
+fn unreachable_range(e: &syn::Expr) -> R<()> {
+    err(e, crate::errors::for_range())
+}
+
+/// A loop's bounds are read again by the reverse sweep: the loop must not assign what they
+/// read.
+fn check_bounds(bounds: &[&TokenStream], body: &[S], vars: &[Var], at: &syn::Expr) -> R<()> {
+    let mut read = Vec::new();
+    for b in bounds {
+        idents(b, &mut read);
+    }
+    let mut assigned = Vec::new();
+    assigns(body, &mut assigned);
+    for v in assigned {
+        let name = vars[v].ident.to_string();
+        if read.contains(&name) {
+            return err(at, format!("the loop assigns `{name}`, which its bounds read; copy it first (`let n = {name};`) and loop to `n`"));
+        }
+    }
+    Ok(())
+}
+
+fn idents(t: &TokenStream, out: &mut Vec<String>) {
+    for tt in t.clone() {
+        match tt {
+            proc_macro2::TokenTree::Ident(i) => out.push(i.to_string()),
+            proc_macro2::TokenTree::Group(g) => idents(&g.stream(), out),
+            _ => {}
+        }
+    }
+}
+
+fn assigns(stmts: &[S], out: &mut Vec<usize>) {
+    for s in stmts {
+        match s {
+            S::Set {
+                place: Place::Var(v),
+                ..
+            }
+            | S::Other { var: v, .. } => out.push(*v),
+            S::For { body, .. } => assigns(body, out),
+            S::If { then, else_, .. } => {
+                assigns(then, out);
+                assigns(else_, out);
+            }
+            _ => {}
+        }
+    }
+}

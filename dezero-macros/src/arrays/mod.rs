@@ -1,0 +1,43 @@
+//! `#[differentiable]` over slices, arrays and `&mut` buffers.
+//!
+//! A function with a slice or array parameter takes this path: its signature is read by
+//! [`sig`], its body lowered into the place-based IR of [`ir`] by [`lower`], and [`emit`]
+//! prints `<fn>_grad` and `<fn>_vjp`. The derivative of every primitive comes from the one
+//! table, `crate::primitives::partials`, as in the scalar path.
+//!
+//! The generated API (Enzyme's `Duplicated` convention):
+//! - `f_vjp(params.., seed)`: after each float slice parameter `x` comes its shadow
+//!   `x_bar: &mut [F]`, into which the gradient is ADDED; for a `&mut` buffer the shadow is
+//!   also the seed (the adjoint of its final contents) and holds the adjoint of its initial
+//!   contents on return. The float scalar parameters' gradients are returned (0 for those
+//!   outside `wrt`). Every buffer holds its initial contents again on return.
+//! - `f_grad(params..) -> (F, grads)` for a function returning a float: the gradients of the
+//!   `wrt` parameters, `Vec<F>` for slices, `[F; N]` for arrays, `F` for scalars.
+
+mod emit;
+pub mod ir;
+mod lower;
+pub mod sig;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// Whether the function has a slice, array or reference parameter.
+pub fn applies(item: &syn::ItemFn) -> bool {
+    item.sig.inputs.iter().any(|a| match a {
+        syn::FnArg::Typed(t) => sig::is_array_type(&t.ty),
+        syn::FnArg::Receiver(_) => false,
+    })
+}
+
+/// The user's function (as its tokens came), `<fn>_grad` and `<fn>_vjp`.
+pub fn expand(
+    attr: TokenStream,
+    item: &syn::ItemFn,
+    tokens: &TokenStream,
+) -> syn::Result<TokenStream> {
+    let sig = sig::read(attr, &item.sig)?;
+    let f = lower::lower(&sig, item)?;
+    let generated = emit::expansion(&sig, &f, item);
+    Ok(quote!(#tokens #generated))
+}

@@ -1,0 +1,217 @@
+//! `#[differentiable]` over slices, arrays and `&mut` buffers: every construct's gradient
+//! against central differences (eps 1e-6, 1e-6 relative), the `_vjp` contract (shadows are
+//! added into, buffers restored), composition through `&mut` sub-slices, and the runtime over
+//! 1-D arrays where it can express the function.
+//!
+//! The functions index as ADBench's C and Rust ports do (`for i in 0..d { out[i] = .. }`).
+#![allow(clippy::needless_range_loop)]
+
+use crate::grad_common::partials;
+use dezero::differentiable;
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-6 * (1.0 + a.abs().max(b.abs()))
+}
+
+fn assert_grad(got: &[f64], want: &[f64]) {
+    assert_eq!(got.len(), want.len());
+    for (k, (g, w)) in got.iter().zip(want).enumerate() {
+        assert!(
+            close(*g, *w),
+            "component {k}: {g} vs central difference {w}"
+        );
+    }
+}
+
+#[differentiable]
+fn dot(x: &[f64], y: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        s += x[i] * y[i];
+    }
+    s
+}
+
+#[test]
+fn dot_product_gradients_are_the_other_vector() {
+    let (x, y) = ([1.0, 2.0, 3.0], [4.0, -5.0, 6.0]);
+    let (v, (gx, gy)) = dot_grad(&x, &y);
+    assert_eq!(v, 4.0 - 10.0 + 18.0);
+    assert_eq!(dot(&x, &y), v);
+    assert_eq!(gx, y.to_vec());
+    assert_eq!(gy, x.to_vec());
+}
+
+#[differentiable]
+fn subtract(d: usize, x: &[f64], y: &[f64], out: &mut [f64]) {
+    for i in 0..d {
+        out[i] = x[i] - y[i];
+    }
+}
+
+#[differentiable(wrt(y))]
+fn sq_dist(x: &[f64], y: &[f64]) -> f64 {
+    let mut d = vec![0.0; x.len()];
+    subtract(x.len(), x, y, &mut d);
+    d.iter().map(|v| v * v).sum::<f64>()
+}
+
+#[test]
+fn a_call_writing_a_mut_buffer_composes() {
+    let (x, y) = ([1.0, 2.0, 3.0], [0.5, 4.0, -1.0]);
+    let (v, gy) = sq_dist_grad(&x, &y);
+    assert_eq!(v, 0.25 + 4.0 + 16.0);
+    assert_eq!(sq_dist(&x, &y), v);
+    // d/dy sum (x - y)^2 = -2 (x - y)
+    assert_eq!(gy, vec![-1.0, 4.0, -8.0]);
+}
+
+#[test]
+fn vjp_adds_into_shadows_and_takes_the_output_shadow_as_seed() {
+    let (x, y) = ([1.0, 2.0], [3.0, 5.0]);
+    let mut out = [10.0, 20.0];
+    let (mut xb, mut yb, mut ob) = ([1.0, 1.0], [0.0, 0.0], [2.0, -3.0]);
+    subtract_vjp(2, &x, &mut xb, &y, &mut yb, &mut out, &mut ob);
+    assert_eq!(xb, [3.0, -2.0]); // 1 + seed
+    assert_eq!(yb, [-2.0, 3.0]);
+    assert_eq!(ob, [0.0, 0.0]); // the initial contents were overwritten: no influence
+    assert_eq!(out, [10.0, 20.0]); // restored
+}
+
+#[differentiable]
+fn log_sum_exp(x: &[f64]) -> f64 {
+    let mut mx = f64::NEG_INFINITY;
+    for i in 0..x.len() {
+        if mx < x[i] {
+            mx = x[i];
+        }
+    }
+    x.iter().map(|v| (v - mx).exp()).sum::<f64>().ln() + mx
+}
+
+#[test]
+fn log_sum_exp_gradient_is_the_softmax() {
+    let x = [0.5, -1.0, 2.0, 1.5];
+    let (v, g) = log_sum_exp_grad(&x);
+    let z: f64 = x.iter().map(|v| v.exp()).sum();
+    assert!(close(v, z.ln()));
+    let softmax: Vec<f64> = x.iter().map(|v| v.exp() / z).collect();
+    assert_grad(&g, &softmax);
+    assert_grad(&g, &partials(log_sum_exp, &x));
+}
+
+/// Overwrites a buffer in place, each new element from its neighbour's old value.
+#[differentiable]
+fn mixing(x: &[f64; 4]) -> f64 {
+    let mut v = [0.0; 4];
+    for i in 0..4 {
+        v[i] = x[i].sin();
+    }
+    for _ in 0..3 {
+        for i in 0..4 {
+            v[i] = v[i] * v[(i + 1) % 4] + x[i];
+        }
+    }
+    v.iter().sum::<f64>()
+}
+
+#[test]
+fn a_loop_that_overwrites_an_array_restores_what_it_reads() {
+    let x = [0.3, -0.7, 1.1, 0.2];
+    let (_, g) = mixing_grad(&x);
+    let f = |v: &[f64]| mixing(&[v[0], v[1], v[2], v[3]]);
+    assert_grad(&g, &partials(f, &x));
+}
+
+/// GMM's triangular product: `out = Q x`, Q lower triangular with diagonal `exp(q)` and the
+/// strict lower part `l` stored by columns.
+#[differentiable]
+fn qtimesx(d: usize, q: &[f64], l: &[f64], x: &[f64], out: &mut [f64]) {
+    for i in 0..d {
+        out[i] = q[i].exp() * x[i];
+    }
+    let mut lparamsidx = 0;
+    for i in 0..d {
+        for j in i + 1..d {
+            out[j] += l[lparamsidx] * x[i];
+            lparamsidx += 1;
+        }
+    }
+}
+
+#[differentiable(wrt(q, l))]
+fn qnorm(d: usize, q: &[f64], l: &[f64], x: &[f64]) -> f64 {
+    let mut y = vec![0.0; d];
+    qtimesx(d, q, l, x, &mut y);
+    let mut s = 0.0;
+    for i in 0..d {
+        s += y[i] * y[i];
+    }
+    0.5 * s
+}
+
+#[test]
+fn triangular_product_through_a_workspace() {
+    let d = 3;
+    let q = [0.1, -0.2, 0.3];
+    let l = [0.5, -1.0, 2.0];
+    let x = [1.0, 2.0, -0.5];
+    let (_, (gq, gl)) = qnorm_grad(d, &q, &l, &x);
+    assert_grad(&gq, &partials(|v| qnorm(d, v, &l, &x), &q));
+    assert_grad(&gl, &partials(|v| qnorm(d, &q, v, &x), &l));
+}
+
+#[differentiable(wrt(a))]
+fn scaled(a: f64, b: f64, x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for &v in x {
+        let t = a * v + b;
+        s += t.tanh();
+    }
+    s
+}
+
+#[test]
+fn wrt_names_the_differentiated_parameters() {
+    let x = [0.1, 0.2, -0.3];
+    let (_, ga) = scaled_grad(0.7, 0.2, &x);
+    assert!(close(ga, partials(|v| scaled(v[0], 0.2, &x), &[0.7])[0]));
+    // `_vjp` returns every float scalar's gradient (0 outside `wrt`), shadows for every slice
+    let mut xb = [0.0; 3];
+    let (da, db) = scaled_vjp(0.7, 0.2, &x, &mut xb, 1.0);
+    assert_eq!((da, db), (ga, 0.0));
+    assert_eq!(xb, [0.0; 3]);
+}
+
+#[differentiable]
+fn piecewise(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        let m = if x[i] > 0.0 { x[i] * x[i] } else { -x[i] };
+        s += m * (i as f64 + 1.0);
+    }
+    s
+}
+
+#[test]
+fn branches_inside_loops() {
+    let x = [0.5, -1.5, 2.0];
+    let (v, g) = piecewise_grad(&x);
+    assert_eq!(v, piecewise(&x));
+    assert_eq!(v, 0.25 + 1.5 * 2.0 + 4.0 * 3.0);
+    assert_eq!(g, vec![1.0, -2.0, 12.0]);
+}
+
+#[differentiable]
+fn range_sum(n: usize, x: &[f64]) -> f64 {
+    (0..n).map(|i| x[i] * x[n - 1 - i]).sum::<f64>()
+}
+
+#[test]
+fn a_range_reduction() {
+    let x = [1.0, 2.0, 3.0];
+    let (v, g) = range_sum_grad(3, &x);
+    assert_eq!(v, 3.0 + 4.0 + 3.0);
+    assert_eq!(range_sum(3, &x), v);
+    assert_eq!(g, vec![6.0, 4.0, 2.0]); // d/dx_k sum_i x_i x_(2-i) = 2 x_(2-k)
+}
