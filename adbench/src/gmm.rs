@@ -20,6 +20,7 @@
 #![allow(clippy::needless_range_loop, clippy::too_many_arguments)]
 
 use crate::data::GmmInput;
+use dezero::differentiable;
 
 /// `out[i] = x[i] - y[i]` for `i < d`.
 ///
@@ -28,6 +29,7 @@ use crate::data::GmmInput;
 /// dezero_adbench::gmm::subtract(2, &[3.0, 1.0, 9.0], &[1.0, 1.0], &mut out);
 /// assert_eq!(out, [2.0, 0.0]);
 /// ```
+#[differentiable]
 pub fn subtract(d: usize, x: &[f64], y: &[f64], out: &mut [f64]) {
     for i in 0..d {
         out[i] = x[i] - y[i];
@@ -39,6 +41,7 @@ pub fn subtract(d: usize, x: &[f64], y: &[f64], out: &mut [f64]) {
 /// ```
 /// assert_eq!(dezero_adbench::gmm::sqnorm(&[3.0, 4.0]), 25.0);
 /// ```
+#[differentiable]
 pub fn sqnorm(x: &[f64]) -> f64 {
     x.iter().map(|v| v * v).sum()
 }
@@ -52,6 +55,7 @@ pub fn sqnorm(x: &[f64]) -> f64 {
 /// // Without the shift exp(1000) overflows; with it, ln(e^1000 + e^999) = 1000 + ln(1 + 1/e).
 /// assert!((log_sum_exp(&[1000.0, 999.0]) - (1000.0 + (1.0 + (-1f64).exp()).ln())).abs() < 1e-12);
 /// ```
+#[differentiable]
 pub fn log_sum_exp(x: &[f64]) -> f64 {
     let mut mx = x[0];
     for i in 1..x.len() {
@@ -72,6 +76,7 @@ pub fn log_sum_exp(x: &[f64]) -> f64 {
 /// dezero_adbench::gmm::q_times_x(2, &[2.0, 5.0], &[3.0], &[1.0, 1.0], &mut out);
 /// assert_eq!(out, [2.0, 8.0]);
 /// ```
+#[differentiable]
 pub fn q_times_x(d: usize, qdiag: &[f64], ltri: &[f64], x: &[f64], out: &mut [f64]) {
     for i in 0..d {
         out[i] = qdiag[i] * x[i];
@@ -114,6 +119,7 @@ pub fn log_gamma_distrib(a: f64, p: usize) -> f64 {
 /// let v = log_wishart_prior(1, 1, 1.0, 0, &[0.0], &[1.0], &[0.0]);
 /// assert!((v - (0.5 + 2f64.ln() + log_gamma_distrib(1.0, 1))).abs() < 1e-15);
 /// ```
+#[differentiable(wrt(sum_qs, qdiags, icf))]
 pub fn log_wishart_prior(
     d: usize,
     k: usize,
@@ -160,6 +166,7 @@ pub fn log_wishart_prior(
 /// let want = -0.5 * (2.0 * std::f64::consts::PI).ln() + 0.5 + 2f64.ln();
 /// assert!((v - want).abs() < 1e-14);
 /// ```
+#[differentiable(wrt(alphas, means, icf))]
 pub fn objective(
     d: usize,
     k: usize,

@@ -215,3 +215,47 @@ fn a_range_reduction() {
     assert_eq!(range_sum(3, &x), v);
     assert_eq!(g, vec![6.0, 4.0, 2.0]); // d/dx_k sum_i x_i x_(2-i) = 2 x_(2-k)
 }
+
+/// A local reset to a constant inside a loop (`let mut f = 0.0;` each iteration): its
+/// adjoint restarts at zero there, so the iterations do not add up each other's.
+#[differentiable]
+fn weighted_norms(x: &[f64]) -> f64 {
+    let mut out = 0.0;
+    for j in 0..2 {
+        let mut f = 0.0;
+        for l in 0..x.len() {
+            f += x[l] * x[l];
+        }
+        out += f * (j as f64 + 1.0);
+    }
+    out
+}
+
+#[test]
+fn an_accumulator_reset_in_a_loop_starts_its_adjoint_again() {
+    let x = [0.5, -2.0];
+    let (v, g) = weighted_norms_grad(&x);
+    assert_eq!(v, weighted_norms(&x));
+    assert_eq!(v, 3.0 * 4.25);
+    assert_eq!(g, vec![3.0, -12.0]); // 2 x (1 + 2)
+}
+
+/// A view `let v = &x[a..];` indexes its buffer from `a`.
+#[differentiable]
+fn tail_dot(x: &[f64], a: usize) -> f64 {
+    let t = &x[a..];
+    let mut s = 0.0;
+    for i in 0..t.len() {
+        s += t[i] * (i as f64 + 1.0);
+    }
+    s
+}
+
+#[test]
+fn a_view_into_a_slice() {
+    let x = [9.0, 1.0, 2.0];
+    let (v, g) = tail_dot_grad(&x, 1);
+    assert_eq!(v, tail_dot(&x, 1));
+    assert_eq!(v, 1.0 + 4.0);
+    assert_eq!(g, vec![0.0, 1.0, 2.0]);
+}

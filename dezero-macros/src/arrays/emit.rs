@@ -533,10 +533,17 @@ impl Printer<'_> {
                     out.extend(quote!(#target = #tape.pop().unwrap();));
                 }
                 let v = place.var();
-                if !self.f.vars[v].active || !value.active(&self.f.vars) {
+                if !self.f.vars[v].active {
                     return out;
                 }
                 let pb = self.place_bar(place);
+                if !value.active(&self.f.vars) {
+                    // The overwritten value no longer matters: its adjoint starts at zero.
+                    if *upd == Upd::Set && !fresh {
+                        out.extend(quote!(#pb = 0.0;));
+                    }
+                    return out;
+                }
                 let s = self.temp();
                 let sb = names::bar(&self.temps.borrow()[s - self.base.len()].name);
                 out.extend(match upd {

@@ -26,10 +26,21 @@ enum Binding {
     Var(usize),
     /// A `for` loop's index (an integer bound by the loop itself).
     Index,
+    /// `let v = &x[a..];`: a view into a float buffer, see [`View`].
+    View(usize),
+}
+
+/// `let v = &x[a..b];` (or `&mut`): `v[i]` is `x[a + i]`, `&v[c..]` is `&x[a + c..]`.
+struct View {
+    base: usize,
+    start: TokenStream,
+    /// The end of the view in `base`'s indices, if it has one.
+    end: Option<TokenStream>,
 }
 
 struct Lower {
     vars: Vec<Var>,
+    views: Vec<View>,
     scope: HashMap<String, Binding>,
     hidden: usize,
 }
@@ -43,6 +54,7 @@ fn err<T>(tokens: impl ToTokens, msg: impl Into<String>) -> R<T> {
 pub fn lower(sig: &Sig, item: &syn::ItemFn) -> R<AFn> {
     let mut l = Lower {
         vars: Vec::new(),
+        views: Vec::new(),
         scope: HashMap::new(),
         hidden: 0,
     };
@@ -161,8 +173,46 @@ impl Lower {
     fn var_of(&self, e: &syn::Expr) -> Option<usize> {
         match self.lookup(e)? {
             Binding::Var(v) => Some(v),
-            Binding::Index => None,
+            Binding::Index | Binding::View(_) => None,
         }
+    }
+
+    /// A float buffer or a view of one: the buffer and the offset of index 0 (`None` for 0).
+    fn buffer(&self, e: &syn::Expr) -> Option<(usize, Option<TokenStream>)> {
+        match self.lookup(e)? {
+            Binding::Var(v) if self.vars[v].kind == VKind::FBuf => Some((v, None)),
+            Binding::View(k) => Some((self.views[k].base, Some(self.views[k].start.clone()))),
+            _ => None,
+        }
+    }
+
+    /// `let v = &x[a..b];`: a view, if `e` is one of a float buffer.
+    fn view(&mut self, e: &syn::Expr) -> R<Option<View>> {
+        let syn::Expr::Reference(r) = e else {
+            return Ok(None);
+        };
+        let syn::Expr::Index(ix) = &*r.expr else {
+            return Ok(None);
+        };
+        let syn::Expr::Range(range) = &*ix.index else {
+            return Ok(None);
+        };
+        let Some((base, offset)) = self.buffer(&ix.expr) else {
+            return Ok(None);
+        };
+        let shift = |t: TokenStream| match &offset {
+            Some(o) => quote!((#o) + (#t)),
+            None => t,
+        };
+        let start = match &range.start {
+            Some(a) => shift(self.tokens(a)?),
+            None => offset.clone().unwrap_or_else(|| quote!(0)),
+        };
+        let end = match &range.end {
+            Some(b) => Some(shift(self.tokens(b)?)),
+            None => None,
+        };
+        Ok(Some(View { base, start, end }))
     }
 
     fn hidden(&mut self, base: &str) -> Ident {
@@ -220,7 +270,9 @@ impl Lower {
                 ident,
                 format!("`{ident}` is a loop index here; rename this local"),
             ),
-            None => Ok((self.new_var(ident.clone(), kind, depth, annot), depth == 0)),
+            Some(Binding::View(_)) | None => {
+                Ok((self.new_var(ident.clone(), kind, depth, annot), depth == 0))
+            }
         }
     }
 
@@ -282,6 +334,12 @@ impl Lower {
             return err(d, crate::errors::let_else());
         }
         let e = &*init.expr;
+        if let Some(view) = self.view(e)? {
+            self.views.push(view);
+            self.scope
+                .insert(names::user(&ident), Binding::View(self.views.len() - 1));
+            return Ok(());
+        }
         if let Some(buf) = local_buf(e) {
             if depth > 0 {
                 return err(l, format!("declare the buffer `{ident}` at the top of the function body, outside loops and branches (`let mut {ident} = vec![0.0; n];`), and overwrite it inside"));
@@ -450,12 +508,12 @@ impl Lower {
 
     fn place(&mut self, lhs: &syn::Expr) -> R<Place> {
         match lhs {
-            syn::Expr::Index(ix) => match self.var_of(&ix.expr) {
-                Some(v) if self.vars[v].kind == VKind::FBuf => {
+            syn::Expr::Index(ix) => match self.buffer(&ix.expr) {
+                Some((v, offset)) => {
                     let index = self.tokens(&ix.index)?;
-                    Ok(Place::Elem(v, index))
+                    Ok(Place::Elem(v, offset_by(offset, index)))
                 }
-                _ => err(&ix.expr, "only float slices and buffers (`&mut [f64]`, `vec![0.0; n]`) can be written here"),
+                None => err(&ix.expr, "only float slices and buffers (`&mut [f64]`, `vec![0.0; n]`) can be written here"),
             },
             syn::Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => {
                 err(lhs, "write results through a `&mut [f64]` (`out[0] = ..`) or return the value; `&mut f64` parameters are not supported yet")
@@ -634,8 +692,38 @@ impl Lower {
         syn::visit::Visit::visit_expr(&mut c, e);
         match c.0 {
             Some(e) => Err(e),
-            None => Ok(e.to_token_stream()),
+            None => Ok(self.unview(e.to_token_stream())),
         }
+    }
+
+    /// The tokens with every view `v` written as the part of its buffer, `(&x[a..b])`.
+    fn unview(&self, t: TokenStream) -> TokenStream {
+        if self.views.is_empty() {
+            return t;
+        }
+        t.into_iter()
+            .map(|tt| match tt {
+                proc_macro2::TokenTree::Ident(i) => match self.scope.get(&names::user(&i)) {
+                    Some(Binding::View(k)) => {
+                        let v = &self.views[*k];
+                        let (x, a) = (&self.vars[v.base].ident, &v.start);
+                        let b = v.end.clone().unwrap_or_default();
+                        let g = proc_macro2::Group::new(
+                            proc_macro2::Delimiter::Parenthesis,
+                            quote!(&#x[#a..#b]),
+                        );
+                        proc_macro2::TokenTree::Group(g)
+                    }
+                    _ => proc_macro2::TokenTree::Ident(i),
+                },
+                proc_macro2::TokenTree::Group(g) => {
+                    let mut n = proc_macro2::Group::new(g.delimiter(), self.unview(g.stream()));
+                    n.set_span(g.span());
+                    proc_macro2::TokenTree::Group(n)
+                }
+                other => other,
+            })
+            .collect()
     }
 
     fn ty(&self, e: &syn::Expr) -> Ty {
@@ -652,6 +740,7 @@ impl Lower {
                     VKind::Int | VKind::IBuf => Ty::Int,
                 },
                 Some(Binding::Index) => Ty::Int,
+                Some(Binding::View(_)) => Ty::Float,
                 None => {
                     let s = p.path.to_token_stream().to_string();
                     if s.contains("f64") || s.contains("f32") {
@@ -725,8 +814,8 @@ impl Lower {
                     VKind::Int | VKind::Bool => Ok(E::Const(e.to_token_stream())),
                     _ => err(e, format!("`{}` is a slice; index it (`{}[i]`) or reduce it (`{}.iter().sum::<f64>()`)", self.vars[v].ident, self.vars[v].ident, self.vars[v].ident)),
                 },
-                Some(Binding::Index) => Ok(E::Const(e.to_token_stream())),
-                None => Ok(E::Const(e.to_token_stream())),
+                Some(Binding::Index) | None => Ok(E::Const(e.to_token_stream())),
+                Some(Binding::View(_)) => err(e, "index the view (`v[i]`)"),
             },
             syn::Expr::Paren(p) => self.float(&p.expr, depth, pre),
             syn::Expr::Group(g) => self.float(&g.expr, depth, pre),
@@ -754,11 +843,12 @@ impl Lower {
                     Ok(E::Const(e.to_token_stream()))
                 }
             }
+            syn::Expr::Index(ix) if self.buffer(&ix.expr).is_some() => {
+                let (v, offset) = self.buffer(&ix.expr).unwrap_or((0, None));
+                let index = self.tokens(&ix.index)?;
+                Ok(E::Load(v, offset_by(offset, index), sp))
+            }
             syn::Expr::Index(ix) => match self.var_of(&ix.expr) {
-                Some(v) if self.vars[v].kind == VKind::FBuf => {
-                    let index = self.tokens(&ix.index)?;
-                    Ok(E::Load(v, index, sp))
-                }
                 Some(v) if self.vars[v].kind == VKind::IBuf => Ok(E::Const(e.to_token_stream())),
                 _ => err(&ix.expr, "index a slice parameter or a local buffer by name (`x[i]`)"),
             },
@@ -962,6 +1052,45 @@ impl Lower {
             }
             other => (other, TokenStream::new()),
         };
+        if let Some(Binding::View(k)) = self.lookup(base) {
+            // `&v[c..d]` of a view `v = &x[a..b]` is `&x[a + c..a + d]`, `v` is `&x[a..b]`
+            let v = &self.views[k];
+            let (start, end) = (v.start.clone(), v.end.clone());
+            let var = v.base;
+            let range = match inner {
+                syn::Expr::Index(ix) => {
+                    let syn::Expr::Range(r) = &*ix.index else {
+                        return err(ix, "index a view with a range");
+                    };
+                    let lo = match &r.start {
+                        Some(c) => {
+                            let c = self.tokens(c)?;
+                            quote!((#start) + (#c))
+                        }
+                        None => start,
+                    };
+                    let hi = match &r.end {
+                        Some(d) => {
+                            let d = self.tokens(d)?;
+                            let s = &self.views[k].start;
+                            quote!((#s) + (#d))
+                        }
+                        None => end.unwrap_or_default(),
+                    };
+                    quote!([#lo..#hi])
+                }
+                _ => match end {
+                    Some(e) => quote!([#start..#e]),
+                    None => quote!([#start..]),
+                },
+            };
+            return Ok(Arg::Buf {
+                var,
+                range,
+                mutable,
+                span: sp,
+            });
+        }
         if let Some(v) = self.var_of(base) {
             match self.vars[v].kind {
                 VKind::FBuf => {
@@ -999,6 +1128,14 @@ fn local_buf(e: &syn::Expr) -> Option<TokenStream> {
             is_float_zero(&inner.expr).then(|| e.to_token_stream())
         }
         _ => None,
+    }
+}
+
+/// `offset + index`, or `index`.
+fn offset_by(offset: Option<TokenStream>, index: TokenStream) -> TokenStream {
+    match offset {
+        Some(o) => quote!((#o) + (#index)),
+        None => index,
     }
 }
 
