@@ -7,6 +7,7 @@
 //! |----------------|-------------|-----------------------------------------------------------|
 //! | `gmm_d2_K5`,   | `objective` | `dezero_adbench::gmm::objective` (the floor)              |
 //! | `gmm_d10_K25`  | `hand`      | `gmm_grad::objective_grad`: value + full gradient         |
+//! |                | `generated` | `gmm::objective_grad`, made by `#[differentiable]`        |
 //! |                | `reverse`   | the objective on the `reverse` crate's tape, + `grad()`   |
 //! | `ba1`          | `residuals` | `ba::residuals`, all 31843 observations                   |
 //! |                | `hand`      | `ba_jacobian::jacobian`: residuals + 2 x 15 blocks        |
@@ -16,8 +17,8 @@
 //! operation, `grad()` one backward sweep), what the GMM gradient looks like without source
 //! transformation; `num-dual` (default features off: no nalgebra, so no `DualVec`) computes
 //! BA's small dense Jacobian by forward mode, one sweep per input column, which is the
-//! natural tool for 15 inputs and 2 outputs. When `#[differentiable]` accepts slices, its
-//! `objective_grad`/`project` versions join these groups as `generated` rows.
+//! natural tool for 15 inputs and 2 outputs. `generated` is `#[differentiable]` on the plain
+//! `gmm::objective` (BA's `project` joins as a `generated` row once the macro takes it).
 //!
 //! Run: `cargo bench -p dezero-benches --bench adbench` (Criterion), or
 //! `cargo bench -p dezero-benches --bench adbench -- summary` (one table of best-of-N times
@@ -234,6 +235,14 @@ fn gmm_hand(g: &GmmInput) -> (f64, Vec<f64>) {
     (v, [ga, gm, gi].concat())
 }
 
+/// `generated`'s value and gradient, concatenated.
+fn gmm_generated(g: &GmmInput) -> (f64, Vec<f64>) {
+    let (v, (ga, gm, gi)) = gmm::objective_grad(
+        g.d, g.k, g.n, &g.alphas, &g.means, &g.icf, &g.x, g.gamma, g.m,
+    );
+    (v, [ga, gm, gi].concat())
+}
+
 /// Asserts that `got` equals `want` to `tol` relative (against the largest entry of `want`).
 fn check(name: &str, got: &[f64], want: &[f64], tol: f64) {
     let scale = want.iter().fold(1.0_f64, |a, v| a.max(v.abs()));
@@ -252,6 +261,9 @@ fn check_gmm(name: &str, g: &GmmInput) {
     let (rv, rgrad) = rev::objective_grad(g);
     check(&format!("{name}/reverse value"), &[rv], &[v], 1e-12);
     check(&format!("{name}/reverse"), &rgrad, &grad, 1e-10);
+    let (gv, ggrad) = gmm_generated(g);
+    check(&format!("{name}/generated value"), &[gv], &[v], 1e-12);
+    check(&format!("{name}/generated"), &ggrad, &grad, 1e-10);
 }
 
 /// The hand-written and num-dual BA Jacobians of the whole problem, checked equal.
@@ -301,6 +313,7 @@ fn gmm_bench(c: &mut Criterion, file: &str, group: &str) {
     grp.sample_size(10);
     grp.bench_function("objective", |b| b.iter(|| gmm::objective_of(black_box(&g))));
     grp.bench_function("hand", |b| b.iter(|| gmm_hand(black_box(&g))));
+    grp.bench_function("generated", |b| b.iter(|| gmm_generated(black_box(&g))));
     grp.bench_function("reverse", |b| b.iter(|| rev::objective_grad(black_box(&g))));
     grp.finish();
 }
@@ -362,8 +375,8 @@ fn summary(_: &mut Criterion) {
     if !std::env::args().any(|a| a == "summary") {
         return;
     }
-    println!("| problem | objective (ms) | hand (ms) | reverse (ms) | hand/objective | reverse/objective | reverse/hand |");
-    println!("|---|---|---|---|---|---|---|");
+    println!("| problem | objective (ms) | hand (ms) | generated (ms) | reverse (ms) | hand/objective | generated/objective | generated/hand | reverse/hand |");
+    println!("|---|---|---|---|---|---|---|---|---|");
     for (file, name, runs, rev_runs) in [
         ("gmm_d2_K5.txt", "GMM d=2 K=5 n=1000", 500, 50),
         ("gmm_d10_K25.txt", "GMM d=10 K=25 n=1000", 100, 10),
@@ -376,13 +389,17 @@ fn summary(_: &mut Criterion) {
         let t_hand = best_ms(runs, || {
             black_box(gmm_hand(black_box(&g)));
         });
+        let t_gen = best_ms(runs, || {
+            black_box(gmm_generated(black_box(&g)));
+        });
         let t_rev = best_ms(rev_runs, || {
             black_box(rev::objective_grad(black_box(&g)));
         });
         println!(
-            "| {name} | {t_obj:.3} | {t_hand:.3} | {t_rev:.1} | {:.2} | {:.0} | {:.0} |",
+            "| {name} | {t_obj:.3} | {t_hand:.3} | {t_gen:.3} | {t_rev:.1} | {:.2} | {:.2} | {:.2} | {:.0} |",
             t_hand / t_obj,
-            t_rev / t_obj,
+            t_gen / t_obj,
+            t_gen / t_hand,
             t_rev / t_hand
         );
     }

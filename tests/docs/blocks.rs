@@ -119,22 +119,34 @@ fn readme_blocks_are_rust_compiled_by_doctests_or_sh_or_text() {
 }
 
 #[test]
-fn the_readme_expansion_is_the_sphere_snapshot() {
+fn the_readme_expansions_are_the_snapshots() {
     let readme = read("README.md");
     let shown: Vec<Block> = blocks(&readme)
         .into_iter()
         .filter(|b| b.snapshot.is_some())
         .collect();
-    assert_eq!(shown.len(), 1);
-    let block = &shown[0];
-    assert_eq!(block.info, "text");
+    let paths: Vec<&str> = shown
+        .iter()
+        .map(|b| b.snapshot.as_deref().unwrap())
+        .collect();
     assert_eq!(
-        block.snapshot.as_deref(),
-        Some("dezero-macros/tests/expand/sphere.expanded.rs")
+        paths,
+        [
+            "dezero-macros/tests/expand/sphere.expanded.rs",
+            "dezero-macros/tests/expand/array_log_sum_exp.expanded.rs"
+        ]
     );
-    assert!(block.lines.iter().any(|l| l.contains("fn sphere_grad")));
-    assert!(block.lines.iter().any(|l| l.contains("fn sphere_op")));
-    assert_eq!(assert_in_snapshot(block, "README.md"), 2);
+    let sphere = &shown[0];
+    assert_eq!(sphere.info, "text");
+    assert!(sphere.lines.iter().any(|l| l.contains("fn sphere_grad")));
+    assert!(sphere.lines.iter().any(|l| l.contains("fn sphere_op")));
+    assert_eq!(assert_in_snapshot(sphere, "README.md"), 2);
+    let arrays = &shown[1];
+    assert!(arrays
+        .lines
+        .iter()
+        .any(|l| l.contains("fn log_sum_exp_vjp")));
+    assert_eq!(assert_in_snapshot(arrays, "README.md"), 2);
 }
 
 #[test]

@@ -7,7 +7,7 @@
 //! of an assignment's expression are recomputed there, once each, only where a derivative
 //! reads them. When `_vjp` returns, every buffer holds what it held on entry.
 
-use super::ir::{AFn, Arg, Decl, Place, Upd, VKind, E, S};
+use super::ir::{AFn, Arg, Decl, Place, Save, Upd, VKind, E, S};
 use super::sig::{Kind, Sig};
 use crate::ast::Scalar;
 use crate::ir::{Inst, Op, Operand, Program, VarInfo};
@@ -231,15 +231,15 @@ impl Printer<'_> {
         }
         if self.uses.tape.get() {
             let t = names::local("tape");
-            out.extend(quote!(let mut #t: ::std::vec::Vec<#float> = ::std::vec::Vec::new();));
+            out.extend(quote!(let mut #t: ::dezero::__private::Tape<#float> = ::dezero::__private::Tape::new();));
         }
         if self.uses.branch_tape.get() {
             let t = names::local("branch_tape");
-            out.extend(quote!(let mut #t: ::std::vec::Vec<bool> = ::std::vec::Vec::new();));
+            out.extend(quote!(let mut #t: ::dezero::__private::Tape<bool> = ::dezero::__private::Tape::new();));
         }
         for v in self.uses.var_tapes.borrow().iter() {
             let t = names::local(&format!("{}_tape", names::user(&self.f.vars[*v].ident)));
-            out.extend(quote!(let mut #t = ::std::vec::Vec::new();));
+            out.extend(quote!(let mut #t = ::dezero::__private::Tape::new();));
         }
         out
     }
@@ -263,7 +263,17 @@ impl Printer<'_> {
                     });
                 }
                 (VKind::FBuf, Decl::TopLet) if v.active || called.contains(&k) => {
-                    out.extend(quote!(let mut #b = ::std::vec![0.0; #i.len()];));
+                    let init = self.f.body.iter().find_map(|s| match s {
+                        S::LocalBuf { var, init } if *var == k => Some(init),
+                        _ => None,
+                    });
+                    out.extend(match init {
+                        // `[0.0; N]`: its shadow is an array too
+                        Some(init) if !init.to_string().starts_with("vec") => {
+                            quote!(let mut #b = #init;)
+                        }
+                        _ => quote!(let mut #b = ::std::vec![0.0; #i.len()];),
+                    });
                 }
                 _ => {}
             }
@@ -288,19 +298,23 @@ impl Printer<'_> {
                 upd,
                 value,
                 fresh,
+                save,
             } => {
                 let e = self.expr(value);
                 let target = self.place(place);
                 if *fresh {
                     return quote!(let mut #target: #float = #e;);
                 }
-                let tape = self.tape();
                 let op = match upd {
                     Upd::Set => quote!(=),
                     Upd::Add => quote!(+=),
                     Upd::Sub => quote!(-=),
                 };
-                quote!(#tape.push(#target); #target #op #e;)
+                let push = (*save == Save::Tape).then(|| {
+                    let tape = self.tape();
+                    quote!(#tape.push(#target);)
+                });
+                quote!(#push #target #op #e;)
             }
             S::Other {
                 var,
@@ -525,9 +539,10 @@ impl Printer<'_> {
                 upd,
                 value,
                 fresh,
+                save,
             } => {
                 let mut out = TokenStream::new();
-                if !fresh {
+                if !fresh && *save == Save::Tape {
                     let tape = self.tape();
                     let target = self.place(place);
                     out.extend(quote!(#target = #tape.pop().unwrap();));
@@ -571,9 +586,23 @@ impl Printer<'_> {
                 inclusive,
                 body,
             } => {
+                // loop-local values, assigned again (see `plan`)
+                let again = body.iter().filter_map(|s| match s {
+                    S::Set {
+                        place,
+                        value,
+                        save: Save::Recompute,
+                        ..
+                    } => {
+                        let (t, e) = (self.place(place), self.expr(value));
+                        Some(quote!(#t = #e;))
+                    }
+                    _ => None,
+                });
+                let again: Vec<TokenStream> = again.collect();
                 let body = self.rblock(body, depth + 1, seed);
                 let dots = if *inclusive { quote!(..=) } else { quote!(..) };
-                quote!(for #pat in (#lo #dots #hi).rev() { #body })
+                quote!(for #pat in (#lo #dots #hi).rev() { #(#again)* #body })
             }
             S::If { then, else_, .. } => {
                 let c = if depth == 0 {

@@ -51,6 +51,20 @@ pub enum Upd {
     Sub,
 }
 
+/// How the reverse sweep has the overwritten value of an assignment back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Save {
+    /// Pushed on the tape by the forward sweep, popped by the reverse sweep.
+    Tape,
+    /// Not needed: nothing the reverse sweep reads sees the value (an accumulator `s += e`
+    /// whose partial sums no derivative reads).
+    Skip,
+    /// A loop-local value: assigned once per iteration, read only after that in the same
+    /// iteration, from inputs the rest of the iteration leaves alone. The reverse sweep
+    /// assigns it again at the top of each iteration instead.
+    Recompute,
+}
+
 #[derive(Clone, Debug)]
 pub enum Place {
     Var(V),
@@ -109,6 +123,8 @@ pub enum S {
         upd: Upd,
         value: E,
         fresh: bool,
+        /// How the reverse sweep gets back the value this overwrites (planned by `plan`).
+        save: Save,
     },
     /// An integer or `bool` assignment, as written.
     Other {

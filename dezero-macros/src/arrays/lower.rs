@@ -4,7 +4,7 @@
 //! x[j]; s += e }`), `for v in x.iter()` a loop over indices, `*=` and `/=` assignments of a
 //! product or quotient. What has no place here is a spanned error saying what to write.
 
-use super::ir::{AFn, Arg, Decl, Place, Upd, VKind, Var, E, S};
+use super::ir::{AFn, Arg, Decl, Place, Save, Upd, VKind, Var, E, S};
 use super::sig::{Kind, Sig};
 use crate::ast::Scalar;
 use crate::ir::Op;
@@ -402,6 +402,7 @@ impl Lower {
                     upd,
                     value,
                     fresh,
+                    save: Save::Tape,
                 });
             }
             _ => {
@@ -480,6 +481,7 @@ impl Lower {
                             upd: Upd::Set,
                             value: E::Op(op, vec![old, rhs], b.span()),
                             fresh: false,
+                            save: Save::Tape,
                         });
                         Ok(())
                     }
@@ -550,6 +552,7 @@ impl Lower {
                     upd,
                     value,
                     fresh: false,
+                    save: Save::Tape,
                 });
                 Ok(())
             }
@@ -616,6 +619,7 @@ impl Lower {
                 upd: Upd::Set,
                 value: E::Load(buf, quote!(#j), f.pat.span()),
                 fresh: false,
+                save: Save::Tape,
             }];
             self.block(&f.body.stmts, depth + 1, &mut body)?;
             out.push(S::For {
@@ -927,6 +931,7 @@ impl Lower {
             upd: Upd::Set,
             value: E::Const(quote!(0.0)),
             fresh: depth == 0,
+            save: Save::Tape,
         });
         let closure_param = |c: &syn::ExprClosure| -> R<Ident> {
             match &c.inputs[0] {
@@ -963,6 +968,7 @@ impl Lower {
                     upd: Upd::Add,
                     value: value?,
                     fresh: false,
+                    save: Save::Tape,
                 });
                 pre.push(S::For {
                     pat: quote!(#i),
@@ -993,6 +999,7 @@ impl Lower {
                             upd: Upd::Set,
                             value: load,
                             fresh: false,
+                            save: Save::Tape,
                         });
                         self.float(&c.body, depth + 1, &mut body)?
                     }
@@ -1002,6 +1009,7 @@ impl Lower {
                     upd: Upd::Add,
                     value,
                     fresh: false,
+                    save: Save::Tape,
                 });
                 pre.push(S::For {
                     pat: quote!(#j),

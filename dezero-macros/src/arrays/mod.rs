@@ -17,6 +17,7 @@
 mod emit;
 pub mod ir;
 mod lower;
+mod plan;
 pub mod sig;
 
 use proc_macro2::TokenStream;
@@ -37,7 +38,8 @@ pub fn expand(
     tokens: &TokenStream,
 ) -> syn::Result<TokenStream> {
     let sig = sig::read(attr, &item.sig)?;
-    let f = lower::lower(&sig, item)?;
+    let mut f = lower::lower(&sig, item)?;
+    plan::plan(&mut f);
     let generated = emit::expansion(&sig, &f, item);
     Ok(quote!(#tokens #generated))
 }

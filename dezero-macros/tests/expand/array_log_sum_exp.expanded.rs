@@ -22,8 +22,8 @@ fn log_sum_exp(x: &[f64]) -> f64 {
 )]
 fn log_sum_exp_grad(x: &[f64]) -> (f64, ::std::vec::Vec<f64>) {
     let mut v: f64 = 0.0;
-    let mut tape: ::std::vec::Vec<f64> = ::std::vec::Vec::new();
-    let mut branch_tape: ::std::vec::Vec<bool> = ::std::vec::Vec::new();
+    let mut tape: ::dezero::__private::Tape<f64> = ::dezero::__private::Tape::new();
+    let mut branch_tape: ::dezero::__private::Tape<bool> = ::dezero::__private::Tape::new();
     let mut mx: f64 = f64::NEG_INFINITY;
     for i in 0..x.len() {
         let c: bool = mx < x[i];
@@ -35,9 +35,7 @@ fn log_sum_exp_grad(x: &[f64]) -> (f64, ::std::vec::Vec<f64>) {
     }
     let mut sum0: f64 = 0.0;
     for j1 in 0..x.len() {
-        tape.push(v);
         v = x[j1];
-        tape.push(sum0);
         sum0 += (v - mx).exp();
     }
     let value: f64 = sum0.ln() + mx;
@@ -49,14 +47,13 @@ fn log_sum_exp_grad(x: &[f64]) -> (f64, ::std::vec::Vec<f64>) {
     mx_bar += 1.0;
     sum0_bar += t9_bar * sum0.recip();
     for j1 in (0..x.len()).rev() {
-        sum0 = tape.pop().unwrap();
+        v = x[j1];
         let t11_bar = sum0_bar;
         let t12: f64 = v - mx;
         let t13: f64 = t12.exp();
         let t12_bar = t11_bar * t13;
         v_bar += t12_bar;
         mx_bar -= t12_bar;
-        v = tape.pop().unwrap();
         let t14_bar = v_bar;
         v_bar = 0.0;
         x_bar[j1] += t14_bar;
@@ -85,8 +82,8 @@ fn log_sum_exp_grad(x: &[f64]) -> (f64, ::std::vec::Vec<f64>) {
 )]
 fn log_sum_exp_vjp(x: &[f64], x_bar: &mut [f64], seed: f64) {
     let mut v: f64 = 0.0;
-    let mut tape: ::std::vec::Vec<f64> = ::std::vec::Vec::new();
-    let mut branch_tape: ::std::vec::Vec<bool> = ::std::vec::Vec::new();
+    let mut tape: ::dezero::__private::Tape<f64> = ::dezero::__private::Tape::new();
+    let mut branch_tape: ::dezero::__private::Tape<bool> = ::dezero::__private::Tape::new();
     let mut mx: f64 = f64::NEG_INFINITY;
     for i in 0..x.len() {
         let c: bool = mx < x[i];
@@ -98,9 +95,7 @@ fn log_sum_exp_vjp(x: &[f64], x_bar: &mut [f64], seed: f64) {
     }
     let mut sum0: f64 = 0.0;
     for j1 in 0..x.len() {
-        tape.push(v);
         v = x[j1];
-        tape.push(sum0);
         sum0 += (v - mx).exp();
     }
     let mut mx_bar: f64 = 0.0;
@@ -110,14 +105,13 @@ fn log_sum_exp_vjp(x: &[f64], x_bar: &mut [f64], seed: f64) {
     mx_bar += seed;
     sum0_bar += t0_bar * sum0.recip();
     for j1 in (0..x.len()).rev() {
-        sum0 = tape.pop().unwrap();
+        v = x[j1];
         let t2_bar = sum0_bar;
         let t3: f64 = v - mx;
         let t4: f64 = t3.exp();
         let t3_bar = t2_bar * t4;
         v_bar += t3_bar;
         mx_bar -= t3_bar;
-        v = tape.pop().unwrap();
         let t5_bar = v_bar;
         v_bar = 0.0;
         x_bar[j1] += t5_bar;

@@ -24,7 +24,7 @@ fn mixing(x: &[f64; 4]) -> f64 {
     clippy::too_many_lines
 )]
 fn mixing_grad(x: &[f64; 4]) -> (f64, [f64; 4]) {
-    let mut tape: ::std::vec::Vec<f64> = ::std::vec::Vec::new();
+    let mut tape: ::dezero::__private::Tape<f64> = ::dezero::__private::Tape::new();
     let mut v = [0.0; 4];
     for i in 0..4 {
         tape.push(v[i]);
@@ -38,16 +38,14 @@ fn mixing_grad(x: &[f64; 4]) -> (f64, [f64; 4]) {
     }
     let mut sum0: f64 = 0.0;
     for j1 in 0..v.len() {
-        tape.push(sum0);
         sum0 += v[j1];
     }
     let value: f64 = sum0;
     let mut x_bar = [0.0; 4];
-    let mut v_bar = ::std::vec![0.0; v.len()];
+    let mut v_bar = [0.0; 4];
     let mut sum0_bar: f64 = 0.0;
     sum0_bar += 1.0;
     for j1 in (0..v.len()).rev() {
-        sum0 = tape.pop().unwrap();
         let t11_bar = sum0_bar;
         v_bar[j1] += t11_bar;
     }
@@ -86,7 +84,7 @@ fn mixing_grad(x: &[f64; 4]) -> (f64, [f64; 4]) {
     clippy::too_many_lines
 )]
 fn mixing_vjp(x: &[f64; 4], x_bar: &mut [f64; 4], seed: f64) {
-    let mut tape: ::std::vec::Vec<f64> = ::std::vec::Vec::new();
+    let mut tape: ::dezero::__private::Tape<f64> = ::dezero::__private::Tape::new();
     let mut v = [0.0; 4];
     for i in 0..4 {
         tape.push(v[i]);
@@ -100,14 +98,12 @@ fn mixing_vjp(x: &[f64; 4], x_bar: &mut [f64; 4], seed: f64) {
     }
     let mut sum0: f64 = 0.0;
     for j1 in 0..v.len() {
-        tape.push(sum0);
         sum0 += v[j1];
     }
-    let mut v_bar = ::std::vec![0.0; v.len()];
+    let mut v_bar = [0.0; 4];
     let mut sum0_bar: f64 = 0.0;
     sum0_bar += seed;
     for j1 in (0..v.len()).rev() {
-        sum0 = tape.pop().unwrap();
         let t0_bar = sum0_bar;
         v_bar[j1] += t0_bar;
     }

@@ -34,8 +34,8 @@ fn qtimesx_vjp(
     out: &mut [f64],
     out_bar: &mut [f64],
 ) {
-    let mut tape: ::std::vec::Vec<f64> = ::std::vec::Vec::new();
-    let mut lparamsidx_tape = ::std::vec::Vec::new();
+    let mut tape: ::dezero::__private::Tape<f64> = ::dezero::__private::Tape::new();
+    let mut lparamsidx_tape = ::dezero::__private::Tape::new();
     for i in 0..d {
         tape.push(out[i]);
         out[i] = q[i].exp() * x[i];

@@ -25,7 +25,7 @@ fn subtract_vjp(
     out: &mut [f64],
     out_bar: &mut [f64],
 ) {
-    let mut tape: ::std::vec::Vec<f64> = ::std::vec::Vec::new();
+    let mut tape: ::dezero::__private::Tape<f64> = ::dezero::__private::Tape::new();
     for i in 0..d {
         tape.push(out[i]);
         out[i] = x[i] - y[i];

@@ -1,0 +1,317 @@
+//! What the forward sweep saves: for each assignment, [`Save::Tape`] unless the reverse
+//! sweep can do without the overwritten value ([`Save::Skip`]) or assign the value again
+//! ([`Save::Recompute`]).
+//!
+//! The reverse sweep reads a variable's value where a derivative reads it. Positions are
+//! compared in statement order (a counter over the body, depth first) with the chain of loops
+//! and branches around each statement:
+//!
+//! - An accumulation `s += e` needs no save if every read of `s` comes after it and, where a
+//!   read shares a loop with it, `s` is reset (`s = ..`) at the top of that loop's body before
+//!   it: each iteration's reads then see only that iteration's sum, which the reverse sweep
+//!   never needs to take apart (`let mut f = 0.0; for l in .. { f += .. } out += f`).
+//! - A loop-local `v = e` (the only assignment of `v`, at the top of a loop's body, every read
+//!   of `v` after it in the same body, nothing `e` reads assigned later in the body) is
+//!   assigned again at the top of the reverse iteration instead (`for v in x.iter()`, a
+//!   closure's parameter, `let t = a * x[i];` in a loop).
+
+use super::ir::{AFn, Arg, Place, Save, Upd, VKind, Var, E, S};
+use proc_macro2::TokenStream;
+use std::collections::HashMap;
+
+/// A statement's position: its order and the ids of the loops and branches around it
+/// (outermost first), each with whether it is a loop.
+#[derive(Clone)]
+struct Pos {
+    order: usize,
+    around: Vec<(usize, bool)>,
+}
+
+#[derive(Default)]
+struct Facts {
+    /// Per variable: where the reverse sweep may read it.
+    reads: HashMap<usize, Vec<Pos>>,
+    /// Per variable: its assignments, whether each is an accumulation.
+    sets: HashMap<usize, Vec<(Pos, bool)>>,
+    /// Per buffer: where it is written (elements, or as a `&mut` argument).
+    writes: HashMap<usize, Vec<Pos>>,
+    /// Names of integer variables, and where each is assigned.
+    int_sets: HashMap<String, Vec<Pos>>,
+    /// The last order of each container's body.
+    ends: HashMap<usize, usize>,
+}
+
+/// Sets [`Save`] on every assignment of `f`.
+pub fn plan(f: &mut AFn) {
+    let mut facts = Facts::default();
+    let mut w = Walk {
+        vars: &f.vars,
+        facts: &mut facts,
+        order: 0,
+        around: Vec::new(),
+        next_id: 0,
+    };
+    w.block(&f.body);
+    if let Some(ret) = &f.ret {
+        let pos = Pos {
+            order: usize::MAX,
+            around: Vec::new(),
+        };
+        w.reads_of(ret, &pos);
+    }
+    let mut order = 0;
+    let mut around = Vec::new();
+    let mut next_id = 0;
+    decide(&mut f.body, &facts, &mut order, &mut around, &mut next_id);
+}
+
+struct Walk<'a> {
+    vars: &'a [Var],
+    facts: &'a mut Facts,
+    order: usize,
+    around: Vec<(usize, bool)>,
+    next_id: usize,
+}
+
+impl Walk<'_> {
+    fn pos(&self) -> Pos {
+        Pos {
+            order: self.order,
+            around: self.around.clone(),
+        }
+    }
+
+    fn block(&mut self, stmts: &[S]) {
+        for s in stmts {
+            self.order += 1;
+            let pos = self.pos();
+            match s {
+                S::Set {
+                    place, upd, value, ..
+                } => {
+                    self.reads_of(value, &pos);
+                    match place {
+                        Place::Var(v) => self
+                            .facts
+                            .sets
+                            .entry(*v)
+                            .or_default()
+                            .push((pos.clone(), *upd != Upd::Set)),
+                        Place::Elem(v, idx) => {
+                            self.facts.writes.entry(*v).or_default().push(pos.clone());
+                            self.token_reads(idx, &pos);
+                        }
+                    }
+                }
+                S::Other { var, value, .. } => {
+                    let name = self.vars[*var].ident.to_string();
+                    self.facts
+                        .int_sets
+                        .entry(name)
+                        .or_default()
+                        .push(pos.clone());
+                    self.token_reads(value, &pos);
+                }
+                S::For { lo, hi, body, .. } => {
+                    self.token_reads(lo, &pos);
+                    self.token_reads(hi, &pos);
+                    self.nested(body, true);
+                }
+                S::If { then, else_, .. } => {
+                    self.nested(then, false);
+                    self.nested(else_, false);
+                }
+                S::Call { args, .. } => {
+                    for a in args {
+                        match a {
+                            Arg::Float(e) => self.reads_of(e, &pos),
+                            Arg::Buf {
+                                var, mutable: true, ..
+                            } => self.facts.writes.entry(*var).or_default().push(pos.clone()),
+                            _ => {}
+                        }
+                    }
+                }
+                S::LocalBuf { .. } | S::Keep(_) => {}
+            }
+        }
+    }
+
+    fn nested(&mut self, body: &[S], is_loop: bool) {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.around.push((id, is_loop));
+        self.block(body);
+        self.around.pop();
+        self.facts.ends.insert(id, self.order);
+    }
+
+    fn reads_of(&mut self, e: &E, pos: &Pos) {
+        let mut stack = vec![e];
+        while let Some(e) = stack.pop() {
+            match e {
+                E::Var(v) => self.facts.reads.entry(*v).or_default().push(pos.clone()),
+                E::Load(_, idx, _) => self.token_reads(idx, pos),
+                E::Const(t) => self.token_reads(t, pos),
+                E::Op(_, args, _) => stack.extend(args),
+                E::Call { args, .. } => {
+                    for a in args {
+                        if let Arg::Float(e) = a {
+                            stack.push(e);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// A float variable named in integer tokens (an index `x[s as usize]`) is read there.
+    fn token_reads(&mut self, t: &TokenStream, pos: &Pos) {
+        let mut names = Vec::new();
+        idents(t, &mut names);
+        for n in names {
+            if let Some(v) = self
+                .vars
+                .iter()
+                .position(|v| v.kind == VKind::Float && v.ident == n)
+            {
+                self.facts.reads.entry(v).or_default().push(pos.clone());
+            }
+        }
+    }
+}
+
+fn idents(t: &TokenStream, out: &mut Vec<String>) {
+    for tt in t.clone() {
+        match tt {
+            proc_macro2::TokenTree::Ident(i) => out.push(i.to_string()),
+            proc_macro2::TokenTree::Group(g) => idents(&g.stream(), out),
+            _ => {}
+        }
+    }
+}
+
+/// The containers two positions share, outermost first.
+fn common(a: &Pos, b: &Pos) -> Vec<(usize, bool)> {
+    a.around
+        .iter()
+        .zip(&b.around)
+        .take_while(|(x, y)| x == y)
+        .map(|(x, _)| *x)
+        .collect()
+}
+
+fn decide(
+    stmts: &mut [S],
+    facts: &Facts,
+    order: &mut usize,
+    around: &mut Vec<(usize, bool)>,
+    next_id: &mut usize,
+) {
+    for s in stmts.iter_mut() {
+        *order += 1;
+        let pos = Pos {
+            order: *order,
+            around: around.clone(),
+        };
+        match s {
+            S::Set {
+                place: Place::Var(v),
+                upd,
+                value,
+                fresh: false,
+                save,
+            } => {
+                if *upd != Upd::Set && skip_accumulation(*v, &pos, facts) {
+                    *save = Save::Skip;
+                } else if *upd == Upd::Set && recomputable(*v, value, &pos, facts) {
+                    *save = Save::Recompute;
+                }
+            }
+            S::For { body, .. } => {
+                around.push((*next_id, true));
+                *next_id += 1;
+                decide(body, facts, order, around, next_id);
+                around.pop();
+            }
+            S::If { then, else_, .. } => {
+                around.push((*next_id, false));
+                *next_id += 1;
+                decide(then, facts, order, around, next_id);
+                around.pop();
+                around.push((*next_id, false));
+                *next_id += 1;
+                decide(else_, facts, order, around, next_id);
+                around.pop();
+            }
+            _ => {}
+        }
+    }
+}
+
+fn skip_accumulation(v: usize, at: &Pos, facts: &Facts) -> bool {
+    let reads = facts.reads.get(&v).map_or(&[][..], |r| &r[..]);
+    let sets = facts.sets.get(&v).map_or(&[][..], |s| &s[..]);
+    reads.iter().all(|r| {
+        if r.order <= at.order {
+            return false;
+        }
+        let shared = common(r, at);
+        // the innermost loop both are in
+        let Some(k) = shared.iter().rposition(|(_, is_loop)| *is_loop) else {
+            return true;
+        };
+        let chain = &shared[..=k];
+        // a reset at the top of that loop's body, before the accumulation
+        sets.iter()
+            .any(|(p, acc)| !acc && p.around == chain && p.order < at.order)
+    })
+}
+
+fn recomputable(v: usize, e: &E, at: &Pos, facts: &Facts) -> bool {
+    // directly in a loop's body
+    let Some(&(lp, true)) = at.around.last() else {
+        return false;
+    };
+    let end = facts.ends.get(&lp).copied().unwrap_or(usize::MAX);
+    let in_rest =
+        |p: &Pos| p.order > at.order && p.order <= end && p.around.starts_with(&at.around);
+    // its only assignment
+    if facts.sets.get(&v).map_or(0, Vec::len) != 1 {
+        return false;
+    }
+    // read only after it, in the same body
+    let reads = facts.reads.get(&v).map_or(&[][..], |r| &r[..]);
+    if !reads.iter().all(in_rest) {
+        return false;
+    }
+    // what it reads stays as it is for the rest of the body
+    let mut ok = true;
+    let mut stack = vec![e];
+    while let Some(e) = stack.pop() {
+        match e {
+            E::Var(u) => {
+                ok &= facts
+                    .sets
+                    .get(u)
+                    .is_none_or(|s| !s.iter().any(|(p, _)| in_rest(p)));
+            }
+            E::Load(b, idx, _) => {
+                ok &= facts.writes.get(b).is_none_or(|w| !w.iter().any(in_rest));
+                ok &= ints_stay(idx, facts, &in_rest);
+            }
+            E::Const(t) => ok &= ints_stay(t, facts, &in_rest),
+            E::Op(_, args, _) => stack.extend(args),
+            E::Call { .. } => ok = false,
+        }
+    }
+    ok
+}
+
+fn ints_stay(t: &TokenStream, facts: &Facts, in_rest: &dyn Fn(&Pos) -> bool) -> bool {
+    let mut names = Vec::new();
+    idents(t, &mut names);
+    names
+        .iter()
+        .all(|n| facts.int_sets.get(n).is_none_or(|s| !s.iter().any(in_rest)))
+}
