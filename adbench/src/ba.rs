@@ -17,6 +17,7 @@
 #![allow(clippy::needless_range_loop)]
 
 use crate::data::BaInput;
+use dezero::differentiable;
 
 /// Numbers per camera.
 ///
@@ -62,6 +63,7 @@ pub const RAD_IDX: usize = 9;
 /// dezero_adbench::ba::cross(&[1.0, 0.0, 0.0], &[0.0, 1.0, 0.0], &mut out);
 /// assert_eq!(out, [0.0, 0.0, 1.0]);
 /// ```
+#[differentiable]
 pub fn cross(a: &[f64], b: &[f64], out: &mut [f64]) {
     out[0] = a[1] * b[2] - a[2] * b[1];
     out[1] = a[2] * b[0] - a[0] * b[2];
@@ -82,6 +84,7 @@ pub fn cross(a: &[f64], b: &[f64], out: &mut [f64]) {
 /// rodrigues_rotate_point(&[0.0, 0.0, std::f64::consts::FRAC_PI_2], &[1.0, 0.0, 0.0], &mut out);
 /// assert!((out[0]).abs() < 1e-15 && (out[1] - 1.0).abs() < 1e-15 && out[2] == 0.0);
 /// ```
+#[differentiable]
 pub fn rodrigues_rotate_point(rot: &[f64], pt: &[f64], out: &mut [f64]) {
     let sqtheta = rot[0] * rot[0] + rot[1] * rot[1] + rot[2] * rot[2];
     if sqtheta != 0.0 {
@@ -116,6 +119,7 @@ pub fn rodrigues_rotate_point(rot: &[f64], pt: &[f64], out: &mut [f64]) {
 /// // |p|^2 = 2: 1 + 0.5 * 2 + 0.25 * 4 = 3.
 /// assert_eq!(out, [3.0, 3.0]);
 /// ```
+#[differentiable]
 pub fn radial_distort(rad: &[f64], p: &[f64], out: &mut [f64]) {
     let rsq = p[0] * p[0] + p[1] * p[1];
     let l = 1.0 + rad[0] * rsq + rad[1] * rsq * rsq;
@@ -142,6 +146,7 @@ pub fn radial_distort(rad: &[f64], p: &[f64], out: &mut [f64]) {
 /// project(&cam, &[1.0, 2.0, 4.0], 3.0, &[1.0, 1.0], &mut out);
 /// assert_eq!(out, [1.5, 3.0]);
 /// ```
+#[differentiable(wrt(cam, x, w))]
 pub fn project(cam: &[f64], x: &[f64], w: f64, feat: &[f64], out: &mut [f64]) {
     let mut xo = [0.0; 3];
     for i in 0..3 {

@@ -41,6 +41,8 @@ pub struct Var {
     pub active: bool,
     /// The user's type annotation on its `let`.
     pub annot: Option<syn::Type>,
+    /// A local buffer's initializer (`vec![0.0; n]`, `[0.0; N]`).
+    pub init: Option<TokenStream>,
 }
 
 /// `=`, `+=`, `-=` (`*=` and `/=` become `=` of a product or quotient).
@@ -134,7 +136,8 @@ pub enum S {
         value: TokenStream,
         fresh: bool,
     },
-    /// `let mut v = vec![0.0; n];` or `[0.0; N]`, at the top level.
+    /// `let mut v = vec![0.0; n];` or `[0.0; N]`; inside a loop or branch (`[0.0; N]` only)
+    /// the buffer is declared at the top and this zeroes it again.
     LocalBuf { var: V, init: TokenStream },
     For {
         pat: TokenStream,

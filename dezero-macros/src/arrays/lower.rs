@@ -82,6 +82,7 @@ pub fn lower(sig: &Sig, item: &syn::ItemFn) -> R<AFn> {
             decl: Decl::Param,
             active,
             annot: None,
+            init: None,
         });
         l.scope.insert(names::user(&p.ident), Binding::Var(v));
     }
@@ -238,6 +239,7 @@ impl Lower {
             },
             active: false,
             annot,
+            init: None,
         });
         self.scope.insert(names::user(&ident), Binding::Var(v));
         v
@@ -341,10 +343,11 @@ impl Lower {
             return Ok(());
         }
         if let Some(buf) = local_buf(e) {
-            if depth > 0 {
-                return err(l, format!("declare the buffer `{ident}` at the top of the function body, outside loops and branches (`let mut {ident} = vec![0.0; n];`), and overwrite it inside"));
+            if depth > 0 && buf.to_string().starts_with("vec") {
+                return err(l, format!("declare the buffer `{ident}` at the top of the function body, outside loops and branches (`let mut {ident} = vec![0.0; n];`), and overwrite it inside; or make it an array (`[0.0; N]`)"));
             }
             let (var, _) = self.declare(&ident, VKind::FBuf, depth, None)?;
+            self.vars[var].init = Some(buf.clone());
             out.push(S::LocalBuf { var, init: buf });
             return Ok(());
         }

@@ -10,6 +10,8 @@
 //!   read shares a loop with it, `s` is reset (`s = ..`) at the top of that loop's body before
 //!   it: each iteration's reads then see only that iteration's sum, which the reverse sweep
 //!   never needs to take apart (`let mut f = 0.0; for l in .. { f += .. } out += f`).
+//! - A write into a buffer the reverse sweep never reads (not loaded, not passed to a call)
+//!   needs no save: `out[i] = x[i] - y[i]` leaves `out` holding the result.
 //! - A loop-local `v = e` (the only assignment of `v`, at the top of a loop's body, every read
 //!   of `v` after it in the same body, nothing `e` reads assigned later in the body) is
 //!   assigned again at the top of the reverse iteration instead (`for v in x.iter()`, a
@@ -35,6 +37,9 @@ struct Facts {
     sets: HashMap<usize, Vec<(Pos, bool)>>,
     /// Per buffer: where it is written (elements, or as a `&mut` argument).
     writes: HashMap<usize, Vec<Pos>>,
+    /// Buffers whose elements the reverse sweep may read: loaded somewhere, or passed to a
+    /// call (whose pullback runs the callee again).
+    read_bufs: std::collections::HashSet<usize>,
     /// Names of integer variables, and where each is assigned.
     int_sets: HashMap<String, Vec<Pos>>,
     /// The last order of each container's body.
@@ -127,12 +132,21 @@ impl Walk<'_> {
                             Arg::Float(e) => self.reads_of(e, &pos),
                             Arg::Buf {
                                 var, mutable: true, ..
-                            } => self.facts.writes.entry(*var).or_default().push(pos.clone()),
-                            _ => {}
+                            } => {
+                                self.facts.writes.entry(*var).or_default().push(pos.clone());
+                                self.facts.read_bufs.insert(*var);
+                            }
+                            Arg::Buf { var, .. } => {
+                                self.facts.read_bufs.insert(*var);
+                            }
+                            Arg::Other(_) => {}
                         }
                     }
                 }
-                S::LocalBuf { .. } | S::Keep(_) => {}
+                S::LocalBuf { var, .. } => {
+                    self.facts.writes.entry(*var).or_default().push(pos.clone());
+                }
+                S::Keep(_) => {}
             }
         }
     }
@@ -151,13 +165,20 @@ impl Walk<'_> {
         while let Some(e) = stack.pop() {
             match e {
                 E::Var(v) => self.facts.reads.entry(*v).or_default().push(pos.clone()),
-                E::Load(_, idx, _) => self.token_reads(idx, pos),
+                E::Load(b, idx, _) => {
+                    self.facts.read_bufs.insert(*b);
+                    self.token_reads(idx, pos);
+                }
                 E::Const(t) => self.token_reads(t, pos),
                 E::Op(_, args, _) => stack.extend(args),
                 E::Call { args, .. } => {
                     for a in args {
-                        if let Arg::Float(e) = a {
-                            stack.push(e);
+                        match a {
+                            Arg::Float(e) => stack.push(e),
+                            Arg::Buf { var, .. } => {
+                                self.facts.read_bufs.insert(*var);
+                            }
+                            Arg::Other(_) => {}
                         }
                     }
                 }
@@ -228,6 +249,11 @@ fn decide(
                     *save = Save::Recompute;
                 }
             }
+            S::Set {
+                place: Place::Elem(b, _),
+                save,
+                ..
+            } if !facts.read_bufs.contains(b) => *save = Save::Skip,
             S::For { body, .. } => {
                 around.push((*next_id, true));
                 *next_id += 1;
