@@ -43,12 +43,14 @@ pub use dezero_macros::{custom_vjp, differentiable};
 pub use dezero_runtime::*;
 
 pub mod math;
+mod slice_op;
 mod tape;
 
 /// Paths generated code names. Not public API: may change in any release.
 #[doc(hidden)]
 pub mod __private {
     pub use crate::math::{erf, erfc, sigmoid, softplus};
+    pub use crate::slice_op::slice_op;
     pub use crate::tape::Tape;
     pub use dezero_runtime::kinks::{
         above_share, abs_slope, below_share, clamp_slope, max_share, min_share, powf_base_slope,

@@ -226,3 +226,29 @@ fn generated_gradient_matches_finite_differences() {
         );
     }
 }
+
+/// The compiled GMM objective as ONE node of a runtime graph (`gmm::objective_op`): the
+/// parameters are runtime `Variable`s, a runtime op follows it, and backward gives the
+/// generated gradient through the runtime's chain rule.
+#[test]
+fn objective_op_is_the_loss_of_a_runtime_graph() {
+    use dezero::Variable;
+    let inp = input("gmm_d2_K5.txt").truncated(100);
+    let var = |v: &[f64]| Variable::new(ndarray::Array1::from(v.to_vec()).into_dyn());
+    let (alphas, means, icf) = (var(&inp.alphas), var(&inp.means), var(&inp.icf));
+    let loss = gmm::objective_op(
+        inp.d, inp.k, inp.n, &alphas, &means, &icf, &inp.x, inp.gamma, inp.m,
+    );
+    assert_eq!(loss.creator().unwrap().name(), "objective");
+    let scaled = &loss * 0.5; // a runtime node after the compiled one
+    scaled.backward();
+    let (v, g) = generated(&inp);
+    assert_eq!(loss.item(), v);
+    let got: Vec<f64> = [&alphas, &means, &icf]
+        .iter()
+        .flat_map(|p| p.grad().unwrap().data().iter().copied().collect::<Vec<_>>())
+        .collect();
+    for (a, b) in got.iter().zip(&g) {
+        assert_eq!(*a, 0.5 * b);
+    }
+}

@@ -91,4 +91,5 @@ cases!(
     array_log_sum_exp,
     array_qtimesx,
     array_overwrite,
+    array_project,
 );

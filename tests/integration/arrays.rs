@@ -290,3 +290,48 @@ fn a_workspace_rewritten_by_a_helper_in_a_loop() {
     assert_eq!(v, 4.0 * 5.0 + 2.0 * 4.0 * 9.25);
     assert_eq!(g, vec![8.0, -16.0, 8.0, 48.0]); // 8 x (i + 1)
 }
+
+mod as_a_runtime_node {
+    use super::*;
+    use dezero::Variable;
+    use ndarray::arr1;
+
+    #[test]
+    fn log_sum_exp_op_is_one_node_with_the_softmax_as_gradient() {
+        let x = Variable::new(arr1(&[0.5, -1.0, 2.0]).into_dyn());
+        // y = lse(2 x): one node after a runtime multiplication
+        let y = log_sum_exp_op(&(&x * 2.0));
+        assert_eq!(y.creator().unwrap().name(), "log_sum_exp");
+        y.backward();
+        let xs = [1.0, -2.0, 4.0];
+        assert!(close(y.item(), log_sum_exp(&xs)));
+        let z: f64 = xs.iter().map(|v| v.exp()).sum();
+        let g = x.grad().unwrap().data().to_owned();
+        for (k, v) in xs.iter().enumerate() {
+            assert!(close(g[k], 2.0 * v.exp() / z), "{k}");
+        }
+    }
+
+    #[test]
+    fn constants_pass_through_and_arrays_take_any_shape() {
+        // `a` is a plain integer; the 2 x 2 input is read in standard order: 9, 1, 2, 3
+        let x = ndarray::Array::from_shape_vec((2, 2), vec![9.0, 1.0, 2.0, 3.0]).unwrap();
+        let x = Variable::new(x.into_dyn());
+        let y = tail_dot_op(&x, 1);
+        y.backward();
+        assert_eq!(y.item(), 1.0 + 2.0 * 2.0 + 3.0 * 3.0);
+        let g = x.grad().unwrap().data().to_owned();
+        assert_eq!(g.shape(), &[2, 2]);
+        assert_eq!(
+            g.iter().copied().collect::<Vec<_>>(),
+            vec![0.0, 1.0, 2.0, 3.0]
+        );
+    }
+
+    #[test]
+    #[should_panic(expected = "mixing_op: `x` needs 4 elements, got 3")]
+    fn an_array_parameter_needs_its_length() {
+        let x = Variable::new(arr1(&[1.0, 2.0, 3.0]).into_dyn());
+        mixing_op(&x);
+    }
+}

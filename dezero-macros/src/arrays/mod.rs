@@ -19,6 +19,7 @@
 mod emit;
 pub mod ir;
 mod lower;
+mod op;
 mod plan;
 pub mod sig;
 
@@ -43,5 +44,6 @@ pub fn expand(
     let mut f = lower::lower(&sig, item)?;
     plan::plan(&mut f);
     let generated = emit::expansion(&sig, &f, item);
-    Ok(quote!(#tokens #generated))
+    let op = op::companion(&sig, item);
+    Ok(quote!(#tokens #generated #op))
 }

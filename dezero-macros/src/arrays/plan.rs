@@ -10,8 +10,9 @@
 //!   read shares a loop with it, `s` is reset (`s = ..`) at the top of that loop's body before
 //!   it: each iteration's reads then see only that iteration's sum, which the reverse sweep
 //!   never needs to take apart (`let mut f = 0.0; for l in .. { f += .. } out += f`).
-//! - A write into a buffer the reverse sweep never reads (not loaded, not passed to a call)
-//!   needs no save: `out[i] = x[i] - y[i]` leaves `out` holding the result.
+//! - A write into a buffer needs no save if every read of the buffer (a load, or a call it is
+//!   passed to) comes after it and shares no loop with it: `out[i] = x[i] - y[i]` (never
+//!   read), `xo[i] = x[i] - c[i]` read by a call after the loop.
 //! - A loop-local `v = e` (the only assignment of `v`, at the top of a loop's body, every read
 //!   of `v` after it in the same body, nothing `e` reads assigned later in the body) is
 //!   assigned again at the top of the reverse iteration instead (`for v in x.iter()`, a
@@ -37,9 +38,9 @@ struct Facts {
     sets: HashMap<usize, Vec<(Pos, bool)>>,
     /// Per buffer: where it is written (elements, or as a `&mut` argument).
     writes: HashMap<usize, Vec<Pos>>,
-    /// Buffers whose elements the reverse sweep may read: loaded somewhere, or passed to a
-    /// call (whose pullback runs the callee again).
-    read_bufs: std::collections::HashSet<usize>,
+    /// Per buffer: where the reverse sweep may read its elements (loads, and calls, whose
+    /// pullbacks run the callee again).
+    buf_reads: HashMap<usize, Vec<Pos>>,
     /// Names of integer variables, and where each is assigned.
     int_sets: HashMap<String, Vec<Pos>>,
     /// The last order of each container's body.
@@ -134,11 +135,9 @@ impl Walk<'_> {
                                 var, mutable: true, ..
                             } => {
                                 self.facts.writes.entry(*var).or_default().push(pos.clone());
-                                self.facts.read_bufs.insert(*var);
+                                self.buf_read(*var, &pos);
                             }
-                            Arg::Buf { var, .. } => {
-                                self.facts.read_bufs.insert(*var);
-                            }
+                            Arg::Buf { var, .. } => self.buf_read(*var, &pos),
                             Arg::Other(_) => {}
                         }
                     }
@@ -166,7 +165,7 @@ impl Walk<'_> {
             match e {
                 E::Var(v) => self.facts.reads.entry(*v).or_default().push(pos.clone()),
                 E::Load(b, idx, _) => {
-                    self.facts.read_bufs.insert(*b);
+                    self.buf_read(*b, pos);
                     self.token_reads(idx, pos);
                 }
                 E::Const(t) => self.token_reads(t, pos),
@@ -175,15 +174,17 @@ impl Walk<'_> {
                     for a in args {
                         match a {
                             Arg::Float(e) => stack.push(e),
-                            Arg::Buf { var, .. } => {
-                                self.facts.read_bufs.insert(*var);
-                            }
+                            Arg::Buf { var, .. } => self.buf_read(*var, pos),
                             Arg::Other(_) => {}
                         }
                     }
                 }
             }
         }
+    }
+
+    fn buf_read(&mut self, b: usize, pos: &Pos) {
+        self.facts.buf_reads.entry(b).or_default().push(pos.clone());
     }
 
     /// A float variable named in integer tokens (an index `x[s as usize]`) is read there.
@@ -253,7 +254,7 @@ fn decide(
                 place: Place::Elem(b, _),
                 save,
                 ..
-            } if !facts.read_bufs.contains(b) => *save = Save::Skip,
+            } if read_after(facts.buf_reads.get(b), &pos) => *save = Save::Skip,
             S::For { body, .. } => {
                 around.push((*next_id, true));
                 *next_id += 1;
@@ -273,6 +274,15 @@ fn decide(
             _ => {}
         }
     }
+}
+
+/// Whether every read comes after `at` and outside the loops around `at`: the reverse sweep
+/// then reads the value `at` leaves, never an older one.
+fn read_after(reads: Option<&Vec<Pos>>, at: &Pos) -> bool {
+    reads.is_none_or(|rs| {
+        rs.iter()
+            .all(|r| r.order > at.order && !common(r, at).iter().any(|(_, is_loop)| *is_loop))
+    })
 }
 
 fn skip_accumulation(v: usize, at: &Pos, facts: &Facts) -> bool {

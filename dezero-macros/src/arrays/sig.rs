@@ -43,6 +43,8 @@ pub struct Options {
     pub wrt: Option<Vec<Ident>>,
     pub grad: Ident,
     pub vjp: Ident,
+    /// The runtime-node companion's name (`op = name`), `None` with `no_op`.
+    pub op: Option<Ident>,
 }
 
 /// The signature, read.
@@ -214,6 +216,7 @@ fn options(attr: TokenStream, f: &Ident) -> syn::Result<Options> {
         wrt: None,
         grad: crate::names::grad_fn(f),
         vjp: crate::names::vjp_fn(f),
+        op: Some(crate::op::op_fn(f)),
     };
     let parser = syn::meta::parser(|meta| {
         let key = meta.path.to_token_stream().to_string();
@@ -231,8 +234,9 @@ fn options(attr: TokenStream, f: &Ident) -> syn::Result<Options> {
             }
             "grad" => opts.grad = meta.value()?.parse()?,
             "vjp" => opts.vjp = meta.value()?.parse()?,
-            "no_op" => {}
-            "op" | "dot" => return Err(meta.error(array_option(&key))),
+            "no_op" => opts.op = None,
+            "op" => opts.op = Some(meta.value()?.parse()?),
+            "dot" => return Err(meta.error(array_option(&key))),
             _ => return Err(meta.error(crate::errors::unknown_option(&key))),
         }
         Ok(())
