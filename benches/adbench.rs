@@ -427,13 +427,21 @@ fn ba_benches(c: &mut Criterion) {
 
 /// Milliseconds: the fastest of `runs` calls of `f` (the least disturbed on a shared machine).
 fn best_ms(runs: usize, mut f: impl FnMut()) -> f64 {
-    (0..runs)
-        .map(|_| {
+    best_of_each(runs, &mut [&mut f])[0]
+}
+
+/// Milliseconds, the fastest of `runs` calls of each of `fs`, called in turn (one call of
+/// each per round), so that a load change on the shared machine hits every row alike.
+fn best_of_each(runs: usize, fs: &mut [&mut dyn FnMut()]) -> Vec<f64> {
+    let mut best = vec![f64::INFINITY; fs.len()];
+    for _ in 0..runs {
+        for (b, f) in best.iter_mut().zip(fs.iter_mut()) {
             let start = Instant::now();
             f();
-            start.elapsed().as_secs_f64() * 1e3
-        })
-        .fold(f64::INFINITY, f64::min)
+            *b = b.min(start.elapsed().as_secs_f64() * 1e3);
+        }
+    }
+    best
 }
 
 /// `cargo bench -p dezero-benches --bench adbench -- summary`: every row by wall clock, the
@@ -451,15 +459,21 @@ fn summary(_: &mut Criterion) {
     ] {
         let g = gmm_input(file);
         check_gmm(name, &g);
-        let t_obj = best_ms(runs, || {
-            black_box(gmm::objective_of(black_box(&g)));
-        });
-        let t_hand = best_ms(runs, || {
-            black_box(gmm_hand(black_box(&g)));
-        });
-        let t_gen = best_ms(runs, || {
-            black_box(gmm_generated(black_box(&g)));
-        });
+        let t = best_of_each(
+            runs,
+            &mut [
+                &mut || {
+                    black_box(gmm::objective_of(black_box(&g)));
+                },
+                &mut || {
+                    black_box(gmm_hand(black_box(&g)));
+                },
+                &mut || {
+                    black_box(gmm_generated(black_box(&g)));
+                },
+            ],
+        );
+        let (t_obj, t_hand, t_gen) = (t[0], t[1], t[2]);
         let t_rev = best_ms(rev_runs, || {
             black_box(rev::objective_grad(black_box(&g)));
         });
@@ -473,37 +487,45 @@ fn summary(_: &mut Criterion) {
     }
     let input = ba_input();
     check_ba(&input);
-    let mut buf = BaBuffers::new(input.p);
-    let t_res = best_ms(100, || {
-        ba::residuals(black_box(&input), &mut buf.reproj, &mut buf.w_err)
-    });
-    let t_hand = best_ms(100, || {
-        ba_jacobian::jacobian(
-            black_box(&input),
-            &mut buf.reproj,
-            &mut buf.jac,
-            &mut buf.w_err,
-            &mut buf.w_jac,
-        )
-    });
-    let t_dual = best_ms(100, || {
-        ba_dual(
-            black_box(&input),
-            &mut buf.reproj,
-            &mut buf.jac,
-            &mut buf.w_err,
-            &mut buf.w_jac,
-        )
-    });
-    let t_gen = best_ms(100, || {
-        ba_generated(
-            black_box(&input),
-            &mut buf.reproj,
-            &mut buf.jac,
-            &mut buf.w_err,
-            &mut buf.w_jac,
-        )
-    });
+    // one set of buffers per row, so the rows' closures can take turns
+    let [mut b0, mut b1, mut b2, mut b3] = std::array::from_fn(|_| BaBuffers::new(input.p));
+    let t = best_of_each(
+        100,
+        &mut [
+            &mut || ba::residuals(black_box(&input), &mut b0.reproj, &mut b0.w_err),
+            &mut || {
+                let b = &mut b1;
+                ba_jacobian::jacobian(
+                    black_box(&input),
+                    &mut b.reproj,
+                    &mut b.jac,
+                    &mut b.w_err,
+                    &mut b.w_jac,
+                )
+            },
+            &mut || {
+                let b = &mut b2;
+                ba_generated(
+                    black_box(&input),
+                    &mut b.reproj,
+                    &mut b.jac,
+                    &mut b.w_err,
+                    &mut b.w_jac,
+                )
+            },
+            &mut || {
+                let b = &mut b3;
+                ba_dual(
+                    black_box(&input),
+                    &mut b.reproj,
+                    &mut b.jac,
+                    &mut b.w_err,
+                    &mut b.w_jac,
+                )
+            },
+        ],
+    );
+    let (t_res, t_hand, t_gen, t_dual) = (t[0], t[1], t[2], t[3]);
     println!();
     println!("| problem | residuals (ms) | hand Jacobian (ms) | generated Jacobian (ms) | num_dual Jacobian (ms) | hand/residuals | generated/residuals | generated/hand | num_dual/generated |");
     println!("|---|---|---|---|---|---|---|---|---|");
