@@ -18,6 +18,8 @@ const VALID: &[&str] = &[
     "fn m(x: f64) -> f64 { let mut s = x; for i in 1..=3 { for _ in 0..2 { s = s * x + 1.0; } if s > 9.0 { s /= i as f64; } } s }",
     "fn r#type(r#in: f64, r#loop: usize) -> f64 { let mut r#fn = r#in; for r#for in 0..r#loop { r#fn += r#type(r#fn, 1) * r#for as f64; } if r#fn > 1.0 { return r#fn.r#exp(); } r#fn }",
     "fn r#x(r#y: f64, r#z: f64) -> (f64, f64) { let (r#a, r#ref) = r#pair(r#y); let r#b = if r#a > r#z { r#a } else { y }; (r#b * r#ref, r#z * y) }",
+    "fn lse(x: &[f64]) -> f64 { let mut mx = f64::NEG_INFINITY; for i in 0..x.len() { if mx < x[i] { mx = x[i]; } } x.iter().map(|v| (v - mx).exp()).sum::<f64>().ln() + mx }",
+    "fn q(d: usize, l: &[f64; 4], x: &[f64], out: &mut [f64]) { let mut w = [0.0; 3]; let t = &x[1..]; for i in 0..d { w[i % 3] += t[i] * l[i]; out[i] = w[i % 3].sin(); } sub(d, &x[..], &l[1..], &mut out[..]); }",
 ];
 
 const REPLACEMENTS: &[&str] = &[

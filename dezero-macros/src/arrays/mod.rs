@@ -41,7 +41,14 @@ pub fn expand(
     tokens: &TokenStream,
 ) -> syn::Result<TokenStream> {
     let sig = sig::read(attr, &item.sig)?;
-    let mut f = lower::lower(&sig, item)?;
+    let mut f = match lower::lower(&sig, item) {
+        Ok(f) => f,
+        Err(e) => {
+            // the error, the function, and stubs so that callers see no second error
+            let (errs, stubs) = (e.to_compile_error(), emit::stubs(&sig, item));
+            return Ok(quote!(#errs #tokens #stubs));
+        }
+    };
     plan::plan(&mut f);
     let generated = emit::expansion(&sig, &f, item);
     let op = op::companion(&sig, item);
