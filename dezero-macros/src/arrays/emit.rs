@@ -366,6 +366,7 @@ impl Printer<'_> {
                 op,
                 value,
                 fresh,
+                save,
             } => {
                 let i = self.id(*var);
                 if *fresh {
@@ -373,6 +374,8 @@ impl Printer<'_> {
                         Some(t) => quote!(let mut #i: #t = #value;),
                         None => quote!(let mut #i = #value;),
                     }
+                } else if *save == Save::Invert {
+                    quote!(#i #op #value;)
                 } else {
                     let t = self.var_tape(*var);
                     quote!(#t.push(#i); #i #op #value;)
@@ -621,11 +624,25 @@ impl Printer<'_> {
                 out.extend(self.adjoint_of(value, Term::Bar(s), seed));
                 out
             }
-            S::Other { var, fresh, .. } => {
+            S::Other {
+                var,
+                fresh,
+                save,
+                op,
+                value,
+            } => {
                 if *fresh {
                     return quote!();
                 }
                 let i = self.id(*var);
+                if *save == Save::Invert {
+                    let inverse = if op.to_string() == "+=" {
+                        quote!(-=)
+                    } else {
+                        quote!(+=)
+                    };
+                    return quote!(#i #inverse #value;);
+                }
                 let t = self.var_tape(*var);
                 quote!(#i = #t.pop().unwrap();)
             }

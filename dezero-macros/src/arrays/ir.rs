@@ -65,6 +65,9 @@ pub enum Save {
     /// iteration, from inputs the rest of the iteration leaves alone. The reverse sweep
     /// assigns it again at the top of each iteration instead.
     Recompute,
+    /// An integer `n += k` / `n -= k` of a constant `k`: the reverse sweep undoes it exactly
+    /// (`n -= k`).
+    Invert,
 }
 
 #[derive(Clone, Debug)]
@@ -135,6 +138,8 @@ pub enum S {
         op: TokenStream,
         value: TokenStream,
         fresh: bool,
+        /// [`Save::Tape`], or [`Save::Invert`] for `+=`/`-=` of a constant.
+        save: Save,
     },
     /// `let mut v = vec![0.0; n];` or `[0.0; N]`; inside a loop or branch (`[0.0; N]` only)
     /// the buffer is declared at the top and this zeroes it again.

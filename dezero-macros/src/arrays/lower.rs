@@ -420,6 +420,7 @@ impl Lower {
                     op,
                     value,
                     fresh,
+                    save: Save::Tape,
                 });
             }
         }
@@ -466,6 +467,7 @@ impl Lower {
                         op: quote!(#op),
                         value,
                         fresh: false,
+                        save: Save::Tape,
                     });
                     return Ok(());
                 }

@@ -13,6 +13,8 @@
 //! - A write into a buffer needs no save if every read of the buffer (a load, or a call it is
 //!   passed to) comes after it and shares no loop with it: `out[i] = x[i] - y[i]` (never
 //!   read), `xo[i] = x[i] - c[i]` read by a call after the loop.
+//! - An integer `n += k` of a constant `k` (a literal, a parameter, a loop index) is undone
+//!   by `n -= k` in the reverse sweep, exactly.
 //! - A loop-local `v = e` (the only assignment of `v`, at the top of a loop's body, every read
 //!   of `v` after it in the same body, nothing `e` reads assigned later in the body) is
 //!   assigned again at the top of the reverse iteration instead (`for v in x.iter()`, a
@@ -255,6 +257,11 @@ fn decide(
                 save,
                 ..
             } if read_after(facts.buf_reads.get(b), &pos) => *save = Save::Skip,
+            S::Other {
+                op, value, save, ..
+            } if matches!(op.to_string().as_str(), "+=" | "-=") && constant(value, facts) => {
+                *save = Save::Invert;
+            }
             S::For { body, .. } => {
                 around.push((*next_id, true));
                 *next_id += 1;
@@ -274,6 +281,14 @@ fn decide(
             _ => {}
         }
     }
+}
+
+/// Whether integer tokens read only literals and variables nothing assigns (parameters, loop
+/// indices): the same value wherever the reverse sweep evaluates them.
+fn constant(t: &TokenStream, facts: &Facts) -> bool {
+    let mut names = Vec::new();
+    idents(t, &mut names);
+    names.iter().all(|n| !facts.int_sets.contains_key(n))
 }
 
 /// Whether every read comes after `at` and outside the loops around `at`: the reverse sweep

@@ -34,7 +34,6 @@ fn qtimesx_vjp(
     out: &mut [f64],
     out_bar: &mut [f64],
 ) {
-    let mut lparamsidx_tape = ::dezero::__private::Tape::new();
     for i in 0..d {
         out[i] = q[i].exp() * x[i];
     }
@@ -42,13 +41,12 @@ fn qtimesx_vjp(
     for i in 0..d {
         for j in i + 1..d {
             out[j] += l[lparamsidx] * x[i];
-            lparamsidx_tape.push(lparamsidx);
             lparamsidx += 1;
         }
     }
     for i in (0..d).rev() {
         for j in (i + 1..d).rev() {
-            lparamsidx = lparamsidx_tape.pop().unwrap();
+            lparamsidx -= 1;
             let t0_bar = out_bar[j];
             let t1: f64 = l[lparamsidx];
             let t2: f64 = x[i];
