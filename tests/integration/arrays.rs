@@ -335,3 +335,44 @@ mod as_a_runtime_node {
         mixing_op(&x);
     }
 }
+
+/// An array result, written as an array literal: its Jacobian rows come from `_vjp` with
+/// unit seeds.
+#[differentiable]
+fn polar(p: &[f64; 2]) -> [f64; 2] {
+    let r = (p[0] * p[0] + p[1] * p[1]).sqrt();
+    [r, p[1].atan2(p[0])]
+}
+
+/// An array result held in a local array.
+#[differentiable]
+fn scaled3(a: f64, x: &[f64]) -> [f64; 3] {
+    let mut v = [0.0; 3];
+    for i in 0..3 {
+        v[i] = a * x[i];
+    }
+    v
+}
+
+#[test]
+fn array_results_give_jacobian_rows() {
+    let p = [3.0, 4.0];
+    let row = |k: usize| {
+        let mut seed = [0.0; 2];
+        seed[k] = 1.0;
+        let mut g = [0.0; 2];
+        polar_vjp(&p, &mut g, seed);
+        g
+    };
+    // d r / d p = p / r; d theta / d p = (-y, x) / r^2
+    assert_grad(&row(0), &[0.6, 0.8]);
+    assert_grad(&row(1), &[-4.0 / 25.0, 3.0 / 25.0]);
+    assert_eq!(polar(&p), [5.0, 4f64.atan2(3.0)]);
+    let x = [1.0, 2.0, 3.0];
+    let mut xb = [0.0; 3];
+    // <seed, a x> with seed (1, 0, 2): d/da = 1 + 6 = 7, d/dx = a (1, 0, 2)
+    let da = scaled3_vjp(2.0, &x, &mut xb, [1.0, 0.0, 2.0]);
+    assert_eq!(da, 7.0);
+    assert_eq!(xb, [2.0, 0.0, 4.0]);
+    assert_eq!(scaled3(2.0, &x), [2.0, 4.0, 6.0]);
+}

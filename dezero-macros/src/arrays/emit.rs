@@ -72,7 +72,16 @@ pub fn expansion(sig: &Sig, f: &AFn, item: &syn::ItemFn) -> TokenStream {
     } else {
         tuple(&scalar_grads)
     };
-    let seed_term = [quote!(#seed)];
+    // the seed of each result: `seed`, or `seed[k]` for `-> [F; N]`
+    let seed_term: Vec<TokenStream> = match &sig.ret_len {
+        None => vec![quote!(#seed)],
+        Some(_) => (0..f.ret.len())
+            .map(|k| {
+                let k = proc_macro2::Literal::usize_unsuffixed(k);
+                quote!(#seed[#k])
+            })
+            .collect(),
+    };
     let rev_vjp = pr.reverse(&seed_term);
     let decls = pr.decls();
     let bars_vjp = pr.bar_decls(false, sig);
@@ -90,11 +99,11 @@ pub fn expansion(sig: &Sig, f: &AFn, item: &syn::ItemFn) -> TokenStream {
             #vjp_val
         }
     };
-    let grad_fn = sig.returns.then(|| {
+    let grad_fn = (sig.returns && sig.ret_len.is_none()).then(|| {
         let one = [quote!(1.0)];
         let rev = pr.reverse(&one);
         let bars = pr.bar_decls(true, sig);
-        let ret = f.ret.as_ref().map(|e| pr.expr(e)).unwrap_or_default();
+        let ret = f.ret.first().map(|e| pr.expr(e)).unwrap_or_default();
         let value = names::local("value");
         let grads: Vec<TokenStream> = (sig.params.iter().filter(|p| p.wrt))
             .map(|p| {
@@ -134,9 +143,11 @@ fn vjp_params(sig: &Sig, float: &TokenStream) -> Vec<TokenStream> {
             out.push(quote!(#b: #ty));
         }
     }
-    if sig.returns {
-        let seed = names::local("seed");
-        out.push(quote!(#seed: #float));
+    let seed = names::local("seed");
+    match &sig.ret_len {
+        Some(n) if sig.returns => out.push(quote!(#seed: [#float; #n])),
+        None if sig.returns => out.push(quote!(#seed: #float)),
+        _ => {}
     }
     out
 }
@@ -173,7 +184,7 @@ pub fn stubs(sig: &Sig, item: &syn::ItemFn) -> TokenStream {
     let allow = crate::emit::allow();
     let params: Vec<TokenStream> = sig.params.iter().map(param).collect();
     let (vjp, vparams, vret) = (&sig.opts.vjp, vjp_params(sig, &float), vjp_ret(sig, &float));
-    let grad = sig.returns.then(|| {
+    let grad = (sig.returns && sig.ret_len.is_none()).then(|| {
         let (name, gty) = (&sig.opts.grad, grads_ty(sig, &float));
         quote! {
             #[doc(hidden)]
@@ -569,8 +580,8 @@ impl Printer<'_> {
     /// The reverse sweep: the result's adjoint from `seed`, then the statements backwards.
     fn reverse(&self, seed: &[TokenStream]) -> TokenStream {
         let mut out = TokenStream::new();
-        if let Some(ret) = &self.f.ret {
-            out.extend(self.adjoint_of(ret, Term::Seed(0), seed));
+        for (k, e) in self.f.ret.iter().enumerate() {
+            out.extend(self.adjoint_of(e, Term::Seed(k), seed));
         }
         out.extend(self.rblock(&self.f.body, 0, seed));
         out

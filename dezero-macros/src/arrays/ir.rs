@@ -171,7 +171,8 @@ pub enum S {
 pub struct AFn {
     pub vars: Vec<Var>,
     pub body: Vec<S>,
-    pub ret: Option<E>,
+    /// The result: one float, or the elements of `-> [F; N]`; empty for `()`.
+    pub ret: Vec<E>,
 }
 
 impl E {

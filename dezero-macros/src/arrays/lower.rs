@@ -99,9 +99,10 @@ pub fn lower(sig: &Sig, item: &syn::ItemFn) -> R<AFn> {
     }
     let mut body = Vec::new();
     l.block(body_stmts, 0, &mut body)?;
-    let ret = match tail {
-        Some(e) => Some(l.float(e, 0, &mut body)?),
-        None => None,
+    let ret = match (tail, &sig.ret_len) {
+        (Some(e), None) => vec![l.float(e, 0, &mut body)?],
+        (Some(e), Some(n)) => l.array_result(e, n, &mut body)?,
+        (None, _) => Vec::new(),
     };
     let mut f = AFn {
         vars: l.vars,
@@ -214,6 +215,31 @@ impl Lower {
             None => None,
         };
         Ok(Some(View { base, start, end }))
+    }
+
+    /// The elements of a `-> [F; N]` result: `[a, b, ..]`, or a local array `v` (`v[0]`, ..).
+    fn array_result(&mut self, e: &syn::Expr, n: &syn::Expr, pre: &mut Vec<S>) -> R<Vec<E>> {
+        match e {
+            syn::Expr::Array(a) => a.elems.iter().map(|x| self.float(x, 0, pre)).collect(),
+            _ => {
+                let len: Option<usize> = match n {
+                    syn::Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Int(i),
+                        ..
+                    }) => i.base10_parse().ok(),
+                    _ => None,
+                };
+                match (self.buffer(e), len) {
+                    (Some((v, offset)), Some(len)) => Ok((0..len)
+                        .map(|k| {
+                            let k = proc_macro2::Literal::usize_unsuffixed(k);
+                            E::Load(v, offset_by(offset.clone(), quote!(#k)), e.span())
+                        })
+                        .collect()),
+                    _ => err(e, "end with the array of results, `[a, b]`, or a local array of a literal length"),
+                }
+            }
+        }
     }
 
     fn hidden(&mut self, base: &str) -> Ident {

@@ -25,6 +25,7 @@ use quote::quote;
 fn eligible(sig: &Sig, item: &syn::ItemFn) -> bool {
     sig.float == FloatTy::F64
         && sig.returns
+        && sig.ret_len.is_none()
         && item.sig.generics.params.is_empty()
         && sig.params.iter().any(|p| p.wrt && p.is_float_buf())
         && !sig.params.iter().any(|p| {

@@ -60,12 +60,12 @@ pub fn plan(f: &mut AFn) {
         next_id: 0,
     };
     w.block(&f.body);
-    if let Some(ret) = &f.ret {
-        let pos = Pos {
-            order: usize::MAX,
-            around: Vec::new(),
-        };
-        w.reads_of(ret, &pos);
+    let end = Pos {
+        order: usize::MAX,
+        around: Vec::new(),
+    };
+    for e in &f.ret {
+        w.reads_of(e, &end);
     }
     let mut order = 0;
     let mut around = Vec::new();

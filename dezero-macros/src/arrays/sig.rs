@@ -51,8 +51,11 @@ pub struct Options {
 pub struct Sig {
     pub params: Vec<Param>,
     pub float: FloatTy,
-    /// `-> F`: the function returns a float (else `()`: its results are its `&mut` buffers).
+    /// `-> F` or `-> [F; N]`: the function returns a value (else `()`: its results are its
+    /// `&mut` buffers).
     pub returns: bool,
+    /// `N` of `-> [F; N]`.
+    pub ret_len: Option<Box<syn::Expr>>,
     pub opts: Options,
 }
 
@@ -152,10 +155,18 @@ pub fn read(attr: TokenStream, sig: &syn::Signature) -> syn::Result<Sig> {
             wrt: false,
         });
     }
+    let mut ret_len = None;
     let returns = match &sig.output {
         syn::ReturnType::Default => None,
-        syn::ReturnType::Type(_, ty) => match scalar(ty) {
-            Some(Scalar::Float(f)) => Some(f),
+        syn::ReturnType::Type(_, ty) => match (scalar(ty), &**ty) {
+            (Some(Scalar::Float(f)), _) => Some(f),
+            (None, syn::Type::Array(a)) if matches!(scalar(&a.elem), Some(Scalar::Float(_))) => {
+                ret_len = Some(Box::new(a.len.clone()));
+                match scalar(&a.elem) {
+                    Some(Scalar::Float(f)) => Some(f),
+                    _ => None,
+                }
+            }
             _ => {
                 errs.spanned(ty, array_return_type());
                 None
@@ -181,6 +192,7 @@ pub fn read(attr: TokenStream, sig: &syn::Signature) -> syn::Result<Sig> {
             params,
             float,
             returns: matches!(sig.output, syn::ReturnType::Type(..)),
+            ret_len,
             opts,
         }),
         _ => Err(syn::Error::new_spanned(
@@ -249,7 +261,7 @@ pub fn array_param_type() -> String {
     "unsupported parameter type for `#[differentiable]` over arrays; write `f64`/`f32`, an integer, `bool`, `&[f64]`, `&mut [f64]`, `&[f64; N]`, `&mut [f64; N]`, `[f64; N]`, `&Vec<f64>` or an integer slice".into()
 }
 pub fn array_return_type() -> String {
-    "a function with slice parameters returns one float or nothing; return further results through a `&mut [f64]` parameter".into()
+    "a function with slice parameters returns a float, an array of floats (`-> [f64; N]`) or nothing; return other results through a `&mut [f64]` parameter".into()
 }
 fn array_option(key: &str) -> String {
     format!("option `{key}` is not available yet for functions with slice or array parameters; remove it (`_grad` and `_vjp` are generated)")
