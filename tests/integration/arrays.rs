@@ -376,3 +376,32 @@ fn array_results_give_jacobian_rows() {
     assert_eq!(xb, [2.0, 0.0, 4.0]);
     assert_eq!(scaled3(2.0, &x), [2.0, 4.0, 6.0]);
 }
+
+/// A `&mut f64` result beside a slice one: `*out = e` and reads of `*out`.
+#[differentiable]
+fn norm_and_unit(x: &[f64], norm: &mut f64, unit: &mut [f64]) {
+    *norm = 0.0;
+    for i in 0..x.len() {
+        *norm += x[i] * x[i];
+    }
+    *norm = (*norm).sqrt();
+    for i in 0..x.len() {
+        unit[i] = x[i] / *norm;
+    }
+}
+
+#[test]
+fn a_mut_f64_result() {
+    let x = [3.0, 4.0];
+    let (mut n, mut u) = (0.0, [0.0; 2]);
+    norm_and_unit(&x, &mut n, &mut u);
+    assert_eq!((n, u), (5.0, [0.6, 0.8]));
+    // seed on the norm only: d|x|/dx = x / |x|
+    let (mut xb, mut nb, mut ub) = ([0.0; 2], 1.0, [0.0; 2]);
+    norm_and_unit_vjp(&x, &mut xb, &mut n, &mut nb, &mut u, &mut ub);
+    assert_grad(&xb, &[0.6, 0.8]);
+    // seed on unit[0]: d(x0/|x|)/dx = (1/|x| - x0^2/|x|^3, -x0 x1/|x|^3)
+    let (mut xb, mut nb, mut ub) = ([0.0; 2], 0.0, [1.0, 0.0]);
+    norm_and_unit_vjp(&x, &mut xb, &mut n, &mut nb, &mut u, &mut ub);
+    assert_grad(&xb, &[0.2 - 9.0 / 125.0, -12.0 / 125.0]);
+}

@@ -210,6 +210,7 @@ fn param(p: &super::sig::Param) -> TokenStream {
 
 fn shadow_ty(p: &super::sig::Param, float: &TokenStream) -> TokenStream {
     match &p.kind {
+        Kind::Buf { cell: true, .. } => quote!(&mut #float),
         Kind::Buf { len: Some(n), .. } => quote!(&mut [#float; #n]),
         _ => quote!(&mut [#float]),
     }
@@ -318,6 +319,9 @@ impl Printer<'_> {
                 (VKind::FBuf, Decl::Param) if grad && (v.active || called.contains(&k)) => {
                     let p = sig.params.iter().find(|p| p.ident == *i);
                     out.extend(match p.map(|p| &p.kind) {
+                        Some(Kind::Buf { cell: true, .. }) => {
+                            quote!(let #b: &mut #float = &mut 0.0;)
+                        }
                         Some(Kind::Buf { len: Some(n), .. }) => quote!(let mut #b = [0.0; #n];),
                         _ => quote!(let mut #b = ::std::vec![0.0; #i.len()];),
                     });
@@ -461,16 +465,38 @@ impl Printer<'_> {
         names::local(&format!("c{k}"))
     }
 
+    /// `x[idx]`, or `*x` for a `&mut F` parameter.
+    fn elem(&self, v: usize, idx: &TokenStream) -> TokenStream {
+        self.elem_at(v, idx, Span::call_site())
+    }
+
+    /// [`Self::elem`] at the user's expression (an index out of bounds is reported there).
+    fn elem_at(&self, v: usize, idx: &TokenStream, sp: Span) -> TokenStream {
+        let i = self.id(v);
+        if self.f.vars[v].cell {
+            quote_spanned!(sp=> (*#i))
+        } else {
+            quote_spanned!(sp=> #i[#idx])
+        }
+    }
+
+    /// `x_bar[idx]`, or `*x_bar`.
+    fn bar_elem(&self, v: usize, idx: &TokenStream) -> TokenStream {
+        let b = self.bar(v);
+        if self.f.vars[v].cell {
+            quote!((*#b))
+        } else {
+            quote!(#b[#idx])
+        }
+    }
+
     fn place(&self, p: &Place) -> TokenStream {
         match p {
             Place::Var(v) => {
                 let i = self.id(*v);
                 quote!(#i)
             }
-            Place::Elem(v, idx) => {
-                let i = self.id(*v);
-                quote!(#i[#idx])
-            }
+            Place::Elem(v, idx) => self.elem(*v, idx),
         }
     }
 
@@ -480,10 +506,7 @@ impl Printer<'_> {
                 let b = self.bar(*v);
                 quote!(#b)
             }
-            Place::Elem(v, idx) => {
-                let b = self.bar(*v);
-                quote!(#b[#idx])
-            }
+            Place::Elem(v, idx) => self.bar_elem(*v, idx),
         }
     }
 
@@ -522,10 +545,7 @@ impl Printer<'_> {
                 let i = self.id(*v);
                 out.extend(quote!(#i));
             }
-            E::Load(v, idx, sp) => {
-                let i = self.id(*v);
-                out.extend(quote_spanned!(*sp=> #i[#idx]));
-            }
+            E::Load(v, idx, sp) => out.extend(self.elem_at(*v, idx, *sp)),
             E::Const(t) => out.extend(t.clone()),
             E::Op(op, args, sp) => {
                 let parts: Vec<TokenStream> = args
@@ -852,8 +872,7 @@ impl Printer<'_> {
                 E::Var(v) => lines.push(Line::Add(quote_bar(self.bar(*v)), false, s)),
                 E::Load(v, idx, _) => {
                     if self.f.vars[*v].active {
-                        let b = self.bar(*v);
-                        lines.push(Line::Add(quote!(#b[#idx]), false, s));
+                        lines.push(Line::Add(self.bar_elem(*v, idx), false, s));
                     }
                 }
                 E::Const(_) => {}
@@ -886,8 +905,7 @@ impl Printer<'_> {
                                 lines.push(Line::Add(quote_bar(self.bar(*v)), part.neg, term))
                             }
                             E::Load(v, idx, _) => {
-                                let b = self.bar(*v);
-                                lines.push(Line::Add(quote!(#b[#idx]), part.neg, term));
+                                lines.push(Line::Add(self.bar_elem(*v, idx), part.neg, term));
                             }
                             _ => {
                                 let c = ids[&(child as *const E)];
@@ -929,10 +947,7 @@ impl Printer<'_> {
             }
             let t = p.vars[id].ident();
             let value = match n {
-                E::Load(v, idx, sp) => {
-                    let x = self.id(*v);
-                    quote_spanned!(*sp=> #x[#idx])
-                }
+                E::Load(v, idx, sp) => self.elem_at(*v, idx, *sp),
                 E::Op(op, args, sp) => {
                     let ops: Vec<TokenStream> = args
                         .iter()

@@ -43,6 +43,8 @@ pub struct Var {
     pub annot: Option<syn::Type>,
     /// A local buffer's initializer (`vec![0.0; n]`, `[0.0; N]`).
     pub init: Option<TokenStream>,
+    /// A `&mut F` parameter: a buffer of one element, written `*out`.
+    pub cell: bool,
 }
 
 /// `=`, `+=`, `-=` (`*=` and `/=` become `=` of a product or quotient).

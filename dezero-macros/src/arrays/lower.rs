@@ -83,6 +83,7 @@ pub fn lower(sig: &Sig, item: &syn::ItemFn) -> R<AFn> {
             active,
             annot: None,
             init: None,
+            cell: matches!(p.kind, Kind::Buf { cell: true, .. }),
         });
         l.scope.insert(names::user(&p.ident), Binding::Var(v));
     }
@@ -266,6 +267,7 @@ impl Lower {
             active: false,
             annot,
             init: None,
+            cell: false,
         });
         self.scope.insert(names::user(&ident), Binding::Var(v));
         v
@@ -548,9 +550,10 @@ impl Lower {
                 }
                 None => err(&ix.expr, "only float slices and buffers (`&mut [f64]`, `vec![0.0; n]`) can be written here"),
             },
-            syn::Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => {
-                err(lhs, "write results through a `&mut [f64]` (`out[0] = ..`) or return the value; `&mut f64` parameters are not supported yet")
-            }
+            syn::Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => match self.var_of(&u.expr) {
+                Some(v) if self.vars[v].cell => Ok(Place::Elem(v, quote!(0))),
+                _ => err(lhs, "write through a `&mut f64` parameter (`*out = ..`) or a slice (`out[i] = ..`)"),
+            },
             _ => match self.var_of(lhs) {
                 Some(v) if matches!(self.vars[v].kind, VKind::Float | VKind::Int | VKind::Bool) => Ok(Place::Var(v)),
                 _ => err(lhs, crate::errors::assign_target()),
@@ -856,7 +859,10 @@ impl Lower {
             syn::Expr::Group(g) => self.float(&g.expr, depth, pre),
             syn::Expr::Unary(u) => match u.op {
                 syn::UnOp::Neg(_) => Ok(E::Op(Op::Neg, vec![self.float(&u.expr, depth, pre)?], sp)),
-                syn::UnOp::Deref(_) => self.float(&u.expr, depth, pre),
+                syn::UnOp::Deref(_) => match self.var_of(&u.expr) {
+                    Some(v) if self.vars[v].cell => Ok(E::Load(v, quote!(0), sp)),
+                    _ => self.float(&u.expr, depth, pre),
+                },
                 _ => err(e, "expected a float here"),
             },
             syn::Expr::Binary(b) => {
@@ -1132,6 +1138,9 @@ impl Lower {
         }
         if let Some(v) = self.var_of(base) {
             match self.vars[v].kind {
+                VKind::FBuf if self.vars[v].cell => {
+                    return err(a, "a `&mut f64` parameter cannot be passed on yet; pass a one-element slice (`&mut [f64]`)");
+                }
                 VKind::FBuf => {
                     return Ok(Arg::Buf {
                         var: v,

@@ -15,6 +15,8 @@ pub enum Kind {
         mutable: bool,
         /// `N` for arrays, `None` for slices and vectors.
         len: Option<Box<syn::Expr>>,
+        /// `&mut F`: one float result (`*out = e`), a buffer of one element inside.
+        cell: bool,
     },
 }
 
@@ -121,8 +123,21 @@ pub fn read(attr: TokenStream, sig: &syn::Signature) -> syn::Result<Sig> {
                 continue;
             }
         };
+        let cell = match &*pt.ty {
+            syn::Type::Reference(r) if r.mutability.is_some() => {
+                matches!(scalar(&r.elem), Some(Scalar::Float(_)))
+            }
+            _ => false,
+        };
         let kind = if let Some(s) = scalar(&pt.ty) {
             Kind::Scalar(s)
+        } else if cell {
+            Kind::Buf {
+                float: true,
+                mutable: true,
+                len: None,
+                cell: true,
+            }
         } else if let Some((s, mutable, len)) = buf(&pt.ty) {
             if matches!(s, Scalar::Bool) {
                 errs.spanned(&pt.ty, array_param_type());
@@ -132,6 +147,7 @@ pub fn read(attr: TokenStream, sig: &syn::Signature) -> syn::Result<Sig> {
                 float: matches!(s, Scalar::Float(_)),
                 mutable,
                 len: len.map(Box::new),
+                cell: false,
             }
         } else {
             errs.spanned(&pt.ty, array_param_type());
@@ -139,6 +155,10 @@ pub fn read(attr: TokenStream, sig: &syn::Signature) -> syn::Result<Sig> {
         };
         let elem = match (&kind, &*pt.ty) {
             (Kind::Scalar(Scalar::Float(f)), _) => Some(*f),
+            (Kind::Buf { cell: true, .. }, syn::Type::Reference(r)) => match scalar(&r.elem) {
+                Some(Scalar::Float(f)) => Some(f),
+                _ => None,
+            },
             (Kind::Buf { float: true, .. }, ty) => match buf(ty) {
                 Some((Scalar::Float(f), ..)) => Some(f),
                 _ => None,
@@ -258,7 +278,7 @@ fn options(attr: TokenStream, f: &Ident) -> syn::Result<Options> {
 }
 
 pub fn array_param_type() -> String {
-    "unsupported parameter type for `#[differentiable]` over arrays; write `f64`/`f32`, an integer, `bool`, `&[f64]`, `&mut [f64]`, `&[f64; N]`, `&mut [f64; N]`, `[f64; N]`, `&Vec<f64>` or an integer slice".into()
+    "unsupported parameter type for `#[differentiable]` over arrays; write `f64`/`f32`, an integer, `bool`, `&[f64]`, `&mut [f64]`, `&[f64; N]`, `&mut [f64; N]`, `[f64; N]`, `&Vec<f64>`, `&mut f64` or an integer slice".into()
 }
 pub fn array_return_type() -> String {
     "a function with slice parameters returns a float, an array of floats (`-> [f64; N]`) or nothing; return other results through a `&mut [f64]` parameter".into()
