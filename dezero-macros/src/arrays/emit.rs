@@ -474,7 +474,7 @@ impl Printer<'_> {
     fn elem_at(&self, v: usize, idx: &TokenStream, sp: Span) -> TokenStream {
         let i = self.id(v);
         if self.f.vars[v].cell {
-            quote_spanned!(sp=> (*#i))
+            quote_spanned!(sp=> *#i)
         } else {
             quote_spanned!(sp=> #i[#idx])
         }
@@ -484,7 +484,7 @@ impl Printer<'_> {
     fn bar_elem(&self, v: usize, idx: &TokenStream) -> TokenStream {
         let b = self.bar(v);
         if self.f.vars[v].cell {
-            quote!((*#b))
+            quote!(*#b)
         } else {
             quote!(#b[#idx])
         }
@@ -554,7 +554,10 @@ impl Printer<'_> {
                     .map(|(k, a)| {
                         let need = needed(op, k);
                         let t = self.expr(a);
-                        if prec(a) < need {
+                        let cell = matches!(a, E::Load(v, ..) if self.f.vars[*v].cell);
+                        // `*out` binds like a negation
+                        let p = if cell { 3 } else { prec(a) };
+                        if p < need {
                             quote!((#t))
                         } else {
                             t
