@@ -12,9 +12,25 @@
 
 #[test]
 fn ui() {
-    // trybuild's copy of `dezero` and its dependencies is built without debug info (its cargo
-    // inherits this variable; diagnostics do not depend on it), which shortens every link.
+    // trybuild's cargo inherits these. Without debug info its copy of `dezero` and the
+    // dependencies builds and links faster (diagnostics do not depend on it). And its flags:
+    // trybuild builds the dependencies with `--cfg trybuild --verbose -A dead_code`, then every
+    // case with those and `--diagnostic-width=140`, so cargo built the dependencies twice per
+    // run; the same flags for both (CARGO_ENCODED_RUSTFLAGS, which takes precedence over
+    // trybuild's `--config build.rustflags`) build them once.
     std::env::set_var("CARGO_PROFILE_DEV_DEBUG", "0");
+    std::env::set_var(
+        "CARGO_ENCODED_RUSTFLAGS",
+        [
+            "--cfg",
+            "trybuild",
+            "--verbose",
+            "-A",
+            "dead_code",
+            "--diagnostic-width=140",
+        ]
+        .join("\x1f"),
+    );
     {
         let t = trybuild::TestCases::new();
         t.compile_fail("tests/ui/*.rs");
