@@ -189,6 +189,27 @@ impl Lower {
         }
     }
 
+    /// The elements `for v in e.iter()` visits: the buffer, the offset of the first, and how
+    /// many (`x.len()`, or a view's `b - a` / `x.len() - a`).
+    fn elements(&self, e: &syn::Expr) -> Option<(usize, Option<TokenStream>, TokenStream)> {
+        match self.lookup(e)? {
+            Binding::Var(v) if self.vars[v].kind == VKind::FBuf && !self.vars[v].cell => {
+                let x = &self.vars[v].ident;
+                Some((v, None, quote!(#x.len())))
+            }
+            Binding::View(k) => {
+                let view = &self.views[k];
+                let (x, a) = (&self.vars[view.base].ident, &view.start);
+                let len = match &view.end {
+                    Some(b) => quote!((#b) - (#a)),
+                    None => quote!(#x.len() - (#a)),
+                };
+                Some((view.base, Some(a.clone()), len))
+            }
+            _ => None,
+        }
+    }
+
     /// `let v = &x[a..b];`: a view, if `e` is one of a float buffer.
     fn view(&mut self, e: &syn::Expr) -> R<Option<View>> {
         let syn::Expr::Reference(r) = e else {
@@ -627,10 +648,7 @@ impl Lower {
             other => Some(other),
         };
         if let Some(xs) = over {
-            let Some(buf) = self
-                .var_of(xs)
-                .filter(|v| self.vars[*v].kind == VKind::FBuf)
-            else {
+            let Some((buf, offset, hi)) = self.elements(xs) else {
                 return err(
                     &f.expr,
                     "loop over a range (`for i in 0..n`) or a float slice (`for v in x.iter()`)",
@@ -645,13 +663,11 @@ impl Lower {
                 other => return err(other, crate::errors::for_pattern()),
             };
             let j = self.hidden("j");
-            let x = &self.vars[buf].ident;
-            let hi = quote!(#x.len());
             let (v, _) = self.declare(&elem, VKind::Float, depth + 1, None)?;
             let mut body = vec![S::Set {
                 place: Place::Var(v),
                 upd: Upd::Set,
-                value: E::Load(buf, quote!(#j), f.pat.span()),
+                value: E::Load(buf, offset_by(offset, quote!(#j)), f.pat.span()),
                 fresh: false,
                 save: Save::Tape,
             }];
@@ -1016,15 +1032,11 @@ impl Lower {
                 });
             }
             syn::Expr::MethodCall(it) if it.method == "iter" && it.args.is_empty() => {
-                let Some(buf) = self
-                    .var_of(&it.receiver)
-                    .filter(|v| self.vars[*v].kind == VKind::FBuf)
-                else {
+                let Some((buf, offset, hi)) = self.elements(&it.receiver) else {
                     return bad();
                 };
                 let j = self.hidden("j");
-                let x = self.vars[buf].ident.clone();
-                let load = E::Load(buf, quote!(#j), it.span());
+                let load = E::Load(buf, offset_by(offset, quote!(#j)), it.span());
                 let mut body = Vec::new();
                 let value = match closure {
                     None => load,
@@ -1051,7 +1063,7 @@ impl Lower {
                 pre.push(S::For {
                     pat: quote!(#j),
                     lo: quote!(0),
-                    hi: quote!(#x.len()),
+                    hi,
                     inclusive: false,
                     body,
                 });
