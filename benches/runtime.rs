@@ -1,5 +1,6 @@
 //! The define-by-run runtime against its peer, the book's Python DeZero
-//! (`shared/bench/peer_dezero_python.py`), on the same workloads:
+//! (`benches/peers/dezero_peer.py`) and PyTorch eager (`benches/peers/torch_peer.py`), on the same
+//! workloads:
 //!
 //! | name                         | what                                                          |
 //! |------------------------------|---------------------------------------------------------------|
