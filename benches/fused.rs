@@ -15,7 +15,7 @@
 //! wall-clock ratio (the fastest of 10 runs each, the figure least disturbed by other load on a
 //! shared machine).
 //!
-//! Run: `cargo bench --bench fused`.
+//! Run: `cargo bench --bench fused`; its peer, JAX `jit`: `python3 benches/peers/jax_peer.py`.
 //!
 //! Each forward + backward of the fused node writes four 8 MB arrays (the output, backward's
 //! seed of ones, two gradients). Fresh, they would cost page faults every run (glibc returns

@@ -1,4 +1,4 @@
-//! The define-by-run runtime against its peer, the book's Python DeZero
+//! The define-by-run runtime against its peers, the book's Python DeZero
 //! (`benches/peers/dezero_peer.py`) and PyTorch eager (`benches/peers/torch_peer.py`), on the same
 //! workloads:
 //!
