@@ -15,7 +15,7 @@
 //! wall-clock ratio (the fastest of 10 runs each, the figure least disturbed by other load on a
 //! shared machine).
 //!
-//! Run: `cargo bench --bench fused`.
+//! Run: `cargo bench --bench fused`; its peer, JAX `jit`: `python3 benches/peers/jax_peer.py`.
 //!
 //! Each forward + backward of the fused node writes four 8 MB arrays (the output, backward's
 //! seed of ones, two gradients). Fresh, they would cost page faults every run (glibc returns
@@ -177,6 +177,114 @@ fn min_time(f: Goldstein, x: &Variable, y: &Variable) -> Duration {
         .expect("10 runs")
 }
 
+/// The node's two passes over slices, no graph: `goldstein` forward, then the generated
+/// `goldstein_vjp` (which recomputes the primal) seeded with `seed`.
+#[inline(always)]
+fn two_pass(x: &[f64], y: &[f64], seed: &[f64], out: &mut [Vec<f64>; 3]) {
+    let [z, gx, gy] = out;
+    for ((z, &x), &y) in z.iter_mut().zip(x).zip(y) {
+        *z = goldstein(x, y);
+    }
+    for ((((gx, gy), &x), &y), &s) in gx.iter_mut().zip(gy.iter_mut()).zip(x).zip(y).zip(seed) {
+        (*gx, *gy) = goldstein_vjp(x, y, s);
+    }
+}
+
+/// What a node whose forward kept what its pullback needs would run: one pass of the generated
+/// `goldstein_grad` (value and both partials), then backward's product with the seed, in place.
+#[inline(always)]
+fn one_pass(x: &[f64], y: &[f64], seed: &[f64], out: &mut [Vec<f64>; 3]) {
+    let [z, dx, dy] = out;
+    for ((((z, dx), dy), &x), &y) in z
+        .iter_mut()
+        .zip(dx.iter_mut())
+        .zip(dy.iter_mut())
+        .zip(x)
+        .zip(y)
+    {
+        (*z, (*dx, *dy)) = goldstein_grad(x, y);
+    }
+    for ((dx, dy), &s) in dx.iter_mut().zip(dy.iter_mut()).zip(seed) {
+        *dx *= s;
+        *dy *= s;
+    }
+}
+
+/// [`two_pass`] compiled for AVX2, as the fused nodes' loops are when the CPU has it.
+///
+/// # Safety
+/// The CPU must support AVX2 and FMA.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn two_pass_avx2(x: &[f64], y: &[f64], seed: &[f64], out: &mut [Vec<f64>; 3]) {
+    two_pass(x, y, seed, out);
+}
+
+/// [`one_pass`] compiled for AVX2.
+///
+/// # Safety
+/// The CPU must support AVX2 and FMA.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn one_pass_avx2(x: &[f64], y: &[f64], seed: &[f64], out: &mut [Vec<f64>; 3]) {
+    one_pass(x, y, seed, out);
+}
+
+/// Times [`two_pass`] and [`one_pass`] alternately (AVX2 builds when the CPU has them), into
+/// buffers allocated once; prints the fastest of 10 each, and checks both agree.
+fn one_pass_against_two(x: &[f64], y: &[f64]) {
+    let n = x.len();
+    let seed = vec![1.0; n];
+    let avx2 = cfg!(target_arch = "x86_64")
+        && std::arch::is_x86_feature_detected!("avx2")
+        && std::arch::is_x86_feature_detected!("fma");
+    let run = |one: bool, out: &mut [Vec<f64>; 3]| {
+        #[cfg(target_arch = "x86_64")]
+        if avx2 {
+            // SAFETY: avx2 is true only if this CPU supports AVX2 and FMA (checked above).
+            unsafe {
+                if one {
+                    one_pass_avx2(x, y, &seed, out)
+                } else {
+                    two_pass_avx2(x, y, &seed, out)
+                }
+            }
+            return;
+        }
+        if one {
+            one_pass(x, y, &seed, out)
+        } else {
+            two_pass(x, y, &seed, out)
+        }
+    };
+    let mut a = [vec![0.0; n], vec![0.0; n], vec![0.0; n]];
+    let mut b = [vec![0.0; n], vec![0.0; n], vec![0.0; n]];
+    let (mut t1, mut t2) = (Duration::MAX, Duration::MAX);
+    for _ in 0..10 {
+        let start = Instant::now();
+        run(false, &mut a);
+        t2 = t2.min(start.elapsed());
+        let start = Instant::now();
+        run(true, &mut b);
+        t1 = t1.min(start.elapsed());
+    }
+    assert_eq!(a[0], b[0], "one value");
+    for k in 1..3 {
+        let scale = a[k].iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        assert!(a[k]
+            .iter()
+            .zip(&b[k])
+            .all(|(a, b)| (a - b).abs() <= 1e-12 * scale));
+    }
+    println!(
+        "hand-written loops over slices, buffers reused{}, fastest of 10: forward then vjp \
+         (the node's two passes) {t2:?}, one pass of goldstein_grad then the seed product \
+         {t1:?}: two / one = {:.2}x",
+        if avx2 { ", AVX2" } else { "" },
+        t2.as_secs_f64() / t1.as_secs_f64()
+    );
+}
+
 /// The floor: the scalar function and pullback in plain loops over slices, no graph.
 fn plain(x: &[f64], y: &[f64]) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
     let z: Vec<f64> = x.iter().zip(y).map(|(&x, &y)| goldstein(x, y)).collect();
@@ -199,6 +307,7 @@ fn benches(c: &mut Criterion) {
     let fused_peak = peak_bytes(|| forward_backward(goldstein_fused, &x, &y));
     let cache = dezero::fused::cached_buffer_bytes();
     let warm_peak = peak_bytes(|| forward_backward(goldstein_fused, &x, &y));
+    dezero::pool::clear_pool(); // the runtime's pool empty too: every array a fresh allocation
     let runtime_peak = peak_bytes(|| forward_backward(goldstein_runtime, &x, &y));
     let mib = |b: usize| b as f64 / (1024.0 * 1024.0);
     println!(
@@ -241,6 +350,7 @@ fn benches(c: &mut Criterion) {
             .min()
             .expect("10 runs");
         println!("plain loops (no graph, fresh outputs), fastest of 10: {fastest:?}");
+        one_pass_against_two(xs, ys);
     }
 
     let mut g = c.benchmark_group("goldstein_1e6");

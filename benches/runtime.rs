@@ -1,5 +1,6 @@
-//! The define-by-run runtime against its peer, the book's Python DeZero
-//! (`shared/bench/peer_dezero_python.py`), on the same workloads:
+//! The define-by-run runtime against its peers, the book's Python DeZero
+//! (`benches/peers/dezero_peer.py`) and PyTorch eager (`benches/peers/torch_peer.py`), on the same
+//! workloads:
 //!
 //! | name                         | what                                                          |
 //! |------------------------------|---------------------------------------------------------------|
@@ -8,10 +9,13 @@
 //! | `goldstein_scalar/runtime`   | Goldstein–Price value + gradient at (1, 1) with `Variable`s   |
 //! | `goldstein_scalar/hand`      | the same with a hand-written analytic gradient in plain Rust  |
 //! | `goldstein_array_1000x1000`  | Goldstein–Price value + gradient on a 1000×1000 array         |
+//! | `chain20_1e6`                | 20 unary ops (sin, cos, tanh, exp, five times) on 10^6        |
+//! |                              | elements, forward + backward                                  |
 //! | `elementwise_1e6/…`          | `x * y + sin(x)` on 10^6 elements, forward only: runtime ops  |
 //! |                              | (`runtime`, graph recorded; `no_grad`), and plain ndarray     |
 //!
-//! The element-wise rows' peer is NumPy (`python3 benches/numpy_peer.py`, one thread).
+//! The element-wise rows' peer is NumPy (`python3 benches/numpy_peer.py`, one thread); the
+//! 10^6-element rows' are also PyTorch eager and the book's DeZero (`benches/peers/`).
 //!
 //! Per scalar op = `scalar_chain_1000` / 1000 (the peer prints µs per op directly).
 //!
@@ -20,7 +24,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use dezero::functions::sin;
+use dezero::functions::{cos, exp, sin, tanh};
 use dezero::{no_grad, Variable};
 use ndarray::{Array2, ArrayD};
 
@@ -49,6 +53,15 @@ fn goldstein_hand(x: f64, y: f64) -> (f64, f64, f64) {
     let dbx = 4.0 * t * q + t * t * (-32.0 + 24.0 * x - 36.0 * y);
     let dby = -6.0 * t * q + t * t * (48.0 - 36.0 * x + 54.0 * y);
     (a * b, da * b + a * dbx, da * b + a * dby)
+}
+
+/// 20 unary ops: sin, cos, tanh, exp, five times (values stay in [-1, e]).
+fn chain20(x: &Variable) -> Variable {
+    let mut v = x.clone();
+    for _ in 0..5 {
+        v = exp(tanh(cos(sin(&v))));
+    }
+    v
 }
 
 fn chain(x: &Variable, n: usize) {
@@ -106,6 +119,38 @@ fn benches(c: &mut Criterion) {
             let z = goldstein(&a, &(&a * 0.5));
             z.backward();
             a.cleargrad();
+        })
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("chain20_1e6");
+    g.sample_size(10).measurement_time(Duration::from_secs(5));
+    let xc = Variable::new(ArrayD::from_shape_fn(vec![1_000_000], |i| {
+        (i[0] as f64 * 0.618_034).fract() * 4.0 - 2.0
+    }));
+    {
+        // The value and the gradient at one element, against the scalar chain and its
+        // derivative by the chain rule.
+        let z = chain20(&xc);
+        z.backward();
+        let (mut v, mut d) = (xc.data()[7], 1.0);
+        for _ in 0..5 {
+            d *= v.cos();
+            v = v.sin();
+            d *= -v.sin();
+            v = v.cos();
+            v = v.tanh();
+            d *= 1.0 - v * v;
+            v = v.exp();
+            d *= v;
+        }
+        assert!((z.data()[7] - v).abs() < 1e-12 && (xc.grad().unwrap().data()[7] - d).abs() < 1e-9);
+        xc.cleargrad();
+    }
+    g.bench_function("runtime", |b| {
+        b.iter(|| {
+            chain20(black_box(&xc)).backward();
+            xc.cleargrad();
         })
     });
     g.finish();

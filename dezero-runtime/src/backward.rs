@@ -162,7 +162,8 @@ impl Variable {
     /// the graph by generation. Gradients accumulate: call [`cleargrad`](Variable::cleargrad)
     /// between uses. Intermediate grads are freed; see [`backward_with`](Variable::backward_with).
     ///
-    /// Accumulation always makes a new variable (`g = g + gx`), never writes into an array, so
+    /// Accumulation always makes a new variable (`g = g + gx`), never writes into an array
+    /// another variable can see (only into the fresh `gx` when nothing else holds it), so
     /// two variables may safely share one gradient variable (after `y = x + x`, `x.grad` starts
     /// as the very `gy` of `y`, then becomes a new sum; appendix A).
     ///
@@ -282,10 +283,13 @@ impl Variable {
                     check_accumulated(g, &gx);
                 }
                 if let Some(g) = inner.grad.take() {
-                    // A new array: never written in place (appendix A). `add` reads only `g`
-                    // and `gx`, so `x` is released while it runs.
+                    // Never written into an array another variable can see (appendix A): into
+                    // `gx`'s own array when nothing else holds it (not while recording a
+                    // graph), else a new one. `add` reads only `g` and `gx`, so `x` is released
+                    // while it runs. The same values either way (g + gx).
                     drop(inner);
-                    let sum = crate::functions::add(&g, &gx);
+                    let sum = crate::ops::zip_grad_in_place(&gx, &g, |gx, g| g + gx)
+                        .unwrap_or_else(|| crate::functions::add(&g, &gx));
                     inner = x.inner_mut();
                     inner.grad = Some(sum);
                 } else {

@@ -54,9 +54,9 @@ pub(crate) trait Builtin: Function {
     }
 
     /// Backward's seed when the output of this function is the variable `backward` is called
-    /// on: ones of `dim` (fused nodes take theirs from their buffer cache).
+    /// on: ones of `dim`, pooled (fused nodes take theirs from their buffer cache).
     fn seed(&self, dim: IxDyn) -> Variable {
-        Variable::new(ArrayD::ones(dim))
+        crate::pool::variable(crate::pool::filled(dim, 1.0))
     }
 }
 

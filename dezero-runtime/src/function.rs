@@ -282,12 +282,20 @@ pub(crate) fn connect<O: Op>(
     inputs: impl FnOnce() -> Slots<Variable>,
     y: ArrayD<f64>,
 ) -> Variable {
+    let pooled = crate::pool::poolable(&y);
     if !is_backprop_enabled() {
-        return Variable::new(y);
+        let output = Variable::new(y);
+        if pooled {
+            output.0.borrow_mut().pooled = true;
+        }
+        return output;
     }
     let inputs = inputs();
     let generation = inputs.iter().map(Variable::generation).max().unwrap_or(0);
     let output = Variable::from_parts(Some(y), None, generation + 1);
+    if pooled {
+        output.0.borrow_mut().pooled = true;
+    }
     let weak = Slots::One([Rc::downgrade(&output.0)]);
     link(
         f,

@@ -20,6 +20,7 @@
 //! - [`no_grad`] / [`using_config`]: scope the backprop switch; [`test_mode`]: scope
 //!   inference mode (dropout off).
 //! - [`fused::elementwise`]: a scalar function and its pullback as one element-wise node.
+//! - [`pool`]: the large arrays the built-in functions allocate are reused, not freed.
 //! - [`dot::graph`]: the graph as Graphviz DOT text (DeZero step 26).
 //! - [`numerical_diff`] / [`gradient_check`]: check gradients by central differences.
 //! - Neural networks (DeZero steps 42–53): [`layers`] and [`models`] hold [`layers::Parameter`]s,
@@ -55,6 +56,7 @@ pub mod fused;
 pub mod kinks;
 mod numerical;
 mod ops;
+pub mod pool;
 mod release;
 mod variable;
 

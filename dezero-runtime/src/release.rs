@@ -9,11 +9,16 @@ use crate::variable::{Variable, VariableInner};
 impl Drop for VariableInner {
     /// Frees the graph behind this variable iteratively: a chain of a million functions is
     /// dropped with a loop, not a million nested `drop` calls. An array a fused node allocated
-    /// goes back to the fused nodes' buffer cache instead of the allocator.
+    /// goes back to the fused nodes' buffer cache instead of the allocator, one a built-in function
+    /// allocated to the runtime's pool.
     fn drop(&mut self) {
         if self.recycle {
             if let Some(data) = self.data.take() {
                 crate::fused::buffers::give(data);
+            }
+        } else if self.pooled {
+            if let Some(data) = self.data.take() {
+                crate::pool::give(data);
             }
         }
         if self.creator.is_none() && self.grad.is_none() {

@@ -40,6 +40,9 @@ pub(crate) struct VariableInner {
     /// Set by fused nodes on the arrays they allocated: when this variable is dropped, its
     /// buffer goes back to the fused nodes' cache ([`crate::fused::clear_buffer_cache`]).
     pub(crate) recycle: bool,
+    /// Set on the large arrays the built-in functions allocate: when this variable is dropped,
+    /// its buffer goes to the runtime's pool ([`crate::pool`]).
+    pub(crate) pooled: bool,
     /// Set while [`Variable::update`] lends the array to its closure (`data` is `None` then).
     pub(crate) updating: bool,
     /// False for a [`Variable::constant`]: backward gives it no grad.
@@ -119,6 +122,7 @@ impl Variable {
             generation,
             name: None,
             recycle: false,
+            pooled: false,
             updating: false,
             requires_grad: true,
         })))

@@ -93,3 +93,66 @@ fn fused_node_loop_on_a_million_elements_keeps_memory_flat() {
         "everything freed after the loop and clear_buffer_cache"
     );
 }
+
+/// Goldstein–Price from runtime ops, as the benchmarks write it.
+fn goldstein(x: &Variable, y: &Variable) -> Variable {
+    (1.0 + (x + y + 1.0).pow(2.0)
+        * (19.0 - 14.0 * x + 3.0 * x.pow(2.0) - 14.0 * y + 6.0 * x * y + 3.0 * y.pow(2.0)))
+        * (30.0
+            + (2.0 * x - 3.0 * y).pow(2.0)
+                * (18.0 - 32.0 * x + 12.0 * x.pow(2.0) + 48.0 * y - 36.0 * x * y
+                    + 27.0 * y.pow(2.0)))
+}
+
+#[test]
+fn runtime_loop_on_large_arrays_reuses_the_pool_and_keeps_memory_flat() {
+    use dezero_runtime::functions::{sin, tanh};
+    use dezero_runtime::pool::{clear_pool, pool_limit, pooled_bytes, set_pool_limit};
+    const N: usize = 100_000; // above the pool's 65,536 elements
+    clear_pool();
+    let start = live();
+    let grid = |k: f64| ArrayD::from_shape_fn(vec![N], |i| (i[0] as f64 * k).fract() * 4.0 - 2.0);
+    let (x, y) = (
+        Variable::new(grid(0.618_034)),
+        Variable::new(grid(0.414_214)),
+    );
+    let inputs = live();
+    let run = || {
+        let z = sin(tanh(goldstein(&x, &y)));
+        z.backward();
+        let out = (
+            z.data().clone(),
+            x.grad().unwrap().data().clone(),
+            y.grad().unwrap().data().clone(),
+        );
+        x.cleargrad();
+        y.cleargrad();
+        out
+    };
+    // Pooling off: every array fresh, the reference values.
+    set_pool_limit(0);
+    let reference = run();
+    assert_eq!(pooled_bytes(), 0);
+    set_pool_limit(pool_limit().max(dezero_runtime::pool::DEFAULT_LIMIT));
+    let mut after = Vec::with_capacity(10);
+    for _ in 0..10 {
+        let out = run();
+        assert!(out == reference, "pooled buffers give the same bits");
+        drop(out);
+        after.push(live());
+    }
+    // The first run fills the pool; every later one takes all its arrays from it.
+    assert!(pooled_bytes() > 20 * N * 8, "{}", pooled_bytes());
+    assert!(
+        after.iter().all(|&b| b == after[0]),
+        "live bytes per iteration: {after:?}"
+    );
+    // Live: the inputs, the three reference arrays, the pool (and its list of buffers).
+    let left = after[0] - inputs - 3 * (N * 8) as isize - pooled_bytes() as isize;
+    assert!((0..4096).contains(&left), "only the pool is left: {left}");
+    drop((reference, after));
+    clear_pool();
+    assert_eq!(live(), inputs, "the pool freed");
+    drop((x, y));
+    assert_eq!(live(), start, "everything freed");
+}

@@ -167,7 +167,7 @@ impl Builtin for Neg {
         "neg"
     }
     fn value(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
-        -xs[0]
+        crate::ops::map(xs[0], |x| -x)
     }
     fn pullback(
         &self,

@@ -66,7 +66,7 @@ unary! {
     /// y = x². Backward: gx = 2 x gy.
     struct Square, "square";
     forward |x| x * x;
-    backward |x, y, gy| 2.0 * x * gy;
+    backward |x, y, gy| zip_grad_in_place(gy, x, |g, x| 2.0 * x * g).unwrap_or_else(|| 2.0 * x * gy);
     /// Squares element-wise.
     ///
     /// Derivative: dy/dx = 2x.
@@ -85,7 +85,7 @@ unary! {
     /// y = eˣ. Backward: gx = gy y.
     struct Exp, "exp";
     forward |x| x.exp();
-    backward |x, y, gy| gy * y;
+    backward |x, y, gy| zip_grad_in_place(gy, y, |g, y| g * y).unwrap_or_else(|| gy * y);
     /// The exponential, element-wise.
     ///
     /// Derivative: dy/dx = eˣ = y.
@@ -104,7 +104,7 @@ unary! {
     /// y = ln x. Backward: gx = gy / x.
     struct Log, "log";
     forward |x| x.ln();
-    backward |x, y, gy| gy / x;
+    backward |x, y, gy| zip_grad_in_place(gy, x, |g, x| g / x).unwrap_or_else(|| gy / x);
     /// The natural logarithm, element-wise (NaN for x < 0, -inf at 0, as IEEE says).
     ///
     /// Derivative: dy/dx = 1/x.
@@ -123,7 +123,7 @@ unary! {
     /// y = sin x. Backward: gx = gy cos x.
     struct Sin, "sin";
     forward |x| x.sin();
-    backward |x, y, gy| gy * cos(x);
+    backward |x, y, gy| zip_grad_in_place(gy, x, |g, x| g * x.cos()).unwrap_or_else(|| gy * cos(x));
     /// The sine, element-wise.
     ///
     /// Derivative: dy/dx = cos x.
@@ -142,7 +142,7 @@ unary! {
     /// y = cos x. Backward: gx = -gy sin x.
     struct Cos, "cos";
     forward |x| x.cos();
-    backward |x, y, gy| gy * -sin(x);
+    backward |x, y, gy| zip_grad_in_place(gy, x, |g, x| g * -x.sin()).unwrap_or_else(|| gy * -sin(x));
     /// The cosine, element-wise.
     ///
     /// Derivative: dy/dx = -sin x.
@@ -161,7 +161,8 @@ unary! {
     /// y = tan x. Backward: gx = gy (1 + y²).
     struct Tan, "tan";
     forward |x| x.tan();
-    backward |x, y, gy| gy * (1.0 + y * y);
+    backward |x, y, gy| zip_grad_in_place(gy, y, |g, y| g * (1.0 + y * y))
+        .unwrap_or_else(|| gy * (1.0 + y * y));
     /// The tangent, element-wise.
     ///
     /// Derivative: dy/dx = 1 + tan² x.
@@ -180,7 +181,8 @@ unary! {
     /// y = tanh x. Backward: gx = gy (1 - y²).
     struct Tanh, "tanh";
     forward |x| x.tanh();
-    backward |x, y, gy| gy * (1.0 - y * y);
+    backward |x, y, gy| zip_grad_in_place(gy, y, |g, y| g * (1.0 - y * y))
+        .unwrap_or_else(|| gy * (1.0 - y * y));
     /// The hyperbolic tangent, element-wise.
     ///
     /// Derivative: dy/dx = 1 - tanh² x.
@@ -199,7 +201,7 @@ unary! {
     /// y = sinh x. Backward: gx = gy cosh x.
     struct Sinh, "sinh";
     forward |x| x.sinh();
-    backward |x, y, gy| gy * cosh(x);
+    backward |x, y, gy| zip_grad_in_place(gy, x, |g, x| g * x.cosh()).unwrap_or_else(|| gy * cosh(x));
     /// The hyperbolic sine, element-wise.
     ///
     /// Derivative: dy/dx = cosh x.
@@ -218,7 +220,7 @@ unary! {
     /// y = cosh x. Backward: gx = gy sinh x.
     struct Cosh, "cosh";
     forward |x| x.cosh();
-    backward |x, y, gy| gy * sinh(x);
+    backward |x, y, gy| zip_grad_in_place(gy, x, |g, x| g * x.sinh()).unwrap_or_else(|| gy * sinh(x));
     /// The hyperbolic cosine, element-wise.
     ///
     /// Derivative: dy/dx = sinh x.
@@ -258,7 +260,7 @@ unary! {
     /// y = √x. Backward: gx = gy / (2y).
     struct Sqrt, "sqrt";
     forward |x| x.sqrt();
-    backward |x, y, gy| gy / (2.0 * y);
+    backward |x, y, gy| zip_grad_in_place(gy, y, |g, y| g / (2.0 * y)).unwrap_or_else(|| gy / (2.0 * y));
     /// The square root, element-wise (NaN for x < 0).
     ///
     /// Derivative: dy/dx = 1 / (2√x).

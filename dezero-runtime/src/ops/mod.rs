@@ -80,7 +80,8 @@ pub(crate) fn zip_grad_in_place(
 }
 
 /// `x.mapv(f)`, with a fast path for 0-dim arrays (the scalars of a scalar graph), which skips
-/// ndarray's general n-dim iteration.
+/// ndarray's general n-dim iteration, and one for large contiguous arrays: a plain loop over
+/// slices into a pooled buffer ([`crate::pool`]). The same values either way.
 #[inline]
 pub(crate) fn map(x: &ArrayD<f64>, f: impl Fn(f64) -> f64) -> ArrayD<f64> {
     if x.ndim() == 0 {
@@ -89,12 +90,22 @@ pub(crate) fn map(x: &ArrayD<f64>, f: impl Fn(f64) -> f64) -> ArrayD<f64> {
         let v = y.first_mut().expect("a 0-dim array has one element");
         *v = f(*v);
         y
+    } else if let (true, Some(xs)) = (x.len() >= crate::pool::MIN_LEN, x.as_slice()) {
+        let mut y = crate::pool::array(x.raw_dim());
+        let ys = y.as_slice_mut().expect("a new array is contiguous");
+        for (y, &x) in ys.iter_mut().zip(xs) {
+            *y = f(x);
+        }
+        y
     } else {
         x.mapv(f)
     }
 }
 
-/// `x0 op x1` with NumPy broadcasting, with a fast path for two 0-dim arrays.
+/// `x0 op x1` with NumPy broadcasting (`general`), with fast paths: two 0-dim arrays; large
+/// contiguous arrays of one shape (a loop over slices into a pooled buffer); a large
+/// contiguous array and a one-element array of no more dimensions (the other broadcast as a
+/// number). The same values on every path.
 #[inline]
 pub(crate) fn zip_map(
     x0: &ArrayD<f64>,
@@ -104,8 +115,26 @@ pub(crate) fn zip_map(
 ) -> ArrayD<f64> {
     if x0.ndim() == 0 && x1.ndim() == 0 {
         let b = *x1.first().expect("a 0-dim array has one element");
-        map(x0, |a| f(a, b))
-    } else {
-        general(x0, x1)
+        return map(x0, |a| f(a, b));
     }
+    let large = x0.len().max(x1.len()) >= crate::pool::MIN_LEN;
+    if large {
+        if x0.shape() == x1.shape() {
+            if let (Some(a), Some(b)) = (x0.as_slice(), x1.as_slice()) {
+                let mut y = crate::pool::array(x0.raw_dim());
+                let ys = y.as_slice_mut().expect("a new array is contiguous");
+                for ((y, &a), &b) in ys.iter_mut().zip(a).zip(b) {
+                    *y = f(a, b);
+                }
+                return y;
+            }
+        } else if x1.len() == 1 && x1.ndim() <= x0.ndim() && x0.is_standard_layout() {
+            let b = *x1.first().expect("one element");
+            return map(x0, |a| f(a, b));
+        } else if x0.len() == 1 && x0.ndim() <= x1.ndim() && x1.is_standard_layout() {
+            let a = *x0.first().expect("one element");
+            return map(x1, |b| f(a, b));
+        }
+    }
+    general(x0, x1)
 }
