@@ -1225,7 +1225,7 @@ fn check_bounds(bounds: &[&TokenStream], body: &[S], vars: &[Var], at: &syn::Exp
     for v in assigned {
         let name = vars[v].ident.to_string();
         if read.contains(&name) {
-            return err(at, format!("the loop assigns `{name}`, which its bounds read; copy it first (`let n = {name};`) and loop to `n`"));
+            return err(at, format!("the loop assigns `{name}`, which its bounds read; copy it first (`let end = {name};`) and loop to `end`"));
         }
     }
     Ok(())

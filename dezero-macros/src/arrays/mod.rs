@@ -34,19 +34,38 @@ pub fn applies(item: &syn::ItemFn) -> bool {
     })
 }
 
+/// After an error, the function with its body replaced by `unreachable!()`: the error stops
+/// the build, and rustc does not report the same mistake again in its own words (`x * 2.0`
+/// on a slice, an `if` value without `else`) or warn about what the body no longer uses.
+fn quieted(item: &syn::ItemFn) -> TokenStream {
+    let (attrs, vis, sig) = (&item.attrs, &item.vis, &item.sig);
+    quote! {
+        #(#attrs)*
+        #[allow(unused_variables, unused_mut, unreachable_code)]
+        #vis #sig { ::core::unreachable!() }
+    }
+}
+
 /// The user's function (as its tokens came), `<fn>_grad` and `<fn>_vjp`.
 pub fn expand(
     attr: TokenStream,
     item: &syn::ItemFn,
     tokens: &TokenStream,
 ) -> syn::Result<TokenStream> {
-    let sig = sig::read(attr, &item.sig)?;
+    let sig = match sig::read(attr, &item.sig) {
+        Ok(sig) => sig,
+        Err(e) => {
+            let (errs, quiet) = (e.to_compile_error(), quieted(item));
+            return Ok(quote!(#errs #quiet));
+        }
+    };
     let mut f = match lower::lower(&sig, item) {
         Ok(f) => f,
         Err(e) => {
             // the error, the function, and stubs so that callers see no second error
-            let (errs, stubs) = (e.to_compile_error(), emit::stubs(&sig, item));
-            return Ok(quote!(#errs #tokens #stubs));
+            let (errs, quiet, stubs) =
+                (e.to_compile_error(), quieted(item), emit::stubs(&sig, item));
+            return Ok(quote!(#errs #quiet #stubs));
         }
     };
     plan::plan(&mut f);
