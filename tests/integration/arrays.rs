@@ -335,3 +335,17 @@ mod as_a_runtime_node {
         mixing_op(&x);
     }
 }
+
+/// Reproductions of macro bugs the array property test (`tests/property.rs`) found. A bug
+/// that stops the generated code from compiling lives in `tests/array_bugs/` and is built
+/// here with trybuild (it must compile and its `main` assert the gradient).
+mod bugs {
+    // BUG (found by the array property test): `let m = if c { a } else { b };` outside loops
+    // in a function over slices does not compile (E0425: the generated code reads an
+    // undeclared `m`); inside a loop it works.
+    #[test]
+    #[ignore = "macro bug: `let m = if c { a } else { b };` outside loops does not compile (E0425)"]
+    fn a_let_of_an_if_outside_loops_compiles() {
+        trybuild::TestCases::new().pass("tests/array_bugs/let_if_outside_loops.rs");
+    }
+}

@@ -55,186 +55,132 @@ pub fn ap00(x: &[f64], y: &[f64], n: usize, a: f64) -> f64 {
 pub fn ap01(x: &[f64]) -> f64 {
     let t = &x[1..];
     let mut s: f64 = 0.0;
-    for i in 0..x.len() {
-        if x[(i + 1) % x.len()] < -0.5 {
-            s *= x[0].tanh();
-        } else {
-            s += x[i] - (0..x.len()).map(|k| x[k] * (1.0 + x[k] * x[k]).sqrt()).sum::<f64>() * x.iter().map(|u| -(0.5 * x[i]).exp()).sum::<f64>();
-        }
-    }
     for i in 0..t.len() {
         s += t[1] + x[i] * x[(i + 1) % x.len()].cos();
         s += x[0].exp() - (1.0 + (0.5 + (i as f64 + 1.0)) * (0.5 + (i as f64 + 1.0))).ln();
         s += (0..x.len()).map(|k| x[k] * (1.0 + x[x.len() - 1 - k] * x[x.len() - 1 - k]).sqrt()).sum::<f64>();
     }
     s = t[1] - (0.75 * x[2]).sin();
+    for i in 0..x.len() {
+        for j in i + 1..x.len() {
+            s *= (2.0 * x[(j + 1) % x.len()]).tanh();
+            s = -(t[i % t.len()].tanh() * -t[j % t.len()]);
+        }
+    }
     s
 }
 
 #[differentiable]
 pub fn ap02(x: &[f64], y: &[f64], n: usize, a: f64) -> f64 {
-    let mut v = vec![0.0_f64; x.len()];
+    let t = &x[1..];
     let mut s: f64 = 0.0;
-    for i in 0..x.len() {
-        if y[(i + 1) % y.len()] < 0.25 {
-            s += (-y[y.len() - 1 - i].tanh()).cos();
-        } else {
-            s += x[x.len() - 1 - i];
-        }
-    }
     for i in 0..n {
-        s += x[i] * (s * 2.0).sin();
+        s += a;
     }
-    s + v.iter().map(|u| u * u).sum::<f64>()
+    s = x.iter().map(|u| a.exp()).sum::<f64>().tanh();
+    s
 }
 
 #[differentiable]
-pub fn ap03(x: &[f64], a: f64) -> f64 {
-    let mut v = vec![0.0_f64; x.len()];
-    let mut s: f64 = 0.0;
-    v[4] += (dot(&x[1..], x) * (x[2] / (1.0 + v[4] * v[4]))).sin();
-    s += v[4].tanh();
-    for i in 0..x.len() {
-        v[(i + 1) % x.len()] += v[x.len() - 1 - i].cos();
-    }
-    s + v.iter().map(|u| u * u).sum::<f64>()
-}
-
-#[differentiable]
-pub fn ap04(x: &[f64], y: &[f64], n: usize) -> f64 {
-    let mut v = vec![0.0_f64; x.len()];
+pub fn ap03(x: &[f64], y: &[f64], n: usize) -> f64 {
     let mut s: f64 = 0.0;
     for i in 0..x.len() {
-        v[i] = x[i] - y[i].cos();
-    }
-    for i in 0..n {
-        v[(i + 1) % x.len()] *= 1.0 / (1.0 + x.iter().map(|u| s).sum::<f64>() * x.iter().map(|u| s).sum::<f64>());
-        s += v.iter().map(|u| 0.75).sum::<f64>();
-        v[i] = v[i] * v[(i + 1) % x.len()] + x[i];
-    }
-    for i in 0..x.len() {
-        v[i] += v[i].exp().exp().cos();
-        if x[(i + 1) % x.len()] < 0.5 {
-            s += (i as f64 + 1.0);
-        } else {
-            v[(i + 1) % x.len()] += x[(i + 1) % x.len()].tanh().sin() + x[x.len() - 1 - i].tanh();
-        }
-    }
-    s + v.iter().sum::<f64>()
-}
-
-#[differentiable]
-pub fn ap05(x: &[f64], y: &[f64], n: usize) -> f64 {
-    let mut v = vec![0.0_f64; x.len()];
-    let mut s: f64 = 0.0;
-    for i in 0..n {
-        v[i] += (1.0 + (i as f64 + 1.0).tanh() * (i as f64 + 1.0).tanh()).sqrt().cos();
-        s += dot(&x[1..], &x[1..]);
-        if y[(i + 1) % y.len()] < 0.0 {
-            s += y[(i + 1) % y.len()];
-        } else {
-            s *= v.iter().map(|u| s).sum::<f64>().tanh();
-        }
-    }
-    for i in 0..n {
-        v[x.len() - 1 - i] += (1.0 + y[4] * y[4]).ln().exp();
-        accumulate_sin(x.len() - 1, &x[1..], &mut v[..]);
-        v[i] = (i as f64 + 1.0) - (0..n).map(|k| x[k] * (0.5 * 1.25)).sum::<f64>();
-    }
-    scale_into(x.len() - 1, 0.75, &x[1..], &mut v[..]);
-    s + v.iter().map(|u| u * u).sum::<f64>()
-}
-
-#[differentiable]
-pub fn ap06(x: &[f64], y: &[f64], n: usize, a: f64) -> f64 {
-    let mut w = [0.0_f64; 4];
-    let mut s: f64 = 0.0;
-    for i in 0..n {
-        for j in 0..x.len() {
-            w[i] += (1.0 + ((1.0 + x[i] * x[i]).ln() - x[0] / (1.0 + y[j] * y[j])) * ((1.0 + x[i] * x[i]).ln() - x[0] / (1.0 + y[j] * y[j]))).ln();
-        }
-        s *= x[i].tanh();
+        s += y[4];
         for j in i + 1..x.len() {
-            if w[(i + 1) % 4] < 0.0 {
-                w[(i + 1) % 4] += (j as f64 + 1.0);
+            s = x[j];
+            if s < y[0] {
+                s = y[(i + 1) % y.len()];
             } else {
-                s += (0.75 * x[3]).sin().cos();
+                s += (1.0 + -x[i] * -x[i]).sqrt() / (1.0 + x[i] * x[i]);
             }
-            w[(j + 1) % 4] += (j as f64 + 1.0).cos().exp();
+            s = (y[i] * x[1] + y[j]).tanh();
         }
     }
     for i in 0..x.len() {
-        w[i] = w[i] * w[(i + 1) % 4] + x[x.len() - 1 - i];
-    }
-    for i in 0..x.len() {
-        s = y.iter().map(|u| a.exp()).sum::<f64>();
-    }
-    s + w[0] * w[3] + w.iter().sum::<f64>()
-}
-
-#[differentiable]
-pub fn ap07(x: &[f64]) -> f64 {
-    let mut s: f64 = 0.0;
-    s *= s.tanh();
-    for i in 0..x.len() {
-        for j in i + 1..x.len() {
-            s = (1.0 + x[(j + 1) % x.len()] * x[(j + 1) % x.len()]).sqrt() - x[(i + 1) % x.len()] / (1.0 + x[(j + 1) % x.len()] * x[(j + 1) % x.len()]) + (1.0 + x[1].cos() * x[1].cos()).ln();
-            s += x[2];
-        }
-        let m0 = if x[x.len() - 1 - i] < 0.25 {
-            (x[(i + 1) % x.len()] + x[x.len() - 1 - i]) / (1.0 + (1.5 - x[i]) * (1.5 - x[i]))
+        s = x[i] + dot(&y[1..], y);
+        if x[i] > 0.0 {
+            s += y.iter().map(|u| 0.75).sum::<f64>();
         } else {
-            x.iter().map(|u| 1.5 + s).sum::<f64>()
-        };
-        s += m0 * x[(i + 1) % x.len()];
-        s *= (2.0 * x[(i + 1) % x.len()]).sin().cos().tanh();
+            s += dot(&y[1..], &y[1..]);
+        }
+    }
+    for i in 0..n {
+        s *= x[x.len() - 1 - i].tanh();
+        for j in i + 1..x.len() {
+            s *= (-s).sin();
+            s = (s + x[j] - (1.0 + x[j] * x[j]).ln()).sin();
+            s = -x[(i + 1) % x.len()];
+        }
     }
     s
 }
 
 #[differentiable]
-pub fn ap08(x: &[f64], y: &[f64], n: usize, a: f64) -> f64 {
+pub fn ap04(x: &[f64], y: &[f64], n: usize) -> f64 {
+    let t = &y[1..];
+    let mut v = vec![0.0_f64; x.len()];
+    let mut s: f64 = 0.0;
+    scale_into(x.len(), s.tanh(), y, &mut v[..]);
+    v[1] += y[4] * ((0..n).map(|k| x[k] * (1.5 * x[2]).cos()).sum::<f64>() - s / (1.0 + x[4] * x[4]));
+    for i in 0..n {
+        s += (1.0 + ((i as f64 + 1.0) - (0..n).map(|k| x[k] * (0.5 * 1.25)).sum::<f64>()) * ((i as f64 + 1.0) - (0..n).map(|k| x[k] * (0.5 * 1.25)).sum::<f64>())).ln();
+        s += 2.0;
+    }
+    s + v.iter().map(|u| u * u).sum::<f64>()
+}
+
+#[differentiable]
+pub fn ap05(x: &[f64], y: &[f64], n: usize) -> f64 {
     let mut v = vec![0.0_f64; x.len()];
     let mut w = [0.0_f64; 4];
     let mut s: f64 = 0.0;
-    scale_into(x.len(), 1.25, x, &mut v);
-    scale_into(x.len() - 1, s.tanh(), &x[1..], &mut v[1..]);
-    scale_into(x.len() - 1, s.tanh(), &x[1..], &mut v[..]);
-    s + v.iter().map(|u| u.sin()).sum::<f64>() + w[0] * w[3] + w.iter().sum::<f64>()
+    w[2] *= 1.0 / (1.0 + (w[3] * y[0]).cos() * (w[3] * y[0]).cos());
+    for i in 0..n {
+        let m0 = if x[i] < 0.0 {
+            y[i].cos().tanh()
+        } else {
+            -(1.0 + (i as f64 + 1.0) * (i as f64 + 1.0)).ln()
+        };
+        s += m0 * x[i].cos();
+    }
+    for i in 0..n {
+        v[i] = v[i] * v[(i + 1) % x.len()] + x[x.len() - 1 - i];
+    }
+    w[1] += (1.0 + s * s).ln();
+    s + v.iter().map(|u| u * u).sum::<f64>() + w[0] * w[3] + w.iter().sum::<f64>()
 }
 
 #[differentiable]
-pub fn ap09(x: &[f64], y: &[f64], a: f64) -> f64 {
+pub fn ap06(x: &[f64], y: &[f64], a: f64) -> f64 {
+    let t = &y[1..];
     let mut v = vec![0.0_f64; x.len()];
+    let mut w = [0.0_f64; 4];
     let mut s: f64 = 0.0;
-    for i in 0..x.len() {
-        s = y[(i + 1) % y.len()];
-        s += (1.0 + (0.5 * x[i]) * (0.5 * x[i])).ln();
+    for i in 0..t.len() {
+        s *= (-(2.0 * x[(i + 1) % x.len()]).sin()).tanh();
     }
-    v[3] *= (0..x.len()).map(|k| x[k] * (0.25 * x[1]).exp()).sum::<f64>().cos();
-    for i in 0..x.len() {
-        s = (0.5 * x[i]).sin().exp();
-    }
-    s + v.iter().sum::<f64>()
+    s = (0.5 + v[1]) * x[1].cos() - (w[3] * w[2] - dot(&w[1..], &v[1..]));
+    s + v.iter().map(|u| u * u).sum::<f64>() + w[0] * w[3] + w.iter().sum::<f64>()
 }
 
 #[differentiable]
-pub fn ap10(x: &[f64], y: &[f64], n: usize, a: f64) -> f64 {
+pub fn ap07(x: &[f64], y: &[f64], a: f64) -> f64 {
+    let mut w = [0.0_f64; 4];
+    let mut s: f64 = 0.0;
+    s = 0.5;
+    w[3] = (0..x.len()).map(|k| x[k] * (0.25 * x[0]).exp()).sum::<f64>() + 0.75;
+    for i in 0..x.len() {
+        w[(i + 1) % 4] *= 1.0 / (1.0 + (0.5 * x[i]).sin() * (0.5 * x[i]).sin());
+    }
+    s + w[0] * w[3] + w.iter().sum::<f64>()
+}
+
+#[differentiable]
+pub fn ap08(x: &[f64], y: &[f64], n: usize, a: f64) -> f64 {
     let t = &x[1..];
     let mut w = [0.0_f64; 4];
     let mut s: f64 = 0.0;
     accumulate_sin(3, x, &mut w[1..]);
-    for i in 0..t.len() {
-        for j in i + 1..x.len() {
-            if x[(j + 1) % x.len()] > -0.5 {
-                w[j] *= (1.25 + a).cos().tanh();
-            } else {
-                w[j] += (1.0 + (1.0 + (w[(i + 1) % 4] * x[(i + 1) % x.len()]) * (w[(i + 1) % 4] * x[(i + 1) % x.len()])).ln() * (1.0 + (w[(i + 1) % 4] * x[(i + 1) % x.len()]) * (w[(i + 1) % 4] * x[(i + 1) % x.len()])).ln()).sqrt();
-            }
-            w[(i + 1) % 4] += (1.0 + (w[j] + w[i]) * (w[j] + w[i])).ln() / (1.0 + y[1] * y[1]);
-        }
-        w[(i + 1) % 4] = (0..x.len()).map(|k| x[k] * x[(k + 1) % x.len()].tanh()).sum::<f64>().tanh();
-    }
     for i in 0..x.len() {
         w[i] = (1.0 + (s * w[i] / (1.0 + w.iter().map(|u| u.sin().sin()).sum::<f64>() * w.iter().map(|u| u.sin().sin()).sum::<f64>())) * (s * w[i] / (1.0 + w.iter().map(|u| u.sin().sin()).sum::<f64>() * w.iter().map(|u| u.sin().sin()).sum::<f64>()))).sqrt();
         w[(i + 1) % 4] *= 1.0 / (1.0 + (1.0 + (w[3 - i] / (1.0 + x[(i + 1) % x.len()] * x[(i + 1) % x.len()])) * (w[3 - i] / (1.0 + x[(i + 1) % x.len()] * x[(i + 1) % x.len()]))).sqrt() * (1.0 + (w[3 - i] / (1.0 + x[(i + 1) % x.len()] * x[(i + 1) % x.len()])) * (w[3 - i] / (1.0 + x[(i + 1) % x.len()] * x[(i + 1) % x.len()]))).sqrt());
@@ -243,1077 +189,988 @@ pub fn ap10(x: &[f64], y: &[f64], n: usize, a: f64) -> f64 {
             scale_into(3, 0.5, x, &mut w[1..]);
         }
     }
+    accumulate_sin(3, x, &mut w[1..]);
     s + w[0] * w[3] + w.iter().sum::<f64>()
 }
 
 #[differentiable]
-pub fn ap11(x: &[f64], a: f64) -> f64 {
+pub fn ap09(x: &[f64], n: usize, a: f64) -> f64 {
     let t = &x[1..];
-    let mut v = vec![0.0_f64; x.len()];
     let mut s: f64 = 0.0;
-    scale_into(x.len() - 1, a, &x[1..], &mut v[1..]);
-    for i in 0..t.len() {
-        s = x[1];
-        for j in 0..x.len() {
-            s += s;
-        }
+    s *= 1.0 / (1.0 + -s * -s);
+    for i in 0..x.len() {
+        s += (1.0 + (x[2] / (1.0 + t[i % t.len()] * t[i % t.len()]) / (1.0 + (2.0 * x[i]).cos() * (2.0 * x[i]).cos())) * (x[2] / (1.0 + t[i % t.len()] * t[i % t.len()]) / (1.0 + (2.0 * x[i]).cos() * (2.0 * x[i]).cos()))).ln();
     }
     for i in 0..t.len() {
-        if a < 0.25 {
-            v[1] = (-t[i].cos()).sin();
-        } else {
-            s += (1.0 + -(x[i] * 1.25) * -(x[i] * 1.25)).sqrt();
-        }
-        if v[(i + 1) % x.len()] > 0.5 {
-            v[x.len() - 1 - i] += (0..x.len()).map(|k| x[k] * (a * a)).sum::<f64>().cos();
-        } else {
-            v[(i + 1) % x.len()] = (0..x.len()).map(|k| x[k] * a).sum::<f64>();
-        }
-        for j in i + 1..x.len() {
-            let m0 = if v[j] < x[x.len() - 1 - j] {
-                -(j as f64 + 1.0).sin()
-            } else {
-                a
-            };
-            s += m0 * (t[j % t.len()] + 0.5);
-        }
+        s += dot(&x[1..], t).tanh();
     }
-    for i in 0..t.len() {
-        v[1] *= 1.0 / (1.0 + (1.0 + (1.0 + s * s).sqrt() * (1.0 + s * s).sqrt()).sqrt() * (1.0 + (1.0 + s * s).sqrt() * (1.0 + s * s).sqrt()).sqrt());
-        s *= s.sin();
-        if x[(i + 1) % x.len()] > x[x.len() - 1 - i] {
-            v[(i + 1) % x.len()] *= 1.0 / (1.0 + (t[t.len() - 1 - i] / (1.0 + x[i].sin() * x[i].sin())) * (t[t.len() - 1 - i] / (1.0 + x[i].sin() * x[i].sin())));
-        } else {
-            v[x.len() - 1 - i] += (1.0 + v[(i + 1) % x.len()] * v[(i + 1) % x.len()]).ln().tanh().exp();
-        }
-    }
-    s + v.iter().map(|u| u.sin()).sum::<f64>()
+    s
 }
 
 #[differentiable]
-pub fn ap12(x: &[f64], y: &[f64]) -> f64 {
-    let t = &x[1..];
+pub fn ap10(x: &[f64], n: usize) -> f64 {
+    let mut v = vec![0.0_f64; x.len()];
     let mut s: f64 = 0.0;
-    s += (y[2] * x[1]).cos().sin();
-    for i in 0..t.len() {
-        s = (1.0 + (0..x.len()).map(|k| x[k] * t[k % t.len()]).sum::<f64>().tanh() * (0..x.len()).map(|k| x[k] * t[k % t.len()]).sum::<f64>().tanh()).sqrt();
+    for i in 0..n {
+        s += v[(i + 1) % x.len()].cos();
+        v[x.len() - 1 - i] *= 1.0 / (1.0 + -(0.75 * x[1]).exp() * -(0.75 * x[1]).exp());
+    }
+    for i in 0..n {
+        let m0 = if x[x.len() - 1 - i] < 0.0 {
+            x[(i + 1) % x.len()]
+        } else {
+            (v[i] + x[i]) / (1.0 + x[x.len() - 1 - i] * x[x.len() - 1 - i])
+        };
+        s += m0 * v[2].cos();
+        for j in 0..n {
+            scale_into(x.len() - 1, s.tanh(), &x[1..], &mut v[..]);
+            if v[j] > x[i] {
+                v[j] = (1.0 + (1.0 + (v[i] / (1.0 + x[(j + 1) % x.len()] * x[(j + 1) % x.len()])) * (v[i] / (1.0 + x[(j + 1) % x.len()] * x[(j + 1) % x.len()]))).sqrt() * (1.0 + (v[i] / (1.0 + x[(j + 1) % x.len()] * x[(j + 1) % x.len()])) * (v[i] / (1.0 + x[(j + 1) % x.len()] * x[(j + 1) % x.len()]))).sqrt()).sqrt();
+            } else {
+                v[1] += -(0.25 * x[i]).exp().sin();
+            }
+        }
+    }
+    for i in 0..n {
+        s *= 1.0 / (1.0 + (1.0 + x[i] * x[i]).sqrt() * (1.0 + x[i] * x[i]).sqrt());
+        v[x.len() - 1 - i] = dot(&x[1..], x);
+        s = x[i];
     }
     for i in 0..x.len() {
-        s = -x[i];
+        for j in 0..x.len() {
+            s += 0.5;
+            v[(j + 1) % x.len()] = s / (1.0 + (2.0 + s - s) * (2.0 + s - s));
+            v[x.len() - 1 - j] += v[(i + 1) % x.len()].cos();
+        }
+        s *= v.iter().map(|u| (1.0 + u * u).sqrt() * (2.0 * x[(i + 1) % x.len()]).cos()).sum::<f64>().cos().tanh();
     }
-    s += t[2];
-    s
+    s + v.iter().map(|u| u * u).sum::<f64>()
+}
+
+#[differentiable]
+pub fn ap11(x: &[f64], n: usize) -> f64 {
+    let mut v = vec![0.0_f64; x.len()];
+    let mut s: f64 = 0.0;
+    v[2] += x[1];
+    for i in 0..n {
+        s *= (1.0 + v[i].tanh() * v[i].tanh()).sqrt().sin();
+    }
+    scale_into(x.len() - 1, s.tanh(), &x[1..], &mut v[..]);
+    for i in 0..n {
+        for j in 0..n {
+            v[1] *= (-x[x.len() - 1 - j] - (1.0 + (1.25 * x[x.len() - 1 - j]) * (1.25 * x[x.len() - 1 - j])).ln()).cos();
+            s = (-(j as f64 + 1.0)).cos();
+            let m0 = if s > x[i] {
+                (1.25 * x[(j + 1) % x.len()]).tanh() / (1.0 + x[(j + 1) % x.len()].tanh() * x[(j + 1) % x.len()].tanh())
+            } else {
+                ((j as f64 + 1.0) / (1.0 + 1.5 * 1.5)).tanh()
+            };
+            s += m0 * 0.75;
+        }
+        accumulate_sin(x.len() - 1, &x[1..], &mut v[1..]);
+    }
+    s + v.iter().sum::<f64>()
+}
+
+#[differentiable]
+pub fn ap12(x: &[f64], n: usize) -> f64 {
+    let mut v = vec![0.0_f64; x.len()];
+    let mut s: f64 = 0.0;
+    for i in 0..n {
+        if v[i] > 0.0 {
+            v[3] = v.iter().map(|u| (u / (1.0 + u * u)).tanh()).sum::<f64>();
+        } else {
+            v[i] += x.iter().map(|u| s * 0.5 - s.sin()).sum::<f64>();
+        }
+    }
+    scale_into(x.len() - 1, s.tanh(), &x[1..], &mut v[..]);
+    s + v.iter().map(|u| u.sin()).sum::<f64>()
 }
 
 #[differentiable]
 pub fn ap13(x: &[f64], n: usize) -> f64 {
     let mut w = [0.0_f64; 4];
     let mut s: f64 = 0.0;
-    for i in 0..4 {
-        w[i] += (1.0 + (1.25 / (1.0 + 1.25 * 1.25) * x[i]) * (1.25 / (1.0 + 1.25 * 1.25) * x[i])).ln();
-        if w[3 - i] > 0.0 {
-            s *= (s + x[i] + (x[x.len() - 1 - i] - x[(i + 1) % x.len()])).cos();
-        } else {
-            w[3 - i] += (s / (1.0 + (1.0 + (0.5 * x[(i + 1) % x.len()]) * (0.5 * x[(i + 1) % x.len()])).ln() * (1.0 + (0.5 * x[(i + 1) % x.len()]) * (0.5 * x[(i + 1) % x.len()])).ln())).tanh();
-        }
-        s = dot(&w[1..], x).tanh();
-    }
     for i in 0..x.len() {
-        s *= w.iter().map(|u| (1.0 + u * u).sqrt() * (2.0 * x[(i + 1) % x.len()]).cos()).sum::<f64>().cos().tanh();
-        s *= x[i].exp().tanh().cos();
-    }
-    s + w[0] * w[3] + w.iter().sum::<f64>()
-}
-
-#[differentiable]
-pub fn ap14(x: &[f64], y: &[f64], n: usize, a: f64) -> f64 {
-    let mut s: f64 = 0.0;
-    for i in 0..n {
-        s = ((i as f64 + 1.0) - a).cos() / (1.0 + (1.0 + (2.0 * (i as f64 + 1.0)) * (2.0 * (i as f64 + 1.0))).sqrt() * (1.0 + (2.0 * (i as f64 + 1.0)) * (2.0 * (i as f64 + 1.0))).sqrt());
-        for j in 0..x.len() {
-            let m0 = if y[y.len() - 1 - j] > 0.5 {
-                x[(j + 1) % x.len()]
-            } else {
-                -x[j]
-            };
-            s += m0 * (x[i] / (1.0 + x[j] * x[j]));
-        }
-    }
-    for i in 0..n {
-        s += -(1.0 + y[(i + 1) % y.len()] * y[(i + 1) % y.len()]).sqrt() / (1.0 + x[(i + 1) % x.len()].sin().sin() * x[(i + 1) % x.len()].sin().sin());
-        s += (x[i] - x[(i + 1) % x.len()]).sin() - x[i].cos().cos();
-        s += (0..n).map(|k| x[k] * (1.0 + (0.25 * x[x.len() - 1 - i]) * (0.25 * x[x.len() - 1 - i])).ln()).sum::<f64>() + (0..n).map(|k| x[k] * a.exp()).sum::<f64>();
-    }
-    s *= y[4].cos();
-    s += 0.5;
-    s
-}
-
-#[differentiable]
-pub fn ap15(x: &[f64], y: &[f64], n: usize) -> f64 {
-    let mut s: f64 = 0.0;
-    for i in 0..n {
-        for j in 0..n {
-            let m0 = if x[x.len() - 1 - j] < y[y.len() - 1 - i] {
-                (0.25 * x[x.len() - 1 - j]).exp() / (1.0 + (1.0 + x[i] * x[i]).sqrt() * (1.0 + x[i] * x[i]).sqrt())
-            } else {
-                (0.25 * x[(j + 1) % x.len()]).tanh() - y[i].tanh()
-            };
-            s += m0 * (1.0 + m0 * m0).sqrt();
-            s += x[j].sin() / (1.0 + s * s) + y[j];
-            s += (1.0 + -x[j] * -x[j]).ln().exp();
-        }
-        s *= (1.5 * x[i]).tanh().sin();
-        s = -y[i];
-    }
-    s = -(1.0 + x[0].tanh() * x[0].tanh()).ln();
-    s
-}
-
-#[differentiable]
-pub fn ap16(x: &[f64]) -> f64 {
-    let t = &x[1..];
-    let mut w = [0.0_f64; 4];
-    let mut s: f64 = 0.0;
-    for i in 0..4 {
-        if x[i % x.len()] < 0.0 {
-            s = dot(&w[1..], &w);
-        } else {
-            s += (0..x.len()).map(|k| x[k] * (0.75 / (1.0 + t[k % t.len()] * t[k % t.len()]))).sum::<f64>().cos().tanh();
-        }
-        s += (-(1.0 + (0.75 * x[i % x.len()]) * (0.75 * x[i % x.len()])).ln()).exp();
-    }
-    for i in 0..4 {
-        for j in 0..x.len() {
-            let m0 = if s > 0.5 {
-                w[i] / (1.0 + (x[(i + 1) % x.len()] / (1.0 + t[j % t.len()] * t[j % t.len()])) * (x[(i + 1) % x.len()] / (1.0 + t[j % t.len()] * t[j % t.len()])))
-            } else {
-                x[2].exp()
-            };
-            s += m0 * (t[j % t.len()] * 1.25);
-        }
-        s += (s * t[i % t.len()]).cos() - s;
-        w[(i + 1) % 4] += w.iter().map(|u| u).sum::<f64>();
-    }
-    for i in 0..t.len() {
-        s += (x[(i + 1) % x.len()] * x.iter().map(|u| u).sum::<f64>()).cos();
-        for j in 0..x.len() {
-            s += x[i];
-        }
-        w[i] = ((0.75 * x[i]).exp() / (1.0 + x[i].sin() * x[i].sin())).sin();
-    }
-    for i in 0..x.len() {
-        w[(i + 1) % 4] += ((2.0 * x[(i + 1) % x.len()]).tanh() + (2.0 * x[i]).tanh()).exp();
-        w[i] = dot(t, t);
-    }
-    s + w[0] * w[3] + w.iter().sum::<f64>()
-}
-
-#[differentiable]
-pub fn ap17(x: &[f64], n: usize, a: f64) -> f64 {
-    let mut v = vec![0.0_f64; x.len()];
-    let mut s: f64 = 0.0;
-    for i in 0..n {
-        v[0] += (x[i] - (0.25 + a)).tanh();
-        v[(i + 1) % x.len()] += v.iter().map(|u| (a + u) * a.cos()).sum::<f64>();
-        v[(i + 1) % x.len()] += x[(i + 1) % x.len()];
-    }
-    for i in 0..n {
-        v[0] += x.iter().map(|u| (s * s).sin()).sum::<f64>();
-        s = (1.0 + (i as f64 + 1.0).tanh() * (i as f64 + 1.0).tanh()).ln();
-        s += (1.0 + (1.0 + (x[(i + 1) % x.len()] / (1.0 + v[i] * v[i])) * (x[(i + 1) % x.len()] / (1.0 + v[i] * v[i]))).sqrt() * (1.0 + (x[(i + 1) % x.len()] / (1.0 + v[i] * v[i])) * (x[(i + 1) % x.len()] / (1.0 + v[i] * v[i]))).sqrt()).sqrt();
-    }
-    v[1] *= (-x[2]).sin();
-    for i in 0..n {
-        if v[i] > x[i] {
-            s += (1.0 + v[i] * v[i]).sqrt().sin();
-        } else {
-            s += (1.0 + dot(&v, x) * dot(&v, x)).ln();
-        }
-    }
-    s + v.iter().map(|u| u.sin()).sum::<f64>()
-}
-
-#[differentiable]
-pub fn ap18(x: &[f64]) -> f64 {
-    let t = &x[1..];
-    let mut s: f64 = 0.0;
-    s += (1.0 + dot(t, t) * dot(t, t)).ln();
-    for i in 0..t.len() {
-        s *= 1.0 / (1.0 + (0.25 * x[i]) * (0.25 * x[i]));
-        s += dot(&x[1..], x) / (1.0 + (s - t[i]).tanh() * (s - t[i]).tanh());
-        s += -(1.0 + (1.25 * x[(i + 1) % x.len()]) * (1.25 * x[(i + 1) % x.len()])).ln() - (i as f64 + 1.0).tanh();
-    }
-    s = x[2].tanh();
-    s
-}
-
-#[differentiable]
-pub fn ap19(x: &[f64]) -> f64 {
-    let mut s: f64 = 0.0;
-    for i in 0..x.len() {
-        s *= (1.0 + (x[(i + 1) % x.len()] / (1.0 + x[1] * x[1])) * (x[(i + 1) % x.len()] / (1.0 + x[1] * x[1]))).sqrt().cos();
-    }
-    s += (1.0 + (x[1] + x[1]) * (x[1] + x[1])).ln().tanh();
-    for i in 0..x.len() {
-        if s < -0.5 {
-            s = x[i];
-        } else {
-            s = x.iter().map(|u| s.cos() - (0.5 * x[i]).cos()).sum::<f64>() * ((1.0 + (0.25 * x[i]) * (0.25 * x[i])).sqrt() * (x[x.len() - 1 - i] - s));
-        }
-    }
-    for i in 0..x.len() {
-        s += x.iter().map(|u| u + 0.25 + (1.0 + (1.25 * x[(i + 1) % x.len()]) * (1.25 * x[(i + 1) % x.len()])).sqrt()).sum::<f64>() * (x[(i + 1) % x.len()] + 2.0).tanh();
-    }
-    s
-}
-
-#[differentiable]
-pub fn ap20(x: &[f64], y: &[f64], a: f64) -> f64 {
-    let t = &x[1..];
-    let mut w = [0.0_f64; 4];
-    let mut s: f64 = 0.0;
-    for i in 0..4 {
-        w[1] += w.iter().map(|u| s).sum::<f64>();
-        s += w[i].cos();
-    }
-    s += -x[2];
-    s += s.exp() + x[2].tanh() + (a * x[3]).tanh();
-    w[0] += s;
-    s + w[0] * w[3] + w.iter().sum::<f64>()
-}
-
-#[differentiable]
-pub fn ap21(x: &[f64], y: &[f64], n: usize, a: f64) -> f64 {
-    let mut v = vec![0.0_f64; x.len()];
-    let mut s: f64 = 0.0;
-    scale_into(x.len(), 0.5, x, &mut v);
-    for i in 0..x.len() {
-        s += (1.0 + (dot(y, y) / (1.0 + x[i].cos() * x[i].cos())) * (dot(y, y) / (1.0 + x[i].cos() * x[i].cos()))).sqrt();
-    }
-    s + v.iter().map(|u| u * u).sum::<f64>()
-}
-
-#[differentiable]
-pub fn ap22(x: &[f64], y: &[f64]) -> f64 {
-    let mut w = [0.0_f64; 4];
-    let mut s: f64 = 0.0;
-    for i in 0..x.len() {
-        for j in 0..x.len() {
-            s += x[1];
-        }
-    }
-    s += (0..x.len()).map(|k| x[k] * 0.75).sum::<f64>();
-    for i in 0..x.len() {
-        s *= (0..x.len()).map(|k| x[k] * (0.5 * x[i]).sin()).sum::<f64>().sin();
+        w[3 - i] = (1.0 + w.iter().map(|u| u).sum::<f64>() * w.iter().map(|u| u).sum::<f64>()).sqrt();
+        s *= (0..n).map(|k| x[k] * (0.75 * x[i]).cos()).sum::<f64>().cos();
+        s *= 1.0 / (1.0 + (x[x.len() - 1 - i] * w[3 - i] + w.iter().sum::<f64>()) * (x[x.len() - 1 - i] * w[3 - i] + w.iter().sum::<f64>()));
     }
     accumulate_sin(3, x, &mut w[1..]);
+    for i in 0..4 {
+        s += 1.5 * w[i] / (1.0 + -w[i] * -w[i]) - 1.5;
+        s = (1.0 + w[i] * w[i]).sqrt();
+        w[(i + 1) % 4] *= (0..n).map(|k| x[k] * x[x.len() - 1 - k].cos()).sum::<f64>().sin();
+    }
     s + w[0] * w[3] + w.iter().sum::<f64>()
 }
 
 #[differentiable]
-pub fn ap23(x: &[f64]) -> f64 {
-    let t = &x[1..];
+pub fn ap14(x: &[f64], y: &[f64]) -> f64 {
     let mut v = vec![0.0_f64; x.len()];
     let mut s: f64 = 0.0;
+    s += x.iter().map(|u| u * 2.0 * u).sum::<f64>();
     for i in 0..x.len() {
-        v[(i + 1) % x.len()] *= dot(t, &v[1..]).sin();
-        s += t[(i + 1) % t.len()];
-        v[(i + 1) % x.len()] = -(t[i % t.len()].tanh() / (1.0 + (0..x.len()).map(|k| x[k] * t[k % t.len()]).sum::<f64>() * (0..x.len()).map(|k| x[k] * t[k % t.len()]).sum::<f64>()));
-    }
-    for i in 0..t.len() {
-        if v[i] > x[x.len() - 1 - i] {
-            v[i] *= dot(&t[1..], &v[1..]).sin();
-        } else {
-            v[(i + 1) % x.len()] = x[i].cos() / (1.0 + x[0] * x[0]);
-        }
-        if v[i] > 0.0 {
-            v[1] *= (-x[i].exp()).sin();
-        } else {
-            s = (0..x.len()).map(|k| x[k] * t[(k + 1) % t.len()]).sum::<f64>();
-        }
-    }
-    for i in 0..x.len() {
-        s += (1.0 + x[x.len() - 1 - i] * x[x.len() - 1 - i]).sqrt() - t[(i + 1) % t.len()].exp() + x.iter().map(|u| (1.0 + (1.0 + (0.5 * x[i]) * (0.5 * x[i])).sqrt() * (1.0 + (0.5 * x[i]) * (0.5 * x[i])).sqrt()).sqrt()).sum::<f64>();
-    }
-    for i in 0..t.len() {
-        let m0 = if v[i] > x[i] {
-            t[i]
-        } else {
-            (1.0 + v[i] * v[i]).ln()
-        };
-        s += m0 * 1.5;
-        let m1 = if v[i] > 0.25 {
-            (1.25 * x[i]).cos()
-        } else {
-            (0.5 + v[0]) * dot(&t[1..], &x[1..])
-        };
-        s += m1 * 0.75;
-        if v[i] < 0.0 {
-            v[i] = v.iter().sum::<f64>();
-        } else {
-            v[x.len() - 1 - i] += v.iter().sum::<f64>().tanh() * ((2.0 * x[(i + 1) % x.len()]).sin() / (1.0 + (1.0 + x[(i + 1) % x.len()] * x[(i + 1) % x.len()]).sqrt() * (1.0 + x[(i + 1) % x.len()] * x[(i + 1) % x.len()]).sqrt()));
-        }
+        s *= x[i].tanh();
     }
     s + v.iter().map(|u| u.sin()).sum::<f64>()
 }
 
 #[differentiable]
-pub fn ap24(x: &[f64], a: f64) -> f64 {
+pub fn ap15(x: &[f64], n: usize) -> f64 {
+    let t = &x[1..];
     let mut v = vec![0.0_f64; x.len()];
     let mut s: f64 = 0.0;
-    v[1] = v[2].cos();
     for i in 0..x.len() {
-        let m0 = if a > 0.25 {
-            v.iter().sum::<f64>()
-        } else {
-            dot(&x[1..], &v[1..])
-        };
-        s += m0 * m0;
+        s += x[x.len() - 1 - i];
+        for j in 0..x.len() {
+            s += x[(i + 1) % x.len()] / (1.0 + t[j % t.len()] * t[j % t.len()]) / (1.0 + s.tanh() * s.tanh()) - x[2];
+        }
+        v[i] += dot(&t[1..], &t[1..]);
     }
+    s += dot(&x[1..], &v[1..]);
     s + v.iter().map(|u| u * u).sum::<f64>()
 }
 
 #[differentiable]
-pub fn ap25(x: &[f64], n: usize, a: f64) -> f64 {
+pub fn ap16(x: &[f64], y: &[f64], n: usize) -> f64 {
+    let mut v = vec![0.0_f64; x.len()];
+    let mut s: f64 = 0.0;
+    v[1] += (1.0 + dot(&x[1..], y) * dot(&x[1..], y)).sqrt().cos();
+    s += (1.0 + dot(&x[1..], &x[1..]) * dot(&x[1..], &x[1..])).sqrt();
+    scale_into(x.len() - 1, 1.25, &x[1..], &mut v[..]);
+    s + v.iter().map(|u| u * u).sum::<f64>()
+}
+
+#[differentiable]
+pub fn ap17(x: &[f64], y: &[f64], a: f64) -> f64 {
     let mut v = vec![0.0_f64; x.len()];
     let mut w = [0.0_f64; 4];
     let mut s: f64 = 0.0;
-    v[1] += dot(&w[1..], &w[1..]) - (x[0] + x[1] / (1.0 + 0.75 * 0.75));
-    for i in 0..x.len() {
-        w[(i + 1) % 4] += s - (i as f64 + 1.0);
-        w[0] = (i as f64 + 1.0);
-        w[(i + 1) % 4] += -(2.0 * x[x.len() - 1 - i] * a);
-    }
-    for i in 0..x.len() {
-        for j in 0..n {
-            v[2] *= 1.0 / (1.0 + (x[(i + 1) % x.len()].tanh() + (s + (j as f64 + 1.0))) * (x[(i + 1) % x.len()].tanh() + (s + (j as f64 + 1.0))));
-            v[j] += (1.0 + x[(i + 1) % x.len()] * x[(i + 1) % x.len()]).sqrt();
-        }
-        s += (i as f64 + 1.0).cos();
-    }
+    s = 1.25;
+    scale_into(x.len() - 1, 1.5, &x[1..], &mut v[..]);
+    accumulate_sin(3, &v, &mut w);
     s + v.iter().map(|u| u * u).sum::<f64>() + w[0] * w[3] + w.iter().sum::<f64>()
 }
 
 #[differentiable]
-pub fn ap26(x: &[f64], y: &[f64], a: f64) -> f64 {
+pub fn ap18(x: &[f64], y: &[f64], n: usize) -> f64 {
     let mut w = [0.0_f64; 4];
     let mut s: f64 = 0.0;
-    s += -y[0].exp();
+    w[2] = y[2];
     for i in 0..4 {
-        s *= a.sin();
-        s = x[i % x.len()];
-        s += (1.0 + ((i as f64 + 1.0) + s - dot(&w[1..], y)) * ((i as f64 + 1.0) + s - dot(&w[1..], y))).sqrt();
+        s += s;
+        s += y[(i + 1) % y.len()].tanh() / (1.0 + w[3 - i] * w[3 - i]);
     }
-    for i in 0..4 {
-        let m0 = if a > y[(i + 1) % y.len()] {
-            x[i % x.len()] * y[(i + 1) % y.len()].tanh()
-        } else {
-            x[i % x.len()]
-        };
-        s += m0 * (2.0 * x[(i + 1) % x.len()]).cos();
-        s *= (s - 0.25).tanh();
-    }
-    for i in 0..x.len() {
-        scale_into(3, a, x, &mut w[1..]);
-        w[i] = a;
-        let m1 = if x[(i + 1) % x.len()] < y[i] {
-            a.tanh()
-        } else {
-            (1.0 + w[2] * w[2]).ln() * (1.0 + x[x.len() - 1 - i] * x[x.len() - 1 - i]).ln()
-        };
-        s += m1 * -w[i];
+    w[1] += x[0] - y[0] * 1.5 * 0.25;
+    for i in 0..n {
+        s += (1.0 + (1.0 + (x[(i + 1) % x.len()] / (1.0 + x[i] * x[i])) * (x[(i + 1) % x.len()] / (1.0 + x[i] * x[i]))).sqrt() * (1.0 + (x[(i + 1) % x.len()] / (1.0 + x[i] * x[i])) * (x[(i + 1) % x.len()] / (1.0 + x[i] * x[i]))).sqrt()).sqrt();
+        w[i] += 0.75 + ((1.0 + w[3 - i] * w[3 - i]).ln() + s / (1.0 + 2.0 * 2.0));
     }
     s + w[0] * w[3] + w.iter().sum::<f64>()
 }
 
 #[differentiable]
-pub fn ap27(x: &[f64]) -> f64 {
+pub fn ap19(x: &[f64], n: usize) -> f64 {
+    let mut s: f64 = 0.0;
+    s += x[2];
+    for i in 0..x.len() {
+        s += (x[i].cos() - x[3] / (1.0 + x[(i + 1) % x.len()] * x[(i + 1) % x.len()])) / (1.0 + 2.0 * 2.0);
+        s *= 1.0 / (1.0 + x[i].tanh() * x[i].tanh());
+        s += (1.0 + (x[i] - (x[0] - x[i])) * (x[i] - (x[0] - x[i]))).sqrt();
+    }
+    for i in 0..x.len() {
+        s += (0..n).map(|k| x[k] * -x[k]).sum::<f64>() / (1.0 + (dot(&x[1..], x) * 0.75) * (dot(&x[1..], x) * 0.75));
+        s *= (0..n).map(|k| x[k] * (0.75 * x[i]).cos()).sum::<f64>().cos();
+    }
+    s = x[3].sin().exp().tanh();
+    s
+}
+
+#[differentiable]
+pub fn ap20(x: &[f64], a: f64) -> f64 {
     let mut v = vec![0.0_f64; x.len()];
     let mut s: f64 = 0.0;
-    scale_into(x.len() - 1, 0.5, &x[1..], &mut v[1..]);
     for i in 0..x.len() {
-        s += x[i] / (1.0 + x[i] * x[i]) * v[x.len() - 1 - i] * (v[i] / (1.0 + (v[x.len() - 1 - i] / (1.0 + (i as f64 + 1.0) * (i as f64 + 1.0))) * (v[x.len() - 1 - i] / (1.0 + (i as f64 + 1.0) * (i as f64 + 1.0)))));
-        s += (1.25 * x[1]).exp().sin().cos();
+        s *= x.iter().map(|u| u.tanh()).sum::<f64>().sin();
+        s += -(1.25 * x[x.len() - 1 - i]).tanh() / (1.0 + x[x.len() - 1 - i] * x[x.len() - 1 - i]);
+    }
+    for i in 0..x.len() {
+        if x[i] < 0.25 {
+            s = (1.0 + ((1.0 + v[i] * v[i]).sqrt() * (v[(i + 1) % x.len()] - x[(i + 1) % x.len()])) * ((1.0 + v[i] * v[i]).sqrt() * (v[(i + 1) % x.len()] - x[(i + 1) % x.len()]))).sqrt();
+        } else {
+            s += v.iter().map(|u| u).sum::<f64>();
+        }
+        s *= 1.0 / (1.0 + (0.25 * x[(i + 1) % x.len()]) * (0.25 * x[(i + 1) % x.len()]));
+        v[i] = x.iter().map(|u| (u * u).cos()).sum::<f64>();
+    }
+    for i in 0..x.len() {
+        s = (1.0 + (0.5 / (1.0 + v[i] * v[i])) * (0.5 / (1.0 + v[i] * v[i]))).ln() + dot(&v[1..], &v);
     }
     s + v.iter().map(|u| u.sin()).sum::<f64>()
 }
 
 #[differentiable]
-pub fn ap28(x: &[f64], y: &[f64], n: usize, a: f64) -> f64 {
+pub fn ap21(x: &[f64]) -> f64 {
     let t = &x[1..];
     let mut v = vec![0.0_f64; x.len()];
     let mut s: f64 = 0.0;
+    v[2] += x[2];
     for i in 0..x.len() {
-        for j in 0..x.len() {
-            let m0 = if x[1] > -0.5 {
-                -(1.0 + t[0] * t[0]).ln()
-            } else {
-                s.sin().tanh()
-            };
-            s += m0 * (v[i] * t[j % t.len()]);
-            s += a;
-        }
-        s += dot(&t[1..], &t[1..]);
+        s += 2.0 * x[2] + (0..x.len()).map(|k| x[k] * (1.0 + v[k] * v[k]).sqrt()).sum::<f64>() + (t[1] + v[0]) / (1.0 + -x[x.len() - 1 - i] * -x[x.len() - 1 - i]);
+        s += (i as f64 + 1.0);
+        s += dot(t, x) + x[2];
     }
-    for i in 0..x.len() {
-        v[(i + 1) % x.len()] *= (dot(&v[1..], x) * (1.0 + (i as f64 + 1.0) * (i as f64 + 1.0)).sqrt()).tanh();
-        v[(i + 1) % x.len()] += -dot(x, &v);
-        s += dot(&v, y);
-    }
-    scale_into(x.len(), 2.0, x, &mut v);
-    s + v.iter().map(|u| u.sin()).sum::<f64>()
+    s + v.iter().sum::<f64>()
 }
 
 #[differentiable]
-pub fn ap29(x: &[f64], y: &[f64], n: usize) -> f64 {
+pub fn ap22(x: &[f64]) -> f64 {
+    let mut s: f64 = 0.0;
+    for i in 0..x.len() {
+        s = -(x[i] / (1.0 + 1.5 * 1.5)).exp();
+        s *= 1.0 / (1.0 + s * s);
+    }
+    for i in 0..x.len() {
+        s = (x[x.len() - 1 - i] - 0.25).tanh().tanh();
+        s *= x[x.len() - 1 - i].cos();
+    }
+    for i in 0..x.len() {
+        s *= ((i as f64 + 1.0) * x.iter().map(|u| (1.25 * x[x.len() - 1 - i]).sin()).sum::<f64>()).tanh();
+        s += (-x[(i + 1) % x.len()]).exp();
+        s += (1.0 + (2.0 + x[x.len() - 1 - i]).cos() * (2.0 + x[x.len() - 1 - i]).cos()).sqrt();
+    }
+    s
+}
+
+#[differentiable]
+pub fn ap23(x: &[f64], n: usize) -> f64 {
     let mut v = vec![0.0_f64; x.len()];
     let mut s: f64 = 0.0;
-    v[2] += ((1.0 + x[0] * x[0]).sqrt() - x[2] * v[0]).cos();
-    s += y.iter().map(|u| 0.75).sum::<f64>().tanh().exp();
-    s + v.iter().map(|u| u.sin()).sum::<f64>()
+    accumulate_sin(x.len() - 1, &x[1..], &mut v[..]);
+    v[3] += dot(&x[1..], &v[1..]).cos();
+    s + v.iter().sum::<f64>()
 }
 
 #[differentiable]
-pub fn ap30(x: &[f64]) -> f64 {
+pub fn ap24(x: &[f64], y: &[f64], a: f64) -> f64 {
+    let mut v = vec![0.0_f64; x.len()];
     let mut s: f64 = 0.0;
     for i in 0..x.len() {
-        s += x[(i + 1) % x.len()] * (x[i] / (1.0 + x[i] * x[i]) + -x[2]);
+        s *= 1.0 / (1.0 + (1.0 + y[i].tanh() * y[i].tanh()).ln() * (1.0 + y[i].tanh() * y[i].tanh()).ln());
+        v[1] = a;
+    }
+    v[4] += (0.5 * x[4]).tanh();
+    for i in 0..x.len() {
         for j in i + 1..x.len() {
-            s += x[j].exp().tanh();
-            s = x[i];
-            s = (x[(j + 1) % x.len()] * x[(i + 1) % x.len()].tanh()).tanh();
+            s *= 1.0 / (1.0 + (1.0 + v[j] * v[j]).sqrt() * (1.0 + v[j] * v[j]).sqrt());
+            s += 1.25;
+            scale_into(x.len(), 0.5, y, &mut v[..]);
+        }
+        let m2 = if s < 0.5 {
+            x[x.len() - 1 - i]
+        } else {
+            y[(i + 1) % y.len()].cos().sin()
+        };
+        s += m2 * y[i];
+        s += 1.25;
+    }
+    s + v.iter().map(|u| u * u).sum::<f64>()
+}
+
+#[differentiable]
+pub fn ap25(x: &[f64], y: &[f64]) -> f64 {
+    let t = &x[1..];
+    let mut v = vec![0.0_f64; x.len()];
+    let mut s: f64 = 0.0;
+    v[0] += x[3];
+    for i in 0..t.len() {
+        s += y[(i + 1) % y.len()];
+        if t[(i + 1) % t.len()] < y[(i + 1) % y.len()] {
+            s *= 1.0 / (1.0 + t[i] * t[i]);
+        } else {
+            s += (1.0 + (i as f64 + 1.0) * (i as f64 + 1.0)).ln();
         }
     }
-    s += x[0];
-    s *= (-(x[0] + s)).sin();
+    s *= (0..x.len()).map(|k| x[k] * (t[(k + 1) % t.len()] / (1.0 + y[(k + 1) % y.len()] * y[(k + 1) % y.len()]))).sum::<f64>().sin();
+    v[2] += (0..x.len()).map(|k| x[k] * (v[(k + 1) % x.len()] * v[k])).sum::<f64>();
+    s + v.iter().map(|u| u * u).sum::<f64>()
+}
+
+#[differentiable]
+pub fn ap26(x: &[f64]) -> f64 {
+    let t = &x[1..];
+    let mut w = [0.0_f64; 4];
+    let mut s: f64 = 0.0;
+    for i in 0..4 {
+        w[(i + 1) % 4] = (t[t.len() - 1 - i].sin() + (1.0 + s * s).ln()).tanh();
+    }
+    s += w.iter().sum::<f64>();
+    for i in 0..t.len() {
+        s *= s.cos();
+        s += x[i].cos();
+        s += (i as f64 + 1.0) + (1.0 + (0.75 * x[(i + 1) % x.len()]).cos() * (0.75 * x[(i + 1) % x.len()]).cos()).ln();
+    }
+    w[3] += s - (s - x[1]);
+    s + w[0] * w[3] + w.iter().sum::<f64>()
+}
+
+#[differentiable]
+pub fn ap27(x: &[f64], y: &[f64], a: f64) -> f64 {
+    let mut w = [0.0_f64; 4];
+    let mut s: f64 = 0.0;
+    s += (0..x.len()).map(|k| x[k] * (w[(k + 1) % 4] / (1.0 + a * a))).sum::<f64>();
+    for i in 0..4 {
+        s = (1.0 + x[i].cos() * x[i].cos()).sqrt();
+    }
+    w[2] = (1.0 + x[3] * x[3]).ln();
+    w[0] = x[2];
+    s + w[0] * w[3] + w.iter().sum::<f64>()
+}
+
+#[differentiable]
+pub fn ap28(x: &[f64], y: &[f64], a: f64) -> f64 {
+    let mut s: f64 = 0.0;
+    for i in 0..x.len() {
+        s *= 1.0 / (1.0 + ((1.0 + y[i] * y[i]).sqrt() - x[i] * y[i]) * ((1.0 + y[i] * y[i]).sqrt() - x[i] * y[i]));
+        for j in 0..x.len() {
+            s *= y[(j + 1) % y.len()].exp().sin().sin();
+        }
+    }
+    for i in 0..x.len() {
+        s += ((i as f64 + 1.0) * s).tanh();
+        s += (1.0 + x[i] * x[i]).sqrt() / (1.0 + x[x.len() - 1 - i] * x[x.len() - 1 - i]);
+        for j in i + 1..x.len() {
+            s *= (y[(i + 1) % y.len()] / (1.0 + (1.25 * 0.25) * (1.25 * 0.25))).tanh();
+            s = y[y.len() - 1 - j];
+        }
+    }
+    for i in 0..x.len() {
+        for j in 0..x.len() {
+            s *= (-x[j] * (y[1] - y[i])).cos();
+            s *= (0.25 * x[x.len() - 1 - j]).tanh();
+        }
+        s *= 1.0 / (1.0 + (i as f64 + 1.0).cos() * (i as f64 + 1.0).cos());
+        for j in i + 1..x.len() {
+            s *= 1.0 / (1.0 + (1.0 + (2.0 * x[x.len() - 1 - i]) * (2.0 * x[x.len() - 1 - i])).ln() * (1.0 + (2.0 * x[x.len() - 1 - i]) * (2.0 * x[x.len() - 1 - i])).ln());
+            s += (2.0 * x[j]).sin();
+            s *= (x[x.len() - 1 - i] - s + x[2]).sin();
+        }
+    }
+    for i in 0..x.len() {
+        s += (1.0 + (1.25 * x[i]) * (1.25 * x[i])).sqrt();
+    }
     s
+}
+
+#[differentiable]
+pub fn ap29(x: &[f64], y: &[f64], a: f64) -> f64 {
+    let t = &y[1..];
+    let mut w = [0.0_f64; 4];
+    let mut s: f64 = 0.0;
+    w[2] += x[3];
+    for i in 0..t.len() {
+        s += (i as f64 + 1.0);
+        scale_into(3, 0.25, x, &mut w[1..]);
+        s += dot(&y[1..], &x[1..]) * (-(i as f64 + 1.0)).tanh();
+    }
+    for i in 0..t.len() {
+        for j in 0..x.len() {
+            s *= 1.0 / (1.0 + (1.0 + a * a).ln() * (1.0 + a * a).ln());
+            w[2] *= (j as f64 + 1.0).tanh().cos().cos();
+        }
+    }
+    s *= ((1.0 + (1.5 * x[2]) * (1.5 * x[2])).ln() / (1.0 + -y[3] * -y[3])).sin();
+    s + w[0] * w[3] + w.iter().sum::<f64>()
+}
+
+#[differentiable]
+pub fn ap30(x: &[f64], n: usize) -> f64 {
+    let t = &x[1..];
+    let mut v = vec![0.0_f64; x.len()];
+    let mut w = [0.0_f64; 4];
+    let mut s: f64 = 0.0;
+    for i in 0..4 {
+        s += v.iter().map(|u| 0.75).sum::<f64>().tanh().tanh();
+        w[3 - i] += v[i];
+        w[i] += (1.0 + x[(i + 1) % x.len()].exp() * x[(i + 1) % x.len()].exp()).ln() * x[(i + 1) % x.len()];
+    }
+    for i in 0..x.len() {
+        w[i % 4] += -(1.0 + v[i] * v[i]).ln() * v[i];
+    }
+    v[3] += -s;
+    s + v.iter().sum::<f64>() + w[0] * w[3] + w.iter().sum::<f64>()
 }
 
 #[differentiable]
 pub fn ap31(x: &[f64], y: &[f64], n: usize) -> f64 {
-    let mut v = vec![0.0_f64; x.len()];
-    let mut w = [0.0_f64; 4];
     let mut s: f64 = 0.0;
-    for i in 0..x.len() {
-        w[i % 4] += (i as f64 + 1.0);
-        for j in 0..x.len() {
-            if v[(j + 1) % x.len()] > y[j] {
-                w[j % 4] += (j as f64 + 1.0);
-            } else {
-                s += x[i].sin().sin() - (1.0 + y[y.len() - 1 - j] * y[y.len() - 1 - j]).sqrt();
-            }
-        }
-        if x[(i + 1) % x.len()] < y[(i + 1) % y.len()] {
-            s *= ((i as f64 + 1.0) / (1.0 + v[i] * v[i])).cos().sin();
-        } else {
-            w[i % 4] *= x[i].sin();
-        }
-    }
-    s += dot(&v[1..], &v[1..]) * (v[0] / (1.0 + s * s)).cos();
     for i in 0..n {
-        v[0] *= x[(i + 1) % x.len()].cos();
-    }
-    for i in 0..x.len() {
-        s += dot(&x[1..], x).sin();
-        s += (0..x.len()).map(|k| x[k] * (1.0 + w[(k + 1) % 4] * w[(k + 1) % 4]).ln()).sum::<f64>().cos();
-    }
-    s + v.iter().map(|u| u * u).sum::<f64>() + w[0] * w[3] + w.iter().sum::<f64>()
-}
-
-#[differentiable]
-pub fn ap32(x: &[f64], n: usize, a: f64) -> f64 {
-    let mut s: f64 = 0.0;
-    for i in 0..x.len() {
-        s = (1.0 + -(1.0 + x[2] * x[2]).sqrt() * -(1.0 + x[2] * x[2]).sqrt()).sqrt();
-        s += (dot(&x[1..], &x[1..]) + 0.75 / (1.0 + 2.0 * 2.0)) / (1.0 + (0..n).map(|k| x[k] * x[2]).sum::<f64>() * (0..n).map(|k| x[k] * x[2]).sum::<f64>());
-    }
-    s *= dot(x, x).tanh();
-    for i in 0..x.len() {
-        s *= (1.0 + (1.0 + (1.5 * x[i]) * (1.5 * x[i])).sqrt() * (1.0 + (1.5 * x[i]) * (1.5 * x[i])).sqrt()).ln().tanh();
-    }
-    s
-}
-
-#[differentiable]
-pub fn ap33(x: &[f64], a: f64) -> f64 {
-    let t = &x[1..];
-    let mut w = [0.0_f64; 4];
-    let mut s: f64 = 0.0;
-    s += -s * (2.0 * x[2]).sin() * -(x[1] + a);
-    for i in 0..x.len() {
-        if w[3 - i] > 0.0 {
-            s *= (t[i % t.len()] / (1.0 + w[(i + 1) % 4] * w[(i + 1) % 4])).cos();
-        } else {
-            s = (0..x.len()).map(|k| x[k] * (x[k] + x[k])).sum::<f64>();
-        }
-    }
-    for i in 0..x.len() {
-        s += a + x[(i + 1) % x.len()];
-    }
-    s + w[0] * w[3] + w.iter().sum::<f64>()
-}
-
-#[differentiable]
-pub fn ap34(x: &[f64], y: &[f64], a: f64) -> f64 {
-    let t = &x[1..];
-    let mut v = vec![0.0_f64; x.len()];
-    let mut s: f64 = 0.0;
-    for i in 0..t.len() {
-        if x[i] > y[i] {
-            s = (0..x.len()).map(|k| x[k] * t[k % t.len()].exp()).sum::<f64>();
-        } else {
-            s *= (0..x.len()).map(|k| x[k] * x[k].tanh()).sum::<f64>().sin();
-        }
-        if a < 0.25 {
-            s = dot(x, x).sin();
-        } else {
-            v[i] += v[i];
-        }
-    }
-    for i in 0..x.len() {
-        s = (0..x.len()).map(|k| x[k] * a.sin()).sum::<f64>().sin() + dot(&v, x);
-    }
-    s + v.iter().sum::<f64>()
-}
-
-#[differentiable]
-pub fn ap35(x: &[f64], n: usize, a: f64) -> f64 {
-    let mut w = [0.0_f64; 4];
-    let mut s: f64 = 0.0;
-    for i in 0..x.len() {
-        w[(i + 1) % 4] *= (i as f64 + 1.0).sin().tanh();
-        s *= (w[3 - i] / (1.0 + w[3 - i] * w[3 - i]) - x[i].cos()).tanh();
-    }
-    for i in 0..n {
-        s += dot(&x[1..], &w[1..]);
-        let m0 = if w[3 - i] > 0.0 {
-            (i as f64 + 1.0) * w[i]
-        } else {
-            w[1]
-        };
-        s += m0 * dot(&w[1..], &x[1..]);
-        s += x.iter().map(|u| (1.0 + u * u).sqrt().exp()).sum::<f64>() / (1.0 + a * a);
-    }
-    for i in 0..x.len() {
-        for j in 0..n {
-            w[(j + 1) % 4] = w[0] + (0.25 - 1.25);
-        }
-        w[i] += (1.25 * x[(i + 1) % x.len()]).sin().sin();
-        s += (0..x.len()).map(|k| x[k] * (1.0 + w[k] * w[k]).ln()).sum::<f64>();
-    }
-    for i in 0..x.len() {
-        s += dot(&w[1..], x);
-    }
-    s + w[0] * w[3] + w.iter().sum::<f64>()
-}
-
-#[differentiable]
-pub fn ap36(x: &[f64], n: usize, a: f64) -> f64 {
-    let mut w = [0.0_f64; 4];
-    let mut s: f64 = 0.0;
-    w[3] *= 1.0 / (1.0 + (x[4] + 1.25).tanh() * (x[4] + 1.25).tanh());
-    for i in 0..4 {
-        if s < -0.5 {
-            s += (0..x.len()).map(|k| x[k] * w[k % 4]).sum::<f64>().sin();
-        } else {
-            s = w.iter().map(|u| 2.0).sum::<f64>();
-        }
-        s += w[3];
-        w[i] = (x.iter().map(|u| -(1.0 + s * s).ln()).sum::<f64>() / (1.0 + x[(i + 1) % x.len()].sin() * x[(i + 1) % x.len()].sin())).tanh();
-    }
-    s + w[0] * w[3] + w.iter().sum::<f64>()
-}
-
-#[differentiable]
-pub fn ap37(x: &[f64], n: usize) -> f64 {
-    let t = &x[1..];
-    let mut v = vec![0.0_f64; x.len()];
-    let mut s: f64 = 0.0;
-    for i in 0..t.len() {
-        for j in i + 1..x.len() {
-            v[3] = (v[j].exp() / (1.0 + (j as f64 + 1.0) * (j as f64 + 1.0))).sin();
-        }
-    }
-    for i in 0..n {
-        v[(i + 1) % x.len()] += (1.0 + x[x.len() - 1 - i] * x[x.len() - 1 - i]).ln().exp();
-        v[(i + 1) % x.len()] = t[i];
-        v[3] += (1.0 + (1.0 + x[i] * x[i]).ln() * (1.0 + x[i] * x[i]).ln()).ln() + x[x.len() - 1 - i];
-    }
-    s + v.iter().map(|u| u * u).sum::<f64>()
-}
-
-#[differentiable]
-pub fn ap38(x: &[f64], y: &[f64], a: f64) -> f64 {
-    let mut v = vec![0.0_f64; x.len()];
-    let mut s: f64 = 0.0;
-    for i in 0..x.len() {
-        v[i] += x[(i + 1) % x.len()];
-        for j in 0..x.len() {
-            s += y[j] - (1.0 + x[i] * x[i]).ln().sin();
-        }
-        let m0 = if x[(i + 1) % x.len()] > 0.5 {
-            x[i] + dot(&v[1..], &x[1..])
-        } else {
-            (y[i] - x[i]).tanh()
-        };
-        s += m0 * (1.5 * x[x.len() - 1 - i]).tanh();
-    }
-    for i in 0..x.len() {
-        if x[i] > y[i] {
-            v[x.len() - 1 - i] *= 1.0 / (1.0 + v[i] * v[i]);
-        } else {
-            v[i] += v.iter().map(|u| (0.75 + a).sin()).sum::<f64>().cos().sin();
-        }
-    }
-    for i in 0..x.len() {
-        v[i] = (0..x.len()).map(|k| x[k] * 1.25).sum::<f64>();
-    }
-    s + v.iter().sum::<f64>()
-}
-
-#[differentiable]
-pub fn ap39(x: &[f64], y: &[f64], a: f64) -> f64 {
-    let mut v = vec![0.0_f64; x.len()];
-    let mut w = [0.0_f64; 4];
-    let mut s: f64 = 0.0;
-    s += 2.0;
-    s += (1.0 + x[0] * x[0]).ln().tanh().exp();
-    for i in 0..4 {
-        if x[(i + 1) % x.len()] > 0.0 {
-            s += (1.0 + -v[i] * -v[i]).ln();
-        } else {
-            v[i] += (0..x.len()).map(|k| x[k] * 1.25).sum::<f64>();
-        }
-    }
-    s + v.iter().map(|u| u * u).sum::<f64>() + w[0] * w[3] + w.iter().sum::<f64>()
-}
-
-#[differentiable]
-pub fn ap40(x: &[f64], y: &[f64], n: usize, a: f64) -> f64 {
-    let t = &x[1..];
-    let mut w = [0.0_f64; 4];
-    let mut s: f64 = 0.0;
-    for i in 0..x.len() {
-        s *= (0..x.len()).map(|k| x[k] * y[k].tanh()).sum::<f64>().sin();
+        s = 0.5;
         if x[i] > 0.25 {
-            s += (1.0 + a * a).sqrt().sin() / (1.0 + (0.25 * x[i]).sin().tanh() * (0.25 * x[i]).sin().tanh());
+            s = dot(x, y).sin();
         } else {
-            s = -(0..n).map(|k| x[k] * y[k].sin()).sum::<f64>();
+            s += x[(i + 1) % x.len()];
         }
-        s *= 1.0 / (1.0 + t[2] * t[2]);
-    }
-    for i in 0..t.len() {
-        s += (1.0 + (0..x.len()).map(|k| x[k] * x[(k + 1) % x.len()].tanh()).sum::<f64>() * (0..x.len()).map(|k| x[k] * x[(k + 1) % x.len()].tanh()).sum::<f64>()).ln();
-        s *= x[2].tanh().sin().tanh();
-        s = w.iter().map(|u| (1.0 + (u * 0.75) * (u * 0.75)).ln()).sum::<f64>();
-    }
-    for i in 0..x.len() {
-        if y[(i + 1) % y.len()] < y[i] {
-            w[(i + 1) % 4] += y.iter().map(|u| (0.25 - s) * u.tanh()).sum::<f64>().tanh();
+        if x[x.len() - 1 - i] < 0.0 {
+            s += ((1.25 - y[y.len() - 1 - i]) / (1.0 + 0.5 * 0.5)).cos();
         } else {
-            s += (x[x.len() - 1 - i] - y[i]).tanh() / (1.0 + 2.0 * 2.0);
-        }
-        scale_into(3, 0.5, x, &mut w[1..]);
-    }
-    for i in 0..4 {
-        s += x[i];
-        s = x[i].sin().tanh();
-    }
-    s + w[0] * w[3] + w.iter().sum::<f64>()
-}
-
-#[differentiable]
-pub fn ap41(x: &[f64], y: &[f64], n: usize) -> f64 {
-    let t = &y[1..];
-    let mut v = vec![0.0_f64; x.len()];
-    let mut s: f64 = 0.0;
-    for i in 0..t.len() {
-        s = 1.5 * ((i as f64 + 1.0) + y[y.len() - 1 - i]) * 0.5;
-        let m0 = if v[x.len() - 1 - i] < 0.5 {
-            y[i]
-        } else {
-            (1.0 + (1.5 * x[i]) * (1.5 * x[i])).ln() + dot(x, &v)
-        };
-        s += m0 * dot(&v[1..], &x[1..]);
-    }
-    for i in 0..x.len() {
-        v[x.len() - 1 - i] *= (1.0 + t[i % t.len()] * t[i % t.len()]).sqrt().sin();
-        s += 0.25;
-    }
-    s *= (0..n).map(|k| x[k] * (t[k] + t[(k + 1) % t.len()])).sum::<f64>().cos().sin();
-    for i in 0..x.len() {
-        for j in 0..x.len() {
-            v[i] *= (-y[(i + 1) % y.len()] + 0.25).sin();
-            s *= 1.0 / (1.0 + v[i] * v[i]);
-            if t[(i + 1) % t.len()] > y[j] {
-                s *= 1.0 / (1.0 + (x[2].sin() + t[(j + 1) % t.len()] * s) * (x[2].sin() + t[(j + 1) % t.len()] * s));
-            } else {
-                v[4] += (x[i] - 0.5) / (1.0 + t[2] * t[2]) - y[(i + 1) % y.len()];
-            }
+            s += y[i].sin();
         }
     }
-    s + v.iter().map(|u| u * u).sum::<f64>()
-}
-
-#[differentiable]
-pub fn ap42(x: &[f64], n: usize) -> f64 {
-    let mut s: f64 = 0.0;
-    s = x[2];
-    for i in 0..x.len() {
-        s += x[2] * x.iter().map(|u| (1.0 + (0.75 * x[i]).sin() * (0.75 * x[i]).sin()).ln()).sum::<f64>() + x[(i + 1) % x.len()];
-        let m0 = if x[i] > 0.0 {
-            x[3]
-        } else {
-            (i as f64 + 1.0) / (1.0 + x[i] * x[i]) + x[i] / (1.0 + x[(i + 1) % x.len()] * x[(i + 1) % x.len()])
-        };
-        s += m0 * x[i];
-    }
-    s += -x.iter().map(|u| u).sum::<f64>() - (x[3].sin() - (x[3] + 0.75));
-    s
-}
-
-#[differentiable]
-pub fn ap43(x: &[f64]) -> f64 {
-    let mut s: f64 = 0.0;
-    for i in 0..x.len() {
-        for j in 0..x.len() {
-            s += (1.0 + (0.5 / (1.0 + x[x.len() - 1 - i] * x[x.len() - 1 - i]) * x[i].tanh()) * (0.5 / (1.0 + x[x.len() - 1 - i] * x[x.len() - 1 - i]) * x[i].tanh())).ln();
-        }
-    }
-    for i in 0..x.len() {
-        s *= dot(&x[1..], x).tanh();
-        s *= 1.0 / (1.0 + x[(i + 1) % x.len()] * x[(i + 1) % x.len()]);
-        for j in i + 1..x.len() {
-            s += x[x.len() - 1 - i];
-        }
-    }
-    s += x[0];
-    for i in 0..x.len() {
-        for j in i + 1..x.len() {
-            if s > x[j] {
-                s = (2.0 * x[(j + 1) % x.len()]).sin().cos().exp();
-            } else {
-                s += (1.0 + (j as f64 + 1.0) * (j as f64 + 1.0)).ln().tanh();
-            }
-            s += s;
-            s *= 1.0 / (1.0 + s.exp().tanh() * s.exp().tanh());
-        }
-        s += (-x[i]).tanh().sin();
-        for j in i + 1..x.len() {
-            if x[(j + 1) % x.len()] > -0.5 {
-                s *= 1.0 / (1.0 + ((0.5 * x[i]).tanh() + (x[x.len() - 1 - j] + x[x.len() - 1 - j])) * ((0.5 * x[i]).tanh() + (x[x.len() - 1 - j] + x[x.len() - 1 - j])));
-            } else {
-                s *= x[x.len() - 1 - j].sin();
-            }
-            s = (j as f64 + 1.0).cos() / (1.0 + -(1.0 + x[j] * x[j]).sqrt() * -(1.0 + x[j] * x[j]).sqrt());
-        }
+    for i in 0..n {
+        s *= (x[i] - y[i]).tanh().cos();
     }
     s
 }
 
 #[differentiable]
-pub fn ap44(x: &[f64]) -> f64 {
-    let t = &x[1..];
+pub fn ap32(x: &[f64]) -> f64 {
+    let mut s: f64 = 0.0;
+    s += x[3].cos().sin();
+    for i in 0..x.len() {
+        s *= x[x.len() - 1 - i].tanh().sin();
+    }
+    for i in 0..x.len() {
+        s *= 1.0 / (1.0 + ((0..x.len()).map(|k| x[k] * 0.25).sum::<f64>() * (0..x.len()).map(|k| x[k] * x[3]).sum::<f64>()) * ((0..x.len()).map(|k| x[k] * 0.25).sum::<f64>() * (0..x.len()).map(|k| x[k] * x[3]).sum::<f64>()));
+        s += x[(i + 1) % x.len()];
+    }
+    s
+}
+
+#[differentiable]
+pub fn ap33(x: &[f64], y: &[f64], n: usize, a: f64) -> f64 {
     let mut v = vec![0.0_f64; x.len()];
     let mut w = [0.0_f64; 4];
     let mut s: f64 = 0.0;
-    v[1] *= dot(&v, &v).tanh();
-    for i in 0..t.len() {
-        scale_into(x.len(), s.tanh(), x, &mut v);
-        v[i] += -x[2];
-        w[(i + 1) % 4] *= x[i].cos();
+    for i in 0..4 {
+        v[i % x.len()] += x[i % x.len()];
     }
+    for i in 0..x.len() {
+        v[2] *= (0..n).map(|k| x[k] * (1.0 + y[2] * y[2]).sqrt()).sum::<f64>().cos();
+        v[(i + 1) % x.len()] = y[(i + 1) % y.len()];
+        s += (1.25 / (1.0 + w[3 - i] * w[3 - i])).tanh().tanh();
+    }
+    for i in 0..x.len() {
+        v[i] *= a.cos();
+        s = (1.0 + (1.0 + w[3 - i] * w[3 - i]).ln().tanh() * (1.0 + w[3 - i] * w[3 - i]).ln().tanh()).sqrt();
+        v[i] *= (1.0 + (1.0 + (1.5 * x[i]) * (1.5 * x[i])).sqrt() * (1.0 + (1.5 * x[i]) * (1.5 * x[i])).sqrt()).ln().tanh();
+    }
+    s = y.iter().map(|u| (1.0 + s.tanh() * s.tanh()).sqrt()).sum::<f64>().sin().cos();
+    s + v.iter().map(|u| u * u).sum::<f64>() + w[0] * w[3] + w.iter().sum::<f64>()
+}
+
+#[differentiable]
+pub fn ap34(x: &[f64], y: &[f64], n: usize) -> f64 {
+    let mut v = vec![0.0_f64; x.len()];
+    let mut w = [0.0_f64; 4];
+    let mut s: f64 = 0.0;
+    for i in 0..n {
+        let m0 = if x[(i + 1) % x.len()] > y[y.len() - 1 - i] {
+            x[i].cos().sin()
+        } else {
+            (1.0 + (x[(i + 1) % x.len()] - 0.5) * (x[(i + 1) % x.len()] - 0.5)).ln()
+        };
+        s += m0 * -y[i];
+    }
+    s *= w[0].sin();
     s + v.iter().sum::<f64>() + w[0] * w[3] + w.iter().sum::<f64>()
 }
 
 #[differentiable]
-pub fn ap45(x: &[f64], n: usize) -> f64 {
-    let mut v = vec![0.0_f64; x.len()];
-    let mut w = [0.0_f64; 4];
-    let mut s: f64 = 0.0;
-    for i in 0..n {
-        let m0 = if v[i] < x[i] {
-            x[i]
-        } else {
-            (0..n).map(|k| x[k] * (1.5 * x[3]).tanh()).sum::<f64>()
-        };
-        s += m0 * (m0 / (1.0 + v[(i + 1) % x.len()] * v[(i + 1) % x.len()]));
-    }
-    s = v[4];
-    w[2] = 1.5;
-    s + v.iter().map(|u| u * u).sum::<f64>() + w[0] * w[3] + w.iter().sum::<f64>()
-}
-
-#[differentiable]
-pub fn ap46(x: &[f64], y: &[f64], n: usize) -> f64 {
+pub fn ap35(x: &[f64]) -> f64 {
     let mut v = vec![0.0_f64; x.len()];
     let mut s: f64 = 0.0;
-    s += dot(x, x);
-    v[1] += -s / (1.0 + (1.0 + x[4] * x[4]).sqrt() * (1.0 + x[4] * x[4]).sqrt());
-    accumulate_sin(x.len() - 1, &x[1..], &mut v[..]);
-    s + v.iter().sum::<f64>()
-}
-
-#[differentiable]
-pub fn ap47(x: &[f64], n: usize) -> f64 {
-    let t = &x[1..];
-    let mut v = vec![0.0_f64; x.len()];
-    let mut s: f64 = 0.0;
-    s += (1.0 + s.cos().tanh() * s.cos().tanh()).sqrt();
-    s *= (0..x.len()).map(|k| x[k] * v[k].exp()).sum::<f64>().tanh().cos();
-    s = v.iter().map(|u| (1.0 + (0.75 * x[0]).exp() * (0.75 * x[0]).exp()).sqrt()).sum::<f64>();
-    s + v.iter().map(|u| u * u).sum::<f64>()
-}
-
-#[differentiable]
-pub fn ap48(x: &[f64], y: &[f64], n: usize) -> f64 {
-    let mut v = vec![0.0_f64; x.len()];
-    let mut s: f64 = 0.0;
+    s = x[1];
     for i in 0..x.len() {
-        v[i] += v.iter().map(|u| u).sum::<f64>();
-        s += dot(&v[1..], x);
-        s += v[1];
+        for j in 0..x.len() {
+            s += x[i].exp() / (1.0 + x[(j + 1) % x.len()].cos().sin() * x[(j + 1) % x.len()].cos().sin());
+        }
     }
-    accumulate_sin(x.len() - 1, &x[1..], &mut v[1..]);
-    scale_into(x.len() - 1, 0.5, &x[1..], &mut v[..]);
+    for i in 0..x.len() {
+        v[(i + 1) % x.len()] *= (i as f64 + 1.0).sin().tanh();
+        s *= (v[x.len() - 1 - i] / (1.0 + v[x.len() - 1 - i] * v[x.len() - 1 - i]) - x[i].cos()).tanh();
+    }
     s + v.iter().map(|u| u.sin()).sum::<f64>()
 }
 
 #[differentiable]
-pub fn ap49(x: &[f64], a: f64) -> f64 {
+pub fn ap36(x: &[f64], y: &[f64], a: f64) -> f64 {
     let mut v = vec![0.0_f64; x.len()];
     let mut w = [0.0_f64; 4];
     let mut s: f64 = 0.0;
+    s *= y[2].sin();
     for i in 0..x.len() {
-        w[(i + 1) % 4] += x[0] * v[i];
+        accumulate_sin(x.len(), y, &mut v[..]);
     }
-    w[2] *= (x[0] * x[1] + a / (1.0 + v[3] * v[3])).cos();
-    s + v.iter().sum::<f64>() + w[0] * w[3] + w.iter().sum::<f64>()
+    for i in 0..4 {
+        v[x.len() - 1 - i] += w[0];
+    }
+    for i in 0..4 {
+        scale_into(x.len() - 1, 1.25, &x[1..], &mut v[..]);
+        let m1 = if w[i] < 0.25 {
+            -(y[(i + 1) % y.len()] + x[(i + 1) % x.len()])
+        } else {
+            (0..x.len()).map(|k| x[k] * w[(k + 1) % 4]).sum::<f64>().tanh()
+        };
+        s += m1 * s;
+        s += dot(&w[1..], y);
+    }
+    s + v.iter().map(|u| u.sin()).sum::<f64>() + w[0] * w[3] + w.iter().sum::<f64>()
 }
 
 #[differentiable]
-pub fn ap50(x: &[f64], a: f64) -> f64 {
-    let t = &x[1..];
+pub fn ap37(x: &[f64], n: usize, a: f64) -> f64 {
+    let mut s: f64 = 0.0;
+    for i in 0..x.len() {
+        s = 1.5 * (0.25 * x[i]).sin() + (0..x.len()).map(|k| x[k] * -x[(k + 1) % x.len()]).sum::<f64>() * (1.5 - x[i]);
+        for j in 0..n {
+            let m0 = if a < x[(i + 1) % x.len()] {
+                (j as f64 + 1.0) + x[i]
+            } else {
+                x[j].tanh() / (1.0 + ((j as f64 + 1.0) / (1.0 + x[(j + 1) % x.len()] * x[(j + 1) % x.len()])) * ((j as f64 + 1.0) / (1.0 + x[(j + 1) % x.len()] * x[(j + 1) % x.len()])))
+            };
+            s += m0 * (1.0 + x[i] * x[i]).ln();
+        }
+        s = dot(&x[1..], x);
+    }
+    for i in 0..x.len() {
+        s = x[(i + 1) % x.len()].exp() / (1.0 + (s * s) * (s * s)) / (1.0 + (-a).tanh() * (-a).tanh());
+        let m1 = if s < x[i] {
+            (1.0 + x[i] * x[i]).ln().exp()
+        } else {
+            (1.0 + (1.0 + x[(i + 1) % x.len()] * x[(i + 1) % x.len()]).ln() * (1.0 + x[(i + 1) % x.len()] * x[(i + 1) % x.len()]).ln()).sqrt()
+        };
+        s += m1 * (x[x.len() - 1 - i] * x[(i + 1) % x.len()]);
+    }
+    s
+}
+
+#[differentiable]
+pub fn ap38(x: &[f64], y: &[f64], n: usize) -> f64 {
+    let mut v = vec![0.0_f64; x.len()];
     let mut w = [0.0_f64; 4];
     let mut s: f64 = 0.0;
-    s = (0..x.len()).map(|k| x[k] * x[(k + 1) % x.len()].exp()).sum::<f64>();
+    for i in 0..n {
+        s *= (0..n).map(|k| x[k] * (1.0 + (0.5 * x[i]) * (0.5 * x[i])).ln()).sum::<f64>().sin();
+        v[i] += ((1.0 + y[y.len() - 1 - i] * y[y.len() - 1 - i]).ln() - (w[3 - i] + 2.0)) * v.iter().map(|u| (0.5 * x[i]).exp()).sum::<f64>().sin();
+        w[i] = w[i] * w[(i + 1) % 4] + x[x.len() - 1 - i];
+    }
+    accumulate_sin(x.len() - 1, &x[1..], &mut v[1..]);
+    for i in 0..n {
+        for j in i + 1..x.len() {
+            w[0] += s / (1.0 + (y[(j + 1) % y.len()] * x[j].exp()) * (y[(j + 1) % y.len()] * x[j].exp()));
+        }
+        if s < -0.5 {
+            v[i] = v.iter().sum::<f64>();
+        } else {
+            w[2] += (1.25 * x[(i + 1) % x.len()]).sin();
+        }
+    }
+    s + v.iter().map(|u| u * u).sum::<f64>() + w[0] * w[3] + w.iter().sum::<f64>()
+}
+
+#[differentiable]
+pub fn ap39(x: &[f64], n: usize, a: f64) -> f64 {
+    let mut s: f64 = 0.0;
+    for i in 0..x.len() {
+        if s > 0.0 {
+            s = 0.75;
+        } else {
+            s = -x[i].tanh();
+        }
+        s = x[i];
+    }
+    s = (1.0 + s * s).ln().sin();
+    for i in 0..x.len() {
+        s *= 1.0 / (1.0 + x[0] * x[0]);
+        s += x.iter().map(|u| u.exp().sin()).sum::<f64>();
+        s += (1.0 + (x.iter().map(|u| u).sum::<f64>() * (0.75 * x[(i + 1) % x.len()]).sin()) * (x.iter().map(|u| u).sum::<f64>() * (0.75 * x[(i + 1) % x.len()]).sin())).ln();
+    }
+    for i in 0..x.len() {
+        s = x.iter().map(|u| (1.0 + (u * 0.75) * (u * 0.75)).ln()).sum::<f64>().tanh();
+        if x[(i + 1) % x.len()] < x[i] {
+            s *= ((i as f64 + 1.0).cos() / (1.0 + (1.0 + x[(i + 1) % x.len()] * x[(i + 1) % x.len()]).ln() * (1.0 + x[(i + 1) % x.len()] * x[(i + 1) % x.len()]).ln())).sin();
+        } else {
+            s += 0.25;
+        }
+        s += 0.75 - x[x.len() - 1 - i].sin() + (1.5 / (1.0 + x[i] * x[i])).exp();
+    }
+    s
+}
+
+#[differentiable]
+pub fn ap40(x: &[f64], y: &[f64], n: usize) -> f64 {
+    let t = &x[1..];
+    let mut s: f64 = 0.0;
+    s += x[2];
+    s = (0..n).map(|k| x[k] * (t[k] * y[k])).sum::<f64>();
+    s
+}
+
+#[differentiable]
+pub fn ap41(x: &[f64], y: &[f64]) -> f64 {
+    let mut v = vec![0.0_f64; x.len()];
+    let mut s: f64 = 0.0;
+    v[0] += (v[0].sin() + (v[1] - x[0])).cos();
+    for i in 0..x.len() {
+        s += y.iter().map(|u| (0.25 - s) * u.tanh()).sum::<f64>();
+        v[(i + 1) % x.len()] = (2.0 - v[i]).cos().tanh();
+    }
+    for i in 0..x.len() {
+        s += -(1.0 + y[0] * y[0]).sqrt() + v[(i + 1) % x.len()].tanh();
+        if y[(i + 1) % y.len()] > 0.0 {
+            v[i] *= x[i].tanh();
+        } else {
+            s = (1.0 + (0.75 * x[i]).sin() * (0.75 * x[i]).sin()).sqrt();
+        }
+        s = s - y[y.len() - 1 - i] / (1.0 + (v[(i + 1) % x.len()] / (1.0 + x[i] * x[i])) * (v[(i + 1) % x.len()] / (1.0 + x[i] * x[i])));
+    }
+    v[1] += (1.0 + ((0.75 * x[0]).sin() * -x[1]) * ((0.75 * x[0]).sin() * -x[1])).ln();
+    s + v.iter().sum::<f64>()
+}
+
+#[differentiable]
+pub fn ap42(x: &[f64]) -> f64 {
+    let mut s: f64 = 0.0;
+    for i in 0..x.len() {
+        s = (i as f64 + 1.0).cos().exp().tanh();
+        s += 0.25;
+        s += ((i as f64 + 1.0) / (1.0 + x[x.len() - 1 - i] * x[x.len() - 1 - i])).tanh().sin();
+    }
+    for i in 0..x.len() {
+        s = (1.0 + x[i] * x[i]).sqrt().exp();
+        s = x[(i + 1) % x.len()] - 1.5;
+    }
+    s *= ((0.5 * x[3]).sin() + x[3]).sin();
+    for i in 0..x.len() {
+        for j in 0..x.len() {
+            s = (x[x.len() - 1 - i].cos() - (1.0 + (0.25 * x[j]) * (0.25 * x[j])).ln()).tanh();
+            s *= 1.0 / (1.0 + x[i] * x[i]);
+        }
+        if x[(i + 1) % x.len()] > x[i] {
+            s *= x.iter().map(|u| (1.0 + u * u).ln()).sum::<f64>().tanh().cos();
+        } else {
+            s *= (s - 0.75).sin().tanh();
+        }
+    }
+    s
+}
+
+#[differentiable]
+pub fn ap43(x: &[f64], n: usize) -> f64 {
+    let mut w = [0.0_f64; 4];
+    let mut s: f64 = 0.0;
+    for i in 0..x.len() {
+        if w[0] > x[0] {
+            w[(i + 1) % 4] = 1.25;
+        } else {
+            w[(i + 1) % 4] = w[i % 4];
+        }
+    }
+    w[2] += x[3];
     for i in 0..x.len() {
         for j in i + 1..x.len() {
-            let m0 = if x[(i + 1) % x.len()] < 0.25 {
-                (1.0 + x[i] * x[i]).sqrt() * (x[x.len() - 1 - i] / (1.0 + w[i] * w[i]))
+            if x[j] < 0.25 {
+                s = (1.0 + x[j] * x[j]).sqrt();
             } else {
-                (1.0 + (0.25 * x[(i + 1) % x.len()]) * (0.25 * x[(i + 1) % x.len()])).sqrt()
-            };
-            s += m0 * -(j as f64 + 1.0);
-            s = m0;
-            s = x[i];
+                w[0] = -(x[(j + 1) % x.len()] - x[0]).tanh();
+            }
         }
-        let m1 = if w[(i + 1) % 4] < x[i] {
-            1.5 / (1.0 + -w[2] * -w[2])
-        } else {
-            (i as f64 + 1.0).sin()
-        };
-        s += m1 * (0..x.len()).map(|k| x[k] * (w[k] / (1.0 + 0.75 * 0.75))).sum::<f64>();
-    }
-    scale_into(3, 1.25, x, &mut w[1..]);
-    for i in 0..4 {
-        w[i] *= w.iter().map(|u| (1.0 + u * u).ln().cos()).sum::<f64>().sin();
     }
     s + w[0] * w[3] + w.iter().sum::<f64>()
 }
 
 #[differentiable]
-pub fn ap51(x: &[f64], n: usize) -> f64 {
+pub fn ap44(x: &[f64], y: &[f64], n: usize) -> f64 {
+    let mut w = [0.0_f64; 4];
+    let mut s: f64 = 0.0;
+    s = (1.0 + (0..n).map(|k| x[k] * 2.0).sum::<f64>() * (0..n).map(|k| x[k] * 2.0).sum::<f64>()).ln() + (1.0 + w[3] * w[3]).sqrt().cos();
+    w[3] *= x[1].tanh();
+    for i in 0..n {
+        s += w[i];
+        w[i] = w[i] * w[(i + 1) % 4] + x[i];
+    }
+    w[2] *= ((2.0 - x[1]) / (1.0 + (0.5 * x[0]).sin() * (0.5 * x[0]).sin())).tanh();
+    s + w[0] * w[3] + w.iter().sum::<f64>()
+}
+
+#[differentiable]
+pub fn ap45(x: &[f64], a: f64) -> f64 {
+    let mut v = vec![0.0_f64; x.len()];
+    let mut s: f64 = 0.0;
+    scale_into(x.len(), s.tanh(), x, &mut v);
+    for i in 0..x.len() {
+        if v[i] > 0.5 {
+            s += dot(&x[1..], &x[1..]) * v.iter().sum::<f64>();
+        } else {
+            v[i] = (i as f64 + 1.0);
+        }
+        s *= 1.0 / (1.0 + x[i].cos() * x[i].cos());
+    }
+    v[0] = 0.25;
+    s += x[0];
+    s + v.iter().map(|u| u * u).sum::<f64>()
+}
+
+#[differentiable]
+pub fn ap46(x: &[f64], n: usize, a: f64) -> f64 {
+    let mut v = vec![0.0_f64; x.len()];
+    let mut s: f64 = 0.0;
+    for i in 0..n {
+        for j in 0..n {
+            v[4] = (1.0 + x[(i + 1) % x.len()] * x[(i + 1) % x.len()]).sqrt().sin().cos();
+            v[2] += (x[(i + 1) % x.len()] - x[3] - x[x.len() - 1 - i]) / (1.0 + ((v[x.len() - 1 - j] + s) / (1.0 + x[x.len() - 1 - j] * x[x.len() - 1 - j])) * ((v[x.len() - 1 - j] + s) / (1.0 + x[x.len() - 1 - j] * x[x.len() - 1 - j])));
+            v[(i + 1) % x.len()] *= (x[i] * x[x.len() - 1 - j]).sin();
+        }
+        for j in 0..n {
+            v[j] = v[j] * v[(j + 1) % x.len()] + x[3];
+            v[(i + 1) % x.len()] = a.tanh() * v[4];
+            s = x[3] * v[3].cos();
+        }
+    }
+    s += v.iter().map(|u| a.sin()).sum::<f64>();
+    for i in 0..n {
+        v[(i + 1) % x.len()] += (s / (1.0 + v[i] * v[i])).tanh().sin();
+    }
+    v[2] = v.iter().map(|u| u.tanh() / (1.0 + (0.5 - u) * (0.5 - u))).sum::<f64>();
+    s + v.iter().sum::<f64>()
+}
+
+#[differentiable]
+pub fn ap47(x: &[f64], y: &[f64], n: usize, a: f64) -> f64 {
+    let mut v = vec![0.0_f64; x.len()];
+    let mut s: f64 = 0.0;
+    v[0] += x[3];
+    for i in 0..x.len() {
+        s = (1.0 + (v[x.len() - 1 - i] + x[0]) * (v[x.len() - 1 - i] + x[0])).sqrt().tanh();
+        s += x[0];
+        if x[x.len() - 1 - i] < 0.25 {
+            v[(i + 1) % x.len()] += y[i];
+        } else {
+            s = -a;
+        }
+    }
+    s + v.iter().map(|u| u.sin()).sum::<f64>()
+}
+
+#[differentiable]
+pub fn ap48(x: &[f64], y: &[f64], a: f64) -> f64 {
     let mut s: f64 = 0.0;
     for i in 0..x.len() {
-        s = 2.0 * -x[2] - (1.0 + (x[(i + 1) % x.len()] + 0.75) * (x[(i + 1) % x.len()] + 0.75)).ln();
-        s += (0..n).map(|k| x[k] * x[0].exp()).sum::<f64>();
+        for j in i + 1..x.len() {
+            s = (1.0 + x[(i + 1) % x.len()] * x[(i + 1) % x.len()]).sqrt();
+            let m0 = if y[j] > 0.0 {
+                (1.0 + x[x.len() - 1 - i].exp() * x[x.len() - 1 - i].exp()).ln()
+            } else {
+                -x[(j + 1) % x.len()].exp()
+            };
+            s += m0 * y[(j + 1) % y.len()].exp();
+            s *= (1.0 + x[j].cos() * x[j].cos()).sqrt().tanh();
+        }
+        s += (1.0 + (-(i as f64 + 1.0) / (1.0 + (y[y.len() - 1 - i] / (1.0 + y[i] * y[i])) * (y[y.len() - 1 - i] / (1.0 + y[i] * y[i])))) * (-(i as f64 + 1.0) / (1.0 + (y[y.len() - 1 - i] / (1.0 + y[i] * y[i])) * (y[y.len() - 1 - i] / (1.0 + y[i] * y[i]))))).sqrt();
     }
+    s *= (0.25 * x[0]).sin();
+    s
+}
+
+#[differentiable]
+pub fn ap49(x: &[f64], y: &[f64], n: usize) -> f64 {
+    let mut v = vec![0.0_f64; x.len()];
+    let mut s: f64 = 0.0;
     for i in 0..n {
-        s = (i as f64 + 1.0);
-        s += x[(i + 1) % x.len()] * (0..n).map(|k| x[k] * (1.0 + x[(k + 1) % x.len()] * x[(k + 1) % x.len()]).ln()).sum::<f64>();
+        s = x[i];
+        let m0 = if v[(i + 1) % x.len()] < y[i] {
+            1.5 / (1.0 + -v[3] * -v[3])
+        } else {
+            (i as f64 + 1.0).sin()
+        };
+        s += m0 * (0..x.len()).map(|k| x[k] * (1.0 + (1.25 * x[i]) * (1.25 * x[i])).sqrt()).sum::<f64>();
     }
+    scale_into(x.len() - 1, 1.25, &x[1..], &mut v[1..]);
+    for i in 0..x.len() {
+        v[i] *= y.iter().map(|u| (1.0 + u * u).ln().cos()).sum::<f64>().sin();
+    }
+    v[4] += (1.0 + (0..n).map(|k| x[k] * (1.5 - x[1])).sum::<f64>() * (0..n).map(|k| x[k] * (1.5 - x[1])).sum::<f64>()).sqrt();
+    s + v.iter().map(|u| u * u).sum::<f64>()
+}
+
+#[differentiable]
+pub fn ap50(x: &[f64], y: &[f64], a: f64) -> f64 {
+    let mut w = [0.0_f64; 4];
+    let mut s: f64 = 0.0;
+    w[0] += (0..x.len()).map(|k| x[k] * a.sin()).sum::<f64>();
+    for i in 0..4 {
+        w[(i + 1) % 4] += (0..x.len()).map(|k| x[k] * -x[k]).sum::<f64>();
+        s += (0..x.len()).map(|k| x[k] * (0.75 * x[i % x.len()]).tanh()).sum::<f64>() - 0.75;
+    }
+    s + w[0] * w[3] + w.iter().sum::<f64>()
+}
+
+#[differentiable]
+pub fn ap51(x: &[f64], a: f64) -> f64 {
+    let mut s: f64 = 0.0;
+    for i in 0..x.len() {
+        for j in i + 1..x.len() {
+            let m0 = if x[x.len() - 1 - j] > 0.0 {
+                (1.0 + (x[i] - x[x.len() - 1 - i]) * (x[i] - x[x.len() - 1 - i])).sqrt()
+            } else {
+                (1.0 + s.tanh() * s.tanh()).sqrt()
+            };
+            s += m0 * x[0].tanh();
+            s *= x[j].exp().cos().tanh();
+        }
+        s = 0.25;
+    }
+    for i in 0..x.len() {
+        let m1 = if x[x.len() - 1 - i] > x[i] {
+            x[i] + x[i]
+        } else {
+            (x[x.len() - 1 - i] + a).cos()
+        };
+        s += m1 * x[(i + 1) % x.len()];
+        s = (1.0 + ((0..x.len()).map(|k| x[k] * x[k].exp()).sum::<f64>() + x[i] * x[i]) * ((0..x.len()).map(|k| x[k] * x[k].exp()).sum::<f64>() + x[i] * x[i])).sqrt();
+    }
+    s += (a - s) * (1.0 + x[0] * x[0]).sqrt();
+    s *= x[3].cos();
     s
 }
 
 #[differentiable]
 pub fn ap52(x: &[f64], n: usize) -> f64 {
-    let t = &x[1..];
     let mut v = vec![0.0_f64; x.len()];
     let mut w = [0.0_f64; 4];
     let mut s: f64 = 0.0;
-    v[0] *= v.iter().map(|u| u).sum::<f64>().tanh();
     for i in 0..n {
-        let m0 = if t[i % t.len()] < x[i] {
-            s
+        v[(i + 1) % x.len()] += (1.0 + (1.0 + (1.5 * x[i]) * (1.5 * x[i])).ln() * (1.0 + (1.5 * x[i]) * (1.5 * x[i])).ln()).sqrt();
+        w[i] += dot(&w[1..], &w);
+        v[i] = (1.0 + (1.0 + (1.5 * x[x.len() - 1 - i]) * (1.5 * x[x.len() - 1 - i])).sqrt() * (1.0 + (1.5 * x[x.len() - 1 - i]) * (1.5 * x[x.len() - 1 - i])).sqrt()).ln() / (1.0 + (0.5 * x[i].cos()) * (0.5 * x[i].cos()));
+    }
+    s += -x[0] * (s * w[2]) + (1.0 + x[1] * x[1]).sqrt().tanh();
+    for i in 0..n {
+        let m0 = if s < x[i] {
+            (0..x.len()).map(|k| x[k] * (0.5 * x[(i + 1) % x.len()]).exp()).sum::<f64>()
         } else {
-            x[1]
+            v.iter().map(|u| (0.75 * x[i]).sin()).sum::<f64>().tanh()
         };
-        s += m0 * 0.5;
-        s += (0..n).map(|k| x[k] * (0.75 - w[k])).sum::<f64>();
-    }
-    for i in 0..t.len() {
-        s = w[i];
-    }
-    for i in 0..t.len() {
-        w[3 - i] += (1.0 + x[(i + 1) % x.len()] * x[(i + 1) % x.len()]).ln();
+        s += m0 * v[(i + 1) % x.len()].cos();
     }
     s + v.iter().map(|u| u * u).sum::<f64>() + w[0] * w[3] + w.iter().sum::<f64>()
 }
 
 #[differentiable]
-pub fn ap53(x: &[f64], y: &[f64], n: usize, a: f64) -> f64 {
+pub fn ap53(x: &[f64], a: f64) -> f64 {
     let t = &x[1..];
-    let mut v = vec![0.0_f64; x.len()];
-    let mut s: f64 = 0.0;
-    s += v.iter().map(|u| a).sum::<f64>();
-    for i in 0..x.len() {
-        if s > y[i] {
-            v[(i + 1) % x.len()] = a - (1.5 + v[(i + 1) % x.len()]);
-        } else {
-            s = dot(t, &v[1..]);
-        }
-        let m0 = if y[y.len() - 1 - i] < 0.0 {
-            -(0.75 * x[0]).tanh()
-        } else {
-            y[i].sin().cos()
-        };
-        s += m0 * a;
-        let m1 = if s < y[i] {
-            (0..x.len()).map(|k| x[k] * a.exp()).sum::<f64>()
-        } else {
-            (1.0 + v[(i + 1) % x.len()] * v[(i + 1) % x.len()]).sqrt().tanh()
-        };
-        s += m1 * (t[i % t.len()] + y[i]);
-    }
-    s + v.iter().map(|u| u * u).sum::<f64>()
-}
-
-#[differentiable]
-pub fn ap54(x: &[f64], y: &[f64], n: usize) -> f64 {
-    let t = &x[1..];
-    let mut v = vec![0.0_f64; x.len()];
-    let mut s: f64 = 0.0;
-    for i in 0..t.len() {
-        accumulate_sin(t.len(), t, &mut v);
-    }
-    for i in 0..t.len() {
-        s += (0..n).map(|k| x[k] * (t[k] / (1.0 + t[(k + 1) % t.len()] * t[(k + 1) % t.len()]))).sum::<f64>().cos();
-    }
-    s + v.iter().map(|u| u * u).sum::<f64>()
-}
-
-#[differentiable]
-pub fn ap55(x: &[f64], y: &[f64]) -> f64 {
-    let mut v = vec![0.0_f64; x.len()];
-    let mut w = [0.0_f64; 4];
-    let mut s: f64 = 0.0;
-    s += ((0.5 * x[2]).sin() / (1.0 + (1.25 + x[0]) * (1.25 + x[0]))).cos();
-    for i in 0..x.len() {
-        s += w.iter().map(|u| -u / (1.0 + u * u)).sum::<f64>();
-        for j in i + 1..x.len() {
-            w[(j + 1) % 4] = (-w[j]).tanh().exp();
-            if s > 0.5 {
-                v[x.len() - 1 - i] += (1.0 + w[1] * w[1]).ln().tanh().tanh();
-            } else {
-                s *= x[x.len() - 1 - i].sin().cos().cos();
-            }
-        }
-    }
-    scale_into(x.len(), 2.0, x, &mut v);
-    v[2] += dot(&v[1..], &w[1..]);
-    s + v.iter().map(|u| u.sin()).sum::<f64>() + w[0] * w[3] + w.iter().sum::<f64>()
-}
-
-#[differentiable]
-pub fn ap56(x: &[f64], a: f64) -> f64 {
-    let t = &x[1..];
-    let mut v = vec![0.0_f64; x.len()];
     let mut w = [0.0_f64; 4];
     let mut s: f64 = 0.0;
     for i in 0..x.len() {
-        s *= (-x[x.len() - 1 - i].exp()).sin();
+        w[3 - i] += dot(&t[1..], &w[1..]) * x[x.len() - 1 - i];
     }
-    for i in 0..4 {
-        w[i] = (x[i].exp() * (1.0 + (0.75 * x[i]) * (0.75 * x[i])).ln()).cos();
-    }
-    for i in 0..x.len() {
-        w[i % 4] *= ((1.0 + a * a).ln() / (1.0 + -w[0] * -w[0])).sin();
-    }
+    s += x[2] - (a - dot(&t[1..], &t[1..]));
     for i in 0..t.len() {
-        s += (0..x.len()).map(|k| x[k] * -t[3]).sum::<f64>().sin();
-    }
-    s + v.iter().map(|u| u.sin()).sum::<f64>() + w[0] * w[3] + w.iter().sum::<f64>()
-}
-
-#[differentiable]
-pub fn ap57(x: &[f64], a: f64) -> f64 {
-    let mut w = [0.0_f64; 4];
-    let mut s: f64 = 0.0;
-    for i in 0..x.len() {
-        if s > 0.25 {
-            w[i % 4] += x[i];
-        } else {
-            s = w[(i + 1) % 4].tanh().tanh();
-        }
-        let m0 = if s < x[x.len() - 1 - i] {
-            (0..x.len()).map(|k| x[k] * (x[x.len() - 1 - k] / (1.0 + x[k] * x[k]))).sum::<f64>()
-        } else {
-            a.cos().sin()
-        };
-        s += m0 * 1.5;
-    }
-    for i in 0..4 {
-        w[(i + 1) % 4] += w[(i + 1) % 4];
-    }
-    for i in 0..x.len() {
         accumulate_sin(3, x, &mut w[1..]);
+        w[(i + 1) % 4] = (0.5 * x[i]).tanh();
+        s += (0..x.len()).map(|k| x[k] * t[k % t.len()]).sum::<f64>() / (1.0 + ((t[i] + a) / (1.0 + 0.5 * 0.5)) * ((t[i] + a) / (1.0 + 0.5 * 0.5)));
     }
-    w[3] *= (1.0 + (s / (1.0 + 2.0 * 2.0)) * (s / (1.0 + 2.0 * 2.0))).ln().sin();
     s + w[0] * w[3] + w.iter().sum::<f64>()
 }
 
 #[differentiable]
-pub fn ap58(x: &[f64], n: usize, a: f64) -> f64 {
-    let t = &x[1..];
+pub fn ap54(x: &[f64], y: &[f64]) -> f64 {
+    let t = &y[1..];
+    let mut w = [0.0_f64; 4];
     let mut s: f64 = 0.0;
-    for i in 0..x.len() {
-        s += (1.0 + (0.5 * x[(i + 1) % x.len()]) * (0.5 * x[(i + 1) % x.len()])).ln();
+    w[3] = t[0].tanh().sin().cos();
+    for i in 0..4 {
+        for j in i + 1..x.len() {
+            w[(j + 1) % 4] *= x[i].tanh().tanh().tanh();
+        }
     }
-    s *= 1.0 / (1.0 + (2.0 / (1.0 + (t[0] + x[1]) * (t[0] + x[1]))) * (2.0 / (1.0 + (t[0] + x[1]) * (t[0] + x[1]))));
-    for i in 0..x.len() {
-        s = (1.0 + (1.0 + t[i % t.len()] * t[i % t.len()]).ln() * (1.0 + t[i % t.len()] * t[i % t.len()]).ln()).ln();
-        s *= 1.0 / (1.0 + (i as f64 + 1.0).tanh() * (i as f64 + 1.0).tanh());
-        s *= (1.0 + x.iter().map(|u| (1.0 + (0.5 * x[i]) * (0.5 * x[i])).sqrt().tanh()).sum::<f64>() * x.iter().map(|u| (1.0 + (0.5 * x[i]) * (0.5 * x[i])).sqrt().tanh()).sum::<f64>()).ln().cos();
-    }
+    s + w[0] * w[3] + w.iter().sum::<f64>()
+}
+
+#[differentiable]
+pub fn ap55(x: &[f64], n: usize) -> f64 {
+    let mut s: f64 = 0.0;
+    s += (-x[4]).tanh() + -x[1].exp();
+    s *= ((1.0 + (0.25 * x[0]) * (0.25 * x[0])).sqrt() + x[1].tanh()).sin();
+    s = -(0..x.len()).map(|k| x[k] * (1.0 + x[3] * x[3]).sqrt()).sum::<f64>().cos();
     s
 }
 
 #[differentiable]
-pub fn ap59(x: &[f64], y: &[f64], a: f64) -> f64 {
+pub fn ap56(x: &[f64], y: &[f64], n: usize) -> f64 {
+    let mut v = vec![0.0_f64; x.len()];
+    let mut w = [0.0_f64; 4];
+    let mut s: f64 = 0.0;
+    v[2] += (0.25 * x[0]).exp();
+    for i in 0..n {
+        for j in i + 1..x.len() {
+            s *= 1.0 / (1.0 + w[3 - i].cos() * w[3 - i].cos());
+            v[(i + 1) % x.len()] = (-x[(j + 1) % x.len()]).cos();
+            s = ((1.0 + x[(j + 1) % x.len()] * x[(j + 1) % x.len()]).sqrt() - (j as f64 + 1.0) * x[(j + 1) % x.len()]) / (1.0 + (j as f64 + 1.0) * (j as f64 + 1.0));
+        }
+    }
+    for i in 0..x.len() {
+        v[1] += v[(i + 1) % x.len()];
+    }
+    s + v.iter().map(|u| u * u).sum::<f64>() + w[0] * w[3] + w.iter().sum::<f64>()
+}
+
+#[differentiable]
+pub fn ap57(x: &[f64], n: usize) -> f64 {
+    let t = &x[1..];
     let mut v = vec![0.0_f64; x.len()];
     let mut s: f64 = 0.0;
     for i in 0..x.len() {
-        v[0] = (-(i as f64 + 1.0)).cos();
-        v[i] += (0..x.len()).map(|k| x[k] * (0.25 * x[i]).sin()).sum::<f64>();
+        let m0 = if x[i] < 0.0 {
+            (1.0 + x[i].sin() * x[i].sin()).sqrt()
+        } else {
+            (1.0 + (0.5 * x[1]).exp() * (0.5 * x[1]).exp()).sqrt()
+        };
+        s += m0 * v[i];
     }
     for i in 0..x.len() {
-        s += -(i as f64 + 1.0) * (1.0 + x[i] * x[i]).sqrt();
-        for j in i + 1..x.len() {
-            if y[(j + 1) % y.len()] > y[(i + 1) % y.len()] {
-                s += (j as f64 + 1.0);
-            } else {
-                s *= (1.0 + y[i].cos() * y[i].cos()).sqrt().cos();
-            }
-            if x[2] < -0.5 {
-                s *= 1.0 / (1.0 + (1.0 + v[(i + 1) % x.len()].cos() * v[(i + 1) % x.len()].cos()).sqrt() * (1.0 + v[(i + 1) % x.len()].cos() * v[(i + 1) % x.len()].cos()).sqrt());
-            } else {
-                v[(j + 1) % x.len()] = s - ((1.0 + (1.25 * x[j]) * (1.25 * x[j])).ln() + y[3] * 0.5);
-            }
-        }
+        s += (1.0 + v[(i + 1) % x.len()] * v[(i + 1) % x.len()]).ln() - (0..n).map(|k| x[k] * (0.5 / (1.0 + 1.25 * 1.25))).sum::<f64>() - (x[i].cos() - v[(i + 1) % x.len()]);
+        v[i] = v[i] * v[(i + 1) % x.len()] + x[2];
     }
-    v[3] *= (2.0 * x[0]).tanh().exp().sin();
+    s + v.iter().map(|u| u * u).sum::<f64>()
+}
+
+#[differentiable]
+pub fn ap58(x: &[f64], n: usize) -> f64 {
+    let t = &x[1..];
+    let mut v = vec![0.0_f64; x.len()];
+    let mut s: f64 = 0.0;
+    for i in 0..x.len() {
+        v[i] *= 1.0 / (1.0 + (0..n).map(|k| x[k] * (1.5 - t[(k + 1) % t.len()])).sum::<f64>() * (0..n).map(|k| x[k] * (1.5 - t[(k + 1) % t.len()])).sum::<f64>());
+        v[i] += (2.0 * x[i]).tanh();
+        v[i] += x[i];
+    }
+    for i in 0..t.len() {
+        s += (-x[(i + 1) % x.len()]).cos() / (1.0 + 0.25 * 0.25);
+        s *= (0..n).map(|k| x[k] * (0.25 + 0.25)).sum::<f64>().sin();
+    }
+    v[1] = x[4];
+    s + v.iter().map(|u| u.sin()).sum::<f64>()
+}
+
+#[differentiable]
+pub fn ap59(x: &[f64], y: &[f64]) -> f64 {
+    let mut v = vec![0.0_f64; x.len()];
+    let mut s: f64 = 0.0;
+    for i in 0..x.len() {
+        let m0 = if y[(i + 1) % y.len()] > 0.25 {
+            dot(&v, x)
+        } else {
+            (y[(i + 1) % y.len()] / (1.0 + v[(i + 1) % x.len()] * v[(i + 1) % x.len()])).tanh()
+        };
+        s += m0 * y.iter().map(|u| u).sum::<f64>();
+    }
+    for i in 0..x.len() {
+        scale_into(x.len() - 1, 1.25, &x[1..], &mut v[..]);
+        s = 1.5;
+    }
     s + v.iter().map(|u| u * u).sum::<f64>()
 }
 
@@ -1350,42 +1207,43 @@ pub static ARRAY_PROGRAMS: &[ArrayProgram] = &[
     },
     ArrayProgram {
         name: "ap02",
-        arity: 9,
-        primal: |v| ap02(&v[..4], &v[4..8], 1, v[8]),
+        arity: 7,
+        primal: |v| ap02(&v[..3], &v[3..6], 2, v[6]),
         grad: |v| {
-            let (f, (g0, g1, ga)) = ap02_grad(&v[..4], &v[4..8], 1, v[8]);
+            let (f, (g0, g1, ga)) = ap02_grad(&v[..3], &v[3..6], 2, v[6]);
             let mut g = g0;
             g.extend(g1);
             g.push(ga);
             (f, g)
         },
         vjp: |v, bar, seed| {
-            let (b0, bar) = bar.split_at_mut(4);
-            let (b1, bar) = bar.split_at_mut(4);
-            bar[0] += ap02_vjp(&v[..4], b0, &v[4..8], b1, 1, v[8], seed);
+            let (b0, bar) = bar.split_at_mut(3);
+            let (b1, bar) = bar.split_at_mut(3);
+            bar[0] += ap02_vjp(&v[..3], b0, &v[3..6], b1, 2, v[6], seed);
         },
     },
     ArrayProgram {
         name: "ap03",
-        arity: 6,
-        primal: |v| ap03(&v[..5], v[5]),
+        arity: 10,
+        primal: |v| ap03(&v[..5], &v[5..10], 0),
         grad: |v| {
-            let (f, (g0, ga)) = ap03_grad(&v[..5], v[5]);
+            let (f, (g0, g1)) = ap03_grad(&v[..5], &v[5..10], 0);
             let mut g = g0;
-            g.push(ga);
+            g.extend(g1);
             (f, g)
         },
         vjp: |v, bar, seed| {
             let (b0, bar) = bar.split_at_mut(5);
-            bar[0] += ap03_vjp(&v[..5], b0, v[5], seed);
+            let (b1, _) = bar.split_at_mut(5);
+            ap03_vjp(&v[..5], b0, &v[5..10], b1, 0, seed);
         },
     },
     ArrayProgram {
         name: "ap04",
         arity: 10,
-        primal: |v| ap04(&v[..5], &v[5..10], 2),
+        primal: |v| ap04(&v[..5], &v[5..10], 5),
         grad: |v| {
-            let (f, (g0, g1)) = ap04_grad(&v[..5], &v[5..10], 2);
+            let (f, (g0, g1)) = ap04_grad(&v[..5], &v[5..10], 5);
             let mut g = g0;
             g.extend(g1);
             (f, g)
@@ -1393,15 +1251,15 @@ pub static ARRAY_PROGRAMS: &[ArrayProgram] = &[
         vjp: |v, bar, seed| {
             let (b0, bar) = bar.split_at_mut(5);
             let (b1, _) = bar.split_at_mut(5);
-            ap04_vjp(&v[..5], b0, &v[5..10], b1, 2, seed);
+            ap04_vjp(&v[..5], b0, &v[5..10], b1, 5, seed);
         },
     },
     ArrayProgram {
         name: "ap05",
         arity: 10,
-        primal: |v| ap05(&v[..5], &v[5..10], 1),
+        primal: |v| ap05(&v[..5], &v[5..10], 3),
         grad: |v| {
-            let (f, (g0, g1)) = ap05_grad(&v[..5], &v[5..10], 1);
+            let (f, (g0, g1)) = ap05_grad(&v[..5], &v[5..10], 3);
             let mut g = g0;
             g.extend(g1);
             (f, g)
@@ -1409,15 +1267,15 @@ pub static ARRAY_PROGRAMS: &[ArrayProgram] = &[
         vjp: |v, bar, seed| {
             let (b0, bar) = bar.split_at_mut(5);
             let (b1, _) = bar.split_at_mut(5);
-            ap05_vjp(&v[..5], b0, &v[5..10], b1, 1, seed);
+            ap05_vjp(&v[..5], b0, &v[5..10], b1, 3, seed);
         },
     },
     ArrayProgram {
         name: "ap06",
         arity: 9,
-        primal: |v| ap06(&v[..4], &v[4..8], 0, v[8]),
+        primal: |v| ap06(&v[..4], &v[4..8], v[8]),
         grad: |v| {
-            let (f, (g0, g1, ga)) = ap06_grad(&v[..4], &v[4..8], 0, v[8]);
+            let (f, (g0, g1, ga)) = ap06_grad(&v[..4], &v[4..8], v[8]);
             let mut g = g0;
             g.extend(g1);
             g.push(ga);
@@ -1426,19 +1284,24 @@ pub static ARRAY_PROGRAMS: &[ArrayProgram] = &[
         vjp: |v, bar, seed| {
             let (b0, bar) = bar.split_at_mut(4);
             let (b1, bar) = bar.split_at_mut(4);
-            bar[0] += ap06_vjp(&v[..4], b0, &v[4..8], b1, 0, v[8], seed);
+            bar[0] += ap06_vjp(&v[..4], b0, &v[4..8], b1, v[8], seed);
         },
     },
     ArrayProgram {
         name: "ap07",
-        arity: 4,
-        primal: |v| ap07(&v[..4]),
+        arity: 11,
+        primal: |v| ap07(&v[..5], &v[5..10], v[10]),
         grad: |v| {
-            ap07_grad(&v[..4])
+            let (f, (g0, g1, ga)) = ap07_grad(&v[..5], &v[5..10], v[10]);
+            let mut g = g0;
+            g.extend(g1);
+            g.push(ga);
+            (f, g)
         },
         vjp: |v, bar, seed| {
-            let (b0, _) = bar.split_at_mut(4);
-            ap07_vjp(&v[..4], b0, seed);
+            let (b0, bar) = bar.split_at_mut(5);
+            let (b1, bar) = bar.split_at_mut(5);
+            bar[0] += ap07_vjp(&v[..5], b0, &v[5..10], b1, v[10], seed);
         },
     },
     ArrayProgram {
@@ -1460,309 +1323,73 @@ pub static ARRAY_PROGRAMS: &[ArrayProgram] = &[
     },
     ArrayProgram {
         name: "ap09",
-        arity: 9,
-        primal: |v| ap09(&v[..4], &v[4..8], v[8]),
+        arity: 4,
+        primal: |v| ap09(&v[..3], 2, v[3]),
         grad: |v| {
-            let (f, (g0, g1, ga)) = ap09_grad(&v[..4], &v[4..8], v[8]);
+            let (f, (g0, ga)) = ap09_grad(&v[..3], 2, v[3]);
             let mut g = g0;
-            g.extend(g1);
             g.push(ga);
             (f, g)
         },
         vjp: |v, bar, seed| {
-            let (b0, bar) = bar.split_at_mut(4);
-            let (b1, bar) = bar.split_at_mut(4);
-            bar[0] += ap09_vjp(&v[..4], b0, &v[4..8], b1, v[8], seed);
+            let (b0, bar) = bar.split_at_mut(3);
+            bar[0] += ap09_vjp(&v[..3], b0, 2, v[3], seed);
         },
     },
     ArrayProgram {
         name: "ap10",
-        arity: 9,
-        primal: |v| ap10(&v[..4], &v[4..8], 4, v[8]),
+        arity: 3,
+        primal: |v| ap10(&v[..3], 3),
         grad: |v| {
-            let (f, (g0, g1, ga)) = ap10_grad(&v[..4], &v[4..8], 4, v[8]);
-            let mut g = g0;
-            g.extend(g1);
-            g.push(ga);
-            (f, g)
+            ap10_grad(&v[..3], 3)
         },
         vjp: |v, bar, seed| {
-            let (b0, bar) = bar.split_at_mut(4);
-            let (b1, bar) = bar.split_at_mut(4);
-            bar[0] += ap10_vjp(&v[..4], b0, &v[4..8], b1, 4, v[8], seed);
+            let (b0, _) = bar.split_at_mut(3);
+            ap10_vjp(&v[..3], b0, 3, seed);
         },
     },
     ArrayProgram {
         name: "ap11",
         arity: 5,
-        primal: |v| ap11(&v[..4], v[4]),
+        primal: |v| ap11(&v[..5], 1),
         grad: |v| {
-            let (f, (g0, ga)) = ap11_grad(&v[..4], v[4]);
-            let mut g = g0;
-            g.push(ga);
-            (f, g)
+            ap11_grad(&v[..5], 1)
         },
         vjp: |v, bar, seed| {
-            let (b0, bar) = bar.split_at_mut(4);
-            bar[0] += ap11_vjp(&v[..4], b0, v[4], seed);
+            let (b0, _) = bar.split_at_mut(5);
+            ap11_vjp(&v[..5], b0, 1, seed);
         },
     },
     ArrayProgram {
         name: "ap12",
-        arity: 10,
-        primal: |v| ap12(&v[..5], &v[5..10]),
+        arity: 4,
+        primal: |v| ap12(&v[..4], 2),
         grad: |v| {
-            let (f, (g0, g1)) = ap12_grad(&v[..5], &v[5..10]);
-            let mut g = g0;
-            g.extend(g1);
-            (f, g)
+            ap12_grad(&v[..4], 2)
         },
         vjp: |v, bar, seed| {
-            let (b0, bar) = bar.split_at_mut(5);
-            let (b1, _) = bar.split_at_mut(5);
-            ap12_vjp(&v[..5], b0, &v[5..10], b1, seed);
+            let (b0, _) = bar.split_at_mut(4);
+            ap12_vjp(&v[..4], b0, 2, seed);
         },
     },
     ArrayProgram {
         name: "ap13",
-        arity: 4,
-        primal: |v| ap13(&v[..4], 0),
+        arity: 3,
+        primal: |v| ap13(&v[..3], 3),
         grad: |v| {
-            ap13_grad(&v[..4], 0)
+            ap13_grad(&v[..3], 3)
         },
         vjp: |v, bar, seed| {
-            let (b0, _) = bar.split_at_mut(4);
-            ap13_vjp(&v[..4], b0, 0, seed);
+            let (b0, _) = bar.split_at_mut(3);
+            ap13_vjp(&v[..3], b0, 3, seed);
         },
     },
     ArrayProgram {
         name: "ap14",
-        arity: 11,
-        primal: |v| ap14(&v[..5], &v[5..10], 5, v[10]),
-        grad: |v| {
-            let (f, (g0, g1, ga)) = ap14_grad(&v[..5], &v[5..10], 5, v[10]);
-            let mut g = g0;
-            g.extend(g1);
-            g.push(ga);
-            (f, g)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, bar) = bar.split_at_mut(5);
-            let (b1, bar) = bar.split_at_mut(5);
-            bar[0] += ap14_vjp(&v[..5], b0, &v[5..10], b1, 5, v[10], seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap15",
-        arity: 6,
-        primal: |v| ap15(&v[..3], &v[3..6], 3),
-        grad: |v| {
-            let (f, (g0, g1)) = ap15_grad(&v[..3], &v[3..6], 3);
-            let mut g = g0;
-            g.extend(g1);
-            (f, g)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, bar) = bar.split_at_mut(3);
-            let (b1, _) = bar.split_at_mut(3);
-            ap15_vjp(&v[..3], b0, &v[3..6], b1, 3, seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap16",
-        arity: 3,
-        primal: |v| ap16(&v[..3]),
-        grad: |v| {
-            ap16_grad(&v[..3])
-        },
-        vjp: |v, bar, seed| {
-            let (b0, _) = bar.split_at_mut(3);
-            ap16_vjp(&v[..3], b0, seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap17",
-        arity: 4,
-        primal: |v| ap17(&v[..3], 3, v[3]),
-        grad: |v| {
-            let (f, (g0, ga)) = ap17_grad(&v[..3], 3, v[3]);
-            let mut g = g0;
-            g.push(ga);
-            (f, g)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, bar) = bar.split_at_mut(3);
-            bar[0] += ap17_vjp(&v[..3], b0, 3, v[3], seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap18",
-        arity: 3,
-        primal: |v| ap18(&v[..3]),
-        grad: |v| {
-            ap18_grad(&v[..3])
-        },
-        vjp: |v, bar, seed| {
-            let (b0, _) = bar.split_at_mut(3);
-            ap18_vjp(&v[..3], b0, seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap19",
-        arity: 3,
-        primal: |v| ap19(&v[..3]),
-        grad: |v| {
-            ap19_grad(&v[..3])
-        },
-        vjp: |v, bar, seed| {
-            let (b0, _) = bar.split_at_mut(3);
-            ap19_vjp(&v[..3], b0, seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap20",
-        arity: 11,
-        primal: |v| ap20(&v[..5], &v[5..10], v[10]),
-        grad: |v| {
-            let (f, (g0, g1, ga)) = ap20_grad(&v[..5], &v[5..10], v[10]);
-            let mut g = g0;
-            g.extend(g1);
-            g.push(ga);
-            (f, g)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, bar) = bar.split_at_mut(5);
-            let (b1, bar) = bar.split_at_mut(5);
-            bar[0] += ap20_vjp(&v[..5], b0, &v[5..10], b1, v[10], seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap21",
-        arity: 7,
-        primal: |v| ap21(&v[..3], &v[3..6], 2, v[6]),
-        grad: |v| {
-            let (f, (g0, g1, ga)) = ap21_grad(&v[..3], &v[3..6], 2, v[6]);
-            let mut g = g0;
-            g.extend(g1);
-            g.push(ga);
-            (f, g)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, bar) = bar.split_at_mut(3);
-            let (b1, bar) = bar.split_at_mut(3);
-            bar[0] += ap21_vjp(&v[..3], b0, &v[3..6], b1, 2, v[6], seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap22",
-        arity: 6,
-        primal: |v| ap22(&v[..3], &v[3..6]),
-        grad: |v| {
-            let (f, (g0, g1)) = ap22_grad(&v[..3], &v[3..6]);
-            let mut g = g0;
-            g.extend(g1);
-            (f, g)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, bar) = bar.split_at_mut(3);
-            let (b1, _) = bar.split_at_mut(3);
-            ap22_vjp(&v[..3], b0, &v[3..6], b1, seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap23",
-        arity: 3,
-        primal: |v| ap23(&v[..3]),
-        grad: |v| {
-            ap23_grad(&v[..3])
-        },
-        vjp: |v, bar, seed| {
-            let (b0, _) = bar.split_at_mut(3);
-            ap23_vjp(&v[..3], b0, seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap24",
-        arity: 6,
-        primal: |v| ap24(&v[..5], v[5]),
-        grad: |v| {
-            let (f, (g0, ga)) = ap24_grad(&v[..5], v[5]);
-            let mut g = g0;
-            g.push(ga);
-            (f, g)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, bar) = bar.split_at_mut(5);
-            bar[0] += ap24_vjp(&v[..5], b0, v[5], seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap25",
-        arity: 4,
-        primal: |v| ap25(&v[..3], 3, v[3]),
-        grad: |v| {
-            let (f, (g0, ga)) = ap25_grad(&v[..3], 3, v[3]);
-            let mut g = g0;
-            g.push(ga);
-            (f, g)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, bar) = bar.split_at_mut(3);
-            bar[0] += ap25_vjp(&v[..3], b0, 3, v[3], seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap26",
-        arity: 7,
-        primal: |v| ap26(&v[..3], &v[3..6], v[6]),
-        grad: |v| {
-            let (f, (g0, g1, ga)) = ap26_grad(&v[..3], &v[3..6], v[6]);
-            let mut g = g0;
-            g.extend(g1);
-            g.push(ga);
-            (f, g)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, bar) = bar.split_at_mut(3);
-            let (b1, bar) = bar.split_at_mut(3);
-            bar[0] += ap26_vjp(&v[..3], b0, &v[3..6], b1, v[6], seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap27",
-        arity: 4,
-        primal: |v| ap27(&v[..4]),
-        grad: |v| {
-            ap27_grad(&v[..4])
-        },
-        vjp: |v, bar, seed| {
-            let (b0, _) = bar.split_at_mut(4);
-            ap27_vjp(&v[..4], b0, seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap28",
-        arity: 7,
-        primal: |v| ap28(&v[..3], &v[3..6], 2, v[6]),
-        grad: |v| {
-            let (f, (g0, g1, ga)) = ap28_grad(&v[..3], &v[3..6], 2, v[6]);
-            let mut g = g0;
-            g.extend(g1);
-            g.push(ga);
-            (f, g)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, bar) = bar.split_at_mut(3);
-            let (b1, bar) = bar.split_at_mut(3);
-            bar[0] += ap28_vjp(&v[..3], b0, &v[3..6], b1, 2, v[6], seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap29",
         arity: 8,
-        primal: |v| ap29(&v[..4], &v[4..8], 3),
+        primal: |v| ap14(&v[..4], &v[4..8]),
         grad: |v| {
-            let (f, (g0, g1)) = ap29_grad(&v[..4], &v[4..8], 3);
+            let (f, (g0, g1)) = ap14_grad(&v[..4], &v[4..8]);
             let mut g = g0;
             g.extend(g1);
             (f, g)
@@ -1770,73 +1397,275 @@ pub static ARRAY_PROGRAMS: &[ArrayProgram] = &[
         vjp: |v, bar, seed| {
             let (b0, bar) = bar.split_at_mut(4);
             let (b1, _) = bar.split_at_mut(4);
-            ap29_vjp(&v[..4], b0, &v[4..8], b1, 3, seed);
+            ap14_vjp(&v[..4], b0, &v[4..8], b1, seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap15",
+        arity: 3,
+        primal: |v| ap15(&v[..3], 3),
+        grad: |v| {
+            ap15_grad(&v[..3], 3)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, _) = bar.split_at_mut(3);
+            ap15_vjp(&v[..3], b0, 3, seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap16",
+        arity: 8,
+        primal: |v| ap16(&v[..4], &v[4..8], 1),
+        grad: |v| {
+            let (f, (g0, g1)) = ap16_grad(&v[..4], &v[4..8], 1);
+            let mut g = g0;
+            g.extend(g1);
+            (f, g)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, bar) = bar.split_at_mut(4);
+            let (b1, _) = bar.split_at_mut(4);
+            ap16_vjp(&v[..4], b0, &v[4..8], b1, 1, seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap17",
+        arity: 9,
+        primal: |v| ap17(&v[..4], &v[4..8], v[8]),
+        grad: |v| {
+            let (f, (g0, g1, ga)) = ap17_grad(&v[..4], &v[4..8], v[8]);
+            let mut g = g0;
+            g.extend(g1);
+            g.push(ga);
+            (f, g)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, bar) = bar.split_at_mut(4);
+            let (b1, bar) = bar.split_at_mut(4);
+            bar[0] += ap17_vjp(&v[..4], b0, &v[4..8], b1, v[8], seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap18",
+        arity: 6,
+        primal: |v| ap18(&v[..3], &v[3..6], 1),
+        grad: |v| {
+            let (f, (g0, g1)) = ap18_grad(&v[..3], &v[3..6], 1);
+            let mut g = g0;
+            g.extend(g1);
+            (f, g)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, bar) = bar.split_at_mut(3);
+            let (b1, _) = bar.split_at_mut(3);
+            ap18_vjp(&v[..3], b0, &v[3..6], b1, 1, seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap19",
+        arity: 5,
+        primal: |v| ap19(&v[..5], 3),
+        grad: |v| {
+            ap19_grad(&v[..5], 3)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, _) = bar.split_at_mut(5);
+            ap19_vjp(&v[..5], b0, 3, seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap20",
+        arity: 4,
+        primal: |v| ap20(&v[..3], v[3]),
+        grad: |v| {
+            let (f, (g0, ga)) = ap20_grad(&v[..3], v[3]);
+            let mut g = g0;
+            g.push(ga);
+            (f, g)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, bar) = bar.split_at_mut(3);
+            bar[0] += ap20_vjp(&v[..3], b0, v[3], seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap21",
+        arity: 3,
+        primal: |v| ap21(&v[..3]),
+        grad: |v| {
+            ap21_grad(&v[..3])
+        },
+        vjp: |v, bar, seed| {
+            let (b0, _) = bar.split_at_mut(3);
+            ap21_vjp(&v[..3], b0, seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap22",
+        arity: 3,
+        primal: |v| ap22(&v[..3]),
+        grad: |v| {
+            ap22_grad(&v[..3])
+        },
+        vjp: |v, bar, seed| {
+            let (b0, _) = bar.split_at_mut(3);
+            ap22_vjp(&v[..3], b0, seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap23",
+        arity: 5,
+        primal: |v| ap23(&v[..5], 4),
+        grad: |v| {
+            ap23_grad(&v[..5], 4)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, _) = bar.split_at_mut(5);
+            ap23_vjp(&v[..5], b0, 4, seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap24",
+        arity: 11,
+        primal: |v| ap24(&v[..5], &v[5..10], v[10]),
+        grad: |v| {
+            let (f, (g0, g1, ga)) = ap24_grad(&v[..5], &v[5..10], v[10]);
+            let mut g = g0;
+            g.extend(g1);
+            g.push(ga);
+            (f, g)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, bar) = bar.split_at_mut(5);
+            let (b1, bar) = bar.split_at_mut(5);
+            bar[0] += ap24_vjp(&v[..5], b0, &v[5..10], b1, v[10], seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap25",
+        arity: 10,
+        primal: |v| ap25(&v[..5], &v[5..10]),
+        grad: |v| {
+            let (f, (g0, g1)) = ap25_grad(&v[..5], &v[5..10]);
+            let mut g = g0;
+            g.extend(g1);
+            (f, g)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, bar) = bar.split_at_mut(5);
+            let (b1, _) = bar.split_at_mut(5);
+            ap25_vjp(&v[..5], b0, &v[5..10], b1, seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap26",
+        arity: 5,
+        primal: |v| ap26(&v[..5]),
+        grad: |v| {
+            ap26_grad(&v[..5])
+        },
+        vjp: |v, bar, seed| {
+            let (b0, _) = bar.split_at_mut(5);
+            ap26_vjp(&v[..5], b0, seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap27",
+        arity: 9,
+        primal: |v| ap27(&v[..4], &v[4..8], v[8]),
+        grad: |v| {
+            let (f, (g0, g1, ga)) = ap27_grad(&v[..4], &v[4..8], v[8]);
+            let mut g = g0;
+            g.extend(g1);
+            g.push(ga);
+            (f, g)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, bar) = bar.split_at_mut(4);
+            let (b1, bar) = bar.split_at_mut(4);
+            bar[0] += ap27_vjp(&v[..4], b0, &v[4..8], b1, v[8], seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap28",
+        arity: 9,
+        primal: |v| ap28(&v[..4], &v[4..8], v[8]),
+        grad: |v| {
+            let (f, (g0, g1, ga)) = ap28_grad(&v[..4], &v[4..8], v[8]);
+            let mut g = g0;
+            g.extend(g1);
+            g.push(ga);
+            (f, g)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, bar) = bar.split_at_mut(4);
+            let (b1, bar) = bar.split_at_mut(4);
+            bar[0] += ap28_vjp(&v[..4], b0, &v[4..8], b1, v[8], seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap29",
+        arity: 11,
+        primal: |v| ap29(&v[..5], &v[5..10], v[10]),
+        grad: |v| {
+            let (f, (g0, g1, ga)) = ap29_grad(&v[..5], &v[5..10], v[10]);
+            let mut g = g0;
+            g.extend(g1);
+            g.push(ga);
+            (f, g)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, bar) = bar.split_at_mut(5);
+            let (b1, bar) = bar.split_at_mut(5);
+            bar[0] += ap29_vjp(&v[..5], b0, &v[5..10], b1, v[10], seed);
         },
     },
     ArrayProgram {
         name: "ap30",
         arity: 5,
-        primal: |v| ap30(&v[..5]),
+        primal: |v| ap30(&v[..5], 0),
         grad: |v| {
-            ap30_grad(&v[..5])
+            ap30_grad(&v[..5], 0)
         },
         vjp: |v, bar, seed| {
             let (b0, _) = bar.split_at_mut(5);
-            ap30_vjp(&v[..5], b0, seed);
+            ap30_vjp(&v[..5], b0, 0, seed);
         },
     },
     ArrayProgram {
         name: "ap31",
-        arity: 10,
-        primal: |v| ap31(&v[..5], &v[5..10], 2),
+        arity: 8,
+        primal: |v| ap31(&v[..4], &v[4..8], 3),
         grad: |v| {
-            let (f, (g0, g1)) = ap31_grad(&v[..5], &v[5..10], 2);
+            let (f, (g0, g1)) = ap31_grad(&v[..4], &v[4..8], 3);
             let mut g = g0;
             g.extend(g1);
             (f, g)
         },
         vjp: |v, bar, seed| {
-            let (b0, bar) = bar.split_at_mut(5);
-            let (b1, _) = bar.split_at_mut(5);
-            ap31_vjp(&v[..5], b0, &v[5..10], b1, 2, seed);
+            let (b0, bar) = bar.split_at_mut(4);
+            let (b1, _) = bar.split_at_mut(4);
+            ap31_vjp(&v[..4], b0, &v[4..8], b1, 3, seed);
         },
     },
     ArrayProgram {
         name: "ap32",
-        arity: 6,
-        primal: |v| ap32(&v[..5], 5, v[5]),
+        arity: 5,
+        primal: |v| ap32(&v[..5]),
         grad: |v| {
-            let (f, (g0, ga)) = ap32_grad(&v[..5], 5, v[5]);
-            let mut g = g0;
-            g.push(ga);
-            (f, g)
+            ap32_grad(&v[..5])
         },
         vjp: |v, bar, seed| {
-            let (b0, bar) = bar.split_at_mut(5);
-            bar[0] += ap32_vjp(&v[..5], b0, 5, v[5], seed);
+            let (b0, _) = bar.split_at_mut(5);
+            ap32_vjp(&v[..5], b0, seed);
         },
     },
     ArrayProgram {
         name: "ap33",
-        arity: 5,
-        primal: |v| ap33(&v[..4], v[4]),
-        grad: |v| {
-            let (f, (g0, ga)) = ap33_grad(&v[..4], v[4]);
-            let mut g = g0;
-            g.push(ga);
-            (f, g)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, bar) = bar.split_at_mut(4);
-            bar[0] += ap33_vjp(&v[..4], b0, v[4], seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap34",
         arity: 7,
-        primal: |v| ap34(&v[..3], &v[3..6], v[6]),
+        primal: |v| ap33(&v[..3], &v[3..6], 0, v[6]),
         grad: |v| {
-            let (f, (g0, g1, ga)) = ap34_grad(&v[..3], &v[3..6], v[6]);
+            let (f, (g0, g1, ga)) = ap33_grad(&v[..3], &v[3..6], 0, v[6]);
             let mut g = g0;
             g.extend(g1);
             g.push(ga);
@@ -1845,303 +1674,15 @@ pub static ARRAY_PROGRAMS: &[ArrayProgram] = &[
         vjp: |v, bar, seed| {
             let (b0, bar) = bar.split_at_mut(3);
             let (b1, bar) = bar.split_at_mut(3);
-            bar[0] += ap34_vjp(&v[..3], b0, &v[3..6], b1, v[6], seed);
+            bar[0] += ap33_vjp(&v[..3], b0, &v[3..6], b1, 0, v[6], seed);
         },
     },
     ArrayProgram {
-        name: "ap35",
-        arity: 5,
-        primal: |v| ap35(&v[..4], 4, v[4]),
-        grad: |v| {
-            let (f, (g0, ga)) = ap35_grad(&v[..4], 4, v[4]);
-            let mut g = g0;
-            g.push(ga);
-            (f, g)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, bar) = bar.split_at_mut(4);
-            bar[0] += ap35_vjp(&v[..4], b0, 4, v[4], seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap36",
+        name: "ap34",
         arity: 6,
-        primal: |v| ap36(&v[..5], 3, v[5]),
+        primal: |v| ap34(&v[..3], &v[3..6], 0),
         grad: |v| {
-            let (f, (g0, ga)) = ap36_grad(&v[..5], 3, v[5]);
-            let mut g = g0;
-            g.push(ga);
-            (f, g)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, bar) = bar.split_at_mut(5);
-            bar[0] += ap36_vjp(&v[..5], b0, 3, v[5], seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap37",
-        arity: 5,
-        primal: |v| ap37(&v[..5], 1),
-        grad: |v| {
-            ap37_grad(&v[..5], 1)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, _) = bar.split_at_mut(5);
-            ap37_vjp(&v[..5], b0, 1, seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap38",
-        arity: 11,
-        primal: |v| ap38(&v[..5], &v[5..10], v[10]),
-        grad: |v| {
-            let (f, (g0, g1, ga)) = ap38_grad(&v[..5], &v[5..10], v[10]);
-            let mut g = g0;
-            g.extend(g1);
-            g.push(ga);
-            (f, g)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, bar) = bar.split_at_mut(5);
-            let (b1, bar) = bar.split_at_mut(5);
-            bar[0] += ap38_vjp(&v[..5], b0, &v[5..10], b1, v[10], seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap39",
-        arity: 9,
-        primal: |v| ap39(&v[..4], &v[4..8], v[8]),
-        grad: |v| {
-            let (f, (g0, g1, ga)) = ap39_grad(&v[..4], &v[4..8], v[8]);
-            let mut g = g0;
-            g.extend(g1);
-            g.push(ga);
-            (f, g)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, bar) = bar.split_at_mut(4);
-            let (b1, bar) = bar.split_at_mut(4);
-            bar[0] += ap39_vjp(&v[..4], b0, &v[4..8], b1, v[8], seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap40",
-        arity: 9,
-        primal: |v| ap40(&v[..4], &v[4..8], 4, v[8]),
-        grad: |v| {
-            let (f, (g0, g1, ga)) = ap40_grad(&v[..4], &v[4..8], 4, v[8]);
-            let mut g = g0;
-            g.extend(g1);
-            g.push(ga);
-            (f, g)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, bar) = bar.split_at_mut(4);
-            let (b1, bar) = bar.split_at_mut(4);
-            bar[0] += ap40_vjp(&v[..4], b0, &v[4..8], b1, 4, v[8], seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap41",
-        arity: 10,
-        primal: |v| ap41(&v[..5], &v[5..10], 2),
-        grad: |v| {
-            let (f, (g0, g1)) = ap41_grad(&v[..5], &v[5..10], 2);
-            let mut g = g0;
-            g.extend(g1);
-            (f, g)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, bar) = bar.split_at_mut(5);
-            let (b1, _) = bar.split_at_mut(5);
-            ap41_vjp(&v[..5], b0, &v[5..10], b1, 2, seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap42",
-        arity: 4,
-        primal: |v| ap42(&v[..4], 4),
-        grad: |v| {
-            ap42_grad(&v[..4], 4)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, _) = bar.split_at_mut(4);
-            ap42_vjp(&v[..4], b0, 4, seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap43",
-        arity: 3,
-        primal: |v| ap43(&v[..3]),
-        grad: |v| {
-            ap43_grad(&v[..3])
-        },
-        vjp: |v, bar, seed| {
-            let (b0, _) = bar.split_at_mut(3);
-            ap43_vjp(&v[..3], b0, seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap44",
-        arity: 3,
-        primal: |v| ap44(&v[..3]),
-        grad: |v| {
-            ap44_grad(&v[..3])
-        },
-        vjp: |v, bar, seed| {
-            let (b0, _) = bar.split_at_mut(3);
-            ap44_vjp(&v[..3], b0, seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap45",
-        arity: 5,
-        primal: |v| ap45(&v[..5], 4),
-        grad: |v| {
-            ap45_grad(&v[..5], 4)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, _) = bar.split_at_mut(5);
-            ap45_vjp(&v[..5], b0, 4, seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap46",
-        arity: 10,
-        primal: |v| ap46(&v[..5], &v[5..10], 2),
-        grad: |v| {
-            let (f, (g0, g1)) = ap46_grad(&v[..5], &v[5..10], 2);
-            let mut g = g0;
-            g.extend(g1);
-            (f, g)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, bar) = bar.split_at_mut(5);
-            let (b1, _) = bar.split_at_mut(5);
-            ap46_vjp(&v[..5], b0, &v[5..10], b1, 2, seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap47",
-        arity: 3,
-        primal: |v| ap47(&v[..3], 2),
-        grad: |v| {
-            ap47_grad(&v[..3], 2)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, _) = bar.split_at_mut(3);
-            ap47_vjp(&v[..3], b0, 2, seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap48",
-        arity: 8,
-        primal: |v| ap48(&v[..4], &v[4..8], 2),
-        grad: |v| {
-            let (f, (g0, g1)) = ap48_grad(&v[..4], &v[4..8], 2);
-            let mut g = g0;
-            g.extend(g1);
-            (f, g)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, bar) = bar.split_at_mut(4);
-            let (b1, _) = bar.split_at_mut(4);
-            ap48_vjp(&v[..4], b0, &v[4..8], b1, 2, seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap49",
-        arity: 5,
-        primal: |v| ap49(&v[..4], v[4]),
-        grad: |v| {
-            let (f, (g0, ga)) = ap49_grad(&v[..4], v[4]);
-            let mut g = g0;
-            g.push(ga);
-            (f, g)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, bar) = bar.split_at_mut(4);
-            bar[0] += ap49_vjp(&v[..4], b0, v[4], seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap50",
-        arity: 4,
-        primal: |v| ap50(&v[..3], v[3]),
-        grad: |v| {
-            let (f, (g0, ga)) = ap50_grad(&v[..3], v[3]);
-            let mut g = g0;
-            g.push(ga);
-            (f, g)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, bar) = bar.split_at_mut(3);
-            bar[0] += ap50_vjp(&v[..3], b0, v[3], seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap51",
-        arity: 3,
-        primal: |v| ap51(&v[..3], 3),
-        grad: |v| {
-            ap51_grad(&v[..3], 3)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, _) = bar.split_at_mut(3);
-            ap51_vjp(&v[..3], b0, 3, seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap52",
-        arity: 4,
-        primal: |v| ap52(&v[..4], 4),
-        grad: |v| {
-            ap52_grad(&v[..4], 4)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, _) = bar.split_at_mut(4);
-            ap52_vjp(&v[..4], b0, 4, seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap53",
-        arity: 9,
-        primal: |v| ap53(&v[..4], &v[4..8], 1, v[8]),
-        grad: |v| {
-            let (f, (g0, g1, ga)) = ap53_grad(&v[..4], &v[4..8], 1, v[8]);
-            let mut g = g0;
-            g.extend(g1);
-            g.push(ga);
-            (f, g)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, bar) = bar.split_at_mut(4);
-            let (b1, bar) = bar.split_at_mut(4);
-            bar[0] += ap53_vjp(&v[..4], b0, &v[4..8], b1, 1, v[8], seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap54",
-        arity: 10,
-        primal: |v| ap54(&v[..5], &v[5..10], 4),
-        grad: |v| {
-            let (f, (g0, g1)) = ap54_grad(&v[..5], &v[5..10], 4);
-            let mut g = g0;
-            g.extend(g1);
-            (f, g)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, bar) = bar.split_at_mut(5);
-            let (b1, _) = bar.split_at_mut(5);
-            ap54_vjp(&v[..5], b0, &v[5..10], b1, 4, seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap55",
-        arity: 6,
-        primal: |v| ap55(&v[..3], &v[3..6]),
-        grad: |v| {
-            let (f, (g0, g1)) = ap55_grad(&v[..3], &v[3..6]);
+            let (f, (g0, g1)) = ap34_grad(&v[..3], &v[3..6], 0);
             let mut g = g0;
             g.extend(g1);
             (f, g)
@@ -2149,60 +1690,27 @@ pub static ARRAY_PROGRAMS: &[ArrayProgram] = &[
         vjp: |v, bar, seed| {
             let (b0, bar) = bar.split_at_mut(3);
             let (b1, _) = bar.split_at_mut(3);
-            ap55_vjp(&v[..3], b0, &v[3..6], b1, seed);
+            ap34_vjp(&v[..3], b0, &v[3..6], b1, 0, seed);
         },
     },
     ArrayProgram {
-        name: "ap56",
-        arity: 6,
-        primal: |v| ap56(&v[..5], v[5]),
+        name: "ap35",
+        arity: 3,
+        primal: |v| ap35(&v[..3]),
         grad: |v| {
-            let (f, (g0, ga)) = ap56_grad(&v[..5], v[5]);
-            let mut g = g0;
-            g.push(ga);
-            (f, g)
+            ap35_grad(&v[..3])
         },
         vjp: |v, bar, seed| {
-            let (b0, bar) = bar.split_at_mut(5);
-            bar[0] += ap56_vjp(&v[..5], b0, v[5], seed);
+            let (b0, _) = bar.split_at_mut(3);
+            ap35_vjp(&v[..3], b0, seed);
         },
     },
     ArrayProgram {
-        name: "ap57",
-        arity: 6,
-        primal: |v| ap57(&v[..5], v[5]),
-        grad: |v| {
-            let (f, (g0, ga)) = ap57_grad(&v[..5], v[5]);
-            let mut g = g0;
-            g.push(ga);
-            (f, g)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, bar) = bar.split_at_mut(5);
-            bar[0] += ap57_vjp(&v[..5], b0, v[5], seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap58",
-        arity: 4,
-        primal: |v| ap58(&v[..3], 3, v[3]),
-        grad: |v| {
-            let (f, (g0, ga)) = ap58_grad(&v[..3], 3, v[3]);
-            let mut g = g0;
-            g.push(ga);
-            (f, g)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, bar) = bar.split_at_mut(3);
-            bar[0] += ap58_vjp(&v[..3], b0, 3, v[3], seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap59",
+        name: "ap36",
         arity: 9,
-        primal: |v| ap59(&v[..4], &v[4..8], v[8]),
+        primal: |v| ap36(&v[..4], &v[4..8], v[8]),
         grad: |v| {
-            let (f, (g0, g1, ga)) = ap59_grad(&v[..4], &v[4..8], v[8]);
+            let (f, (g0, g1, ga)) = ap36_grad(&v[..4], &v[4..8], v[8]);
             let mut g = g0;
             g.extend(g1);
             g.push(ga);
@@ -2211,7 +1719,348 @@ pub static ARRAY_PROGRAMS: &[ArrayProgram] = &[
         vjp: |v, bar, seed| {
             let (b0, bar) = bar.split_at_mut(4);
             let (b1, bar) = bar.split_at_mut(4);
-            bar[0] += ap59_vjp(&v[..4], b0, &v[4..8], b1, v[8], seed);
+            bar[0] += ap36_vjp(&v[..4], b0, &v[4..8], b1, v[8], seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap37",
+        arity: 5,
+        primal: |v| ap37(&v[..4], 1, v[4]),
+        grad: |v| {
+            let (f, (g0, ga)) = ap37_grad(&v[..4], 1, v[4]);
+            let mut g = g0;
+            g.push(ga);
+            (f, g)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, bar) = bar.split_at_mut(4);
+            bar[0] += ap37_vjp(&v[..4], b0, 1, v[4], seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap38",
+        arity: 8,
+        primal: |v| ap38(&v[..4], &v[4..8], 0),
+        grad: |v| {
+            let (f, (g0, g1)) = ap38_grad(&v[..4], &v[4..8], 0);
+            let mut g = g0;
+            g.extend(g1);
+            (f, g)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, bar) = bar.split_at_mut(4);
+            let (b1, _) = bar.split_at_mut(4);
+            ap38_vjp(&v[..4], b0, &v[4..8], b1, 0, seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap39",
+        arity: 6,
+        primal: |v| ap39(&v[..5], 5, v[5]),
+        grad: |v| {
+            let (f, (g0, ga)) = ap39_grad(&v[..5], 5, v[5]);
+            let mut g = g0;
+            g.push(ga);
+            (f, g)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, bar) = bar.split_at_mut(5);
+            bar[0] += ap39_vjp(&v[..5], b0, 5, v[5], seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap40",
+        arity: 10,
+        primal: |v| ap40(&v[..5], &v[5..10], 1),
+        grad: |v| {
+            let (f, (g0, g1)) = ap40_grad(&v[..5], &v[5..10], 1);
+            let mut g = g0;
+            g.extend(g1);
+            (f, g)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, bar) = bar.split_at_mut(5);
+            let (b1, _) = bar.split_at_mut(5);
+            ap40_vjp(&v[..5], b0, &v[5..10], b1, 1, seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap41",
+        arity: 6,
+        primal: |v| ap41(&v[..3], &v[3..6]),
+        grad: |v| {
+            let (f, (g0, g1)) = ap41_grad(&v[..3], &v[3..6]);
+            let mut g = g0;
+            g.extend(g1);
+            (f, g)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, bar) = bar.split_at_mut(3);
+            let (b1, _) = bar.split_at_mut(3);
+            ap41_vjp(&v[..3], b0, &v[3..6], b1, seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap42",
+        arity: 4,
+        primal: |v| ap42(&v[..4]),
+        grad: |v| {
+            ap42_grad(&v[..4])
+        },
+        vjp: |v, bar, seed| {
+            let (b0, _) = bar.split_at_mut(4);
+            ap42_vjp(&v[..4], b0, seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap43",
+        arity: 5,
+        primal: |v| ap43(&v[..5], 2),
+        grad: |v| {
+            ap43_grad(&v[..5], 2)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, _) = bar.split_at_mut(5);
+            ap43_vjp(&v[..5], b0, 2, seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap44",
+        arity: 6,
+        primal: |v| ap44(&v[..3], &v[3..6], 2),
+        grad: |v| {
+            let (f, (g0, g1)) = ap44_grad(&v[..3], &v[3..6], 2);
+            let mut g = g0;
+            g.extend(g1);
+            (f, g)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, bar) = bar.split_at_mut(3);
+            let (b1, _) = bar.split_at_mut(3);
+            ap44_vjp(&v[..3], b0, &v[3..6], b1, 2, seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap45",
+        arity: 4,
+        primal: |v| ap45(&v[..3], v[3]),
+        grad: |v| {
+            let (f, (g0, ga)) = ap45_grad(&v[..3], v[3]);
+            let mut g = g0;
+            g.push(ga);
+            (f, g)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, bar) = bar.split_at_mut(3);
+            bar[0] += ap45_vjp(&v[..3], b0, v[3], seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap46",
+        arity: 6,
+        primal: |v| ap46(&v[..5], 1, v[5]),
+        grad: |v| {
+            let (f, (g0, ga)) = ap46_grad(&v[..5], 1, v[5]);
+            let mut g = g0;
+            g.push(ga);
+            (f, g)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, bar) = bar.split_at_mut(5);
+            bar[0] += ap46_vjp(&v[..5], b0, 1, v[5], seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap47",
+        arity: 9,
+        primal: |v| ap47(&v[..4], &v[4..8], 4, v[8]),
+        grad: |v| {
+            let (f, (g0, g1, ga)) = ap47_grad(&v[..4], &v[4..8], 4, v[8]);
+            let mut g = g0;
+            g.extend(g1);
+            g.push(ga);
+            (f, g)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, bar) = bar.split_at_mut(4);
+            let (b1, bar) = bar.split_at_mut(4);
+            bar[0] += ap47_vjp(&v[..4], b0, &v[4..8], b1, 4, v[8], seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap48",
+        arity: 7,
+        primal: |v| ap48(&v[..3], &v[3..6], v[6]),
+        grad: |v| {
+            let (f, (g0, g1, ga)) = ap48_grad(&v[..3], &v[3..6], v[6]);
+            let mut g = g0;
+            g.extend(g1);
+            g.push(ga);
+            (f, g)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, bar) = bar.split_at_mut(3);
+            let (b1, bar) = bar.split_at_mut(3);
+            bar[0] += ap48_vjp(&v[..3], b0, &v[3..6], b1, v[6], seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap49",
+        arity: 10,
+        primal: |v| ap49(&v[..5], &v[5..10], 1),
+        grad: |v| {
+            let (f, (g0, g1)) = ap49_grad(&v[..5], &v[5..10], 1);
+            let mut g = g0;
+            g.extend(g1);
+            (f, g)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, bar) = bar.split_at_mut(5);
+            let (b1, _) = bar.split_at_mut(5);
+            ap49_vjp(&v[..5], b0, &v[5..10], b1, 1, seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap50",
+        arity: 7,
+        primal: |v| ap50(&v[..3], &v[3..6], v[6]),
+        grad: |v| {
+            let (f, (g0, g1, ga)) = ap50_grad(&v[..3], &v[3..6], v[6]);
+            let mut g = g0;
+            g.extend(g1);
+            g.push(ga);
+            (f, g)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, bar) = bar.split_at_mut(3);
+            let (b1, bar) = bar.split_at_mut(3);
+            bar[0] += ap50_vjp(&v[..3], b0, &v[3..6], b1, v[6], seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap51",
+        arity: 5,
+        primal: |v| ap51(&v[..4], v[4]),
+        grad: |v| {
+            let (f, (g0, ga)) = ap51_grad(&v[..4], v[4]);
+            let mut g = g0;
+            g.push(ga);
+            (f, g)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, bar) = bar.split_at_mut(4);
+            bar[0] += ap51_vjp(&v[..4], b0, v[4], seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap52",
+        arity: 3,
+        primal: |v| ap52(&v[..3], 2),
+        grad: |v| {
+            ap52_grad(&v[..3], 2)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, _) = bar.split_at_mut(3);
+            ap52_vjp(&v[..3], b0, 2, seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap53",
+        arity: 5,
+        primal: |v| ap53(&v[..4], v[4]),
+        grad: |v| {
+            let (f, (g0, ga)) = ap53_grad(&v[..4], v[4]);
+            let mut g = g0;
+            g.push(ga);
+            (f, g)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, bar) = bar.split_at_mut(4);
+            bar[0] += ap53_vjp(&v[..4], b0, v[4], seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap54",
+        arity: 10,
+        primal: |v| ap54(&v[..5], &v[5..10]),
+        grad: |v| {
+            let (f, (g0, g1)) = ap54_grad(&v[..5], &v[5..10]);
+            let mut g = g0;
+            g.extend(g1);
+            (f, g)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, bar) = bar.split_at_mut(5);
+            let (b1, _) = bar.split_at_mut(5);
+            ap54_vjp(&v[..5], b0, &v[5..10], b1, seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap55",
+        arity: 5,
+        primal: |v| ap55(&v[..5], 4),
+        grad: |v| {
+            ap55_grad(&v[..5], 4)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, _) = bar.split_at_mut(5);
+            ap55_vjp(&v[..5], b0, 4, seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap56",
+        arity: 10,
+        primal: |v| ap56(&v[..5], &v[5..10], 4),
+        grad: |v| {
+            let (f, (g0, g1)) = ap56_grad(&v[..5], &v[5..10], 4);
+            let mut g = g0;
+            g.extend(g1);
+            (f, g)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, bar) = bar.split_at_mut(5);
+            let (b1, _) = bar.split_at_mut(5);
+            ap56_vjp(&v[..5], b0, &v[5..10], b1, 4, seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap57",
+        arity: 3,
+        primal: |v| ap57(&v[..3], 3),
+        grad: |v| {
+            ap57_grad(&v[..3], 3)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, _) = bar.split_at_mut(3);
+            ap57_vjp(&v[..3], b0, 3, seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap58",
+        arity: 5,
+        primal: |v| ap58(&v[..5], 2),
+        grad: |v| {
+            ap58_grad(&v[..5], 2)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, _) = bar.split_at_mut(5);
+            ap58_vjp(&v[..5], b0, 2, seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap59",
+        arity: 6,
+        primal: |v| ap59(&v[..3], &v[3..6]),
+        grad: |v| {
+            let (f, (g0, g1)) = ap59_grad(&v[..3], &v[3..6]);
+            let mut g = g0;
+            g.extend(g1);
+            (f, g)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, bar) = bar.split_at_mut(3);
+            let (b1, _) = bar.split_at_mut(3);
+            ap59_vjp(&v[..3], b0, &v[3..6], b1, seed);
         },
     },
 ];
