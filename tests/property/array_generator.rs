@@ -151,19 +151,19 @@ enum E {
     Read(Buf, Ix),
     /// `(i as f64 + 1.0)`
     Counter(char),
-    /// The closure parameter `u` of a `map`.
-    U,
+    /// The closure parameter (`u`, or `v` where there is no buffer `v`) of a `map`.
+    U(char),
     Neg(Box<E>),
     Bin(char, Box<E>, Box<E>),
     /// `a / (1.0 + b * b)`
     Div(Box<E>, Box<E>),
     Un(Un, Box<E>),
     /// `buf.iter().map(|u| e).sum::<f64>()`
-    MapSum(Buf, Box<E>),
+    MapSum(Buf, char, Box<E>),
     /// `buf.iter().sum::<f64>()`
     Sum(Buf),
     /// `(0..n).map(|k| x[k] * e).sum::<f64>()` (the range is `0..n` or `0..x.len()`)
-    RangeSum(Range, Box<E>),
+    RangeSum(Range, char, Box<E>),
     Dot(SArg, SArg),
 }
 
@@ -240,15 +240,19 @@ struct Shape {
     a: bool,
     v: bool,
     w: bool,
-    /// The view `t = &x[1..]` or `&y[1..]`.
+    /// The view `t = &x[t_off..]` or `&y[t_off..]`.
     t: Option<Buf>,
+    /// A second accumulator `r`.
+    r: bool,
+    /// Where the view starts: `&x[t_off..]`.
+    t_off: usize,
 }
 
 impl Shape {
     fn buf_len(&self, b: Buf) -> usize {
         match b {
             Buf::X | Buf::Y | Buf::V => self.len,
-            Buf::T => self.len - 1,
+            Buf::T => self.len - self.t_off,
             Buf::W => 4,
         }
     }
@@ -258,7 +262,8 @@ impl Shape {
             Range::Len => self.len,
             Range::N => self.n.unwrap_or(0),
             Range::Four => 4,
-            Range::View | Range::Tail(_) => self.len - 1,
+            Range::View => self.len - self.t_off,
+            Range::Tail(_) => self.len - 1,
         }
     }
 
@@ -268,7 +273,7 @@ impl Shape {
             Range::Len | Range::Tail(_) => self.len - 1,
             Range::N => self.n.unwrap_or(1).max(1) - 1,
             Range::Four => 3,
-            Range::View => self.len - 2,
+            Range::View => self.len - self.t_off - 1,
         }
     }
 
@@ -283,7 +288,7 @@ impl Shape {
             E::Scalar(name) => b.get(name),
             E::Read(buf, _) => b.get(buf.name()),
             E::Counter(_) => self.len as f64,
-            E::U => u,
+            E::U(_) => u,
             E::Neg(a) => self.bound(a, b, u),
             E::Bin(op, l, r) => {
                 let (l, r) = (self.bound(l, b, u), self.bound(r, b, u));
@@ -304,11 +309,11 @@ impl Shape {
                     Un::Sqrt => (1.0 + a * a).sqrt(),
                 }
             }
-            E::MapSum(buf, body) => {
+            E::MapSum(buf, _, body) => {
                 self.buf_len(*buf) as f64 * self.bound(body, b, b.get(buf.name()))
             }
             E::Sum(buf) => self.buf_len(*buf) as f64 * b.get(buf.name()),
-            E::RangeSum(r, body) => self.trips(*r) as f64 * 1.5 * self.bound(body, b, u),
+            E::RangeSum(r, _, body) => self.trips(*r) as f64 * 1.5 * self.bound(body, b, u),
             E::Dot(p, q) => self.sarg_len(*p) as f64 * b.get(p.buf.name()) * b.get(q.buf.name()),
         }
     }
@@ -372,7 +377,7 @@ impl E {
     fn pure_bound(&self) -> Option<f64> {
         match self {
             E::C(c) => Some(c.abs()),
-            E::A | E::U => Some(1.5),
+            E::A | E::U(_) => Some(1.5),
             E::Read(Buf::X | Buf::Y | Buf::T, _) => Some(1.5),
             E::Counter(_) => Some(5.0),
             E::Neg(a) => a.pure_bound(),
@@ -439,7 +444,7 @@ impl E {
             E::Scalar(n) => n.clone(),
             E::Read(buf, ix) => format!("{}[{}]", buf.name(), ix_text(*buf, *ix)),
             E::Counter(c) => format!("({c} as f64 + 1.0)"),
-            E::U => "u".into(),
+            E::U(c) => c.to_string(),
             E::Neg(a) => format!("-{}", a.at(4)),
             E::Bin(op, l, r) => {
                 let p = self.prec();
@@ -461,17 +466,17 @@ impl E {
                     format!("{}.{m}()", a.at(ATOM))
                 }
             },
-            E::MapSum(buf, body) => {
+            E::MapSum(buf, u, body) => {
                 format!(
-                    "{}.iter().map(|u| {}).sum::<f64>()",
+                    "{}.iter().map(|{u}| {}).sum::<f64>()",
                     buf.name(),
                     body.text()
                 )
             }
             E::Sum(buf) => format!("{}.iter().sum::<f64>()", buf.name()),
-            E::RangeSum(r, body) => {
+            E::RangeSum(r, k, body) => {
                 let end = if *r == Range::N { "n" } else { "x.len()" };
-                format!("(0..{end}).map(|k| x[k] * {}).sum::<f64>()", body.at(3))
+                format!("(0..{end}).map(|{k}| x[{k}] * {}).sum::<f64>()", body.at(3))
             }
             E::Dot(p, q) => format!("dot({}, {})", sarg_text(*p), sarg_text(*q)),
         }
@@ -523,6 +528,8 @@ struct Gen {
     next_let: usize,
     /// Inside a `map` closure (`Some(k)` for `(0..n).map(|k| ..)`, `None` for `|u|`).
     closure: Option<Option<Loop>>,
+    /// The parameter of the innermost `map(|u| ..)` closure.
+    closure_var: char,
 }
 
 impl Gen {
@@ -565,12 +572,18 @@ impl Gen {
         let s = self.shape.clone();
         match self.closure {
             Some(None) => {
-                return match self.rng.below(5) {
-                    0 | 1 => E::U,
+                return match self.rng.below(6) {
+                    0 | 1 => E::U(self.closure_var),
                     2 if s.a => E::A,
                     3 => E::Scalar("s".into()),
+                    // the closure captures an element at the enclosing loop's counter
+                    4 if !self.loops.is_empty() => {
+                        let loops = self.loops.clone();
+                        let ix = self.index(Buf::X, &loops);
+                        E::Read(Buf::X, ix)
+                    }
                     _ => E::C(self.rng.pick(&CONSTS)),
-                }
+                };
             }
             Some(Some(k)) => {
                 return match self.rng.below(5) {
@@ -595,6 +608,7 @@ impl Gen {
             }
             6 if s.a => E::A,
             7 if !self.loops.is_empty() => E::Counter(self.loops.last().unwrap().var),
+            8 if s.r && self.rng.chance(1, 2) => E::Scalar("r".into()),
             8 => E::Scalar("s".into()),
             9 if !self.lets.is_empty() => {
                 let k = self.rng.below(self.lets.len());
@@ -613,7 +627,7 @@ impl Gen {
         if depth == 0 || self.rng.chance(1, 4) {
             return self.leaf();
         }
-        let reduce = self.closure.is_none() && self.loops.len() <= 1;
+        let reduce = self.closure.is_none();
         match self.rng.below(if reduce { 14 } else { 11 }) {
             0..=2 => {
                 let op = self.rng.pick(&['+', '-', '*']);
@@ -653,10 +667,17 @@ impl Gen {
                 if self.rng.chance(1, 3) && buf != Buf::X && buf != Buf::Y {
                     return E::Sum(buf);
                 }
+                // `|v|` where there is no buffer `v` (the macro rejects the shadowing: "`v` is
+                // declared again with another type")
+                self.closure_var = if !self.shape.v && self.rng.chance(1, 2) {
+                    'v'
+                } else {
+                    'u'
+                };
                 self.closure = Some(None);
                 let body = self.expr(2);
                 self.closure = None;
-                E::MapSum(buf, body.b())
+                E::MapSum(buf, self.closure_var, body.b())
             }
             12 => {
                 let range = if self.shape.n.is_some() && self.rng.chance(2, 3) {
@@ -664,10 +685,12 @@ impl Gen {
                 } else {
                     Range::Len
                 };
-                self.closure = Some(Some(Loop { var: 'k', range }));
+                // `|i|` outside loops, `|k|` inside them
+                let var = if self.loops.is_empty() { 'i' } else { 'k' };
+                self.closure = Some(Some(Loop { var, range }));
                 let body = self.expr(1);
                 self.closure = None;
-                E::RangeSum(range, body.b())
+                E::RangeSum(range, var, body.b())
             }
             _ => {
                 let (p, q) = self.dot_args();
@@ -744,6 +767,9 @@ impl Gen {
     fn write(&mut self) -> S {
         let loops = self.loops.clone();
         let mut targets = vec![Target::Scalar("s")];
+        if self.shape.r {
+            targets.push(Target::Scalar("r"));
+        }
         for buf in [Buf::V, Buf::W] {
             if self.bufs().contains(&buf) {
                 let ix = self.index(buf, &loops);
@@ -753,7 +779,7 @@ impl Gen {
         let target = targets[self.rng.below(targets.len())].clone();
         // The hard case for the tape: an in-place overwrite reading a neighbour.
         if let (Target::Elem(buf, Ix::Var(c)), Some(lp)) = (&target, loops.last()) {
-            if lp.var == *c && self.rng.chance(1, 3) {
+            if lp.var == *c && self.rng.chance(1, 2) {
                 let xi = self.index(Buf::X, &loops);
                 let e = E::Bin(
                     '+',
@@ -880,6 +906,22 @@ impl Gen {
         self.rng.pick(&options)
     }
 
+    /// The statements of one arm of an `if` inside a loop: writes, calls, `let`s of `if`s.
+    fn branch(&mut self) -> Vec<S> {
+        let mut out = Vec::new();
+        let lets = self.lets.len();
+        let calls = self.shape.v || self.shape.w;
+        for _ in 0..1 + self.rng.below(2) {
+            match self.rng.below(6) {
+                0 if calls => out.push(self.call()),
+                1 => self.let_if(&mut out),
+                _ => out.push(self.write()),
+            }
+        }
+        self.lets.truncate(lets);
+        out
+    }
+
     fn body(&mut self, out: &mut Vec<S>) {
         let count = 1 + self.rng.below(3);
         let lets = self.lets.len();
@@ -889,10 +931,8 @@ impl Gen {
                 0 | 1 if self.loops.len() < 2 => out.push(self.for_()),
                 2 if !self.loops.is_empty() => {
                     let c = self.cond();
-                    let mut then = Vec::new();
-                    let mut other = Vec::new();
-                    then.push(self.write());
-                    other.push(self.write());
+                    let then = self.branch();
+                    let other = self.branch();
                     out.push(S::If(c, then, other));
                 }
                 3 => self.let_if(out),
@@ -952,6 +992,12 @@ impl Gen {
             v: self.rng.chance(1, 2),
             w: self.rng.chance(1, 3),
             t,
+            r: self.rng.chance(1, 2),
+            t_off: if len > 3 && self.rng.chance(1, 3) {
+                2
+            } else {
+                1
+            },
         };
         let mut bounds = Bounds::default();
         let mut body = Vec::new();
@@ -970,11 +1016,14 @@ impl Gen {
         }
         let mut ret = E::Scalar("s".into());
         let mut push = |e: E| ret = E::Bin('+', ret.clone().b(), e.b());
+        if self.shape.r {
+            push(E::Un(Un::Sin, E::Scalar("r".into()).b()));
+        }
         if self.shape.v {
             push(match self.rng.below(3) {
                 0 => E::Sum(Buf::V),
-                1 => E::MapSum(Buf::V, E::Bin('*', E::U.b(), E::U.b()).b()),
-                _ => E::MapSum(Buf::V, E::Un(Un::Sin, E::U.b()).b()),
+                1 => E::MapSum(Buf::V, 'u', E::Bin('*', E::U('u').b(), E::U('u').b()).b()),
+                _ => E::MapSum(Buf::V, 'u', E::Un(Un::Sin, E::U('u').b()).b()),
             });
         }
         if self.shape.w {
@@ -1089,7 +1138,7 @@ impl Program {
         writeln!(out, "#[differentiable]").unwrap();
         writeln!(out, "pub fn {}({}) -> f64 {{", self.name, self.params()).unwrap();
         if let Some(b) = s.t {
-            writeln!(out, "    let t = &{}[1..];", b.name()).unwrap();
+            writeln!(out, "    let t = &{}[{}..];", b.name(), s.t_off).unwrap();
         }
         if s.v {
             writeln!(out, "    let mut v = vec![0.0_f64; x.len()];").unwrap();
@@ -1098,6 +1147,9 @@ impl Program {
             writeln!(out, "    let mut w = [0.0_f64; 4];").unwrap();
         }
         writeln!(out, "    let mut s: f64 = 0.0;").unwrap();
+        if s.r {
+            writeln!(out, "    let mut r: f64 = 0.0;").unwrap();
+        }
         write_stmts(out, &self.body, 1);
         writeln!(out, "    {}", self.ret.text()).unwrap();
         writeln!(out, "}}").unwrap();
@@ -1235,11 +1287,14 @@ pub fn source() -> String {
             v: false,
             w: false,
             t: None,
+            r: false,
+            t_off: 1,
         },
         loops: Vec::new(),
         lets: Vec::new(),
         next_let: 0,
         closure: None,
+        closure_var: 'u',
     };
     let programs: Vec<Program> = (0..COUNT)
         .map(|i| {

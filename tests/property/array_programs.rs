@@ -35,1143 +35,1227 @@ pub fn accumulate_sin(d: usize, x: &[f64], out: &mut [f64]) {
 
 #[differentiable]
 pub fn ap00(x: &[f64], y: &[f64], n: usize, a: f64) -> f64 {
-    let t = &y[1..];
+    let t = &y[2..];
     let mut w = [0.0_f64; 4];
     let mut s: f64 = 0.0;
-    w[2] += (1.0 + w.iter().map(|u| (u * a).cos()).sum::<f64>() * w.iter().map(|u| (u * a).cos()).sum::<f64>()).ln();
     for i in 0..n {
-        s = (1.0 + y.iter().map(|u| u).sum::<f64>() * y.iter().map(|u| u).sum::<f64>()).ln();
-        if a < y[(i + 1) % y.len()] {
-            w[i] += w[i].tanh() + dot(&w[1..], &y[1..]) - ((0..x.len()).map(|k| x[k] * x[(k + 1) % x.len()]).sum::<f64>() - 1.25);
+        w[1] += w.iter().map(|u| (1.0 + s * s).sqrt() / (1.0 + u * u)).sum::<f64>().cos();
+        s *= 1.0 / (1.0 + (1.0 + t[0] * t[0]).sqrt() * (1.0 + t[0] * t[0]).sqrt());
+    }
+    for i in 0..t.len() {
+        if s < y[i] {
+            w[3 - i] += -(1.0 + -x[(i + 1) % x.len()] * -x[(i + 1) % x.len()]).ln();
         } else {
-            w[i] = t[t.len() - 1 - i] + y[i].cos();
+            let m0 = if w[(i + 1) % 4] < 0.0 {
+                s
+            } else {
+                2.0
+            };
+            s += m0 * (1.0 + w[(i + 1) % 4] * w[(i + 1) % 4]).sqrt();
         }
-        s *= 1.0 / (1.0 + t[i] * t[i]);
+        w[i] = w[i] * w[(i + 1) % 4] + x[x.len() - 1 - i];
+        w[i] *= (i as f64 + 1.0).cos();
+    }
+    for i in 0..x.len() {
+        s *= (dot(&y[1..], &w) * x[(i + 1) % x.len()].sin()).cos();
+        accumulate_sin(3, x, &mut w[1..]);
+    }
+    for i in 0..x.len() {
+        for j in 0..x.len() {
+            w[(j + 1) % 4] = (1.0 + (j as f64 + 1.0) * (j as f64 + 1.0)).ln();
+            s = (j as f64 + 1.0);
+        }
     }
     s + w[0] * w[3] + w.iter().sum::<f64>()
 }
 
 #[differentiable]
 pub fn ap01(x: &[f64]) -> f64 {
-    let t = &x[1..];
-    let mut s: f64 = 0.0;
-    for i in 0..t.len() {
-        s += t[1] + x[i] * x[(i + 1) % x.len()].cos();
-        s += x[0].exp() - (1.0 + (0.5 + (i as f64 + 1.0)) * (0.5 + (i as f64 + 1.0))).ln();
-        s += (0..x.len()).map(|k| x[k] * (1.0 + x[x.len() - 1 - k] * x[x.len() - 1 - k]).sqrt()).sum::<f64>();
-    }
-    s = t[1] - (0.75 * x[2]).sin();
-    for i in 0..x.len() {
-        for j in i + 1..x.len() {
-            s *= (2.0 * x[(j + 1) % x.len()]).tanh();
-            s = -(t[i % t.len()].tanh() * -t[j % t.len()]);
-        }
-    }
-    s
-}
-
-#[differentiable]
-pub fn ap02(x: &[f64], y: &[f64], n: usize, a: f64) -> f64 {
-    let t = &x[1..];
-    let mut s: f64 = 0.0;
-    for i in 0..n {
-        s += a;
-    }
-    s = x.iter().map(|u| a.exp()).sum::<f64>().tanh();
-    s
-}
-
-#[differentiable]
-pub fn ap03(x: &[f64], y: &[f64], n: usize) -> f64 {
+    let mut w = [0.0_f64; 4];
     let mut s: f64 = 0.0;
     for i in 0..x.len() {
-        s += y[4];
         for j in i + 1..x.len() {
-            s = x[j];
-            if s < y[0] {
-                s = y[(i + 1) % y.len()];
+            let m0 = if s < 0.0 {
+                x[(j + 1) % x.len()].tanh()
             } else {
-                s += (1.0 + -x[i] * -x[i]).sqrt() / (1.0 + x[i] * x[i]);
-            }
-            s = (y[i] * x[1] + y[j]).tanh();
+                x.iter().map(|v| v / (1.0 + v * v) / (1.0 + s.tanh() * s.tanh())).sum::<f64>() / (1.0 + s.cos() * s.cos())
+            };
+            s += m0 * (w[(j + 1) % 4] - x[0]);
         }
+        if s < 0.5 {
+            s += (1.0 + x[(i + 1) % x.len()].exp() * x[(i + 1) % x.len()].exp()).ln();
+            w[1] = 0.75 / (1.0 + -dot(&x[1..], &w[1..]) * -dot(&x[1..], &w[1..]));
+        } else {
+            let m1 = if x[x.len() - 1 - i] > 0.5 {
+                (1.0 + (0.5 * x[(i + 1) % x.len()]) * (0.5 * x[(i + 1) % x.len()])).ln()
+            } else {
+                (i as f64 + 1.0) / (1.0 + (i as f64 + 1.0) * (i as f64 + 1.0)) + x[i]
+            };
+            s += m1 * x[x.len() - 1 - i].sin();
+        }
+    }
+    for i in 0..4 {
+        s += x[i % x.len()] * (s * 2.0).sin();
+    }
+    s + w[0] * w[3] + w.iter().sum::<f64>()
+}
+
+#[differentiable]
+pub fn ap02(x: &[f64], a: f64) -> f64 {
+    let mut v = vec![0.0_f64; x.len()];
+    let mut s: f64 = 0.0;
+    let mut r: f64 = 0.0;
+    r *= 1.0 / (1.0 + (1.25 * v[1].sin()) * (1.25 * v[1].sin()));
+    s += 0.5;
+    for i in 0..x.len() {
+        r += v[i];
+        r += (1.0 + (1.0 + a * a).sqrt().exp() * (1.0 + a * a).sqrt().exp()).sqrt();
+    }
+    v[3] += a;
+    s + r.sin() + v.iter().map(|u| u.sin()).sum::<f64>()
+}
+
+#[differentiable]
+pub fn ap03(x: &[f64], n: usize, a: f64) -> f64 {
+    let mut v = vec![0.0_f64; x.len()];
+    let mut w = [0.0_f64; 4];
+    let mut s: f64 = 0.0;
+    for i in 0..4 {
+        for j in 0..x.len() {
+            v[x.len() - 1 - i] *= v[i].cos().cos();
+        }
+        for j in i + 1..x.len() {
+            v[x.len() - 1 - j] *= 1.0 / (1.0 + (1.0 + dot(&w, x) * dot(&w, x)).sqrt() * (1.0 + dot(&w, x) * dot(&w, x)).sqrt());
+            s = -(w[i] + 0.75).tanh();
+            v[i] *= (1.5 - w[3 - i] + (1.0 + (j as f64 + 1.0) * (j as f64 + 1.0)).sqrt()).sin();
+        }
+        v[(i + 1) % x.len()] *= 1.0 / (1.0 + x[(i + 1) % x.len()] * x[(i + 1) % x.len()]);
+    }
+    for i in 0..n {
+        if v[i] > 0.25 {
+            v[i] += x[2] + w.iter().map(|u| s * s / (1.0 + u * u)).sum::<f64>().cos();
+        } else {
+            scale_into(3, 0.5, &v, &mut w);
+        }
+        w[i] = w[i] * w[(i + 1) % 4] + x[0];
+    }
+    for i in 0..n {
+        s += (1.0 + v[x.len() - 1 - i] * v[x.len() - 1 - i]).sqrt();
+        let m0 = if x[(i + 1) % x.len()] > 0.0 {
+            dot(&v[1..], x) * (0.5 * x[i]).sin()
+        } else {
+            w[(i + 1) % 4]
+        };
+        s += m0 * (v[x.len() - 1 - i] - v[i]);
+    }
+    s + v.iter().map(|u| u * u).sum::<f64>() + w[0] * w[3] + w.iter().sum::<f64>()
+}
+
+#[differentiable]
+pub fn ap04(x: &[f64], a: f64) -> f64 {
+    let t = &x[2..];
+    let mut s: f64 = 0.0;
+    let mut r: f64 = 0.0;
+    s *= 1.0 / (1.0 + (0.5 * x.iter().map(|v| (1.0 + (s - v) * (s - v)).ln()).sum::<f64>()) * (0.5 * x.iter().map(|v| (1.0 + (s - v) * (s - v)).ln()).sum::<f64>()));
+    for i in 0..t.len() {
+        s = t[(i + 1) % t.len()];
     }
     for i in 0..x.len() {
-        s = x[i] + dot(&y[1..], y);
-        if x[i] > 0.0 {
-            s += y.iter().map(|u| 0.75).sum::<f64>();
-        } else {
-            s += dot(&y[1..], &y[1..]);
-        }
+        s += (0..x.len()).map(|k| x[k] * (0.75 * x[(i + 1) % x.len()]).exp()).sum::<f64>();
     }
-    for i in 0..n {
-        s *= x[x.len() - 1 - i].tanh();
-        for j in i + 1..x.len() {
-            s *= (-s).sin();
-            s = (s + x[j] - (1.0 + x[j] * x[j]).ln()).sin();
-            s = -x[(i + 1) % x.len()];
-        }
-    }
-    s
-}
-
-#[differentiable]
-pub fn ap04(x: &[f64], y: &[f64], n: usize) -> f64 {
-    let t = &y[1..];
-    let mut v = vec![0.0_f64; x.len()];
-    let mut s: f64 = 0.0;
-    scale_into(x.len(), s.tanh(), y, &mut v[..]);
-    v[1] += y[4] * ((0..n).map(|k| x[k] * (1.5 * x[2]).cos()).sum::<f64>() - s / (1.0 + x[4] * x[4]));
-    for i in 0..n {
-        s += (1.0 + ((i as f64 + 1.0) - (0..n).map(|k| x[k] * (0.5 * 1.25)).sum::<f64>()) * ((i as f64 + 1.0) - (0..n).map(|k| x[k] * (0.5 * 1.25)).sum::<f64>())).ln();
-        s += 2.0;
-    }
-    s + v.iter().map(|u| u * u).sum::<f64>()
-}
-
-#[differentiable]
-pub fn ap05(x: &[f64], y: &[f64], n: usize) -> f64 {
-    let mut v = vec![0.0_f64; x.len()];
-    let mut w = [0.0_f64; 4];
-    let mut s: f64 = 0.0;
-    w[2] *= 1.0 / (1.0 + (w[3] * y[0]).cos() * (w[3] * y[0]).cos());
-    for i in 0..n {
-        let m0 = if x[i] < 0.0 {
-            y[i].cos().tanh()
-        } else {
-            -(1.0 + (i as f64 + 1.0) * (i as f64 + 1.0)).ln()
-        };
-        s += m0 * x[i].cos();
-    }
-    for i in 0..n {
-        v[i] = v[i] * v[(i + 1) % x.len()] + x[x.len() - 1 - i];
-    }
-    w[1] += (1.0 + s * s).ln();
-    s + v.iter().map(|u| u * u).sum::<f64>() + w[0] * w[3] + w.iter().sum::<f64>()
-}
-
-#[differentiable]
-pub fn ap06(x: &[f64], y: &[f64], a: f64) -> f64 {
-    let t = &y[1..];
-    let mut v = vec![0.0_f64; x.len()];
-    let mut w = [0.0_f64; 4];
-    let mut s: f64 = 0.0;
     for i in 0..t.len() {
-        s *= (-(2.0 * x[(i + 1) % x.len()]).sin()).tanh();
+        if x[(i + 1) % x.len()] < 0.0 {
+            r *= x[(i + 1) % x.len()].sin();
+            let m0 = if t[i] > -0.5 {
+                r
+            } else {
+                0.5
+            };
+            s += m0 * a.cos();
+        } else {
+            let m1 = if t[1] > x[i] {
+                x[(i + 1) % x.len()].cos()
+            } else {
+                x[x.len() - 1 - i]
+            };
+            s += m1 * (x[(i + 1) % x.len()] * (i as f64 + 1.0));
+            r += (1.0 + t[(i + 1) % t.len()] * t[(i + 1) % t.len()]).ln().exp();
+        }
     }
-    s = (0.5 + v[1]) * x[1].cos() - (w[3] * w[2] - dot(&w[1..], &v[1..]));
-    s + v.iter().map(|u| u * u).sum::<f64>() + w[0] * w[3] + w.iter().sum::<f64>()
+    s + r.sin()
+}
+
+#[differentiable]
+pub fn ap05(x: &[f64], n: usize) -> f64 {
+    let t = &x[1..];
+    let mut w = [0.0_f64; 4];
+    let mut s: f64 = 0.0;
+    s *= (1.0 + (w[2] - s) * (w[2] - s)).sqrt().sin();
+    w[0] += (1.0 + (w[3] * t[1]) * (w[3] * t[1])).sqrt() * -t[1];
+    s + w[0] * w[3] + w.iter().sum::<f64>()
+}
+
+#[differentiable]
+pub fn ap06(x: &[f64], y: &[f64], n: usize) -> f64 {
+    let mut s: f64 = 0.0;
+    for i in 0..n {
+        s += (1.25 * x[(i + 1) % x.len()]).tanh().sin() - (1.0 + -x[(i + 1) % x.len()] * -x[(i + 1) % x.len()]).ln();
+    }
+    for i in 0..x.len() {
+        s *= (-x.iter().map(|u| (1.0 + s * s).ln()).sum::<f64>()).sin();
+        s *= dot(&x[1..], y).cos();
+    }
+    s += x[3];
+    s
 }
 
 #[differentiable]
 pub fn ap07(x: &[f64], y: &[f64], a: f64) -> f64 {
+    let mut v = vec![0.0_f64; x.len()];
     let mut w = [0.0_f64; 4];
     let mut s: f64 = 0.0;
-    s = 0.5;
-    w[3] = (0..x.len()).map(|k| x[k] * (0.25 * x[0]).exp()).sum::<f64>() + 0.75;
+    let mut r: f64 = 0.0;
     for i in 0..x.len() {
-        w[(i + 1) % 4] *= 1.0 / (1.0 + (0.5 * x[i]).sin() * (0.5 * x[i]).sin());
+        s += (2.0 * x[(i + 1) % x.len()].cos()).tanh();
     }
-    s + w[0] * w[3] + w.iter().sum::<f64>()
+    w[2] += (-(0.75 * x[3]).exp()).tanh();
+    for i in 0..x.len() {
+        let m0 = if v[i] < y[y.len() - 1 - i] {
+            (1.0 + v[x.len() - 1 - i].cos() * v[x.len() - 1 - i].cos()).sqrt()
+        } else {
+            dot(&v[1..], x).tanh()
+        };
+        s += m0 * 0.5;
+    }
+    v[0] = v.iter().map(|u| a).sum::<f64>();
+    s + r.sin() + v.iter().map(|u| u * u).sum::<f64>() + w[0] * w[3] + w.iter().sum::<f64>()
 }
 
 #[differentiable]
-pub fn ap08(x: &[f64], y: &[f64], n: usize, a: f64) -> f64 {
-    let t = &x[1..];
-    let mut w = [0.0_f64; 4];
+pub fn ap08(x: &[f64], n: usize, a: f64) -> f64 {
     let mut s: f64 = 0.0;
-    accumulate_sin(3, x, &mut w[1..]);
-    for i in 0..x.len() {
-        w[i] = (1.0 + (s * w[i] / (1.0 + w.iter().map(|u| u.sin().sin()).sum::<f64>() * w.iter().map(|u| u.sin().sin()).sum::<f64>())) * (s * w[i] / (1.0 + w.iter().map(|u| u.sin().sin()).sum::<f64>() * w.iter().map(|u| u.sin().sin()).sum::<f64>()))).sqrt();
-        w[(i + 1) % 4] *= 1.0 / (1.0 + (1.0 + (w[3 - i] / (1.0 + x[(i + 1) % x.len()] * x[(i + 1) % x.len()])) * (w[3 - i] / (1.0 + x[(i + 1) % x.len()] * x[(i + 1) % x.len()]))).sqrt() * (1.0 + (w[3 - i] / (1.0 + x[(i + 1) % x.len()] * x[(i + 1) % x.len()])) * (w[3 - i] / (1.0 + x[(i + 1) % x.len()] * x[(i + 1) % x.len()]))).sqrt());
-        for j in i + 1..x.len() {
-            s *= 1.0 / (1.0 + (j as f64 + 1.0).cos().cos() * (j as f64 + 1.0).cos().cos());
-            scale_into(3, 0.5, x, &mut w[1..]);
+    for i in 0..n {
+        if x[i] < 0.25 {
+            s += -x[i].sin() - dot(x, x);
+            s += (1.0 + x[(i + 1) % x.len()] * x[(i + 1) % x.len()]).ln().tanh();
+        } else {
+            s += x[(i + 1) % x.len()].cos().cos();
         }
+        s = -(i as f64 + 1.0);
+        s += x[i] / (1.0 + (x[i] * x[(i + 1) % x.len()]) * (x[i] * x[(i + 1) % x.len()]));
     }
-    accumulate_sin(3, x, &mut w[1..]);
-    s + w[0] * w[3] + w.iter().sum::<f64>()
-}
-
-#[differentiable]
-pub fn ap09(x: &[f64], n: usize, a: f64) -> f64 {
-    let t = &x[1..];
-    let mut s: f64 = 0.0;
-    s *= 1.0 / (1.0 + -s * -s);
-    for i in 0..x.len() {
-        s += (1.0 + (x[2] / (1.0 + t[i % t.len()] * t[i % t.len()]) / (1.0 + (2.0 * x[i]).cos() * (2.0 * x[i]).cos())) * (x[2] / (1.0 + t[i % t.len()] * t[i % t.len()]) / (1.0 + (2.0 * x[i]).cos() * (2.0 * x[i]).cos()))).ln();
-    }
-    for i in 0..t.len() {
-        s += dot(&x[1..], t).tanh();
-    }
+    s += -x[2];
     s
 }
 
 #[differentiable]
-pub fn ap10(x: &[f64], n: usize) -> f64 {
+pub fn ap09(x: &[f64], a: f64) -> f64 {
     let mut v = vec![0.0_f64; x.len()];
     let mut s: f64 = 0.0;
-    for i in 0..n {
-        s += v[(i + 1) % x.len()].cos();
-        v[x.len() - 1 - i] *= 1.0 / (1.0 + -(0.75 * x[1]).exp() * -(0.75 * x[1]).exp());
-    }
-    for i in 0..n {
-        let m0 = if x[x.len() - 1 - i] < 0.0 {
-            x[(i + 1) % x.len()]
+    let mut r: f64 = 0.0;
+    scale_into(x.len() - 1, s.tanh(), &x[1..], &mut v[..]);
+    for i in 0..x.len() {
+        let m0 = if x[x.len() - 1 - i] < 0.5 {
+            v[(i + 1) % x.len()].tanh()
         } else {
-            (v[i] + x[i]) / (1.0 + x[x.len() - 1 - i] * x[x.len() - 1 - i])
+            1.25
         };
-        s += m0 * v[2].cos();
-        for j in 0..n {
-            scale_into(x.len() - 1, s.tanh(), &x[1..], &mut v[..]);
-            if v[j] > x[i] {
-                v[j] = (1.0 + (1.0 + (v[i] / (1.0 + x[(j + 1) % x.len()] * x[(j + 1) % x.len()])) * (v[i] / (1.0 + x[(j + 1) % x.len()] * x[(j + 1) % x.len()]))).sqrt() * (1.0 + (v[i] / (1.0 + x[(j + 1) % x.len()] * x[(j + 1) % x.len()])) * (v[i] / (1.0 + x[(j + 1) % x.len()] * x[(j + 1) % x.len()]))).sqrt()).sqrt();
-            } else {
-                v[1] += -(0.25 * x[i]).exp().sin();
-            }
-        }
-    }
-    for i in 0..n {
-        s *= 1.0 / (1.0 + (1.0 + x[i] * x[i]).sqrt() * (1.0 + x[i] * x[i]).sqrt());
-        v[x.len() - 1 - i] = dot(&x[1..], x);
-        s = x[i];
+        s += m0 * (m0 * x[(i + 1) % x.len()]);
     }
     for i in 0..x.len() {
-        for j in 0..x.len() {
-            s += 0.5;
-            v[(j + 1) % x.len()] = s / (1.0 + (2.0 + s - s) * (2.0 + s - s));
-            v[x.len() - 1 - j] += v[(i + 1) % x.len()].cos();
-        }
-        s *= v.iter().map(|u| (1.0 + u * u).sqrt() * (2.0 * x[(i + 1) % x.len()]).cos()).sum::<f64>().cos().tanh();
+        r = (0..x.len()).map(|k| x[k] * v[2]).sum::<f64>();
+        s *= x[i].sin();
+        s += 0.5;
     }
-    s + v.iter().map(|u| u * u).sum::<f64>()
+    s + r.sin() + v.iter().sum::<f64>()
 }
 
 #[differentiable]
-pub fn ap11(x: &[f64], n: usize) -> f64 {
+pub fn ap10(x: &[f64], y: &[f64], n: usize, a: f64) -> f64 {
     let mut v = vec![0.0_f64; x.len()];
     let mut s: f64 = 0.0;
-    v[2] += x[1];
-    for i in 0..n {
-        s *= (1.0 + v[i].tanh() * v[i].tanh()).sqrt().sin();
+    for i in 0..x.len() {
+        s += (0..n).map(|k| x[k] * (1.5 * x[i]).tanh()).sum::<f64>();
     }
-    scale_into(x.len() - 1, s.tanh(), &x[1..], &mut v[..]);
+    v[4] += 0.25 + (1.0 + v[0].cos() * v[0].cos()).sqrt();
     for i in 0..n {
-        for j in 0..n {
-            v[1] *= (-x[x.len() - 1 - j] - (1.0 + (1.25 * x[x.len() - 1 - j]) * (1.25 * x[x.len() - 1 - j])).ln()).cos();
-            s = (-(j as f64 + 1.0)).cos();
-            let m0 = if s > x[i] {
-                (1.25 * x[(j + 1) % x.len()]).tanh() / (1.0 + x[(j + 1) % x.len()].tanh() * x[(j + 1) % x.len()].tanh())
+        s += v.iter().map(|u| u.cos().tanh()).sum::<f64>();
+        v[i] = v[i] * v[(i + 1) % x.len()] + x[i];
+        for j in i + 1..x.len() {
+            s += (1.0 + (1.0 + y[i].tanh() * y[i].tanh()).sqrt() * (1.0 + y[i].tanh() * y[i].tanh()).sqrt()).sqrt();
+            let m0 = if y[y.len() - 1 - j] < y[(i + 1) % y.len()] {
+                (j as f64 + 1.0)
             } else {
-                ((j as f64 + 1.0) / (1.0 + 1.5 * 1.5)).tanh()
+                x[(i + 1) % x.len()]
             };
-            s += m0 * 0.75;
+            s += m0 * y[j];
         }
-        accumulate_sin(x.len() - 1, &x[1..], &mut v[1..]);
     }
     s + v.iter().sum::<f64>()
 }
 
 #[differentiable]
-pub fn ap12(x: &[f64], n: usize) -> f64 {
+pub fn ap11(x: &[f64], n: usize, a: f64) -> f64 {
+    let mut v = vec![0.0_f64; x.len()];
+    let mut w = [0.0_f64; 4];
+    let mut s: f64 = 0.0;
+    let mut r: f64 = 0.0;
+    r += x.iter().map(|u| (1.0 + s * s).ln().tanh()).sum::<f64>();
+    for i in 0..n {
+        s = 1.5;
+    }
+    s + r.sin() + v.iter().map(|u| u.sin()).sum::<f64>() + w[0] * w[3] + w.iter().sum::<f64>()
+}
+
+#[differentiable]
+pub fn ap12(x: &[f64], a: f64) -> f64 {
     let mut v = vec![0.0_f64; x.len()];
     let mut s: f64 = 0.0;
-    for i in 0..n {
-        if v[i] > 0.0 {
-            v[3] = v.iter().map(|u| (u / (1.0 + u * u)).tanh()).sum::<f64>();
-        } else {
-            v[i] += x.iter().map(|u| s * 0.5 - s.sin()).sum::<f64>();
-        }
-    }
-    scale_into(x.len() - 1, s.tanh(), &x[1..], &mut v[..]);
-    s + v.iter().map(|u| u.sin()).sum::<f64>()
+    v[0] += (1.0 + a * a).ln();
+    v[2] *= 1.0 / (1.0 + x[0] * x[0]);
+    s + v.iter().sum::<f64>()
 }
 
 #[differentiable]
 pub fn ap13(x: &[f64], n: usize) -> f64 {
-    let mut w = [0.0_f64; 4];
+    let t = &x[1..];
+    let mut v = vec![0.0_f64; x.len()];
     let mut s: f64 = 0.0;
-    for i in 0..x.len() {
-        w[3 - i] = (1.0 + w.iter().map(|u| u).sum::<f64>() * w.iter().map(|u| u).sum::<f64>()).sqrt();
-        s *= (0..n).map(|k| x[k] * (0.75 * x[i]).cos()).sum::<f64>().cos();
-        s *= 1.0 / (1.0 + (x[x.len() - 1 - i] * w[3 - i] + w.iter().sum::<f64>()) * (x[x.len() - 1 - i] * w[3 - i] + w.iter().sum::<f64>()));
+    for i in 0..n {
+        v[2] += v.iter().sum::<f64>();
+        s *= t[i].exp().sin();
     }
-    accumulate_sin(3, x, &mut w[1..]);
-    for i in 0..4 {
-        s += 1.5 * w[i] / (1.0 + -w[i] * -w[i]) - 1.5;
-        s = (1.0 + w[i] * w[i]).sqrt();
-        w[(i + 1) % 4] *= (0..n).map(|k| x[k] * x[x.len() - 1 - k].cos()).sum::<f64>().sin();
-    }
-    s + w[0] * w[3] + w.iter().sum::<f64>()
+    v[4] *= 1.0 / (1.0 + x[2] * x[2]);
+    s + v.iter().sum::<f64>()
 }
 
 #[differentiable]
-pub fn ap14(x: &[f64], y: &[f64]) -> f64 {
-    let mut v = vec![0.0_f64; x.len()];
+pub fn ap14(x: &[f64], n: usize, a: f64) -> f64 {
+    let t = &x[1..];
     let mut s: f64 = 0.0;
-    s += x.iter().map(|u| u * 2.0 * u).sum::<f64>();
-    for i in 0..x.len() {
-        s *= x[i].tanh();
+    for i in 0..n {
+        s *= 1.0 / (1.0 + (t[i] / (1.0 + (x[x.len() - 1 - i] - t[(i + 1) % t.len()]) * (x[x.len() - 1 - i] - t[(i + 1) % t.len()]))) * (t[i] / (1.0 + (x[x.len() - 1 - i] - t[(i + 1) % t.len()]) * (x[x.len() - 1 - i] - t[(i + 1) % t.len()]))));
     }
-    s + v.iter().map(|u| u.sin()).sum::<f64>()
+    for i in 0..n {
+        let m0 = if t[i] > x[i] {
+            dot(t, x)
+        } else {
+            x[0]
+        };
+        s += m0 * t[t.len() - 1 - i];
+        s = t[(i + 1) % t.len()] / (1.0 + s.cos().tanh() * s.cos().tanh());
+    }
+    s
 }
 
 #[differentiable]
 pub fn ap15(x: &[f64], n: usize) -> f64 {
-    let t = &x[1..];
-    let mut v = vec![0.0_f64; x.len()];
     let mut s: f64 = 0.0;
-    for i in 0..x.len() {
-        s += x[x.len() - 1 - i];
-        for j in 0..x.len() {
-            s += x[(i + 1) % x.len()] / (1.0 + t[j % t.len()] * t[j % t.len()]) / (1.0 + s.tanh() * s.tanh()) - x[2];
-        }
-        v[i] += dot(&t[1..], &t[1..]);
+    for i in 0..n {
+        s = (i as f64 + 1.0);
     }
-    s += dot(&x[1..], &v[1..]);
-    s + v.iter().map(|u| u * u).sum::<f64>()
+    for i in 0..n {
+        s += x[i];
+    }
+    s += x[0];
+    s *= ((1.5 + x[1]) * (0..n).map(|i| x[i] * (0.75 + x[i])).sum::<f64>()).sin();
+    s
 }
 
 #[differentiable]
-pub fn ap16(x: &[f64], y: &[f64], n: usize) -> f64 {
-    let mut v = vec![0.0_f64; x.len()];
+pub fn ap16(x: &[f64], y: &[f64], a: f64) -> f64 {
     let mut s: f64 = 0.0;
-    v[1] += (1.0 + dot(&x[1..], y) * dot(&x[1..], y)).sqrt().cos();
-    s += (1.0 + dot(&x[1..], &x[1..]) * dot(&x[1..], &x[1..])).sqrt();
-    scale_into(x.len() - 1, 1.25, &x[1..], &mut v[..]);
-    s + v.iter().map(|u| u * u).sum::<f64>()
+    for i in 0..x.len() {
+        s += (1.0 + (0.75 / (1.0 + x[i] * x[i])).cos() * (0.75 / (1.0 + x[i] * x[i])).cos()).ln();
+        s += 2.0 / (1.0 + y[(i + 1) % y.len()] * y[(i + 1) % y.len()]) + dot(&y[1..], y);
+        s += x[i];
+    }
+    s += s.tanh() * y[1].cos() / (1.0 + (1.0 + x[4] * x[4]).sqrt().sin() * (1.0 + x[4] * x[4]).sqrt().sin());
+    s
 }
 
 #[differentiable]
 pub fn ap17(x: &[f64], y: &[f64], a: f64) -> f64 {
-    let mut v = vec![0.0_f64; x.len()];
-    let mut w = [0.0_f64; 4];
+    let t = &x[1..];
     let mut s: f64 = 0.0;
-    s = 1.25;
-    scale_into(x.len() - 1, 1.5, &x[1..], &mut v[..]);
-    accumulate_sin(3, &v, &mut w);
-    s + v.iter().map(|u| u * u).sum::<f64>() + w[0] * w[3] + w.iter().sum::<f64>()
-}
-
-#[differentiable]
-pub fn ap18(x: &[f64], y: &[f64], n: usize) -> f64 {
-    let mut w = [0.0_f64; 4];
-    let mut s: f64 = 0.0;
-    w[2] = y[2];
-    for i in 0..4 {
-        s += s;
-        s += y[(i + 1) % y.len()].tanh() / (1.0 + w[3 - i] * w[3 - i]);
-    }
-    w[1] += x[0] - y[0] * 1.5 * 0.25;
-    for i in 0..n {
-        s += (1.0 + (1.0 + (x[(i + 1) % x.len()] / (1.0 + x[i] * x[i])) * (x[(i + 1) % x.len()] / (1.0 + x[i] * x[i]))).sqrt() * (1.0 + (x[(i + 1) % x.len()] / (1.0 + x[i] * x[i])) * (x[(i + 1) % x.len()] / (1.0 + x[i] * x[i]))).sqrt()).sqrt();
-        w[i] += 0.75 + ((1.0 + w[3 - i] * w[3 - i]).ln() + s / (1.0 + 2.0 * 2.0));
-    }
-    s + w[0] * w[3] + w.iter().sum::<f64>()
-}
-
-#[differentiable]
-pub fn ap19(x: &[f64], n: usize) -> f64 {
-    let mut s: f64 = 0.0;
-    s += x[2];
-    for i in 0..x.len() {
-        s += (x[i].cos() - x[3] / (1.0 + x[(i + 1) % x.len()] * x[(i + 1) % x.len()])) / (1.0 + 2.0 * 2.0);
-        s *= 1.0 / (1.0 + x[i].tanh() * x[i].tanh());
-        s += (1.0 + (x[i] - (x[0] - x[i])) * (x[i] - (x[0] - x[i]))).sqrt();
+    s += t[0];
+    for i in 0..t.len() {
+        s = 0.75;
+        s *= (1.25 / (1.0 + (x[i] + 1.25) * (x[i] + 1.25))).cos();
+        s *= (y[y.len() - 1 - i].tanh() + x[x.len() - 1 - i].sin()).sin();
     }
     for i in 0..x.len() {
-        s += (0..n).map(|k| x[k] * -x[k]).sum::<f64>() / (1.0 + (dot(&x[1..], x) * 0.75) * (dot(&x[1..], x) * 0.75));
-        s *= (0..n).map(|k| x[k] * (0.75 * x[i]).cos()).sum::<f64>().cos();
+        s += t[i % t.len()].exp();
     }
-    s = x[3].sin().exp().tanh();
+    s = t[1];
     s
 }
 
 #[differentiable]
-pub fn ap20(x: &[f64], a: f64) -> f64 {
-    let mut v = vec![0.0_f64; x.len()];
-    let mut s: f64 = 0.0;
-    for i in 0..x.len() {
-        s *= x.iter().map(|u| u.tanh()).sum::<f64>().sin();
-        s += -(1.25 * x[x.len() - 1 - i]).tanh() / (1.0 + x[x.len() - 1 - i] * x[x.len() - 1 - i]);
-    }
-    for i in 0..x.len() {
-        if x[i] < 0.25 {
-            s = (1.0 + ((1.0 + v[i] * v[i]).sqrt() * (v[(i + 1) % x.len()] - x[(i + 1) % x.len()])) * ((1.0 + v[i] * v[i]).sqrt() * (v[(i + 1) % x.len()] - x[(i + 1) % x.len()]))).sqrt();
-        } else {
-            s += v.iter().map(|u| u).sum::<f64>();
-        }
-        s *= 1.0 / (1.0 + (0.25 * x[(i + 1) % x.len()]) * (0.25 * x[(i + 1) % x.len()]));
-        v[i] = x.iter().map(|u| (u * u).cos()).sum::<f64>();
-    }
-    for i in 0..x.len() {
-        s = (1.0 + (0.5 / (1.0 + v[i] * v[i])) * (0.5 / (1.0 + v[i] * v[i]))).ln() + dot(&v[1..], &v);
-    }
-    s + v.iter().map(|u| u.sin()).sum::<f64>()
-}
-
-#[differentiable]
-pub fn ap21(x: &[f64]) -> f64 {
+pub fn ap18(x: &[f64], n: usize) -> f64 {
     let t = &x[1..];
     let mut v = vec![0.0_f64; x.len()];
-    let mut s: f64 = 0.0;
-    v[2] += x[2];
-    for i in 0..x.len() {
-        s += 2.0 * x[2] + (0..x.len()).map(|k| x[k] * (1.0 + v[k] * v[k]).sqrt()).sum::<f64>() + (t[1] + v[0]) / (1.0 + -x[x.len() - 1 - i] * -x[x.len() - 1 - i]);
-        s += (i as f64 + 1.0);
-        s += dot(t, x) + x[2];
-    }
-    s + v.iter().sum::<f64>()
-}
-
-#[differentiable]
-pub fn ap22(x: &[f64]) -> f64 {
-    let mut s: f64 = 0.0;
-    for i in 0..x.len() {
-        s = -(x[i] / (1.0 + 1.5 * 1.5)).exp();
-        s *= 1.0 / (1.0 + s * s);
-    }
-    for i in 0..x.len() {
-        s = (x[x.len() - 1 - i] - 0.25).tanh().tanh();
-        s *= x[x.len() - 1 - i].cos();
-    }
-    for i in 0..x.len() {
-        s *= ((i as f64 + 1.0) * x.iter().map(|u| (1.25 * x[x.len() - 1 - i]).sin()).sum::<f64>()).tanh();
-        s += (-x[(i + 1) % x.len()]).exp();
-        s += (1.0 + (2.0 + x[x.len() - 1 - i]).cos() * (2.0 + x[x.len() - 1 - i]).cos()).sqrt();
-    }
-    s
-}
-
-#[differentiable]
-pub fn ap23(x: &[f64], n: usize) -> f64 {
-    let mut v = vec![0.0_f64; x.len()];
-    let mut s: f64 = 0.0;
-    accumulate_sin(x.len() - 1, &x[1..], &mut v[..]);
-    v[3] += dot(&x[1..], &v[1..]).cos();
-    s + v.iter().sum::<f64>()
-}
-
-#[differentiable]
-pub fn ap24(x: &[f64], y: &[f64], a: f64) -> f64 {
-    let mut v = vec![0.0_f64; x.len()];
-    let mut s: f64 = 0.0;
-    for i in 0..x.len() {
-        s *= 1.0 / (1.0 + (1.0 + y[i].tanh() * y[i].tanh()).ln() * (1.0 + y[i].tanh() * y[i].tanh()).ln());
-        v[1] = a;
-    }
-    v[4] += (0.5 * x[4]).tanh();
-    for i in 0..x.len() {
-        for j in i + 1..x.len() {
-            s *= 1.0 / (1.0 + (1.0 + v[j] * v[j]).sqrt() * (1.0 + v[j] * v[j]).sqrt());
-            s += 1.25;
-            scale_into(x.len(), 0.5, y, &mut v[..]);
-        }
-        let m2 = if s < 0.5 {
-            x[x.len() - 1 - i]
-        } else {
-            y[(i + 1) % y.len()].cos().sin()
-        };
-        s += m2 * y[i];
-        s += 1.25;
-    }
-    s + v.iter().map(|u| u * u).sum::<f64>()
-}
-
-#[differentiable]
-pub fn ap25(x: &[f64], y: &[f64]) -> f64 {
-    let t = &x[1..];
-    let mut v = vec![0.0_f64; x.len()];
-    let mut s: f64 = 0.0;
-    v[0] += x[3];
-    for i in 0..t.len() {
-        s += y[(i + 1) % y.len()];
-        if t[(i + 1) % t.len()] < y[(i + 1) % y.len()] {
-            s *= 1.0 / (1.0 + t[i] * t[i]);
-        } else {
-            s += (1.0 + (i as f64 + 1.0) * (i as f64 + 1.0)).ln();
-        }
-    }
-    s *= (0..x.len()).map(|k| x[k] * (t[(k + 1) % t.len()] / (1.0 + y[(k + 1) % y.len()] * y[(k + 1) % y.len()]))).sum::<f64>().sin();
-    v[2] += (0..x.len()).map(|k| x[k] * (v[(k + 1) % x.len()] * v[k])).sum::<f64>();
-    s + v.iter().map(|u| u * u).sum::<f64>()
-}
-
-#[differentiable]
-pub fn ap26(x: &[f64]) -> f64 {
-    let t = &x[1..];
     let mut w = [0.0_f64; 4];
     let mut s: f64 = 0.0;
-    for i in 0..4 {
-        w[(i + 1) % 4] = (t[t.len() - 1 - i].sin() + (1.0 + s * s).ln()).tanh();
-    }
-    s += w.iter().sum::<f64>();
+    s += w[1];
     for i in 0..t.len() {
-        s *= s.cos();
-        s += x[i].cos();
-        s += (i as f64 + 1.0) + (1.0 + (0.75 * x[(i + 1) % x.len()]).cos() * (0.75 * x[(i + 1) % x.len()]).cos()).ln();
-    }
-    w[3] += s - (s - x[1]);
-    s + w[0] * w[3] + w.iter().sum::<f64>()
-}
-
-#[differentiable]
-pub fn ap27(x: &[f64], y: &[f64], a: f64) -> f64 {
-    let mut w = [0.0_f64; 4];
-    let mut s: f64 = 0.0;
-    s += (0..x.len()).map(|k| x[k] * (w[(k + 1) % 4] / (1.0 + a * a))).sum::<f64>();
-    for i in 0..4 {
-        s = (1.0 + x[i].cos() * x[i].cos()).sqrt();
-    }
-    w[2] = (1.0 + x[3] * x[3]).ln();
-    w[0] = x[2];
-    s + w[0] * w[3] + w.iter().sum::<f64>()
-}
-
-#[differentiable]
-pub fn ap28(x: &[f64], y: &[f64], a: f64) -> f64 {
-    let mut s: f64 = 0.0;
-    for i in 0..x.len() {
-        s *= 1.0 / (1.0 + ((1.0 + y[i] * y[i]).sqrt() - x[i] * y[i]) * ((1.0 + y[i] * y[i]).sqrt() - x[i] * y[i]));
+        v[x.len() - 1 - i] += (i as f64 + 1.0);
+        s = dot(t, x);
         for j in 0..x.len() {
-            s *= y[(j + 1) % y.len()].exp().sin().sin();
+            s += -(1.0 + w[j % 4].sin() * w[j % 4].sin()).ln();
         }
     }
-    for i in 0..x.len() {
-        s += ((i as f64 + 1.0) * s).tanh();
-        s += (1.0 + x[i] * x[i]).sqrt() / (1.0 + x[x.len() - 1 - i] * x[x.len() - 1 - i]);
-        for j in i + 1..x.len() {
-            s *= (y[(i + 1) % y.len()] / (1.0 + (1.25 * 0.25) * (1.25 * 0.25))).tanh();
-            s = y[y.len() - 1 - j];
-        }
-    }
-    for i in 0..x.len() {
-        for j in 0..x.len() {
-            s *= (-x[j] * (y[1] - y[i])).cos();
-            s *= (0.25 * x[x.len() - 1 - j]).tanh();
-        }
-        s *= 1.0 / (1.0 + (i as f64 + 1.0).cos() * (i as f64 + 1.0).cos());
-        for j in i + 1..x.len() {
-            s *= 1.0 / (1.0 + (1.0 + (2.0 * x[x.len() - 1 - i]) * (2.0 * x[x.len() - 1 - i])).ln() * (1.0 + (2.0 * x[x.len() - 1 - i]) * (2.0 * x[x.len() - 1 - i])).ln());
-            s += (2.0 * x[j]).sin();
-            s *= (x[x.len() - 1 - i] - s + x[2]).sin();
-        }
-    }
-    for i in 0..x.len() {
-        s += (1.0 + (1.25 * x[i]) * (1.25 * x[i])).sqrt();
-    }
-    s
-}
-
-#[differentiable]
-pub fn ap29(x: &[f64], y: &[f64], a: f64) -> f64 {
-    let t = &y[1..];
-    let mut w = [0.0_f64; 4];
-    let mut s: f64 = 0.0;
-    w[2] += x[3];
-    for i in 0..t.len() {
-        s += (i as f64 + 1.0);
-        scale_into(3, 0.25, x, &mut w[1..]);
-        s += dot(&y[1..], &x[1..]) * (-(i as f64 + 1.0)).tanh();
-    }
-    for i in 0..t.len() {
-        for j in 0..x.len() {
-            s *= 1.0 / (1.0 + (1.0 + a * a).ln() * (1.0 + a * a).ln());
-            w[2] *= (j as f64 + 1.0).tanh().cos().cos();
-        }
-    }
-    s *= ((1.0 + (1.5 * x[2]) * (1.5 * x[2])).ln() / (1.0 + -y[3] * -y[3])).sin();
-    s + w[0] * w[3] + w.iter().sum::<f64>()
-}
-
-#[differentiable]
-pub fn ap30(x: &[f64], n: usize) -> f64 {
-    let t = &x[1..];
-    let mut v = vec![0.0_f64; x.len()];
-    let mut w = [0.0_f64; 4];
-    let mut s: f64 = 0.0;
-    for i in 0..4 {
-        s += v.iter().map(|u| 0.75).sum::<f64>().tanh().tanh();
-        w[3 - i] += v[i];
-        w[i] += (1.0 + x[(i + 1) % x.len()].exp() * x[(i + 1) % x.len()].exp()).ln() * x[(i + 1) % x.len()];
-    }
-    for i in 0..x.len() {
-        w[i % 4] += -(1.0 + v[i] * v[i]).ln() * v[i];
-    }
-    v[3] += -s;
+    v[1] *= x[4].sin();
     s + v.iter().sum::<f64>() + w[0] * w[3] + w.iter().sum::<f64>()
 }
 
 #[differentiable]
-pub fn ap31(x: &[f64], y: &[f64], n: usize) -> f64 {
+pub fn ap19(x: &[f64], y: &[f64], n: usize) -> f64 {
+    let mut v = vec![0.0_f64; x.len()];
     let mut s: f64 = 0.0;
+    let mut r: f64 = 0.0;
     for i in 0..n {
-        s = 0.5;
-        if x[i] > 0.25 {
-            s = dot(x, y).sin();
+        s *= ((2.0 * x[i]).cos() / (1.0 + v.iter().map(|u| (1.0 + -x[i] * -x[i]).ln()).sum::<f64>() * v.iter().map(|u| (1.0 + -x[i] * -x[i]).ln()).sum::<f64>())).sin();
+    }
+    r += r.tanh() + (1.25 * x[2]).cos() + x[0];
+    for i in 0..x.len() {
+        let m0 = if y[i] < 0.0 {
+            v[i]
         } else {
-            s += x[(i + 1) % x.len()];
+            y[i]
+        };
+        s += m0 * x[(i + 1) % x.len()];
+        for j in 0..n {
+            s += (-x[j]).sin().cos();
         }
-        if x[x.len() - 1 - i] < 0.0 {
-            s += ((1.25 - y[y.len() - 1 - i]) / (1.0 + 0.5 * 0.5)).cos();
+    }
+    s + r.sin() + v.iter().map(|u| u * u).sum::<f64>()
+}
+
+#[differentiable]
+pub fn ap20(x: &[f64], y: &[f64]) -> f64 {
+    let mut w = [0.0_f64; 4];
+    let mut s: f64 = 0.0;
+    let mut r: f64 = 0.0;
+    r = w[3];
+    for i in 0..4 {
+        for j in i + 1..x.len() {
+            r += (w[(j + 1) % 4] * y[j] - (j as f64 + 1.0) / (1.0 + x[j] * x[j])).tanh();
+        }
+        w[3] *= dot(x, x).cos();
+        for j in 0..x.len() {
+            w[(j + 1) % 4] *= dot(y, &w[1..]).sin();
+            r += y[(i + 1) % y.len()];
+            r = -(y[i % y.len()].tanh() / (1.0 + (0..x.len()).map(|k| x[k] * y[k]).sum::<f64>() * (0..x.len()).map(|k| x[k] * y[k]).sum::<f64>()));
+        }
+    }
+    s *= (x[1] - y[2] - -r).cos();
+    s + r.sin() + w[0] * w[3] + w.iter().sum::<f64>()
+}
+
+#[differentiable]
+pub fn ap21(x: &[f64], y: &[f64], a: f64) -> f64 {
+    let t = &y[2..];
+    let mut v = vec![0.0_f64; x.len()];
+    let mut s: f64 = 0.0;
+    let mut r: f64 = 0.0;
+    for i in 0..t.len() {
+        let m0 = if t[(i + 1) % t.len()] < y[(i + 1) % y.len()] {
+            x[i].cos()
         } else {
-            s += y[i].sin();
+            dot(x, x) / (1.0 + (t[i] / (1.0 + r * r)) * (t[i] / (1.0 + r * r)))
+        };
+        s += m0 * m0.sin();
+        r *= 1.0 / (1.0 + t[i] * t[i]);
+        s *= ((i as f64 + 1.0) / (1.0 + t[i].sin() * t[i].sin())).cos();
+    }
+    r += (1.0 + ((1.0 + y[0] * y[0]).sqrt() + v[2].tanh()) * ((1.0 + y[0] * y[0]).sqrt() + v[2].tanh())).sqrt();
+    scale_into(x.len(), 0.25, x, &mut v);
+    s + r.sin() + v.iter().map(|u| u.sin()).sum::<f64>()
+}
+
+#[differentiable]
+pub fn ap22(x: &[f64], y: &[f64]) -> f64 {
+    let mut w = [0.0_f64; 4];
+    let mut s: f64 = 0.0;
+    for i in 0..4 {
+        w[(i + 1) % 4] = (y[y.len() - 1 - i].sin() + (1.0 + s * s).ln()).tanh();
+    }
+    s += y.iter().map(|v| (1.0 + s.tanh() * s.tanh()).ln()).sum::<f64>();
+    s += w[0];
+    s *= y[3].cos();
+    s + w[0] * w[3] + w.iter().sum::<f64>()
+}
+
+#[differentiable]
+pub fn ap23(x: &[f64]) -> f64 {
+    let mut v = vec![0.0_f64; x.len()];
+    let mut s: f64 = 0.0;
+    let mut r: f64 = 0.0;
+    for i in 0..x.len() {
+        v[(i + 1) % x.len()] *= (1.5 * 0.5 * x[(i + 1) % x.len()]).tanh().cos();
+    }
+    for i in 0..x.len() {
+        for j in 0..x.len() {
+            v[i] = v[j];
+            r += (0..x.len()).map(|k| x[k] * x[k].cos()).sum::<f64>();
+            if s > 0.0 {
+                scale_into(x.len(), 2.0, x, &mut v);
+                scale_into(x.len() - 1, s.tanh(), &x[1..], &mut v[1..]);
+            } else {
+                r *= dot(&x[1..], &x[1..]).sin().sin();
+            }
+        }
+        v[x.len() - 1 - i] *= (x[(i + 1) % x.len()] * (x[(i + 1) % x.len()] + x[(i + 1) % x.len()])).sin();
+    }
+    scale_into(x.len(), 0.75, x, &mut v);
+    s + r.sin() + v.iter().sum::<f64>()
+}
+
+#[differentiable]
+pub fn ap24(x: &[f64], y: &[f64], a: f64) -> f64 {
+    let mut s: f64 = 0.0;
+    let mut r: f64 = 0.0;
+    for i in 0..x.len() {
+        s *= dot(x, y).sin();
+    }
+    r += (1.0 + x[2] * x[2]).ln().sin() + (1.0 + (x[1] - x[0]) * (x[1] - x[0])).ln();
+    for i in 0..x.len() {
+        let m0 = if y[2] < y[(i + 1) % y.len()] {
+            (x[i] - a) / (1.0 + 1.5 * 1.5)
+        } else {
+            0.25
+        };
+        s += m0 * dot(&y[1..], &x[1..]);
+    }
+    for i in 0..x.len() {
+        r *= 1.0 / (1.0 + x[1] * x[1]);
+    }
+    s + r.sin()
+}
+
+#[differentiable]
+pub fn ap25(x: &[f64], n: usize) -> f64 {
+    let t = &x[1..];
+    let mut s: f64 = 0.0;
+    s += x[2];
+    for i in 0..n {
+        s += (1.0 + (t[i] + (x[i] - t[(i + 1) % t.len()])) * (t[i] + (x[i] - t[(i + 1) % t.len()]))).sqrt();
+        s += dot(&x[1..], x) * 2.0;
+        for j in 0..n {
+            s += x[(i + 1) % x.len()];
+            s = -x[i].cos().exp();
+        }
+    }
+    s *= 1.0 / (1.0 + (x[4].exp() - x[3] / (1.0 + s * s)) * (x[4].exp() - x[3] / (1.0 + s * s)));
+    s += -x[2];
+    s
+}
+
+#[differentiable]
+pub fn ap26(x: &[f64], y: &[f64], n: usize, a: f64) -> f64 {
+    let mut v = vec![0.0_f64; x.len()];
+    let mut w = [0.0_f64; 4];
+    let mut s: f64 = 0.0;
+    let mut r: f64 = 0.0;
+    for i in 0..4 {
+        s = w[i];
+        v[x.len() - 1 - i] += x.iter().map(|u| u).sum::<f64>() - (0..n).map(|k| x[k] * (1.25 * x[x.len() - 1 - i]).cos()).sum::<f64>();
+    }
+    for i in 0..x.len() {
+        w[0] *= x[x.len() - 1 - i].tanh();
+    }
+    for i in 0..n {
+        w[i] += y[(i + 1) % y.len()];
+        for j in 0..x.len() {
+            w[i] += (1.25 / (1.0 + w[3 - i] * w[3 - i])).tanh().tanh();
+            v[3] = (0..n).map(|k| x[k] * x[k]).sum::<f64>() / (1.0 + (0.75 / (1.0 + 1.25 * 1.25) * x[4].exp()) * (0.75 / (1.0 + 1.25 * 1.25) * x[4].exp()));
+            v[x.len() - 1 - i] += 1.25;
+        }
+    }
+    s + r.sin() + v.iter().sum::<f64>() + w[0] * w[3] + w.iter().sum::<f64>()
+}
+
+#[differentiable]
+pub fn ap27(x: &[f64], y: &[f64], n: usize, a: f64) -> f64 {
+    let mut w = [0.0_f64; 4];
+    let mut s: f64 = 0.0;
+    let mut r: f64 = 0.0;
+    s += (1.0 + y[1] * y[1]).sqrt().sin();
+    r += -x[0];
+    for i in 0..n {
+        s = dot(x, x);
+        if w[3 - i] > 0.0 {
+            scale_into(3, 0.25, x, &mut w[1..]);
+        } else {
+            r += w[(i + 1) % 4];
         }
     }
     for i in 0..n {
-        s *= (x[i] - y[i]).tanh().cos();
+        r += x[(i + 1) % x.len()];
+        r += x[i];
+    }
+    s + r.sin() + w[0] * w[3] + w.iter().sum::<f64>()
+}
+
+#[differentiable]
+pub fn ap28(x: &[f64], n: usize) -> f64 {
+    let mut v = vec![0.0_f64; x.len()];
+    let mut s: f64 = 0.0;
+    scale_into(x.len(), 0.25, x, &mut v);
+    v[4] = x[3].exp().tanh().sin();
+    s + v.iter().sum::<f64>()
+}
+
+#[differentiable]
+pub fn ap29(x: &[f64], n: usize, a: f64) -> f64 {
+    let mut s: f64 = 0.0;
+    let mut r: f64 = 0.0;
+    for i in 0..x.len() {
+        for j in 0..n {
+            s = (x[j] + (j as f64 + 1.0) + x[j]).tanh();
+            s += x[(i + 1) % x.len()];
+        }
+    }
+    for i in 0..x.len() {
+        s += s;
+        r += r;
+        r = dot(&x[1..], &x[1..]);
+    }
+    for i in 0..n {
+        r += (1.0 + x[(i + 1) % x.len()].exp() * x[(i + 1) % x.len()].exp()).ln() / (1.0 + dot(&x[1..], x) * dot(&x[1..], x));
+    }
+    s + r.sin()
+}
+
+#[differentiable]
+pub fn ap30(x: &[f64], y: &[f64], n: usize, a: f64) -> f64 {
+    let mut s: f64 = 0.0;
+    s = a;
+    s += (1.0 + x[2] * x[2]).ln();
+    for i in 0..x.len() {
+        s = (1.0 + x[i] * x[i]).ln();
+    }
+    for i in 0..n {
+        for j in 0..n {
+            s += y[(j + 1) % y.len()];
+        }
+        s = (1.0 + (1.0 + ((i as f64 + 1.0) / (1.0 + x[(i + 1) % x.len()] * x[(i + 1) % x.len()])) * ((i as f64 + 1.0) / (1.0 + x[(i + 1) % x.len()] * x[(i + 1) % x.len()]))).sqrt() * (1.0 + ((i as f64 + 1.0) / (1.0 + x[(i + 1) % x.len()] * x[(i + 1) % x.len()])) * ((i as f64 + 1.0) / (1.0 + x[(i + 1) % x.len()] * x[(i + 1) % x.len()]))).sqrt()).ln();
+        if x[x.len() - 1 - i] > y[i] {
+            s += (1.0 + x[i] * x[i]).sqrt().cos();
+        } else {
+            s *= y[y.len() - 1 - i].exp().tanh().cos();
+            s += (x[(i + 1) % x.len()] + (i as f64 + 1.0).tanh()).sin();
+        }
     }
     s
 }
 
 #[differentiable]
-pub fn ap32(x: &[f64]) -> f64 {
+pub fn ap31(x: &[f64], y: &[f64], a: f64) -> f64 {
+    let t = &x[1..];
     let mut s: f64 = 0.0;
-    s += x[3].cos().sin();
     for i in 0..x.len() {
-        s *= x[x.len() - 1 - i].tanh().sin();
+        s *= 1.0 / (1.0 + (0.5 * (i as f64 + 1.0)).tanh() * (0.5 * (i as f64 + 1.0)).tanh());
+    }
+    s += y.iter().map(|v| -v + a.exp()).sum::<f64>();
+    s
+}
+
+#[differentiable]
+pub fn ap32(x: &[f64], a: f64) -> f64 {
+    let mut w = [0.0_f64; 4];
+    let mut s: f64 = 0.0;
+    let mut r: f64 = 0.0;
+    for i in 0..x.len() {
+        r += -(0.5 - x[i] + (1.0 + x[x.len() - 1 - i] * x[x.len() - 1 - i]).ln());
+        for j in 0..x.len() {
+            r += (0.25 * x[x.len() - 1 - j]).sin() + (1.25 + x[i] * x[x.len() - 1 - j]);
+            if w[(j + 1) % 4] > 0.0 {
+                s += x[i];
+            } else {
+                r *= w[(j + 1) % 4].tanh();
+            }
+            w[(j + 1) % 4] += w[2];
+        }
+        r = (1.0 + (0.25 * x[i]).cos() * (0.25 * x[i]).cos()).sqrt();
     }
     for i in 0..x.len() {
-        s *= 1.0 / (1.0 + ((0..x.len()).map(|k| x[k] * 0.25).sum::<f64>() * (0..x.len()).map(|k| x[k] * x[3]).sum::<f64>()) * ((0..x.len()).map(|k| x[k] * 0.25).sum::<f64>() * (0..x.len()).map(|k| x[k] * x[3]).sum::<f64>()));
+        s *= (w[3 - i] / (1.0 + w[i] * w[i])).sin().cos();
+        s *= (w.iter().map(|v| a).sum::<f64>() + (0..x.len()).map(|k| x[k] * (0.75 - w[k])).sum::<f64>()).sin();
+        for j in 0..x.len() {
+            s += (1.0 + (1.0 + w[i] * w[i]).ln() * (1.0 + w[i] * w[i]).ln()).sqrt();
+            r += (1.0 + (a - x[x.len() - 1 - j]) * (a - x[x.len() - 1 - j])).ln() * x[(i + 1) % x.len()];
+        }
+    }
+    for i in 0..x.len() {
+        w[i] *= dot(x, &w).sin();
+        r += (1.0 + w[i] * w[i]).ln();
+        s = a.exp().tanh();
+    }
+    w[1] += (x[1] + a) / (1.0 + dot(&w[1..], &w[1..]) * dot(&w[1..], &w[1..]));
+    s + r.sin() + w[0] * w[3] + w.iter().sum::<f64>()
+}
+
+#[differentiable]
+pub fn ap33(x: &[f64], y: &[f64], n: usize) -> f64 {
+    let mut s: f64 = 0.0;
+    s += ((1.0 + x[1] * x[1]).ln() * x[1].tanh()).sin();
+    for i in 0..n {
+        s *= x[0].sin();
+        s += (0..n).map(|k| x[k] * x[(k + 1) % x.len()].exp()).sum::<f64>();
+        for j in 0..n {
+            s += x.iter().map(|u| (1.0 + (1.0 + (1.25 * x[x.len() - 1 - i]) * (1.25 * x[x.len() - 1 - i])).ln() * (1.0 + (1.25 * x[x.len() - 1 - i]) * (1.25 * x[x.len() - 1 - i])).ln()).ln()).sum::<f64>();
+        }
+    }
+    s
+}
+
+#[differentiable]
+pub fn ap34(x: &[f64], y: &[f64]) -> f64 {
+    let mut v = vec![0.0_f64; x.len()];
+    let mut s: f64 = 0.0;
+    for i in 0..x.len() {
+        s *= (x[(i + 1) % x.len()] + x[(i + 1) % x.len()]).sin().cos();
+        s += 0.75 / (1.0 + (0..x.len()).map(|k| x[k] * (1.0 + (1.5 * x[i]) * (1.5 * x[i])).sqrt()).sum::<f64>() * (0..x.len()).map(|k| x[k] * (1.0 + (1.5 * x[i]) * (1.5 * x[i])).sqrt()).sum::<f64>());
+        for j in 0..x.len() {
+            s += (1.0 + (x.iter().map(|u| s).sum::<f64>() * (0.75 * x[(j + 1) % x.len()]).sin()) * (x.iter().map(|u| s).sum::<f64>() * (0.75 * x[(j + 1) % x.len()]).sin())).ln();
+            s = v.iter().map(|u| (1.0 + (u * 0.75) * (u * 0.75)).ln()).sum::<f64>().tanh();
+        }
+    }
+    for i in 0..x.len() {
+        if v[(i + 1) % x.len()] > -0.5 {
+            v[(i + 1) % x.len()] *= 1.0 / (1.0 + (1.0 + (1.25 * x[i]).exp() * (1.25 * x[i]).exp()).ln() * (1.0 + (1.25 * x[i]).exp() * (1.25 * x[i]).exp()).ln());
+            let m1 = if y[(i + 1) % y.len()] < 0.0 {
+                (0.5 * x[(i + 1) % x.len()]).exp().tanh()
+            } else {
+                dot(&x[1..], &v) + x[i]
+            };
+            s += m1 * (v[0] - v[(i + 1) % x.len()]);
+        } else {
+            s += (0.75 * x[i]).cos().tanh();
+        }
+        s = -(i as f64 + 1.0) / (1.0 + x[i] * x[i]);
+    }
+    for i in 0..x.len() {
+        s *= v.iter().map(|u| 1.25).sum::<f64>().cos();
+        for j in 0..x.len() {
+            v[i] += s.sin();
+            s = (1.0 + (0.75 * x[j]).sin() * (0.75 * x[j]).sin()).sqrt();
+        }
+    }
+    s + v.iter().sum::<f64>()
+}
+
+#[differentiable]
+pub fn ap35(x: &[f64], y: &[f64], a: f64) -> f64 {
+    let t = &y[1..];
+    let mut s: f64 = 0.0;
+    let mut r: f64 = 0.0;
+    r += y.iter().map(|u| -(1.5 + 1.25)).sum::<f64>() / (1.0 + (1.0 + (0.25 * x[2]).sin() * (0.25 * x[2]).sin()).sqrt() * (1.0 + (0.25 * x[2]).sin() * (0.25 * x[2]).sin()).sqrt());
+    for i in 0..t.len() {
+        s *= (1.0 + -t[t.len() - 1 - i] * -t[t.len() - 1 - i]).ln().cos();
+    }
+    s + r.sin()
+}
+
+#[differentiable]
+pub fn ap36(x: &[f64], n: usize) -> f64 {
+    let mut s: f64 = 0.0;
+    let mut r: f64 = 0.0;
+    for i in 0..n {
+        s *= dot(x, x).sin();
+        s *= dot(&x[1..], &x[1..]).cos();
+        r *= x.iter().map(|u| x[i].sin()).sum::<f64>().cos().sin();
+    }
+    s *= x[1].sin();
+    for i in 0..x.len() {
+        for j in i + 1..x.len() {
+            r *= ((0.5 * x[x.len() - 1 - j]).sin() + (1.0 + (0.25 * x[x.len() - 1 - j]) * (0.25 * x[x.len() - 1 - j])).sqrt()).tanh();
+        }
+        r = (-(i as f64 + 1.0).tanh()).tanh();
+        s += (1.0 + (1.0 + (r - 1.5) * (r - 1.5)).sqrt() * (1.0 + (r - 1.5) * (r - 1.5)).sqrt()).sqrt();
+    }
+    for i in 0..n {
+        r *= (1.0 + x[i] * x[i]).ln().tanh().cos();
+    }
+    s + r.sin()
+}
+
+#[differentiable]
+pub fn ap37(x: &[f64], y: &[f64]) -> f64 {
+    let t = &x[1..];
+    let mut w = [0.0_f64; 4];
+    let mut s: f64 = 0.0;
+    w[0] = y[0];
+    for i in 0..4 {
+        s = y.iter().map(|v| x[0] + v.sin()).sum::<f64>() / (1.0 + (1.0 + (w[i] - x[i]) * (w[i] - x[i])).sqrt() * (1.0 + (w[i] - x[i]) * (w[i] - x[i])).sqrt());
+        s *= 1.0 / (1.0 + ((0.75 * x[i]).cos() + dot(&w[1..], y)) * ((0.75 * x[i]).cos() + dot(&w[1..], y)));
+        w[(i + 1) % 4] = (y[y.len() - 1 - i] - w[i] * x[x.len() - 1 - i]).tanh();
+    }
+    s + w[0] * w[3] + w.iter().sum::<f64>()
+}
+
+#[differentiable]
+pub fn ap38(x: &[f64], a: f64) -> f64 {
+    let t = &x[2..];
+    let mut v = vec![0.0_f64; x.len()];
+    let mut s: f64 = 0.0;
+    s *= 1.0 / (1.0 + (1.0 + (0..x.len()).map(|i| x[i] * a.cos()).sum::<f64>() * (0..x.len()).map(|i| x[i] * a.cos()).sum::<f64>()).sqrt() * (1.0 + (0..x.len()).map(|i| x[i] * a.cos()).sum::<f64>() * (0..x.len()).map(|i| x[i] * a.cos()).sum::<f64>()).sqrt());
+    s += x[4].exp().cos().tanh();
+    s *= 1.0 / (1.0 + (t[2] * x[0]).sin() * (t[2] * x[0]).sin());
+    s + v.iter().map(|u| u.sin()).sum::<f64>()
+}
+
+#[differentiable]
+pub fn ap39(x: &[f64], n: usize, a: f64) -> f64 {
+    let mut v = vec![0.0_f64; x.len()];
+    let mut s: f64 = 0.0;
+    s += (1.0 + v[0] * v[0]).sqrt().tanh();
+    for i in 0..x.len() {
+        for j in 0..n {
+            if x[(j + 1) % x.len()] > -0.5 {
+                let m0 = if a < x[(j + 1) % x.len()] {
+                    v[x.len() - 1 - j] + s
+                } else {
+                    (j as f64 + 1.0).cos() / (1.0 + x[x.len() - 1 - j] * x[x.len() - 1 - j])
+                };
+                s += m0 * (0.25 * x[i]).sin();
+            } else {
+                v[(i + 1) % x.len()] += x[i].cos();
+                s *= (0.25 * x[i]).sin();
+            }
+            s *= (v[j] * a * (0..n).map(|k| x[k] * (a - v[k])).sum::<f64>()).cos();
+        }
+        s *= ((1.0 + a * a).ln() * (v[2] * x[x.len() - 1 - i])).cos();
+    }
+    s + v.iter().sum::<f64>()
+}
+
+#[differentiable]
+pub fn ap40(x: &[f64]) -> f64 {
+    let t = &x[1..];
+    let mut s: f64 = 0.0;
+    let mut r: f64 = 0.0;
+    for i in 0..t.len() {
+        for j in 0..x.len() {
+            s += x[j].exp();
+            let m0 = if x[j] > -0.5 {
+                x.iter().map(|u| x[x.len() - 1 - j].sin()).sum::<f64>()
+            } else {
+                (x[j] - 0.75) * (1.0 + (j as f64 + 1.0) * (j as f64 + 1.0)).ln()
+            };
+            s += m0 * t[2];
+            r = (1.0 + ((s + x[1]) / (1.0 + dot(&x[1..], &x[1..]) * dot(&x[1..], &x[1..]))) * ((s + x[1]) / (1.0 + dot(&x[1..], &x[1..]) * dot(&x[1..], &x[1..])))).sqrt();
+        }
+        s = x[i].exp();
+        r = dot(&t[1..], t);
+    }
+    s = x[0];
+    for i in 0..t.len() {
+        s += t[(i + 1) % t.len()];
+    }
+    for i in 0..x.len() {
+        r *= t[0].tanh();
+        r += t[i % t.len()];
+        s += t[i % t.len()];
+    }
+    s + r.sin()
+}
+
+#[differentiable]
+pub fn ap41(x: &[f64], y: &[f64], a: f64) -> f64 {
+    let mut v = vec![0.0_f64; x.len()];
+    let mut s: f64 = 0.0;
+    for i in 0..x.len() {
+        v[x.len() - 1 - i] *= y[i].sin().tanh();
+    }
+    for i in 0..x.len() {
+        v[i] += s;
+        v[0] = dot(&x[1..], &v[1..]);
+        s = y[i] / (1.0 + x[0] * x[0]);
+    }
+    v[0] += (1.0 + a.tanh() * a.tanh()).sqrt().cos();
+    s += (1.0 + (0..x.len()).map(|i| x[i] * (v[i] + v[i])).sum::<f64>() * (0..x.len()).map(|i| x[i] * (v[i] + v[i])).sum::<f64>()).ln();
+    s + v.iter().map(|u| u.sin()).sum::<f64>()
+}
+
+#[differentiable]
+pub fn ap42(x: &[f64], y: &[f64], a: f64) -> f64 {
+    let mut s: f64 = 0.0;
+    let mut r: f64 = 0.0;
+    for i in 0..x.len() {
+        if y[i] < 0.0 {
+            r = (0..x.len()).map(|k| x[k] * (1.0 + x[k] * x[k]).sqrt()).sum::<f64>().cos();
+        } else {
+            s = a.exp();
+            s = y[y.len() - 1 - i];
+        }
+    }
+    for i in 0..x.len() {
+        r += (1.0 + a * a).ln();
+    }
+    s + r.sin()
+}
+
+#[differentiable]
+pub fn ap43(x: &[f64], n: usize) -> f64 {
+    let mut v = vec![0.0_f64; x.len()];
+    let mut w = [0.0_f64; 4];
+    let mut s: f64 = 0.0;
+    for i in 0..x.len() {
+        for j in i + 1..x.len() {
+            w[(j + 1) % 4] += (0.25 * x[i]).cos();
+            v[i] += (1.0 + w.iter().sum::<f64>().tanh() * w.iter().sum::<f64>().tanh()).ln();
+            s *= (0..x.len()).map(|k| x[k] * v[(k + 1) % x.len()].tanh()).sum::<f64>().sin();
+        }
+        w[(i + 1) % 4] *= (x[x.len() - 1 - i] * v[i]).tanh();
+        v[x.len() - 1 - i] += w[(i + 1) % 4].tanh();
+    }
+    s *= 1.0 / (1.0 + (0.5 * x[1]) * (0.5 * x[1]));
+    for i in 0..n {
+        for j in i + 1..x.len() {
+            v[(j + 1) % x.len()] = (1.0 + (0..n).map(|k| x[k] * v[k]).sum::<f64>() * (0..n).map(|k| x[k] * v[k]).sum::<f64>()).sqrt();
+        }
+    }
+    v[1] += (0..n).map(|i| x[i] * (1.0 + w[3 - i] * w[3 - i]).sqrt()).sum::<f64>();
+    s + v.iter().map(|u| u * u).sum::<f64>() + w[0] * w[3] + w.iter().sum::<f64>()
+}
+
+#[differentiable]
+pub fn ap44(x: &[f64], a: f64) -> f64 {
+    let t = &x[1..];
+    let mut w = [0.0_f64; 4];
+    let mut s: f64 = 0.0;
+    let mut r: f64 = 0.0;
+    for i in 0..t.len() {
+        w[i] = dot(&w[1..], x);
+        for j in i + 1..x.len() {
+            s += (1.0 + t[(j + 1) % t.len()] * t[(j + 1) % t.len()]).sqrt();
+        }
+    }
+    s += (1.0 + a.exp() * a.exp()).sqrt() - (0.75 * x[0]).cos();
+    s + r.sin() + w[0] * w[3] + w.iter().sum::<f64>()
+}
+
+#[differentiable]
+pub fn ap45(x: &[f64], n: usize, a: f64) -> f64 {
+    let mut w = [0.0_f64; 4];
+    let mut s: f64 = 0.0;
+    for i in 0..x.len() {
+        s += 0.25 * dot(&x[1..], &w);
+        s = s.cos() / (1.0 + (i as f64 + 1.0) * (i as f64 + 1.0)) / (1.0 + x[i] * x[i]);
+    }
+    for i in 0..n {
+        s = (1.0 + (s + (x[i] + 0.25)) * (s + (x[i] + 0.25))).ln();
+    }
+    s + w[0] * w[3] + w.iter().sum::<f64>()
+}
+
+#[differentiable]
+pub fn ap46(x: &[f64], y: &[f64], n: usize) -> f64 {
+    let mut v = vec![0.0_f64; x.len()];
+    let mut s: f64 = 0.0;
+    s *= x[0].sin();
+    s *= x[3].tanh();
+    v[3] += s - -y[0];
+    s *= (1.0 + (0.5 * x[2]).sin() * (0.5 * x[2]).sin()).ln().sin();
+    s + v.iter().map(|u| u * u).sum::<f64>()
+}
+
+#[differentiable]
+pub fn ap47(x: &[f64], a: f64) -> f64 {
+    let mut w = [0.0_f64; 4];
+    let mut s: f64 = 0.0;
+    let mut r: f64 = 0.0;
+    r += (1.0 + a * a).ln();
+    for i in 0..4 {
+        w[3 - i] *= x.iter().map(|u| (-u).cos()).sum::<f64>().cos();
+        if a > 0.0 {
+            accumulate_sin(3, x, &mut w[1..]);
+            w[3 - i] += (1.0 + dot(&w[1..], &x[1..]).sin() * dot(&w[1..], &x[1..]).sin()).sqrt();
+        } else {
+            r = w[(i + 1) % 4].tanh() * w.iter().sum::<f64>() / (1.0 + dot(&w, &w) * dot(&w, &w));
+        }
+        r += (1.0 + a * a).sqrt().tanh();
+    }
+    w[2] = -(0..x.len()).map(|i| x[i] * (1.0 + w[i % 4] * w[i % 4]).sqrt()).sum::<f64>();
+    s + r.sin() + w[0] * w[3] + w.iter().sum::<f64>()
+}
+
+#[differentiable]
+pub fn ap48(x: &[f64], y: &[f64], n: usize) -> f64 {
+    let mut v = vec![0.0_f64; x.len()];
+    let mut w = [0.0_f64; 4];
+    let mut s: f64 = 0.0;
+    for i in 0..n {
+        for j in i + 1..x.len() {
+            v[i] = (1.0 + dot(x, x) * dot(x, x)).ln().sin();
+        }
+        s = dot(&v, x).tanh();
+        s += x.iter().map(|u| (u - 1.25) / (1.0 + (1.0 + x[i] * x[i]).ln() * (1.0 + x[i] * x[i]).ln())).sum::<f64>();
+    }
+    for i in 0..x.len() {
+        if s < 0.0 {
+            s = dot(&v, y) - (1.0 + y[y.len() - 1 - i] * y[y.len() - 1 - i]).ln();
+        } else {
+            v[i] *= x[(i + 1) % x.len()].cos().sin().tanh();
+        }
+    }
+    for i in 0..4 {
+        s *= (1.0 + (1.5 * x[3]) * (1.5 * x[3])).sqrt().sin();
+    }
+    s + v.iter().map(|u| u.sin()).sum::<f64>() + w[0] * w[3] + w.iter().sum::<f64>()
+}
+
+#[differentiable]
+pub fn ap49(x: &[f64], a: f64) -> f64 {
+    let mut s: f64 = 0.0;
+    for i in 0..x.len() {
+        for j in 0..x.len() {
+            s = 0.75;
+        }
+    }
+    s *= x.iter().map(|u| 0.5 / (1.0 + (a * u) * (a * u))).sum::<f64>().sin();
+    for i in 0..x.len() {
+        s = x.iter().map(|v| 1.5 + v - (x[(i + 1) % x.len()] + v)).sum::<f64>();
+        if a < -0.5 {
+            s *= dot(&x[1..], x).sin().cos();
+        } else {
+            s += (1.0 + (x[i] * x[x.len() - 1 - i]).tanh() * (x[i] * x[x.len() - 1 - i]).tanh()).sqrt();
+        }
+    }
+    for i in 0..x.len() {
+        s = (-(i as f64 + 1.0)).cos();
+        s *= 1.0 / (1.0 + (x.iter().map(|u| s).sum::<f64>() * (x[(i + 1) % x.len()] + x[i])) * (x.iter().map(|u| s).sum::<f64>() * (x[(i + 1) % x.len()] + x[i])));
+    }
+    s
+}
+
+#[differentiable]
+pub fn ap50(x: &[f64], y: &[f64], n: usize) -> f64 {
+    let mut v = vec![0.0_f64; x.len()];
+    let mut s: f64 = 0.0;
+    let mut r: f64 = 0.0;
+    for i in 0..n {
+        v[(i + 1) % x.len()] *= 1.0 / (1.0 + (dot(&v, x) / (1.0 + y[i].exp() * y[i].exp())) * (dot(&v, x) / (1.0 + y[i].exp() * y[i].exp())));
+    }
+    accumulate_sin(x.len(), x, &mut v);
+    for i in 0..n {
+        r *= y[y.len() - 1 - i].cos();
+        v[i] += (0..x.len()).map(|k| x[k] * (1.0 + y[k] * y[k]).sqrt()).sum::<f64>();
+    }
+    s + r.sin() + v.iter().map(|u| u * u).sum::<f64>()
+}
+
+#[differentiable]
+pub fn ap51(x: &[f64], y: &[f64], a: f64) -> f64 {
+    let mut v = vec![0.0_f64; x.len()];
+    let mut s: f64 = 0.0;
+    let mut r: f64 = 0.0;
+    for i in 0..x.len() {
+        s = -(0..x.len()).map(|k| x[k] * y[k].sin()).sum::<f64>();
+        s += (1.0 + dot(y, &v) * dot(y, &v)).ln();
+        v[(i + 1) % x.len()] *= 1.0 / (1.0 + (0..x.len()).map(|k| x[k] * (0.25 * x[i]).tanh()).sum::<f64>() * (0..x.len()).map(|k| x[k] * (0.25 * x[i]).tanh()).sum::<f64>());
+    }
+    v[2] += (x[1] - x[2]).tanh().cos();
+    s += x[3];
+    s + r.sin() + v.iter().map(|u| u.sin()).sum::<f64>()
+}
+
+#[differentiable]
+pub fn ap52(x: &[f64], n: usize, a: f64) -> f64 {
+    let mut v = vec![0.0_f64; x.len()];
+    let mut s: f64 = 0.0;
+    let mut r: f64 = 0.0;
+    for i in 0..x.len() {
+        r *= 1.0 / (1.0 + (0..n).map(|k| x[k] * 1.5).sum::<f64>() * (0..n).map(|k| x[k] * 1.5).sum::<f64>());
+        if v[(i + 1) % x.len()] < 0.5 {
+            s += dot(&x[1..], x);
+        } else {
+            s = -x.iter().map(|u| u).sum::<f64>();
+        }
+        for j in 0..x.len() {
+            scale_into(x.len() - 1, a, &x[1..], &mut v[..]);
+            s *= (j as f64 + 1.0).sin();
+        }
+    }
+    scale_into(x.len() - 1, a, &x[1..], &mut v[1..]);
+    v[1] += dot(&v, &v);
+    v[1] = x[0] + x[0];
+    s + r.sin() + v.iter().map(|u| u * u).sum::<f64>()
+}
+
+#[differentiable]
+pub fn ap53(x: &[f64], n: usize, a: f64) -> f64 {
+    let mut v = vec![0.0_f64; x.len()];
+    let mut s: f64 = 0.0;
+    for i in 0..n {
+        for j in 0..n {
+            if s > 0.0 {
+                s += (1.0 + -x[(j + 1) % x.len()] * -x[(j + 1) % x.len()]).ln() * a.cos();
+            } else {
+                let m0 = if v[i] > x[j] {
+                    dot(&x[1..], x)
+                } else {
+                    (j as f64 + 1.0) - (1.0 + x[(i + 1) % x.len()] * x[(i + 1) % x.len()]).ln()
+                };
+                s += m0 * (s * (j as f64 + 1.0));
+                v[1] += (1.0 + dot(&v[1..], &v) * dot(&v[1..], &v)).sqrt();
+            }
+        }
+    }
+    s += v.iter().map(|u| (1.0 + (u * a) * (u * a)).sqrt()).sum::<f64>();
+    s += dot(&v[1..], &v);
+    for i in 0..n {
+        s += (0..n).map(|k| x[k] * -v[x.len() - 1 - k]).sum::<f64>();
+        s = x[i].cos();
+        for j in i + 1..x.len() {
+            v[(j + 1) % x.len()] += v[(j + 1) % x.len()];
+            s += x[i].tanh().sin().sin();
+        }
+    }
+    s + v.iter().map(|u| u * u).sum::<f64>()
+}
+
+#[differentiable]
+pub fn ap54(x: &[f64]) -> f64 {
+    let mut w = [0.0_f64; 4];
+    let mut s: f64 = 0.0;
+    for i in 0..x.len() {
+        let m0 = if w[3 - i] > 0.0 {
+            (i as f64 + 1.0) - w.iter().map(|v| 1.25 / (1.0 + (1.0 + (1.25 * x[(i + 1) % x.len()]) * (1.25 * x[(i + 1) % x.len()])).ln() * (1.0 + (1.25 * x[(i + 1) % x.len()]) * (1.25 * x[(i + 1) % x.len()])).ln())).sum::<f64>()
+        } else {
+            x[i] / (1.0 + x[x.len() - 1 - i] * x[x.len() - 1 - i]) * x[0].cos()
+        };
+        s += m0 * w[3].tanh();
+    }
+    for i in 0..4 {
+        scale_into(3, s.tanh(), x, &mut w[1..]);
+        for j in 0..x.len() {
+            s *= 1.0 / (1.0 + (-x[i % x.len()] * (j as f64 + 1.0)) * (-x[i % x.len()] * (j as f64 + 1.0)));
+        }
+    }
+    w[3] += w.iter().sum::<f64>();
+    s + w[0] * w[3] + w.iter().sum::<f64>()
+}
+
+#[differentiable]
+pub fn ap55(x: &[f64], n: usize, a: f64) -> f64 {
+    let mut s: f64 = 0.0;
+    let mut r: f64 = 0.0;
+    for i in 0..n {
+        s += 0.25 * -x.iter().map(|v| v).sum::<f64>();
+        for j in 0..n {
+            r += x.iter().map(|v| a).sum::<f64>();
+            s += (1.0 + (-x[2]).sin() * (-x[2]).sin()).sqrt();
+            s = (1.0 + ((1.0 + (1.5 * x[x.len() - 1 - j]) * (1.5 * x[x.len() - 1 - j])).sqrt() + (0..n).map(|k| x[k] * -x[x.len() - 1 - k]).sum::<f64>()) * ((1.0 + (1.5 * x[x.len() - 1 - j]) * (1.5 * x[x.len() - 1 - j])).sqrt() + (0..n).map(|k| x[k] * -x[x.len() - 1 - k]).sum::<f64>())).ln();
+        }
+        for j in i + 1..x.len() {
+            s = (x[j] / (1.0 + a * a)).tanh() + x.iter().map(|u| 0.5).sum::<f64>();
+        }
+    }
+    for i in 0..x.len() {
+        r = -(x[i] / (1.0 + x[i] * x[i]) * (a * x[(i + 1) % x.len()]));
+    }
+    for i in 0..n {
+        s *= (0..x.len()).map(|k| x[k] * (0.5 * x[i]).sin()).sum::<f64>().sin();
+        s += (0..x.len()).map(|k| x[k] * -x[x.len() - 1 - k]).sum::<f64>().cos().cos();
+    }
+    r += (x[2] / (1.0 + x[0] * x[0])).tanh() * x[2].sin().sin();
+    s + r.sin()
+}
+
+#[differentiable]
+pub fn ap56(x: &[f64]) -> f64 {
+    let mut w = [0.0_f64; 4];
+    let mut s: f64 = 0.0;
+    for i in 0..4 {
+        if w[i] < x[i] {
+            s *= w.iter().map(|v| s).sum::<f64>().sin();
+            let m0 = if x[(i + 1) % x.len()] < x[i] {
+                (1.0 + (0..x.len()).map(|k| x[k] * (1.0 + (1.25 * x[(i + 1) % x.len()]) * (1.25 * x[(i + 1) % x.len()])).ln()).sum::<f64>() * (0..x.len()).map(|k| x[k] * (1.0 + (1.25 * x[(i + 1) % x.len()]) * (1.25 * x[(i + 1) % x.len()])).ln()).sum::<f64>()).ln()
+            } else {
+                -x[i].tanh()
+            };
+            s += m0 * w[1].tanh();
+        } else {
+            s += 1.5;
+        }
+        s = (1.0 + (i as f64 + 1.0).cos() * (i as f64 + 1.0).cos()).ln();
+    }
+    w[0] *= ((1.0 + x[1] * x[1]).sqrt() / (1.0 + (0..x.len()).map(|i| x[i] * 1.5).sum::<f64>() * (0..x.len()).map(|i| x[i] * 1.5).sum::<f64>())).tanh();
+    w[3] *= (s * x[1] + s).sin();
+    accumulate_sin(3, x, &mut w[1..]);
+    s + w[0] * w[3] + w.iter().sum::<f64>()
+}
+
+#[differentiable]
+pub fn ap57(x: &[f64], a: f64) -> f64 {
+    let mut s: f64 = 0.0;
+    for i in 0..x.len() {
+        let m0 = if x[x.len() - 1 - i] > -0.5 {
+            -x.iter().map(|v| s - s.sin()).sum::<f64>()
+        } else {
+            dot(&x[1..], &x[1..])
+        };
+        s += m0 * (x[x.len() - 1 - i] / (1.0 + a * a));
+        for j in 0..x.len() {
+            s += dot(&x[1..], &x[1..]);
+            s *= (0..x.len()).map(|k| x[k] * (x[(k + 1) % x.len()] * x[k])).sum::<f64>().tanh();
+            s = (-x[j]).cos() * a;
+        }
+        s += dot(&x[1..], x);
+    }
+    s += (x[2] - a).tanh() + (0..x.len()).map(|i| x[i] * x[x.len() - 1 - i]).sum::<f64>();
+    for i in 0..x.len() {
+        for j in 0..x.len() {
+            s += 0.75;
+        }
+        let m1 = if x[0] < x[(i + 1) % x.len()] {
+            dot(x, x).tanh()
+        } else {
+            x[3]
+        };
+        s += m1 * (i as f64 + 1.0);
+    }
+    for i in 0..x.len() {
         s += x[(i + 1) % x.len()];
     }
     s
 }
 
 #[differentiable]
-pub fn ap33(x: &[f64], y: &[f64], n: usize, a: f64) -> f64 {
-    let mut v = vec![0.0_f64; x.len()];
+pub fn ap58(x: &[f64], y: &[f64], a: f64) -> f64 {
     let mut w = [0.0_f64; 4];
     let mut s: f64 = 0.0;
     for i in 0..4 {
-        v[i % x.len()] += x[i % x.len()];
-    }
-    for i in 0..x.len() {
-        v[2] *= (0..n).map(|k| x[k] * (1.0 + y[2] * y[2]).sqrt()).sum::<f64>().cos();
-        v[(i + 1) % x.len()] = y[(i + 1) % y.len()];
-        s += (1.25 / (1.0 + w[3 - i] * w[3 - i])).tanh().tanh();
-    }
-    for i in 0..x.len() {
-        v[i] *= a.cos();
-        s = (1.0 + (1.0 + w[3 - i] * w[3 - i]).ln().tanh() * (1.0 + w[3 - i] * w[3 - i]).ln().tanh()).sqrt();
-        v[i] *= (1.0 + (1.0 + (1.5 * x[i]) * (1.5 * x[i])).sqrt() * (1.0 + (1.5 * x[i]) * (1.5 * x[i])).sqrt()).ln().tanh();
-    }
-    s = y.iter().map(|u| (1.0 + s.tanh() * s.tanh()).sqrt()).sum::<f64>().sin().cos();
-    s + v.iter().map(|u| u * u).sum::<f64>() + w[0] * w[3] + w.iter().sum::<f64>()
-}
-
-#[differentiable]
-pub fn ap34(x: &[f64], y: &[f64], n: usize) -> f64 {
-    let mut v = vec![0.0_f64; x.len()];
-    let mut w = [0.0_f64; 4];
-    let mut s: f64 = 0.0;
-    for i in 0..n {
-        let m0 = if x[(i + 1) % x.len()] > y[y.len() - 1 - i] {
-            x[i].cos().sin()
-        } else {
-            (1.0 + (x[(i + 1) % x.len()] - 0.5) * (x[(i + 1) % x.len()] - 0.5)).ln()
-        };
-        s += m0 * -y[i];
-    }
-    s *= w[0].sin();
-    s + v.iter().sum::<f64>() + w[0] * w[3] + w.iter().sum::<f64>()
-}
-
-#[differentiable]
-pub fn ap35(x: &[f64]) -> f64 {
-    let mut v = vec![0.0_f64; x.len()];
-    let mut s: f64 = 0.0;
-    s = x[1];
-    for i in 0..x.len() {
-        for j in 0..x.len() {
-            s += x[i].exp() / (1.0 + x[(j + 1) % x.len()].cos().sin() * x[(j + 1) % x.len()].cos().sin());
+        for j in i + 1..x.len() {
+            accumulate_sin(3, x, &mut w[1..]);
+            w[(j + 1) % 4] += x[i % x.len()];
         }
+        w[i] += (w.iter().map(|v| (1.0 + (2.0 * a) * (2.0 * a)).ln()).sum::<f64>() * (y[(i + 1) % y.len()] - (i as f64 + 1.0))).tanh();
+        w[(i + 1) % 4] *= (1.0 + x[i % x.len()] * x[i % x.len()]).sqrt().cos().tanh();
     }
-    for i in 0..x.len() {
-        v[(i + 1) % x.len()] *= (i as f64 + 1.0).sin().tanh();
-        s *= (v[x.len() - 1 - i] / (1.0 + v[x.len() - 1 - i] * v[x.len() - 1 - i]) - x[i].cos()).tanh();
+    for i in 0..4 {
+        s *= 1.0 / (1.0 + (dot(&x[1..], &x[1..]) * y[(i + 1) % y.len()].cos()) * (dot(&x[1..], &x[1..]) * y[(i + 1) % y.len()].cos()));
     }
-    s + v.iter().map(|u| u.sin()).sum::<f64>()
+    s + w[0] * w[3] + w.iter().sum::<f64>()
 }
 
 #[differentiable]
-pub fn ap36(x: &[f64], y: &[f64], a: f64) -> f64 {
+pub fn ap59(x: &[f64], y: &[f64], n: usize) -> f64 {
     let mut v = vec![0.0_f64; x.len()];
-    let mut w = [0.0_f64; 4];
     let mut s: f64 = 0.0;
-    s *= y[2].sin();
+    let mut r: f64 = 0.0;
+    s *= (r - x[2] + (1.0 + v[0] * v[0]).sqrt()).sin();
     for i in 0..x.len() {
-        accumulate_sin(x.len(), y, &mut v[..]);
-    }
-    for i in 0..4 {
-        v[x.len() - 1 - i] += w[0];
-    }
-    for i in 0..4 {
-        scale_into(x.len() - 1, 1.25, &x[1..], &mut v[..]);
-        let m1 = if w[i] < 0.25 {
-            -(y[(i + 1) % y.len()] + x[(i + 1) % x.len()])
-        } else {
-            (0..x.len()).map(|k| x[k] * w[(k + 1) % 4]).sum::<f64>().tanh()
-        };
-        s += m1 * s;
-        s += dot(&w[1..], y);
-    }
-    s + v.iter().map(|u| u.sin()).sum::<f64>() + w[0] * w[3] + w.iter().sum::<f64>()
-}
-
-#[differentiable]
-pub fn ap37(x: &[f64], n: usize, a: f64) -> f64 {
-    let mut s: f64 = 0.0;
-    for i in 0..x.len() {
-        s = 1.5 * (0.25 * x[i]).sin() + (0..x.len()).map(|k| x[k] * -x[(k + 1) % x.len()]).sum::<f64>() * (1.5 - x[i]);
         for j in 0..n {
-            let m0 = if a < x[(i + 1) % x.len()] {
-                (j as f64 + 1.0) + x[i]
-            } else {
-                x[j].tanh() / (1.0 + ((j as f64 + 1.0) / (1.0 + x[(j + 1) % x.len()] * x[(j + 1) % x.len()])) * ((j as f64 + 1.0) / (1.0 + x[(j + 1) % x.len()] * x[(j + 1) % x.len()])))
-            };
-            s += m0 * (1.0 + x[i] * x[i]).ln();
-        }
-        s = dot(&x[1..], x);
-    }
-    for i in 0..x.len() {
-        s = x[(i + 1) % x.len()].exp() / (1.0 + (s * s) * (s * s)) / (1.0 + (-a).tanh() * (-a).tanh());
-        let m1 = if s < x[i] {
-            (1.0 + x[i] * x[i]).ln().exp()
-        } else {
-            (1.0 + (1.0 + x[(i + 1) % x.len()] * x[(i + 1) % x.len()]).ln() * (1.0 + x[(i + 1) % x.len()] * x[(i + 1) % x.len()]).ln()).sqrt()
-        };
-        s += m1 * (x[x.len() - 1 - i] * x[(i + 1) % x.len()]);
-    }
-    s
-}
-
-#[differentiable]
-pub fn ap38(x: &[f64], y: &[f64], n: usize) -> f64 {
-    let mut v = vec![0.0_f64; x.len()];
-    let mut w = [0.0_f64; 4];
-    let mut s: f64 = 0.0;
-    for i in 0..n {
-        s *= (0..n).map(|k| x[k] * (1.0 + (0.5 * x[i]) * (0.5 * x[i])).ln()).sum::<f64>().sin();
-        v[i] += ((1.0 + y[y.len() - 1 - i] * y[y.len() - 1 - i]).ln() - (w[3 - i] + 2.0)) * v.iter().map(|u| (0.5 * x[i]).exp()).sum::<f64>().sin();
-        w[i] = w[i] * w[(i + 1) % 4] + x[x.len() - 1 - i];
-    }
-    accumulate_sin(x.len() - 1, &x[1..], &mut v[1..]);
-    for i in 0..n {
-        for j in i + 1..x.len() {
-            w[0] += s / (1.0 + (y[(j + 1) % y.len()] * x[j].exp()) * (y[(j + 1) % y.len()] * x[j].exp()));
-        }
-        if s < -0.5 {
-            v[i] = v.iter().sum::<f64>();
-        } else {
-            w[2] += (1.25 * x[(i + 1) % x.len()]).sin();
+            s *= (0.25 * x[i]).sin().tanh();
+            s += (-v[(j + 1) % x.len()]).tanh();
         }
     }
-    s + v.iter().map(|u| u * u).sum::<f64>() + w[0] * w[3] + w.iter().sum::<f64>()
-}
-
-#[differentiable]
-pub fn ap39(x: &[f64], n: usize, a: f64) -> f64 {
-    let mut s: f64 = 0.0;
-    for i in 0..x.len() {
-        if s > 0.0 {
-            s = 0.75;
-        } else {
-            s = -x[i].tanh();
-        }
-        s = x[i];
-    }
-    s = (1.0 + s * s).ln().sin();
-    for i in 0..x.len() {
-        s *= 1.0 / (1.0 + x[0] * x[0]);
-        s += x.iter().map(|u| u.exp().sin()).sum::<f64>();
-        s += (1.0 + (x.iter().map(|u| u).sum::<f64>() * (0.75 * x[(i + 1) % x.len()]).sin()) * (x.iter().map(|u| u).sum::<f64>() * (0.75 * x[(i + 1) % x.len()]).sin())).ln();
-    }
-    for i in 0..x.len() {
-        s = x.iter().map(|u| (1.0 + (u * 0.75) * (u * 0.75)).ln()).sum::<f64>().tanh();
-        if x[(i + 1) % x.len()] < x[i] {
-            s *= ((i as f64 + 1.0).cos() / (1.0 + (1.0 + x[(i + 1) % x.len()] * x[(i + 1) % x.len()]).ln() * (1.0 + x[(i + 1) % x.len()] * x[(i + 1) % x.len()]).ln())).sin();
-        } else {
-            s += 0.25;
-        }
-        s += 0.75 - x[x.len() - 1 - i].sin() + (1.5 / (1.0 + x[i] * x[i])).exp();
-    }
-    s
-}
-
-#[differentiable]
-pub fn ap40(x: &[f64], y: &[f64], n: usize) -> f64 {
-    let t = &x[1..];
-    let mut s: f64 = 0.0;
-    s += x[2];
-    s = (0..n).map(|k| x[k] * (t[k] * y[k])).sum::<f64>();
-    s
-}
-
-#[differentiable]
-pub fn ap41(x: &[f64], y: &[f64]) -> f64 {
-    let mut v = vec![0.0_f64; x.len()];
-    let mut s: f64 = 0.0;
-    v[0] += (v[0].sin() + (v[1] - x[0])).cos();
-    for i in 0..x.len() {
-        s += y.iter().map(|u| (0.25 - s) * u.tanh()).sum::<f64>();
-        v[(i + 1) % x.len()] = (2.0 - v[i]).cos().tanh();
-    }
-    for i in 0..x.len() {
-        s += -(1.0 + y[0] * y[0]).sqrt() + v[(i + 1) % x.len()].tanh();
-        if y[(i + 1) % y.len()] > 0.0 {
-            v[i] *= x[i].tanh();
-        } else {
-            s = (1.0 + (0.75 * x[i]).sin() * (0.75 * x[i]).sin()).sqrt();
-        }
-        s = s - y[y.len() - 1 - i] / (1.0 + (v[(i + 1) % x.len()] / (1.0 + x[i] * x[i])) * (v[(i + 1) % x.len()] / (1.0 + x[i] * x[i])));
-    }
-    v[1] += (1.0 + ((0.75 * x[0]).sin() * -x[1]) * ((0.75 * x[0]).sin() * -x[1])).ln();
-    s + v.iter().sum::<f64>()
-}
-
-#[differentiable]
-pub fn ap42(x: &[f64]) -> f64 {
-    let mut s: f64 = 0.0;
-    for i in 0..x.len() {
-        s = (i as f64 + 1.0).cos().exp().tanh();
-        s += 0.25;
-        s += ((i as f64 + 1.0) / (1.0 + x[x.len() - 1 - i] * x[x.len() - 1 - i])).tanh().sin();
-    }
-    for i in 0..x.len() {
-        s = (1.0 + x[i] * x[i]).sqrt().exp();
-        s = x[(i + 1) % x.len()] - 1.5;
-    }
-    s *= ((0.5 * x[3]).sin() + x[3]).sin();
-    for i in 0..x.len() {
-        for j in 0..x.len() {
-            s = (x[x.len() - 1 - i].cos() - (1.0 + (0.25 * x[j]) * (0.25 * x[j])).ln()).tanh();
-            s *= 1.0 / (1.0 + x[i] * x[i]);
-        }
-        if x[(i + 1) % x.len()] > x[i] {
-            s *= x.iter().map(|u| (1.0 + u * u).ln()).sum::<f64>().tanh().cos();
-        } else {
-            s *= (s - 0.75).sin().tanh();
-        }
-    }
-    s
-}
-
-#[differentiable]
-pub fn ap43(x: &[f64], n: usize) -> f64 {
-    let mut w = [0.0_f64; 4];
-    let mut s: f64 = 0.0;
-    for i in 0..x.len() {
-        if w[0] > x[0] {
-            w[(i + 1) % 4] = 1.25;
-        } else {
-            w[(i + 1) % 4] = w[i % 4];
-        }
-    }
-    w[2] += x[3];
-    for i in 0..x.len() {
-        for j in i + 1..x.len() {
-            if x[j] < 0.25 {
-                s = (1.0 + x[j] * x[j]).sqrt();
-            } else {
-                w[0] = -(x[(j + 1) % x.len()] - x[0]).tanh();
-            }
-        }
-    }
-    s + w[0] * w[3] + w.iter().sum::<f64>()
-}
-
-#[differentiable]
-pub fn ap44(x: &[f64], y: &[f64], n: usize) -> f64 {
-    let mut w = [0.0_f64; 4];
-    let mut s: f64 = 0.0;
-    s = (1.0 + (0..n).map(|k| x[k] * 2.0).sum::<f64>() * (0..n).map(|k| x[k] * 2.0).sum::<f64>()).ln() + (1.0 + w[3] * w[3]).sqrt().cos();
-    w[3] *= x[1].tanh();
-    for i in 0..n {
-        s += w[i];
-        w[i] = w[i] * w[(i + 1) % 4] + x[i];
-    }
-    w[2] *= ((2.0 - x[1]) / (1.0 + (0.5 * x[0]).sin() * (0.5 * x[0]).sin())).tanh();
-    s + w[0] * w[3] + w.iter().sum::<f64>()
-}
-
-#[differentiable]
-pub fn ap45(x: &[f64], a: f64) -> f64 {
-    let mut v = vec![0.0_f64; x.len()];
-    let mut s: f64 = 0.0;
-    scale_into(x.len(), s.tanh(), x, &mut v);
-    for i in 0..x.len() {
-        if v[i] > 0.5 {
-            s += dot(&x[1..], &x[1..]) * v.iter().sum::<f64>();
-        } else {
-            v[i] = (i as f64 + 1.0);
-        }
-        s *= 1.0 / (1.0 + x[i].cos() * x[i].cos());
-    }
-    v[0] = 0.25;
-    s += x[0];
-    s + v.iter().map(|u| u * u).sum::<f64>()
-}
-
-#[differentiable]
-pub fn ap46(x: &[f64], n: usize, a: f64) -> f64 {
-    let mut v = vec![0.0_f64; x.len()];
-    let mut s: f64 = 0.0;
-    for i in 0..n {
-        for j in 0..n {
-            v[4] = (1.0 + x[(i + 1) % x.len()] * x[(i + 1) % x.len()]).sqrt().sin().cos();
-            v[2] += (x[(i + 1) % x.len()] - x[3] - x[x.len() - 1 - i]) / (1.0 + ((v[x.len() - 1 - j] + s) / (1.0 + x[x.len() - 1 - j] * x[x.len() - 1 - j])) * ((v[x.len() - 1 - j] + s) / (1.0 + x[x.len() - 1 - j] * x[x.len() - 1 - j])));
-            v[(i + 1) % x.len()] *= (x[i] * x[x.len() - 1 - j]).sin();
-        }
-        for j in 0..n {
-            v[j] = v[j] * v[(j + 1) % x.len()] + x[3];
-            v[(i + 1) % x.len()] = a.tanh() * v[4];
-            s = x[3] * v[3].cos();
-        }
-    }
-    s += v.iter().map(|u| a.sin()).sum::<f64>();
-    for i in 0..n {
-        v[(i + 1) % x.len()] += (s / (1.0 + v[i] * v[i])).tanh().sin();
-    }
-    v[2] = v.iter().map(|u| u.tanh() / (1.0 + (0.5 - u) * (0.5 - u))).sum::<f64>();
-    s + v.iter().sum::<f64>()
-}
-
-#[differentiable]
-pub fn ap47(x: &[f64], y: &[f64], n: usize, a: f64) -> f64 {
-    let mut v = vec![0.0_f64; x.len()];
-    let mut s: f64 = 0.0;
-    v[0] += x[3];
-    for i in 0..x.len() {
-        s = (1.0 + (v[x.len() - 1 - i] + x[0]) * (v[x.len() - 1 - i] + x[0])).sqrt().tanh();
-        s += x[0];
-        if x[x.len() - 1 - i] < 0.25 {
-            v[(i + 1) % x.len()] += y[i];
-        } else {
-            s = -a;
-        }
-    }
-    s + v.iter().map(|u| u.sin()).sum::<f64>()
-}
-
-#[differentiable]
-pub fn ap48(x: &[f64], y: &[f64], a: f64) -> f64 {
-    let mut s: f64 = 0.0;
-    for i in 0..x.len() {
-        for j in i + 1..x.len() {
-            s = (1.0 + x[(i + 1) % x.len()] * x[(i + 1) % x.len()]).sqrt();
-            let m0 = if y[j] > 0.0 {
-                (1.0 + x[x.len() - 1 - i].exp() * x[x.len() - 1 - i].exp()).ln()
-            } else {
-                -x[(j + 1) % x.len()].exp()
-            };
-            s += m0 * y[(j + 1) % y.len()].exp();
-            s *= (1.0 + x[j].cos() * x[j].cos()).sqrt().tanh();
-        }
-        s += (1.0 + (-(i as f64 + 1.0) / (1.0 + (y[y.len() - 1 - i] / (1.0 + y[i] * y[i])) * (y[y.len() - 1 - i] / (1.0 + y[i] * y[i])))) * (-(i as f64 + 1.0) / (1.0 + (y[y.len() - 1 - i] / (1.0 + y[i] * y[i])) * (y[y.len() - 1 - i] / (1.0 + y[i] * y[i]))))).sqrt();
-    }
-    s *= (0.25 * x[0]).sin();
-    s
-}
-
-#[differentiable]
-pub fn ap49(x: &[f64], y: &[f64], n: usize) -> f64 {
-    let mut v = vec![0.0_f64; x.len()];
-    let mut s: f64 = 0.0;
-    for i in 0..n {
-        s = x[i];
-        let m0 = if v[(i + 1) % x.len()] < y[i] {
-            1.5 / (1.0 + -v[3] * -v[3])
-        } else {
-            (i as f64 + 1.0).sin()
-        };
-        s += m0 * (0..x.len()).map(|k| x[k] * (1.0 + (1.25 * x[i]) * (1.25 * x[i])).sqrt()).sum::<f64>();
-    }
-    scale_into(x.len() - 1, 1.25, &x[1..], &mut v[1..]);
-    for i in 0..x.len() {
-        v[i] *= y.iter().map(|u| (1.0 + u * u).ln().cos()).sum::<f64>().sin();
-    }
-    v[4] += (1.0 + (0..n).map(|k| x[k] * (1.5 - x[1])).sum::<f64>() * (0..n).map(|k| x[k] * (1.5 - x[1])).sum::<f64>()).sqrt();
-    s + v.iter().map(|u| u * u).sum::<f64>()
-}
-
-#[differentiable]
-pub fn ap50(x: &[f64], y: &[f64], a: f64) -> f64 {
-    let mut w = [0.0_f64; 4];
-    let mut s: f64 = 0.0;
-    w[0] += (0..x.len()).map(|k| x[k] * a.sin()).sum::<f64>();
-    for i in 0..4 {
-        w[(i + 1) % 4] += (0..x.len()).map(|k| x[k] * -x[k]).sum::<f64>();
-        s += (0..x.len()).map(|k| x[k] * (0.75 * x[i % x.len()]).tanh()).sum::<f64>() - 0.75;
-    }
-    s + w[0] * w[3] + w.iter().sum::<f64>()
-}
-
-#[differentiable]
-pub fn ap51(x: &[f64], a: f64) -> f64 {
-    let mut s: f64 = 0.0;
-    for i in 0..x.len() {
-        for j in i + 1..x.len() {
-            let m0 = if x[x.len() - 1 - j] > 0.0 {
-                (1.0 + (x[i] - x[x.len() - 1 - i]) * (x[i] - x[x.len() - 1 - i])).sqrt()
-            } else {
-                (1.0 + s.tanh() * s.tanh()).sqrt()
-            };
-            s += m0 * x[0].tanh();
-            s *= x[j].exp().cos().tanh();
-        }
-        s = 0.25;
-    }
-    for i in 0..x.len() {
-        let m1 = if x[x.len() - 1 - i] > x[i] {
-            x[i] + x[i]
-        } else {
-            (x[x.len() - 1 - i] + a).cos()
-        };
-        s += m1 * x[(i + 1) % x.len()];
-        s = (1.0 + ((0..x.len()).map(|k| x[k] * x[k].exp()).sum::<f64>() + x[i] * x[i]) * ((0..x.len()).map(|k| x[k] * x[k].exp()).sum::<f64>() + x[i] * x[i])).sqrt();
-    }
-    s += (a - s) * (1.0 + x[0] * x[0]).sqrt();
-    s *= x[3].cos();
-    s
-}
-
-#[differentiable]
-pub fn ap52(x: &[f64], n: usize) -> f64 {
-    let mut v = vec![0.0_f64; x.len()];
-    let mut w = [0.0_f64; 4];
-    let mut s: f64 = 0.0;
-    for i in 0..n {
-        v[(i + 1) % x.len()] += (1.0 + (1.0 + (1.5 * x[i]) * (1.5 * x[i])).ln() * (1.0 + (1.5 * x[i]) * (1.5 * x[i])).ln()).sqrt();
-        w[i] += dot(&w[1..], &w);
-        v[i] = (1.0 + (1.0 + (1.5 * x[x.len() - 1 - i]) * (1.5 * x[x.len() - 1 - i])).sqrt() * (1.0 + (1.5 * x[x.len() - 1 - i]) * (1.5 * x[x.len() - 1 - i])).sqrt()).ln() / (1.0 + (0.5 * x[i].cos()) * (0.5 * x[i].cos()));
-    }
-    s += -x[0] * (s * w[2]) + (1.0 + x[1] * x[1]).sqrt().tanh();
-    for i in 0..n {
-        let m0 = if s < x[i] {
-            (0..x.len()).map(|k| x[k] * (0.5 * x[(i + 1) % x.len()]).exp()).sum::<f64>()
-        } else {
-            v.iter().map(|u| (0.75 * x[i]).sin()).sum::<f64>().tanh()
-        };
-        s += m0 * v[(i + 1) % x.len()].cos();
-    }
-    s + v.iter().map(|u| u * u).sum::<f64>() + w[0] * w[3] + w.iter().sum::<f64>()
-}
-
-#[differentiable]
-pub fn ap53(x: &[f64], a: f64) -> f64 {
-    let t = &x[1..];
-    let mut w = [0.0_f64; 4];
-    let mut s: f64 = 0.0;
-    for i in 0..x.len() {
-        w[3 - i] += dot(&t[1..], &w[1..]) * x[x.len() - 1 - i];
-    }
-    s += x[2] - (a - dot(&t[1..], &t[1..]));
-    for i in 0..t.len() {
-        accumulate_sin(3, x, &mut w[1..]);
-        w[(i + 1) % 4] = (0.5 * x[i]).tanh();
-        s += (0..x.len()).map(|k| x[k] * t[k % t.len()]).sum::<f64>() / (1.0 + ((t[i] + a) / (1.0 + 0.5 * 0.5)) * ((t[i] + a) / (1.0 + 0.5 * 0.5)));
-    }
-    s + w[0] * w[3] + w.iter().sum::<f64>()
-}
-
-#[differentiable]
-pub fn ap54(x: &[f64], y: &[f64]) -> f64 {
-    let t = &y[1..];
-    let mut w = [0.0_f64; 4];
-    let mut s: f64 = 0.0;
-    w[3] = t[0].tanh().sin().cos();
-    for i in 0..4 {
-        for j in i + 1..x.len() {
-            w[(j + 1) % 4] *= x[i].tanh().tanh().tanh();
-        }
-    }
-    s + w[0] * w[3] + w.iter().sum::<f64>()
-}
-
-#[differentiable]
-pub fn ap55(x: &[f64], n: usize) -> f64 {
-    let mut s: f64 = 0.0;
-    s += (-x[4]).tanh() + -x[1].exp();
-    s *= ((1.0 + (0.25 * x[0]) * (0.25 * x[0])).sqrt() + x[1].tanh()).sin();
-    s = -(0..x.len()).map(|k| x[k] * (1.0 + x[3] * x[3]).sqrt()).sum::<f64>().cos();
-    s
-}
-
-#[differentiable]
-pub fn ap56(x: &[f64], y: &[f64], n: usize) -> f64 {
-    let mut v = vec![0.0_f64; x.len()];
-    let mut w = [0.0_f64; 4];
-    let mut s: f64 = 0.0;
-    v[2] += (0.25 * x[0]).exp();
-    for i in 0..n {
-        for j in i + 1..x.len() {
-            s *= 1.0 / (1.0 + w[3 - i].cos() * w[3 - i].cos());
-            v[(i + 1) % x.len()] = (-x[(j + 1) % x.len()]).cos();
-            s = ((1.0 + x[(j + 1) % x.len()] * x[(j + 1) % x.len()]).sqrt() - (j as f64 + 1.0) * x[(j + 1) % x.len()]) / (1.0 + (j as f64 + 1.0) * (j as f64 + 1.0));
-        }
-    }
-    for i in 0..x.len() {
-        v[1] += v[(i + 1) % x.len()];
-    }
-    s + v.iter().map(|u| u * u).sum::<f64>() + w[0] * w[3] + w.iter().sum::<f64>()
-}
-
-#[differentiable]
-pub fn ap57(x: &[f64], n: usize) -> f64 {
-    let t = &x[1..];
-    let mut v = vec![0.0_f64; x.len()];
-    let mut s: f64 = 0.0;
-    for i in 0..x.len() {
-        let m0 = if x[i] < 0.0 {
-            (1.0 + x[i].sin() * x[i].sin()).sqrt()
-        } else {
-            (1.0 + (0.5 * x[1]).exp() * (0.5 * x[1]).exp()).sqrt()
-        };
-        s += m0 * v[i];
-    }
-    for i in 0..x.len() {
-        s += (1.0 + v[(i + 1) % x.len()] * v[(i + 1) % x.len()]).ln() - (0..n).map(|k| x[k] * (0.5 / (1.0 + 1.25 * 1.25))).sum::<f64>() - (x[i].cos() - v[(i + 1) % x.len()]);
-        v[i] = v[i] * v[(i + 1) % x.len()] + x[2];
-    }
-    s + v.iter().map(|u| u * u).sum::<f64>()
-}
-
-#[differentiable]
-pub fn ap58(x: &[f64], n: usize) -> f64 {
-    let t = &x[1..];
-    let mut v = vec![0.0_f64; x.len()];
-    let mut s: f64 = 0.0;
-    for i in 0..x.len() {
-        v[i] *= 1.0 / (1.0 + (0..n).map(|k| x[k] * (1.5 - t[(k + 1) % t.len()])).sum::<f64>() * (0..n).map(|k| x[k] * (1.5 - t[(k + 1) % t.len()])).sum::<f64>());
-        v[i] += (2.0 * x[i]).tanh();
-        v[i] += x[i];
-    }
-    for i in 0..t.len() {
-        s += (-x[(i + 1) % x.len()]).cos() / (1.0 + 0.25 * 0.25);
-        s *= (0..n).map(|k| x[k] * (0.25 + 0.25)).sum::<f64>().sin();
-    }
-    v[1] = x[4];
-    s + v.iter().map(|u| u.sin()).sum::<f64>()
-}
-
-#[differentiable]
-pub fn ap59(x: &[f64], y: &[f64]) -> f64 {
-    let mut v = vec![0.0_f64; x.len()];
-    let mut s: f64 = 0.0;
-    for i in 0..x.len() {
-        let m0 = if y[(i + 1) % y.len()] > 0.25 {
-            dot(&v, x)
-        } else {
-            (y[(i + 1) % y.len()] / (1.0 + v[(i + 1) % x.len()] * v[(i + 1) % x.len()])).tanh()
-        };
-        s += m0 * y.iter().map(|u| u).sum::<f64>();
-    }
-    for i in 0..x.len() {
-        scale_into(x.len() - 1, 1.25, &x[1..], &mut v[..]);
-        s = 1.5;
-    }
-    s + v.iter().map(|u| u * u).sum::<f64>()
+    s + r.sin() + v.iter().map(|u| u.sin()).sum::<f64>()
 }
 
 /// Every program, with adapters from a flat `&[f64]` input (`x`, then `y`, then `a`).
@@ -1207,84 +1291,75 @@ pub static ARRAY_PROGRAMS: &[ArrayProgram] = &[
     },
     ArrayProgram {
         name: "ap02",
-        arity: 7,
-        primal: |v| ap02(&v[..3], &v[3..6], 2, v[6]),
+        arity: 5,
+        primal: |v| ap02(&v[..4], v[4]),
         grad: |v| {
-            let (f, (g0, g1, ga)) = ap02_grad(&v[..3], &v[3..6], 2, v[6]);
+            let (f, (g0, ga)) = ap02_grad(&v[..4], v[4]);
             let mut g = g0;
-            g.extend(g1);
-            g.push(ga);
-            (f, g)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, bar) = bar.split_at_mut(3);
-            let (b1, bar) = bar.split_at_mut(3);
-            bar[0] += ap02_vjp(&v[..3], b0, &v[3..6], b1, 2, v[6], seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap03",
-        arity: 10,
-        primal: |v| ap03(&v[..5], &v[5..10], 0),
-        grad: |v| {
-            let (f, (g0, g1)) = ap03_grad(&v[..5], &v[5..10], 0);
-            let mut g = g0;
-            g.extend(g1);
-            (f, g)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, bar) = bar.split_at_mut(5);
-            let (b1, _) = bar.split_at_mut(5);
-            ap03_vjp(&v[..5], b0, &v[5..10], b1, 0, seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap04",
-        arity: 10,
-        primal: |v| ap04(&v[..5], &v[5..10], 5),
-        grad: |v| {
-            let (f, (g0, g1)) = ap04_grad(&v[..5], &v[5..10], 5);
-            let mut g = g0;
-            g.extend(g1);
-            (f, g)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, bar) = bar.split_at_mut(5);
-            let (b1, _) = bar.split_at_mut(5);
-            ap04_vjp(&v[..5], b0, &v[5..10], b1, 5, seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap05",
-        arity: 10,
-        primal: |v| ap05(&v[..5], &v[5..10], 3),
-        grad: |v| {
-            let (f, (g0, g1)) = ap05_grad(&v[..5], &v[5..10], 3);
-            let mut g = g0;
-            g.extend(g1);
-            (f, g)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, bar) = bar.split_at_mut(5);
-            let (b1, _) = bar.split_at_mut(5);
-            ap05_vjp(&v[..5], b0, &v[5..10], b1, 3, seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap06",
-        arity: 9,
-        primal: |v| ap06(&v[..4], &v[4..8], v[8]),
-        grad: |v| {
-            let (f, (g0, g1, ga)) = ap06_grad(&v[..4], &v[4..8], v[8]);
-            let mut g = g0;
-            g.extend(g1);
             g.push(ga);
             (f, g)
         },
         vjp: |v, bar, seed| {
             let (b0, bar) = bar.split_at_mut(4);
-            let (b1, bar) = bar.split_at_mut(4);
-            bar[0] += ap06_vjp(&v[..4], b0, &v[4..8], b1, v[8], seed);
+            bar[0] += ap02_vjp(&v[..4], b0, v[4], seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap03",
+        arity: 5,
+        primal: |v| ap03(&v[..4], 1, v[4]),
+        grad: |v| {
+            let (f, (g0, ga)) = ap03_grad(&v[..4], 1, v[4]);
+            let mut g = g0;
+            g.push(ga);
+            (f, g)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, bar) = bar.split_at_mut(4);
+            bar[0] += ap03_vjp(&v[..4], b0, 1, v[4], seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap04",
+        arity: 5,
+        primal: |v| ap04(&v[..4], v[4]),
+        grad: |v| {
+            let (f, (g0, ga)) = ap04_grad(&v[..4], v[4]);
+            let mut g = g0;
+            g.push(ga);
+            (f, g)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, bar) = bar.split_at_mut(4);
+            bar[0] += ap04_vjp(&v[..4], b0, v[4], seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap05",
+        arity: 3,
+        primal: |v| ap05(&v[..3], 3),
+        grad: |v| {
+            ap05_grad(&v[..3], 3)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, _) = bar.split_at_mut(3);
+            ap05_vjp(&v[..3], b0, 3, seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap06",
+        arity: 10,
+        primal: |v| ap06(&v[..5], &v[5..10], 5),
+        grad: |v| {
+            let (f, (g0, g1)) = ap06_grad(&v[..5], &v[5..10], 5);
+            let mut g = g0;
+            g.extend(g1);
+            (f, g)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, bar) = bar.split_at_mut(5);
+            let (b1, _) = bar.split_at_mut(5);
+            ap06_vjp(&v[..5], b0, &v[5..10], b1, 5, seed);
         },
     },
     ArrayProgram {
@@ -1306,230 +1381,126 @@ pub static ARRAY_PROGRAMS: &[ArrayProgram] = &[
     },
     ArrayProgram {
         name: "ap08",
-        arity: 9,
-        primal: |v| ap08(&v[..4], &v[4..8], 4, v[8]),
-        grad: |v| {
-            let (f, (g0, g1, ga)) = ap08_grad(&v[..4], &v[4..8], 4, v[8]);
-            let mut g = g0;
-            g.extend(g1);
-            g.push(ga);
-            (f, g)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, bar) = bar.split_at_mut(4);
-            let (b1, bar) = bar.split_at_mut(4);
-            bar[0] += ap08_vjp(&v[..4], b0, &v[4..8], b1, 4, v[8], seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap09",
         arity: 4,
-        primal: |v| ap09(&v[..3], 2, v[3]),
+        primal: |v| ap08(&v[..3], 0, v[3]),
         grad: |v| {
-            let (f, (g0, ga)) = ap09_grad(&v[..3], 2, v[3]);
+            let (f, (g0, ga)) = ap08_grad(&v[..3], 0, v[3]);
             let mut g = g0;
             g.push(ga);
             (f, g)
         },
         vjp: |v, bar, seed| {
             let (b0, bar) = bar.split_at_mut(3);
-            bar[0] += ap09_vjp(&v[..3], b0, 2, v[3], seed);
+            bar[0] += ap08_vjp(&v[..3], b0, 0, v[3], seed);
         },
     },
     ArrayProgram {
-        name: "ap10",
-        arity: 3,
-        primal: |v| ap10(&v[..3], 3),
-        grad: |v| {
-            ap10_grad(&v[..3], 3)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, _) = bar.split_at_mut(3);
-            ap10_vjp(&v[..3], b0, 3, seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap11",
+        name: "ap09",
         arity: 5,
-        primal: |v| ap11(&v[..5], 1),
+        primal: |v| ap09(&v[..4], v[4]),
         grad: |v| {
-            ap11_grad(&v[..5], 1)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, _) = bar.split_at_mut(5);
-            ap11_vjp(&v[..5], b0, 1, seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap12",
-        arity: 4,
-        primal: |v| ap12(&v[..4], 2),
-        grad: |v| {
-            ap12_grad(&v[..4], 2)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, _) = bar.split_at_mut(4);
-            ap12_vjp(&v[..4], b0, 2, seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap13",
-        arity: 3,
-        primal: |v| ap13(&v[..3], 3),
-        grad: |v| {
-            ap13_grad(&v[..3], 3)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, _) = bar.split_at_mut(3);
-            ap13_vjp(&v[..3], b0, 3, seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap14",
-        arity: 8,
-        primal: |v| ap14(&v[..4], &v[4..8]),
-        grad: |v| {
-            let (f, (g0, g1)) = ap14_grad(&v[..4], &v[4..8]);
+            let (f, (g0, ga)) = ap09_grad(&v[..4], v[4]);
             let mut g = g0;
-            g.extend(g1);
+            g.push(ga);
             (f, g)
         },
         vjp: |v, bar, seed| {
             let (b0, bar) = bar.split_at_mut(4);
-            let (b1, _) = bar.split_at_mut(4);
-            ap14_vjp(&v[..4], b0, &v[4..8], b1, seed);
+            bar[0] += ap09_vjp(&v[..4], b0, v[4], seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap10",
+        arity: 11,
+        primal: |v| ap10(&v[..5], &v[5..10], 2, v[10]),
+        grad: |v| {
+            let (f, (g0, g1, ga)) = ap10_grad(&v[..5], &v[5..10], 2, v[10]);
+            let mut g = g0;
+            g.extend(g1);
+            g.push(ga);
+            (f, g)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, bar) = bar.split_at_mut(5);
+            let (b1, bar) = bar.split_at_mut(5);
+            bar[0] += ap10_vjp(&v[..5], b0, &v[5..10], b1, 2, v[10], seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap11",
+        arity: 4,
+        primal: |v| ap11(&v[..3], 2, v[3]),
+        grad: |v| {
+            let (f, (g0, ga)) = ap11_grad(&v[..3], 2, v[3]);
+            let mut g = g0;
+            g.push(ga);
+            (f, g)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, bar) = bar.split_at_mut(3);
+            bar[0] += ap11_vjp(&v[..3], b0, 2, v[3], seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap12",
+        arity: 6,
+        primal: |v| ap12(&v[..5], v[5]),
+        grad: |v| {
+            let (f, (g0, ga)) = ap12_grad(&v[..5], v[5]);
+            let mut g = g0;
+            g.push(ga);
+            (f, g)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, bar) = bar.split_at_mut(5);
+            bar[0] += ap12_vjp(&v[..5], b0, v[5], seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap13",
+        arity: 5,
+        primal: |v| ap13(&v[..5], 4),
+        grad: |v| {
+            ap13_grad(&v[..5], 4)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, _) = bar.split_at_mut(5);
+            ap13_vjp(&v[..5], b0, 4, seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap14",
+        arity: 5,
+        primal: |v| ap14(&v[..4], 2, v[4]),
+        grad: |v| {
+            let (f, (g0, ga)) = ap14_grad(&v[..4], 2, v[4]);
+            let mut g = g0;
+            g.push(ga);
+            (f, g)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, bar) = bar.split_at_mut(4);
+            bar[0] += ap14_vjp(&v[..4], b0, 2, v[4], seed);
         },
     },
     ArrayProgram {
         name: "ap15",
         arity: 3,
-        primal: |v| ap15(&v[..3], 3),
+        primal: |v| ap15(&v[..3], 0),
         grad: |v| {
-            ap15_grad(&v[..3], 3)
+            ap15_grad(&v[..3], 0)
         },
         vjp: |v, bar, seed| {
             let (b0, _) = bar.split_at_mut(3);
-            ap15_vjp(&v[..3], b0, 3, seed);
+            ap15_vjp(&v[..3], b0, 0, seed);
         },
     },
     ArrayProgram {
         name: "ap16",
-        arity: 8,
-        primal: |v| ap16(&v[..4], &v[4..8], 1),
-        grad: |v| {
-            let (f, (g0, g1)) = ap16_grad(&v[..4], &v[4..8], 1);
-            let mut g = g0;
-            g.extend(g1);
-            (f, g)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, bar) = bar.split_at_mut(4);
-            let (b1, _) = bar.split_at_mut(4);
-            ap16_vjp(&v[..4], b0, &v[4..8], b1, 1, seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap17",
-        arity: 9,
-        primal: |v| ap17(&v[..4], &v[4..8], v[8]),
-        grad: |v| {
-            let (f, (g0, g1, ga)) = ap17_grad(&v[..4], &v[4..8], v[8]);
-            let mut g = g0;
-            g.extend(g1);
-            g.push(ga);
-            (f, g)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, bar) = bar.split_at_mut(4);
-            let (b1, bar) = bar.split_at_mut(4);
-            bar[0] += ap17_vjp(&v[..4], b0, &v[4..8], b1, v[8], seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap18",
-        arity: 6,
-        primal: |v| ap18(&v[..3], &v[3..6], 1),
-        grad: |v| {
-            let (f, (g0, g1)) = ap18_grad(&v[..3], &v[3..6], 1);
-            let mut g = g0;
-            g.extend(g1);
-            (f, g)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, bar) = bar.split_at_mut(3);
-            let (b1, _) = bar.split_at_mut(3);
-            ap18_vjp(&v[..3], b0, &v[3..6], b1, 1, seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap19",
-        arity: 5,
-        primal: |v| ap19(&v[..5], 3),
-        grad: |v| {
-            ap19_grad(&v[..5], 3)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, _) = bar.split_at_mut(5);
-            ap19_vjp(&v[..5], b0, 3, seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap20",
-        arity: 4,
-        primal: |v| ap20(&v[..3], v[3]),
-        grad: |v| {
-            let (f, (g0, ga)) = ap20_grad(&v[..3], v[3]);
-            let mut g = g0;
-            g.push(ga);
-            (f, g)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, bar) = bar.split_at_mut(3);
-            bar[0] += ap20_vjp(&v[..3], b0, v[3], seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap21",
-        arity: 3,
-        primal: |v| ap21(&v[..3]),
-        grad: |v| {
-            ap21_grad(&v[..3])
-        },
-        vjp: |v, bar, seed| {
-            let (b0, _) = bar.split_at_mut(3);
-            ap21_vjp(&v[..3], b0, seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap22",
-        arity: 3,
-        primal: |v| ap22(&v[..3]),
-        grad: |v| {
-            ap22_grad(&v[..3])
-        },
-        vjp: |v, bar, seed| {
-            let (b0, _) = bar.split_at_mut(3);
-            ap22_vjp(&v[..3], b0, seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap23",
-        arity: 5,
-        primal: |v| ap23(&v[..5], 4),
-        grad: |v| {
-            ap23_grad(&v[..5], 4)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, _) = bar.split_at_mut(5);
-            ap23_vjp(&v[..5], b0, 4, seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap24",
         arity: 11,
-        primal: |v| ap24(&v[..5], &v[5..10], v[10]),
+        primal: |v| ap16(&v[..5], &v[5..10], v[10]),
         grad: |v| {
-            let (f, (g0, g1, ga)) = ap24_grad(&v[..5], &v[5..10], v[10]);
+            let (f, (g0, g1, ga)) = ap16_grad(&v[..5], &v[5..10], v[10]);
             let mut g = g0;
             g.extend(g1);
             g.push(ga);
@@ -1538,15 +1509,93 @@ pub static ARRAY_PROGRAMS: &[ArrayProgram] = &[
         vjp: |v, bar, seed| {
             let (b0, bar) = bar.split_at_mut(5);
             let (b1, bar) = bar.split_at_mut(5);
-            bar[0] += ap24_vjp(&v[..5], b0, &v[5..10], b1, v[10], seed);
+            bar[0] += ap16_vjp(&v[..5], b0, &v[5..10], b1, v[10], seed);
         },
     },
     ArrayProgram {
-        name: "ap25",
-        arity: 10,
-        primal: |v| ap25(&v[..5], &v[5..10]),
+        name: "ap17",
+        arity: 7,
+        primal: |v| ap17(&v[..3], &v[3..6], v[6]),
         grad: |v| {
-            let (f, (g0, g1)) = ap25_grad(&v[..5], &v[5..10]);
+            let (f, (g0, g1, ga)) = ap17_grad(&v[..3], &v[3..6], v[6]);
+            let mut g = g0;
+            g.extend(g1);
+            g.push(ga);
+            (f, g)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, bar) = bar.split_at_mut(3);
+            let (b1, bar) = bar.split_at_mut(3);
+            bar[0] += ap17_vjp(&v[..3], b0, &v[3..6], b1, v[6], seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap18",
+        arity: 5,
+        primal: |v| ap18(&v[..5], 4),
+        grad: |v| {
+            ap18_grad(&v[..5], 4)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, _) = bar.split_at_mut(5);
+            ap18_vjp(&v[..5], b0, 4, seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap19",
+        arity: 8,
+        primal: |v| ap19(&v[..4], &v[4..8], 2),
+        grad: |v| {
+            let (f, (g0, g1)) = ap19_grad(&v[..4], &v[4..8], 2);
+            let mut g = g0;
+            g.extend(g1);
+            (f, g)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, bar) = bar.split_at_mut(4);
+            let (b1, _) = bar.split_at_mut(4);
+            ap19_vjp(&v[..4], b0, &v[4..8], b1, 2, seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap20",
+        arity: 6,
+        primal: |v| ap20(&v[..3], &v[3..6]),
+        grad: |v| {
+            let (f, (g0, g1)) = ap20_grad(&v[..3], &v[3..6]);
+            let mut g = g0;
+            g.extend(g1);
+            (f, g)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, bar) = bar.split_at_mut(3);
+            let (b1, _) = bar.split_at_mut(3);
+            ap20_vjp(&v[..3], b0, &v[3..6], b1, seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap21",
+        arity: 11,
+        primal: |v| ap21(&v[..5], &v[5..10], v[10]),
+        grad: |v| {
+            let (f, (g0, g1, ga)) = ap21_grad(&v[..5], &v[5..10], v[10]);
+            let mut g = g0;
+            g.extend(g1);
+            g.push(ga);
+            (f, g)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, bar) = bar.split_at_mut(5);
+            let (b1, bar) = bar.split_at_mut(5);
+            bar[0] += ap21_vjp(&v[..5], b0, &v[5..10], b1, v[10], seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap22",
+        arity: 10,
+        primal: |v| ap22(&v[..5], &v[5..10]),
+        grad: |v| {
+            let (f, (g0, g1)) = ap22_grad(&v[..5], &v[5..10]);
             let mut g = g0;
             g.extend(g1);
             (f, g)
@@ -1554,27 +1603,73 @@ pub static ARRAY_PROGRAMS: &[ArrayProgram] = &[
         vjp: |v, bar, seed| {
             let (b0, bar) = bar.split_at_mut(5);
             let (b1, _) = bar.split_at_mut(5);
-            ap25_vjp(&v[..5], b0, &v[5..10], b1, seed);
+            ap22_vjp(&v[..5], b0, &v[5..10], b1, seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap23",
+        arity: 3,
+        primal: |v| ap23(&v[..3]),
+        grad: |v| {
+            ap23_grad(&v[..3])
+        },
+        vjp: |v, bar, seed| {
+            let (b0, _) = bar.split_at_mut(3);
+            ap23_vjp(&v[..3], b0, seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap24",
+        arity: 7,
+        primal: |v| ap24(&v[..3], &v[3..6], v[6]),
+        grad: |v| {
+            let (f, (g0, g1, ga)) = ap24_grad(&v[..3], &v[3..6], v[6]);
+            let mut g = g0;
+            g.extend(g1);
+            g.push(ga);
+            (f, g)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, bar) = bar.split_at_mut(3);
+            let (b1, bar) = bar.split_at_mut(3);
+            bar[0] += ap24_vjp(&v[..3], b0, &v[3..6], b1, v[6], seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap25",
+        arity: 5,
+        primal: |v| ap25(&v[..5], 3),
+        grad: |v| {
+            ap25_grad(&v[..5], 3)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, _) = bar.split_at_mut(5);
+            ap25_vjp(&v[..5], b0, 3, seed);
         },
     },
     ArrayProgram {
         name: "ap26",
-        arity: 5,
-        primal: |v| ap26(&v[..5]),
+        arity: 11,
+        primal: |v| ap26(&v[..5], &v[5..10], 4, v[10]),
         grad: |v| {
-            ap26_grad(&v[..5])
+            let (f, (g0, g1, ga)) = ap26_grad(&v[..5], &v[5..10], 4, v[10]);
+            let mut g = g0;
+            g.extend(g1);
+            g.push(ga);
+            (f, g)
         },
         vjp: |v, bar, seed| {
-            let (b0, _) = bar.split_at_mut(5);
-            ap26_vjp(&v[..5], b0, seed);
+            let (b0, bar) = bar.split_at_mut(5);
+            let (b1, bar) = bar.split_at_mut(5);
+            bar[0] += ap26_vjp(&v[..5], b0, &v[5..10], b1, 4, v[10], seed);
         },
     },
     ArrayProgram {
         name: "ap27",
         arity: 9,
-        primal: |v| ap27(&v[..4], &v[4..8], v[8]),
+        primal: |v| ap27(&v[..4], &v[4..8], 2, v[8]),
         grad: |v| {
-            let (f, (g0, g1, ga)) = ap27_grad(&v[..4], &v[4..8], v[8]);
+            let (f, (g0, g1, ga)) = ap27_grad(&v[..4], &v[4..8], 2, v[8]);
             let mut g = g0;
             g.extend(g1);
             g.push(ga);
@@ -1583,15 +1678,123 @@ pub static ARRAY_PROGRAMS: &[ArrayProgram] = &[
         vjp: |v, bar, seed| {
             let (b0, bar) = bar.split_at_mut(4);
             let (b1, bar) = bar.split_at_mut(4);
-            bar[0] += ap27_vjp(&v[..4], b0, &v[4..8], b1, v[8], seed);
+            bar[0] += ap27_vjp(&v[..4], b0, &v[4..8], b1, 2, v[8], seed);
         },
     },
     ArrayProgram {
         name: "ap28",
-        arity: 9,
-        primal: |v| ap28(&v[..4], &v[4..8], v[8]),
+        arity: 5,
+        primal: |v| ap28(&v[..5], 5),
         grad: |v| {
-            let (f, (g0, g1, ga)) = ap28_grad(&v[..4], &v[4..8], v[8]);
+            ap28_grad(&v[..5], 5)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, _) = bar.split_at_mut(5);
+            ap28_vjp(&v[..5], b0, 5, seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap29",
+        arity: 5,
+        primal: |v| ap29(&v[..4], 0, v[4]),
+        grad: |v| {
+            let (f, (g0, ga)) = ap29_grad(&v[..4], 0, v[4]);
+            let mut g = g0;
+            g.push(ga);
+            (f, g)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, bar) = bar.split_at_mut(4);
+            bar[0] += ap29_vjp(&v[..4], b0, 0, v[4], seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap30",
+        arity: 7,
+        primal: |v| ap30(&v[..3], &v[3..6], 2, v[6]),
+        grad: |v| {
+            let (f, (g0, g1, ga)) = ap30_grad(&v[..3], &v[3..6], 2, v[6]);
+            let mut g = g0;
+            g.extend(g1);
+            g.push(ga);
+            (f, g)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, bar) = bar.split_at_mut(3);
+            let (b1, bar) = bar.split_at_mut(3);
+            bar[0] += ap30_vjp(&v[..3], b0, &v[3..6], b1, 2, v[6], seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap31",
+        arity: 7,
+        primal: |v| ap31(&v[..3], &v[3..6], v[6]),
+        grad: |v| {
+            let (f, (g0, g1, ga)) = ap31_grad(&v[..3], &v[3..6], v[6]);
+            let mut g = g0;
+            g.extend(g1);
+            g.push(ga);
+            (f, g)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, bar) = bar.split_at_mut(3);
+            let (b1, bar) = bar.split_at_mut(3);
+            bar[0] += ap31_vjp(&v[..3], b0, &v[3..6], b1, v[6], seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap32",
+        arity: 4,
+        primal: |v| ap32(&v[..3], v[3]),
+        grad: |v| {
+            let (f, (g0, ga)) = ap32_grad(&v[..3], v[3]);
+            let mut g = g0;
+            g.push(ga);
+            (f, g)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, bar) = bar.split_at_mut(3);
+            bar[0] += ap32_vjp(&v[..3], b0, v[3], seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap33",
+        arity: 6,
+        primal: |v| ap33(&v[..3], &v[3..6], 1),
+        grad: |v| {
+            let (f, (g0, g1)) = ap33_grad(&v[..3], &v[3..6], 1);
+            let mut g = g0;
+            g.extend(g1);
+            (f, g)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, bar) = bar.split_at_mut(3);
+            let (b1, _) = bar.split_at_mut(3);
+            ap33_vjp(&v[..3], b0, &v[3..6], b1, 1, seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap34",
+        arity: 6,
+        primal: |v| ap34(&v[..3], &v[3..6]),
+        grad: |v| {
+            let (f, (g0, g1)) = ap34_grad(&v[..3], &v[3..6]);
+            let mut g = g0;
+            g.extend(g1);
+            (f, g)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, bar) = bar.split_at_mut(3);
+            let (b1, _) = bar.split_at_mut(3);
+            ap34_vjp(&v[..3], b0, &v[3..6], b1, seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap35",
+        arity: 9,
+        primal: |v| ap35(&v[..4], &v[4..8], v[8]),
+        grad: |v| {
+            let (f, (g0, g1, ga)) = ap35_grad(&v[..4], &v[4..8], v[8]);
             let mut g = g0;
             g.extend(g1);
             g.push(ga);
@@ -1600,15 +1803,102 @@ pub static ARRAY_PROGRAMS: &[ArrayProgram] = &[
         vjp: |v, bar, seed| {
             let (b0, bar) = bar.split_at_mut(4);
             let (b1, bar) = bar.split_at_mut(4);
-            bar[0] += ap28_vjp(&v[..4], b0, &v[4..8], b1, v[8], seed);
+            bar[0] += ap35_vjp(&v[..4], b0, &v[4..8], b1, v[8], seed);
         },
     },
     ArrayProgram {
-        name: "ap29",
-        arity: 11,
-        primal: |v| ap29(&v[..5], &v[5..10], v[10]),
+        name: "ap36",
+        arity: 5,
+        primal: |v| ap36(&v[..5], 4),
         grad: |v| {
-            let (f, (g0, g1, ga)) = ap29_grad(&v[..5], &v[5..10], v[10]);
+            ap36_grad(&v[..5], 4)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, _) = bar.split_at_mut(5);
+            ap36_vjp(&v[..5], b0, 4, seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap37",
+        arity: 8,
+        primal: |v| ap37(&v[..4], &v[4..8]),
+        grad: |v| {
+            let (f, (g0, g1)) = ap37_grad(&v[..4], &v[4..8]);
+            let mut g = g0;
+            g.extend(g1);
+            (f, g)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, bar) = bar.split_at_mut(4);
+            let (b1, _) = bar.split_at_mut(4);
+            ap37_vjp(&v[..4], b0, &v[4..8], b1, seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap38",
+        arity: 6,
+        primal: |v| ap38(&v[..5], v[5]),
+        grad: |v| {
+            let (f, (g0, ga)) = ap38_grad(&v[..5], v[5]);
+            let mut g = g0;
+            g.push(ga);
+            (f, g)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, bar) = bar.split_at_mut(5);
+            bar[0] += ap38_vjp(&v[..5], b0, v[5], seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap39",
+        arity: 4,
+        primal: |v| ap39(&v[..3], 1, v[3]),
+        grad: |v| {
+            let (f, (g0, ga)) = ap39_grad(&v[..3], 1, v[3]);
+            let mut g = g0;
+            g.push(ga);
+            (f, g)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, bar) = bar.split_at_mut(3);
+            bar[0] += ap39_vjp(&v[..3], b0, 1, v[3], seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap40",
+        arity: 4,
+        primal: |v| ap40(&v[..4]),
+        grad: |v| {
+            ap40_grad(&v[..4])
+        },
+        vjp: |v, bar, seed| {
+            let (b0, _) = bar.split_at_mut(4);
+            ap40_vjp(&v[..4], b0, seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap41",
+        arity: 7,
+        primal: |v| ap41(&v[..3], &v[3..6], v[6]),
+        grad: |v| {
+            let (f, (g0, g1, ga)) = ap41_grad(&v[..3], &v[3..6], v[6]);
+            let mut g = g0;
+            g.extend(g1);
+            g.push(ga);
+            (f, g)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, bar) = bar.split_at_mut(3);
+            let (b1, bar) = bar.split_at_mut(3);
+            bar[0] += ap41_vjp(&v[..3], b0, &v[3..6], b1, v[6], seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap42",
+        arity: 11,
+        primal: |v| ap42(&v[..5], &v[5..10], v[10]),
+        grad: |v| {
+            let (f, (g0, g1, ga)) = ap42_grad(&v[..5], &v[5..10], v[10]);
             let mut g = g0;
             g.extend(g1);
             g.push(ga);
@@ -1617,442 +1907,119 @@ pub static ARRAY_PROGRAMS: &[ArrayProgram] = &[
         vjp: |v, bar, seed| {
             let (b0, bar) = bar.split_at_mut(5);
             let (b1, bar) = bar.split_at_mut(5);
-            bar[0] += ap29_vjp(&v[..5], b0, &v[5..10], b1, v[10], seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap30",
-        arity: 5,
-        primal: |v| ap30(&v[..5], 0),
-        grad: |v| {
-            ap30_grad(&v[..5], 0)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, _) = bar.split_at_mut(5);
-            ap30_vjp(&v[..5], b0, 0, seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap31",
-        arity: 8,
-        primal: |v| ap31(&v[..4], &v[4..8], 3),
-        grad: |v| {
-            let (f, (g0, g1)) = ap31_grad(&v[..4], &v[4..8], 3);
-            let mut g = g0;
-            g.extend(g1);
-            (f, g)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, bar) = bar.split_at_mut(4);
-            let (b1, _) = bar.split_at_mut(4);
-            ap31_vjp(&v[..4], b0, &v[4..8], b1, 3, seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap32",
-        arity: 5,
-        primal: |v| ap32(&v[..5]),
-        grad: |v| {
-            ap32_grad(&v[..5])
-        },
-        vjp: |v, bar, seed| {
-            let (b0, _) = bar.split_at_mut(5);
-            ap32_vjp(&v[..5], b0, seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap33",
-        arity: 7,
-        primal: |v| ap33(&v[..3], &v[3..6], 0, v[6]),
-        grad: |v| {
-            let (f, (g0, g1, ga)) = ap33_grad(&v[..3], &v[3..6], 0, v[6]);
-            let mut g = g0;
-            g.extend(g1);
-            g.push(ga);
-            (f, g)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, bar) = bar.split_at_mut(3);
-            let (b1, bar) = bar.split_at_mut(3);
-            bar[0] += ap33_vjp(&v[..3], b0, &v[3..6], b1, 0, v[6], seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap34",
-        arity: 6,
-        primal: |v| ap34(&v[..3], &v[3..6], 0),
-        grad: |v| {
-            let (f, (g0, g1)) = ap34_grad(&v[..3], &v[3..6], 0);
-            let mut g = g0;
-            g.extend(g1);
-            (f, g)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, bar) = bar.split_at_mut(3);
-            let (b1, _) = bar.split_at_mut(3);
-            ap34_vjp(&v[..3], b0, &v[3..6], b1, 0, seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap35",
-        arity: 3,
-        primal: |v| ap35(&v[..3]),
-        grad: |v| {
-            ap35_grad(&v[..3])
-        },
-        vjp: |v, bar, seed| {
-            let (b0, _) = bar.split_at_mut(3);
-            ap35_vjp(&v[..3], b0, seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap36",
-        arity: 9,
-        primal: |v| ap36(&v[..4], &v[4..8], v[8]),
-        grad: |v| {
-            let (f, (g0, g1, ga)) = ap36_grad(&v[..4], &v[4..8], v[8]);
-            let mut g = g0;
-            g.extend(g1);
-            g.push(ga);
-            (f, g)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, bar) = bar.split_at_mut(4);
-            let (b1, bar) = bar.split_at_mut(4);
-            bar[0] += ap36_vjp(&v[..4], b0, &v[4..8], b1, v[8], seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap37",
-        arity: 5,
-        primal: |v| ap37(&v[..4], 1, v[4]),
-        grad: |v| {
-            let (f, (g0, ga)) = ap37_grad(&v[..4], 1, v[4]);
-            let mut g = g0;
-            g.push(ga);
-            (f, g)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, bar) = bar.split_at_mut(4);
-            bar[0] += ap37_vjp(&v[..4], b0, 1, v[4], seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap38",
-        arity: 8,
-        primal: |v| ap38(&v[..4], &v[4..8], 0),
-        grad: |v| {
-            let (f, (g0, g1)) = ap38_grad(&v[..4], &v[4..8], 0);
-            let mut g = g0;
-            g.extend(g1);
-            (f, g)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, bar) = bar.split_at_mut(4);
-            let (b1, _) = bar.split_at_mut(4);
-            ap38_vjp(&v[..4], b0, &v[4..8], b1, 0, seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap39",
-        arity: 6,
-        primal: |v| ap39(&v[..5], 5, v[5]),
-        grad: |v| {
-            let (f, (g0, ga)) = ap39_grad(&v[..5], 5, v[5]);
-            let mut g = g0;
-            g.push(ga);
-            (f, g)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, bar) = bar.split_at_mut(5);
-            bar[0] += ap39_vjp(&v[..5], b0, 5, v[5], seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap40",
-        arity: 10,
-        primal: |v| ap40(&v[..5], &v[5..10], 1),
-        grad: |v| {
-            let (f, (g0, g1)) = ap40_grad(&v[..5], &v[5..10], 1);
-            let mut g = g0;
-            g.extend(g1);
-            (f, g)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, bar) = bar.split_at_mut(5);
-            let (b1, _) = bar.split_at_mut(5);
-            ap40_vjp(&v[..5], b0, &v[5..10], b1, 1, seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap41",
-        arity: 6,
-        primal: |v| ap41(&v[..3], &v[3..6]),
-        grad: |v| {
-            let (f, (g0, g1)) = ap41_grad(&v[..3], &v[3..6]);
-            let mut g = g0;
-            g.extend(g1);
-            (f, g)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, bar) = bar.split_at_mut(3);
-            let (b1, _) = bar.split_at_mut(3);
-            ap41_vjp(&v[..3], b0, &v[3..6], b1, seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap42",
-        arity: 4,
-        primal: |v| ap42(&v[..4]),
-        grad: |v| {
-            ap42_grad(&v[..4])
-        },
-        vjp: |v, bar, seed| {
-            let (b0, _) = bar.split_at_mut(4);
-            ap42_vjp(&v[..4], b0, seed);
+            bar[0] += ap42_vjp(&v[..5], b0, &v[5..10], b1, v[10], seed);
         },
     },
     ArrayProgram {
         name: "ap43",
-        arity: 5,
-        primal: |v| ap43(&v[..5], 2),
+        arity: 3,
+        primal: |v| ap43(&v[..3], 1),
         grad: |v| {
-            ap43_grad(&v[..5], 2)
+            ap43_grad(&v[..3], 1)
         },
         vjp: |v, bar, seed| {
-            let (b0, _) = bar.split_at_mut(5);
-            ap43_vjp(&v[..5], b0, 2, seed);
+            let (b0, _) = bar.split_at_mut(3);
+            ap43_vjp(&v[..3], b0, 1, seed);
         },
     },
     ArrayProgram {
         name: "ap44",
-        arity: 6,
-        primal: |v| ap44(&v[..3], &v[3..6], 2),
+        arity: 5,
+        primal: |v| ap44(&v[..4], v[4]),
         grad: |v| {
-            let (f, (g0, g1)) = ap44_grad(&v[..3], &v[3..6], 2);
+            let (f, (g0, ga)) = ap44_grad(&v[..4], v[4]);
             let mut g = g0;
-            g.extend(g1);
+            g.push(ga);
             (f, g)
         },
         vjp: |v, bar, seed| {
-            let (b0, bar) = bar.split_at_mut(3);
-            let (b1, _) = bar.split_at_mut(3);
-            ap44_vjp(&v[..3], b0, &v[3..6], b1, 2, seed);
+            let (b0, bar) = bar.split_at_mut(4);
+            bar[0] += ap44_vjp(&v[..4], b0, v[4], seed);
         },
     },
     ArrayProgram {
         name: "ap45",
         arity: 4,
-        primal: |v| ap45(&v[..3], v[3]),
+        primal: |v| ap45(&v[..3], 1, v[3]),
         grad: |v| {
-            let (f, (g0, ga)) = ap45_grad(&v[..3], v[3]);
+            let (f, (g0, ga)) = ap45_grad(&v[..3], 1, v[3]);
             let mut g = g0;
             g.push(ga);
             (f, g)
         },
         vjp: |v, bar, seed| {
             let (b0, bar) = bar.split_at_mut(3);
-            bar[0] += ap45_vjp(&v[..3], b0, v[3], seed);
+            bar[0] += ap45_vjp(&v[..3], b0, 1, v[3], seed);
         },
     },
     ArrayProgram {
         name: "ap46",
-        arity: 6,
-        primal: |v| ap46(&v[..5], 1, v[5]),
+        arity: 8,
+        primal: |v| ap46(&v[..4], &v[4..8], 4),
         grad: |v| {
-            let (f, (g0, ga)) = ap46_grad(&v[..5], 1, v[5]);
+            let (f, (g0, g1)) = ap46_grad(&v[..4], &v[4..8], 4);
             let mut g = g0;
-            g.push(ga);
+            g.extend(g1);
             (f, g)
         },
         vjp: |v, bar, seed| {
-            let (b0, bar) = bar.split_at_mut(5);
-            bar[0] += ap46_vjp(&v[..5], b0, 1, v[5], seed);
+            let (b0, bar) = bar.split_at_mut(4);
+            let (b1, _) = bar.split_at_mut(4);
+            ap46_vjp(&v[..4], b0, &v[4..8], b1, 4, seed);
         },
     },
     ArrayProgram {
         name: "ap47",
-        arity: 9,
-        primal: |v| ap47(&v[..4], &v[4..8], 4, v[8]),
+        arity: 6,
+        primal: |v| ap47(&v[..5], v[5]),
         grad: |v| {
-            let (f, (g0, g1, ga)) = ap47_grad(&v[..4], &v[4..8], 4, v[8]);
+            let (f, (g0, ga)) = ap47_grad(&v[..5], v[5]);
             let mut g = g0;
-            g.extend(g1);
             g.push(ga);
             (f, g)
         },
         vjp: |v, bar, seed| {
-            let (b0, bar) = bar.split_at_mut(4);
-            let (b1, bar) = bar.split_at_mut(4);
-            bar[0] += ap47_vjp(&v[..4], b0, &v[4..8], b1, 4, v[8], seed);
+            let (b0, bar) = bar.split_at_mut(5);
+            bar[0] += ap47_vjp(&v[..5], b0, v[5], seed);
         },
     },
     ArrayProgram {
         name: "ap48",
-        arity: 7,
-        primal: |v| ap48(&v[..3], &v[3..6], v[6]),
+        arity: 10,
+        primal: |v| ap48(&v[..5], &v[5..10], 4),
         grad: |v| {
-            let (f, (g0, g1, ga)) = ap48_grad(&v[..3], &v[3..6], v[6]);
+            let (f, (g0, g1)) = ap48_grad(&v[..5], &v[5..10], 4);
             let mut g = g0;
             g.extend(g1);
-            g.push(ga);
             (f, g)
         },
         vjp: |v, bar, seed| {
-            let (b0, bar) = bar.split_at_mut(3);
-            let (b1, bar) = bar.split_at_mut(3);
-            bar[0] += ap48_vjp(&v[..3], b0, &v[3..6], b1, v[6], seed);
+            let (b0, bar) = bar.split_at_mut(5);
+            let (b1, _) = bar.split_at_mut(5);
+            ap48_vjp(&v[..5], b0, &v[5..10], b1, 4, seed);
         },
     },
     ArrayProgram {
         name: "ap49",
-        arity: 10,
-        primal: |v| ap49(&v[..5], &v[5..10], 1),
+        arity: 5,
+        primal: |v| ap49(&v[..4], v[4]),
         grad: |v| {
-            let (f, (g0, g1)) = ap49_grad(&v[..5], &v[5..10], 1);
+            let (f, (g0, ga)) = ap49_grad(&v[..4], v[4]);
             let mut g = g0;
-            g.extend(g1);
+            g.push(ga);
             (f, g)
         },
         vjp: |v, bar, seed| {
-            let (b0, bar) = bar.split_at_mut(5);
-            let (b1, _) = bar.split_at_mut(5);
-            ap49_vjp(&v[..5], b0, &v[5..10], b1, 1, seed);
+            let (b0, bar) = bar.split_at_mut(4);
+            bar[0] += ap49_vjp(&v[..4], b0, v[4], seed);
         },
     },
     ArrayProgram {
         name: "ap50",
-        arity: 7,
-        primal: |v| ap50(&v[..3], &v[3..6], v[6]),
-        grad: |v| {
-            let (f, (g0, g1, ga)) = ap50_grad(&v[..3], &v[3..6], v[6]);
-            let mut g = g0;
-            g.extend(g1);
-            g.push(ga);
-            (f, g)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, bar) = bar.split_at_mut(3);
-            let (b1, bar) = bar.split_at_mut(3);
-            bar[0] += ap50_vjp(&v[..3], b0, &v[3..6], b1, v[6], seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap51",
-        arity: 5,
-        primal: |v| ap51(&v[..4], v[4]),
-        grad: |v| {
-            let (f, (g0, ga)) = ap51_grad(&v[..4], v[4]);
-            let mut g = g0;
-            g.push(ga);
-            (f, g)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, bar) = bar.split_at_mut(4);
-            bar[0] += ap51_vjp(&v[..4], b0, v[4], seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap52",
-        arity: 3,
-        primal: |v| ap52(&v[..3], 2),
-        grad: |v| {
-            ap52_grad(&v[..3], 2)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, _) = bar.split_at_mut(3);
-            ap52_vjp(&v[..3], b0, 2, seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap53",
-        arity: 5,
-        primal: |v| ap53(&v[..4], v[4]),
-        grad: |v| {
-            let (f, (g0, ga)) = ap53_grad(&v[..4], v[4]);
-            let mut g = g0;
-            g.push(ga);
-            (f, g)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, bar) = bar.split_at_mut(4);
-            bar[0] += ap53_vjp(&v[..4], b0, v[4], seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap54",
-        arity: 10,
-        primal: |v| ap54(&v[..5], &v[5..10]),
-        grad: |v| {
-            let (f, (g0, g1)) = ap54_grad(&v[..5], &v[5..10]);
-            let mut g = g0;
-            g.extend(g1);
-            (f, g)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, bar) = bar.split_at_mut(5);
-            let (b1, _) = bar.split_at_mut(5);
-            ap54_vjp(&v[..5], b0, &v[5..10], b1, seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap55",
-        arity: 5,
-        primal: |v| ap55(&v[..5], 4),
-        grad: |v| {
-            ap55_grad(&v[..5], 4)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, _) = bar.split_at_mut(5);
-            ap55_vjp(&v[..5], b0, 4, seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap56",
-        arity: 10,
-        primal: |v| ap56(&v[..5], &v[5..10], 4),
-        grad: |v| {
-            let (f, (g0, g1)) = ap56_grad(&v[..5], &v[5..10], 4);
-            let mut g = g0;
-            g.extend(g1);
-            (f, g)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, bar) = bar.split_at_mut(5);
-            let (b1, _) = bar.split_at_mut(5);
-            ap56_vjp(&v[..5], b0, &v[5..10], b1, 4, seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap57",
-        arity: 3,
-        primal: |v| ap57(&v[..3], 3),
-        grad: |v| {
-            ap57_grad(&v[..3], 3)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, _) = bar.split_at_mut(3);
-            ap57_vjp(&v[..3], b0, 3, seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap58",
-        arity: 5,
-        primal: |v| ap58(&v[..5], 2),
-        grad: |v| {
-            ap58_grad(&v[..5], 2)
-        },
-        vjp: |v, bar, seed| {
-            let (b0, _) = bar.split_at_mut(5);
-            ap58_vjp(&v[..5], b0, 2, seed);
-        },
-    },
-    ArrayProgram {
-        name: "ap59",
         arity: 6,
-        primal: |v| ap59(&v[..3], &v[3..6]),
+        primal: |v| ap50(&v[..3], &v[3..6], 3),
         grad: |v| {
-            let (f, (g0, g1)) = ap59_grad(&v[..3], &v[3..6]);
+            let (f, (g0, g1)) = ap50_grad(&v[..3], &v[3..6], 3);
             let mut g = g0;
             g.extend(g1);
             (f, g)
@@ -2060,7 +2027,141 @@ pub static ARRAY_PROGRAMS: &[ArrayProgram] = &[
         vjp: |v, bar, seed| {
             let (b0, bar) = bar.split_at_mut(3);
             let (b1, _) = bar.split_at_mut(3);
-            ap59_vjp(&v[..3], b0, &v[3..6], b1, seed);
+            ap50_vjp(&v[..3], b0, &v[3..6], b1, 3, seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap51",
+        arity: 11,
+        primal: |v| ap51(&v[..5], &v[5..10], v[10]),
+        grad: |v| {
+            let (f, (g0, g1, ga)) = ap51_grad(&v[..5], &v[5..10], v[10]);
+            let mut g = g0;
+            g.extend(g1);
+            g.push(ga);
+            (f, g)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, bar) = bar.split_at_mut(5);
+            let (b1, bar) = bar.split_at_mut(5);
+            bar[0] += ap51_vjp(&v[..5], b0, &v[5..10], b1, v[10], seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap52",
+        arity: 4,
+        primal: |v| ap52(&v[..3], 3, v[3]),
+        grad: |v| {
+            let (f, (g0, ga)) = ap52_grad(&v[..3], 3, v[3]);
+            let mut g = g0;
+            g.push(ga);
+            (f, g)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, bar) = bar.split_at_mut(3);
+            bar[0] += ap52_vjp(&v[..3], b0, 3, v[3], seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap53",
+        arity: 4,
+        primal: |v| ap53(&v[..3], 1, v[3]),
+        grad: |v| {
+            let (f, (g0, ga)) = ap53_grad(&v[..3], 1, v[3]);
+            let mut g = g0;
+            g.push(ga);
+            (f, g)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, bar) = bar.split_at_mut(3);
+            bar[0] += ap53_vjp(&v[..3], b0, 1, v[3], seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap54",
+        arity: 3,
+        primal: |v| ap54(&v[..3]),
+        grad: |v| {
+            ap54_grad(&v[..3])
+        },
+        vjp: |v, bar, seed| {
+            let (b0, _) = bar.split_at_mut(3);
+            ap54_vjp(&v[..3], b0, seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap55",
+        arity: 6,
+        primal: |v| ap55(&v[..5], 1, v[5]),
+        grad: |v| {
+            let (f, (g0, ga)) = ap55_grad(&v[..5], 1, v[5]);
+            let mut g = g0;
+            g.push(ga);
+            (f, g)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, bar) = bar.split_at_mut(5);
+            bar[0] += ap55_vjp(&v[..5], b0, 1, v[5], seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap56",
+        arity: 4,
+        primal: |v| ap56(&v[..4]),
+        grad: |v| {
+            ap56_grad(&v[..4])
+        },
+        vjp: |v, bar, seed| {
+            let (b0, _) = bar.split_at_mut(4);
+            ap56_vjp(&v[..4], b0, seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap57",
+        arity: 5,
+        primal: |v| ap57(&v[..4], v[4]),
+        grad: |v| {
+            let (f, (g0, ga)) = ap57_grad(&v[..4], v[4]);
+            let mut g = g0;
+            g.push(ga);
+            (f, g)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, bar) = bar.split_at_mut(4);
+            bar[0] += ap57_vjp(&v[..4], b0, v[4], seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap58",
+        arity: 7,
+        primal: |v| ap58(&v[..3], &v[3..6], v[6]),
+        grad: |v| {
+            let (f, (g0, g1, ga)) = ap58_grad(&v[..3], &v[3..6], v[6]);
+            let mut g = g0;
+            g.extend(g1);
+            g.push(ga);
+            (f, g)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, bar) = bar.split_at_mut(3);
+            let (b1, bar) = bar.split_at_mut(3);
+            bar[0] += ap58_vjp(&v[..3], b0, &v[3..6], b1, v[6], seed);
+        },
+    },
+    ArrayProgram {
+        name: "ap59",
+        arity: 10,
+        primal: |v| ap59(&v[..5], &v[5..10], 3),
+        grad: |v| {
+            let (f, (g0, g1)) = ap59_grad(&v[..5], &v[5..10], 3);
+            let mut g = g0;
+            g.extend(g1);
+            (f, g)
+        },
+        vjp: |v, bar, seed| {
+            let (b0, bar) = bar.split_at_mut(5);
+            let (b1, _) = bar.split_at_mut(5);
+            ap59_vjp(&v[..5], b0, &v[5..10], b1, 3, seed);
         },
     },
 ];
