@@ -2,18 +2,24 @@
 //!
 //! From a fixed seed it draws functions of `x: &[f64]` (length 3 to 5, fixed per program),
 //! sometimes a second slice `y` of the same length, a loop bound `n: usize` (at most the length)
-//! and a float `a`, returning one `f64`. Their bodies use `let mut s = 0.0;` accumulators,
+//! and a float `a`, returning one `f64`. Their bodies use `let mut s: f64 = 0.0;` accumulators,
 //! `for` loops over `0..x.len()`, `0..n`, `0..4`, `0..t.len()` and `i + 1..x.len()` (nested up to
 //! two deep), reads `x[i]`, `x[(i + 1) % x.len()]`, `x[x.len() - 1 - i]`, local buffers
-//! `vec![0.0; x.len()]` and `[0.0; 4]` written with `=`, `+=`, `*=` (including in-place
-//! overwrites that read other elements of the same buffer), a view `let t = &x[1..];`,
+//! `vec![0.0_f64; x.len()]` and `[0.0_f64; 4]` (typed: rustc itself cannot call a method on an
+//! element of an untyped `vec![0.0; n]` before something fixes its type) written with `=`, `+=`, `*=` (including in-place
+//! overwrites that read other elements of the same buffer), a view `let t = &x[1..];` (or from 2),
 //! reductions (`x.iter().map(|u| ..).sum::<f64>()`, `v.iter().sum::<f64>()`,
 //! `(0..n).map(|k| ..).sum::<f64>()`), `if` on elements inside loops, `let m = if c { .. } else
 //! { .. };`, and calls of the annotated helpers `dot`, `scale_into` and `accumulate_sin` with
 //! sub-slices (`&x[1..]`, `&mut v[..]`, `&mut w[1..]`). [`source`] returns `array_programs.rs`.
 //!
+//! Left out: `let m = if ..` outside loops (a macro bug: it does not compile, see
+//! `arrays::bugs` in `tests/integration`), reductions over a view (`t.iter()`: the macro asks
+//! for a slice or a buffer) and a closure parameter named like a buffer (`v.iter().map(|v| ..)`
+//! beside `let mut v = ..`: the macro asks to rename it).
+//!
 //! Domains are safe by construction: `ln` and `sqrt` only see `1.0 + e * e`, divisions divide
-//! by `1.0 + e * e`. Magnitudes are bounded by simulation: every statement is checked against
+//! by `1.0 + e * e`, `exp` only takes expressions of the inputs bounded by 2. Magnitudes are bounded by simulation: every statement is checked against
 //! worst-case bounds of every variable over all loop trips (a statement that could push a
 //! bound past [`LIMIT`], through `exp` or repeated products, is drawn again).
 
@@ -561,7 +567,7 @@ impl Gen {
         let fits = self.shape.max(lp.range) < len;
         let c = lp.var;
         match self.rng.below(6) {
-            0 | 1 | 2 if fits => Ix::Var(c),
+            0..=2 if fits => Ix::Var(c),
             3 if fits => Ix::Rev(c),
             0..=3 => Ix::Mod(c),
             _ => Ix::Next(c),
@@ -1321,9 +1327,20 @@ pub fn source() -> String {
     .unwrap();
     writeln!(
         out,
-        "#![allow(clippy::needless_range_loop, clippy::manual_memcpy, unused_mut, unused_variables, unused_assignments, unused_parens, clippy::if_same_then_else)]"
+        "#![allow(clippy::needless_range_loop, clippy::manual_memcpy, clippy::map_identity, unused_mut, unused_variables, unused_assignments, unused_parens, clippy::if_same_then_else)]"
     )
     .unwrap();
+    writeln!(
+        out,
+        "// BUG (found by the array property test): the generated code of `s *= e` on a float local"
+    )
+    .unwrap();
+    writeln!(
+        out,
+        "// of a function over slices trips clippy::assign_op_pattern (a buffer's `v[i] *= e` does not)."
+    )
+    .unwrap();
+    writeln!(out, "#![allow(clippy::assign_op_pattern)]").unwrap();
     writeln!(out, "use dezero::differentiable;").unwrap();
     writeln!(out).unwrap();
     writeln!(out, "use super::ArrayProgram;").unwrap();

@@ -2,7 +2,10 @@
 //! Regenerate with `REGENERATE=1 cargo test --test property`.
 //!
 //! Each `apNN` is a random program over slices in `#[differentiable]`'s language.
-#![allow(clippy::needless_range_loop, clippy::manual_memcpy, unused_mut, unused_variables, unused_assignments, unused_parens, clippy::if_same_then_else)]
+#![allow(clippy::needless_range_loop, clippy::manual_memcpy, clippy::map_identity, unused_mut, unused_variables, unused_assignments, unused_parens, clippy::if_same_then_else)]
+// BUG (found by the array property test): the generated code of `s *= e` on a float local
+// of a function over slices trips clippy::assign_op_pattern (a buffer's `v[i] *= e` does not).
+#![allow(clippy::assign_op_pattern)]
 use dezero::differentiable;
 
 use super::ArrayProgram;
