@@ -405,3 +405,90 @@ fn a_mut_f64_result() {
     norm_and_unit_vjp(&x, &mut xb, &mut n, &mut nb, &mut u, &mut ub);
     assert_grad(&xb, &[0.2 - 9.0 / 125.0, -12.0 / 125.0]);
 }
+
+/// Macro bugs the array property test (`tests/property.rs`) found, fixed; each stays a test.
+mod bugs {
+    use dezero::differentiable;
+
+    #[differentiable]
+    fn empty_range_sum(x: &[f64], n: usize) -> f64 {
+        (0..n).map(|i| x[i] * x[i]).sum::<f64>()
+    }
+
+    /// An empty reduction is -0.0 in `_grad` as in the primal (std's float sum starts there).
+    #[test]
+    fn an_empty_reduction_has_the_primal_s_signed_zero() {
+        let x = [1.0, 2.0];
+        assert_eq!(empty_range_sum(&x, 0).to_bits(), (-0.0f64).to_bits());
+        let (v, g) = empty_range_sum_grad(&x, 0);
+        assert_eq!(v.to_bits(), empty_range_sum(&x, 0).to_bits());
+        assert_eq!(g, vec![0.0, 0.0]);
+    }
+
+    #[differentiable]
+    fn let_if_outside_loops(x: &[f64]) -> f64 {
+        let m = if x[0] > 0.0 { x[1] } else { x[2] };
+        m * x[0]
+    }
+
+    /// `let m = if c { a } else { b };` outside loops (it compiled only inside loops).
+    #[test]
+    fn a_let_of_an_if_outside_loops_compiles() {
+        let (v, g) = let_if_outside_loops_grad(&[1.0, 2.0, 3.0]);
+        assert_eq!((v, let_if_outside_loops(&[1.0, 2.0, 3.0])), (2.0, 2.0));
+        assert_eq!(g, vec![2.0, 1.0, 0.0]);
+        let (v, g) = let_if_outside_loops_grad(&[-1.0, 2.0, 3.0]);
+        assert_eq!(v, -3.0);
+        assert_eq!(g, vec![3.0, 0.0, -1.0]);
+    }
+
+    #[rustfmt::skip]
+    #[differentiable]
+    fn block_closure_body(x: &[f64]) -> f64 {
+        x.iter().map(|u| { u * u }).sum::<f64>()
+    }
+
+    /// A block closure body, rustfmt's form of a long closure (it was rejected as a branch).
+    #[test]
+    fn a_block_closure_body_in_a_reduction_compiles() {
+        let (v, g) = block_closure_body_grad(&[1.0, -2.0, 3.0]);
+        assert_eq!((v, block_closure_body(&[1.0, -2.0, 3.0])), (14.0, 14.0));
+        assert_eq!(g, vec![2.0, -4.0, 6.0]);
+    }
+
+    #[differentiable]
+    fn scaled_product(x: &[f64]) -> f64 {
+        let mut s: f64 = 1.0;
+        for i in 0..x.len() {
+            s *= x[i];
+        }
+        s /= 2.0;
+        s
+    }
+
+    /// `s *= e` is printed as written (it was `s = s * e`, which clippy's `assign_op_pattern`
+    /// flagged in the generated code).
+    #[test]
+    fn a_compound_product_on_a_float_local() {
+        let (v, g) = scaled_product_grad(&[2.0, 3.0, 4.0]);
+        assert_eq!(v, 12.0);
+        assert_eq!(g, vec![6.0, 4.0, 3.0]);
+    }
+
+    #[differentiable]
+    fn closure_named_like_a_buffer(x: &[f64]) -> f64 {
+        let mut v = vec![0.0; x.len()];
+        for i in 0..x.len() {
+            v[i] = 2.0 * x[i];
+        }
+        v.iter().map(|v| v * v).sum::<f64>()
+    }
+
+    /// A closure parameter named like a buffer of the function is its own variable.
+    #[test]
+    fn a_closure_parameter_may_shadow_a_buffer() {
+        let (v, g) = closure_named_like_a_buffer_grad(&[1.0, 2.0]);
+        assert_eq!(v, 20.0);
+        assert_eq!(g, vec![8.0, 16.0]);
+    }
+}

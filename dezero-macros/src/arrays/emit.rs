@@ -360,16 +360,39 @@ impl Printer<'_> {
                 fresh,
                 save,
             } => {
-                let e = self.expr(value);
+                let mut e = self.expr(value);
                 let target = self.place(place);
                 if *fresh {
                     return quote!(let mut #target: #float = #e;);
                 }
-                let op = match upd {
+                let mut op = match upd {
                     Upd::Set => quote!(=),
                     Upd::Add => quote!(+=),
                     Upd::Sub => quote!(-=),
                 };
+                // `s = s * e` as the user wrote it, `s *= e` (`s /= e` alike)
+                if let (Upd::Set, E::Op(m @ (Op::Mul | Op::Div), args, _)) = (upd, value) {
+                    let same = match (place, &args[0]) {
+                        (Place::Var(v), E::Var(u)) => v == u,
+                        (Place::Elem(v, i), E::Load(u, j, _)) => {
+                            v == u && i.to_string() == j.to_string()
+                        }
+                        _ => false,
+                    };
+                    if same {
+                        op = if matches!(m, Op::Mul) {
+                            quote!(*=)
+                        } else {
+                            quote!(/=)
+                        };
+                        let rhs = self.expr(&args[1]);
+                        e = if prec(&args[1]) < 1 {
+                            quote!((#rhs))
+                        } else {
+                            rhs
+                        };
+                    }
+                }
                 let push = (*save == Save::Tape).then(|| {
                     let tape = self.tape();
                     quote!(#tape.push(#target);)

@@ -412,7 +412,10 @@ impl Lower {
             Ty::Int => VKind::Int,
             Ty::Bool => VKind::Bool,
         };
-        let (var, fresh) = self.declare(&ident, kind, depth, annot)?;
+        // A value made in branches (`let m = if c { a } else { b };`) is assigned inside them:
+        // declared at the top, like a local of a loop.
+        let branches = matches!(e, syn::Expr::If(_) | syn::Expr::Block(_));
+        let (var, fresh) = self.declare(&ident, kind, depth.max(usize::from(branches)), annot)?;
         self.assign_to(var, ty, Upd::Set, e, fresh, depth, out)
     }
 
@@ -930,6 +933,16 @@ impl Lower {
                 }
                 Ok(E::Call { func, vjp, args, span: sp })
             }
+            syn::Expr::Block(b)
+                if b.block.stmts.len() == 1
+                    && matches!(b.block.stmts[0], syn::Stmt::Expr(_, None)) =>
+            {
+                // `{ e }` (rustfmt's form of a long closure body) is `e`
+                match &b.block.stmts[0] {
+                    syn::Stmt::Expr(inner, None) => self.float(inner, depth, pre),
+                    _ => err(e, "expected a float here"),
+                }
+            }
             syn::Expr::If(_) | syn::Expr::Block(_) => {
                 err(e, "give a branch's value a name first: `let m = if c { a } else { b };`")
             }
@@ -979,10 +992,11 @@ impl Lower {
         };
         let acc_ident = self.hidden("sum");
         let acc = self.new_var(acc_ident, VKind::Float, depth, None);
+        // -0.0, as std's `Sum` for floats starts (an empty sum is -0.0; -0.0 + v is v)
         pre.push(S::Set {
             place: Place::Var(acc),
             upd: Upd::Set,
-            value: E::Const(quote!(0.0)),
+            value: E::Const(quote!(-0.0)),
             fresh: depth == 0,
             save: Save::Tape,
         });
@@ -1042,7 +1056,22 @@ impl Lower {
                     None => load,
                     Some(c) => {
                         let v = closure_param(c)?;
-                        let (var, _) = self.declare(&v, VKind::Float, depth + 1, None)?;
+                        // The closure's parameter is its own: a name the function already
+                        // uses for something else gets a variable of its own while the body
+                        // is lowered.
+                        let name = names::user(&v);
+                        let taken = match self.scope.get(&name) {
+                            Some(Binding::Var(u)) => self.vars[*u].kind != VKind::Float,
+                            Some(_) => true,
+                            None => false,
+                        };
+                        let (var, saved) = if taken {
+                            let own = self.hidden(&name);
+                            let var = self.new_var(own, VKind::Float, depth + 1, None);
+                            (var, self.scope.insert(name.clone(), Binding::Var(var)))
+                        } else {
+                            (self.declare(&v, VKind::Float, depth + 1, None)?.0, None)
+                        };
                         body.push(S::Set {
                             place: Place::Var(var),
                             upd: Upd::Set,
@@ -1050,7 +1079,11 @@ impl Lower {
                             fresh: false,
                             save: Save::Tape,
                         });
-                        self.float(&c.body, depth + 1, &mut body)?
+                        let value = self.float(&c.body, depth + 1, &mut body);
+                        if let Some(b) = saved {
+                            self.scope.insert(name, b);
+                        }
+                        value?
                     }
                 };
                 body.push(S::Set {

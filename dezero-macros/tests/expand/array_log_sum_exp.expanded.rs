@@ -33,7 +33,7 @@ fn log_sum_exp_grad(x: &[f64]) -> (f64, ::std::vec::Vec<f64>) {
         }
         branch_tape.push(c);
     }
-    let mut sum0: f64 = 0.0;
+    let mut sum0: f64 = -0.0;
     for j1 in 0..x.len() {
         v = x[j1];
         sum0 += (v - mx).exp();
@@ -93,7 +93,7 @@ fn log_sum_exp_vjp(x: &[f64], x_bar: &mut [f64], seed: f64) {
         }
         branch_tape.push(c);
     }
-    let mut sum0: f64 = 0.0;
+    let mut sum0: f64 = -0.0;
     for j1 in 0..x.len() {
         v = x[j1];
         sum0 += (v - mx).exp();

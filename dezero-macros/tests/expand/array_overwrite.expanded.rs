@@ -35,7 +35,7 @@ fn mixing_grad(x: &[f64; 4]) -> (f64, [f64; 4]) {
             v[i] = v[i] * v[(i + 1) % 4] + x[i];
         }
     }
-    let mut sum0: f64 = 0.0;
+    let mut sum0: f64 = -0.0;
     for j1 in 0..v.len() {
         sum0 += v[j1];
     }
@@ -93,7 +93,7 @@ fn mixing_vjp(x: &[f64; 4], x_bar: &mut [f64; 4], seed: f64) {
             v[i] = v[i] * v[(i + 1) % 4] + x[i];
         }
     }
-    let mut sum0: f64 = 0.0;
+    let mut sum0: f64 = -0.0;
     for j1 in 0..v.len() {
         sum0 += v[j1];
     }
