@@ -85,7 +85,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         log_cosh_loss_op(p, &target)
     };
     let (fit_lc, loss_lc) = train(&xv, &y, &gv, iters, compiled);
-    let mse = |p: &Variable, t: &ArrayD<f64>| mean_squared_error(p, &Variable::new(t.clone()));
+    let mse = |p: &Variable, t: &ArrayD<f64>| mean_squared_error(p, Variable::new(t.clone()));
     let (fit_mse, loss_mse) = train(&xv, &y, &gv, iters, mse);
 
     // How far each fit is from the clean sine on the grid.
