@@ -146,3 +146,21 @@ fn an_error_in_a_deep_body_is_reported_not_a_crash() {
 fn long_body_file_is_current() {
     expect_test::expect_file!["../../tests/long_body.rs"].assert_eq(&bodies::long_body_file());
 }
+
+/// A function over a slice whose body is one sum of `ops / 2` products of its elements.
+fn slice_chain(ops: usize) -> String {
+    let terms: Vec<String> = (0..ops / 2)
+        .map(|k| format!("x[{}] * {}.5", k % 4, k % 7))
+        .collect();
+    format!("fn chain(x: &[f64]) -> f64 {{ {} }}", terms.join(" + "))
+}
+
+#[test]
+fn a_sum_over_a_slice_of_2500_products_expands() {
+    expands(slice_chain(5_000), "chain");
+}
+
+#[test]
+fn a_sum_over_a_slice_of_10000_products_expands() {
+    expands(slice_chain(20_000), "chain");
+}

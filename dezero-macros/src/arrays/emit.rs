@@ -570,22 +570,12 @@ impl Printer<'_> {
             }
             E::Load(v, idx, sp) => out.extend(self.elem_at(*v, idx, *sp)),
             E::Const(t) => out.extend(t.clone()),
+            E::Op(Op::Add | Op::Sub | Op::Mul | Op::Div, ..) => self.chain_into(e, out),
             E::Op(op, args, sp) => {
                 let parts: Vec<TokenStream> = args
                     .iter()
                     .enumerate()
-                    .map(|(k, a)| {
-                        let need = needed(op, k);
-                        let t = self.expr(a);
-                        let cell = matches!(a, E::Load(v, ..) if self.f.vars[*v].cell);
-                        // `*out` binds like a negation
-                        let p = if cell { 3 } else { prec(a) };
-                        if p < need {
-                            quote!((#t))
-                        } else {
-                            t
-                        }
-                    })
+                    .map(|(k, a)| self.operand_expr(a, needed(op, k)))
                     .collect();
                 out.extend(self.apply(op, &parts, matches!(args.first(), Some(E::Const(_))), *sp));
             }
@@ -595,6 +585,57 @@ impl Printer<'_> {
                 let args = args.iter().map(|a| self.arg(a));
                 out.extend(quote_spanned!(*span=> #func(#(#args),*)));
             }
+        }
+    }
+
+    /// `a + b - c * d ..`: the left spine of binary operators printed with a loop (a long sum
+    /// nests to the left as deep as it is long), the right operands by [`Self::expr`].
+    fn chain_into(&self, e: &E, out: &mut TokenStream) {
+        let bin = |e: &E| matches!(e, E::Op(Op::Add | Op::Sub | Op::Mul | Op::Div, ..));
+        let mut chain = Vec::new();
+        let mut cur = e;
+        let (leftmost, need) = loop {
+            let E::Op(op, args, sp) = cur else {
+                break (cur, 0);
+            };
+            chain.push((op, &args[1], *sp));
+            let left = &args[0];
+            if bin(left) && self.prec_of(left) >= needed(op, 0) {
+                cur = left;
+            } else {
+                break (left, needed(op, 0));
+            }
+        };
+        out.extend(self.operand_expr(leftmost, need));
+        for (op, right, sp) in chain.into_iter().rev() {
+            let c = match op {
+                Op::Add => '+',
+                Op::Sub => '-',
+                Op::Mul => '*',
+                _ => '/',
+            };
+            let mut p = proc_macro2::Punct::new(c, proc_macro2::Spacing::Alone);
+            p.set_span(sp);
+            out.extend([proc_macro2::TokenTree::Punct(p)]);
+            out.extend(self.operand_expr(right, needed(op, 1)));
+        }
+    }
+
+    /// `a` as an operand that needs precedence `need`: parenthesized if it binds looser.
+    fn operand_expr(&self, a: &E, need: u8) -> TokenStream {
+        let t = self.expr(a);
+        if self.prec_of(a) < need {
+            quote!((#t))
+        } else {
+            t
+        }
+    }
+
+    /// [`prec`], with `*out` (a `&mut F` parameter's value) binding like a negation.
+    fn prec_of(&self, a: &E) -> u8 {
+        match a {
+            E::Load(v, ..) if self.f.vars[*v].cell => 3,
+            _ => prec(a),
         }
     }
 
@@ -890,6 +931,25 @@ impl Printer<'_> {
         let mut ids: HashMap<*const E, usize> = HashMap::new();
         let mut order: Vec<&E> = Vec::new();
         self.number(e, &mut ids, &mut order);
+        // Which nodes read an active value, children before parents (one pass, not one walk
+        // per node: a long sum is as deep as it is long).
+        let mut live: HashMap<*const E, bool> = HashMap::new();
+        for n in &order {
+            let a = match n {
+                E::Op(_, args, _) => args.iter().any(|c| match c {
+                    E::Var(v) => self.f.vars[*v].active,
+                    E::Const(_) => false,
+                    other => live[&(other as *const E)],
+                }),
+                other => other.active(&self.f.vars),
+            };
+            live.insert(*n as *const E, a);
+        }
+        let active = |c: &E| match c {
+            E::Var(v) => self.f.vars[*v].active,
+            E::Const(_) => false,
+            other => live[&(other as *const E)],
+        };
         let mut lines: Vec<Line> = Vec::new();
         let mut read: BTreeSet<usize> = BTreeSet::new();
         let mut stack: Vec<(&E, Term)> = vec![(e, seed)];
@@ -912,7 +972,7 @@ impl Printer<'_> {
                     };
                     for part in primitives::partials(&self.float, &inst) {
                         let child = &args[part.arg];
-                        if !child.active(&self.f.vars) {
+                        if !active(child) {
                             continue;
                         }
                         if let Some(c) = &part.coeff {

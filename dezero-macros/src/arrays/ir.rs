@@ -177,15 +177,42 @@ pub struct AFn {
     pub ret: Vec<E>,
 }
 
-impl E {
-    /// Whether the expression reads an active value.
-    pub fn active(&self, vars: &[Var]) -> bool {
-        match self {
-            E::Var(v) | E::Load(v, ..) => vars[*v].active,
-            E::Const(_) => false,
-            E::Op(_, args, _) => args.iter().any(|a| a.active(vars)),
-            E::Call { args, .. } => args.iter().any(|a| a.active(vars)),
+impl Drop for E {
+    /// Without recursion: a long sum is a tree as deep as it is long.
+    fn drop(&mut self) {
+        let mut stack: Vec<E> = match self {
+            E::Op(_, args, _) => std::mem::take(args),
+            _ => return,
+        };
+        while let Some(mut e) = stack.pop() {
+            if let E::Op(_, args, _) = &mut e {
+                stack.append(args);
+            }
         }
+    }
+}
+
+impl E {
+    /// Whether the expression reads an active value (iterative: sums nest deep).
+    pub fn active(&self, vars: &[Var]) -> bool {
+        let mut stack = vec![self];
+        while let Some(e) = stack.pop() {
+            match e {
+                E::Var(v) | E::Load(v, ..) if vars[*v].active => return true,
+                E::Var(_) | E::Load(..) | E::Const(_) => {}
+                E::Op(_, args, _) => stack.extend(args),
+                E::Call { args, .. } => {
+                    for a in args {
+                        match a {
+                            Arg::Float(e) => stack.push(e),
+                            Arg::Buf { var, .. } if vars[*var].active => return true,
+                            _ => {}
+                        }
+                    }
+                }
+            }
+        }
+        false
     }
 }
 

@@ -817,8 +817,15 @@ impl Lower {
                 | syn::BinOp::And(_)
                 | syn::BinOp::Or(_) => Ty::Bool,
                 _ => {
-                    let (l, r) = (self.ty(&b.left), self.ty(&b.right));
-                    if l == Ty::Float || r == Ty::Float {
+                    // along the left spine with a loop (long sums nest deep)
+                    let mut float = false;
+                    let mut left = e;
+                    while let syn::Expr::Binary(b) = left {
+                        float |= self.ty(&b.right) == Ty::Float;
+                        left = &b.left;
+                    }
+                    let l = self.ty(left);
+                    if float || l == Ty::Float {
                         Ty::Float
                     } else {
                         l
@@ -884,17 +891,32 @@ impl Lower {
                 },
                 _ => err(e, "expected a float here"),
             },
-            syn::Expr::Binary(b) => {
-                let op = match b.op {
-                    syn::BinOp::Add(_) => Op::Add,
-                    syn::BinOp::Sub(_) => Op::Sub,
-                    syn::BinOp::Mul(_) => Op::Mul,
-                    syn::BinOp::Div(_) => Op::Div,
-                    _ => return err(b.op, crate::errors::binary_op(&b.op.to_token_stream().to_string())),
-                };
-                let l = self.float(&b.left, depth, pre)?;
-                let r = self.float(&b.right, depth, pre)?;
-                Ok(E::Op(op, vec![l, r], sp))
+            syn::Expr::Binary(_) => {
+                // `a + b + c + ..` nests to the left as deep as it is long: walk the left
+                // spine with a loop, recursing only into the right operands.
+                let mut spine = Vec::new();
+                let mut left = e;
+                while let syn::Expr::Binary(b) = left {
+                    let op = match b.op {
+                        syn::BinOp::Add(_) => Op::Add,
+                        syn::BinOp::Sub(_) => Op::Sub,
+                        syn::BinOp::Mul(_) => Op::Mul,
+                        syn::BinOp::Div(_) => Op::Div,
+                        _ => {
+                            let op = b.op.to_token_stream().to_string();
+                            return err(b.op, crate::errors::binary_op(&op));
+                        }
+                    };
+                    // the operator's span: `left.span()` would print the whole left side
+                    spine.push((op, &*b.right, b.op.span()));
+                    left = &b.left;
+                }
+                let mut acc = self.float(left, depth, pre)?;
+                for (op, right, span) in spine.into_iter().rev() {
+                    let r = self.float(right, depth, pre)?;
+                    acc = E::Op(op, vec![acc, r], span);
+                }
+                Ok(acc)
             }
             syn::Expr::Cast(c) => {
                 if self.ty(&c.expr) == Ty::Float {
