@@ -16,7 +16,7 @@ use crate::{names, primitives};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{quote, quote_spanned};
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// The two generated functions.
 pub fn expansion(sig: &Sig, f: &AFn, item: &syn::ItemFn) -> TokenStream {
@@ -43,8 +43,14 @@ pub fn expansion(sig: &Sig, f: &AFn, item: &syn::ItemFn) -> TokenStream {
         temps: RefCell::new(Vec::new()),
         conds: Cell::new(0),
         uses: Uses::default(),
+        dead: RefCell::new(HashSet::new()),
     };
     let forward = pr.block(&f.body, 0);
+    // `_vjp` returns no value: the forward code of what nothing reads goes (see `dead`).
+    *pr.dead.borrow_mut() = dead(f);
+    pr.conds.set(0);
+    let forward_vjp = pr.block(&f.body, 0);
+    pr.dead.borrow_mut().clear();
     let vis = &item.vis;
     let attrs = &item.attrs;
     let name = &item.sig.ident;
@@ -93,7 +99,7 @@ pub fn expansion(sig: &Sig, f: &AFn, item: &syn::ItemFn) -> TokenStream {
         #allow
         #vis fn #vjp(#(#vjp_params),*) #vjp_ret {
             #decls
-            #forward
+            #forward_vjp
             #bars_vjp
             #rev_vjp
             #vjp_val
@@ -242,6 +248,9 @@ struct Printer<'a> {
     temps: RefCell<Vec<VarInfo>>,
     conds: Cell<usize>,
     uses: Uses,
+    /// Variables and buffers whose values nothing reads: their assignments are left out of
+    /// the forward code being printed (`_vjp`'s).
+    dead: RefCell<HashSet<usize>>,
 }
 
 impl Printer<'_> {
@@ -360,6 +369,9 @@ impl Printer<'_> {
                 fresh,
                 save,
             } => {
+                if self.dead.borrow().contains(&place.var()) && (*fresh || *save != Save::Tape) {
+                    return quote!();
+                }
                 let mut e = self.expr(value);
                 let target = self.place(place);
                 if *fresh {
@@ -437,6 +449,9 @@ impl Printer<'_> {
                 body,
             } => {
                 let body = self.block(body, depth + 1);
+                if body.is_empty() {
+                    return quote!();
+                }
                 let dots = if *inclusive { quote!(..=) } else { quote!(..) };
                 quote!(for #pat in #lo #dots #hi { #body })
             }
@@ -1112,6 +1127,112 @@ impl Printer<'_> {
             params: Vec::new(),
             body: crate::ir::Block::default(),
             outputs: Vec::new(),
+        }
+    }
+}
+
+/// The float variables and buffers whose values nothing reads, in `_vjp`: no expression,
+/// call, index, bound, condition or assertion names them, and `_vjp` does not return the
+/// result (a bare variable as the result is not a read; its adjoint is the seed). Writing
+/// into them is dead code there (their saves are never needed: `plan` skips them).
+fn dead(f: &AFn) -> HashSet<usize> {
+    let mut read: HashSet<usize> = HashSet::new();
+    let mut names: Vec<String> = Vec::new();
+    let mut exprs: Vec<&E> = Vec::new();
+    let mut stack: Vec<&[S]> = vec![&f.body];
+    while let Some(list) = stack.pop() {
+        for s in list {
+            match s {
+                S::Set {
+                    place,
+                    value,
+                    save,
+                    fresh,
+                    ..
+                } => {
+                    exprs.push(value);
+                    if let Place::Elem(_, idx) = place {
+                        token_names(idx, &mut names);
+                    }
+                    // a save on the tape stays (its pop needs it), and with it the variable
+                    if *save == Save::Tape && !fresh {
+                        read.insert(place.var());
+                    }
+                }
+                S::Other { value, .. } => token_names(value, &mut names),
+                S::LocalBuf { init, .. } => token_names(init, &mut names),
+                S::For { lo, hi, body, .. } => {
+                    token_names(lo, &mut names);
+                    token_names(hi, &mut names);
+                    stack.push(body);
+                }
+                S::If { cond, then, else_ } => {
+                    token_names(cond, &mut names);
+                    stack.push(then);
+                    stack.push(else_);
+                }
+                S::Call { args, .. } => {
+                    for a in args {
+                        match a {
+                            Arg::Float(e) => exprs.push(e),
+                            Arg::Buf { var, range, .. } => {
+                                read.insert(*var);
+                                token_names(range, &mut names);
+                            }
+                            Arg::Other(t) => token_names(t, &mut names),
+                        }
+                    }
+                }
+                S::Keep(t) => token_names(t, &mut names),
+            }
+        }
+    }
+    for e in &f.ret {
+        if !matches!(e, E::Var(_)) {
+            exprs.push(e);
+        }
+    }
+    while let Some(e) = exprs.pop() {
+        match e {
+            E::Var(v) => {
+                read.insert(*v);
+            }
+            E::Load(v, idx, _) => {
+                read.insert(*v);
+                token_names(idx, &mut names);
+            }
+            E::Const(t) => token_names(t, &mut names),
+            E::Op(_, args, _) => exprs.extend(args),
+            E::Call { args, .. } => {
+                for a in args {
+                    match a {
+                        Arg::Float(e) => exprs.push(e),
+                        Arg::Buf { var, range, .. } => {
+                            read.insert(*var);
+                            token_names(range, &mut names);
+                        }
+                        Arg::Other(t) => token_names(t, &mut names),
+                    }
+                }
+            }
+        }
+    }
+    (f.vars.iter().enumerate())
+        .filter(|(k, v)| {
+            matches!(v.kind, VKind::Float | VKind::FBuf)
+                && !read.contains(k)
+                && !names.contains(&v.ident.to_string())
+        })
+        .map(|(k, _)| k)
+        .collect()
+}
+
+fn token_names(t: &TokenStream, out: &mut Vec<String>) {
+    for tt in t.clone() {
+        match tt {
+            proc_macro2::TokenTree::Ident(i) => out.push(i.to_string()),
+            proc_macro2::TokenTree::Group(g) => token_names(&g.stream(), out),
+            _ => {}
         }
     }
 }

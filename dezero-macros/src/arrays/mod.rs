@@ -10,9 +10,9 @@
 //!   `x_bar: &mut [F]`, into which the gradient is ADDED; for a `&mut` buffer the shadow is
 //!   also the seed (the adjoint of its final contents) and holds the adjoint of its initial
 //!   contents on return. The float scalar parameters' gradients are returned (0 for those
-//!   outside `wrt`). A `&mut` buffer holds, on return, the results where the reverse sweep
-//!   did not need to undo a write and its initial contents where it did: call `f` for the
-//!   results.
+//!   outside `wrt`). What a `&mut` buffer holds on return is unspecified: `_vjp` leaves out
+//!   the forward code of results nothing reads, and undoes the writes its reverse sweep must
+//!   see through. Call `f` for the results.
 //! - `f_grad(params..) -> (F, grads)` for a function returning a float: the gradients of the
 //!   `wrt` parameters, `Vec<F>` for slices, `[F; N]` for arrays, `F` for scalars.
 

@@ -93,10 +93,6 @@ fn mixing_vjp(x: &[f64; 4], x_bar: &mut [f64; 4], seed: f64) {
             v[i] = v[i] * v[(i + 1) % 4] + x[i];
         }
     }
-    let mut sum0: f64 = -0.0;
-    for j1 in 0..v.len() {
-        sum0 += v[j1];
-    }
     let mut v_bar = [0.0; 4];
     let mut sum0_bar: f64 = 0.0;
     sum0_bar += seed;

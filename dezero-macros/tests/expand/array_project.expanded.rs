@@ -52,9 +52,6 @@ fn project_vjp(
     let mut pd = [0.0; 2];
     tape.extend_from_slice(&pd[..]);
     radial_distort(&cam[RAD_IDX..], &p[..], &mut pd[..]);
-    for i in 0..2 {
-        out[i] = w * (pd[i] * cam[F_IDX] + cam[X0_IDX + i] - feat[i]);
-    }
     let mut w_bar: f64 = 0.0;
     let mut xo_bar = [0.0; 3];
     let mut xcam_bar = [0.0; 3];

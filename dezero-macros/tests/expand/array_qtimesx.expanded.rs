@@ -34,13 +34,9 @@ fn qtimesx_vjp(
     out: &mut [f64],
     out_bar: &mut [f64],
 ) {
-    for i in 0..d {
-        out[i] = q[i].exp() * x[i];
-    }
     let mut lparamsidx = 0;
     for i in 0..d {
         for j in i + 1..d {
-            out[j] += l[lparamsidx] * x[i];
             lparamsidx += 1;
         }
     }

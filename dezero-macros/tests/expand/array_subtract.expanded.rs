@@ -25,9 +25,6 @@ fn subtract_vjp(
     out: &mut [f64],
     out_bar: &mut [f64],
 ) {
-    for i in 0..d {
-        out[i] = x[i] - y[i];
-    }
     for i in (0..d).rev() {
         let t0_bar = out_bar[i];
         out_bar[i] = 0.0;
