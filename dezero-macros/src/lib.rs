@@ -214,6 +214,42 @@ mod scale;
 /// them) and `unreachable!()` stubs of `f_grad`/`f_vjp`, so callers see one error, not a
 /// cascade. The macro never panics.
 ///
+/// # Slices, arrays and `&mut` buffers
+///
+/// A function with a slice, array or reference parameter is differentiated over memory:
+/// parameters `&[F]`, `&mut [F]`, `&[F; N]`, `&mut [F; N]`, `[F; N]`, `&Vec<F>`, `&mut F` and
+/// integer slices beside the scalars; results `-> F`, `-> [F; N]` or none (the `&mut`
+/// buffers). The body may index (`x[i]`, `obs[2 * i] as usize`), write (`v[i] = e`, `+=`,
+/// `*=`, `*out = e`), take `x.len()`, views (`let t = &x[a..];`), local buffers
+/// (`vec![0.0; n]` at the top, `[0.0; N]` anywhere), loop over ranges and `x.iter()`, reduce
+/// (`x.iter().map(|v| e).sum::<F>()`, `(a..b).map(|i| e).sum::<F>()`), branch, call other
+/// annotated functions with sub-slices (`g(d, &x[i * d..], &mut ws)`) and unannotated ones on
+/// constants, and keep `assert!`s. `wrt(a, b)` names the differentiated parameters (default:
+/// every float one).
+///
+/// - `f_grad(..) -> (F, grads)` for a float result: `Vec<F>` per slice, `[F; N]` per array.
+/// - `f_vjp(..)`: after each float slice `x` its shadow `x_bar: &mut [F]` (Enzyme's
+///   `Duplicated`), into which the gradient is added; a `&mut` buffer's shadow is its seed;
+///   `-> [F; N]` takes `seed: [F; N]` (a unit seed gives a Jacobian row); the float scalars'
+///   gradients are returned. What a `&mut` buffer holds afterwards is unspecified.
+/// - `f_op(..)`: ONE runtime node whose inputs are the `wrt` slices as `Variable`s.
+///
+/// The reverse sweep restores what the forward sweep overwrote from a tape (lent by a per-thread
+/// pool: no allocation per call once warm), only where a derivative needs the old value.
+///
+/// ```
+/// #[dezero::differentiable(wrt(w))]
+/// fn weighted_sq(w: &[f64], x: &[f64]) -> f64 {
+///     let mut s = 0.0;
+///     for i in 0..x.len() {
+///         s += w[i] * x[i] * x[i];
+///     }
+///     s
+/// }
+/// let (v, gw) = weighted_sq_grad(&[1.0, 2.0], &[3.0, 4.0]);
+/// assert_eq!((v, gw), (41.0, vec![9.0, 16.0]));
+/// ```
+///
 /// # How control flow is differentiated
 ///
 /// - `if`: the forward saves the condition (`let c0 = x < 0.0;`) and merges the values the
