@@ -8,8 +8,8 @@
 //!   differences; [`dot::graph`] draws a graph as Graphviz DOT; your own op implements
 //!   [`Function`].
 //! - **The compile-time engine**: [`differentiable`] turns a plain `f64` function (also one
-//!   over slices and `&mut` buffers) into generated Rust code for its gradient (`f_grad`), its pullback (`f_vjp`) and a fused
-//!   runtime node (`f_op`, built on [`fused::elementwise`]). Its page is the full user guide:
+//!   over slices and `&mut` buffers) into generated Rust code for its gradient (`f_grad`), its
+//!   pullback (`f_vjp`) and a runtime node (`f_op`, built on [`fused::elementwise`]). Its page is the full user guide:
 //!   what is generated, the language it accepts, how `if` and `for` are differentiated.
 //!   [`custom_vjp`] attaches a hand-written pullback to a function it cannot see into.
 //! - [`math`]: scalar functions the macro knows how to differentiate ([`math::sigmoid`]).
