@@ -1019,8 +1019,7 @@ impl Printer<'_> {
                 E::Call {
                     vjp, args, span, ..
                 } => {
-                    let me = ids[&(node as *const E)];
-                    lines.push(Line::Call(vjp.clone(), args.clone(), me, s, *span));
+                    lines.push(Line::Call(vjp.clone(), args.clone(), s, *span));
                 }
             }
         }
@@ -1080,7 +1079,7 @@ impl Printer<'_> {
                         quote!(let #b = #t;)
                     });
                 }
-                Line::Call(vjp, args, _me, s, span) => {
+                Line::Call(vjp, args, s, span) => {
                     let st = crate::emit::term(&p, &s, seeds);
                     out.extend(self.vjp_call(&vjp, &args, Some(st), span, seeds));
                 }
@@ -1242,8 +1241,8 @@ enum Line {
     Add(TokenStream, bool, Term),
     /// `let t_bar = term;` (negated).
     Let(usize, bool, Term),
-    /// A pullback call, its seed.
-    Call(syn::Path, Vec<Arg>, usize, Term, Span),
+    /// A pullback call and its seed.
+    Call(syn::Path, Vec<Arg>, Term, Span),
 }
 
 fn quote_bar(b: Ident) -> TokenStream {

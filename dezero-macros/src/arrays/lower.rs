@@ -685,8 +685,7 @@ impl Lower {
             return Ok(());
         }
         let syn::Expr::Range(r) = &*f.expr else {
-            unreachable_range(&f.expr)?;
-            return Ok(());
+            return err(&f.expr, crate::errors::for_range());
         };
         let (Some(lo), Some(hi)) = (&r.start, &r.end) else {
             return err(r, crate::errors::for_range());
@@ -1262,10 +1261,6 @@ fn is_float_zero(e: &syn::Expr) -> bool {
             ..
         })
     )
-}
-
-fn unreachable_range(e: &syn::Expr) -> R<()> {
-    err(e, crate::errors::for_range())
 }
 
 /// A loop's bounds are read again by the reverse sweep: the loop must not assign what they
