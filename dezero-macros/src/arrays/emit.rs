@@ -16,7 +16,7 @@ use crate::{names, primitives};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{quote, quote_spanned};
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 
 /// The two generated functions.
 pub fn expansion(sig: &Sig, f: &AFn, item: &syn::ItemFn) -> TokenStream {
@@ -39,18 +39,23 @@ pub fn expansion(sig: &Sig, f: &AFn, item: &syn::ItemFn) -> TokenStream {
     let pr = Printer {
         f,
         float: float.clone(),
-        base,
-        temps: RefCell::new(Vec::new()),
+        base_len: base.len(),
+        prog: RefCell::new(Program {
+            vars: base,
+            params: Vec::new(),
+            body: crate::ir::Block::default(),
+            outputs: Vec::new(),
+        }),
         conds: Cell::new(0),
         uses: Uses::default(),
-        dead: RefCell::new(HashSet::new()),
+        skip_unread: Cell::new(false),
     };
     let forward = pr.block(&f.body, 0);
-    // `_vjp` returns no value: the forward code of what nothing reads goes (see `dead`).
-    *pr.dead.borrow_mut() = dead(f);
+    // `_vjp` returns no value: the forward code of what nothing reads goes (`AFn::unread`).
+    pr.skip_unread.set(true);
     pr.conds.set(0);
     let forward_vjp = pr.block(&f.body, 0);
-    pr.dead.borrow_mut().clear();
+    pr.skip_unread.set(false);
     let vis = &item.vis;
     let attrs = &item.attrs;
     let name = &item.sig.ident;
@@ -243,14 +248,16 @@ struct Uses {
 struct Printer<'a> {
     f: &'a AFn,
     float: TokenStream,
-    base: Vec<VarInfo>,
-    /// Temporaries of the statement being printed (ids after `base`).
-    temps: RefCell<Vec<VarInfo>>,
+    /// How many of `prog`'s variables are the function's (the rest are temporaries).
+    base_len: usize,
+    /// The function's variables, then the temporaries of the statements printed so far:
+    /// what the printers of terms (`crate::emit::term`) name values by.
+    prog: RefCell<Program>,
     conds: Cell<usize>,
     uses: Uses,
-    /// Variables and buffers whose values nothing reads: their assignments are left out of
-    /// the forward code being printed (`_vjp`'s).
-    dead: RefCell<HashSet<usize>>,
+    /// Whether the forward code being printed (`_vjp`'s) leaves out the assignments of
+    /// [`AFn::unread`] variables and buffers.
+    skip_unread: Cell<bool>,
 }
 
 impl Printer<'_> {
@@ -369,7 +376,8 @@ impl Printer<'_> {
                 fresh,
                 save,
             } => {
-                if self.dead.borrow().contains(&place.var()) && (*fresh || *save != Save::Tape) {
+                let unread = self.skip_unread.get() && self.f.unread.contains(&place.var());
+                if unread && (*fresh || *save != Save::Tape) {
                     return quote!();
                 }
                 let mut e = self.expr(value);
@@ -727,7 +735,7 @@ impl Printer<'_> {
                     return out;
                 }
                 let s = self.temp();
-                let sb = names::bar(&self.temps.borrow()[s - self.base.len()].name);
+                let sb = self.temp_bar(s);
                 out.extend(match upd {
                     Upd::Set if *fresh => quote!(let #sb = #pb;),
                     Upd::Set => quote!(let #sb = #pb; #pb = 0.0;),
@@ -903,10 +911,7 @@ impl Printer<'_> {
         if let Some(s) = call_seed {
             printed.push(s);
         }
-        let pats: Vec<Ident> = outs
-            .iter()
-            .map(|(t, _)| names::bar(&self.temps.borrow()[t - self.base.len()].name))
-            .collect();
+        let pats: Vec<Ident> = outs.iter().map(|(t, _)| self.temp_bar(*t)).collect();
         let float = &self.float;
         let tys: Vec<&TokenStream> = pats.iter().map(|_| float).collect();
         let (pat, ty) = (tuple(&pats), tuple(&tys));
@@ -924,9 +929,9 @@ impl Printer<'_> {
 
     /// A new temporary of the statement being printed.
     fn temp(&self) -> usize {
-        let mut temps = self.temps.borrow_mut();
-        let (id, n) = (self.base.len() + temps.len(), temps.len());
-        temps.push(VarInfo {
+        let vars = &mut self.prog.borrow_mut().vars;
+        let (id, n) = (vars.len(), vars.len() - self.base_len);
+        vars.push(VarInfo {
             name: format!("t{n}"),
             span: Span::mixed_site(),
             ty: Scalar::Float(crate::ast::FloatTy::F64),
@@ -934,6 +939,11 @@ impl Printer<'_> {
             annot: None,
         });
         id
+    }
+
+    /// `t<n>_bar`, the adjoint of temporary `t`.
+    fn temp_bar(&self, t: usize) -> Ident {
+        names::bar(&self.prog.borrow().vars[t].name)
     }
 
     /// The statements that add `seed · d e` into the adjoints of what `e` reads: the
@@ -1038,41 +1048,43 @@ impl Printer<'_> {
                 }
             }
         }
-        let p = self.program();
         let mut out = TokenStream::new();
-        for n in &order {
-            let id = ids[&(*n as *const E)];
-            if !need.contains(&id) {
-                continue;
-            }
-            let t = p.vars[id].ident();
-            let value = match n {
-                E::Load(v, idx, sp) => self.elem_at(*v, idx, *sp),
-                E::Op(op, args, sp) => {
-                    let ops: Vec<TokenStream> = args
-                        .iter()
-                        .map(|a| p.tokens(&self.operand(a, &ids)))
-                        .collect();
-                    self.apply(op, &ops, matches!(args.first(), Some(E::Const(_))), *sp)
+        {
+            let p = self.prog.borrow();
+            for n in &order {
+                let id = ids[&(*n as *const E)];
+                if !need.contains(&id) {
+                    continue;
                 }
-                other => self.expr(other),
-            };
-            let float = &self.float;
-            out.extend(quote!(let #t: #float = #value;));
+                let t = p.vars[id].ident();
+                let value = match n {
+                    E::Load(v, idx, sp) => self.elem_at(*v, idx, *sp),
+                    E::Op(op, args, sp) => {
+                        let ops: Vec<TokenStream> = args
+                            .iter()
+                            .map(|a| p.tokens(&self.operand(a, &ids)))
+                            .collect();
+                        self.apply(op, &ops, matches!(args.first(), Some(E::Const(_))), *sp)
+                    }
+                    other => self.expr(other),
+                };
+                let float = &self.float;
+                out.extend(quote!(let #t: #float = #value;));
+            }
         }
+        let term = |t: &Term| crate::emit::term(&self.prog.borrow(), t, seeds);
         for l in lines {
             match l {
-                Line::Add(target, neg, term) => {
-                    let t = crate::emit::term(&p, &term, seeds);
+                Line::Add(target, neg, t) => {
+                    let t = term(&t);
                     out.extend(if neg {
                         quote!(#target -= #t;)
                     } else {
                         quote!(#target += #t;)
                     });
                 }
-                Line::Let(c, neg, term) => {
-                    let b = names::bar(&p.vars[c].name);
-                    let t = crate::emit::term(&p, &term, seeds);
+                Line::Let(c, neg, t) => {
+                    let (b, t) = (self.temp_bar(c), term(&t));
                     out.extend(if neg {
                         quote!(let #b = -(#t);)
                     } else {
@@ -1080,7 +1092,8 @@ impl Printer<'_> {
                     });
                 }
                 Line::Call(vjp, args, s, span) => {
-                    let st = crate::emit::term(&p, &s, seeds);
+                    // the seed is printed before the call makes its own temporaries
+                    let st = term(&s);
                     out.extend(self.vjp_call(&vjp, &args, Some(st), span, seeds));
                 }
             }
@@ -1114,124 +1127,6 @@ impl Printer<'_> {
             E::Var(v) => Operand::Var(*v),
             E::Const(t) => Operand::Const(t.clone(), Scalar::Float(crate::ast::FloatTy::F64)),
             other => Operand::Var(ids[&(other as *const E)]),
-        }
-    }
-
-    /// A program holding the variables and this statement's temporaries, for printing terms.
-    fn program(&self) -> Program {
-        let mut vars = self.base.clone();
-        vars.extend(self.temps.borrow().iter().cloned());
-        Program {
-            vars,
-            params: Vec::new(),
-            body: crate::ir::Block::default(),
-            outputs: Vec::new(),
-        }
-    }
-}
-
-/// The float variables and buffers whose values nothing reads, in `_vjp`: no expression,
-/// call, index, bound, condition or assertion names them, and `_vjp` does not return the
-/// result (a bare variable as the result is not a read; its adjoint is the seed). Writing
-/// into them is dead code there (their saves are never needed: `plan` skips them).
-fn dead(f: &AFn) -> HashSet<usize> {
-    let mut read: HashSet<usize> = HashSet::new();
-    let mut names: Vec<String> = Vec::new();
-    let mut exprs: Vec<&E> = Vec::new();
-    let mut stack: Vec<&[S]> = vec![&f.body];
-    while let Some(list) = stack.pop() {
-        for s in list {
-            match s {
-                S::Set {
-                    place,
-                    value,
-                    save,
-                    fresh,
-                    ..
-                } => {
-                    exprs.push(value);
-                    if let Place::Elem(_, idx) = place {
-                        token_names(idx, &mut names);
-                    }
-                    // a save on the tape stays (its pop needs it), and with it the variable
-                    if *save == Save::Tape && !fresh {
-                        read.insert(place.var());
-                    }
-                }
-                S::Other { value, .. } => token_names(value, &mut names),
-                S::LocalBuf { init, .. } => token_names(init, &mut names),
-                S::For { lo, hi, body, .. } => {
-                    token_names(lo, &mut names);
-                    token_names(hi, &mut names);
-                    stack.push(body);
-                }
-                S::If { cond, then, else_ } => {
-                    token_names(cond, &mut names);
-                    stack.push(then);
-                    stack.push(else_);
-                }
-                S::Call { args, .. } => {
-                    for a in args {
-                        match a {
-                            Arg::Float(e) => exprs.push(e),
-                            Arg::Buf { var, range, .. } => {
-                                read.insert(*var);
-                                token_names(range, &mut names);
-                            }
-                            Arg::Other(t) => token_names(t, &mut names),
-                        }
-                    }
-                }
-                S::Keep(t) => token_names(t, &mut names),
-            }
-        }
-    }
-    for e in &f.ret {
-        if !matches!(e, E::Var(_)) {
-            exprs.push(e);
-        }
-    }
-    while let Some(e) = exprs.pop() {
-        match e {
-            E::Var(v) => {
-                read.insert(*v);
-            }
-            E::Load(v, idx, _) => {
-                read.insert(*v);
-                token_names(idx, &mut names);
-            }
-            E::Const(t) => token_names(t, &mut names),
-            E::Op(_, args, _) => exprs.extend(args),
-            E::Call { args, .. } => {
-                for a in args {
-                    match a {
-                        Arg::Float(e) => exprs.push(e),
-                        Arg::Buf { var, range, .. } => {
-                            read.insert(*var);
-                            token_names(range, &mut names);
-                        }
-                        Arg::Other(t) => token_names(t, &mut names),
-                    }
-                }
-            }
-        }
-    }
-    (f.vars.iter().enumerate())
-        .filter(|(k, v)| {
-            matches!(v.kind, VKind::Float | VKind::FBuf)
-                && !read.contains(k)
-                && !names.contains(&v.ident.to_string())
-        })
-        .map(|(k, _)| k)
-        .collect()
-}
-
-fn token_names(t: &TokenStream, out: &mut Vec<String>) {
-    for tt in t.clone() {
-        match tt {
-            proc_macro2::TokenTree::Ident(i) => out.push(i.to_string()),
-            proc_macro2::TokenTree::Group(g) => token_names(&g.stream(), out),
-            _ => {}
         }
     }
 }

@@ -173,6 +173,9 @@ pub enum S {
 pub struct AFn {
     pub vars: Vec<Var>,
     pub body: Vec<S>,
+    /// The float variables and buffers nothing reads (decided by `plan`): `_vjp` leaves out
+    /// the code that writes them.
+    pub unread: std::collections::HashSet<V>,
     /// The result: one float, or the elements of `-> [F; N]`; empty for `()`.
     pub ret: Vec<E>,
 }
@@ -222,6 +225,17 @@ impl Arg {
             Arg::Float(e) => e.active(vars),
             Arg::Buf { var, .. } => vars[*var].active,
             Arg::Other(_) => false,
+        }
+    }
+}
+
+/// Every identifier in `t`, nested groups included: the names integer and `bool` tokens read.
+pub fn idents(t: &TokenStream, out: &mut Vec<String>) {
+    for tt in t.clone() {
+        match tt {
+            proc_macro2::TokenTree::Ident(i) => out.push(i.to_string()),
+            proc_macro2::TokenTree::Group(g) => idents(&g.stream(), out),
+            _ => {}
         }
     }
 }

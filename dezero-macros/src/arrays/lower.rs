@@ -4,7 +4,7 @@
 //! x[j]; s += e }`), `for v in x.iter()` a loop over indices, `*=` and `/=` assignments of a
 //! product or quotient. What has no place here is a spanned error saying what to write.
 
-use super::ir::{AFn, Arg, Decl, Place, Save, Upd, VKind, Var, E, S};
+use super::ir::{idents, AFn, Arg, Decl, Place, Save, Upd, VKind, Var, E, S};
 use super::sig::{Kind, Sig};
 use crate::ast::Scalar;
 use crate::ir::Op;
@@ -109,6 +109,7 @@ pub fn lower(sig: &Sig, item: &syn::ItemFn) -> R<AFn> {
         vars: l.vars,
         body,
         ret,
+        unread: Default::default(),
     };
     activity(&mut f);
     Ok(f)
@@ -1279,16 +1280,6 @@ fn check_bounds(bounds: &[&TokenStream], body: &[S], vars: &[Var], at: &syn::Exp
         }
     }
     Ok(())
-}
-
-fn idents(t: &TokenStream, out: &mut Vec<String>) {
-    for tt in t.clone() {
-        match tt {
-            proc_macro2::TokenTree::Ident(i) => out.push(i.to_string()),
-            proc_macro2::TokenTree::Group(g) => idents(&g.stream(), out),
-            _ => {}
-        }
-    }
 }
 
 fn assigns(stmts: &[S], out: &mut Vec<usize>) {

@@ -20,9 +20,9 @@
 //!   assigned again at the top of the reverse iteration instead (`for v in x.iter()`, a
 //!   closure's parameter, `let t = a * x[i];` in a loop).
 
-use super::ir::{AFn, Arg, Place, Save, Upd, VKind, Var, E, S};
+use super::ir::{idents, AFn, Arg, Place, Save, Upd, VKind, Var, E, S};
 use proc_macro2::TokenStream;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// A statement's position: its order and the ids of the loops and branches around it
 /// (outermost first), each with whether it is a loop.
@@ -71,6 +71,7 @@ pub fn plan(f: &mut AFn) {
     let mut around = Vec::new();
     let mut next_id = 0;
     decide(&mut f.body, &facts, &mut order, &mut around, &mut next_id);
+    f.unread = unread(f);
 }
 
 struct Walk<'a> {
@@ -201,16 +202,6 @@ impl Walk<'_> {
             {
                 self.facts.reads.entry(v).or_default().push(pos.clone());
             }
-        }
-    }
-}
-
-fn idents(t: &TokenStream, out: &mut Vec<String>) {
-    for tt in t.clone() {
-        match tt {
-            proc_macro2::TokenTree::Ident(i) => out.push(i.to_string()),
-            proc_macro2::TokenTree::Group(g) => idents(&g.stream(), out),
-            _ => {}
         }
     }
 }
@@ -365,4 +356,100 @@ fn ints_stay(t: &TokenStream, facts: &Facts, in_rest: &dyn Fn(&Pos) -> bool) -> 
     names
         .iter()
         .all(|n| facts.int_sets.get(n).is_none_or(|s| !s.iter().any(in_rest)))
+}
+
+/// The float variables and buffers whose values nothing reads, in `_vjp`: no expression,
+/// call, index, bound, condition or assertion names them, and `_vjp` does not return the
+/// result (a bare variable as the result is not a read; its adjoint is the seed). Writing
+/// into them is dead code there (their saves are never needed: `plan` skips them).
+fn unread(f: &AFn) -> HashSet<usize> {
+    let mut read: HashSet<usize> = HashSet::new();
+    let mut names: Vec<String> = Vec::new();
+    let mut exprs: Vec<&E> = Vec::new();
+    let mut stack: Vec<&[S]> = vec![&f.body];
+    while let Some(list) = stack.pop() {
+        for s in list {
+            match s {
+                S::Set {
+                    place,
+                    value,
+                    save,
+                    fresh,
+                    ..
+                } => {
+                    exprs.push(value);
+                    if let Place::Elem(_, idx) = place {
+                        idents(idx, &mut names);
+                    }
+                    // a save on the tape stays (its pop needs it), and with it the variable
+                    if *save == Save::Tape && !fresh {
+                        read.insert(place.var());
+                    }
+                }
+                S::Other { value, .. } => idents(value, &mut names),
+                S::LocalBuf { init, .. } => idents(init, &mut names),
+                S::For { lo, hi, body, .. } => {
+                    idents(lo, &mut names);
+                    idents(hi, &mut names);
+                    stack.push(body);
+                }
+                S::If { cond, then, else_ } => {
+                    idents(cond, &mut names);
+                    stack.push(then);
+                    stack.push(else_);
+                }
+                S::Call { args, .. } => {
+                    for a in args {
+                        match a {
+                            Arg::Float(e) => exprs.push(e),
+                            Arg::Buf { var, range, .. } => {
+                                read.insert(*var);
+                                idents(range, &mut names);
+                            }
+                            Arg::Other(t) => idents(t, &mut names),
+                        }
+                    }
+                }
+                S::Keep(t) => idents(t, &mut names),
+            }
+        }
+    }
+    for e in &f.ret {
+        if !matches!(e, E::Var(_)) {
+            exprs.push(e);
+        }
+    }
+    while let Some(e) = exprs.pop() {
+        match e {
+            E::Var(v) => {
+                read.insert(*v);
+            }
+            E::Load(v, idx, _) => {
+                read.insert(*v);
+                idents(idx, &mut names);
+            }
+            E::Const(t) => idents(t, &mut names),
+            E::Op(_, args, _) => exprs.extend(args),
+            E::Call { args, .. } => {
+                for a in args {
+                    match a {
+                        Arg::Float(e) => exprs.push(e),
+                        Arg::Buf { var, range, .. } => {
+                            read.insert(*var);
+                            idents(range, &mut names);
+                        }
+                        Arg::Other(t) => idents(t, &mut names),
+                    }
+                }
+            }
+        }
+    }
+    (f.vars.iter().enumerate())
+        .filter(|(k, v)| {
+            matches!(v.kind, VKind::Float | VKind::FBuf)
+                && !read.contains(k)
+                && !names.contains(&v.ident.to_string())
+        })
+        .map(|(k, _)| k)
+        .collect()
 }
