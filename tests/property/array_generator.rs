@@ -23,6 +23,8 @@
 //! worst-case bounds of every variable over all loop trips (a statement that could push a
 //! bound past [`LIMIT`], through `exp` or repeated products, is drawn again).
 
+// `generator.rs`'s SplitMix64: the output never depends on a crate version.
+use super::generator::Rng;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -32,33 +34,6 @@ pub const SEED: u64 = 0x51ce_dec0_2026_0010;
 pub const COUNT: usize = 60;
 /// The largest worst-case magnitude any variable may reach.
 const LIMIT: f64 = 100.0;
-
-/// SplitMix64, as in `generator.rs`: the output never depends on a crate version.
-struct Rng(u64);
-
-impl Rng {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..n`.
-    fn below(&mut self, n: usize) -> usize {
-        (self.next_u64() % n as u64) as usize
-    }
-
-    /// True with probability `num / den`.
-    fn chance(&mut self, num: usize, den: usize) -> bool {
-        self.below(den) < num
-    }
-
-    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len())]
-    }
-}
 
 /// Constants: short, positive, far from clippy's approximate-constant list.
 const CONSTS: [f64; 6] = [0.5, 0.25, 0.75, 1.5, 2.0, 1.25];

@@ -22,10 +22,10 @@ pub const SEED: u64 = 0x0dec_0de5_2024_0024;
 pub const COUNT: usize = 120;
 
 /// SplitMix64: a tiny deterministic generator, so the output never depends on a crate version.
-struct Rng(u64);
+pub struct Rng(pub u64);
 
 impl Rng {
-    fn next_u64(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -34,16 +34,16 @@ impl Rng {
     }
 
     /// Uniform in `0..n`.
-    fn below(&mut self, n: usize) -> usize {
+    pub fn below(&mut self, n: usize) -> usize {
         (self.next_u64() % n as u64) as usize
     }
 
     /// True with probability `num / den`.
-    fn chance(&mut self, num: usize, den: usize) -> bool {
+    pub fn chance(&mut self, num: usize, den: usize) -> bool {
         self.below(den) < num
     }
 
-    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+    pub fn pick<T: Copy>(&mut self, items: &[T]) -> T {
         items[self.below(items.len())]
     }
 }
