@@ -206,24 +206,11 @@ fn ba_dual(
     w_err: &mut [f64],
     w_jac: &mut [f64],
 ) {
-    for i in 0..input.p {
-        let [c, pt] = input.obs[i];
-        let w = input.weights[i];
-        dual::project_jacobian(
-            &input.cams[c * ba::CAM_PARAMS..],
-            &input.points[pt * 3..],
-            w,
-            &input.features[i * 2..],
-            &mut reproj[i * 2..],
-            &mut jac[i * 2 * COLS..],
-        );
-        w_err[i] = ba::weight_residual(w);
-        w_jac[i] = -2.0 * w;
-    }
+    ba_jacobian::jacobian_with(input, reproj, jac, w_err, w_jac, dual::project_jacobian);
 }
 
-/// The whole BA Jacobian from `#[differentiable]`'s `ba::project_vjp`: two calls per
-/// observation (one per residual row), each giving a row of 15 partials.
+/// The whole BA Jacobian from `#[differentiable]`'s `ba::project_vjp`, two calls per
+/// observation ([`ba_jacobian::generated_project_jacobian`]).
 fn ba_generated(
     input: &BaInput,
     reproj: &mut [f64],
@@ -231,36 +218,8 @@ fn ba_generated(
     w_err: &mut [f64],
     w_jac: &mut [f64],
 ) {
-    for i in 0..input.p {
-        let [c, pt] = input.obs[i];
-        let w = input.weights[i];
-        let (cam, x) = (&input.cams[c * ba::CAM_PARAMS..], &input.points[pt * 3..]);
-        let feat = &input.features[i * 2..i * 2 + 2];
-        ba::project(cam, x, w, feat, &mut reproj[i * 2..]);
-        for row in 0..2 {
-            let mut cam_bar = [0.0; ba::CAM_PARAMS];
-            let (mut x_bar, mut feat_bar, mut out, mut out_bar) =
-                ([0.0; 3], [0.0; 2], [0.0; 2], [0.0; 2]);
-            out_bar[row] = 1.0;
-            let w_bar = ba::project_vjp(
-                cam,
-                &mut cam_bar,
-                x,
-                &mut x_bar,
-                w,
-                feat,
-                &mut feat_bar,
-                &mut out,
-                &mut out_bar,
-            );
-            let r = &mut jac[(i * 2 + row) * COLS..(i * 2 + row + 1) * COLS];
-            r[..ba::CAM_PARAMS].copy_from_slice(&cam_bar);
-            r[ba::CAM_PARAMS..ba::CAM_PARAMS + 3].copy_from_slice(&x_bar);
-            r[ba::CAM_PARAMS + 3] = w_bar;
-        }
-        w_err[i] = ba::weight_residual(w);
-        w_jac[i] = -2.0 * w;
-    }
+    let block = ba_jacobian::generated_project_jacobian;
+    ba_jacobian::jacobian_with(input, reproj, jac, w_err, w_jac, block);
 }
 
 fn gmm_input(name: &str) -> GmmInput {

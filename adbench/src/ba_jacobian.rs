@@ -198,6 +198,36 @@ pub fn jacobian(
     w_err: &mut [f64],
     w_jac: &mut [f64],
 ) {
+    jacobian_with(input, reproj, reproj_jac, w_err, w_jac, project_jacobian);
+}
+
+/// [`jacobian`] with each observation's residual and 2 x 15 block from `block`, called as
+/// [`project_jacobian`] is: `(cam, x, w, feat, out, jac)`.
+///
+/// # Panics
+///
+/// As [`jacobian`].
+///
+/// ```
+/// use dezero_adbench::{ba_jacobian, data};
+///
+/// let input = data::read_ba(data::data_path("ba1_n49_m7776_p31843.txt")).unwrap();
+/// let p = input.p;
+/// let (mut r, mut j) = (vec![0.0; 2 * p], vec![0.0; 30 * p]);
+/// let (mut we, mut wj) = (vec![0.0; p], vec![0.0; p]);
+/// let block = ba_jacobian::generated_project_jacobian;
+/// ba_jacobian::jacobian_with(&input, &mut r, &mut j, &mut we, &mut wj, block);
+/// assert_eq!(wj[0], -2.0 * input.weights[0]);
+/// ```
+#[track_caller]
+pub fn jacobian_with(
+    input: &BaInput,
+    reproj: &mut [f64],
+    reproj_jac: &mut [f64],
+    w_err: &mut [f64],
+    w_jac: &mut [f64],
+    mut block: impl FnMut(&[f64], &[f64], f64, &[f64], &mut [f64], &mut [f64]),
+) {
     let p = input.p;
     for (name, got, want) in [
         ("reproj", reproj.len(), 2 * p),
@@ -213,15 +243,62 @@ pub fn jacobian(
     for i in 0..p {
         let [c, pt] = input.obs[i];
         let w = input.weights[i];
-        project_jacobian(
+        block(
             &input.cams[c * CAM_PARAMS..],
             &input.points[pt * 3..],
             w,
-            &input.features[i * 2..],
+            &input.features[i * 2..i * 2 + 2],
             &mut reproj[i * 2..],
             &mut reproj_jac[i * 2 * COLS..],
         );
         w_err[i] = weight_residual(w);
         w_jac[i] = weight_residual_derivative(w);
+    }
+}
+
+/// [`project_jacobian`] from what `#[differentiable]` generates for [`crate::ba::project`]:
+/// the residual, then one `project_vjp` call per row of the block, seeded with that row's unit
+/// vector (columns: camera, point, weight, as in [`project_jacobian`]).
+///
+/// ```
+/// use dezero_adbench::ba_jacobian::{generated_project_jacobian, project_jacobian, COLS};
+///
+/// let cam = [0.1, -0.2, 0.3, 0.0, 0.0, 0.0, 2.0, 1.0, 1.0, 0.01, 0.0];
+/// let (x, feat) = ([1.0, 2.0, 4.0], [1.0, 1.0]);
+/// let (mut out, mut jac) = ([0.0; 2], [0.0; 2 * COLS]);
+/// let (mut hand_out, mut hand) = ([0.0; 2], [0.0; 2 * COLS]);
+/// generated_project_jacobian(&cam, &x, 3.0, &feat, &mut out, &mut jac);
+/// project_jacobian(&cam, &x, 3.0, &feat, &mut hand_out, &mut hand);
+/// assert_eq!(out, hand_out);
+/// assert!(jac.iter().zip(&hand).all(|(g, h)| (g - h).abs() <= 1e-12 * (1.0 + h.abs())));
+/// ```
+pub fn generated_project_jacobian(
+    cam: &[f64],
+    x: &[f64],
+    w: f64,
+    feat: &[f64],
+    out: &mut [f64],
+    jac: &mut [f64],
+) {
+    crate::ba::project(cam, x, w, feat, out);
+    for row in 0..2 {
+        let (mut cam_bar, mut x_bar, mut feat_bar) = ([0.0; CAM_PARAMS], [0.0; 3], [0.0; 2]);
+        let (mut scratch, mut seed) = ([0.0; 2], [0.0; 2]);
+        seed[row] = 1.0;
+        let w_bar = crate::ba::project_vjp(
+            cam,
+            &mut cam_bar,
+            x,
+            &mut x_bar,
+            w,
+            feat,
+            &mut feat_bar,
+            &mut scratch,
+            &mut seed,
+        );
+        let r = &mut jac[row * COLS..(row + 1) * COLS];
+        r[..CAM_PARAMS].copy_from_slice(&cam_bar);
+        r[CAM_PARAMS..CAM_PARAMS + 3].copy_from_slice(&x_bar);
+        r[CAM_PARAMS + 3] = w_bar;
     }
 }

@@ -30,34 +30,6 @@ fn residual(feat: [f64; 2], row: usize) -> impl FnMut(&[f64]) -> f64 {
     }
 }
 
-/// The 2 x 15 Jacobian from the pullback `#[differentiable]` generates for [`project`]: one
-/// `project_vjp` call per row, seeded with that row's unit vector.
-fn generated_jacobian(cam: &[f64], x: &[f64], w: f64, feat: [f64; 2]) -> [f64; 2 * COLS] {
-    let mut jac = [0.0; 2 * COLS];
-    for row in 0..2 {
-        let (mut cam_bar, mut x_bar, mut feat_bar) = ([0.0; CAM_PARAMS], [0.0; 3], [0.0; 2]);
-        let mut out = [0.0; 2];
-        let mut out_bar = [0.0; 2];
-        out_bar[row] = 1.0;
-        let w_bar = ba::project_vjp(
-            cam,
-            &mut cam_bar,
-            x,
-            &mut x_bar,
-            w,
-            &feat,
-            &mut feat_bar,
-            &mut out,
-            &mut out_bar,
-        );
-        let r = &mut jac[row * COLS..(row + 1) * COLS];
-        r[..CAM_PARAMS].copy_from_slice(&cam_bar);
-        r[CAM_PARAMS..CAM_PARAMS + 3].copy_from_slice(&x_bar);
-        r[CAM_PARAMS + 3] = w_bar;
-    }
-    jac
-}
-
 /// Checks [`project_jacobian`] at one observation: its residual equals [`project`]'s, and
 /// each of its 30 entries a 4-point difference with a step `1e-4 max(1, |v_c|)` (scaled,
 /// as the inputs range from 1e-3 (k2) to 400 (f)). Tolerance `1e-8 |J| + floor`: the
@@ -72,7 +44,9 @@ fn check_jacobian(cam: &[f64], x: &[f64], w: f64, feat: [f64; 2]) {
         approx::assert_relative_eq!(out[row], want[row], max_relative = 1e-14, epsilon = 1e-14);
     }
     // the generated Jacobian is the hand-written one, to 1e-10 relative (1e-12 absolute)
-    let generated = generated_jacobian(cam, x, w, feat);
+    let (mut generated_out, mut generated) = ([0.0; 2], [0.0; 2 * COLS]);
+    ba_jacobian::generated_project_jacobian(cam, x, w, &feat, &mut generated_out, &mut generated);
+    assert_eq!(generated_out, want);
     for (k, (g, h)) in generated.iter().zip(&jac).enumerate() {
         assert!(
             (g - h).abs() <= 1e-10 * h.abs() + 1e-12,
