@@ -518,21 +518,20 @@ impl Printer<'_> {
 
     /// [`Self::elem`] at the user's expression (an index out of bounds is reported there).
     fn elem_at(&self, v: usize, idx: &TokenStream, sp: Span) -> TokenStream {
-        let i = self.id(v);
-        if self.f.vars[v].cell {
-            quote_spanned!(sp=> *#i)
-        } else {
-            quote_spanned!(sp=> #i[#idx])
-        }
+        self.element(v, self.id(v), idx, sp)
     }
 
     /// `x_bar[idx]`, or `*x_bar`.
     fn bar_elem(&self, v: usize, idx: &TokenStream) -> TokenStream {
-        let b = self.bar(v);
+        self.element(v, self.bar(v), idx, Span::call_site())
+    }
+
+    /// Element `idx` of `buf` (buffer `v` or its shadow): `buf[idx]`, or `*buf` for a `&mut F`.
+    fn element(&self, v: usize, buf: Ident, idx: &TokenStream, sp: Span) -> TokenStream {
         if self.f.vars[v].cell {
-            quote!(*#b)
+            quote_spanned!(sp=> *#buf)
         } else {
-            quote!(#b[#idx])
+            quote_spanned!(sp=> #buf[#idx])
         }
     }
 
