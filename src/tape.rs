@@ -4,6 +4,9 @@
 //! pops it in the reverse sweep. Taking the tape's `Vec` from a pool and giving it back
 //! (emptied, capacity kept) when the pullback returns means a pullback called in a loop
 //! allocates nothing after its first call. Pullbacks that call pullbacks each take their own.
+//! The element types generated code uses (`f64`, `f32`, `bool`) have pools of their own,
+//! found without hashing: a pullback called per observation takes and returns its tape in a
+//! few instructions.
 
 use std::any::{Any, TypeId};
 use std::cell::RefCell;
@@ -14,8 +17,52 @@ use std::ops::{Deref, DerefMut};
 const KEPT: usize = 16;
 
 thread_local! {
-    /// Per element type `T`, a `Vec<Vec<T>>` of idle tapes.
-    static POOL: RefCell<HashMap<TypeId, Box<dyn Any>>> = RefCell::new(HashMap::new());
+    /// Idle `f64` tapes: the common case, found without hashing.
+    static F64: RefCell<Vec<Vec<f64>>> = const { RefCell::new(Vec::new()) };
+    /// Idle `f32` tapes.
+    static F32: RefCell<Vec<Vec<f32>>> = const { RefCell::new(Vec::new()) };
+    /// Idle `bool` tapes (branch directions).
+    static BOOL: RefCell<Vec<Vec<bool>>> = const { RefCell::new(Vec::new()) };
+    /// Per other element type `T` (integer tapes), a `Vec<Vec<T>>` of idle tapes.
+    static OTHER: RefCell<HashMap<TypeId, Box<dyn Any>>> = RefCell::new(HashMap::new());
+}
+
+/// Runs `f` on the thread's list of idle `Vec<T>`s, if the thread still has its pool (during
+/// thread teardown it may be gone). The element types of generated code's tapes have lists
+/// of their own; any other type is looked up by its `TypeId`.
+fn with_idle<T: 'static, R>(f: impl FnOnce(&mut Vec<Vec<T>>) -> R) -> Option<R> {
+    fn typed<U: 'static, T: 'static, R>(
+        pool: &'static std::thread::LocalKey<RefCell<Vec<Vec<U>>>>,
+        f: impl FnOnce(&mut Vec<Vec<T>>) -> R,
+    ) -> Option<R> {
+        pool.try_with(|p| {
+            let mut p = p.borrow_mut();
+            (&mut *p as &mut dyn Any)
+                .downcast_mut::<Vec<Vec<T>>>()
+                .map(f)
+        })
+        .ok()
+        .flatten()
+    }
+    let id = TypeId::of::<T>();
+    if id == TypeId::of::<f64>() {
+        typed(&F64, f)
+    } else if id == TypeId::of::<f32>() {
+        typed(&F32, f)
+    } else if id == TypeId::of::<bool>() {
+        typed(&BOOL, f)
+    } else {
+        OTHER
+            .try_with(|p| {
+                let mut p = p.borrow_mut();
+                let list = p
+                    .entry(id)
+                    .or_insert_with(|| Box::new(Vec::<Vec<T>>::new()));
+                list.downcast_mut::<Vec<Vec<T>>>().map(f)
+            })
+            .ok()
+            .flatten()
+    }
 }
 
 /// A `Vec<T>` from the per-thread pool, returned to it on drop.
@@ -34,18 +81,8 @@ pub struct Tape<T: 'static> {
 impl<T: 'static> Tape<T> {
     /// An empty tape, reusing a pooled `Vec`'s capacity if the thread has one.
     pub fn new() -> Self {
-        let reused = POOL
-            .try_with(|p| {
-                let mut p = p.borrow_mut();
-                let list = p
-                    .get_mut(&TypeId::of::<T>())?
-                    .downcast_mut::<Vec<Vec<T>>>()?;
-                list.pop()
-            })
-            .ok()
-            .flatten();
         Tape {
-            buf: reused.unwrap_or_default(),
+            buf: with_idle(Vec::pop).flatten().unwrap_or_default(),
         }
     }
 }
@@ -63,16 +100,10 @@ impl<T: 'static> Drop for Tape<T> {
             return;
         }
         buf.clear();
-        // During thread teardown the pool may be gone: the buffer is then simply freed.
-        let _ = POOL.try_with(|p| {
-            let mut p = p.borrow_mut();
-            let list = p
-                .entry(TypeId::of::<T>())
-                .or_insert_with(|| Box::new(Vec::<Vec<T>>::with_capacity(KEPT)));
-            if let Some(list) = list.downcast_mut::<Vec<Vec<T>>>() {
-                if list.len() < KEPT {
-                    list.push(buf);
-                }
+        // Without a pool (thread teardown) or with a full one the buffer is simply freed.
+        with_idle(|list: &mut Vec<Vec<T>>| {
+            if list.len() < KEPT {
+                list.push(buf);
             }
         });
     }
@@ -107,5 +138,21 @@ mod tests {
         // nested pullbacks take distinct tapes
         let inner: Tape<f64> = Tape::new();
         assert_eq!(inner.capacity(), 0);
+    }
+
+    #[test]
+    fn every_element_type_has_its_own_pool() {
+        let mut ints: Tape<usize> = Tape::new();
+        ints.extend([1, 2, 3, 4, 5]);
+        let cap = ints.capacity();
+        let mut flags: Tape<bool> = Tape::new();
+        flags.push(true);
+        drop((ints, flags));
+        let floats: Tape<f32> = Tape::new();
+        assert_eq!(floats.capacity(), 0);
+        let again: Tape<usize> = Tape::new();
+        assert_eq!(again.capacity(), cap);
+        let again_flags: Tape<bool> = Tape::new();
+        assert!(again_flags.capacity() >= 1 && again_flags.is_empty());
     }
 }

@@ -292,6 +292,47 @@ fn a_workspace_rewritten_by_a_helper_in_a_loop() {
     assert_eq!(g, vec![8.0, -16.0, 8.0, 48.0]); // 8 x (i + 1)
 }
 
+/// `out[k] += x[k]^2`: reads what `out` held before, so a caller's pullback must give it
+/// back as it was.
+#[differentiable]
+fn add_squares(x: &[f64], out: &mut [f64]) {
+    for k in 0..out.len() {
+        out[k] += x[k] * x[k];
+    }
+}
+
+/// A buffer made just before each call (in a loop, in a branch, at the top): the reverse
+/// sweep fills it again instead of saving it; a second call into the same buffer finds the
+/// first call's results, which are saved.
+#[differentiable]
+fn fresh_buffers(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..2 {
+        let mut acc = [0.0; 2];
+        add_squares(&x[i..], &mut acc);
+        s += acc[0] * acc[1] * x[i];
+    }
+    if x[0] > 0.0 {
+        let mut once = [0.0; 2];
+        add_squares(&x[1..], &mut once);
+        add_squares(&x[2..], &mut once);
+        s += once[0] * once[1];
+    }
+    let mut top = vec![0.0; 2];
+    add_squares(x, &mut top);
+    add_squares(&x[1..], &mut top);
+    s + top[0] * top[1]
+}
+
+#[test]
+fn buffers_made_just_before_a_call_are_filled_again_not_saved() {
+    for x in [[0.5, -1.5, 2.0, 0.25], [-0.5, 1.5, -2.0, 3.0]] {
+        let (v, g) = fresh_buffers_grad(&x);
+        assert_eq!(v, fresh_buffers(&x));
+        assert_grad(&g, &partials(fresh_buffers, &x));
+    }
+}
+
 mod as_a_runtime_node {
     use super::*;
     use dezero::Variable;

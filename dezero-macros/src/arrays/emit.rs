@@ -439,14 +439,18 @@ impl Printer<'_> {
                     quote!(#t.push(#i); #i #op #value;)
                 }
             }
-            S::LocalBuf { var, init } => {
+            S::LocalBuf {
+                var, init, save, ..
+            } => {
                 let i = self.id(*var);
-                if matches!(self.f.vars[*var].decl, Decl::Hoisted) {
+                match (&self.f.vars[*var].decl, save) {
                     // zeroed again each time: what it held is saved first
-                    let tape = self.tape();
-                    quote!(#tape.extend_from_slice(&#i[..]); #i = #init;)
-                } else {
-                    quote!(let mut #i = #init;)
+                    (Decl::Hoisted, Save::Tape) => {
+                        let tape = self.tape();
+                        quote!(#tape.extend_from_slice(&#i[..]); #i = #init;)
+                    }
+                    (Decl::Hoisted, _) => quote!(#i = #init;),
+                    _ => quote!(let mut #i = #init;),
                 }
             }
             S::For {
@@ -484,6 +488,7 @@ impl Printer<'_> {
                         var,
                         range,
                         mutable: true,
+                        known: None,
                         ..
                     } = a
                     {
@@ -766,7 +771,12 @@ impl Printer<'_> {
                 let t = self.var_tape(*var);
                 quote!(#i = #t.pop().unwrap();)
             }
-            S::LocalBuf { var, init } if matches!(self.f.vars[*var].decl, Decl::Hoisted) => {
+            S::LocalBuf {
+                var,
+                init,
+                save: Save::Tape,
+                ..
+            } if matches!(self.f.vars[*var].decl, Decl::Hoisted) => {
                 let (tape, i, at) = (self.tape(), self.id(*var), names::local("at"));
                 let zero = self.f.vars[*var].active.then(|| {
                     let b = self.bar(*var);
@@ -778,6 +788,12 @@ impl Printer<'_> {
                     #tape.truncate(#at);
                     #zero
                 }
+            }
+            S::LocalBuf { var, init, .. }
+                if matches!(self.f.vars[*var].decl, Decl::Hoisted) && self.f.vars[*var].active =>
+            {
+                let b = self.bar(*var);
+                quote!(#b = #init;)
             }
             S::LocalBuf { .. } | S::Keep(_) => quote!(),
             S::For {
@@ -830,6 +846,19 @@ impl Printer<'_> {
                 let mut offset = quote!(#tape.len());
                 for a in args.iter().rev() {
                     if let Arg::Buf {
+                        var,
+                        range,
+                        mutable: true,
+                        known: Some(fill),
+                        ..
+                    } = a
+                    {
+                        // made just before the call: filled again, not saved
+                        let x = self.id(*var);
+                        let r = full(range);
+                        peek.extend(quote!(#x #r.fill(#fill);));
+                        pop.extend(quote!(#x #r.fill(#fill);));
+                    } else if let Arg::Buf {
                         var,
                         range,
                         mutable: true,

@@ -116,6 +116,10 @@ pub enum Arg {
         range: TokenStream,
         mutable: bool,
         span: Span,
+        /// For a `&mut` argument of a call statement: the element every one of its places
+        /// holds before the call, when that is known (a local buffer made just before, in the
+        /// same block). The reverse sweep then fills it with that instead of saving it.
+        known: Option<TokenStream>,
     },
     /// An integer, `bool` or integer-slice argument, as written.
     Other(TokenStream),
@@ -145,7 +149,16 @@ pub enum S {
     },
     /// `let mut v = vec![0.0; n];` or `[0.0; N]`; inside a loop or branch (`[0.0; N]` only)
     /// the buffer is declared at the top and this zeroes it again.
-    LocalBuf { var: V, init: TokenStream },
+    LocalBuf {
+        var: V,
+        init: TokenStream,
+        /// The element of `init` (`0.0`).
+        fill: TokenStream,
+        /// Inside a loop, [`Save::Tape`]: what the previous iteration left is saved before it
+        /// is zeroed again. Elsewhere [`Save::Skip`]: it runs once, over the declaration's
+        /// own zeros.
+        save: Save,
+    },
     For {
         pat: TokenStream,
         lo: TokenStream,

@@ -392,13 +392,18 @@ impl Lower {
                 .insert(names::user(&ident), Binding::View(self.views.len() - 1));
             return Ok(());
         }
-        if let Some(buf) = local_buf(e) {
+        if let Some((buf, fill)) = local_buf(e) {
             if depth > 0 && buf.to_string().starts_with("vec") {
                 return err(l, format!("declare the buffer `{ident}` at the top of the function body, outside loops and branches (`let mut {ident} = vec![0.0; n];`), and overwrite it inside; or make it an array (`[0.0; N]`)"));
             }
             let (var, _) = self.declare(&ident, VKind::FBuf, depth, None)?;
             self.vars[var].init = Some(buf.clone());
-            out.push(S::LocalBuf { var, init: buf });
+            out.push(S::LocalBuf {
+                var,
+                init: buf,
+                fill,
+                save: Save::Tape,
+            });
             return Ok(());
         }
         let ty = match annot.as_ref().and_then(crate::ast::scalar) {
@@ -1201,6 +1206,7 @@ impl Lower {
                 range,
                 mutable,
                 span: sp,
+                known: None,
             });
         }
         if let Some(v) = self.var_of(base) {
@@ -1214,6 +1220,7 @@ impl Lower {
                         range,
                         mutable,
                         span: sp,
+                        known: None,
                     })
                 }
                 VKind::IBuf => return Ok(Arg::Other(a.to_token_stream())),
@@ -1233,14 +1240,16 @@ impl Lower {
     }
 }
 
-/// `vec![0.0; n]` or `[0.0; N]`: the initializer of a local float buffer.
-fn local_buf(e: &syn::Expr) -> Option<TokenStream> {
+/// `vec![0.0; n]` or `[0.0; N]`: the initializer of a local float buffer, and its element.
+fn local_buf(e: &syn::Expr) -> Option<(TokenStream, TokenStream)> {
     match e {
-        syn::Expr::Repeat(r) if is_float_zero(&r.expr) => Some(e.to_token_stream()),
+        syn::Expr::Repeat(r) if is_float_zero(&r.expr) => {
+            Some((e.to_token_stream(), r.expr.to_token_stream()))
+        }
         syn::Expr::Macro(m) if m.mac.path.is_ident("vec") => {
             let t = &m.mac.tokens;
             let inner: syn::ExprRepeat = syn::parse2(quote!([#t])).ok()?;
-            is_float_zero(&inner.expr).then(|| e.to_token_stream())
+            is_float_zero(&inner.expr).then(|| (e.to_token_stream(), inner.expr.to_token_stream()))
         }
         _ => None,
     }

@@ -13,6 +13,10 @@
 //! - A write into a buffer needs no save if every read of the buffer (a load, or a call it is
 //!   passed to) comes after it and shares no loop with it: `out[i] = x[i] - y[i]` (never
 //!   read), `xo[i] = x[i] - c[i]` read by a call after the loop.
+//! - A `&mut` argument of a call needs no save if the buffer was made (`[0.0; N]`,
+//!   `vec![0.0; n]`) just before the call, in the same block: the reverse sweep fills it
+//!   again. A local `[0.0; N]` in a branch outside loops is made once, over its own zeros:
+//!   nothing to save either.
 //! - An integer `n += k` of a constant `k` (a literal, a parameter, a loop index) is undone
 //!   by `n -= k` in the reverse sweep, exactly.
 //! - A loop-local `v = e` (the only assignment of `v`, at the top of a loop's body, every read
@@ -47,6 +51,8 @@ struct Facts {
     int_sets: HashMap<String, Vec<Pos>>,
     /// The last order of each container's body.
     ends: HashMap<usize, usize>,
+    /// Per local buffer: where it is made (zeroed), with its element.
+    made: HashMap<usize, Vec<(Pos, TokenStream)>>,
 }
 
 /// Sets [`Save`] on every assignment of `f`.
@@ -145,8 +151,10 @@ impl Walk<'_> {
                         }
                     }
                 }
-                S::LocalBuf { var, .. } => {
+                S::LocalBuf { var, fill, .. } => {
                     self.facts.writes.entry(*var).or_default().push(pos.clone());
+                    let made = self.facts.made.entry(*var).or_default();
+                    made.push((pos.clone(), fill.clone()));
                 }
                 S::Keep(_) => {}
             }
@@ -253,6 +261,26 @@ fn decide(
             } if matches!(op.to_string().as_str(), "+=" | "-=") && constant(value, facts) => {
                 *save = Save::Invert;
             }
+            S::LocalBuf { save, .. } => {
+                *save = if around.iter().any(|(_, is_loop)| *is_loop) {
+                    Save::Tape
+                } else {
+                    Save::Skip
+                };
+            }
+            S::Call { args, .. } => {
+                for a in args {
+                    if let Arg::Buf {
+                        var,
+                        mutable: true,
+                        known,
+                        ..
+                    } = a
+                    {
+                        *known = known_before(*var, &pos, facts);
+                    }
+                }
+            }
             S::For { body, .. } => {
                 around.push((*next_id, true));
                 *next_id += 1;
@@ -272,6 +300,20 @@ fn decide(
             _ => {}
         }
     }
+}
+
+/// The element every place of buffer `b` holds at `at`, if the last write before `at` made
+/// the buffer (`[0.0; N]`, `vec![0.0; n]`) in the same block: each time `at` runs, that
+/// write ran just before.
+fn known_before(b: usize, at: &Pos, facts: &Facts) -> Option<TokenStream> {
+    let writes = facts.writes.get(&b)?;
+    let last = writes
+        .iter()
+        .filter(|w| w.order < at.order)
+        .max_by_key(|w| w.order)?;
+    let made = facts.made.get(&b)?;
+    let (pos, fill) = made.iter().find(|(p, _)| p.order == last.order)?;
+    (pos.around == at.around).then(|| fill.clone())
 }
 
 /// Whether integer tokens read only literals and variables nothing assigns (parameters, loop

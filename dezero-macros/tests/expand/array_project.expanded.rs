@@ -38,19 +38,16 @@ fn project_vjp(
     out: &mut [f64],
     out_bar: &mut [f64],
 ) -> f64 {
-    let mut tape: ::dezero::__private::Tape<f64> = ::dezero::__private::Tape::new();
     let mut xo = [0.0; 3];
     for i in 0..3 {
         xo[i] = x[i] - cam[C_IDX + i];
     }
     let mut xcam = [0.0; 3];
-    tape.extend_from_slice(&xcam[..]);
     rodrigues_rotate_point(&cam[ROT_IDX..], &xo[..], &mut xcam[..]);
     let mut p = [0.0; 2];
     p[0] = xcam[0] / xcam[2];
     p[1] = xcam[1] / xcam[2];
     let mut pd = [0.0; 2];
-    tape.extend_from_slice(&pd[..]);
     radial_distort(&cam[RAD_IDX..], &p[..], &mut pd[..]);
     let mut w_bar: f64 = 0.0;
     let mut xo_bar = [0.0; 3];
@@ -76,9 +73,7 @@ fn project_vjp(
         cam_bar[F_IDX] += t3_bar * t1;
     }
     {
-        let n = pd[..].len();
-        let at = tape.len() - n;
-        pd[..].copy_from_slice(&tape[at..at + n]);
+        pd[..].fill(0.0);
     }
     radial_distort_vjp(
         &cam[RAD_IDX..],
@@ -88,9 +83,7 @@ fn project_vjp(
         &mut pd[..],
         &mut pd_bar[..],
     );
-    let at = tape.len() - pd[..].len();
-    pd[..].copy_from_slice(&tape[at..]);
-    tape.truncate(at);
+    pd[..].fill(0.0);
     let t9_bar = p_bar[1];
     p_bar[1] = 0.0;
     let t10: f64 = xcam[1];
@@ -106,9 +99,7 @@ fn project_vjp(
     xcam_bar[0] += t13_bar * t15.recip();
     xcam_bar[2] -= t13_bar * (t16 / t15);
     {
-        let n = xcam[..].len();
-        let at = tape.len() - n;
-        xcam[..].copy_from_slice(&tape[at..at + n]);
+        xcam[..].fill(0.0);
     }
     rodrigues_rotate_point_vjp(
         &cam[ROT_IDX..],
@@ -118,9 +109,7 @@ fn project_vjp(
         &mut xcam[..],
         &mut xcam_bar[..],
     );
-    let at = tape.len() - xcam[..].len();
-    xcam[..].copy_from_slice(&tape[at..]);
-    tape.truncate(at);
+    xcam[..].fill(0.0);
     for i in (0..3).rev() {
         let t17_bar = xo_bar[i];
         xo_bar[i] = 0.0;
