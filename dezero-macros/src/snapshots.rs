@@ -92,4 +92,5 @@ cases!(
     array_qtimesx,
     array_overwrite,
     array_project,
+    zz_rod,
 );

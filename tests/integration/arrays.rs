@@ -303,7 +303,7 @@ fn add_squares(x: &[f64], out: &mut [f64]) {
 
 /// A buffer made just before each call (in a loop, in a branch, at the top): the reverse
 /// sweep fills it again instead of saving it; a second call into the same buffer finds the
-/// first call's results, which are saved.
+/// first call's results, which are saved. The floats of the branch are not saved either.
 #[differentiable]
 fn fresh_buffers(x: &[f64]) -> f64 {
     let mut s = 0.0;
@@ -316,7 +316,10 @@ fn fresh_buffers(x: &[f64]) -> f64 {
         let mut once = [0.0; 2];
         add_squares(&x[1..], &mut once);
         add_squares(&x[2..], &mut once);
-        s += once[0] * once[1];
+        // floats declared in a branch: their `let`s overwrite nothing the reverse sweep needs
+        let t = x[3].sin();
+        let u = t * t.cos();
+        s += once[0] * once[1] * u;
     }
     let mut top = vec![0.0; 2];
     add_squares(x, &mut top);

@@ -16,7 +16,7 @@
 //! - A `&mut` argument of a call needs no save if the buffer was made (`[0.0; N]`,
 //!   `vec![0.0; n]`) just before the call, in the same block: the reverse sweep fills it
 //!   again. A local `[0.0; N]` in a branch outside loops is made once, over its own zeros:
-//!   nothing to save either.
+//!   nothing to save either; so is the `let` of a float there.
 //! - An integer `n += k` of a constant `k` (a literal, a parameter, a loop index) is undone
 //!   by `n -= k` in the reverse sweep, exactly.
 //! - A loop-local `v = e` (the only assignment of `v`, at the top of a loop's body, every read
@@ -76,7 +76,7 @@ pub fn plan(f: &mut AFn) {
     let mut order = 0;
     let mut around = Vec::new();
     let mut next_id = 0;
-    decide(&mut f.body, &facts, &mut order, &mut around, &mut next_id);
+    decide(&mut f.body, &f.vars, &facts, &mut order, &mut around, &mut next_id);
     f.unread = unread(f);
 }
 
@@ -226,6 +226,7 @@ fn common(a: &Pos, b: &Pos) -> Vec<(usize, bool)> {
 
 fn decide(
     stmts: &mut [S],
+    vars: &[Var],
     facts: &Facts,
     order: &mut usize,
     around: &mut Vec<(usize, bool)>,
@@ -249,6 +250,8 @@ fn decide(
                     *save = Save::Skip;
                 } else if *upd == Upd::Set && recomputable(*v, value, &pos, facts) {
                     *save = Save::Recompute;
+                } else if *upd == Upd::Set && first_let_outside_loops(*v, vars, &pos, facts) {
+                    *save = Save::Skip;
                 }
             }
             S::Set {
@@ -284,22 +287,31 @@ fn decide(
             S::For { body, .. } => {
                 around.push((*next_id, true));
                 *next_id += 1;
-                decide(body, facts, order, around, next_id);
+                decide(body, vars, facts, order, around, next_id);
                 around.pop();
             }
             S::If { then, else_, .. } => {
                 around.push((*next_id, false));
                 *next_id += 1;
-                decide(then, facts, order, around, next_id);
+                decide(then, vars, facts, order, around, next_id);
                 around.pop();
                 around.push((*next_id, false));
                 *next_id += 1;
-                decide(else_, facts, order, around, next_id);
+                decide(else_, vars, facts, order, around, next_id);
                 around.pop();
             }
             _ => {}
         }
     }
+}
+
+/// Whether `at` is the `let` of a variable declared in a branch (hoisted), outside loops: it
+/// overwrites only the declaration's zero, which nothing can read.
+fn first_let_outside_loops(v: usize, vars: &[Var], at: &Pos, facts: &Facts) -> bool {
+    let first = facts.sets.get(&v).and_then(|s| s.iter().map(|(p, _)| p.order).min());
+    matches!(vars[v].decl, super::ir::Decl::Hoisted)
+        && first == Some(at.order)
+        && !at.around.iter().any(|(_, is_loop)| *is_loop)
 }
 
 /// The element every place of buffer `b` holds at `at`, if the last write before `at` made
