@@ -92,5 +92,5 @@ cases!(
     array_qtimesx,
     array_overwrite,
     array_project,
-    zz_rod,
+    array_rodrigues,
 );

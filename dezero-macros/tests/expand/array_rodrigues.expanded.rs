@@ -1,5 +1,5 @@
 
-pub fn rodrigues_rotate_point(rot: &[f64], pt: &[f64], out: &mut [f64]) {
+fn rodrigues_rotate_point(rot: &[f64], pt: &[f64], out: &mut [f64]) {
     let sqtheta = rot[0] * rot[0] + rot[1] * rot[1] + rot[2] * rot[2];
     if sqtheta != 0.0 {
         let theta = sqtheta.sqrt();
@@ -36,7 +36,7 @@ pub fn rodrigues_rotate_point(rot: &[f64], pt: &[f64], out: &mut [f64]) {
     clippy::suboptimal_flops,
     clippy::too_many_lines
 )]
-pub fn rodrigues_rotate_point_vjp(
+fn rodrigues_rotate_point_vjp(
     rot: &[f64],
     rot_bar: &mut [f64],
     pt: &[f64],

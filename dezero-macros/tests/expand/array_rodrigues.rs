@@ -1,6 +1,5 @@
-use dezero::differentiable;
 #[differentiable]
-pub fn rodrigues_rotate_point(rot: &[f64], pt: &[f64], out: &mut [f64]) {
+fn rodrigues_rotate_point(rot: &[f64], pt: &[f64], out: &mut [f64]) {
     let sqtheta = rot[0] * rot[0] + rot[1] * rot[1] + rot[2] * rot[2];
     if sqtheta != 0.0 {
         let theta = sqtheta.sqrt();
