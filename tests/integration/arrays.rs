@@ -336,6 +336,37 @@ fn buffers_made_just_before_a_call_are_filled_again_not_saved() {
     }
 }
 
+/// Values a variable already holds, taken from it by the reverse sweep (`let c = t.cos()`
+/// gives `d/dt sin t = c`), and the places where that would be wrong: a variable of a branch
+/// the use is outside of, a buffer written after, an integer that changes.
+#[differentiable]
+fn held_values(x: &[f64], k: usize) -> f64 {
+    let mut s = 0.0;
+    let t = x[0] * x[1];
+    let c = t.cos();
+    s += t.sin() * c;
+    if x[0] > 0.0 {
+        let r = x[2].sqrt();
+        s += r * x[2].sqrt().ln();
+    }
+    // outside the branch `r` may be 0: sqrt(x[2]) is computed again
+    s += x[2].sqrt().exp();
+    for i in 0..2 {
+        s += x[k + i].exp() * t.sin();
+    }
+    s
+}
+
+#[test]
+fn values_held_by_variables_are_reused_only_where_certain() {
+    for x in [[0.5, -1.5, 2.0, 0.25], [-0.5, 1.5, 3.0, 0.75]] {
+        let f = |v: &[f64]| held_values(v, 1);
+        let (v, g) = held_values_grad(&x, 1);
+        assert_eq!(v, f(&x));
+        assert_grad(&g, &partials(f, &x));
+    }
+}
+
 mod as_a_runtime_node {
     use super::*;
     use dezero::Variable;

@@ -8,6 +8,7 @@
 //! reads them. Which overwritten values are saved is decided before printing (`plan`).
 
 use super::ir::{AFn, Arg, Decl, Place, Save, Upd, VKind, E, S};
+use super::reuse::{BlockId, Reuse};
 use super::sig::{Kind, Sig};
 use crate::ast::Scalar;
 use crate::ir::{Inst, Op, Operand, Program, VarInfo};
@@ -49,6 +50,8 @@ pub fn expansion(sig: &Sig, f: &AFn, item: &syn::ItemFn) -> TokenStream {
         conds: Cell::new(0),
         uses: Uses::default(),
         skip_unread: Cell::new(false),
+        reuse: Reuse::of(f),
+        path: RefCell::new(Vec::new()),
     };
     let forward = pr.block(&f.body, 0);
     // `_vjp` returns no value: the forward code of what nothing reads goes (`AFn::unread`).
@@ -258,6 +261,10 @@ struct Printer<'a> {
     /// Whether the forward code being printed (`_vjp`'s) leaves out the assignments of
     /// [`AFn::unread`] variables and buffers.
     skip_unread: Cell<bool>,
+    /// The variables that hold values the reverse sweep would compute again.
+    reuse: Reuse<'a>,
+    /// The blocks around the statement the reverse sweep is printing.
+    path: RefCell<Vec<BlockId>>,
 }
 
 impl Printer<'_> {
@@ -694,20 +701,24 @@ impl Printer<'_> {
     /// The reverse sweep: the result's adjoint from `seed`, then the statements backwards.
     fn reverse(&self, seed: &[TokenStream]) -> TokenStream {
         let mut out = TokenStream::new();
+        self.path.borrow_mut().push(self.f.body.as_ptr());
         for (k, e) in self.f.ret.iter().enumerate() {
             out.extend(self.adjoint_of(e, Term::Seed(k), seed));
         }
+        self.path.borrow_mut().pop();
         out.extend(self.rblock(&self.f.body, 0, seed));
         out
     }
 
     fn rblock(&self, stmts: &[S], depth: usize, seed: &[TokenStream]) -> TokenStream {
         let mut parts = Vec::new();
+        self.path.borrow_mut().push(stmts.as_ptr());
         for (k, s) in stmts.iter().enumerate().rev() {
             // A top-level `if`'s condition is still in scope as `c<n>`, `n` counting them.
             let cond = count_conds(&stmts[..k]);
             parts.push(self.rstmt(s, depth, seed, cond));
         }
+        self.path.borrow_mut().pop();
         quote!(#(#parts)*)
     }
 
@@ -1061,13 +1072,17 @@ impl Printer<'_> {
                 }
             }
         }
-        // Recompute what the coefficients read, and what that needs.
+        // Recompute what the coefficients read, and what that needs; or take it from a
+        // variable that holds it (`reuse`).
         let mut need: BTreeSet<usize> = BTreeSet::new();
+        let mut held: HashMap<usize, usize> = HashMap::new();
         for n in order.iter().rev() {
             let id = ids[&(*n as *const E)];
             if read.contains(&id) || need.contains(&id) {
                 need.insert(id);
-                if let E::Op(_, args, _) = n {
+                if let Some(v) = self.reuse.holding(n, &self.path.borrow()) {
+                    held.insert(id, v);
+                } else if let E::Op(_, args, _) = n {
                     for a in args {
                         if let Some(c) = ids.get(&(a as *const E)) {
                             need.insert(*c);
@@ -1086,6 +1101,10 @@ impl Printer<'_> {
                 }
                 let t = p.vars[id].ident();
                 let value = match n {
+                    _ if held.contains_key(&id) => {
+                        let v = self.id(held[&id]);
+                        quote!(#v)
+                    }
                     E::Load(v, idx, sp) => self.elem_at(*v, idx, *sp),
                     E::Op(op, args, sp) => {
                         let ops: Vec<TokenStream> = args
@@ -1100,7 +1119,10 @@ impl Printer<'_> {
                 out.extend(quote!(let #t: #float = #value;));
             }
         }
-        let term = |t: &Term| crate::emit::term(&self.prog.borrow(), t, seeds);
+        let nodes: HashMap<usize, &E> =
+            order.iter().map(|n| (ids[&(*n as *const E)], *n)).collect();
+        let term =
+            |t: &Term| crate::emit::term(&self.prog.borrow(), &self.reused(t, &nodes), seeds);
         for l in lines {
             match l {
                 Line::Add(target, neg, t) => {
@@ -1127,6 +1149,44 @@ impl Printer<'_> {
             }
         }
         out
+    }
+
+    /// `t` with each `x.f()` that a variable holds (`reuse`) replaced by that variable.
+    /// `nodes`: the expression's nodes by temporary.
+    fn reused(&self, t: &Term, nodes: &HashMap<usize, &E>) -> Term {
+        let map = |t: &Term| self.reused(t, nodes);
+        match t {
+            Term::Method(recv, name, args, _) if args.is_empty() => {
+                let held = match &**recv {
+                    Term::Val(Operand::Var(x)) if *x < self.base_len => {
+                        let path = self.path.borrow();
+                        self.reuse
+                            .holding_method(&name.to_string(), &E::Var(*x), &path)
+                    }
+                    Term::Val(Operand::Var(x)) => nodes.get(x).and_then(|n| {
+                        let path = self.path.borrow();
+                        self.reuse.holding_method(&name.to_string(), n, &path)
+                    }),
+                    _ => None,
+                };
+                match held {
+                    Some(v) => Term::Val(Operand::Var(v)),
+                    None => t.clone(),
+                }
+            }
+            Term::Bin(l, op, r, sp) => Term::Bin(Box::new(map(l)), *op, Box::new(map(r)), *sp),
+            Term::Neg(x, sp) => Term::Neg(Box::new(map(x)), *sp),
+            Term::Paren(x, sp) => Term::Paren(Box::new(map(x)), *sp),
+            Term::Prod(xs) => Term::Prod(xs.iter().map(map).collect()),
+            Term::Method(recv, name, args, sp) => Term::Method(
+                Box::new(map(recv)),
+                name.clone(),
+                args.iter().map(map).collect(),
+                *sp,
+            ),
+            Term::Call(f, args, sp) => Term::Call(f.clone(), args.iter().map(map).collect(), *sp),
+            other => other.clone(),
+        }
     }
 
     /// Gives every node of `e` but variables and constants a temporary, children first.

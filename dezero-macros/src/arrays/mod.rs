@@ -3,7 +3,9 @@
 //! A function with a slice or array parameter takes this path: its signature is read by
 //! [`sig`], its body lowered into the place-based IR of [`ir`] by [`lower`], and [`emit`]
 //! prints `<fn>_grad` and `<fn>_vjp`. The derivative of every primitive comes from the one
-//! table, `crate::primitives::partials`, as in the scalar path.
+//! table, `crate::primitives::partials`, as in the scalar path. Before printing, [`plan`]
+//! decides what the tape saves and [`reuse`] which values the reverse sweep takes from
+//! variables instead of computing them again.
 //!
 //! The generated API (Enzyme's `Duplicated` convention):
 //! - `f_vjp(params.., seed)`: after each float slice parameter `x` comes its shadow
@@ -21,6 +23,7 @@ pub mod ir;
 mod lower;
 mod op;
 mod plan;
+mod reuse;
 pub mod sig;
 
 use proc_macro2::TokenStream;

@@ -76,7 +76,14 @@ pub fn plan(f: &mut AFn) {
     let mut order = 0;
     let mut around = Vec::new();
     let mut next_id = 0;
-    decide(&mut f.body, &f.vars, &facts, &mut order, &mut around, &mut next_id);
+    decide(
+        &mut f.body,
+        &f.vars,
+        &facts,
+        &mut order,
+        &mut around,
+        &mut next_id,
+    );
     f.unread = unread(f);
 }
 
@@ -308,7 +315,10 @@ fn decide(
 /// Whether `at` is the `let` of a variable declared in a branch (hoisted), outside loops: it
 /// overwrites only the declaration's zero, which nothing can read.
 fn first_let_outside_loops(v: usize, vars: &[Var], at: &Pos, facts: &Facts) -> bool {
-    let first = facts.sets.get(&v).and_then(|s| s.iter().map(|(p, _)| p.order).min());
+    let first = facts
+        .sets
+        .get(&v)
+        .and_then(|s| s.iter().map(|(p, _)| p.order).min());
     matches!(vars[v].decl, super::ir::Decl::Hoisted)
         && first == Some(at.order)
         && !at.around.iter().any(|(_, is_loop)| *is_loop)

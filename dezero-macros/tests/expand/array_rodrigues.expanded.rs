@@ -147,17 +147,17 @@ fn rodrigues_rotate_point_vjp(
         w_bar = [0.0; 3];
         let t26_bar = theta_inverse_bar;
         theta_inverse_bar = 0.0;
-        let t27: f64 = 1.0 / theta;
+        let t27: f64 = theta_inverse;
         theta_bar -= t26_bar * (t27 / theta);
         let t28_bar = sintheta_bar;
         sintheta_bar = 0.0;
-        theta_bar += t28_bar * theta.cos();
+        theta_bar += t28_bar * costheta;
         let t30_bar = costheta_bar;
         costheta_bar = 0.0;
-        theta_bar -= t30_bar * theta.sin();
+        theta_bar -= t30_bar * sintheta;
         let t32_bar = theta_bar;
         theta_bar = 0.0;
-        let t33: f64 = sqtheta.sqrt();
+        let t33: f64 = theta;
         sqtheta_bar += t32_bar * (0.5 / t33);
     } else {
         for i in (0..3).rev() {
