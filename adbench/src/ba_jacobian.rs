@@ -27,6 +27,7 @@
 
 use crate::ba::{weight_residual, CAM_PARAMS, C_IDX, F_IDX, RAD_IDX, ROT_IDX, X0_IDX};
 use crate::data::BaInput;
+use std::cell::RefCell;
 
 /// Columns of one observation's Jacobian: 11 camera numbers, 3 point coordinates, 1 weight.
 ///
@@ -257,8 +258,10 @@ pub fn jacobian_with(
 }
 
 /// [`project_jacobian`] from what `#[differentiable]` generates for [`crate::ba::project`]:
-/// the residual, then one `project_vjp` call per row of the block, seeded with that row's unit
-/// vector (columns: camera, point, weight, as in [`project_jacobian`]).
+/// its split pullback. `project_vjp_fwd` computes the residual once and records what the
+/// reverse sweep needs; `project_vjp_rev` then pulls back each row's unit seed from that
+/// record (a copy of it for the first row) (columns: camera, point, weight, as in [`project_jacobian`]). The records
+/// live in per-thread buffers, so a call allocates nothing once the thread has made them.
 ///
 /// ```
 /// use dezero_adbench::ba_jacobian::{generated_project_jacobian, project_jacobian, COLS};
@@ -280,25 +283,43 @@ pub fn generated_project_jacobian(
     out: &mut [f64],
     jac: &mut [f64],
 ) {
-    crate::ba::project(cam, x, w, feat, out);
-    for row in 0..2 {
-        let (mut cam_bar, mut x_bar, mut feat_bar) = ([0.0; CAM_PARAMS], [0.0; 3], [0.0; 2]);
-        let (mut scratch, mut seed) = ([0.0; 2], [0.0; 2]);
-        seed[row] = 1.0;
-        let w_bar = crate::ba::project_vjp(
-            cam,
-            &mut cam_bar,
-            x,
-            &mut x_bar,
-            w,
-            feat,
-            &mut feat_bar,
-            &mut scratch,
-            &mut seed,
-        );
-        let r = &mut jac[row * COLS..(row + 1) * COLS];
-        r[..CAM_PARAMS].copy_from_slice(&cam_bar);
-        r[CAM_PARAMS..CAM_PARAMS + 3].copy_from_slice(&x_bar);
-        r[CAM_PARAMS + 3] = w_bar;
+    thread_local! {
+        /// The forward half's record, and the copy a reverse half consumes.
+        static RECORDS: RefCell<(Vec<f64>, Vec<f64>)> = const { RefCell::new((Vec::new(), Vec::new())) };
     }
+    RECORDS.with(|r| {
+        let (record, tape) = &mut *r.borrow_mut();
+        record.clear();
+        crate::ba::project_vjp_fwd(cam, x, w, feat, out, record);
+        for row in 0..2 {
+            // row 0 consumes a copy of the record, row 1 the record itself
+            let tape = if row == 0 {
+                tape.clear();
+                tape.extend_from_slice(record);
+                &mut *tape
+            } else {
+                &mut *record
+            };
+            let (mut cam_bar, mut x_bar, mut feat_bar) = ([0.0; CAM_PARAMS], [0.0; 3], [0.0; 2]);
+            // `out`'s contents after a reverse half are unspecified: it gets a scratch copy
+            let (mut scratch, mut seed) = ([0.0; 2], [0.0; 2]);
+            seed[row] = 1.0;
+            let w_bar = crate::ba::project_vjp_rev(
+                cam,
+                &mut cam_bar,
+                x,
+                &mut x_bar,
+                w,
+                feat,
+                &mut feat_bar,
+                &mut scratch,
+                &mut seed,
+                tape,
+            );
+            let r = &mut jac[row * COLS..(row + 1) * COLS];
+            r[..CAM_PARAMS].copy_from_slice(&cam_bar);
+            r[CAM_PARAMS..CAM_PARAMS + 3].copy_from_slice(&x_bar);
+            r[CAM_PARAMS + 3] = w_bar;
+        }
+    });
 }

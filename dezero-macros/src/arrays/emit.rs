@@ -7,9 +7,10 @@
 //! of an assignment's expression are recomputed there, once each, only where a derivative
 //! reads them. Which overwritten values are saved is decided before printing (`plan`).
 
-use super::ir::{AFn, Arg, Decl, Place, Save, Upd, VKind, E, S};
+use super::ir::{idents, AFn, Arg, Decl, Place, Save, Upd, VKind, E, S};
 use super::reuse::{BlockId, Reuse};
 use super::sig::{Kind, Sig};
+use super::split;
 use crate::ast::Scalar;
 use crate::ir::{Inst, Op, Operand, Program, VarInfo};
 use crate::reverse::term::{BinOp, Term};
@@ -17,7 +18,7 @@ use crate::{names, primitives};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{quote, quote_spanned};
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// The two generated functions.
 pub fn expansion(sig: &Sig, f: &AFn, item: &syn::ItemFn) -> TokenStream {
@@ -52,6 +53,7 @@ pub fn expansion(sig: &Sig, f: &AFn, item: &syn::ItemFn) -> TokenStream {
         skip_unread: Cell::new(false),
         reuse: Reuse::of(f),
         path: RefCell::new(Vec::new()),
+        tape_param: Cell::new(false),
     };
     let forward = pr.block(&f.body, 0);
     // `_vjp` returns no value: the forward code of what nothing reads goes (`AFn::unread`).
@@ -113,6 +115,15 @@ pub fn expansion(sig: &Sig, f: &AFn, item: &syn::ItemFn) -> TokenStream {
             #vjp_val
         }
     };
+    let halves = (!sig.returns).then(|| {
+        let parts = Halves {
+            rev: &rev_vjp,
+            bars: &bars_vjp,
+            val: &vjp_val,
+            ret: &vjp_ret,
+        };
+        pr.halves(sig, item, &parts)
+    });
     let grad_fn = (sig.returns && sig.ret_len.is_none()).then(|| {
         let one = [quote!(1.0)];
         let rev = pr.reverse(&one);
@@ -143,7 +154,16 @@ pub fn expansion(sig: &Sig, f: &AFn, item: &syn::ItemFn) -> TokenStream {
             }
         }
     });
-    quote!(#grad_fn #vjp_fn)
+    quote!(#grad_fn #vjp_fn #halves)
+}
+
+/// What `_vjp_rev` takes from `_vjp`: its reverse sweep, adjoint declarations, returned
+/// gradients and their type.
+struct Halves<'t> {
+    rev: &'t TokenStream,
+    bars: &'t TokenStream,
+    val: &'t TokenStream,
+    ret: &'t TokenStream,
 }
 
 /// `f_vjp`'s parameters: `f`'s, each float slice followed by its shadow, then the seed.
@@ -206,11 +226,26 @@ pub fn stubs(sig: &Sig, item: &syn::ItemFn) -> TokenStream {
             #vis fn #name(#(#params),*) -> (#float, #gty) { ::core::unreachable!() }
         }
     });
+    let halves = (!sig.returns).then(|| {
+        let (fwd, rev) = (split::fwd_name(vjp), split::rev_name(vjp));
+        let tape = names::local("tape");
+        quote! {
+            #[doc(hidden)]
+            #allow
+            #[allow(clippy::ptr_arg)]
+            #vis fn #fwd(#(#params,)* #tape: &mut ::std::vec::Vec<#float>) { ::core::unreachable!() }
+            #[doc(hidden)]
+            #allow
+            #[allow(clippy::ptr_arg)]
+            #vis fn #rev(#(#vparams,)* #tape: &mut ::std::vec::Vec<#float>) #vret { ::core::unreachable!() }
+        }
+    });
     quote! {
         #grad
         #[doc(hidden)]
         #allow
         #vis fn #vjp(#(#vparams),*) #vret { ::core::unreachable!() }
+        #halves
     }
 }
 
@@ -265,6 +300,8 @@ struct Printer<'a> {
     reuse: Reuse<'a>,
     /// The blocks around the statement the reverse sweep is printing.
     path: RefCell<Vec<BlockId>>,
+    /// Printing a split half (`split`): the tape is its parameter, not a local.
+    tape_param: Cell<bool>,
 }
 
 impl Printer<'_> {
@@ -313,7 +350,7 @@ impl Printer<'_> {
                 _ => quote!(let mut #i = ::core::default::Default::default();),
             });
         }
-        if self.uses.tape.get() {
+        if self.uses.tape.get() && !self.tape_param.get() {
             let t = names::local("tape");
             out.extend(quote!(let mut #t: ::dezero::__private::Tape<#float> = ::dezero::__private::Tape::new();));
         }
@@ -487,7 +524,11 @@ impl Printer<'_> {
                 quote!(let #c: bool = #cond; if #c { #then } #els #save)
             }
             S::Call {
-                func, args, span, ..
+                func,
+                vjp,
+                args,
+                span,
+                ..
             } => {
                 let mut saves = TokenStream::new();
                 for a in args {
@@ -505,8 +546,16 @@ impl Printer<'_> {
                         saves.extend(quote!(#tape.extend_from_slice(&#x #r);));
                     }
                 }
+                let active = args.iter().any(|a| a.active(&self.f.vars));
                 let args = args.iter().map(|a| self.arg(a));
-                quote_spanned!(*span=> #saves #func(#(#args),*);)
+                if active {
+                    // the callee's forward half records what its reverse half needs
+                    let tape = self.tape();
+                    let (fwd, _) = split::paths(vjp);
+                    quote_spanned!(*span=> #saves #fwd(#(#args,)* &mut *#tape);)
+                } else {
+                    quote_spanned!(*span=> #saves #func(#(#args),*);)
+                }
             }
             S::Keep(t) => t.clone(),
         }
@@ -848,56 +897,50 @@ impl Printer<'_> {
             S::Call {
                 vjp, args, span, ..
             } => {
-                // The `&mut` arguments as they were before the call: for the pullback, which
-                // runs the callee again, and for what comes before (the pullback may leave its
-                // buffers holding the callee's results). Saved last first.
-                let (mut peek, mut pop) = (TokenStream::new(), TokenStream::new());
+                // The `&mut` arguments as they were before the call, for what comes before
+                // (the reverse half leaves them unspecified). Saved last first.
+                let mut pop = TokenStream::new();
                 let tape = names::local("tape");
                 let at = names::local("at");
-                let mut offset = quote!(#tape.len());
                 for a in args.iter().rev() {
-                    if let Arg::Buf {
-                        var,
-                        range,
-                        mutable: true,
-                        known: Some(fill),
-                        ..
-                    } = a
-                    {
-                        // made just before the call: filled again, not saved
-                        let x = self.id(*var);
-                        let r = full(range);
-                        peek.extend(quote!(#x #r.fill(#fill);));
-                        pop.extend(quote!(#x #r.fill(#fill);));
-                    } else if let Arg::Buf {
-                        var,
-                        range,
-                        mutable: true,
-                        ..
-                    } = a
-                    {
-                        self.tape();
-                        let x = self.id(*var);
-                        let r = full(range);
-                        let n = names::local("n");
-                        peek.extend(quote! {
-                            let #n = #x #r.len();
-                            let #at = #offset - #n;
-                            #x #r.copy_from_slice(&#tape[#at..#at + #n]);
-                        });
-                        offset = quote!(#at);
-                        pop.extend(quote! {
-                            let #at = #tape.len() - #x #r.len();
-                            #x #r.copy_from_slice(&#tape[#at..]);
-                            #tape.truncate(#at);
-                        });
+                    match a {
+                        Arg::Buf {
+                            var,
+                            range,
+                            mutable: true,
+                            known: Some(fill),
+                            ..
+                        } => {
+                            // made just before the call: filled again, not saved
+                            let (x, r) = (self.id(*var), full(range));
+                            pop.extend(quote!(#x #r.fill(#fill);));
+                        }
+                        Arg::Buf {
+                            var,
+                            range,
+                            mutable: true,
+                            ..
+                        } => {
+                            self.tape();
+                            let (x, r) = (self.id(*var), full(range));
+                            pop.extend(quote! {
+                                let #at = #tape.len() - #x #r.len();
+                                #x #r.copy_from_slice(&#tape[#at..]);
+                                #tape.truncate(#at);
+                            });
+                        }
+                        _ => {}
                     }
                 }
                 if !args.iter().any(|a| a.active(&self.f.vars)) {
                     return pop;
                 }
-                let call = self.vjp_call(vjp, args, None, *span, seed);
-                quote!({ #peek } #call #pop)
+                // the callee's reverse half pops what its forward half recorded; then the
+                // buffers are given back as they were before the call
+                let tape = self.tape();
+                let (_, rev) = split::paths(vjp);
+                let call = self.vjp_call(&rev, args, Some(quote!(&mut *#tape)), *span, seed);
+                quote!(#call #pop)
             }
         }
     }
@@ -964,6 +1007,156 @@ impl Printer<'_> {
             out.extend(self.adjoint_of(e, Term::Bar(t), seed));
         }
         out
+    }
+
+    /// `f_vjp_fwd` and `f_vjp_rev`, recording or replaying (see `split`).
+    fn halves(&self, sig: &Sig, item: &syn::ItemFn, h: &Halves) -> TokenStream {
+        let float = &self.float;
+        let (vis, attrs, allow) = (&item.vis, &item.attrs, crate::emit::allow());
+        let name = &item.sig.ident;
+        let vjp = &sig.opts.vjp;
+        let (fwd, rev) = (split::fwd_name(vjp), split::rev_name(vjp));
+        let tape = names::local("tape");
+        let params: Vec<TokenStream> = sig.params.iter().map(param).collect();
+        let mut vparams = vjp_params(sig, float);
+        vparams.push(quote!(#tape: &mut ::std::vec::Vec<#float>));
+        let doc_fwd = format!(" The forward half of [`{vjp}`]: runs [`{name}`] and records on `tape` what [`{rev}`] needs. Generated by `#[differentiable]`.");
+        let doc_rev = format!(" The reverse half of [`{vjp}`], after [`{fwd}`]: adds the gradients into the shadows as `{vjp}` does, from what `tape` holds; the `&mut` buffers' contents afterwards are unspecified. Generated by `#[differentiable]`.");
+        // the tape is a `Vec` (it grows), even in halves that push nothing
+        let head = quote!(#(#attrs)* #allow #[allow(clippy::ptr_arg)] #vis);
+        let (ret, val) = (h.ret, h.val);
+        // Each piece of state: pushed by the forward half, popped (last first) by the reverse.
+        let (mut push, mut pop) = (TokenStream::new(), TokenStream::new());
+        let mut state = |save: TokenStream, restore: TokenStream| {
+            push.extend(save);
+            pop = quote!(#restore #pop);
+        };
+        let at = names::local("at");
+        let restore_buf = |x: &TokenStream| {
+            quote! {
+                let #at = #tape.len() - #x.len();
+                #x.copy_from_slice(&#tape[#at..]);
+                #tape.truncate(#at);
+            }
+        };
+        let bufs = (sig.params.iter()).filter(|p| {
+            matches!(
+                p.kind,
+                Kind::Buf {
+                    float: true,
+                    mutable: true,
+                    ..
+                }
+            )
+        });
+        if !split::records(self.f) {
+            // replaying: the buffers as they came; `_vjp` runs `f` again from them
+            for p in bufs {
+                let i = &p.ident;
+                if matches!(p.kind, Kind::Buf { cell: true, .. }) {
+                    state(
+                        quote!(#tape.push(*#i);),
+                        quote!(*#i = #tape.pop().unwrap();),
+                    );
+                } else {
+                    state(
+                        quote!(#tape.extend_from_slice(&#i[..]);),
+                        restore_buf(&quote!(#i)),
+                    );
+                }
+            }
+            let args: Vec<&Ident> = sig.params.iter().map(|p| &p.ident).collect();
+            let mut vargs: Vec<TokenStream> = Vec::new();
+            for p in &sig.params {
+                let i = &p.ident;
+                vargs.push(quote!(#i));
+                if p.is_float_buf() {
+                    let b = names::bar(&names::user(i));
+                    vargs.push(quote!(#b));
+                }
+            }
+            return quote! {
+                #[doc = #doc_fwd]
+                #head fn #fwd(#(#params,)* #tape: &mut ::std::vec::Vec<#float>) {
+                    #push
+                    #name(#(#args),*)
+                }
+                #[doc = #doc_rev]
+                #head fn #rev(#(#vparams),*) #ret {
+                    #pop
+                    #vjp(#(#vargs),*)
+                }
+            };
+        }
+        // recording: the forward code, then the final values its reverse sweep reads
+        self.tape_param.set(true);
+        self.conds.set(0);
+        let forward = self.block(&self.f.body, 0);
+        let decls = self.decls();
+        self.tape_param.set(false);
+        let mut read = Vec::new();
+        idents(h.rev, &mut read);
+        let read: HashSet<String> = read.into_iter().collect();
+        let (written, loaded) = (split::written(self.f), split::loaded(self.f));
+        for (k, v) in self.f.vars.iter().enumerate() {
+            let i = self.id(k);
+            // what the reverse sweep reads, unless it is a parameter the body leaves alone
+            let param = matches!(v.decl, Decl::Param);
+            let buf_unread = v.kind == VKind::FBuf && !loaded.contains(&k);
+            if !read.contains(&i.to_string()) || param && !written.contains(&k) || buf_unread {
+                continue;
+            }
+            match (v.kind, &v.decl) {
+                (VKind::FBuf, Decl::Param) if v.cell => {
+                    state(
+                        quote!(#tape.push(*#i);),
+                        quote!(*#i = #tape.pop().unwrap();),
+                    );
+                }
+                (VKind::FBuf, Decl::Param) => state(
+                    quote!(#tape.extend_from_slice(&#i[..]);),
+                    restore_buf(&quote!(#i)),
+                ),
+                (VKind::FBuf, _) => {
+                    let (init, r) = (&v.init, restore_buf(&quote!(#i)));
+                    state(
+                        quote!(#tape.extend_from_slice(&#i[..]);),
+                        quote!(let mut #i = #init; #r),
+                    );
+                }
+                (VKind::Float, Decl::Param) => {
+                    state(quote!(#tape.push(#i);), quote!(#i = #tape.pop().unwrap();));
+                }
+                (VKind::Float, _) => state(
+                    quote!(#tape.push(#i);),
+                    quote!(let mut #i: #float = #tape.pop().unwrap();),
+                ),
+                _ => {}
+            }
+        }
+        for k in 0..count_conds(&self.f.body) {
+            let c = names::local(&format!("c{k}"));
+            state(
+                quote!(#tape.push(if #c { 1.0 } else { 0.0 });),
+                quote!(let #c: bool = #tape.pop().unwrap() != 0.0;),
+            );
+        }
+        let (rev_sweep, bars) = (h.rev, h.bars);
+        quote! {
+            #[doc = #doc_fwd]
+            #head fn #fwd(#(#params,)* #tape: &mut ::std::vec::Vec<#float>) {
+                #decls
+                #forward
+                #push
+            }
+            #[doc = #doc_rev]
+            #head fn #rev(#(#vparams),*) #ret {
+                #pop
+                #bars
+                #rev_sweep
+                #val
+            }
+        }
     }
 
     /// A new temporary of the statement being printed.

@@ -25,6 +25,7 @@ mod op;
 mod plan;
 mod reuse;
 pub mod sig;
+mod split;
 
 use proc_macro2::TokenStream;
 use quote::quote;

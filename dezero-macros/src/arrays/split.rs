@@ -1,0 +1,158 @@
+//! The split pullback of a function with `&mut` results: `g_vjp_fwd` and `g_vjp_rev`, the two
+//! halves of `g_vjp` (Tapenade's split mode).
+//!
+//! A caller's forward sweep runs `g_vjp_fwd(args.., tape)`: `g`'s forward code, which also
+//! pushes onto the caller's tape what `g`'s reverse sweep needs. The caller's reverse sweep
+//! runs `g_vjp_rev(args.., shadows.., tape)`, which pops it: `g`'s forward code does not run
+//! a second time there, as it does inside `g_vjp`.
+//!
+//! The contract of both kinds of halves: `g_vjp_rev` pops exactly what `g_vjp_fwd` pushed,
+//! and leaves the `&mut` arguments' contents unspecified, as `g_vjp` does. A caller that needs
+//! them afterwards saves them before `g_vjp_fwd` and restores them after `g_vjp_rev`.
+//!
+//! - A function whose forward state is floats and float arrays (no integer or `bool`
+//!   variables the body assigns, no `vec!` workspace, no branch inside a loop or branch) gets
+//!   *recording* halves: `g_vjp_fwd` ends by pushing the final values its reverse sweep reads
+//!   (float variables, local arrays, `&mut` buffers, top-level conditions), and `g_vjp_rev`
+//!   starts by popping them, then runs the reverse sweep of `g_vjp`.
+//! - Any other gets *replaying* halves: `g_vjp_fwd` saves the `&mut` buffers and runs `g`;
+//!   `g_vjp_rev` gives them back and runs `g_vjp`, which runs the forward code again.
+
+use super::ir::{AFn, Arg, Decl, VKind, E, S};
+use proc_macro2::Ident;
+use quote::format_ident;
+use std::collections::HashSet;
+
+/// Whether `f` gets recording halves.
+pub fn records(f: &AFn) -> bool {
+    let arrays = (f.vars.iter())
+        .filter(|v| v.kind == VKind::FBuf && !matches!(v.decl, Decl::Param))
+        .all(|v| {
+            v.init
+                .as_ref()
+                .is_some_and(|i| !i.to_string().starts_with("vec"))
+        });
+    arrays && plain(&f.body, 0)
+}
+
+/// No integer or `bool` assignments, no branch below the top level.
+fn plain(stmts: &[S], depth: usize) -> bool {
+    stmts.iter().all(|s| match s {
+        S::Other { .. } => false,
+        S::If { then, else_, .. } => depth == 0 && plain(then, 1) && plain(else_, 1),
+        S::For { body, .. } => plain(body, depth + 1),
+        _ => true,
+    })
+}
+
+/// The variables and buffers the body assigns or writes into.
+pub fn written(f: &AFn) -> HashSet<usize> {
+    let mut out = HashSet::new();
+    let mut stack: Vec<&[S]> = vec![&f.body];
+    while let Some(list) = stack.pop() {
+        for s in list {
+            match s {
+                S::Set { place, .. } => {
+                    out.insert(place.var());
+                }
+                S::Other { var, .. } | S::LocalBuf { var, .. } => {
+                    out.insert(*var);
+                }
+                S::Call { args, .. } => {
+                    for a in args {
+                        if let Arg::Buf {
+                            var, mutable: true, ..
+                        } = a
+                        {
+                            out.insert(*var);
+                        }
+                    }
+                }
+                S::For { body, .. } => stack.push(body),
+                S::If { then, else_, .. } => {
+                    stack.push(then);
+                    stack.push(else_);
+                }
+                S::Keep(_) => {}
+            }
+        }
+    }
+    out
+}
+
+/// The buffers whose contents the body reads: loads, and arguments other than `&mut` ones
+/// (a callee's reverse half has its `&mut` buffers' contents from its own record).
+pub fn loaded(f: &AFn) -> HashSet<usize> {
+    let mut out = HashSet::new();
+    let mut exprs: Vec<&E> = f.ret.iter().collect();
+    let mut stack: Vec<&[S]> = vec![&f.body];
+    while let Some(list) = stack.pop() {
+        for s in list {
+            match s {
+                S::Set { value, .. } => exprs.push(value),
+                S::Call { args, .. } => {
+                    for a in args {
+                        match a {
+                            Arg::Float(e) => exprs.push(e),
+                            Arg::Buf {
+                                var,
+                                mutable: false,
+                                ..
+                            } => {
+                                out.insert(*var);
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                S::For { body, .. } => stack.push(body),
+                S::If { then, else_, .. } => {
+                    stack.push(then);
+                    stack.push(else_);
+                }
+                _ => {}
+            }
+        }
+    }
+    while let Some(e) = exprs.pop() {
+        match e {
+            E::Load(v, ..) => {
+                out.insert(*v);
+            }
+            E::Op(_, args, _) => exprs.extend(args),
+            E::Call { args, .. } => {
+                for a in args {
+                    match a {
+                        Arg::Float(e) => exprs.push(e),
+                        Arg::Buf { var, .. } => {
+                            out.insert(*var);
+                        }
+                        Arg::Other(_) => {}
+                    }
+                }
+            }
+            E::Var(_) | E::Const(_) => {}
+        }
+    }
+    out
+}
+
+/// `g_vjp_fwd` for the pullback `g_vjp`.
+pub fn fwd_name(vjp: &Ident) -> Ident {
+    format_ident!("{}_fwd", vjp)
+}
+
+/// `g_vjp_rev` for the pullback `g_vjp`.
+pub fn rev_name(vjp: &Ident) -> Ident {
+    format_ident!("{}_rev", vjp)
+}
+
+/// The halves' paths for the pullback path `vjp` (`ba::g_vjp` -> `ba::g_vjp_fwd`).
+pub fn paths(vjp: &syn::Path) -> (syn::Path, syn::Path) {
+    let (mut fwd, mut rev) = (vjp.clone(), vjp.clone());
+    if let (Some(f), Some(r)) = (fwd.segments.last_mut(), rev.segments.last_mut()) {
+        f.ident = fwd_name(&f.ident);
+        r.ident = rev_name(&r.ident);
+    }
+    (fwd, rev)
+}
