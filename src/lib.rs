@@ -51,7 +51,7 @@ mod tape;
 pub mod __private {
     pub use crate::math::{erf, erfc, sigmoid, softplus};
     pub use crate::slice_op::slice_op;
-    pub use crate::tape::Tape;
+    pub use crate::tape::{int_bits, int_from_bits, Tape, TapeInt};
     pub use dezero_runtime::kinks::{
         above_share, abs_slope, below_share, clamp_slope, max_share, min_share, powf_base_slope,
         powf_exponent_slope, powi_slope,

@@ -122,6 +122,58 @@ impl<T: 'static> DerefMut for Tape<T> {
     }
 }
 
+/// An integer or `bool` a split pullback's forward half records on an `f64` tape: stored as
+/// the bits of an `f64`, so the value comes back exactly (not converted to a float).
+pub trait TapeInt: Copy {
+    /// The value as 64 bits (sign-extended).
+    fn to_bits64(self) -> u64;
+    /// The value back from [`TapeInt::to_bits64`]'s bits.
+    fn from_bits64(bits: u64) -> Self;
+}
+
+macro_rules! tape_ints {
+    ($($t:ty),*) => {$(
+        impl TapeInt for $t {
+            fn to_bits64(self) -> u64 {
+                self as u64
+            }
+            fn from_bits64(bits: u64) -> Self {
+                bits as $t
+            }
+        }
+    )*};
+}
+tape_ints!(i8, i16, i32, i64, isize, u8, u16, u32, u64, usize);
+
+impl TapeInt for bool {
+    fn to_bits64(self) -> u64 {
+        u64::from(self)
+    }
+    fn from_bits64(bits: u64) -> Self {
+        bits != 0
+    }
+}
+
+/// `i` as an `f64` tape entry (its bits).
+///
+/// ```
+/// use dezero::__private::{int_bits, int_from_bits};
+///
+/// let bits = int_bits(-7_i64);
+/// assert_eq!(int_from_bits(0_i64, bits), -7);
+/// assert_eq!(int_from_bits(0_usize, int_bits(usize::MAX)), usize::MAX);
+/// ```
+pub fn int_bits<I: TapeInt>(i: I) -> f64 {
+    f64::from_bits(i.to_bits64())
+}
+
+/// The integer [`int_bits`] stored, of the type of `like` (the variable it goes back into,
+/// which fixes the type the way the user's code does).
+pub fn int_from_bits<I: TapeInt>(like: I, bits: f64) -> I {
+    let _ = like;
+    I::from_bits64(bits.to_bits())
+}
+
 #[cfg(test)]
 mod tests {
     use super::Tape;

@@ -7,6 +7,7 @@
 //! of an assignment's expression are recomputed there, once each, only where a derivative
 //! reads them. Which overwritten values are saved is decided before printing (`plan`).
 
+use super::hoist;
 use super::ir::{idents, AFn, Arg, Decl, Place, Save, Upd, VKind, E, S};
 use super::reuse::{BlockId, Reuse};
 use super::sig::{Kind, Sig};
@@ -54,6 +55,7 @@ pub fn expansion(sig: &Sig, f: &AFn, item: &syn::ItemFn) -> TokenStream {
         reuse: Reuse::of(f),
         path: RefCell::new(Vec::new()),
         tape_param: Cell::new(false),
+        sums: RefCell::new(Vec::new()),
     };
     let forward = pr.block(&f.body, 0);
     // `_vjp` returns no value: the forward code of what nothing reads goes (`AFn::unread`).
@@ -302,6 +304,9 @@ struct Printer<'a> {
     path: RefCell<Vec<BlockId>>,
     /// Printing a split half (`split`): the tape is its parameter, not a local.
     tape_param: Cell<bool>,
+    /// The adjoint elements the reverse loops being printed sum in locals (`hoist`):
+    /// buffer, index, local.
+    sums: RefCell<Vec<(usize, String, Ident)>>,
 }
 
 impl Printer<'_> {
@@ -584,6 +589,11 @@ impl Printer<'_> {
 
     /// `x_bar[idx]`, or `*x_bar`.
     fn bar_elem(&self, v: usize, idx: &TokenStream) -> TokenStream {
+        let key = idx.to_string();
+        let sums = self.sums.borrow();
+        if let Some((.., local)) = sums.iter().rev().find(|(u, i, _)| *u == v && *i == key) {
+            return quote!(#local);
+        }
         self.element(v, self.bar(v), idx, Span::call_site())
     }
 
@@ -877,9 +887,24 @@ impl Printer<'_> {
                     _ => None,
                 });
                 let again: Vec<TokenStream> = again.collect();
+                // adjoints summed in locals, added in after the loop (see `hoist`)
+                let (float, mut open, mut close) = (&self.float, quote!(), quote!());
+                let mut locals = Vec::new();
+                for (v, idx) in hoist::accumulated(self.f, pat, body) {
+                    let n = self.sums.borrow().len() + locals.len();
+                    let local = names::local(&format!("{}_sum{n}", self.bar(v)));
+                    let target = self.bar_elem(v, &idx);
+                    open.extend(quote!(let mut #local: #float = -0.0;));
+                    close.extend(quote!(#target += #local;));
+                    locals.push((v, idx.to_string(), local));
+                }
+                let k = locals.len();
+                self.sums.borrow_mut().extend(locals);
                 let body = self.rblock(body, depth + 1, seed);
+                let len = self.sums.borrow().len();
+                self.sums.borrow_mut().truncate(len - k);
                 let dots = if *inclusive { quote!(..=) } else { quote!(..) };
-                quote!(for #pat in (#lo #dots #hi).rev() { #(#again)* #body })
+                quote!(#open for #pat in (#lo #dots #hi).rev() { #(#again)* #body } #close)
             }
             S::If { then, else_, .. } => {
                 let c = if depth == 0 {
@@ -1049,7 +1074,8 @@ impl Printer<'_> {
                 }
             )
         });
-        if !split::records(self.f) {
+        let f64 = matches!(sig.float, crate::ast::FloatTy::F64);
+        if !split::records(self.f, f64) {
             // replaying: the buffers as they came; `_vjp` runs `f` again from them
             for p in bufs {
                 let i = &p.ident;
@@ -1131,9 +1157,19 @@ impl Printer<'_> {
                     quote!(#tape.push(#i);),
                     quote!(let mut #i: #float = #tape.pop().unwrap();),
                 ),
+                // integers as their bits, back into the variable declared again below
+                (VKind::Int | VKind::Bool, Decl::TopLet | Decl::Param) => state(
+                    quote!(#tape.push(::dezero::__private::int_bits(#i));),
+                    quote!(#i = ::dezero::__private::int_from_bits(#i, #tape.pop().unwrap());),
+                ),
                 _ => {}
             }
         }
+        // the integer `let`s as written (they read no float), for their types
+        let int_lets: TokenStream = (self.f.body.iter())
+            .filter(|s| matches!(s, S::Other { fresh: true, .. }))
+            .map(|s| self.stmt(s, 0))
+            .collect();
         for k in 0..count_conds(&self.f.body) {
             let c = names::local(&format!("c{k}"));
             state(
@@ -1151,6 +1187,7 @@ impl Printer<'_> {
             }
             #[doc = #doc_rev]
             #head fn #rev(#(#vparams),*) #ret {
+                #int_lets
                 #pop
                 #bars
                 #rev_sweep

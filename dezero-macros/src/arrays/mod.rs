@@ -19,6 +19,7 @@
 //!   `wrt` parameters, `Vec<F>` for slices, `[F; N]` for arrays, `F` for scalars.
 
 mod emit;
+mod hoist;
 pub mod ir;
 mod lower;
 mod op;

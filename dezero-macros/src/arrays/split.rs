@@ -10,21 +10,23 @@
 //! and leaves the `&mut` arguments' contents unspecified, as `g_vjp` does. A caller that needs
 //! them afterwards saves them before `g_vjp_fwd` and restores them after `g_vjp_rev`.
 //!
-//! - A function whose forward state is floats and float arrays (no integer or `bool`
-//!   variables the body assigns, no `vec!` workspace, no branch inside a loop or branch) gets
-//!   *recording* halves: `g_vjp_fwd` ends by pushing the final values its reverse sweep reads
-//!   (float variables, local arrays, `&mut` buffers, top-level conditions), and `g_vjp_rev`
-//!   starts by popping them, then runs the reverse sweep of `g_vjp`.
+//! - A function whose forward state the tape can hold (floats, float arrays, and over `f64`
+//!   integer and `bool` `let`s and counters; no `vec!` workspace, no branch inside a loop or
+//!   branch) gets *recording* halves: `g_vjp_fwd` ends by pushing the final values its
+//!   reverse sweep reads (float variables, local arrays, `&mut` buffers, integers as their
+//!   bits, top-level conditions), and `g_vjp_rev` starts by popping them, then runs the
+//!   reverse sweep of `g_vjp`.
 //! - Any other gets *replaying* halves: `g_vjp_fwd` saves the `&mut` buffers and runs `g`;
 //!   `g_vjp_rev` gives them back and runs `g_vjp`, which runs the forward code again.
 
-use super::ir::{AFn, Arg, Decl, VKind, E, S};
+use super::ir::{AFn, Arg, Decl, Save, VKind, E, S};
 use proc_macro2::Ident;
 use quote::format_ident;
 use std::collections::HashSet;
 
-/// Whether `f` gets recording halves.
-pub fn records(f: &AFn) -> bool {
+/// Whether `f` gets recording halves (`f64`: the float type is `f64`, whose tape entries
+/// can hold an integer's bits).
+pub fn records(f: &AFn, f64: bool) -> bool {
     let arrays = (f.vars.iter())
         .filter(|v| v.kind == VKind::FBuf && !matches!(v.decl, Decl::Param))
         .all(|v| {
@@ -32,17 +34,40 @@ pub fn records(f: &AFn) -> bool {
                 .as_ref()
                 .is_some_and(|i| !i.to_string().starts_with("vec"))
         });
-    arrays && plain(&f.body, 0)
+    arrays && plain(f, &f.body, 0, f64)
 }
 
-/// No integer or `bool` assignments, no branch below the top level.
-fn plain(stmts: &[S], depth: usize) -> bool {
+/// No branch below the top level; integers and `bool`s only as top-level `let`s that read
+/// no float (the reverse half declares them again as written, then takes their final values
+/// from the tape) and as `n += k` updates the reverse sweep undoes.
+fn plain(f: &AFn, stmts: &[S], depth: usize, f64: bool) -> bool {
     stmts.iter().all(|s| match s {
+        S::Other {
+            fresh: true,
+            var,
+            value,
+            ..
+        } => f64 && matches!(f.vars[*var].decl, Decl::TopLet) && !reads_floats(f, value),
+        S::Other {
+            save: Save::Invert,
+            var,
+            ..
+        } => f64 && !matches!(f.vars[*var].decl, Decl::Hoisted),
         S::Other { .. } => false,
-        S::If { then, else_, .. } => depth == 0 && plain(then, 1) && plain(else_, 1),
-        S::For { body, .. } => plain(body, depth + 1),
+        S::If { then, else_, .. } => {
+            depth == 0 && plain(f, then, 1, f64) && plain(f, else_, 1, f64)
+        }
+        S::For { body, .. } => plain(f, body, depth + 1, f64),
         _ => true,
     })
+}
+
+fn reads_floats(f: &AFn, t: &proc_macro2::TokenStream) -> bool {
+    let mut names = Vec::new();
+    super::ir::idents(t, &mut names);
+    (f.vars.iter())
+        .filter(|v| matches!(v.kind, VKind::Float | VKind::FBuf))
+        .any(|v| names.contains(&v.ident.to_string()))
 }
 
 /// The variables and buffers the body assigns or writes into.

@@ -55,6 +55,7 @@ fn project_vjp(
     let mut xcam_bar = [0.0; 3];
     let mut p_bar = [0.0; 2];
     let mut pd_bar = [0.0; 2];
+    let mut cam_bar_sum0: f64 = -0.0;
     for i in (0..2).rev() {
         let t0_bar = out_bar[i];
         out_bar[i] = 0.0;
@@ -71,8 +72,9 @@ fn project_vjp(
         let t3_bar = t5_bar;
         cam_bar[X0_IDX + i] += t5_bar;
         pd_bar[i] += t3_bar * t2;
-        cam_bar[F_IDX] += t3_bar * t1;
+        cam_bar_sum0 += t3_bar * t1;
     }
+    cam_bar[F_IDX] += cam_bar_sum0;
     radial_distort_vjp_rev(
         &cam[RAD_IDX..],
         &mut cam_bar[RAD_IDX..],
@@ -201,6 +203,7 @@ fn project_vjp_rev(
     let mut xcam_bar = [0.0; 3];
     let mut p_bar = [0.0; 2];
     let mut pd_bar = [0.0; 2];
+    let mut cam_bar_sum0: f64 = -0.0;
     for i in (0..2).rev() {
         let t0_bar = out_bar[i];
         out_bar[i] = 0.0;
@@ -217,8 +220,9 @@ fn project_vjp_rev(
         let t3_bar = t5_bar;
         cam_bar[X0_IDX + i] += t5_bar;
         pd_bar[i] += t3_bar * t2;
-        cam_bar[F_IDX] += t3_bar * t1;
+        cam_bar_sum0 += t3_bar * t1;
     }
+    cam_bar[F_IDX] += cam_bar_sum0;
     radial_distort_vjp_rev(
         &cam[RAD_IDX..],
         &mut cam_bar[RAD_IDX..],
