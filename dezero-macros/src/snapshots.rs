@@ -93,4 +93,5 @@ cases!(
     array_overwrite,
     array_project,
     array_rodrigues,
+    array_calls,
 );

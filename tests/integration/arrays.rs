@@ -367,6 +367,47 @@ fn values_held_by_variables_are_reused_only_where_certain() {
     }
 }
 
+/// `sum tanh(a v + b)` over `x`, differentiated in every parameter.
+#[differentiable]
+fn tanh_sum(a: f64, b: f64, x: &[f64]) -> f64 {
+    x.iter().map(|v| (a * v + b).tanh()).sum()
+}
+
+/// `sum x^2` over a slice: a helper whose value calls use.
+#[differentiable]
+fn sumsq(x: &[f64]) -> f64 {
+    x.iter().map(|v| v * v).sum()
+}
+
+/// Calls of array helpers inside expressions, through the helpers' halves (forward half in
+/// the forward sweep, reverse half in the reverse sweep, last call first) and where they are
+/// not (under a method, inside another call's argument, in the result): every pairing the
+/// tape must keep in order.
+#[differentiable]
+fn calls_in_expressions(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    let mut p = 1.0;
+    for i in 0..2 {
+        // two calls in one value, and an overwritten product (saved over the calls' records)
+        s += sumsq(&x[i..]) * log_sum_exp(&x[..i + 2]) - 0.5 * sumsq(&x[2..]);
+        p *= sumsq(&x[i + 1..]);
+    }
+    let m = sumsq(x).sqrt() + tanh_sum(2.0, sumsq(&x[1..]), &x[2..]);
+    s + p + m + log_sum_exp(x)
+}
+
+#[test]
+fn calls_in_expressions_pair_their_halves() {
+    for x in [[0.5, -1.5, 2.0, 0.25], [-0.3, 0.7, -1.1, 1.9]] {
+        let (v, g) = calls_in_expressions_grad(&x);
+        assert_eq!(v, calls_in_expressions(&x));
+        assert_grad(&g, &partials(calls_in_expressions, &x));
+        let mut bar = [0.0; 4];
+        calls_in_expressions_vjp(&x, &mut bar, 1.0);
+        assert_eq!(bar.to_vec(), g);
+    }
+}
+
 mod as_a_runtime_node {
     use super::*;
     use dezero::Variable;

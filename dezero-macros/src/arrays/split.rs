@@ -19,7 +19,8 @@
 //! - Any other gets *replaying* halves: `g_vjp_fwd` saves the `&mut` buffers and runs `g`;
 //!   `g_vjp_rev` gives them back and runs `g_vjp`, which runs the forward code again.
 
-use super::ir::{AFn, Arg, Decl, Save, VKind, E, S};
+use super::ir::{AFn, Arg, Decl, Save, VKind, Var, E, S};
+use crate::ir::Op;
 use proc_macro2::Ident;
 use quote::format_ident;
 use std::collections::HashSet;
@@ -157,6 +158,110 @@ pub fn loaded(f: &AFn) -> HashSet<usize> {
                 }
             }
             E::Var(_) | E::Const(_) => {}
+        }
+    }
+    out
+}
+
+/// The calls in a statement's value `e` that go through the callee's halves: active calls
+/// with a buffer argument (so the callee is an array function, which has halves), reached
+/// from the root through `+ - * /` and negation only. Each of those has a reverse-sweep
+/// contribution whenever it is active, so each forward half gets its reverse half.
+pub fn split_calls(e: &E, vars: &[Var]) -> HashSet<*const E> {
+    let mut out = HashSet::new();
+    let mut stack = vec![e];
+    while let Some(e) = stack.pop() {
+        match e {
+            E::Op(Op::Add | Op::Sub | Op::Mul | Op::Div | Op::Neg, args, _) => stack.extend(args),
+            E::Call { args, .. }
+                if args.iter().any(|a| matches!(a, Arg::Buf { .. })) && e.active(vars) =>
+            {
+                out.insert(e as *const E);
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// `g_vjp_wrt`, the `const fn` saying for each parameter of `g` whether `g_vjp` passes a
+/// derivative through it (callers check it for every argument that carries one).
+pub fn wrt_name(vjp: &Ident) -> Ident {
+    format_ident!("{}_wrt", vjp)
+}
+
+/// For every call of an array function in `f` (one with a buffer argument), an assertion,
+/// evaluated at compile time, that the callee passes a derivative through each argument
+/// that carries one: a helper differentiated only `wrt(..)` some parameters would otherwise
+/// drop the others' derivatives without a word.
+pub fn wrt_checks(f: &AFn) -> proc_macro2::TokenStream {
+    let mut out = proc_macro2::TokenStream::new();
+    let mut exprs: Vec<&E> = f.ret.iter().collect();
+    let mut calls: Vec<(&syn::Path, &syn::Path, &[Arg], proc_macro2::Span)> = Vec::new();
+    let mut stack: Vec<&[S]> = vec![&f.body];
+    while let Some(list) = stack.pop() {
+        for s in list {
+            match s {
+                S::Set { value, .. } => exprs.push(value),
+                S::Call {
+                    func,
+                    vjp,
+                    args,
+                    span,
+                } => calls.push((func, vjp, args, *span)),
+                S::For { body, .. } => stack.push(body),
+                S::If { then, else_, .. } => {
+                    stack.push(then);
+                    stack.push(else_);
+                }
+                _ => {}
+            }
+        }
+    }
+    while let Some(e) = exprs.pop() {
+        match e {
+            E::Op(_, args, _) => exprs.extend(args),
+            E::Call {
+                func,
+                vjp,
+                args,
+                span,
+            } => calls.push((func, vjp, args, *span)),
+            _ => {}
+        }
+        if let E::Call { args, .. } = e {
+            exprs.extend(args.iter().filter_map(|a| match a {
+                Arg::Float(e) => Some(e),
+                _ => None,
+            }));
+        }
+    }
+    for (func, vjp, args, span) in calls {
+        if !args.iter().any(|a| matches!(a, Arg::Buf { .. })) {
+            continue;
+        }
+        let mut wrt = vjp.clone();
+        if let Some(last) = wrt.segments.last_mut() {
+            last.ident = wrt_name(&last.ident);
+        }
+        let name = func
+            .segments
+            .last()
+            .map(|s| s.ident.to_string())
+            .unwrap_or_default();
+        for (k, a) in args.iter().enumerate() {
+            if !a.active(&f.vars) {
+                continue;
+            }
+            let sp = match a {
+                Arg::Buf { span, .. } => *span,
+                Arg::Float(E::Load(_, _, sp) | E::Op(_, _, sp) | E::Call { span: sp, .. }) => *sp,
+                _ => span,
+            };
+            let msg = format!("argument {} of `{name}` carries a derivative, but `{name}` is not differentiated with respect to that parameter: add it to `{name}`'s `wrt(..)`", k + 1);
+            out.extend(
+                quote::quote_spanned!(sp=> const _: () = ::core::assert!(#wrt()[#k], #msg);),
+            );
         }
     }
     out
