@@ -408,6 +408,63 @@ fn calls_in_expressions_pair_their_halves() {
     }
 }
 
+/// An index that hops around the slice (`k = 3k mod n`: saved, not undone) and a branch in
+/// the loop, in `f64` (integers and directions on the float tape, recording halves for the
+/// caller) and in `f32` (an integer tape of its own, replaying halves).
+#[differentiable]
+fn hops(x: &[f64]) -> f64 {
+    let mut k: usize = 1;
+    let mut s = 0.0;
+    for _ in 0..4 {
+        k = (k * 3) % x.len();
+        if x[k] > 0.0 {
+            s += x[k] * x[k];
+        } else {
+            s -= x[k];
+        }
+    }
+    s
+}
+
+#[differentiable]
+fn hops_twice(x: &[f64]) -> f64 {
+    2.0 * hops(x) + hops(&x[1..])
+}
+
+#[differentiable]
+fn hops32(x: &[f32]) -> f32 {
+    let mut k: usize = 1;
+    let mut s = 0.0;
+    for _ in 0..4 {
+        k = (k * 3) % x.len();
+        if x[k] > 0.0 {
+            s += x[k] * x[k];
+        } else {
+            s -= x[k];
+        }
+    }
+    s
+}
+
+#[differentiable]
+fn hops_twice32(x: &[f32]) -> f32 {
+    2.0 * hops32(x) + hops32(&x[1..])
+}
+
+#[test]
+fn integers_saved_on_the_tape_in_f64_and_f32() {
+    let x = [0.5, -1.5, 2.0, 0.25, -0.75];
+    let (v, g) = hops_twice_grad(&x);
+    assert_eq!(v, hops_twice(&x));
+    assert_grad(&g, &partials(hops_twice, &x));
+    let x32 = x.map(|v| v as f32);
+    let (v32, g32) = hops_twice32_grad(&x32);
+    assert_eq!(v32, hops_twice32(&x32));
+    // the same visits and branches: the same gradient, exact in both types (small integers
+    // and halves)
+    assert_eq!(g32, g.iter().map(|v| *v as f32).collect::<Vec<f32>>());
+}
+
 mod as_a_runtime_node {
     use super::*;
     use dezero::Variable;

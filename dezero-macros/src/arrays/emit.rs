@@ -57,6 +57,7 @@ pub fn expansion(sig: &Sig, f: &AFn, item: &syn::ItemFn) -> TokenStream {
         tape_param: Cell::new(false),
         sums: RefCell::new(Vec::new()),
         fwd_calls: RefCell::new(HashSet::new()),
+        f64: matches!(sig.float, crate::ast::FloatTy::F64),
     };
     let forward = pr.block(&f.body, 0);
     // `_vjp` returns no value: the forward code of what nothing reads goes (`AFn::unread`).
@@ -315,7 +316,6 @@ fn tuple<T: quote::ToTokens>(items: &[T]) -> TokenStream {
 #[derive(Default)]
 struct Uses {
     tape: Cell<bool>,
-    branch_tape: Cell<bool>,
     /// Integer and `bool` variables with their own tape.
     var_tapes: RefCell<BTreeSet<usize>>,
     /// Buffers passed to calls: they need a shadow even when inactive.
@@ -347,6 +347,8 @@ struct Printer<'a> {
     /// The calls of the statement being printed that go through the callee's halves
     /// (`split::split_calls`).
     fwd_calls: RefCell<HashSet<*const E>>,
+    /// The float type is `f64`: integers go on the float tape as their bits.
+    f64: bool,
 }
 
 impl Printer<'_> {
@@ -398,10 +400,6 @@ impl Printer<'_> {
         if self.uses.tape.get() && !self.tape_param.get() {
             let t = names::local("tape");
             out.extend(quote!(let mut #t: ::dezero::__private::Tape<#float> = ::dezero::__private::Tape::new();));
-        }
-        if self.uses.branch_tape.get() {
-            let t = names::local("branch_tape");
-            out.extend(quote!(let mut #t: ::dezero::__private::Tape<bool> = ::dezero::__private::Tape::new();));
         }
         for v in self.uses.var_tapes.borrow().iter() {
             let t = names::local(&format!("{}_tape", names::user(&self.f.vars[*v].ident)));
@@ -541,6 +539,10 @@ impl Printer<'_> {
                     }
                 } else if *save == Save::Invert {
                     quote!(#i #op #value;)
+                } else if self.f64 {
+                    // the integer's bits on the float tape
+                    let t = self.tape();
+                    quote!(#t.push(::dezero::__private::int_bits(#i)); #i #op #value;)
                 } else {
                     let t = self.var_tape(*var);
                     quote!(#t.push(#i); #i #op #value;)
@@ -578,10 +580,10 @@ impl Printer<'_> {
                 let c = self.cond_name(depth);
                 let then = self.block(then, depth + 1);
                 let els = self.block(else_, depth + 1);
+                // inside loops and branches the direction goes on the tape, as 1 or 0
                 let save = (depth > 0).then(|| {
-                    self.uses.branch_tape.set(true);
-                    let t = names::local("branch_tape");
-                    quote!(#t.push(#c);)
+                    let t = self.tape();
+                    quote!(#t.push(if #c { 1.0 } else { 0.0 });)
                 });
                 let els = (!els.is_empty()).then(|| quote!(else { #els }));
                 quote!(let #c: bool = #cond; if #c { #then } #els #save)
@@ -914,6 +916,10 @@ impl Printer<'_> {
                     };
                     return quote!(#i #inverse #value;);
                 }
+                if self.f64 {
+                    let t = self.tape();
+                    return quote!(#i = ::dezero::__private::int_from_bits(#i, #t.pop().unwrap()););
+                }
                 let t = self.var_tape(*var);
                 quote!(#i = #t.pop().unwrap();)
             }
@@ -987,8 +993,8 @@ impl Printer<'_> {
                     let c = names::local(&format!("c{cond}"));
                     quote!(#c)
                 } else {
-                    let t = names::local("branch_tape");
-                    quote!(#t.pop().unwrap())
+                    let t = self.tape();
+                    quote!((#t.pop().unwrap() != 0.0))
                 };
                 let then = self.rblock(then, depth + 1, seed);
                 let els = self.rblock(else_, depth + 1, seed);
@@ -1245,6 +1251,18 @@ impl Printer<'_> {
                     quote!(#tape.push(::dezero::__private::int_bits(#i));),
                     quote!(#i = ::dezero::__private::int_from_bits(#i, #tape.pop().unwrap());),
                 ),
+                // declared in a block, annotated (`split::records`)
+                (VKind::Int | VKind::Bool, Decl::Hoisted) => {
+                    let t = &v.annot;
+                    let zero = quote!(::core::default::Default::default());
+                    state(
+                        quote!(#tape.push(::dezero::__private::int_bits(#i));),
+                        quote! {
+                            let mut #i: #t =
+                                ::dezero::__private::int_from_bits(#zero, #tape.pop().unwrap());
+                        },
+                    );
+                }
                 _ => {}
             }
         }

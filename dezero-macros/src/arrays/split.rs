@@ -11,15 +11,15 @@
 //! them afterwards saves them before `g_vjp_fwd` and restores them after `g_vjp_rev`.
 //!
 //! - A function whose forward state the tape can hold (floats, float arrays, and over `f64`
-//!   integer and `bool` `let`s and counters; no `vec!` workspace, no branch inside a loop or
-//!   branch) gets *recording* halves: `g_vjp_fwd` ends by pushing the final values its
+//!   integers and `bool`s the reverse half can declare; no `vec!` workspace) gets
+//!   *recording* halves: `g_vjp_fwd` ends by pushing the final values its
 //!   reverse sweep reads (float variables, local arrays, `&mut` buffers, integers as their
 //!   bits, top-level conditions), and `g_vjp_rev` starts by popping them, then runs the
 //!   reverse sweep of `g_vjp`.
 //! - Any other gets *replaying* halves: `g_vjp_fwd` saves the `&mut` buffers and runs `g`;
 //!   `g_vjp_rev` gives them back and runs `g_vjp`, which runs the forward code again.
 
-use super::ir::{AFn, Arg, Decl, Save, VKind, Var, E, S};
+use super::ir::{AFn, Arg, Decl, VKind, Var, E, S};
 use crate::ir::Op;
 use proc_macro2::Ident;
 use quote::format_ident;
@@ -35,13 +35,14 @@ pub fn records(f: &AFn, f64: bool) -> bool {
                 .as_ref()
                 .is_some_and(|i| !i.to_string().starts_with("vec"))
         });
-    arrays && plain(f, &f.body, 0, f64)
+    arrays && plain(f, &f.body, f64)
 }
 
-/// No branch below the top level; integers and `bool`s only as top-level `let`s that read
-/// no float (the reverse half declares them again as written, then takes their final values
-/// from the tape) and as `n += k` updates the reverse sweep undoes.
-fn plain(f: &AFn, stmts: &[S], depth: usize, f64: bool) -> bool {
+/// Integers and `bool`s only over `f64` (their bits go on the tape), and only where the
+/// reverse half can declare them with their types: top-level `let`s that read no float
+/// (declared again as written, then given their final values from the tape), and
+/// variables declared elsewhere with a type annotation.
+fn plain(f: &AFn, stmts: &[S], f64: bool) -> bool {
     stmts.iter().all(|s| match s {
         S::Other {
             fresh: true,
@@ -49,16 +50,12 @@ fn plain(f: &AFn, stmts: &[S], depth: usize, f64: bool) -> bool {
             value,
             ..
         } => f64 && matches!(f.vars[*var].decl, Decl::TopLet) && !reads_floats(f, value),
-        S::Other {
-            save: Save::Invert,
-            var,
-            ..
-        } => f64 && !matches!(f.vars[*var].decl, Decl::Hoisted),
-        S::Other { .. } => false,
-        S::If { then, else_, .. } => {
-            depth == 0 && plain(f, then, 1, f64) && plain(f, else_, 1, f64)
+        S::Other { var, .. } => {
+            let v = &f.vars[*var];
+            f64 && (!matches!(v.decl, Decl::Hoisted) || v.annot.is_some())
         }
-        S::For { body, .. } => plain(f, body, depth + 1, f64),
+        S::If { then, else_, .. } => plain(f, then, f64) && plain(f, else_, f64),
+        S::For { body, .. } => plain(f, body, f64),
         _ => true,
     })
 }
