@@ -465,6 +465,27 @@ fn integers_saved_on_the_tape_in_f64_and_f32() {
     assert_eq!(g32, g.iter().map(|v| *v as f32).collect::<Vec<f32>>());
 }
 
+/// Local array literals `[a, b, c]`: at the top, inside a loop (made again each iteration,
+/// what the last one held saved), passed to a helper and read back.
+#[differentiable]
+fn literals(x: &[f64]) -> f64 {
+    let v = [x[0] * x[1], x[1].sin(), 2.0];
+    let mut s = sumsq(&v);
+    for i in 0..3 {
+        let w = [x[i], x[i + 1] * v[i]];
+        s += w[0] * w[1] + log_sum_exp(&w);
+    }
+    s
+}
+
+#[test]
+fn local_array_literals() {
+    let x = [0.5, -1.5, 2.0, 0.25];
+    let (v, g) = literals_grad(&x);
+    assert_eq!(v, literals(&x));
+    assert_grad(&g, &partials(literals, &x));
+}
+
 mod as_a_runtime_node {
     use super::*;
     use dezero::Variable;

@@ -392,6 +392,11 @@ impl Lower {
                 .insert(names::user(&ident), Binding::View(self.views.len() - 1));
             return Ok(());
         }
+        if let syn::Expr::Array(a) = e {
+            if a.elems.iter().all(|x| matches!(self.ty(x), Ty::Float)) && !a.elems.is_empty() {
+                return self.array_literal(&ident, a, depth, out);
+            }
+        }
         if let Some((buf, fill)) = local_buf(e) {
             if depth > 0 && buf.to_string().starts_with("vec") {
                 return err(l, format!("declare the buffer `{ident}` at the top of the function body, outside loops and branches (`let mut {ident} = vec![0.0; n];`), and overwrite it inside; or make it an array (`[0.0; N]`)"));
@@ -423,6 +428,39 @@ impl Lower {
         let branches = matches!(e, syn::Expr::If(_) | syn::Expr::Block(_));
         let (var, fresh) = self.declare(&ident, kind, depth.max(usize::from(branches)), annot)?;
         self.assign_to(var, ty, Upd::Set, e, fresh, depth, out)
+    }
+
+    /// `let v = [a, b, c];`: a local array made of zeros, then each element assigned (as the
+    /// user could have written it), so the planner sees ordinary writes.
+    fn array_literal(
+        &mut self,
+        ident: &Ident,
+        a: &syn::ExprArray,
+        depth: usize,
+        out: &mut Vec<S>,
+    ) -> R<()> {
+        let n = proc_macro2::Literal::usize_unsuffixed(a.elems.len());
+        let (init, fill) = (quote!([0.0; #n]), quote!(0.0));
+        let (var, _) = self.declare(ident, VKind::FBuf, depth, None)?;
+        self.vars[var].init = Some(init.clone());
+        out.push(S::LocalBuf {
+            var,
+            init,
+            fill,
+            save: Save::Tape,
+        });
+        for (k, x) in a.elems.iter().enumerate() {
+            let value = self.float(x, depth, out)?;
+            let k = proc_macro2::Literal::usize_unsuffixed(k);
+            out.push(S::Set {
+                place: Place::Elem(var, quote!(#k)),
+                upd: Upd::Set,
+                value,
+                fresh: false,
+                save: Save::Tape,
+            });
+        }
+        Ok(())
     }
 
     /// `var (op)= e`, `e` possibly an `if` expression.
