@@ -221,7 +221,8 @@ mod scale;
 /// integer slices beside the scalars; results `-> F`, `-> [F; N]` or none (the `&mut`
 /// buffers). The body may index (`x[i]`, `obs[2 * i] as usize`), write (`v[i] = e`, `+=`,
 /// `*=`, `*out = e`), take `x.len()`, views (`let t = &x[a..];`), local buffers
-/// (`vec![0.0; n]` at the top, `[0.0; N]` anywhere), loop over ranges and `x.iter()`, reduce
+/// (`vec![0.0; n]` at the top, `[0.0; N]` and `[a, b, c]` anywhere), loop over ranges and
+/// `x.iter()`, reduce
 /// (`x.iter().map(|v| e).sum::<F>()`, `(a..b).map(|i| e).sum::<F>()`), branch, call other
 /// annotated functions with sub-slices (`g(d, &x[i * d..], &mut ws)`) and unannotated ones on
 /// constants, and keep `assert!`s. `wrt(a, b)` names the differentiated parameters (default:
@@ -232,7 +233,14 @@ mod scale;
 ///   `Duplicated`), into which the gradient is added; a `&mut` buffer's shadow is its seed;
 ///   `-> [F; N]` takes `seed: [F; N]` (a unit seed gives a Jacobian row); the float scalars'
 ///   gradients are returned. What a `&mut` buffer holds afterwards is unspecified.
+/// - `f_vjp_fwd(.., tape: &mut Vec<F>)` and `f_vjp_rev(<f_vjp's parameters>.., tape)`: the two
+///   halves of `f_vjp`. The forward half runs `f` (returning its result) and pushes onto `tape`
+///   what the reverse sweep needs; the reverse half pops exactly that and adds the gradients as
+///   `f_vjp` does. Annotated callers call the halves, so a helper's forward code runs once; a
+///   Jacobian is one forward half, then one reverse half per row from a copy of the record.
 /// - `f_op(..)`: ONE runtime node whose inputs are the `wrt` slices as `Variable`s.
+/// - A call that passes a value carrying a derivative to a helper whose `wrt(..)` leaves that
+///   parameter out is a compile error at the argument (through `f_vjp_wrt()`, a `const fn`).
 ///
 /// The reverse sweep restores what the forward sweep overwrote from a tape (lent by a per-thread
 /// pool: no allocation per call once warm), only where a derivative needs the old value.
@@ -248,6 +256,13 @@ mod scale;
 /// }
 /// let (v, gw) = weighted_sq_grad(&[1.0, 2.0], &[3.0, 4.0]);
 /// assert_eq!((v, gw), (41.0, vec![9.0, 16.0]));
+///
+/// // the split pullback: one forward half, the reverse half from its record
+/// let mut tape = Vec::new();
+/// let value = weighted_sq_vjp_fwd(&[1.0, 2.0], &[3.0, 4.0], &mut tape);
+/// let (mut w_bar, mut x_bar) = ([0.0; 2], [0.0; 2]);
+/// weighted_sq_vjp_rev(&[1.0, 2.0], &mut w_bar, &[3.0, 4.0], &mut x_bar, 1.0, &mut tape);
+/// assert_eq!((value, w_bar, tape.len()), (41.0, [9.0, 16.0], 0));
 /// ```
 ///
 /// # How control flow is differentiated

@@ -994,7 +994,7 @@ impl Printer<'_> {
                     quote!(#c)
                 } else {
                     let t = self.tape();
-                    quote!((#t.pop().unwrap() != 0.0))
+                    quote!(#t.pop().unwrap() != 0.0)
                 };
                 let then = self.rblock(then, depth + 1, seed);
                 let els = self.rblock(else_, depth + 1, seed);

@@ -58,7 +58,7 @@ fn log_sum_exp_grad(x: &[f64]) -> (f64, ::std::vec::Vec<f64>) {
         x_bar[j1] += t14_bar;
     }
     for i in (0..x.len()).rev() {
-        if (tape.pop().unwrap() != 0.0) {
+        if tape.pop().unwrap() != 0.0 {
             mx = tape.pop().unwrap();
             let t16_bar = mx_bar;
             mx_bar = 0.0;
@@ -115,7 +115,7 @@ fn log_sum_exp_vjp(x: &[f64], x_bar: &mut [f64], seed: f64) {
         x_bar[j1] += t5_bar;
     }
     for i in (0..x.len()).rev() {
-        if (tape.pop().unwrap() != 0.0) {
+        if tape.pop().unwrap() != 0.0 {
             mx = tape.pop().unwrap();
             let t7_bar = mx_bar;
             mx_bar = 0.0;
@@ -201,7 +201,7 @@ fn log_sum_exp_vjp_rev(
         x_bar[j1] += t5_bar;
     }
     for i in (0..x.len()).rev() {
-        if (tape.pop().unwrap() != 0.0) {
+        if tape.pop().unwrap() != 0.0 {
             mx = tape.pop().unwrap();
             let t7_bar = mx_bar;
             mx_bar = 0.0;
