@@ -486,6 +486,38 @@ fn local_array_literals() {
     assert_grad(&g, &partials(literals, &x));
 }
 
+/// `*out += x . x`: a `&mut f64` result, passed on by callers.
+#[differentiable]
+fn add_sumsq(x: &[f64], out: &mut f64) {
+    for i in 0..x.len() {
+        *out += x[i] * x[i];
+    }
+}
+
+/// A `&mut f64` parameter passed on to helpers, and its value read after them.
+#[differentiable]
+fn norm_into(x: &[f64], out: &mut f64) {
+    *out = 0.0;
+    add_sumsq(x, out);
+    add_sumsq(&x[1..], out);
+    *out = (*out).sqrt() * x[0];
+}
+
+#[test]
+fn a_mut_f64_passed_on() {
+    let x = [0.5, -1.5, 2.0];
+    let mut out = 0.0;
+    norm_into(&x, &mut out);
+    let (mut x_bar, mut out_bar) = ([0.0; 3], 1.0);
+    norm_into_vjp(&x, &mut x_bar, &mut out, &mut out_bar);
+    let f = |v: &[f64]| {
+        let mut o = 0.0;
+        norm_into(v, &mut o);
+        o
+    };
+    assert_grad(&x_bar, &partials(f, &x));
+}
+
 mod as_a_runtime_node {
     use super::*;
     use dezero::Variable;

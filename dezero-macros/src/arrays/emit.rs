@@ -608,7 +608,11 @@ impl Printer<'_> {
                         let tape = self.tape();
                         let x = self.id(*var);
                         let r = full(range);
-                        saves.extend(quote!(#tape.extend_from_slice(&#x #r);));
+                        saves.extend(if self.f.vars[*var].cell {
+                            quote!(#tape.push(*#x);)
+                        } else {
+                            quote!(#tape.extend_from_slice(&#x #r);)
+                        });
                     }
                 }
                 let active = args.iter().any(|a| a.active(&self.f.vars));
@@ -706,10 +710,12 @@ impl Printer<'_> {
             } => {
                 let x = self.id(*var);
                 let r = full(range);
-                if *mutable {
-                    quote!(&mut #x #r)
-                } else {
-                    quote!(&#x #r)
+                match (*mutable, self.f.vars[*var].cell) {
+                    // a `&mut F` parameter passed on
+                    (true, true) => quote!(&mut *#x),
+                    (false, true) => quote!(&*#x),
+                    (true, false) => quote!(&mut #x #r),
+                    (false, false) => quote!(&#x #r),
                 }
             }
             Arg::Other(t) => t.clone(),
@@ -1030,10 +1036,14 @@ impl Printer<'_> {
                         } => {
                             self.tape();
                             let (x, r) = (self.id(*var), full(range));
-                            pop.extend(quote! {
-                                let #at = #tape.len() - #x #r.len();
-                                #x #r.copy_from_slice(&#tape[#at..]);
-                                #tape.truncate(#at);
+                            pop.extend(if self.f.vars[*var].cell {
+                                quote!(*#x = #tape.pop().unwrap();)
+                            } else {
+                                quote! {
+                                    let #at = #tape.len() - #x #r.len();
+                                    #x #r.copy_from_slice(&#tape[#at..]);
+                                    #tape.truncate(#at);
+                                }
                             });
                         }
                         _ => {}
@@ -1087,6 +1097,8 @@ impl Printer<'_> {
                             }
                         });
                         printed.push(quote_spanned!(*span=> &mut #d[..]));
+                    } else if self.f.vars[*var].cell {
+                        printed.push(quote_spanned!(*span=> &mut *#b));
                     } else {
                         printed.push(quote_spanned!(*span=> &mut #b #r));
                     }

@@ -45,6 +45,8 @@ pub struct Var {
     pub init: Option<TokenStream>,
     /// A `&mut F` parameter: a buffer of one element, written `*out`.
     pub cell: bool,
+    /// A `&mut` buffer parameter: passed on bare (`g(out)`), it is passed as `&mut`.
+    pub mutable: bool,
 }
 
 /// `=`, `+=`, `-=` (`*=` and `/=` become `=` of a product or quotient).

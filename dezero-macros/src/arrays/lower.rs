@@ -84,6 +84,7 @@ pub fn lower(sig: &Sig, item: &syn::ItemFn) -> R<AFn> {
             annot: None,
             init: None,
             cell: matches!(p.kind, Kind::Buf { cell: true, .. }),
+            mutable: matches!(p.kind, Kind::Buf { mutable: true, .. }),
         });
         l.scope.insert(names::user(&p.ident), Binding::Var(v));
     }
@@ -290,6 +291,7 @@ impl Lower {
             annot,
             init: None,
             cell: false,
+            mutable: false,
         });
         self.scope.insert(names::user(&ident), Binding::Var(v));
         v
@@ -1248,10 +1250,10 @@ impl Lower {
             });
         }
         if let Some(v) = self.var_of(base) {
+            // a `&mut` parameter passed on as it is (`out`, not `&mut out[..]`) stays `&mut`
+            let bare = !matches!(a, syn::Expr::Reference(_)) && range.is_empty();
+            let mutable = mutable || bare && self.vars[v].mutable;
             match self.vars[v].kind {
-                VKind::FBuf if self.vars[v].cell => {
-                    return err(a, "a `&mut f64` parameter cannot be passed on yet; pass a one-element slice (`&mut [f64]`)");
-                }
                 VKind::FBuf => {
                     return Ok(Arg::Buf {
                         var: v,
