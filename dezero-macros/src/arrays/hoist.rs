@@ -8,7 +8,7 @@
 //! the speed of the hand-written loop. The local starts at `-0.0`, so a loop that adds
 //! nothing leaves the adjoint as it was, signed zero included.
 
-use super::ir::{idents, AFn, Arg, Place, E, S};
+use super::ir::{all_nodes, all_stmts, idents, stmt_exprs, AFn, Arg, Place, E, S};
 use proc_macro2::TokenStream;
 use std::collections::HashSet;
 
@@ -19,44 +19,32 @@ pub fn accumulated(f: &AFn, pat: &TokenStream, body: &[S]) -> Vec<(usize, TokenS
     let mut changing: Vec<String> = Vec::new();
     idents(pat, &mut changing);
     let mut excluded: HashSet<usize> = HashSet::new();
-    let mut loads: Vec<(usize, TokenStream)> = Vec::new();
-    let mut exprs: Vec<&E> = Vec::new();
-    let mut stack: Vec<&[S]> = vec![body];
-    while let Some(list) = stack.pop() {
-        for s in list {
-            match s {
-                S::Set { place, value, .. } => {
-                    exprs.push(value);
-                    match place {
-                        Place::Var(v) => changing.push(f.vars[*v].ident.to_string()),
-                        Place::Elem(v, _) => {
-                            excluded.insert(*v);
-                        }
-                    }
-                }
-                S::Other { var, .. } => changing.push(f.vars[*var].ident.to_string()),
-                S::LocalBuf { var, .. } => {
-                    excluded.insert(*var);
-                }
-                S::For { pat, body, .. } => {
-                    idents(pat, &mut changing);
-                    stack.push(body);
-                }
-                S::If { then, else_, .. } => {
-                    stack.push(then);
-                    stack.push(else_);
-                }
-                S::Call { args, .. } => call_args(args, &mut exprs, &mut excluded),
-                S::Keep(_) => {}
+    let stmts = all_stmts(body);
+    for s in &stmts {
+        match s {
+            S::Set {
+                place: Place::Var(v),
+                ..
             }
+            | S::Other { var: v, .. } => changing.push(f.vars[*v].ident.to_string()),
+            S::Set {
+                place: Place::Elem(v, _),
+                ..
+            }
+            | S::LocalBuf { var: v, .. } => {
+                excluded.insert(*v);
+            }
+            S::For { pat, .. } => idents(pat, &mut changing),
+            S::Call { args, .. } => excluded.extend(bufs(args)),
+            _ => {}
         }
     }
-    while let Some(e) = exprs.pop() {
+    let mut loads: Vec<(usize, TokenStream)> = Vec::new();
+    for e in all_nodes(stmt_exprs(&stmts)) {
         match e {
             E::Load(v, idx, _) => loads.push((*v, idx.clone())),
-            E::Op(_, args, _) => exprs.extend(args),
-            E::Call { args, .. } => call_args(args, &mut exprs, &mut excluded),
-            E::Var(_) | E::Const(_) => {}
+            E::Call { args, .. } => excluded.extend(bufs(args)),
+            _ => {}
         }
     }
     let mut out: Vec<(usize, TokenStream)> = Vec::new();
@@ -76,16 +64,10 @@ pub fn accumulated(f: &AFn, pat: &TokenStream, body: &[S]) -> Vec<(usize, TokenS
     out
 }
 
-/// A call's buffers are excluded (their shadows go to the callee); its float arguments are
-/// expressions like any other.
-fn call_args<'e>(args: &'e [Arg], exprs: &mut Vec<&'e E>, excluded: &mut HashSet<usize>) {
-    for a in args {
-        match a {
-            Arg::Float(e) => exprs.push(e),
-            Arg::Buf { var, .. } => {
-                excluded.insert(*var);
-            }
-            Arg::Other(_) => {}
-        }
-    }
+/// A call's buffers: their shadows go to the callee.
+fn bufs(args: &[Arg]) -> impl Iterator<Item = usize> + '_ {
+    args.iter().filter_map(|a| match a {
+        Arg::Buf { var, .. } => Some(*var),
+        _ => None,
+    })
 }

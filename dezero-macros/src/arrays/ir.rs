@@ -244,6 +244,61 @@ impl Arg {
     }
 }
 
+/// Every statement of `body`, those of loops and branches included (each block's in order).
+pub fn all_stmts(body: &[S]) -> Vec<&S> {
+    let mut out = Vec::new();
+    let mut stack: Vec<&[S]> = vec![body];
+    while let Some(list) = stack.pop() {
+        for s in list {
+            out.push(s);
+            match s {
+                S::For { body, .. } => stack.push(body),
+                S::If { then, else_, .. } => {
+                    stack.push(then);
+                    stack.push(else_);
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+/// The float expressions the statements evaluate: values, and calls' float arguments.
+pub fn stmt_exprs<'a>(stmts: &[&'a S]) -> Vec<&'a E> {
+    let mut out = Vec::new();
+    for s in stmts {
+        match s {
+            S::Set { value, .. } => out.push(value),
+            S::Call { args, .. } => out.extend(float_args(args)),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Every node of the expressions `roots`, the float arguments of calls included.
+pub fn all_nodes<'a>(roots: Vec<&'a E>) -> Vec<&'a E> {
+    let mut out = Vec::new();
+    let mut stack = roots;
+    while let Some(e) = stack.pop() {
+        out.push(e);
+        match e {
+            E::Op(_, args, _) => stack.extend(args),
+            E::Call { args, .. } => stack.extend(float_args(args)),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn float_args(args: &[Arg]) -> impl Iterator<Item = &E> {
+    args.iter().filter_map(|a| match a {
+        Arg::Float(e) => Some(e),
+        _ => None,
+    })
+}
+
 /// Every identifier in `t`, nested groups included: the names integer and `bool` tokens read.
 pub fn idents(t: &TokenStream, out: &mut Vec<String>) {
     for tt in t.clone() {

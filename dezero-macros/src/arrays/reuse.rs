@@ -10,9 +10,9 @@
 //! Its value never changes after the `let`, and the expression would give the same value
 //! anywhere after. A variable `_vjp` does not compute ([`AFn::unread`]) holds nothing.
 
-use super::ir::{AFn, Arg, Decl, Save, Upd, VKind, E, S};
+use super::ir::{all_stmts, AFn, Decl, Save, Upd, VKind, E, S};
 use crate::ir::Op;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::mem::{discriminant, Discriminant};
 
 /// A recomputed expression with more nodes than this is not looked up (comparing a long sum
@@ -36,9 +36,7 @@ pub struct Reuse<'a> {
 
 impl<'a> Reuse<'a> {
     pub fn of(f: &'a AFn) -> Self {
-        let mut sets: HashMap<usize, usize> = HashMap::new();
-        let mut written: HashSet<usize> = HashSet::new();
-        count_sets(&f.body, &mut sets, &mut written);
+        let (sets, written) = (count_sets(&f.body), super::split::written(f));
         let mut stable: Vec<bool> = (f.vars.iter().enumerate())
             .map(|(k, v)| match v.kind {
                 VKind::Float => !sets.contains_key(&k),
@@ -127,42 +125,19 @@ impl<'a> Reuse<'a> {
     }
 }
 
-/// How many times each float variable is assigned, and which buffers and integer variables
-/// anything writes, anywhere in the body.
-fn count_sets(body: &[S], sets: &mut HashMap<usize, usize>, written: &mut HashSet<usize>) {
-    let mut stack = vec![body];
-    while let Some(list) = stack.pop() {
-        for s in list {
-            match s {
-                S::Set {
-                    place: super::ir::Place::Var(v),
-                    ..
-                } => *sets.entry(*v).or_default() += 1,
-                S::Set { place, .. } => {
-                    written.insert(place.var());
-                }
-                S::Other { var, .. } | S::LocalBuf { var, .. } => {
-                    written.insert(*var);
-                }
-                S::Call { args, .. } => {
-                    for a in args {
-                        if let Arg::Buf {
-                            var, mutable: true, ..
-                        } = a
-                        {
-                            written.insert(*var);
-                        }
-                    }
-                }
-                S::For { body, .. } => stack.push(body),
-                S::If { then, else_, .. } => {
-                    stack.push(then);
-                    stack.push(else_);
-                }
-                _ => {}
-            }
+/// How many times each float variable is assigned, anywhere in the body.
+fn count_sets(body: &[S]) -> HashMap<usize, usize> {
+    let mut sets = HashMap::new();
+    for s in all_stmts(body) {
+        if let S::Set {
+            place: super::ir::Place::Var(v),
+            ..
+        } = s
+        {
+            *sets.entry(*v).or_default() += 1;
         }
     }
+    sets
 }
 
 /// Whether `e` reads only stable variables and constants free of integer variables, through

@@ -19,7 +19,7 @@
 //! - Any other gets *replaying* halves: `g_vjp_fwd` saves the `&mut` buffers and runs `g`;
 //!   `g_vjp_rev` gives them back and runs `g_vjp`, which runs the forward code again.
 
-use super::ir::{AFn, Arg, Decl, VKind, Var, E, S};
+use super::ir::{all_nodes, all_stmts, stmt_exprs, AFn, Arg, Decl, VKind, Var, E, S};
 use crate::ir::Op;
 use proc_macro2::Ident;
 use quote::format_ident;
@@ -71,33 +71,21 @@ fn reads_floats(f: &AFn, t: &proc_macro2::TokenStream) -> bool {
 /// The variables and buffers the body assigns or writes into.
 pub fn written(f: &AFn) -> HashSet<usize> {
     let mut out = HashSet::new();
-    let mut stack: Vec<&[S]> = vec![&f.body];
-    while let Some(list) = stack.pop() {
-        for s in list {
-            match s {
-                S::Set { place, .. } => {
-                    out.insert(place.var());
-                }
-                S::Other { var, .. } | S::LocalBuf { var, .. } => {
-                    out.insert(*var);
-                }
-                S::Call { args, .. } => {
-                    for a in args {
-                        if let Arg::Buf {
-                            var, mutable: true, ..
-                        } = a
-                        {
-                            out.insert(*var);
-                        }
-                    }
-                }
-                S::For { body, .. } => stack.push(body),
-                S::If { then, else_, .. } => {
-                    stack.push(then);
-                    stack.push(else_);
-                }
-                S::Keep(_) => {}
+    for s in all_stmts(&f.body) {
+        match s {
+            S::Set { place, .. } => {
+                out.insert(place.var());
             }
+            S::Other { var, .. } | S::LocalBuf { var, .. } => {
+                out.insert(*var);
+            }
+            S::Call { args, .. } => out.extend(args.iter().filter_map(|a| match a {
+                Arg::Buf {
+                    var, mutable: true, ..
+                } => Some(*var),
+                _ => None,
+            })),
+            _ => {}
         }
     }
     out
@@ -106,55 +94,32 @@ pub fn written(f: &AFn) -> HashSet<usize> {
 /// The buffers whose contents the body reads: loads, and arguments other than `&mut` ones
 /// (a callee's reverse half has its `&mut` buffers' contents from its own record).
 pub fn loaded(f: &AFn) -> HashSet<usize> {
+    let stmts = all_stmts(&f.body);
     let mut out = HashSet::new();
-    let mut exprs: Vec<&E> = f.ret.iter().collect();
-    let mut stack: Vec<&[S]> = vec![&f.body];
-    while let Some(list) = stack.pop() {
-        for s in list {
-            match s {
-                S::Set { value, .. } => exprs.push(value),
-                S::Call { args, .. } => {
-                    for a in args {
-                        match a {
-                            Arg::Float(e) => exprs.push(e),
-                            Arg::Buf {
-                                var,
-                                mutable: false,
-                                ..
-                            } => {
-                                out.insert(*var);
-                            }
-                            _ => {}
-                        }
-                    }
-                }
-                S::For { body, .. } => stack.push(body),
-                S::If { then, else_, .. } => {
-                    stack.push(then);
-                    stack.push(else_);
-                }
-                _ => {}
-            }
+    for s in &stmts {
+        if let S::Call { args, .. } = s {
+            out.extend(args.iter().filter_map(|a| match a {
+                Arg::Buf {
+                    var,
+                    mutable: false,
+                    ..
+                } => Some(*var),
+                _ => None,
+            }));
         }
     }
-    while let Some(e) = exprs.pop() {
+    let mut roots = stmt_exprs(&stmts);
+    roots.extend(&f.ret);
+    for e in all_nodes(roots) {
         match e {
             E::Load(v, ..) => {
                 out.insert(*v);
             }
-            E::Op(_, args, _) => exprs.extend(args),
-            E::Call { args, .. } => {
-                for a in args {
-                    match a {
-                        Arg::Float(e) => exprs.push(e),
-                        Arg::Buf { var, .. } => {
-                            out.insert(*var);
-                        }
-                        Arg::Other(_) => {}
-                    }
-                }
-            }
-            E::Var(_) | E::Const(_) => {}
+            E::Call { args, .. } => out.extend(args.iter().filter_map(|a| match a {
+                Arg::Buf { var, .. } => Some(*var),
+                _ => None,
+            })),
+            _ => {}
         }
     }
     out
@@ -193,46 +158,34 @@ pub fn wrt_name(vjp: &Ident) -> Ident {
 /// drop the others' derivatives without a word.
 pub fn wrt_checks(f: &AFn) -> proc_macro2::TokenStream {
     let mut out = proc_macro2::TokenStream::new();
-    let mut exprs: Vec<&E> = f.ret.iter().collect();
+    let stmts = all_stmts(&f.body);
     let mut calls: Vec<(&syn::Path, &syn::Path, &[Arg], proc_macro2::Span)> = Vec::new();
-    let mut stack: Vec<&[S]> = vec![&f.body];
-    while let Some(list) = stack.pop() {
-        for s in list {
-            match s {
-                S::Set { value, .. } => exprs.push(value),
-                S::Call {
-                    func,
-                    vjp,
-                    args,
-                    span,
-                } => calls.push((func, vjp, args, *span)),
-                S::For { body, .. } => stack.push(body),
-                S::If { then, else_, .. } => {
-                    stack.push(then);
-                    stack.push(else_);
-                }
-                _ => {}
-            }
+    for s in &stmts {
+        if let S::Call {
+            func,
+            vjp,
+            args,
+            span,
+        } = s
+        {
+            calls.push((func, vjp, args, *span));
         }
     }
-    while let Some(e) = exprs.pop() {
-        match e {
-            E::Op(_, args, _) => exprs.extend(args),
-            E::Call {
-                func,
-                vjp,
-                args,
-                span,
-            } => calls.push((func, vjp, args, *span)),
-            _ => {}
-        }
-        if let E::Call { args, .. } = e {
-            exprs.extend(args.iter().filter_map(|a| match a {
-                Arg::Float(e) => Some(e),
-                _ => None,
-            }));
+    let mut roots = stmt_exprs(&stmts);
+    roots.extend(&f.ret);
+    for e in all_nodes(roots) {
+        if let E::Call {
+            func,
+            vjp,
+            args,
+            span,
+        } = e
+        {
+            calls.push((func, vjp, args, *span));
         }
     }
+    // one assertion per callee and parameter, at its first call
+    let mut seen: HashSet<(String, usize)> = HashSet::new();
     for (func, vjp, args, span) in calls {
         if !args.iter().any(|a| matches!(a, Arg::Buf { .. })) {
             continue;
@@ -247,7 +200,7 @@ pub fn wrt_checks(f: &AFn) -> proc_macro2::TokenStream {
             .map(|s| s.ident.to_string())
             .unwrap_or_default();
         for (k, a) in args.iter().enumerate() {
-            if !a.active(&f.vars) {
+            if !a.active(&f.vars) || !seen.insert((quote::quote!(#wrt).to_string(), k)) {
                 continue;
             }
             let sp = match a {

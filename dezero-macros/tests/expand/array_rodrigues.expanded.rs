@@ -56,18 +56,6 @@ fn rodrigues_rotate_point_vjp(
         cross_vjp_wrt() [2usize],
         "argument 3 of `cross` carries a derivative, but `cross` is not differentiated with respect to that parameter: add it to `cross`'s `wrt(..)`"
     );
-    const _: () = ::core::assert!(
-        cross_vjp_wrt() [0usize],
-        "argument 1 of `cross` carries a derivative, but `cross` is not differentiated with respect to that parameter: add it to `cross`'s `wrt(..)`"
-    );
-    const _: () = ::core::assert!(
-        cross_vjp_wrt() [1usize],
-        "argument 2 of `cross` carries a derivative, but `cross` is not differentiated with respect to that parameter: add it to `cross`'s `wrt(..)`"
-    );
-    const _: () = ::core::assert!(
-        cross_vjp_wrt() [2usize],
-        "argument 3 of `cross` carries a derivative, but `cross` is not differentiated with respect to that parameter: add it to `cross`'s `wrt(..)`"
-    );
     let mut theta: f64 = 0.0;
     let mut costheta: f64 = 0.0;
     let mut sintheta: f64 = 0.0;
