@@ -278,7 +278,7 @@ pub fn stmt_exprs<'a>(stmts: &[&'a S]) -> Vec<&'a E> {
 }
 
 /// Every node of the expressions `roots`, the float arguments of calls included.
-pub fn all_nodes<'a>(roots: Vec<&'a E>) -> Vec<&'a E> {
+pub fn all_nodes(roots: Vec<&E>) -> Vec<&E> {
     let mut out = Vec::new();
     let mut stack = roots;
     while let Some(e) = stack.pop() {
