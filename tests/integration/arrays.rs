@@ -518,6 +518,54 @@ fn a_mut_f64_passed_on() {
     assert_grad(&x_bar, &partials(f, &x));
 }
 
+#[test]
+fn the_split_pullback_gives_every_jacobian_row_from_one_forward_half() {
+    let x = [0.3, -1.2, 2.5];
+    let mut record = Vec::new();
+    let value = scaled3_vjp_fwd(1.5, &x, &mut record);
+    assert_eq!(value, scaled3(1.5, &x));
+    for row in 0..3 {
+        let mut seed = [0.0; 3];
+        seed[row] = 1.0;
+        let (mut split, mut joint) = ([0.0; 3], [0.0; 3]);
+        let mut tape = record.clone();
+        let da = scaled3_vjp_rev(1.5, &x, &mut split, seed, &mut tape);
+        assert!(
+            tape.is_empty(),
+            "the reverse half pops what the forward half pushed"
+        );
+        assert_eq!((da, split), (scaled3_vjp(1.5, &x, &mut joint, seed), joint));
+    }
+}
+
+/// Integer state the reverse half must get back: a counter parameter counted down, and an
+/// annotated integer declared in a loop.
+#[differentiable]
+fn countdown(mut n: usize, x: &[f64], out: &mut [f64]) {
+    for i in 0..x.len() {
+        let k: usize = (i * 7 + n) % x.len();
+        out[i] = x[k] * x[i] + n as f64;
+        if n > 0 {
+            n -= 1;
+        }
+    }
+}
+
+#[differentiable]
+fn countdown_sum(x: &[f64]) -> f64 {
+    let mut ws = [0.0; 4];
+    countdown(2, x, &mut ws);
+    ws[0] * ws[1] + ws[2] * ws[3]
+}
+
+#[test]
+fn integer_state_comes_back_to_the_reverse_half() {
+    let x = [0.5, -1.5, 2.0, 0.25];
+    let (v, g) = countdown_sum_grad(&x);
+    assert_eq!(v, countdown_sum(&x));
+    assert_grad(&g, &partials(countdown_sum, &x));
+}
+
 mod as_a_runtime_node {
     use super::*;
     use dezero::Variable;
