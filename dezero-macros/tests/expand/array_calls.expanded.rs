@@ -189,7 +189,7 @@ fn calls_in_expressions_vjp(x: &[f64], x_bar: &mut [f64], seed: f64) {
     clippy::too_many_lines
 )]
 #[allow(clippy::ptr_arg)]
-#[inline]
+#[inline(always)]
 fn calls_in_expressions_vjp_fwd(x: &[f64], tape: &mut ::std::vec::Vec<f64>) -> f64 {
     let mut s: f64 = 0.0;
     let mut p: f64 = 1.0;
@@ -221,7 +221,7 @@ fn calls_in_expressions_vjp_fwd(x: &[f64], tape: &mut ::std::vec::Vec<f64>) -> f
     clippy::too_many_lines
 )]
 #[allow(clippy::ptr_arg)]
-#[inline]
+#[inline(always)]
 fn calls_in_expressions_vjp_rev(
     x: &[f64],
     x_bar: &mut [f64],

@@ -136,7 +136,7 @@ fn log_sum_exp_vjp(x: &[f64], x_bar: &mut [f64], seed: f64) {
     clippy::too_many_lines
 )]
 #[allow(clippy::ptr_arg)]
-#[inline]
+#[inline(always)]
 fn log_sum_exp_vjp_fwd(x: &[f64], tape: &mut ::std::vec::Vec<f64>) -> f64 {
     let mut v: f64 = 0.0;
     let mut mx: f64 = f64::NEG_INFINITY;
@@ -172,7 +172,7 @@ fn log_sum_exp_vjp_fwd(x: &[f64], tape: &mut ::std::vec::Vec<f64>) -> f64 {
     clippy::too_many_lines
 )]
 #[allow(clippy::ptr_arg)]
-#[inline]
+#[inline(always)]
 fn log_sum_exp_vjp_rev(
     x: &[f64],
     x_bar: &mut [f64],

@@ -133,7 +133,7 @@ fn mixing_vjp(x: &[f64; 4], x_bar: &mut [f64; 4], seed: f64) {
     clippy::too_many_lines
 )]
 #[allow(clippy::ptr_arg)]
-#[inline]
+#[inline(always)]
 fn mixing_vjp_fwd(x: &[f64; 4], tape: &mut ::std::vec::Vec<f64>) -> f64 {
     let mut v = [0.0; 4];
     for i in 0..4 {
@@ -166,7 +166,7 @@ fn mixing_vjp_fwd(x: &[f64; 4], tape: &mut ::std::vec::Vec<f64>) -> f64 {
     clippy::too_many_lines
 )]
 #[allow(clippy::ptr_arg)]
-#[inline]
+#[inline(always)]
 fn mixing_vjp_rev(
     x: &[f64; 4],
     x_bar: &mut [f64; 4],

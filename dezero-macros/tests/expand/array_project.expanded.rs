@@ -154,7 +154,7 @@ fn project_vjp(
     clippy::too_many_lines
 )]
 #[allow(clippy::ptr_arg)]
-#[inline]
+#[inline(always)]
 fn project_vjp_fwd(
     cam: &[f64],
     x: &[f64],
@@ -195,7 +195,7 @@ fn project_vjp_fwd(
     clippy::too_many_lines
 )]
 #[allow(clippy::ptr_arg)]
-#[inline]
+#[inline(always)]
 fn project_vjp_rev(
     cam: &[f64],
     cam_bar: &mut [f64],

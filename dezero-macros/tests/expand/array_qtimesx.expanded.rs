@@ -76,7 +76,7 @@ fn qtimesx_vjp(
     clippy::too_many_lines
 )]
 #[allow(clippy::ptr_arg)]
-#[inline]
+#[inline(always)]
 fn qtimesx_vjp_fwd(
     mut d: usize,
     q: &[f64],
@@ -110,7 +110,7 @@ fn qtimesx_vjp_fwd(
     clippy::too_many_lines
 )]
 #[allow(clippy::ptr_arg)]
-#[inline]
+#[inline(always)]
 fn qtimesx_vjp_rev(
     mut d: usize,
     q: &[f64],

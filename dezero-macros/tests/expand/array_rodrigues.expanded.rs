@@ -220,7 +220,7 @@ fn rodrigues_rotate_point_vjp(
     clippy::too_many_lines
 )]
 #[allow(clippy::ptr_arg)]
-#[inline]
+#[inline(always)]
 fn rodrigues_rotate_point_vjp_fwd(
     rot: &[f64],
     pt: &[f64],
@@ -282,7 +282,7 @@ fn rodrigues_rotate_point_vjp_fwd(
     clippy::too_many_lines
 )]
 #[allow(clippy::ptr_arg)]
-#[inline]
+#[inline(always)]
 fn rodrigues_rotate_point_vjp_rev(
     rot: &[f64],
     rot_bar: &mut [f64],

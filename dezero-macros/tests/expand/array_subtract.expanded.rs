@@ -45,7 +45,7 @@ fn subtract_vjp(
     clippy::too_many_lines
 )]
 #[allow(clippy::ptr_arg)]
-#[inline]
+#[inline(always)]
 fn subtract_vjp_fwd(
     mut d: usize,
     x: &[f64],
@@ -70,7 +70,7 @@ fn subtract_vjp_fwd(
     clippy::too_many_lines
 )]
 #[allow(clippy::ptr_arg)]
-#[inline]
+#[inline(always)]
 fn subtract_vjp_rev(
     mut d: usize,
     x: &[f64],
