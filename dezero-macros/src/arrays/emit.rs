@@ -468,22 +468,19 @@ impl Printer<'_> {
                 save,
             } => {
                 let calls = split::split_calls(value, &self.f.vars);
+                let print = |e: &E| self.expr_with_halves(&calls, e);
                 let unread = self.skip_unread.get() && self.f.unread.contains(&place.var());
                 if unread && (*fresh || *save != Save::Tape) {
                     if calls.is_empty() {
                         return quote!();
                     }
                     // the calls' forward halves stay: their reverse halves pop their records
-                    *self.fwd_calls.borrow_mut() = calls;
-                    let e = self.expr(value);
-                    self.fwd_calls.borrow_mut().clear();
+                    let e = print(value);
                     return quote!(let _: #float = #e;);
                 }
-                *self.fwd_calls.borrow_mut() = calls;
-                let mut e = self.expr(value);
+                let mut e = print(value);
                 let target = self.place(place);
                 if *fresh {
-                    self.fwd_calls.borrow_mut().clear();
                     return quote!(let mut #target: #float = #e;);
                 }
                 let mut op = match upd {
@@ -506,8 +503,7 @@ impl Printer<'_> {
                         } else {
                             quote!(/=)
                         };
-                        let rhs = self.expr(&args[1]);
-                        self.fwd_calls.borrow_mut().clear();
+                        let rhs = print(&args[1]);
                         e = if prec(&args[1]) < 1 {
                             quote!((#rhs))
                         } else {
@@ -515,12 +511,11 @@ impl Printer<'_> {
                         };
                     }
                 }
-                self.fwd_calls.borrow_mut().clear();
                 let push = (*save == Save::Tape).then(|| {
                     let tape = self.tape();
                     quote!(#tape.push(#target);)
                 });
-                if push.is_some() && !split::split_calls(value, &self.f.vars).is_empty() {
+                if push.is_some() && !calls.is_empty() {
                     // the calls' records first, the overwritten value on top: the reverse
                     // sweep pops that first
                     let v = names::local("value");
@@ -545,8 +540,8 @@ impl Printer<'_> {
                     quote!(#i #op #value;)
                 } else if self.f64 {
                     // the integer's bits on the float tape
-                    let t = self.tape();
-                    quote!(#t.push(::dezero::__private::int_bits(#i)); #i #op #value;)
+                    let save = push_int(&self.tape(), &i);
+                    quote!(#save #i #op #value;)
                 } else {
                     let t = self.var_tape(*var);
                     quote!(#t.push(#i); #i #op #value;)
@@ -559,8 +554,8 @@ impl Printer<'_> {
                 match (&self.f.vars[*var].decl, save) {
                     // zeroed again each time: what it held is saved first
                     (Decl::Hoisted, Save::Tape) => {
-                        let tape = self.tape();
-                        quote!(#tape.extend_from_slice(&#i[..]); #i = #init;)
+                        let save = push_buf(&self.tape(), &quote!(#i[..]), false);
+                        quote!(#save #i = #init;)
                     }
                     (Decl::Hoisted, _) => quote!(#i = #init;),
                     _ => quote!(let mut #i = #init;),
@@ -609,25 +604,17 @@ impl Printer<'_> {
                         ..
                     } = a
                     {
-                        let tape = self.tape();
-                        let x = self.id(*var);
-                        let r = full(range);
-                        saves.extend(if self.f.vars[*var].cell {
-                            quote!(#tape.push(*#x);)
-                        } else {
-                            quote!(#tape.extend_from_slice(&#x #r);)
-                        });
+                        let (place, cell) = self.buf_place(*var, range);
+                        saves.extend(push_buf(&self.tape(), &place, cell));
                     }
                 }
                 let active = args.iter().any(|a| a.active(&self.f.vars));
                 let args: Vec<TokenStream> = (args.iter())
-                    .map(|a| {
-                        if let Arg::Float(e) = a {
-                            *self.fwd_calls.borrow_mut() = split::split_calls(e, &self.f.vars);
+                    .map(|a| match a {
+                        Arg::Float(e) => {
+                            self.expr_with_halves(&split::split_calls(e, &self.f.vars), e)
                         }
-                        let t = self.arg(a);
-                        self.fwd_calls.borrow_mut().clear();
-                        t
+                        _ => self.arg(a),
                     })
                     .collect();
                 if active {
@@ -652,6 +639,14 @@ impl Printer<'_> {
         let k = self.conds.get();
         self.conds.set(k + 1);
         names::local(&format!("c{k}"))
+    }
+
+    /// A call argument's buffer as a place [`push_buf`] saves: `x[a..]` (or `x[..]`), or `x`
+    /// for a `&mut F` parameter; and whether it is the latter.
+    fn buf_place(&self, v: usize, range: &TokenStream) -> (TokenStream, bool) {
+        let (x, cell) = (self.id(v), self.f.vars[v].cell);
+        let r = full(range);
+        (if cell { quote!(#x) } else { quote!(#x #r) }, cell)
     }
 
     /// `x[idx]`, or `*x` for a `&mut F` parameter.
@@ -724,6 +719,15 @@ impl Printer<'_> {
             }
             Arg::Other(t) => t.clone(),
         }
+    }
+
+    /// [`Self::expr`] of (part of) a statement's value, whose `calls` go through the callees'
+    /// forward halves.
+    fn expr_with_halves(&self, calls: &HashSet<*const E>, e: &E) -> TokenStream {
+        self.fwd_calls.borrow_mut().clone_from(calls);
+        let t = self.expr(e);
+        self.fwd_calls.borrow_mut().clear();
+        t
     }
 
     /// A float expression as Rust, parenthesized where precedence needs it.
@@ -927,8 +931,8 @@ impl Printer<'_> {
                     return quote!(#i #inverse #value;);
                 }
                 if self.f64 {
-                    let t = self.tape();
-                    return quote!(#i = ::dezero::__private::int_from_bits(#i, #t.pop().unwrap()););
+                    let value = pop_int(&self.tape(), &quote!(#i));
+                    return quote!(#i = #value;);
                 }
                 let t = self.var_tape(*var);
                 quote!(#i = #t.pop().unwrap();)
@@ -939,17 +943,13 @@ impl Printer<'_> {
                 save: Save::Tape,
                 ..
             } if matches!(self.f.vars[*var].decl, Decl::Hoisted) => {
-                let (tape, i, at) = (self.tape(), self.id(*var), names::local("at"));
+                let i = self.id(*var);
+                let restore = pop_buf(&self.tape(), &quote!(#i[..]), false);
                 let zero = self.f.vars[*var].active.then(|| {
                     let b = self.bar(*var);
                     quote!(#b = #init;)
                 });
-                quote! {
-                    let #at = #tape.len() - #i.len();
-                    #i.copy_from_slice(&#tape[#at..]);
-                    #tape.truncate(#at);
-                    #zero
-                }
+                quote!(#restore #zero)
             }
             S::LocalBuf { var, init, .. }
                 if matches!(self.f.vars[*var].decl, Decl::Hoisted) && self.f.vars[*var].active =>
@@ -1017,8 +1017,6 @@ impl Printer<'_> {
                 // The `&mut` arguments as they were before the call, for what comes before
                 // (the reverse half leaves them unspecified). Saved last first.
                 let mut pop = TokenStream::new();
-                let tape = names::local("tape");
-                let at = names::local("at");
                 for a in args.iter().rev() {
                     match a {
                         Arg::Buf {
@@ -1038,17 +1036,8 @@ impl Printer<'_> {
                             mutable: true,
                             ..
                         } => {
-                            self.tape();
-                            let (x, r) = (self.id(*var), full(range));
-                            pop.extend(if self.f.vars[*var].cell {
-                                quote!(*#x = #tape.pop().unwrap();)
-                            } else {
-                                quote! {
-                                    let #at = #tape.len() - #x #r.len();
-                                    #x #r.copy_from_slice(&#tape[#at..]);
-                                    #tape.truncate(#at);
-                                }
-                            });
+                            let (place, cell) = self.buf_place(*var, range);
+                            pop.extend(pop_buf(&self.tape(), &place, cell));
                         }
                         _ => {}
                     }
@@ -1166,14 +1155,6 @@ impl Printer<'_> {
             push.extend(save);
             pop = quote!(#restore #pop);
         };
-        let at = names::local("at");
-        let restore_buf = |x: &TokenStream| {
-            quote! {
-                let #at = #tape.len() - #x.len();
-                #x.copy_from_slice(&#tape[#at..]);
-                #tape.truncate(#at);
-            }
-        };
         let bufs = (sig.params.iter()).filter(|p| {
             matches!(
                 p.kind,
@@ -1184,22 +1165,13 @@ impl Printer<'_> {
                 }
             )
         });
-        let f64 = matches!(sig.float, crate::ast::FloatTy::F64);
-        if !split::records(self.f, f64) {
+        if !split::records(self.f, self.f64) {
             // replaying: the buffers as they came; `_vjp` runs `f` again from them
             for p in bufs {
                 let i = &p.ident;
-                if matches!(p.kind, Kind::Buf { cell: true, .. }) {
-                    state(
-                        quote!(#tape.push(*#i);),
-                        quote!(*#i = #tape.pop().unwrap();),
-                    );
-                } else {
-                    state(
-                        quote!(#tape.extend_from_slice(&#i[..]);),
-                        restore_buf(&quote!(#i)),
-                    );
-                }
+                let cell = matches!(p.kind, Kind::Buf { cell: true, .. });
+                let place = if cell { quote!(#i) } else { quote!(#i[..]) };
+                state(push_buf(&tape, &place, cell), pop_buf(&tape, &place, cell));
             }
             let args: Vec<&Ident> = sig.params.iter().map(|p| &p.ident).collect();
             let mut vargs: Vec<TokenStream> = Vec::new();
@@ -1246,21 +1218,18 @@ impl Printer<'_> {
             if !read.contains(&i.to_string()) || param && !written.contains(&k) || buf_unread {
                 continue;
             }
+            let place = if v.cell { quote!(#i) } else { quote!(#i[..]) };
             match (v.kind, &v.decl) {
-                (VKind::FBuf, Decl::Param) if v.cell => {
+                (VKind::FBuf, Decl::Param) => {
                     state(
-                        quote!(#tape.push(*#i);),
-                        quote!(*#i = #tape.pop().unwrap();),
+                        push_buf(&tape, &place, v.cell),
+                        pop_buf(&tape, &place, v.cell),
                     );
                 }
-                (VKind::FBuf, Decl::Param) => state(
-                    quote!(#tape.extend_from_slice(&#i[..]);),
-                    restore_buf(&quote!(#i)),
-                ),
                 (VKind::FBuf, _) => {
-                    let (init, r) = (&v.init, restore_buf(&quote!(#i)));
+                    let (init, r) = (&v.init, pop_buf(&tape, &place, false));
                     state(
-                        quote!(#tape.extend_from_slice(&#i[..]);),
+                        push_buf(&tape, &place, false),
                         quote!(let mut #i = #init; #r),
                     );
                 }
@@ -1272,21 +1241,15 @@ impl Printer<'_> {
                     quote!(let mut #i: #float = #tape.pop().unwrap();),
                 ),
                 // integers as their bits, back into the variable declared again below
-                (VKind::Int | VKind::Bool, Decl::TopLet | Decl::Param) => state(
-                    quote!(#tape.push(::dezero::__private::int_bits(#i));),
-                    quote!(#i = ::dezero::__private::int_from_bits(#i, #tape.pop().unwrap());),
-                ),
+                (VKind::Int | VKind::Bool, Decl::TopLet | Decl::Param) => {
+                    let value = pop_int(&tape, &quote!(#i));
+                    state(push_int(&tape, &i), quote!(#i = #value;));
+                }
                 // declared in a block, annotated (`split::records`)
                 (VKind::Int | VKind::Bool, Decl::Hoisted) => {
                     let t = &v.annot;
-                    let zero = quote!(::core::default::Default::default());
-                    state(
-                        quote!(#tape.push(::dezero::__private::int_bits(#i));),
-                        quote! {
-                            let mut #i: #t =
-                                ::dezero::__private::int_from_bits(#zero, #tape.pop().unwrap());
-                        },
-                    );
+                    let value = pop_int(&tape, &quote!(::core::default::Default::default()));
+                    state(push_int(&tape, &i), quote!(let mut #i: #t = #value;));
                 }
                 _ => {}
             }
@@ -1622,6 +1585,39 @@ enum Line {
 
 fn quote_bar(b: Ident) -> TokenStream {
     quote!(#b)
+}
+
+/// Pushes the contents of `place` on `tape`: a buffer's elements (`x[..]`, `x[a..]`), or for
+/// a `&mut F` (`cell`) the one value `*x`.
+fn push_buf(tape: &Ident, place: &TokenStream, cell: bool) -> TokenStream {
+    if cell {
+        quote!(#tape.push(*#place);)
+    } else {
+        quote!(#tape.extend_from_slice(&#place);)
+    }
+}
+
+/// Gives `place` back what [`push_buf`] saved, taking it off `tape`.
+fn pop_buf(tape: &Ident, place: &TokenStream, cell: bool) -> TokenStream {
+    if cell {
+        return quote!(*#place = #tape.pop().unwrap(););
+    }
+    let at = names::local("at");
+    quote! {
+        let #at = #tape.len() - #place.len();
+        #place.copy_from_slice(&#tape[#at..]);
+        #tape.truncate(#at);
+    }
+}
+
+/// Pushes the integer or `bool` `i` on an `f64` tape, as its bits.
+fn push_int(tape: &Ident, i: &Ident) -> TokenStream {
+    quote!(#tape.push(::dezero::__private::int_bits(#i));)
+}
+
+/// The value [`push_int`] saved, taken off `tape`, of the type of `like`.
+fn pop_int(tape: &Ident, like: &TokenStream) -> TokenStream {
+    quote!(::dezero::__private::int_from_bits(#like, #tape.pop().unwrap()))
 }
 
 /// `[..]` for a whole buffer.

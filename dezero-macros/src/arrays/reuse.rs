@@ -95,15 +95,8 @@ impl<'a> Reuse<'a> {
 
     /// A stable variable holding `e`'s value at a statement inside the blocks `path`.
     pub fn holding(&self, e: &E, path: &[BlockId]) -> Option<usize> {
-        let E::Op(op, ..) = e else { return None };
-        if size_over(e, SMALL) {
-            return None;
-        }
-        self.defs
-            .get(&discriminant(op))?
-            .iter()
-            .find(|d| path.starts_with(&d.path) && same(d.value, e))
-            .map(|d| d.var)
+        let E::Op(op, args, _) = e else { return None };
+        self.find(op, args, path)
     }
 
     /// A stable variable holding `recv.name()` (a unary method), at `path`.
@@ -111,15 +104,21 @@ impl<'a> Reuse<'a> {
         let (op, 0) = Op::from_method(name)? else {
             return None;
         };
-        if size_over(recv, SMALL) {
+        self.find(&op, std::slice::from_ref(recv), path)
+    }
+
+    /// The stable variable whose value is `op(args)`, at `path`.
+    fn find(&self, op: &Op, args: &[E], path: &[BlockId]) -> Option<usize> {
+        if args.iter().any(|a| size_over(a, SMALL)) {
             return None;
         }
         self.defs
-            .get(&discriminant(&op))?
+            .get(&discriminant(op))?
             .iter()
             .find(|d| {
                 path.starts_with(&d.path)
-                    && matches!(d.value, E::Op(_, args, _) if args.len() == 1 && same(&args[0], recv))
+                    && matches!(d.value, E::Op(_, xs, _)
+                        if xs.len() == args.len() && xs.iter().zip(args).all(|(x, a)| same(x, a)))
             })
             .map(|d| d.var)
     }

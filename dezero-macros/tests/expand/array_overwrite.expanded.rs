@@ -174,8 +174,8 @@ fn mixing_vjp_rev(
     tape: &mut ::std::vec::Vec<f64>,
 ) {
     let mut v = [0.0; 4];
-    let at = tape.len() - v.len();
-    v.copy_from_slice(&tape[at..]);
+    let at = tape.len() - v[..].len();
+    v[..].copy_from_slice(&tape[at..]);
     tape.truncate(at);
     let mut v_bar = [0.0; 4];
     let mut sum0_bar: f64 = 0.0;

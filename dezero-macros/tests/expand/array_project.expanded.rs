@@ -209,20 +209,20 @@ fn project_vjp_rev(
     tape: &mut ::std::vec::Vec<f64>,
 ) -> f64 {
     let mut pd = [0.0; 2];
-    let at = tape.len() - pd.len();
-    pd.copy_from_slice(&tape[at..]);
+    let at = tape.len() - pd[..].len();
+    pd[..].copy_from_slice(&tape[at..]);
     tape.truncate(at);
     let mut p = [0.0; 2];
-    let at = tape.len() - p.len();
-    p.copy_from_slice(&tape[at..]);
+    let at = tape.len() - p[..].len();
+    p[..].copy_from_slice(&tape[at..]);
     tape.truncate(at);
     let mut xcam = [0.0; 3];
-    let at = tape.len() - xcam.len();
-    xcam.copy_from_slice(&tape[at..]);
+    let at = tape.len() - xcam[..].len();
+    xcam[..].copy_from_slice(&tape[at..]);
     tape.truncate(at);
     let mut xo = [0.0; 3];
-    let at = tape.len() - xo.len();
-    xo.copy_from_slice(&tape[at..]);
+    let at = tape.len() - xo[..].len();
+    xo[..].copy_from_slice(&tape[at..]);
     tape.truncate(at);
     let mut w_bar: f64 = 0.0;
     let mut xo_bar = [0.0; 3];

@@ -294,17 +294,17 @@ fn rodrigues_rotate_point_vjp_rev(
 ) {
     let c0: bool = tape.pop().unwrap() != 0.0;
     let mut rot_cross_pt = [0.0; 3];
-    let at = tape.len() - rot_cross_pt.len();
-    rot_cross_pt.copy_from_slice(&tape[at..]);
+    let at = tape.len() - rot_cross_pt[..].len();
+    rot_cross_pt[..].copy_from_slice(&tape[at..]);
     tape.truncate(at);
     let mut tmp: f64 = tape.pop().unwrap();
     let mut w_cross_pt = [0.0; 3];
-    let at = tape.len() - w_cross_pt.len();
-    w_cross_pt.copy_from_slice(&tape[at..]);
+    let at = tape.len() - w_cross_pt[..].len();
+    w_cross_pt[..].copy_from_slice(&tape[at..]);
     tape.truncate(at);
     let mut w = [0.0; 3];
-    let at = tape.len() - w.len();
-    w.copy_from_slice(&tape[at..]);
+    let at = tape.len() - w[..].len();
+    w[..].copy_from_slice(&tape[at..]);
     tape.truncate(at);
     let mut theta_inverse: f64 = tape.pop().unwrap();
     let mut sintheta: f64 = tape.pop().unwrap();
