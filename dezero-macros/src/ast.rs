@@ -31,9 +31,23 @@ pub enum Scalar {
     Bool,
 }
 
+/// `ty` without the invisible group a `macro_rules!` `$t:ty` wraps it in (and without
+/// parentheses): `f64` passed through a declarative macro is still `f64`.
+pub fn peel(mut ty: &syn::Type) -> &syn::Type {
+    loop {
+        match ty {
+            syn::Type::Group(g) => ty = &g.elem,
+            syn::Type::Paren(p) => ty = &p.elem,
+            other => return other,
+        }
+    }
+}
+
 /// Reads `f64`, `f32`, integer types and `bool`.
 pub fn scalar(ty: &syn::Type) -> Option<Scalar> {
-    let syn::Type::Path(p) = ty else { return None };
+    let syn::Type::Path(p) = peel(ty) else {
+        return None;
+    };
     if p.qself.is_some() {
         return None;
     }

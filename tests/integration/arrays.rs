@@ -410,46 +410,38 @@ fn calls_in_expressions_pair_their_halves() {
 
 /// An index that hops around the slice (`k = 3k mod n`: saved, not undone) and a branch in
 /// the loop, in `f64` (integers and directions on the float tape, recording halves for the
-/// caller) and in `f32` (an integer tape of its own, replaying halves).
-#[differentiable]
-fn hops(x: &[f64]) -> f64 {
-    let mut k: usize = 1;
-    let mut s = 0.0;
-    for _ in 0..4 {
-        k = (k * 3) % x.len();
-        if x[k] > 0.0 {
-            s += x[k] * x[k];
-        } else {
-            s -= x[k];
+/// caller) and in `f32` (an integer tape of its own, replaying halves). Written once, through
+/// `macro_rules!`: a `$f:ty` reaches the attribute wrapped in an invisible group.
+macro_rules! hops {
+    ($hops:ident, $twice:ident, $square:ident, $f:ty) => {
+        #[differentiable]
+        fn $square(v: $f) -> $f {
+            v * v
         }
-    }
-    s
-}
 
-#[differentiable]
-fn hops_twice(x: &[f64]) -> f64 {
-    2.0 * hops(x) + hops(&x[1..])
-}
-
-#[differentiable]
-fn hops32(x: &[f32]) -> f32 {
-    let mut k: usize = 1;
-    let mut s = 0.0;
-    for _ in 0..4 {
-        k = (k * 3) % x.len();
-        if x[k] > 0.0 {
-            s += x[k] * x[k];
-        } else {
-            s -= x[k];
+        #[differentiable]
+        fn $hops(x: &[$f]) -> $f {
+            let mut k: usize = 1;
+            let mut s = 0.0;
+            for _ in 0..4 {
+                k = (k * 3) % x.len();
+                if x[k] > 0.0 {
+                    s += $square(x[k]);
+                } else {
+                    s -= x[k];
+                }
+            }
+            s
         }
-    }
-    s
-}
 
-#[differentiable]
-fn hops_twice32(x: &[f32]) -> f32 {
-    2.0 * hops32(x) + hops32(&x[1..])
+        #[differentiable]
+        fn $twice(x: &[$f]) -> $f {
+            2.0 * $hops(x) + $hops(&x[1..])
+        }
+    };
 }
+hops!(hops, hops_twice, square, f64);
+hops!(hops32, hops_twice32, square32, f32);
 
 #[test]
 fn integers_saved_on_the_tape_in_f64_and_f32() {

@@ -1,6 +1,6 @@
 //! The signature of an array function: its parameters' kinds, `wrt(..)`, the float type.
 
-use crate::ast::{scalar, FloatTy, Scalar};
+use crate::ast::{peel, scalar, FloatTy, Scalar};
 use crate::errors::Errors;
 use proc_macro2::{Ident, TokenStream};
 use quote::ToTokens;
@@ -63,16 +63,16 @@ pub struct Sig {
 
 /// Whether `ty` is a reference or an array: the signature of an array function.
 pub fn is_array_type(ty: &syn::Type) -> bool {
-    matches!(ty, syn::Type::Reference(_) | syn::Type::Array(_))
+    matches!(peel(ty), syn::Type::Reference(_) | syn::Type::Array(_))
 }
 
 /// Reads a buffer type: `(float, mutable, len)`.
 fn buf(ty: &syn::Type) -> Option<(Scalar, bool, Option<syn::Expr>)> {
-    match ty {
+    match peel(ty) {
         syn::Type::Array(a) => Some((scalar(&a.elem)?, false, Some(a.len.clone()))),
         syn::Type::Reference(r) => {
             let mutable = r.mutability.is_some();
-            match &*r.elem {
+            match peel(&r.elem) {
                 syn::Type::Slice(s) => Some((scalar(&s.elem)?, mutable, None)),
                 syn::Type::Array(a) => Some((scalar(&a.elem)?, mutable, Some(a.len.clone()))),
                 syn::Type::Path(p) if !mutable => {
@@ -123,7 +123,7 @@ pub fn read(attr: TokenStream, sig: &syn::Signature) -> syn::Result<Sig> {
                 continue;
             }
         };
-        let cell = match &*pt.ty {
+        let cell = match peel(&pt.ty) {
             syn::Type::Reference(r) if r.mutability.is_some() => {
                 matches!(scalar(&r.elem), Some(Scalar::Float(_)))
             }
@@ -153,7 +153,7 @@ pub fn read(attr: TokenStream, sig: &syn::Signature) -> syn::Result<Sig> {
             errs.spanned(&pt.ty, array_param_type());
             continue;
         };
-        let elem = match (&kind, &*pt.ty) {
+        let elem = match (&kind, peel(&pt.ty)) {
             (Kind::Scalar(Scalar::Float(f)), _) => Some(*f),
             (Kind::Buf { cell: true, .. }, syn::Type::Reference(r)) => match scalar(&r.elem) {
                 Some(Scalar::Float(f)) => Some(f),
@@ -178,7 +178,7 @@ pub fn read(attr: TokenStream, sig: &syn::Signature) -> syn::Result<Sig> {
     let mut ret_len = None;
     let returns = match &sig.output {
         syn::ReturnType::Default => None,
-        syn::ReturnType::Type(_, ty) => match (scalar(ty), &**ty) {
+        syn::ReturnType::Type(_, ty) => match (scalar(ty), peel(ty)) {
             (Some(Scalar::Float(f)), _) => Some(f),
             (None, syn::Type::Array(a)) if matches!(scalar(&a.elem), Some(Scalar::Float(_))) => {
                 ret_len = Some(Box::new(a.len.clone()));
