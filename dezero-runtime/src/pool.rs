@@ -14,7 +14,8 @@
 //! at its peak), and never an array still reachable: a buffer enters only when its variable is
 //! dropped. Arrays the program made ([`Variable::new`](crate::Variable::new)) are never taken.
 //! [`clear_pool`] frees it. The fused nodes keep their own, smaller cache
-//! ([`fused::clear_buffer_cache`](crate::fused::clear_buffer_cache)).
+//! ([`fused::clear_buffer_cache`](crate::fused::clear_buffer_cache)) in the same kind of
+//! store ([`Buffers`]), with its own bounds.
 
 use std::cell::{Cell, RefCell};
 
@@ -26,16 +27,66 @@ pub const MIN_LEN: usize = 1 << 16;
 /// The pool's default bound per thread, in bytes (512 MiB).
 pub const DEFAULT_LIMIT: usize = 512 << 20;
 
+/// Idle large buffers, oldest first, and the bytes they hold: the store behind this pool and
+/// the fused nodes' smaller cache (`fused::buffers`), each with its own bounds.
 #[derive(Default)]
-struct Pool {
-    /// Oldest first.
+pub(crate) struct Buffers {
     buffers: Vec<Vec<f64>>,
     /// The sum of the buffers' capacities, in bytes.
     bytes: usize,
 }
 
+impl Buffers {
+    /// A buffer of exactly `n` elements, if there is one (removed). The most recently
+    /// returned first: its pages are the likeliest to be in cache.
+    pub(crate) fn take(&mut self, n: usize) -> Option<Vec<f64>> {
+        if n < MIN_LEN {
+            return None;
+        }
+        let i = self.buffers.iter().rposition(|b| b.len() == n)?;
+        let b = self.buffers.remove(i);
+        self.bytes -= bytes_of(&b);
+        Some(b)
+    }
+
+    /// Adds `v`, then evicts the oldest buffers until at most `count` buffers of at most
+    /// `bytes` bytes are left; returns the evicted ones (to be freed outside the borrow).
+    pub(crate) fn give(&mut self, v: Vec<f64>, count: usize, bytes: usize) -> Vec<Vec<f64>> {
+        self.bytes += bytes_of(&v);
+        self.buffers.push(v);
+        self.evict_to(count, bytes)
+    }
+
+    /// Evicts the oldest buffers until at most `count` of at most `bytes` bytes are left.
+    pub(crate) fn evict_to(&mut self, count: usize, bytes: usize) -> Vec<Vec<f64>> {
+        let mut over = 0;
+        let mut held = self.bytes;
+        while self.buffers.len() - over > count || held > bytes {
+            held -= bytes_of(&self.buffers[over]);
+            over += 1;
+        }
+        self.bytes = held;
+        self.buffers.drain(..over).collect()
+    }
+
+    /// The bytes held.
+    pub(crate) fn bytes(&self) -> usize {
+        self.bytes
+    }
+}
+
+/// `array`'s buffer, if it is worth keeping: large, owned whole and contiguous.
+pub(crate) fn reusable(array: ArrayD<f64>) -> Option<Vec<f64>> {
+    let len = array.len();
+    if len < MIN_LEN || !array.is_standard_layout() {
+        return None;
+    }
+    let (v, offset) = array.into_raw_vec_and_offset();
+    (offset == Some(0) && v.len() == len).then_some(v)
+}
+
 thread_local! {
-    static POOL: RefCell<Pool> = RefCell::new(Pool::default());
+    static POOL: RefCell<Buffers> = RefCell::new(Buffers::default());
     static LIMIT: Cell<usize> = const { Cell::new(DEFAULT_LIMIT) };
 }
 
@@ -43,21 +94,9 @@ fn bytes_of(v: &Vec<f64>) -> usize {
     v.capacity() * std::mem::size_of::<f64>()
 }
 
-/// A pooled buffer of exactly `n` elements, if there is one (removed from the pool). The most
-/// recently returned first: its pages are the likeliest to be in cache.
+/// A pooled buffer of exactly `n` elements, if there is one (removed from the pool).
 fn take(n: usize) -> Option<Vec<f64>> {
-    if n < MIN_LEN {
-        return None;
-    }
-    POOL.try_with(|p| {
-        let mut p = p.borrow_mut();
-        let i = p.buffers.iter().rposition(|b| b.len() == n)?;
-        let b = p.buffers.remove(i);
-        p.bytes -= bytes_of(&b);
-        Some(b)
-    })
-    .ok()
-    .flatten()
+    POOL.try_with(|p| p.borrow_mut().take(n)).ok().flatten()
 }
 
 /// A buffer of `n` elements whose values are unspecified (a pooled buffer keeps its old, finite
@@ -102,28 +141,12 @@ pub(crate) fn poolable(array: &ArrayD<f64>) -> bool {
 
 /// Takes back `array`'s buffer if it is large, owned whole and contiguous; otherwise frees it.
 pub(crate) fn give(array: ArrayD<f64>) {
-    let len = array.len();
-    if len < MIN_LEN || !array.is_standard_layout() {
-        return;
-    }
-    let (v, offset) = array.into_raw_vec_and_offset();
+    let Some(v) = reusable(array) else { return };
     let limit = LIMIT.try_with(Cell::get).unwrap_or(0);
-    if offset != Some(0) || v.len() != len || bytes_of(&v) > limit {
+    if bytes_of(&v) > limit {
         return;
     }
-    let evicted = POOL.try_with(|p| {
-        let mut p = p.borrow_mut();
-        p.bytes += bytes_of(&v);
-        p.buffers.push(v);
-        let mut over = 0;
-        let mut bytes = p.bytes;
-        while bytes > limit {
-            bytes -= bytes_of(&p.buffers[over]);
-            over += 1;
-        }
-        p.bytes = bytes;
-        p.buffers.drain(..over).collect::<Vec<_>>()
-    });
+    let evicted = POOL.try_with(|p| p.borrow_mut().give(v, usize::MAX, limit));
     drop(evicted); // freed outside the borrow
 }
 
@@ -162,7 +185,7 @@ pub fn clear_pool() {
 /// assert_eq!(pool::pooled_bytes(), 560_000);
 /// ```
 pub fn pooled_bytes() -> usize {
-    POOL.try_with(|p| p.borrow().bytes).unwrap_or(0)
+    POOL.try_with(|p| p.borrow().bytes()).unwrap_or(0)
 }
 
 /// The most bytes this thread's pool may hold (by default [`DEFAULT_LIMIT`]).
@@ -188,16 +211,6 @@ pub fn pool_limit() -> usize {
 /// ```
 pub fn set_pool_limit(bytes: usize) {
     let _ = LIMIT.try_with(|l| l.set(bytes));
-    let evicted = POOL.try_with(|p| {
-        let mut p = p.borrow_mut();
-        let mut over = 0;
-        let mut held = p.bytes;
-        while held > bytes {
-            held -= bytes_of(&p.buffers[over]);
-            over += 1;
-        }
-        p.bytes = held;
-        p.buffers.drain(..over).collect::<Vec<_>>()
-    });
+    let evicted = POOL.try_with(|p| p.borrow_mut().evict_to(usize::MAX, bytes));
     drop(evicted);
 }

@@ -8,55 +8,30 @@
 //! fused node of the same length takes it.
 //!
 //! The cache is bounded ([`MAX_BUFFERS`] buffers and [`MAX_BYTES`] bytes per thread, the oldest
-//! evicted first), holds only buffers of at least [`MIN_LEN`] elements, and never holds an
-//! array that is still reachable: a buffer enters only when its variable is dropped.
+//! evicted first), holds only buffers of at least [`crate::pool::MIN_LEN`] elements, and never
+//! holds an array that is still reachable: a buffer enters only when its variable is dropped.
+//! It is the runtime pool's kind of store ([`crate::pool::Buffers`]) with smaller bounds.
 //! [`clear_buffer_cache`] frees it.
 
 use std::cell::RefCell;
-use std::collections::VecDeque;
 
 use ndarray::{ArrayD, Dimension, IxDyn};
 
+use crate::pool::Buffers;
 use crate::variable::Variable;
 
-/// Smaller arrays are never cached (the allocator reuses them cheaply on its own).
-pub(crate) const MIN_LEN: usize = 1 << 16;
 /// At most this many buffers per thread.
 pub(crate) const MAX_BUFFERS: usize = 4;
 /// At most this many bytes per thread (64 MiB).
 pub(crate) const MAX_BYTES: usize = 64 << 20;
 
-#[derive(Default)]
-struct Cache {
-    /// Oldest first.
-    buffers: VecDeque<Vec<f64>>,
-    /// The sum of the buffers' capacities, in bytes.
-    bytes: usize,
-}
-
 thread_local! {
-    static CACHE: RefCell<Cache> = RefCell::new(Cache::default());
-}
-
-fn bytes_of(v: &Vec<f64>) -> usize {
-    v.capacity() * std::mem::size_of::<f64>()
+    static CACHE: RefCell<Buffers> = RefCell::new(Buffers::default());
 }
 
 /// A cached buffer of exactly `n` elements, if there is one (removed from the cache).
 fn take(n: usize) -> Option<Vec<f64>> {
-    if n < MIN_LEN {
-        return None;
-    }
-    CACHE
-        .try_with(|c| {
-            let mut c = c.borrow_mut();
-            let i = c.buffers.iter().position(|b| b.len() == n)?;
-            let b = c.buffers.remove(i).expect("index from position");
-            c.bytes -= bytes_of(&b);
-            Some(b)
-        })
-        .ok()
-        .flatten()
+    CACHE.try_with(|c| c.borrow_mut().take(n)).ok().flatten()
 }
 
 /// A buffer of `n` elements whose values are unspecified (a reused buffer keeps its old,
@@ -93,26 +68,13 @@ pub(crate) fn marked(data: ArrayD<f64>) -> Variable {
 
 /// Takes back `array`'s buffer if it is large, owned whole and contiguous; otherwise frees it.
 pub(crate) fn give(array: ArrayD<f64>) {
-    let len = array.len();
-    if len < MIN_LEN || !array.is_standard_layout() {
+    let Some(v) = crate::pool::reusable(array) else {
+        return;
+    };
+    if v.capacity() * std::mem::size_of::<f64>() > MAX_BYTES {
         return;
     }
-    let (v, offset) = array.into_raw_vec_and_offset();
-    if offset != Some(0) || v.len() != len || bytes_of(&v) > MAX_BYTES {
-        return;
-    }
-    let evicted = CACHE.try_with(|c| {
-        let mut c = c.borrow_mut();
-        c.bytes += bytes_of(&v);
-        c.buffers.push_back(v);
-        let mut evicted = Vec::new();
-        while c.buffers.len() > MAX_BUFFERS || c.bytes > MAX_BYTES {
-            let old = c.buffers.pop_front().expect("over the bound, so not empty");
-            c.bytes -= bytes_of(&old);
-            evicted.push(old);
-        }
-        evicted
-    });
+    let evicted = CACHE.try_with(|c| c.borrow_mut().give(v, MAX_BUFFERS, MAX_BYTES));
     drop(evicted); // freed outside the borrow
 }
 
@@ -151,5 +113,5 @@ pub fn clear_buffer_cache() {
 /// assert_eq!(fused::cached_buffer_bytes(), 1_120_000);
 /// ```
 pub fn cached_buffer_bytes() -> usize {
-    CACHE.try_with(|c| c.borrow().bytes).unwrap_or(0)
+    CACHE.try_with(|c| c.borrow().bytes()).unwrap_or(0)
 }
