@@ -15,7 +15,7 @@
 //! dropped. Arrays the program made ([`Variable::new`](crate::Variable::new)) are never taken.
 //! [`clear_pool`] frees it. The fused nodes keep their own, smaller cache
 //! ([`fused::clear_buffer_cache`](crate::fused::clear_buffer_cache)) in the same kind of
-//! store ([`Buffers`]), with its own bounds.
+//! store (`Buffers`), with its own bounds.
 
 use std::cell::{Cell, RefCell};
 

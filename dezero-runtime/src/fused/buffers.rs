@@ -10,7 +10,7 @@
 //! The cache is bounded ([`MAX_BUFFERS`] buffers and [`MAX_BYTES`] bytes per thread, the oldest
 //! evicted first), holds only buffers of at least [`crate::pool::MIN_LEN`] elements, and never
 //! holds an array that is still reachable: a buffer enters only when its variable is dropped.
-//! It is the runtime pool's kind of store ([`crate::pool::Buffers`]) with smaller bounds.
+//! It is the runtime pool's kind of store (`pool::Buffers`) with smaller bounds.
 //! [`clear_buffer_cache`] frees it.
 
 use std::cell::RefCell;
