@@ -98,6 +98,44 @@ pub fn math_function(name: &str) -> Option<Op> {
         .map(|(_, op)| op.clone())
 }
 
+/// Whether computing `op` again costs more than keeping its value on a tape: a libm call
+/// (tens of cycles) against a push and a pop. Arithmetic, `abs`, `min`/`max`, `mul_add`,
+/// `clamp` and the piecewise-constant ones are cheaper to compute again.
+pub fn costly(op: &Op) -> bool {
+    use Op::*;
+    matches!(
+        op,
+        Powi | Powf
+            | Exp
+            | Ln
+            | Log10
+            | Sqrt
+            | Sin
+            | Cos
+            | Tan
+            | Tanh
+            | Sinh
+            | Cosh
+            | Hypot
+            | Atan2
+            | Atan
+            | Asin
+            | Acos
+            | Asinh
+            | Acosh
+            | Atanh
+            | Cbrt
+            | Ln1p
+            | ExpM1
+            | Exp2
+            | Log2
+            | Sigmoid
+            | Softplus
+            | Erf
+            | Erfc
+    )
+}
+
 /// The `dezero::math` function name of a primitive (`Op::Erf` -> `"erf"`).
 pub fn math_function_name(op: &Op) -> Option<&'static str> {
     MATH_FUNCTIONS

@@ -58,6 +58,8 @@ pub fn expansion(sig: &Sig, f: &AFn, item: &syn::ItemFn) -> TokenStream {
         sums: RefCell::new(Vec::new()),
         fwd_calls: RefCell::new(HashSet::new()),
         f64: matches!(sig.float, crate::ast::FloatTy::F64),
+        loops: Cell::new(0),
+        kept: RefCell::new(HashMap::new()),
     };
     let forward = pr.block(&f.body, 0);
     // `_vjp` returns no value: the forward code of what nothing reads goes (`AFn::unread`).
@@ -353,6 +355,11 @@ struct Printer<'a> {
     fwd_calls: RefCell<HashSet<*const E>>,
     /// The float type is `f64`: integers go on the float tape as their bits.
     f64: bool,
+    /// How many loops enclose the statement being printed.
+    loops: Cell<usize>,
+    /// The nodes of the statement being printed that the forward sweep keeps on the tape
+    /// ([`Printer::kept_nodes`]), by the local that holds each.
+    kept: RefCell<HashMap<*const E, Ident>>,
 }
 
 impl Printer<'_> {
@@ -450,9 +457,12 @@ impl Printer<'_> {
 
     fn block(&self, stmts: &[S], depth: usize) -> TokenStream {
         let mut out = TokenStream::new();
+        // the blocks around a statement, as the reverse sweep has them (`kept_nodes`)
+        self.path.borrow_mut().push(stmts.as_ptr());
         for s in stmts {
             out.extend(self.stmt(s, depth));
         }
+        self.path.borrow_mut().pop();
         out
     }
 
@@ -478,10 +488,12 @@ impl Printer<'_> {
                     let e = print(value);
                     return quote!(let _: #float = #e;);
                 }
+                let kept = self.keep(place, value, &calls);
                 let mut e = print(value);
                 let target = self.place(place);
                 if *fresh {
-                    return quote!(let mut #target: #float = #e;);
+                    self.kept.borrow_mut().clear();
+                    return quote!(#kept let mut #target: #float = #e;);
                 }
                 let mut op = match upd {
                     Upd::Set => quote!(=),
@@ -521,7 +533,10 @@ impl Printer<'_> {
                     let v = names::local("value");
                     return quote!(let #v: #float = #e; #push #target #op #v;);
                 }
-                quote!(#push #target #op #e;)
+                self.kept.borrow_mut().clear();
+                // the kept values first, the overwritten one on top: the reverse sweep pops
+                // that first
+                quote!(#kept #push #target #op #e;)
             }
             S::Other {
                 var,
@@ -568,7 +583,9 @@ impl Printer<'_> {
                 inclusive,
                 body,
             } => {
+                self.loops.set(self.loops.get() + 1);
                 let body = self.block(body, depth + 1);
+                self.loops.set(self.loops.get() - 1);
                 if body.is_empty() {
                     return quote!();
                 }
@@ -739,6 +756,10 @@ impl Printer<'_> {
     }
 
     fn expr_into(&self, e: &E, out: &mut TokenStream) {
+        if let Some(k) = self.kept.borrow().get(&(e as *const E)) {
+            out.extend(quote!(#k));
+            return;
+        }
         match e {
             E::Var(v) => {
                 let i = self.id(*v);
@@ -854,7 +875,7 @@ impl Printer<'_> {
         let mut out = TokenStream::new();
         self.path.borrow_mut().push(self.f.body.as_ptr());
         for (k, e) in self.f.ret.iter().enumerate() {
-            out.extend(self.adjoint_of(e, Term::Seed(k), seed, false));
+            out.extend(self.adjoint_of(e, Term::Seed(k), seed, false, false));
         }
         self.path.borrow_mut().pop();
         out.extend(self.rblock(&self.f.body, 0, seed));
@@ -908,7 +929,8 @@ impl Printer<'_> {
                     Upd::Add => quote!(let #sb = #pb;),
                     Upd::Sub => quote!(let #sb = -#pb;),
                 });
-                out.extend(self.adjoint_of(value, Term::Bar(s), seed, true));
+                let keep = self.keeps(place, value, &split::split_calls(value, &self.f.vars));
+                out.extend(self.adjoint_of(value, Term::Bar(s), seed, true, keep));
                 out
             }
             S::Other {
@@ -992,7 +1014,9 @@ impl Printer<'_> {
                 }
                 let k = locals.len();
                 self.sums.borrow_mut().extend(locals);
+                self.loops.set(self.loops.get() + 1);
                 let body = self.rblock(body, depth + 1, seed);
+                self.loops.set(self.loops.get() - 1);
                 let len = self.sums.borrow().len();
                 self.sums.borrow_mut().truncate(len - k);
                 let dots = if *inclusive { quote!(..=) } else { quote!(..) };
@@ -1118,7 +1142,7 @@ impl Printer<'_> {
         };
         out = quote!(#dups #out #add_back);
         for (t, e) in outs {
-            out.extend(self.adjoint_of(e, Term::Bar(t), seed, stmt));
+            out.extend(self.adjoint_of(e, Term::Bar(t), seed, stmt, false));
         }
         out
     }
@@ -1323,7 +1347,16 @@ impl Printer<'_> {
     /// temporaries the derivatives read (recomputed first), then one line per contribution.
     /// `stmt`: `e` is a statement's value (or a call statement's argument), whose calls
     /// `split::split_calls` went through the callees' forward halves.
-    fn adjoint_of(&self, e: &E, seed: Term, seeds: &[TokenStream], stmt: bool) -> TokenStream {
+    /// `keep`: the costly nodes whose values the reverse sweep reads were kept on the tape by
+    /// the forward sweep ([`Self::kept_nodes`]): they are popped, not computed again.
+    fn adjoint_of(
+        &self,
+        e: &E,
+        seed: Term,
+        seeds: &[TokenStream],
+        stmt: bool,
+        keep: bool,
+    ) -> TokenStream {
         if !e.active(&self.f.vars) {
             return quote!();
         }
@@ -1335,116 +1368,30 @@ impl Printer<'_> {
         // Number the expression's nodes.
         let mut ids: HashMap<*const E, usize> = HashMap::new();
         let mut order: Vec<&E> = Vec::new();
-        self.number(e, &mut ids, &mut order);
-        // Which nodes read an active value, children before parents (one pass, not one walk
-        // per node: a long sum is as deep as it is long).
-        let mut live: HashMap<*const E, bool> = HashMap::new();
-        for n in &order {
-            let a = match n {
-                E::Op(_, args, _) => args.iter().any(|c| match c {
-                    E::Var(v) => self.f.vars[*v].active,
-                    E::Const(_) => false,
-                    other => live[&(other as *const E)],
-                }),
-                other => other.active(&self.f.vars),
-            };
-            live.insert(*n as *const E, a);
-        }
-        let active = |c: &E| match c {
-            E::Var(v) => self.f.vars[*v].active,
-            E::Const(_) => false,
-            other => live[&(other as *const E)],
-        };
-        let mut lines: Vec<Line> = Vec::new();
-        let mut read: BTreeSet<usize> = BTreeSet::new();
-        let mut stack: Vec<(&E, Term)> = vec![(e, seed)];
-        while let Some((node, s)) = stack.pop() {
-            match node {
-                E::Var(v) => lines.push(Line::Add(quote_bar(self.bar(*v)), false, s)),
-                E::Load(v, idx, _) => {
-                    if self.f.vars[*v].active {
-                        lines.push(Line::Add(self.bar_elem(*v, idx), false, s));
-                    }
-                }
-                E::Const(_) => {}
-                E::Op(op, args, sp) => {
-                    let me = ids[&(node as *const E)];
-                    let inst = Inst {
-                        dsts: vec![me],
-                        op: op.clone(),
-                        args: args.iter().map(|a| self.operand(a, &ids)).collect(),
-                        span: *sp,
-                    };
-                    for part in primitives::partials(&self.float, &inst) {
-                        let child = &args[part.arg];
-                        if !active(child) {
-                            continue;
-                        }
-                        if let Some(c) = &part.coeff {
-                            c.walk(|t| {
-                                if let Term::Val(Operand::Var(v)) = t {
-                                    read.insert(*v);
-                                }
-                            });
-                        }
-                        let term = match part.coeff {
-                            Some(c) => Term::bin(s.clone(), BinOp::Mul, c, *sp),
-                            None => s.clone(),
-                        };
-                        match child {
-                            E::Var(v) => {
-                                lines.push(Line::Add(quote_bar(self.bar(*v)), part.neg, term))
-                            }
-                            E::Load(v, idx, _) => {
-                                lines.push(Line::Add(self.bar_elem(*v, idx), part.neg, term));
-                            }
-                            _ => {
-                                let c = ids[&(child as *const E)];
-                                lines.push(Line::Let(c, part.neg, term));
-                                stack.push((child, Term::Bar(c)));
-                            }
-                        }
-                    }
-                }
-                E::Call {
-                    vjp, args, span, ..
-                } => {
-                    let half = halves.contains(&(node as *const E));
-                    lines.push(Line::Call(vjp.clone(), args.clone(), s, *span, half));
-                }
-            }
-        }
-        // Recompute what the coefficients read, and what that needs; or take it from a
-        // variable that holds it (`reuse`).
-        let mut need: BTreeSet<usize> = BTreeSet::new();
-        let mut held: HashMap<usize, usize> = HashMap::new();
-        for n in order.iter().rev() {
-            let id = ids[&(*n as *const E)];
-            if read.contains(&id) || need.contains(&id) {
-                need.insert(id);
-                if let Some(v) = self.reuse.holding(n, &self.path.borrow()) {
-                    held.insert(id, v);
-                } else if let E::Op(_, args, _) = n {
-                    for a in args {
-                        if let Some(c) = ids.get(&(a as *const E)) {
-                            need.insert(*c);
-                        }
-                    }
-                }
-            }
-        }
+        self.number(e, &mut ids, &mut order, &mut || self.temp());
+        let (lines, read) = self.contributions(e, &ids, &order, seed, &halves);
+        let reads = self.reads(&ids, &order, &read, keep);
         let mut out = TokenStream::new();
         {
             let p = self.prog.borrow();
+            let tape = (!reads.kept.is_empty()).then(|| self.tape());
+            // the kept values, last pushed first
+            for n in order.iter().rev() {
+                let id = ids[&(*n as *const E)];
+                if reads.kept.contains(&id) {
+                    let (t, float) = (p.vars[id].ident(), &self.float);
+                    out.extend(quote!(let #t: #float = #tape.pop().unwrap();));
+                }
+            }
             for n in &order {
                 let id = ids[&(*n as *const E)];
-                if !need.contains(&id) {
+                if !reads.need.contains(&id) || reads.kept.contains(&id) {
                     continue;
                 }
                 let t = p.vars[id].ident();
                 let value = match n {
-                    _ if held.contains_key(&id) => {
-                        let v = self.id(held[&id]);
+                    _ if reads.held.contains_key(&id) => {
+                        let v = self.id(reads.held[&id]);
                         quote!(#v)
                     }
                     E::Load(v, idx, sp) => self.elem_at(*v, idx, *sp),
@@ -1506,6 +1453,179 @@ impl Printer<'_> {
         out
     }
 
+    /// The contributions of `seed · d e` (one line each, parents before children) and the
+    /// nodes their coefficients read. `ids`, `order`: `e`'s nodes numbered ([`Self::number`]).
+    fn contributions(
+        &self,
+        e: &E,
+        ids: &HashMap<*const E, usize>,
+        order: &[&E],
+        seed: Term,
+        halves: &HashSet<*const E>,
+    ) -> (Vec<Line>, BTreeSet<usize>) {
+        // Which nodes read an active value, children before parents (one pass, not one walk
+        // per node: a long sum is as deep as it is long).
+        let mut live: HashMap<*const E, bool> = HashMap::new();
+        for n in order {
+            let a = match n {
+                E::Op(_, args, _) => args.iter().any(|c| match c {
+                    E::Var(v) => self.f.vars[*v].active,
+                    E::Const(_) => false,
+                    other => live[&(other as *const E)],
+                }),
+                other => other.active(&self.f.vars),
+            };
+            live.insert(*n as *const E, a);
+        }
+        let active = |c: &E| match c {
+            E::Var(v) => self.f.vars[*v].active,
+            E::Const(_) => false,
+            other => live[&(other as *const E)],
+        };
+        let mut lines: Vec<Line> = Vec::new();
+        let mut read: BTreeSet<usize> = BTreeSet::new();
+        let mut stack: Vec<(&E, Term)> = vec![(e, seed)];
+        while let Some((node, s)) = stack.pop() {
+            match node {
+                E::Var(v) => lines.push(Line::Add(quote_bar(self.bar(*v)), false, s)),
+                E::Load(v, idx, _) => {
+                    if self.f.vars[*v].active {
+                        lines.push(Line::Add(self.bar_elem(*v, idx), false, s));
+                    }
+                }
+                E::Const(_) => {}
+                E::Op(op, args, sp) => {
+                    let me = ids[&(node as *const E)];
+                    let inst = Inst {
+                        dsts: vec![me],
+                        op: op.clone(),
+                        args: args.iter().map(|a| self.operand(a, ids)).collect(),
+                        span: *sp,
+                    };
+                    for part in primitives::partials(&self.float, &inst) {
+                        let child = &args[part.arg];
+                        if !active(child) {
+                            continue;
+                        }
+                        if let Some(c) = &part.coeff {
+                            c.walk(|t| {
+                                if let Term::Val(Operand::Var(v)) = t {
+                                    read.insert(*v);
+                                }
+                            });
+                        }
+                        let term = match part.coeff {
+                            Some(c) => Term::bin(s.clone(), BinOp::Mul, c, *sp),
+                            None => s.clone(),
+                        };
+                        match child {
+                            E::Var(v) => {
+                                lines.push(Line::Add(quote_bar(self.bar(*v)), part.neg, term))
+                            }
+                            E::Load(v, idx, _) => {
+                                lines.push(Line::Add(self.bar_elem(*v, idx), part.neg, term));
+                            }
+                            _ => {
+                                let c = ids[&(child as *const E)];
+                                lines.push(Line::Let(c, part.neg, term));
+                                stack.push((child, Term::Bar(c)));
+                            }
+                        }
+                    }
+                }
+                E::Call {
+                    vjp, args, span, ..
+                } => {
+                    let half = halves.contains(&(node as *const E));
+                    lines.push(Line::Call(vjp.clone(), args.clone(), s, *span, half));
+                }
+            }
+        }
+        (lines, read)
+    }
+
+    /// What the reverse sweep of an expression computes before its contributions, from the
+    /// nodes `read` by their coefficients: see [`Reads`].
+    fn reads(
+        &self,
+        ids: &HashMap<*const E, usize>,
+        order: &[&E],
+        read: &BTreeSet<usize>,
+        keep: bool,
+    ) -> Reads {
+        let mut r = Reads::default();
+        for n in order.iter().rev() {
+            let id = ids[&(*n as *const E)];
+            if !(read.contains(&id) || r.need.contains(&id)) {
+                continue;
+            }
+            r.need.insert(id);
+            if let Some(v) = self.reuse.holding(n, &self.path.borrow()) {
+                r.held.insert(id, v);
+            } else if let (true, E::Op(op, ..)) = (keep, n) {
+                if primitives::costly(op) {
+                    r.kept.insert(id);
+                }
+            }
+            if let (false, false, E::Op(_, args, _)) =
+                (r.held.contains_key(&id), r.kept.contains(&id), n)
+            {
+                for a in args {
+                    if let Some(c) = ids.get(&(a as *const E)) {
+                        r.need.insert(*c);
+                    }
+                }
+            }
+        }
+        r
+    }
+
+    /// Whether the forward sweep keeps the costly values the reverse sweep of `place = value`
+    /// reads on the tape, instead of the reverse sweep computing them again: in a loop, where
+    /// a push and a pop cost less than a libm call; for a statement both sweeps print, with
+    /// no call (whose halves have records of their own).
+    fn keeps(&self, place: &Place, value: &E, calls: &HashSet<*const E>) -> bool {
+        let v = place.var();
+        self.loops.get() > 0
+            && calls.is_empty()
+            && !self.f.unread.contains(&v)
+            && self.f.vars[v].active
+            && value.active(&self.f.vars)
+    }
+
+    /// The forward sweep's part of [`Self::keeps`]: `let kept<k> = ..; tape.push(kept<k>);` for
+    /// each kept node, children first, and [`Printer::kept`] naming them for the statement.
+    fn keep(&self, place: &Place, value: &E, calls: &HashSet<*const E>) -> TokenStream {
+        if !self.keeps(place, value, calls) {
+            return quote!();
+        }
+        let mut out = TokenStream::new();
+        for (k, n) in self.kept_nodes(value).into_iter().enumerate() {
+            let (name, float, tape) = (names::local(&format!("kept{k}")), &self.float, self.tape());
+            let e = self.expr(n);
+            out.extend(quote!(let #name: #float = #e; #tape.push(#name);));
+            self.kept.borrow_mut().insert(n as *const E, name);
+        }
+        out
+    }
+
+    /// The nodes of `e` whose values the reverse sweep pops when it `keep`s: the analysis of
+    /// [`Self::adjoint_of`] over numbers of its own (no temporaries), children first.
+    fn kept_nodes<'e>(&self, e: &'e E) -> Vec<&'e E> {
+        let mut ids = HashMap::new();
+        let mut order = Vec::new();
+        let mut next = usize::MAX / 2;
+        self.number(e, &mut ids, &mut order, &mut || {
+            next += 1;
+            next
+        });
+        let (_, read) = self.contributions(e, &ids, &order, Term::Seed(0), &HashSet::new());
+        let kept = self.reads(&ids, &order, &read, true).kept;
+        (order.into_iter())
+            .filter(|n| kept.contains(&ids[&(*n as *const E)]))
+            .collect()
+    }
+
     /// `t` with each `x.f()` that a variable holds (`reuse`) replaced by that variable.
     /// `nodes`: the expression's nodes by temporary.
     fn reused(&self, t: &Term, nodes: &HashMap<usize, &E>) -> Term {
@@ -1545,7 +1665,13 @@ impl Printer<'_> {
     }
 
     /// Gives every node of `e` but variables and constants a temporary, children first.
-    fn number<'e>(&self, e: &'e E, ids: &mut HashMap<*const E, usize>, order: &mut Vec<&'e E>) {
+    fn number<'e>(
+        &self,
+        e: &'e E,
+        ids: &mut HashMap<*const E, usize>,
+        order: &mut Vec<&'e E>,
+        fresh: &mut dyn FnMut() -> usize,
+    ) {
         let mut stack: Vec<(&E, bool)> = vec![(e, false)];
         while let Some((n, done)) = stack.pop() {
             match n {
@@ -1557,7 +1683,7 @@ impl Printer<'_> {
                     }
                 }
                 _ => {
-                    let t = self.temp();
+                    let t = fresh();
                     ids.insert(n as *const E, t);
                     order.push(n);
                 }
@@ -1572,6 +1698,18 @@ impl Printer<'_> {
             other => Operand::Var(ids[&(other as *const E)]),
         }
     }
+}
+
+/// What the reverse sweep of an expression computes before its contributions.
+#[derive(Default)]
+struct Reads {
+    /// The nodes whose values it has: those the coefficients read, and what computing them
+    /// again needs.
+    need: BTreeSet<usize>,
+    /// Of those, the ones a variable holds (`reuse`), with the variable.
+    held: HashMap<usize, usize>,
+    /// Of those, the costly ones the forward sweep kept on the tape ([`Printer::keeps`]).
+    kept: BTreeSet<usize>,
 }
 
 enum Line {

@@ -35,7 +35,9 @@ fn log_sum_exp_grad(x: &[f64]) -> (f64, ::std::vec::Vec<f64>) {
     let mut sum0: f64 = -0.0;
     for j1 in 0..x.len() {
         v = x[j1];
-        sum0 += (v - mx).exp();
+        let kept0: f64 = (v - mx).exp();
+        tape.push(kept0);
+        sum0 += kept0;
     }
     let value: f64 = sum0.ln() + mx;
     let mut x_bar = ::std::vec![0.0; x.len()];
@@ -48,8 +50,7 @@ fn log_sum_exp_grad(x: &[f64]) -> (f64, ::std::vec::Vec<f64>) {
     for j1 in (0..x.len()).rev() {
         v = x[j1];
         let t11_bar = sum0_bar;
-        let t12: f64 = v - mx;
-        let t13: f64 = t12.exp();
+        let t13: f64 = tape.pop().unwrap();
         let t12_bar = t11_bar * t13;
         v_bar += t12_bar;
         mx_bar -= t12_bar;
@@ -94,7 +95,9 @@ fn log_sum_exp_vjp(x: &[f64], x_bar: &mut [f64], seed: f64) {
     let mut sum0: f64 = -0.0;
     for j1 in 0..x.len() {
         v = x[j1];
-        sum0 += (v - mx).exp();
+        let kept0: f64 = (v - mx).exp();
+        tape.push(kept0);
+        sum0 += kept0;
     }
     let mut mx_bar: f64 = 0.0;
     let mut sum0_bar: f64 = 0.0;
@@ -105,8 +108,7 @@ fn log_sum_exp_vjp(x: &[f64], x_bar: &mut [f64], seed: f64) {
     for j1 in (0..x.len()).rev() {
         v = x[j1];
         let t2_bar = sum0_bar;
-        let t3: f64 = v - mx;
-        let t4: f64 = t3.exp();
+        let t4: f64 = tape.pop().unwrap();
         let t3_bar = t2_bar * t4;
         v_bar += t3_bar;
         mx_bar -= t3_bar;
@@ -151,7 +153,9 @@ fn log_sum_exp_vjp_fwd(x: &[f64], tape: &mut ::std::vec::Vec<f64>) -> f64 {
     let mut sum0: f64 = -0.0;
     for j1 in 0..x.len() {
         v = x[j1];
-        sum0 += (v - mx).exp();
+        let kept0: f64 = (v - mx).exp();
+        tape.push(kept0);
+        sum0 += kept0;
     }
     let value: f64 = sum0.ln() + mx;
     tape.push(mx);
@@ -191,8 +195,7 @@ fn log_sum_exp_vjp_rev(
     for j1 in (0..x.len()).rev() {
         v = x[j1];
         let t2_bar = sum0_bar;
-        let t3: f64 = v - mx;
-        let t4: f64 = t3.exp();
+        let t4: f64 = tape.pop().unwrap();
         let t3_bar = t2_bar * t4;
         v_bar += t3_bar;
         mx_bar -= t3_bar;
