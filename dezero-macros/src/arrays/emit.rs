@@ -1234,6 +1234,7 @@ impl Printer<'_> {
         idents(h.rev, &mut read);
         let read: HashSet<String> = read.into_iter().collect();
         let (written, loaded) = (split::written(self.f), split::loaded(self.f));
+        let recomputed = split::recomputed(self.f);
         for (k, v) in self.f.vars.iter().enumerate() {
             let i = self.id(k);
             // what the reverse sweep reads, unless it is a parameter the body leaves alone
@@ -1259,6 +1260,10 @@ impl Printer<'_> {
                 }
                 (VKind::Float, Decl::Param) => {
                     state(quote!(#tape.push(#i);), quote!(#i = #tape.pop().unwrap();));
+                }
+                // a loop-local value: the reverse sweep assigns it before it reads it
+                (VKind::Float, _) if recomputed.contains(&k) => {
+                    state(quote!(), quote!(let mut #i: #float = 0.0;));
                 }
                 (VKind::Float, _) => state(
                     quote!(#tape.push(#i);),

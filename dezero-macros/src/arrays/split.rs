@@ -19,11 +19,11 @@
 //! - Any other gets *replaying* halves: `g_vjp_fwd` saves the `&mut` buffers and runs `g`;
 //!   `g_vjp_rev` gives them back and runs `g_vjp`, which runs the forward code again.
 
-use super::ir::{all_nodes, all_stmts, stmt_exprs, AFn, Arg, Decl, VKind, Var, E, S};
+use super::ir::{all_nodes, all_stmts, stmt_exprs, AFn, Arg, Decl, Place, Save, VKind, Var, E, S};
 use crate::ir::Op;
 use proc_macro2::Ident;
 use quote::format_ident;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// Whether `f` gets recording halves (`f64`: the float type is `f64`, whose tape entries
 /// can hold an integer's bits).
@@ -235,4 +235,24 @@ pub fn paths(vjp: &syn::Path) -> (syn::Path, syn::Path) {
         r.ident = rev_name(&r.ident);
     }
     (fwd, rev)
+}
+
+/// The float variables every assignment of which is [`Save::Recompute`]: loop-local values
+/// the reverse sweep assigns again before it reads them, so no half records them.
+pub fn recomputed(f: &AFn) -> HashSet<usize> {
+    let mut saves: HashMap<usize, bool> = HashMap::new();
+    for s in all_stmts(&f.body) {
+        if let S::Set {
+            place: Place::Var(v),
+            save,
+            ..
+        } = s
+        {
+            let all = saves.entry(*v).or_insert(true);
+            *all &= *save == Save::Recompute;
+        }
+    }
+    (saves.into_iter())
+        .filter_map(|(v, all)| all.then_some(v))
+        .collect()
 }
