@@ -232,7 +232,8 @@ mod scale;
 /// - `f_vjp(..)`: after each float slice `x` its shadow `x_bar: &mut [F]` (Enzyme's
 ///   `Duplicated`), into which the gradient is added; a `&mut` buffer's shadow is its seed;
 ///   `-> [F; N]` takes `seed: [F; N]` (a unit seed gives a Jacobian row); the float scalars'
-///   gradients are returned. What a `&mut` buffer holds afterwards is unspecified.
+///   gradients are returned. What a `&mut` buffer holds afterwards is unspecified, and so is
+///   what the shadow of a slice outside `wrt(..)` holds (scratch space for the helpers).
 /// - `f_vjp_fwd(.., tape: &mut Vec<F>)` and `f_vjp_rev(<f_vjp's parameters>.., tape)`: the two
 ///   halves of `f_vjp`. The forward half runs `f` (returning its result) and pushes onto `tape`
 ///   what the reverse sweep needs; the reverse half pops exactly that and adds the gradients as

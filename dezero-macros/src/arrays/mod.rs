@@ -14,7 +14,9 @@
 //!   contents on return. The float scalar parameters' gradients are returned (0 for those
 //!   outside `wrt`). What a `&mut` buffer holds on return is unspecified: `_vjp` leaves out
 //!   the forward code of results nothing reads, and undoes the writes its reverse sweep must
-//!   see through. Call `f` for the results.
+//!   see through. Call `f` for the results. The shadow of a constant slice (outside `wrt`)
+//!   is scratch space, so that every caller passes the same arguments: helpers called on it
+//!   add into it, and what it holds on return is unspecified.
 //! - `f_grad(params..) -> (F, grads)` for a function returning a float: the gradients of the
 //!   `wrt` parameters, `Vec<F>` for slices, `[F; N]` for arrays, `F` for scalars.
 
