@@ -63,6 +63,23 @@ fn caller(x: f64, y: f64) -> (f64, f64) {
     (m * x, taylor(y) - m)
 }
 
+/// An array result: each of its elements is a product of a parameter declared lines above.
+#[differentiable]
+fn scaled_pair(a: f64, x: &[f64; 2]) -> [f64; 2] {
+    [a * x[1], a * x[0]]
+}
+
+/// Slices, a `&mut` buffer and a costly value in a loop (kept on the tape).
+#[differentiable(wrt(a, x))]
+fn exp_weights(a: f64, x: &[f64], out: &mut [f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        out[i] = (a * x[i]).exp();
+        s += out[i] * x[i];
+    }
+    s
+}
+
 /// A hand-written pullback.
 #[custom_vjp(soft_pullback)]
 fn soft(x: f64, eps: f64) -> f64 {
@@ -93,6 +110,17 @@ fn generated_items_compute_as_usual() {
     assert_eq!(v, 38.0);
     // ds/dx = y^4 = 16
     assert_eq!(gx, 16.0);
+    assert_eq!(scaled_pair(2.0, &[3.0, 5.0]), [10.0, 6.0]);
+    let mut out = [0.0; 2];
+    assert_eq!(exp_weights(0.0, &[1.0, 2.0], &mut out), 3.0);
+    // d(a x1, a x0) / da seeded with (1, 0) is x1
+    let mut x_bar = [0.0; 2];
+    let a_bar = scaled_pair_vjp(2.0, &[3.0, 5.0], &mut x_bar, [1.0, 0.0]);
+    assert_eq!((a_bar, x_bar), (5.0, [0.0, 2.0]));
+    // s = sum x e^(a x): ds/da = sum x^2 e^(a x), at a = 0 the sum of squares
+    let (mut x_bar, mut out, mut out_bar) = ([0.0; 2], [0.0; 2], [0.0; 2]);
+    let a_bar = exp_weights_vjp(0.0, &[1.0, 2.0], &mut x_bar, &mut out, &mut out_bar, 1.0);
+    assert_eq!((a_bar, x_bar), (5.0, [1.0, 1.0]));
     let (x, eps) = (Variable::from(3.0), Variable::from(4.0));
     let z = soft_op(&x, &eps);
     z.backward();

@@ -1300,8 +1300,16 @@ impl Printer<'_> {
         let result = match (&sig.ret_len, &self.f.ret[..]) {
             (_, []) => quote!(),
             (Some(_), elems) => {
-                let elems = elems.iter().map(|e| self.expr(e));
-                quote!(let #value = [#(#elems),*];)
+                // one `let` per element: in an array literal, clippy's `possible_missing_comma`
+                // reads `a * x[1]` as `a` (spanned at its declaration) then `*x[1]` (in the body)
+                let names: Vec<Ident> = (0..elems.len())
+                    .map(|k| names::local(&format!("value{k}")))
+                    .collect();
+                let lets = names.iter().zip(elems).map(|(n, e)| {
+                    let e = self.expr(e);
+                    quote!(let #n: #float = #e;)
+                });
+                quote!(#(#lets)* let #value = [#(#names),*];)
             }
             (None, [e, ..]) => {
                 let e = self.expr(e);
