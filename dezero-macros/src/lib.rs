@@ -244,7 +244,9 @@ mod scale;
 ///   parameter out is a compile error at the argument (through `f_vjp_wrt()`, a `const fn`).
 ///
 /// The reverse sweep restores what the forward sweep overwrote from a tape (lent by a per-thread
-/// pool: no allocation per call once warm), only where a derivative needs the old value.
+/// pool: no allocation per call once warm), only where a derivative needs the old value. It
+/// computes again the cheap values a derivative reads (arithmetic); in loops, the forward sweep
+/// keeps the costly ones (`exp`, `ln`, `sin`, .., a libm call) on the tape instead.
 ///
 /// ```
 /// #[dezero::differentiable(wrt(w))]

@@ -367,6 +367,46 @@ fn values_held_by_variables_are_reused_only_where_certain() {
     }
 }
 
+/// In loops, the costly values a derivative reads are kept on the tape by the forward sweep
+/// and popped by the reverse sweep: from a loop-local `let`, nested (`ln` of a sum holding an
+/// `exp`), in a branch, in `p = p * e` (the overwritten `p` goes on the tape after them), in
+/// `s *= e`; and through the halves a caller runs.
+#[differentiable]
+fn kept_values(x: &[f64]) -> f64 {
+    let mut s = 1.0;
+    let mut p = 0.5;
+    for i in 0..x.len() {
+        let e = x[i].exp();
+        s += (1.0 + e).ln() * x[i].cos().sqrt();
+        if x[i] > 0.0 {
+            s += x[i].sqrt().tanh();
+        }
+        p = p * (p * x[i]).exp();
+        s *= (x[i] * 0.1).exp();
+    }
+    s + p
+}
+
+#[differentiable]
+fn kept_twice(x: &[f64]) -> f64 {
+    let a = kept_values(x);
+    a * kept_values(&x[1..])
+}
+
+#[test]
+fn costly_values_are_kept_on_the_tape_in_loops() {
+    let x = [0.7, -0.4, 1.3, 0.2];
+    let (v, g) = kept_values_grad(&x);
+    assert_eq!(v, kept_values(&x));
+    assert_grad(&g, &partials(kept_values, &x));
+    let mut x_bar = [0.0; 4];
+    kept_values_vjp(&x, &mut x_bar, 1.0);
+    assert_eq!(x_bar.to_vec(), g);
+    let (v, g) = kept_twice_grad(&x);
+    assert_eq!(v, kept_twice(&x));
+    assert_grad(&g, &partials(kept_twice, &x));
+}
+
 /// `sum tanh(a v + b)` over `x`, differentiated in every parameter.
 #[differentiable]
 fn tanh_sum(a: f64, b: f64, x: &[f64]) -> f64 {

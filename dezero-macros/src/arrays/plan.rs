@@ -1,6 +1,8 @@
 //! What the forward sweep saves: for each assignment, [`Save::Tape`] unless the reverse
 //! sweep can do without the overwritten value ([`Save::Skip`]) or assign the value again
-//! ([`Save::Recompute`]).
+//! ([`Save::Recompute`]). (The values a derivative reads inside an expression are another
+//! matter, decided where the reverse sweep is printed: computed again when cheap, kept on
+//! the tape in loops when a libm call, `primitives::costly`.)
 //!
 //! The reverse sweep reads a variable's value where a derivative reads it. Positions are
 //! compared in statement order (a counter over the body, depth first) with the chain of loops
