@@ -2,13 +2,13 @@
 //!
 //! `tests/ui/*.rs`: one mistake per file; each must fail to compile with the diagnostic in the
 //! `.stderr` beside it, pointing at the user's code (never at the attribute when a better span
-//! exists). `tests/ui/pass/*.rs`: every accepted construct compiles under `#![deny(warnings)]`
-//! and runs. Regenerate with `TRYBUILD=overwrite cargo test -p dezero-ui` and review the diff:
-//! a moved span is a regression, a reworded rustc note is not.
+//! exists). Regenerate with `TRYBUILD=overwrite cargo test -p dezero-ui` and review the diff:
+//! a moved span is a regression, a reworded rustc note is not. (The cases that must compile,
+//! `tests/ui/pass/*.rs`, are modules of `tests/pass.rs`.)
 //!
-//! The two kinds are two trybuild runs, one after the other. A run holding only compile-fail
-//! cases checks them all in one `cargo check --keep-going` (in parallel, without codegen); a
-//! run holding any pass case builds and runs every case one cargo invocation at a time.
+//! A trybuild run holding only compile-fail cases checks them all in one
+//! `cargo check --keep-going` (in parallel, without codegen); one holding any pass case would
+//! build and run every case one cargo invocation at a time.
 
 #[test]
 fn ui() {
@@ -31,10 +31,6 @@ fn ui() {
         ]
         .join("\x1f"),
     );
-    {
-        let t = trybuild::TestCases::new();
-        t.compile_fail("tests/ui/*.rs");
-    }
     let t = trybuild::TestCases::new();
-    t.pass("tests/ui/pass/*.rs");
+    t.compile_fail("tests/ui/*.rs");
 }

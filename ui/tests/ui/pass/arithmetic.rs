@@ -12,7 +12,7 @@ fn f(x: f64, y: f64) -> f64 {
     z
 }
 
-fn main() {
+pub fn main() {
     // z = ((-xy + 2/(x-3) + x - y/2) y) / 4 at (1, 2): ((-2 - 1 + 1 - 1) 2) / 4 = -1.5
     let (z, _) = f_grad(1.0, 2.0);
     assert_eq!(z, -1.5);

@@ -17,7 +17,7 @@ fn f(x: f64, n: i32) -> f64 {
     w - z
 }
 
-fn main() {
+pub fn main() {
     // n = 2: k = 1, y = x + x = 2x, z = 4x, f = (4x + 1)^2 - 4x;
     // at x = 1: f = 21, df/dx = 8(4x + 1) - 4 = 36
     assert_eq!(f_grad(1.0, 2), (21.0, 36.0));

@@ -34,7 +34,7 @@ fn g(x: f64, y: f64) -> f64 {
     y
 }
 
-fn main() {
+pub fn main() {
     // n = 3: y = x^2 = 4, dy/dx = 2x = 4.
     assert_eq!(f_grad(2.0, 3, false), (4.0, 4.0));
     // n = 2, flag: y = 3 (x + 1), dy/dx = 3.

@@ -23,7 +23,7 @@ fn f(x: f64, y: f64, flip: bool) -> f64 {
     }
 }
 
-fn main() {
+pub fn main() {
     // x, y > 0: f = x y, grad = (y, x)
     assert_eq!(f_grad(2.0, 3.0, false), (6.0, (3.0, 2.0)));
     // flip with y > x: f = -y, grad = (0, -1)

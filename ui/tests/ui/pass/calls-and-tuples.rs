@@ -18,7 +18,7 @@ fn f(x: f64, y: f64) -> f64 {
     square(s) - 2.0 * p
 }
 
-fn main() {
+pub fn main() {
     // f = (x + y)^2 - 2xy = x^2 + y^2: grad = (2x, 2y)
     assert_eq!(f_grad(2.0, 3.0), (13.0, (4.0, 6.0)));
     // both_vjp takes one seed per output: (1, 0) pulls back x + y

@@ -29,7 +29,7 @@ fn g(x: f64) -> f64 {
     }
 }
 
-fn main() {
+pub fn main() {
     // At (1, 2), k = 2: s = 3, p = 2, f = s^2 + 4p = 17;
     // df/dx = 2s + 4y = 14, df/dy = 2s + 4x = 10.
     assert_eq!(f_grad(1.0, 2.0, 2), (17.0, (14.0, 10.0)));

@@ -46,7 +46,7 @@ fn both(x: f64) -> (f64, f64) {
     (x, x * x)
 }
 
-fn main() {
+pub fn main() {
     let x = Variable::from(vec![1.0, 2.0]);
     let y = kernels::cube_op(&x);
     y.backward();

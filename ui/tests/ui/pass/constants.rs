@@ -23,7 +23,7 @@ fn g(x: f64) -> f64 {
     s
 }
 
-fn main() {
+pub fn main() {
     let (v, d) = f_grad(1.0);
     assert_eq!(v, 2.0 * PI + f64::EPSILON);
     assert_eq!(d, 2.0 * PI);

@@ -16,7 +16,7 @@ fn f(x: f64) -> f64 {
     cube(x) + x
 }
 
-fn main() {
+pub fn main() {
     // f = x^3 + x: df/dx = 3x^2 + 1; at 2: (10, 13)
     assert_eq!(f_grad(2.0), (10.0, 13.0));
 }

@@ -11,7 +11,7 @@ fn f(x: f64) -> f64 {
     return y;
 }
 
-fn main() {
+pub fn main() {
     assert_eq!(f_grad(-2.0), (2.0, -1.0));
     assert_eq!(f_grad(3.0), (9.0, 6.0));
 }

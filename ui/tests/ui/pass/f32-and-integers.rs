@@ -11,7 +11,7 @@ fn f(x: f32, k: i32, m: u64, on: bool) -> f32 {
     }
 }
 
-fn main() {
+pub fn main() {
     // 2 x^3 at 1: (2, 6)
     assert_eq!(f_grad(1.0, 3, 2, true), (2.0, 6.0));
 }

@@ -17,7 +17,7 @@ fn f(x: f32, n: u8) -> f32 {
     s + f32::exp(0.0) * x
 }
 
-fn main() {
+pub fn main() {
     // n = 2: f = |x| + x^3 + x; at 2: 2 + 8 + 2 = 12, f' = 1 + 3x^2 + 1 = 14.
     assert_eq!(f_grad(2.0, 2), (12.0, 14.0));
 }

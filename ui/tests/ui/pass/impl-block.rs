@@ -23,7 +23,7 @@ fn square(x: f64) -> f64 {
     x * x
 }
 
-fn main() {
+pub fn main() {
     let (v, (dx, dy)) = Model::energy_grad(3.0, 2.0);
     assert_eq!((v, dx, dy), (18.0, 12.0, 9.0));
     assert_eq!(Model::energy_vjp(3.0, 2.0, 0.5), (6.0, 4.5));

@@ -23,7 +23,7 @@ fn f(x: f64, lo: usize, hi: usize) -> f64 {
     a + b
 }
 
-fn main() {
+pub fn main() {
     // 0..3: a = x^2, then b = 1 + x^4, then a = x^3: f = x^3 + x^4 + 1.
     // At 2: 8 + 16 + 1 = 25, f' = 3x^2 + 4x^3 = 12 + 32 = 44.
     assert_eq!(f_grad(2.0, 0, 3), (25.0, 44.0));

@@ -17,7 +17,7 @@ fn f(x: f64, n: usize) -> f64 {
     acc
 }
 
-fn main() {
+pub fn main() {
     // acc = x (0 + 1 + 2) = 3x, then times x^(1 + 2): f = 3 x^4, df/dx = 12 x^3; at 1: (3, 12)
     assert_eq!(f_grad(1.0, 3), (3.0, 12.0));
 }

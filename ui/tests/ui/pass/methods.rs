@@ -10,7 +10,7 @@ fn f(x: f64, y: f64) -> f64 {
     a + b + c
 }
 
-fn main() {
+pub fn main() {
     let (v, (gx, gy)) = f_grad(0.7, 1.3);
     assert!(v.is_finite() && gx.is_finite() && gy.is_finite());
 }

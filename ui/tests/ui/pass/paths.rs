@@ -9,7 +9,7 @@ fn f(x: f64, y: f64) -> f64 {
         + sigmoid(y)
 }
 
-fn main() {
+pub fn main() {
     // d/dx = e^x + 2x - y / (x^2 + y^2) + s(x)(1 - s(x)); at (0, 1): 1 + 0 - 1 + 1/4 = 0.25
     let (_, (gx, _)) = f_grad(0.0, 1.0);
     assert_eq!(gx, 0.25);

@@ -52,7 +52,7 @@ fn use_pair(r#y: f64) -> f64 {
     r#ref + r#mut
 }
 
-fn main() {
+pub fn main() {
     assert_eq!(f_grad(3.0), (9.0, 6.0));
     // type(2) = 2 * (3 * 2) + 2 = 14, type'(2) = 4 * 2 + 3 = 11.
     assert_eq!(r#type(2.0), 14.0);

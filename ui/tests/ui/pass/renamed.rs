@@ -12,7 +12,7 @@ fn g(x: f64) -> f64 {
     x * 3.0
 }
 
-fn main() {
+pub fn main() {
     assert_eq!(value_and_slope(3.0), (9.0, 6.0));
     assert_eq!(pull(3.0, 0.5), 3.0);
     assert_eq!(g_grad(1.0), (3.0, 3.0));

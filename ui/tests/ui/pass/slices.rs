@@ -42,7 +42,7 @@ fn swap_scale(a: f64, x: &[f64; 2]) -> [f64; 2] {
     [a * x[1], a * x[0]]
 }
 
-fn main() {
+pub fn main() {
     let (v, g) = centred_lse_grad(&[1.0, 2.0], &[0.5, 0.5]);
     assert!(v.is_finite() && g.len() == 2);
     let (mut xb, mut n, mut nb) = ([0.0; 3], 0.0, 1.0);

@@ -65,7 +65,7 @@ fn branches(x: f64, y: f64, n: usize) -> f64 {
     a.sin() * x + b.ln() * y + c * acc + (k as f64).ln() * sign
 }
 
-fn main() {
+pub fn main() {
     // s_1 = sin(1) x + y at (x, y) = (2, 0.5): ds/dx = sin 1, ds/dy = 1
     let (v, (dx, dy)) = reverse_grad(2.0, 0.5, 1);
     assert_eq!((v, dx, dy), (1f64.sin() * 2.0 + 0.5, 1f64.sin(), 1.0));

@@ -15,7 +15,7 @@ fn product(x: f64, y: f64) -> f64 {
     x * y
 }
 
-fn main() {
+pub fn main() {
     // y = x^2 at 3: 9, dy/dx = 6
     assert_eq!(square(3.0), 9.0);
     assert_eq!(square_grad(3.0), (9.0, 6.0));

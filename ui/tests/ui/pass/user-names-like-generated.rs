@@ -10,7 +10,7 @@ fn f(x: f64, seed: f64) -> f64 {
     out
 }
 
-fn main() {
+pub fn main() {
     // f = (x s + 1) x = x^2 s + x: df/dx = 2 x s + 1, df/ds = x^2; at (2, 3): (14, (13, 4))
     assert_eq!(f_grad(2.0, 3.0), (14.0, (13.0, 4.0)));
 }

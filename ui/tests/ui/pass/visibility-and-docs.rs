@@ -20,7 +20,8 @@ pub mod geometry {
     }
 }
 
-fn main() {
+/// Runs the case (a module of `tests/pass.rs`).
+pub fn main() {
     // norm2 at (3, 4): 25, gradient (2x, 2y) = (6, 8); the pullback of 0.5 is (3, 4).
     assert_eq!(geometry::norm2(3.0, 4.0), 25.0);
     assert_eq!(geometry::norm2_grad(3.0, 4.0), (25.0, (6.0, 8.0)));
