@@ -468,7 +468,6 @@ impl Printer<'_> {
 
     /// One statement of the forward sweep.
     fn stmt(&self, s: &S, depth: usize) -> TokenStream {
-        let float = &self.float;
         match s {
             S::Set {
                 place,
@@ -477,66 +476,10 @@ impl Printer<'_> {
                 fresh,
                 save,
             } => {
-                let calls = split::split_calls(value, &self.f.vars);
-                let print = |e: &E| self.expr_with_halves(&calls, e);
-                let unread = self.skip_unread.get() && self.f.unread.contains(&place.var());
-                if unread && (*fresh || *save != Save::Tape) {
-                    if calls.is_empty() {
-                        return quote!();
-                    }
-                    // the calls' forward halves stay: their reverse halves pop their records
-                    let e = print(value);
-                    return quote!(let _: #float = #e;);
-                }
-                let kept = self.keep(place, value, &calls);
-                let mut e = print(value);
-                let target = self.place(place);
-                if *fresh {
-                    self.kept.borrow_mut().clear();
-                    return quote!(#kept let mut #target: #float = #e;);
-                }
-                let mut op = match upd {
-                    Upd::Set => quote!(=),
-                    Upd::Add => quote!(+=),
-                    Upd::Sub => quote!(-=),
-                };
-                // `s = s * e` as the user wrote it, `s *= e` (`s /= e` alike)
-                if let (Upd::Set, E::Op(m @ (Op::Mul | Op::Div), args, _)) = (upd, value) {
-                    let same = match (place, &args[0]) {
-                        (Place::Var(v), E::Var(u)) => v == u,
-                        (Place::Elem(v, i), E::Load(u, j, _)) => {
-                            v == u && i.to_string() == j.to_string()
-                        }
-                        _ => false,
-                    };
-                    if same {
-                        op = if matches!(m, Op::Mul) {
-                            quote!(*=)
-                        } else {
-                            quote!(/=)
-                        };
-                        let rhs = print(&args[1]);
-                        e = if prec(&args[1]) < 1 {
-                            quote!((#rhs))
-                        } else {
-                            rhs
-                        };
-                    }
-                }
-                let push = (*save == Save::Tape).then(|| {
-                    let tape = self.tape();
-                    quote!(#tape.push(#target);)
-                });
-                if push.is_some() && !calls.is_empty() {
-                    // the calls' records first, the overwritten value on top: the reverse
-                    // sweep pops that first
-                    let v = names::local("value");
-                    return quote!(let #v: #float = #e; #push #target #op #v;);
-                }
+                let out = self.set(place, *upd, value, *fresh, *save);
+                // the kept values' names are the statement's own
                 self.kept.borrow_mut().clear();
-                // the kept values first, the overwritten one on top: the reverse sweep pops
-                // that first
-                quote!(#kept #push #target #op #e;)
+                out
             }
             S::Other {
                 var,
@@ -645,6 +588,67 @@ impl Printer<'_> {
             }
             S::Keep(t) => t.clone(),
         }
+    }
+
+    /// A float assignment of the forward sweep (see [`Self::stmt`]).
+    fn set(&self, place: &Place, upd: Upd, value: &E, fresh: bool, save: Save) -> TokenStream {
+        let float = &self.float;
+        let calls = split::split_calls(value, &self.f.vars);
+        let print = |e: &E| self.expr_with_halves(&calls, e);
+        let unread = self.skip_unread.get() && self.f.unread.contains(&place.var());
+        if unread && (fresh || save != Save::Tape) {
+            if calls.is_empty() {
+                return quote!();
+            }
+            // the calls' forward halves stay: their reverse halves pop their records
+            let e = print(value);
+            return quote!(let _: #float = #e;);
+        }
+        let kept = self.keep(place, value);
+        let mut e = print(value);
+        let target = self.place(place);
+        if fresh {
+            return quote!(#kept let mut #target: #float = #e;);
+        }
+        let mut op = match upd {
+            Upd::Set => quote!(=),
+            Upd::Add => quote!(+=),
+            Upd::Sub => quote!(-=),
+        };
+        // `s = s * e` as the user wrote it, `s *= e` (`s /= e` alike)
+        if let (Upd::Set, E::Op(m @ (Op::Mul | Op::Div), args, _)) = (upd, value) {
+            let same = match (place, &args[0]) {
+                (Place::Var(v), E::Var(u)) => v == u,
+                (Place::Elem(v, i), E::Load(u, j, _)) => v == u && i.to_string() == j.to_string(),
+                _ => false,
+            };
+            if same {
+                op = if matches!(m, Op::Mul) {
+                    quote!(*=)
+                } else {
+                    quote!(/=)
+                };
+                let rhs = print(&args[1]);
+                e = if prec(&args[1]) < 1 {
+                    quote!((#rhs))
+                } else {
+                    rhs
+                };
+            }
+        }
+        let push = (save == Save::Tape).then(|| {
+            let tape = self.tape();
+            quote!(#tape.push(#target);)
+        });
+        if push.is_some() && !calls.is_empty() {
+            // the calls' records first, the overwritten value on top: the reverse
+            // sweep pops that first
+            let v = names::local("value");
+            return quote!(let #v: #float = #e; #push #target #op #v;);
+        }
+        // the kept values first, the overwritten one on top: the reverse sweep pops
+        // that first
+        quote!(#kept #push #target #op #e;)
     }
 
     /// `c<n>` for the `n`-th top-level `if` (the reverse sweep reads it), `c` inside loops
@@ -929,7 +933,7 @@ impl Printer<'_> {
                     Upd::Add => quote!(let #sb = #pb;),
                     Upd::Sub => quote!(let #sb = -#pb;),
                 });
-                let keep = self.keeps(place, value, &split::split_calls(value, &self.f.vars));
+                let keep = self.keeps(place, value);
                 out.extend(self.adjoint_of(value, Term::Bar(s), seed, true, keep));
                 out
             }
@@ -1573,21 +1577,14 @@ impl Printer<'_> {
                 continue;
             }
             r.need.insert(id);
+            // a held or kept value needs nothing computed; any other its operands
             if let Some(v) = self.reuse.holding(n, &self.path.borrow()) {
                 r.held.insert(id, v);
-            } else if let (true, E::Op(op, ..)) = (keep, n) {
-                if primitives::costly(op) {
-                    r.kept.insert(id);
-                }
-            }
-            if let (false, false, E::Op(_, args, _)) =
-                (r.held.contains_key(&id), r.kept.contains(&id), n)
-            {
-                for a in args {
-                    if let Some(c) = ids.get(&(a as *const E)) {
-                        r.need.insert(*c);
-                    }
-                }
+            } else if keep && matches!(n, E::Op(op, ..) if primitives::costly(op)) {
+                r.kept.insert(id);
+            } else if let E::Op(_, args, _) = n {
+                r.need
+                    .extend(args.iter().filter_map(|a| ids.get(&(a as *const E))));
             }
         }
         r
@@ -1597,19 +1594,19 @@ impl Printer<'_> {
     /// reads on the tape, instead of the reverse sweep computing them again: in a loop, where
     /// a push and a pop cost less than a libm call; for a statement both sweeps print, with
     /// no call (whose halves have records of their own).
-    fn keeps(&self, place: &Place, value: &E, calls: &HashSet<*const E>) -> bool {
+    fn keeps(&self, place: &Place, value: &E) -> bool {
         let v = place.var();
         self.loops.get() > 0
-            && calls.is_empty()
             && !self.f.unread.contains(&v)
             && self.f.vars[v].active
             && value.active(&self.f.vars)
+            && split::split_calls(value, &self.f.vars).is_empty()
     }
 
     /// The forward sweep's part of [`Self::keeps`]: `let kept<k> = ..; tape.push(kept<k>);` for
     /// each kept node, children first, and [`Printer::kept`] naming them for the statement.
-    fn keep(&self, place: &Place, value: &E, calls: &HashSet<*const E>) -> TokenStream {
-        if !self.keeps(place, value, calls) {
+    fn keep(&self, place: &Place, value: &E) -> TokenStream {
+        if !self.keeps(place, value) {
             return quote!();
         }
         let mut out = TokenStream::new();
