@@ -195,6 +195,17 @@ pub struct AFn {
     pub ret: Vec<E>,
 }
 
+impl AFn {
+    /// Every node of every float expression the function evaluates: the statements' values,
+    /// the calls' float arguments and the result.
+    pub fn nodes(&self) -> Vec<&E> {
+        let stmts = all_stmts(&self.body);
+        let mut roots = stmt_exprs(&stmts);
+        roots.extend(&self.ret);
+        all_nodes(roots)
+    }
+}
+
 impl Drop for E {
     /// Without recursion: a long sum is a tree as deep as it is long.
     fn drop(&mut self) {

@@ -19,7 +19,7 @@
 //! - Any other gets *replaying* halves: `g_vjp_fwd` saves the `&mut` buffers and runs `g`;
 //!   `g_vjp_rev` gives them back and runs `g_vjp`, which runs the forward code again.
 
-use super::ir::{all_nodes, all_stmts, stmt_exprs, AFn, Arg, Decl, Place, Save, VKind, Var, E, S};
+use super::ir::{all_stmts, AFn, Arg, Decl, Place, Save, VKind, Var, E, S};
 use crate::ir::Op;
 use proc_macro2::Ident;
 use quote::format_ident;
@@ -94,9 +94,8 @@ pub fn written(f: &AFn) -> HashSet<usize> {
 /// The buffers whose contents the body reads: loads, and arguments other than `&mut` ones
 /// (a callee's reverse half has its `&mut` buffers' contents from its own record).
 pub fn loaded(f: &AFn) -> HashSet<usize> {
-    let stmts = all_stmts(&f.body);
     let mut out = HashSet::new();
-    for s in &stmts {
+    for s in all_stmts(&f.body) {
         if let S::Call { args, .. } = s {
             out.extend(args.iter().filter_map(|a| match a {
                 Arg::Buf {
@@ -108,9 +107,7 @@ pub fn loaded(f: &AFn) -> HashSet<usize> {
             }));
         }
     }
-    let mut roots = stmt_exprs(&stmts);
-    roots.extend(&f.ret);
-    for e in all_nodes(roots) {
+    for e in f.nodes() {
         match e {
             E::Load(v, ..) => {
                 out.insert(*v);
@@ -158,9 +155,8 @@ pub fn wrt_name(vjp: &Ident) -> Ident {
 /// drop the others' derivatives without a word.
 pub fn wrt_checks(f: &AFn) -> proc_macro2::TokenStream {
     let mut out = proc_macro2::TokenStream::new();
-    let stmts = all_stmts(&f.body);
     let mut calls: Vec<(&syn::Path, &syn::Path, &[Arg], proc_macro2::Span)> = Vec::new();
-    for s in &stmts {
+    for s in all_stmts(&f.body) {
         if let S::Call {
             func,
             vjp,
@@ -171,9 +167,7 @@ pub fn wrt_checks(f: &AFn) -> proc_macro2::TokenStream {
             calls.push((func, vjp, args, *span));
         }
     }
-    let mut roots = stmt_exprs(&stmts);
-    roots.extend(&f.ret);
-    for e in all_nodes(roots) {
+    for e in f.nodes() {
         if let E::Call {
             func,
             vjp,
