@@ -50,8 +50,12 @@ impl Buffers {
     }
 
     /// Adds `v`, then evicts the oldest buffers until at most `count` buffers of at most
-    /// `bytes` bytes are left; returns the evicted ones (to be freed outside the borrow).
+    /// `bytes` bytes are left; returns what goes (to be freed outside the borrow): the evicted
+    /// buffers, or `v` itself if it alone is over `bytes` (evicting the others would not help).
     pub(crate) fn give(&mut self, v: Vec<f64>, count: usize, bytes: usize) -> Vec<Vec<f64>> {
+        if bytes_of(&v) > bytes {
+            return vec![v];
+        }
         self.bytes += bytes_of(&v);
         self.buffers.push(v);
         self.evict_to(count, bytes)
@@ -143,9 +147,6 @@ pub(crate) fn poolable(array: &ArrayD<f64>) -> bool {
 pub(crate) fn give(array: ArrayD<f64>) {
     let Some(v) = reusable(array) else { return };
     let limit = LIMIT.try_with(Cell::get).unwrap_or(0);
-    if bytes_of(&v) > limit {
-        return;
-    }
     let evicted = POOL.try_with(|p| p.borrow_mut().give(v, usize::MAX, limit));
     drop(evicted); // freed outside the borrow
 }

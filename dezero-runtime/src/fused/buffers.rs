@@ -71,9 +71,6 @@ pub(crate) fn give(array: ArrayD<f64>) {
     let Some(v) = crate::pool::reusable(array) else {
         return;
     };
-    if v.capacity() * std::mem::size_of::<f64>() > MAX_BYTES {
-        return;
-    }
     let evicted = CACHE.try_with(|c| c.borrow_mut().give(v, MAX_BUFFERS, MAX_BYTES));
     drop(evicted); // freed outside the borrow
 }
