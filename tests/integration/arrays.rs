@@ -23,6 +23,19 @@ fn assert_grad(got: &[f64], want: &[f64]) {
     }
 }
 
+/// `grad(x)` (an `f_grad`): its value is exactly `f(x)` and its gradient `f`'s central
+/// differences; returns the gradient.
+fn checked_grad(
+    f: impl Fn(&[f64]) -> f64 + Copy,
+    grad: impl Fn(&[f64]) -> (f64, Vec<f64>),
+    x: &[f64],
+) -> Vec<f64> {
+    let (v, g) = grad(x);
+    assert_eq!(v, f(x));
+    assert_grad(&g, &partials(f, x));
+    g
+}
+
 #[differentiable]
 fn dot(x: &[f64], y: &[f64]) -> f64 {
     let mut s = 0.0;
@@ -330,9 +343,7 @@ fn fresh_buffers(x: &[f64]) -> f64 {
 #[test]
 fn buffers_made_just_before_a_call_are_filled_again_not_saved() {
     for x in [[0.5, -1.5, 2.0, 0.25], [-0.5, 1.5, -2.0, 3.0]] {
-        let (v, g) = fresh_buffers_grad(&x);
-        assert_eq!(v, fresh_buffers(&x));
-        assert_grad(&g, &partials(fresh_buffers, &x));
+        checked_grad(fresh_buffers, fresh_buffers_grad, &x);
     }
 }
 
@@ -396,15 +407,11 @@ fn kept_twice(x: &[f64]) -> f64 {
 #[test]
 fn costly_values_are_kept_on_the_tape_in_loops() {
     let x = [0.7, -0.4, 1.3, 0.2];
-    let (v, g) = kept_values_grad(&x);
-    assert_eq!(v, kept_values(&x));
-    assert_grad(&g, &partials(kept_values, &x));
+    let g = checked_grad(kept_values, kept_values_grad, &x);
     let mut x_bar = [0.0; 4];
     kept_values_vjp(&x, &mut x_bar, 1.0);
     assert_eq!(x_bar.to_vec(), g);
-    let (v, g) = kept_twice_grad(&x);
-    assert_eq!(v, kept_twice(&x));
-    assert_grad(&g, &partials(kept_twice, &x));
+    checked_grad(kept_twice, kept_twice_grad, &x);
 }
 
 /// `sum tanh(a v + b)` over `x`, differentiated in every parameter.
@@ -439,9 +446,7 @@ fn calls_in_expressions(x: &[f64]) -> f64 {
 #[test]
 fn calls_in_expressions_pair_their_halves() {
     for x in [[0.5, -1.5, 2.0, 0.25], [-0.3, 0.7, -1.1, 1.9]] {
-        let (v, g) = calls_in_expressions_grad(&x);
-        assert_eq!(v, calls_in_expressions(&x));
-        assert_grad(&g, &partials(calls_in_expressions, &x));
+        let g = checked_grad(calls_in_expressions, calls_in_expressions_grad, &x);
         let mut bar = [0.0; 4];
         calls_in_expressions_vjp(&x, &mut bar, 1.0);
         assert_eq!(bar.to_vec(), g);
@@ -486,9 +491,7 @@ hops!(hops32, hops_twice32, square32, f32);
 #[test]
 fn integers_saved_on_the_tape_in_f64_and_f32() {
     let x = [0.5, -1.5, 2.0, 0.25, -0.75];
-    let (v, g) = hops_twice_grad(&x);
-    assert_eq!(v, hops_twice(&x));
-    assert_grad(&g, &partials(hops_twice, &x));
+    let g = checked_grad(hops_twice, hops_twice_grad, &x);
     let x32 = x.map(|v| v as f32);
     let (v32, g32) = hops_twice32_grad(&x32);
     assert_eq!(v32, hops_twice32(&x32));
@@ -513,9 +516,7 @@ fn literals(x: &[f64]) -> f64 {
 #[test]
 fn local_array_literals() {
     let x = [0.5, -1.5, 2.0, 0.25];
-    let (v, g) = literals_grad(&x);
-    assert_eq!(v, literals(&x));
-    assert_grad(&g, &partials(literals, &x));
+    checked_grad(literals, literals_grad, &x);
 }
 
 /// `*out += x . x`: a `&mut f64` result, passed on by callers.
@@ -591,9 +592,7 @@ fn countdown_sum(x: &[f64]) -> f64 {
 #[test]
 fn integer_state_comes_back_to_the_reverse_half() {
     let x = [0.5, -1.5, 2.0, 0.25];
-    let (v, g) = countdown_sum_grad(&x);
-    assert_eq!(v, countdown_sum(&x));
-    assert_grad(&g, &partials(countdown_sum, &x));
+    checked_grad(countdown_sum, countdown_sum_grad, &x);
 }
 
 mod as_a_runtime_node {
