@@ -15,7 +15,9 @@
 //! does for a tensor without `requires_grad` (DeZero computes `x.grad` for every leaf; the MLP
 //! row also prints its time with `Variable::new(x)`, which does the same).
 //!
-//! Run: `cargo bench --bench nn`, then `python3 benches/nn_peer.py` right after it.
+//! Run: `cargo bench --bench nn`, then `python3 benches/nn_peer.py` right after it, or
+//! `python3 benches/nn_rounds.py`, which alternates the two for several rounds and compares
+//! each side's best (single rounds on a shared machine catch either side in a slow spell).
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
