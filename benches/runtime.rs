@@ -11,6 +11,7 @@
 //! | `goldstein_array_1000x1000`  | Goldstein–Price value + gradient on a 1000×1000 array         |
 //! | `chain20_1e6`                | 20 unary ops (sin, cos, tanh, exp, five times) on 10^6        |
 //! |                              | elements, forward + backward                                  |
+//! | `…/2 threads`                | the two rows above after `set_num_threads(2)`                 |
 //! | `elementwise_1e6/…`          | `x * y + sin(x)` on 10^6 elements, forward only: runtime ops  |
 //! |                              | (`runtime`, graph recorded; `no_grad`), and plain ndarray     |
 //!
@@ -25,7 +26,7 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use dezero::functions::{cos, exp, sin, tanh};
-use dezero::{no_grad, Variable};
+use dezero::{no_grad, set_num_threads, Variable};
 use ndarray::{Array2, ArrayD};
 
 /// The Goldstein–Price function, written as the peer writes it.
@@ -121,6 +122,15 @@ fn benches(c: &mut Criterion) {
             a.cleargrad();
         })
     });
+    set_num_threads(2);
+    g.bench_function("1000x1000/2 threads", |b| {
+        b.iter(|| {
+            let z = goldstein(&a, &(&a * 0.5));
+            z.backward();
+            a.cleargrad();
+        })
+    });
+    set_num_threads(1);
     g.finish();
 
     let mut g = c.benchmark_group("chain20_1e6");
@@ -153,6 +163,14 @@ fn benches(c: &mut Criterion) {
             xc.cleargrad();
         })
     });
+    set_num_threads(2);
+    g.bench_function("runtime/2 threads", |b| {
+        b.iter(|| {
+            chain20(black_box(&xc)).backward();
+            xc.cleargrad();
+        })
+    });
+    set_num_threads(1);
     g.finish();
 
     let mut g = c.benchmark_group("elementwise_1e6");

@@ -31,7 +31,9 @@
 //!
 //! A graph belongs to one thread: `Variable` is an `Rc` handle (neither `Send` nor `Sync`), and
 //! the backprop switch of [`no_grad`] / [`using_config`] is per thread. Arrays can be moved
-//! between threads with `data().to_owned()`.
+//! between threads with `data().to_owned()`. Within one graph, [`set_num_threads`] lets the
+//! element-wise loops over large arrays run on several threads, with the same results bit for
+//! bit.
 //!
 //! # Memory
 //!
@@ -58,6 +60,7 @@ mod numerical;
 mod ops;
 pub mod pool;
 mod release;
+mod threads;
 mod variable;
 
 // Neural networks (DeZero steps 42-53).
@@ -75,4 +78,5 @@ pub use error::GradCheckError;
 pub use function::{apply, Function, Node};
 pub use numerical::{gradient_check, gradient_check_with, numerical_diff, DEFAULT_EPS};
 pub use ops::dropout::{is_training, test_mode, TestModeGuard};
+pub use threads::{num_threads, set_num_threads};
 pub use variable::{Variable, WeakVariable};

@@ -14,9 +14,7 @@
 use ndarray::{ArrayD, ArrayView1, ArrayViewD, Axis, Dimension, Ix1, IxDyn};
 
 use super::buffers;
-
-/// Below this many elements a loop stays on one thread (a spawn costs ~10 µs).
-const MIN_PARALLEL: usize = 1 << 16;
+use crate::threads::split;
 
 /// One input as the element loop reads it.
 enum Lane<'a> {
@@ -330,39 +328,6 @@ pub(crate) fn backward_parallel<const N: usize>(
         fill_backward(&xs, &gy, start, gxs, pullback)
     });
     gxs.map(|g| array(shape, g))
-}
-
-/// Runs `body(start, chunks)` over equal chunks of the M output slices (all of one length),
-/// on up to `threads` scoped threads (the last chunk on the calling thread).
-fn split<const M: usize>(
-    threads: usize,
-    outs: [&mut [f64]; M],
-    body: impl Fn(usize, [&mut [f64]; M]) + Sync,
-) {
-    let n = outs.first().map_or(0, |o| o.len());
-    if threads <= 1 || n < MIN_PARALLEL {
-        body(0, outs);
-        return;
-    }
-    let chunk = n.div_ceil(threads);
-    let mut chunks = outs.map(|o| o.chunks_mut(chunk));
-    let body = &body;
-    std::thread::scope(|s| {
-        let mut start = 0;
-        loop {
-            let part = chunks.each_mut().map(|c| c.next());
-            let Some(len) = part[0].as_ref().map(|p| p.len()) else {
-                break;
-            };
-            let part = part.map(|p| p.expect("all outputs have one length"));
-            if start + len == n {
-                body(start, part);
-                break;
-            }
-            s.spawn(move || body(start, part));
-            start += len;
-        }
-    });
 }
 
 #[cfg(test)]

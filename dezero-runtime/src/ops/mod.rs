@@ -22,6 +22,7 @@ use std::rc::Rc;
 use ndarray::ArrayD;
 
 use crate::config::is_backprop_enabled;
+use crate::threads::{num_threads, split};
 use crate::variable::Variable;
 
 /// The array of a gradient `gy` that a backward rule may overwrite with its result: `Some` only
@@ -44,12 +45,18 @@ pub(crate) fn reusable_grad(gy: &Variable) -> Option<RefMut<'_, ArrayD<f64>>> {
 
 /// `gy` with `f` applied to each element in its own array, if [`reusable_grad`] allows; the same
 /// values as `f` mapped into a new array.
-pub(crate) fn map_grad_in_place(gy: &Variable, f: impl Fn(f64) -> f64) -> Option<Variable> {
+pub(crate) fn map_grad_in_place(gy: &Variable, f: impl Fn(f64) -> f64 + Sync) -> Option<Variable> {
     let mut g = reusable_grad(gy)?;
     if g.ndim() == 0 {
         // A scalar: skip ndarray's contiguity checks.
         let v = g.first_mut().expect("a 0-dim array has one element");
         *v = f(*v);
+    } else if let Some(gs) = g.as_slice_mut() {
+        split(num_threads(), [gs], |_, [gs]| {
+            for v in gs {
+                *v = f(*v);
+            }
+        });
     } else {
         g.mapv_inplace(f);
     }
@@ -62,7 +69,7 @@ pub(crate) fn map_grad_in_place(gy: &Variable, f: impl Fn(f64) -> f64) -> Option
 pub(crate) fn zip_grad_in_place(
     gy: &Variable,
     x: &Variable,
-    f: impl Fn(f64, f64) -> f64,
+    f: impl Fn(f64, f64) -> f64 + Sync,
 ) -> Option<Variable> {
     let mut g = reusable_grad(gy)?;
     let x = x.data();
@@ -70,10 +77,16 @@ pub(crate) fn zip_grad_in_place(
         // Scalars: skip ndarray's shape and contiguity checks.
         let v = g.first_mut().expect("a 0-dim array has one element");
         *v = f(*v, *x.first().expect("a 0-dim array has one element"));
-    } else if g.shape() == x.shape() {
-        g.zip_mut_with(&x, |g, &x| *g = f(*g, x));
-    } else {
+    } else if g.shape() != x.shape() {
         return None;
+    } else if let (Some(gs), Some(xs)) = (g.as_slice_mut(), x.as_slice()) {
+        split(num_threads(), [gs], |start, [gs]| {
+            for (g, &x) in gs.iter_mut().zip(&xs[start..]) {
+                *g = f(*g, x);
+            }
+        });
+    } else {
+        g.zip_mut_with(&x, |g, &x| *g = f(*g, x));
     }
     drop(g);
     Some(gy.clone())
@@ -83,7 +96,7 @@ pub(crate) fn zip_grad_in_place(
 /// ndarray's general n-dim iteration, and one for large contiguous arrays: a plain loop over
 /// slices into a pooled buffer ([`crate::pool`]). The same values either way.
 #[inline]
-pub(crate) fn map(x: &ArrayD<f64>, f: impl Fn(f64) -> f64) -> ArrayD<f64> {
+pub(crate) fn map(x: &ArrayD<f64>, f: impl Fn(f64) -> f64 + Sync) -> ArrayD<f64> {
     if x.ndim() == 0 {
         // Cloning keeps the (empty) shape and strides: cheaper than building an IxDyn.
         let mut y = x.clone();
@@ -93,9 +106,11 @@ pub(crate) fn map(x: &ArrayD<f64>, f: impl Fn(f64) -> f64) -> ArrayD<f64> {
     } else if let (true, Some(xs)) = (x.len() >= crate::pool::MIN_LEN, x.as_slice()) {
         let mut y = crate::pool::array(x.raw_dim());
         let ys = y.as_slice_mut().expect("a new array is contiguous");
-        for (y, &x) in ys.iter_mut().zip(xs) {
-            *y = f(x);
-        }
+        split(num_threads(), [ys], |start, [ys]| {
+            for (y, &x) in ys.iter_mut().zip(&xs[start..]) {
+                *y = f(x);
+            }
+        });
         y
     } else {
         x.mapv(f)
@@ -110,7 +125,7 @@ pub(crate) fn map(x: &ArrayD<f64>, f: impl Fn(f64) -> f64) -> ArrayD<f64> {
 pub(crate) fn zip_map(
     x0: &ArrayD<f64>,
     x1: &ArrayD<f64>,
-    f: impl Fn(f64, f64) -> f64,
+    f: impl Fn(f64, f64) -> f64 + Sync,
     general: impl FnOnce(&ArrayD<f64>, &ArrayD<f64>) -> ArrayD<f64>,
 ) -> ArrayD<f64> {
     if x0.ndim() == 0 && x1.ndim() == 0 {
@@ -123,9 +138,11 @@ pub(crate) fn zip_map(
             if let (Some(a), Some(b)) = (x0.as_slice(), x1.as_slice()) {
                 let mut y = crate::pool::array(x0.raw_dim());
                 let ys = y.as_slice_mut().expect("a new array is contiguous");
-                for ((y, &a), &b) in ys.iter_mut().zip(a).zip(b) {
-                    *y = f(a, b);
-                }
+                split(num_threads(), [ys], |start, [ys]| {
+                    for ((y, &a), &b) in ys.iter_mut().zip(&a[start..]).zip(&b[start..]) {
+                        *y = f(a, b);
+                    }
+                });
                 return y;
             }
         } else if x1.len() == 1 && x1.ndim() <= x0.ndim() && x0.is_standard_layout() {

@@ -29,5 +29,6 @@ mod owned_or_borrowed;
 mod shape_checks;
 mod spec;
 mod tensor_ops;
+mod threads;
 mod update;
 mod user_function;
