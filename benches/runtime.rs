@@ -115,21 +115,14 @@ fn benches(c: &mut Criterion) {
     let a = Variable::from(Array2::from_shape_fn((1000, 1000), |(i, j)| {
         ((i * 1000 + j) as f64 * 0.618).fract()
     }));
-    g.bench_function("1000x1000", |b| {
-        b.iter(|| {
-            let z = goldstein(&a, &(&a * 0.5));
-            z.backward();
-            a.cleargrad();
-        })
-    });
+    let step = || {
+        let z = goldstein(&a, &(&a * 0.5));
+        z.backward();
+        a.cleargrad();
+    };
+    g.bench_function("1000x1000", |b| b.iter(step));
     set_num_threads(2);
-    g.bench_function("1000x1000/2 threads", |b| {
-        b.iter(|| {
-            let z = goldstein(&a, &(&a * 0.5));
-            z.backward();
-            a.cleargrad();
-        })
-    });
+    g.bench_function("1000x1000/2 threads", |b| b.iter(step));
     set_num_threads(1);
     g.finish();
 
@@ -157,19 +150,13 @@ fn benches(c: &mut Criterion) {
         assert!((z.data()[7] - v).abs() < 1e-12 && (xc.grad().unwrap().data()[7] - d).abs() < 1e-9);
         xc.cleargrad();
     }
-    g.bench_function("runtime", |b| {
-        b.iter(|| {
-            chain20(black_box(&xc)).backward();
-            xc.cleargrad();
-        })
-    });
+    let step = || {
+        chain20(black_box(&xc)).backward();
+        xc.cleargrad();
+    };
+    g.bench_function("runtime", |b| b.iter(step));
     set_num_threads(2);
-    g.bench_function("runtime/2 threads", |b| {
-        b.iter(|| {
-            chain20(black_box(&xc)).backward();
-            xc.cleargrad();
-        })
-    });
+    g.bench_function("runtime/2 threads", |b| b.iter(step));
     set_num_threads(1);
     g.finish();
 
