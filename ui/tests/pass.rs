@@ -20,6 +20,21 @@ macro_rules! cases {
         fn every_case_compiles_and_runs() {
             $($name::main();)*
         }
+
+        /// The list below is written by hand: a file added to `tests/ui/pass/` and not to it
+        /// would never be compiled (trybuild's glob found every file).
+        #[test]
+        fn every_file_is_a_case() {
+            let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/ui/pass");
+            let mut files: Vec<String> = std::fs::read_dir(dir)
+                .expect("tests/ui/pass")
+                .map(|e| format!("ui/pass/{}", e.expect("an entry").file_name().to_string_lossy()))
+                .collect();
+            files.sort();
+            let mut listed = vec![$($file.to_string()),*];
+            listed.sort();
+            assert_eq!(files, listed);
+        }
     };
 }
 
