@@ -46,6 +46,12 @@ pub fn num_threads() -> usize {
     THREADS.with(Cell::get)
 }
 
+/// Runs `body(start, chunk)` over equal chunks of `out` on the threads [`set_num_threads`]
+/// allows: the built-in functions' element loops (see [`split`]).
+pub(crate) fn each_chunk(out: &mut [f64], body: impl Fn(usize, &mut [f64]) + Sync) {
+    split(num_threads(), [out], |start, [out]| body(start, out));
+}
+
 /// Runs `body(start, chunks)` over equal chunks of the M output slices (all of one length),
 /// on up to `threads` scoped threads (the last chunk on the calling thread); `start` is the
 /// chunk's offset in the outputs. One call of `body` over everything below [`MIN_PARALLEL`].

@@ -22,7 +22,7 @@ use std::rc::Rc;
 use ndarray::ArrayD;
 
 use crate::config::is_backprop_enabled;
-use crate::threads::{num_threads, split};
+use crate::threads::each_chunk;
 use crate::variable::Variable;
 
 /// The array of a gradient `gy` that a backward rule may overwrite with its result: `Some` only
@@ -52,7 +52,7 @@ pub(crate) fn map_grad_in_place(gy: &Variable, f: impl Fn(f64) -> f64 + Sync) ->
         let v = g.first_mut().expect("a 0-dim array has one element");
         *v = f(*v);
     } else if let Some(gs) = g.as_slice_mut() {
-        split(num_threads(), [gs], |_, [gs]| {
+        each_chunk(gs, |_, gs| {
             for v in gs {
                 *v = f(*v);
             }
@@ -80,7 +80,7 @@ pub(crate) fn zip_grad_in_place(
     } else if g.shape() != x.shape() {
         return None;
     } else if let (Some(gs), Some(xs)) = (g.as_slice_mut(), x.as_slice()) {
-        split(num_threads(), [gs], |start, [gs]| {
+        each_chunk(gs, |start, gs| {
             for (g, &x) in gs.iter_mut().zip(&xs[start..]) {
                 *g = f(*g, x);
             }
@@ -94,7 +94,8 @@ pub(crate) fn zip_grad_in_place(
 
 /// `x.mapv(f)`, with a fast path for 0-dim arrays (the scalars of a scalar graph), which skips
 /// ndarray's general n-dim iteration, and one for large contiguous arrays: a plain loop over
-/// slices into a pooled buffer ([`crate::pool`]). The same values either way.
+/// slices into a pooled buffer ([`crate::pool`]), split over the threads
+/// [`crate::set_num_threads`] allows. The same values either way.
 #[inline]
 pub(crate) fn map(x: &ArrayD<f64>, f: impl Fn(f64) -> f64 + Sync) -> ArrayD<f64> {
     if x.ndim() == 0 {
@@ -106,7 +107,7 @@ pub(crate) fn map(x: &ArrayD<f64>, f: impl Fn(f64) -> f64 + Sync) -> ArrayD<f64>
     } else if let (true, Some(xs)) = (x.len() >= crate::pool::MIN_LEN, x.as_slice()) {
         let mut y = crate::pool::array(x.raw_dim());
         let ys = y.as_slice_mut().expect("a new array is contiguous");
-        split(num_threads(), [ys], |start, [ys]| {
+        each_chunk(ys, |start, ys| {
             for (y, &x) in ys.iter_mut().zip(&xs[start..]) {
                 *y = f(x);
             }
@@ -138,7 +139,7 @@ pub(crate) fn zip_map(
             if let (Some(a), Some(b)) = (x0.as_slice(), x1.as_slice()) {
                 let mut y = crate::pool::array(x0.raw_dim());
                 let ys = y.as_slice_mut().expect("a new array is contiguous");
-                split(num_threads(), [ys], |start, [ys]| {
+                each_chunk(ys, |start, ys| {
                     for ((y, &a), &b) in ys.iter_mut().zip(&a[start..]).zip(&b[start..]) {
                         *y = f(a, b);
                     }
