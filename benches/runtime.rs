@@ -12,6 +12,7 @@
 //! | `chain20_1e6`                | 20 unary ops (sin, cos, tanh, exp, five times) on 10^6        |
 //! |                              | elements, forward + backward                                  |
 //! | `…/2 threads`                | the two rows above after `set_num_threads(2)`                 |
+//! | `chain20_1e6/…/vector math`  | `chain20_1e6` after `set_vector_math(true)`                   |
 //! | `elementwise_1e6/…`          | `x * y + sin(x)` on 10^6 elements, forward only: runtime ops  |
 //! |                              | (`runtime`, graph recorded; `no_grad`), and plain ndarray     |
 //!
@@ -26,7 +27,7 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use dezero::functions::{cos, exp, sin, tanh};
-use dezero::{no_grad, set_num_threads, Variable};
+use dezero::{no_grad, set_num_threads, set_vector_math, Variable};
 use ndarray::{Array2, ArrayD};
 
 /// The Goldstein–Price function, written as the peer writes it.
@@ -157,7 +158,11 @@ fn benches(c: &mut Criterion) {
     g.bench_function("runtime", |b| b.iter(step));
     set_num_threads(2);
     g.bench_function("runtime/2 threads", |b| b.iter(step));
+    set_vector_math(true);
+    g.bench_function("runtime/vector math/2 threads", |b| b.iter(step));
     set_num_threads(1);
+    g.bench_function("runtime/vector math", |b| b.iter(step));
+    set_vector_math(false);
     g.finish();
 
     let mut g = c.benchmark_group("elementwise_1e6");

@@ -62,6 +62,7 @@ pub mod pool;
 mod release;
 mod threads;
 mod variable;
+mod vector_math;
 
 // Neural networks (DeZero steps 42-53).
 pub mod dataloader;
@@ -80,3 +81,4 @@ pub use numerical::{gradient_check, gradient_check_with, numerical_diff, DEFAULT
 pub use ops::dropout::{is_training, test_mode, TestModeGuard};
 pub use threads::{num_threads, set_num_threads};
 pub use variable::{Variable, WeakVariable};
+pub use vector_math::{set_vector_math, vector_math};

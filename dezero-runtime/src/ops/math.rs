@@ -8,13 +8,37 @@ use crate::kinks;
 use crate::ops::arith::reduce_to;
 use crate::ops::zip_grad_in_place;
 use crate::variable::Variable;
+use crate::vector_math;
 
 /// Defines a one-input element-wise function: the struct, its `Function` impl and the free
-/// function that applies it.
+/// function that applies it. The forward is `|x| expr` per element, or `kernel K` for the
+/// functions [`crate::set_vector_math`] can vectorize (K's `exact` being `std`'s).
 macro_rules! unary {
     (
         $(#[$sdoc:meta])* struct $Name:ident, $label:literal;
         forward |$x:ident| $fwd:expr;
+        $($rest:tt)*
+    ) => {
+        unary! {
+            $(#[$sdoc])* struct $Name, $label;
+            value |xs| crate::ops::map(xs, |$x: f64| $fwd);
+            $($rest)*
+        }
+    };
+    (
+        $(#[$sdoc:meta])* struct $Name:ident, $label:literal;
+        forward kernel $K:path;
+        $($rest:tt)*
+    ) => {
+        unary! {
+            $(#[$sdoc])* struct $Name, $label;
+            value |xs| crate::vector_math::map::<$K>(xs);
+            $($rest)*
+        }
+    };
+    (
+        $(#[$sdoc:meta])* struct $Name:ident, $label:literal;
+        value |$xs:ident| $value:expr;
         backward |$xv:ident, $yv:ident, $gy:ident| $bwd:expr;
         $(#[$fdoc:meta])* fn $fname:ident
     ) => {
@@ -28,7 +52,8 @@ macro_rules! unary {
                 $label
             }
             fn value(&self, xs: &[&ArrayD<f64>]) -> ArrayD<f64> {
-                crate::ops::map(xs[0], |$x: f64| $fwd)
+                let $xs = xs[0];
+                $value
             }
             #[allow(unused_variables)]
             fn pullback(
@@ -84,7 +109,7 @@ unary! {
 unary! {
     /// y = eˣ. Backward: gx = gy y.
     struct Exp, "exp";
-    forward |x| x.exp();
+    forward kernel vector_math::Exp;
     backward |x, y, gy| zip_grad_in_place(gy, y, |g, y| g * y).unwrap_or_else(|| gy * y);
     /// The exponential, element-wise.
     ///
@@ -122,8 +147,9 @@ unary! {
 unary! {
     /// y = sin x. Backward: gx = gy cos x.
     struct Sin, "sin";
-    forward |x| x.sin();
-    backward |x, y, gy| zip_grad_in_place(gy, x, |g, x| g * x.cos()).unwrap_or_else(|| gy * cos(x));
+    forward kernel vector_math::Sin;
+    backward |x, y, gy| vector_math::zip_grad::<vector_math::Cos>(gy, x, |g, c| g * c)
+        .unwrap_or_else(|| gy * cos(x));
     /// The sine, element-wise.
     ///
     /// Derivative: dy/dx = cos x.
@@ -141,8 +167,9 @@ unary! {
 unary! {
     /// y = cos x. Backward: gx = -gy sin x.
     struct Cos, "cos";
-    forward |x| x.cos();
-    backward |x, y, gy| zip_grad_in_place(gy, x, |g, x| g * -x.sin()).unwrap_or_else(|| gy * -sin(x));
+    forward kernel vector_math::Cos;
+    backward |x, y, gy| vector_math::zip_grad::<vector_math::Sin>(gy, x, |g, s| g * -s)
+        .unwrap_or_else(|| gy * -sin(x));
     /// The cosine, element-wise.
     ///
     /// Derivative: dy/dx = -sin x.
@@ -180,7 +207,7 @@ unary! {
 unary! {
     /// y = tanh x. Backward: gx = gy (1 - y²).
     struct Tanh, "tanh";
-    forward |x| x.tanh();
+    forward kernel vector_math::Tanh;
     backward |x, y, gy| zip_grad_in_place(gy, y, |g, y| g * (1.0 - y * y))
         .unwrap_or_else(|| gy * (1.0 - y * y));
     /// The hyperbolic tangent, element-wise.

@@ -71,6 +71,21 @@ pub(crate) fn zip_grad_in_place(
     x: &Variable,
     f: impl Fn(f64, f64) -> f64 + Sync,
 ) -> Option<Variable> {
+    zip_grad_slices(gy, x, &f, |gs, xs| {
+        for (g, &x) in gs.iter_mut().zip(xs) {
+            *g = f(*g, x);
+        }
+    })
+}
+
+/// [`zip_grad_in_place`] with the loop over contiguous chunks given: `slices(g, x)` must give
+/// each element what `f` gives it (it is used for 0-dim and strided arrays).
+pub(crate) fn zip_grad_slices(
+    gy: &Variable,
+    x: &Variable,
+    f: impl Fn(f64, f64) -> f64,
+    slices: impl Fn(&mut [f64], &[f64]) + Sync,
+) -> Option<Variable> {
     let mut g = reusable_grad(gy)?;
     let x = x.data();
     if g.ndim() == 0 && x.ndim() == 0 {
@@ -80,11 +95,7 @@ pub(crate) fn zip_grad_in_place(
     } else if g.shape() != x.shape() {
         return None;
     } else if let (Some(gs), Some(xs)) = (g.as_slice_mut(), x.as_slice()) {
-        each_chunk(gs, |start, gs| {
-            for (g, &x) in gs.iter_mut().zip(&xs[start..]) {
-                *g = f(*g, x);
-            }
-        });
+        each_chunk(gs, |start, gs| slices(gs, &xs[start..start + gs.len()]));
     } else {
         g.zip_mut_with(&x, |g, &x| *g = f(*g, x));
     }
@@ -98,6 +109,21 @@ pub(crate) fn zip_grad_in_place(
 /// [`crate::set_num_threads`] allows. The same values either way.
 #[inline]
 pub(crate) fn map(x: &ArrayD<f64>, f: impl Fn(f64) -> f64 + Sync) -> ArrayD<f64> {
+    map_slices(x, &f, |xs, ys| {
+        for (y, &x) in ys.iter_mut().zip(xs) {
+            *y = f(x);
+        }
+    })
+}
+
+/// [`map`] with the loop over contiguous chunks given: `slices(x, y)` must give each element
+/// what `f` gives it (it is used for 0-dim, small and strided arrays).
+#[inline]
+pub(crate) fn map_slices(
+    x: &ArrayD<f64>,
+    f: impl Fn(f64) -> f64,
+    slices: impl Fn(&[f64], &mut [f64]) + Sync,
+) -> ArrayD<f64> {
     if x.ndim() == 0 {
         // Cloning keeps the (empty) shape and strides: cheaper than building an IxDyn.
         let mut y = x.clone();
@@ -107,11 +133,7 @@ pub(crate) fn map(x: &ArrayD<f64>, f: impl Fn(f64) -> f64 + Sync) -> ArrayD<f64>
     } else if let (true, Some(xs)) = (x.len() >= crate::pool::MIN_LEN, x.as_slice()) {
         let mut y = crate::pool::array(x.raw_dim());
         let ys = y.as_slice_mut().expect("a new array is contiguous");
-        each_chunk(ys, |start, ys| {
-            for (y, &x) in ys.iter_mut().zip(&xs[start..]) {
-                *y = f(x);
-            }
-        });
+        each_chunk(ys, |start, ys| slices(&xs[start..start + ys.len()], ys));
         y
     } else {
         x.mapv(f)

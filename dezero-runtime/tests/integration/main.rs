@@ -32,3 +32,4 @@ mod tensor_ops;
 mod threads;
 mod update;
 mod user_function;
+mod vector_math;
