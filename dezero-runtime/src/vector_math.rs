@@ -1,4 +1,4 @@
-//! Vectorized `sin`, `cos`, `exp` and `tanh` for the built-in functions' element loops, off by
+//! Vectorized `sin`, `cos`, `exp`, `tanh` and `sigmoid` for the built-in functions' element loops, off by
 //! default ([`set_vector_math`]).
 //!
 //! Each function is one branch-free lane (range reduction, then a Taylor polynomial) that the
@@ -9,8 +9,9 @@
 //! and bit operations are used, never a fused multiply-add, so the bits are the same with and
 //! without AVX2, on any number of threads and for any array size or layout.
 //!
-//! Against `std` the results differ by at most 1 ulp (`exp`), 2 (`sin`, `cos`) and 3 (`tanh`)
-//! (`tests/integration/vector_math.rs` checks each function on a million inputs per range);
+//! Against `std` the results differ by at most 1 ulp (`exp`), 2 (`sin`, `cos`), 3 (`tanh`) and
+//! 4 (`sigmoid`, against `1 / (1 + (-x).exp())`) (`tests/integration/vector_math.rs` checks
+//! each function on a million inputs per range);
 //! this is why the setting is off by default: with it off, the runtime computes
 //! what `f64::sin` computes, the same bits as a `#[differentiable]` function.
 
@@ -24,12 +25,13 @@ thread_local! {
     static VECTOR_MATH: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Computes `sin`, `cos`, `exp` and `tanh` (forward and backward rules) with vectorized
+/// Computes `sin`, `cos`, `exp`, `tanh` and `sigmoid` (forward and backward rules) with vectorized
 /// polynomials instead of `std`'s scalar functions, on this thread (off unless set).
 ///
 /// On arrays of 10⁶ elements this makes those functions several times faster; the results
-/// differ from `std`'s by at most 1 ulp (`exp`), 2 (`sin`, `cos`) or 3 (`tanh`), which is why it is off by default: with it off, the
-/// runtime's values are the same bits as `f64::sin` and as a `#[differentiable]` function's.
+/// differ from `std`'s by at most 1 ulp (`exp`), 2 (`sin`, `cos`), 3 (`tanh`) or 4 (`sigmoid`),
+/// which is why it is off by default: with it off, the runtime's values are the same bits as
+/// `f64::sin` and as a `#[differentiable]` function's.
 /// NaN, infinities, overflow and kinks are handled exactly as with it off.
 ///
 /// ```
@@ -249,6 +251,20 @@ impl Kernel for Exp {
     }
 }
 
+/// The logistic sigmoid as the runtime computes it, `1 / (1 + exp(-x))`, with [`Exp`]'s lane.
+pub(crate) struct Sigmoid;
+
+impl Kernel for Sigmoid {
+    #[inline(always)]
+    fn lane(x: f64) -> (f64, bool) {
+        let (e, bad) = Exp::lane(-x);
+        (1.0 / (1.0 + e), bad)
+    }
+    fn exact(x: f64) -> f64 {
+        1.0 / (1.0 + (-x).exp())
+    }
+}
+
 /// `f64::tanh` |x| = e / (e + 2) from e = eᵘ - 1, u = 2|x|, with e from the polynomial itself
 /// below u = 1.1, where 2ᵏ (eʳ - 1) + (2ᵏ - 1) would cancel (k = 1).
 pub(crate) struct Tanh;
@@ -423,6 +439,7 @@ mod tests {
                 ("cos", one::<Cos>(x), x.cos()),
                 ("exp", one::<Exp>(x), x.exp()),
                 ("tanh", one::<Tanh>(x), x.tanh()),
+                ("sigmoid", one::<Sigmoid>(x), Sigmoid::exact(x)),
             ] {
                 if exact.is_nan() {
                     assert!(fast.is_nan(), "{name}({x}) = {fast}, std NaN");

@@ -265,7 +265,7 @@ unary! {
 unary! {
     /// y = 1 / (1 + e⁻ˣ). Backward: gx = gy y (1 - y).
     struct Sigmoid, "sigmoid";
-    forward |x| 1.0 / (1.0 + (-x).exp());
+    forward kernel vector_math::Sigmoid;
     // In gy's own array when nothing else holds it (the usual case in a plain backward).
     backward |x, y, gy| zip_grad_in_place(gy, y, |g, y| g * y * (1.0 - y))
         .unwrap_or_else(|| gy * y * (1.0 - y));
