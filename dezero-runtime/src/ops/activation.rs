@@ -9,14 +9,8 @@ use ndarray::{ArrayD, Axis};
 use crate::builtin::{apply1, builtin_function, Builtin};
 use crate::function::{apply, Function};
 use crate::ops::axes::{check_axes, sum_axes};
-use crate::ops::math::exp;
+use crate::ops::math::{constant_map, exp};
 use crate::variable::Variable;
-
-/// A constant (graph-free) variable: `x`'s data mapped by `f`. A backward multiplies gy by
-/// it when the local derivative is piecewise constant (its own derivative is 0).
-fn constant_map(x: &Variable, f: impl Fn(f64) -> f64) -> Variable {
-    Variable::new(x.data().mapv(f))
-}
 
 /// y = max(x, 0) (NaN stays NaN). Backward: gx = gy * (x > 0), 0 at x = 0.
 ///

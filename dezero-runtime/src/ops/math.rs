@@ -82,7 +82,8 @@ macro_rules! unary {
 
 pub(crate) use unary;
 
-/// A constant (graph-free) variable from `x`'s data mapped by `f`.
+/// A constant (graph-free) variable from `x`'s data mapped by `f`: what a backward multiplies
+/// gy by when the local derivative is piecewise constant (its own derivative is 0).
 pub(crate) fn constant_map(x: &Variable, f: impl Fn(f64) -> f64) -> Variable {
     Variable::new(x.data().mapv(f))
 }
