@@ -243,7 +243,7 @@ impl Variable {
             }
             // Ones, made by the creator (a fused node reuses a cached buffer for it).
             let seed = inner.grad.is_none().then(|| match &inner.creator {
-                Some(c) => c.func.seed(data.raw_dim()),
+                Some(c) => c.func.seed(data.raw_dim(), options.retain_grad),
                 None => Variable::new(ArrayD::ones(data.raw_dim())),
             });
             (seed, inner.creator.clone())

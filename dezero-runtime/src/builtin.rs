@@ -54,8 +54,10 @@ pub(crate) trait Builtin: Function {
     }
 
     /// Backward's seed when the output of this function is the variable `backward` is called
-    /// on: ones of `dim`, pooled (fused nodes take theirs from their buffer cache).
-    fn seed(&self, dim: IxDyn) -> Variable {
+    /// on: ones of `dim`, pooled (fused nodes take theirs from their buffer cache, or give one
+    /// number when the seed is not retained). `retained`: the pass keeps outputs' grads.
+    fn seed(&self, dim: IxDyn, retained: bool) -> Variable {
+        let _ = retained;
         crate::pool::variable(crate::pool::filled(dim, 1.0))
     }
 }
@@ -75,8 +77,8 @@ pub(crate) trait Op: 'static {
         gxs: &mut Vec<Variable>,
     );
 
-    /// Backward's seed for an output of this node.
-    fn seed(&self, dim: IxDyn) -> Variable;
+    /// Backward's seed for an output of this node (`retained`: the pass keeps it).
+    fn seed(&self, dim: IxDyn, retained: bool) -> Variable;
 }
 
 impl<B: Builtin> Op for B {
@@ -101,8 +103,8 @@ impl<B: Builtin> Op for B {
         self.grads(&node.inputs, ys, &gys, gxs);
     }
 
-    fn seed(&self, dim: IxDyn) -> Variable {
-        Builtin::seed(self, dim)
+    fn seed(&self, dim: IxDyn, retained: bool) -> Variable {
+        Builtin::seed(self, dim, retained)
     }
 }
 
@@ -129,7 +131,7 @@ impl<F: Function> Op for User<F> {
         check_grads(node, gxs);
     }
 
-    fn seed(&self, dim: IxDyn) -> Variable {
+    fn seed(&self, dim: IxDyn, _retained: bool) -> Variable {
         Variable::new(ArrayD::ones(dim))
     }
 }

@@ -68,18 +68,22 @@ fn fused_node_loop_on_a_million_elements_keeps_memory_flat() {
         keep = Some((x, y)); // the previous iteration's graph is dropped here
         after.push(live());
     }
-    // alive: x, y, x.grad; cached: the seed, and from the second iteration on also the
-    // previous y and x.grad (the cache never holds more than 4 buffers)
-    assert!((after[0] - start - 4 * MB8).abs() < 4096, "{after:?}");
+    // alive: x, y, x.grad; cached from the second iteration on: the previous y and x.grad
+    // (the seed is one number, not a buffer; the cache never holds more than 4 buffers)
+    assert!((after[0] - start - 3 * MB8).abs() < 4096, "{after:?}");
     assert!(
         after[1..].iter().all(|&b| b == after[1]),
         "live bytes per iteration: {after:?}"
     );
-    assert_eq!(after[1] - after[0], 2 * MB8, "{after:?}");
-    assert_eq!(cached_buffer_bytes() as isize, 3 * MB8);
+    // the two cached buffers, and the cache's own list of them (a few pointers)
+    assert!(
+        (0..1024).contains(&(after[1] - after[0] - 2 * MB8)),
+        "{after:?}"
+    );
+    assert_eq!(cached_buffer_bytes() as isize, 2 * MB8);
     drop(keep);
     drop(after);
-    // y and x.grad join the cache: 5 buffers, so the oldest is freed
+    // y and x.grad join the cache: 4 buffers, its bound
     assert_eq!(cached_buffer_bytes() as isize, 4 * MB8);
     let left = live() - start - 4 * MB8; // the cache's own list of buffers: a few pointers
     assert!(

@@ -240,7 +240,9 @@ impl<const N: usize, L: Loops<N>> Builtin for Elementwise<N, L> {
         let guards: Vec<_> = xs.iter().map(|x| x.data()).collect();
         let arrays: [&ArrayD<f64>; N] = std::array::from_fn(|k| &*guards[k]);
         let gy = gys[0].data();
-        let grads = self.loops.backward(arrays, &gy, &gy.raw_dim());
+        // The output's shape: gy may be the one-number seed (see `seed`).
+        let shape = crate::broadcast::shape(self.name, &arrays.map(|x| x.shape()));
+        let grads = self.loops.backward(arrays, &gy, &shape);
         gxs.extend(grads.into_iter().zip(arrays).map(|(gx, x)| {
             if gx.shape() == x.shape() {
                 buffers::marked(gx)
@@ -252,9 +254,16 @@ impl<const N: usize, L: Loops<N>> Builtin for Elementwise<N, L> {
         }));
     }
 
-    /// Ones in a cached buffer when one fits, returned to the cache when backward drops it.
-    fn seed(&self, dim: IxDyn) -> Variable {
-        buffers::ones_seed(dim)
+    /// Ones of `dim` if the pass retains the seed (as `z.grad`); otherwise one number, 1.0,
+    /// which the backward loops read as a constant (it never leaves the pass: a pass without
+    /// `retain_grad` clears its outputs' grads), saving a pass that writes ones over the
+    /// output's size and one that reads them back.
+    fn seed(&self, dim: IxDyn, retained: bool) -> Variable {
+        if retained {
+            buffers::ones_seed(dim)
+        } else {
+            Variable::new(ArrayD::from_elem(IxDyn(&[]), 1.0))
+        }
     }
 }
 
