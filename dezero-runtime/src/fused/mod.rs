@@ -8,14 +8,15 @@
 //! does the same with the passes split over threads.
 //!
 //! On Goldstein–Price over 10^6 elements (forward + backward, `cargo bench --bench fused`) the
-//! fused node allocates 13.5× fewer bytes at peak than the 38-op composition (30.5 MiB against
-//! 412 MiB, starting from an empty buffer cache) and runs 14× faster (Criterion means 8.4 ms
-//! against 120 ms; 26× with [`elementwise_parallel`] on two threads), reusing its buffers
-//! (below).
+//! fused node allocates 17.7× fewer bytes at peak than the 38-op composition (22.9 MiB against
+//! 404 MiB, starting from an empty buffer cache) and runs 18–25× faster (the bench's fastest
+//! of 10), reusing its buffers (below). Backward's seed is one number, 1.0, which the loops
+//! read as a constant, unless the pass retains it (`retain_grad`: then ones of the output's
+//! shape, as `z.grad`).
 //!
 //! # Buffer reuse
 //!
-//! The arrays a fused node allocates (its output, backward's seed of ones for it, its input
+//! The arrays a fused node allocates (its output, a retained seed of ones for it, its input
 //! gradients) are marked: when such a variable is dropped, an array of 65,536 elements or more
 //! goes to a small per-thread cache (at most 4 buffers, 64 MiB), and the next fused node of the
 //! same size writes into it instead of a fresh allocation. Arrays of other ops are never kept,
