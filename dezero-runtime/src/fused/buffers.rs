@@ -1,7 +1,7 @@
 //! A small per-thread cache of large `f64` buffers, used only by fused nodes.
 //!
-//! A fused node's forward + backward on 10^6 elements writes four fresh 8 MB arrays (its
-//! output, backward's seed of ones, two gradients). glibc hands blocks that large straight back
+//! A fused node's forward + backward on 10^6 elements writes three fresh 8 MB arrays (its
+//! output, two gradients; a fourth, the seed of ones, only when the pass retains it). glibc hands blocks that large straight back
 //! to the kernel when they are freed, so every iteration of a training loop pays to fault them
 //! in again: about half the node's time. Arrays a fused node allocated are marked; when such a
 //! variable is dropped, its buffer comes back here instead of to the allocator, and the next
@@ -104,9 +104,11 @@ pub fn clear_buffer_cache() {
 /// assert_eq!(fused::cached_buffer_bytes(), 0);
 /// let x = Variable::new(ndarray::Array1::zeros(70_000).into_dyn());
 /// let y = fused::elementwise("double", [&x], |[x]| 2.0 * x, |[_], g| [2.0 * g]);
-/// y.backward(); // the seed of ones is dropped during backward: cached
+/// y.backward(); // the seed is one number, not a buffer
+/// assert_eq!(fused::cached_buffer_bytes(), 0);
+/// x.cleargrad(); // the gradient is dropped: cached
 /// assert_eq!(fused::cached_buffer_bytes(), 560_000);
-/// x.cleargrad(); // the gradient too
+/// drop(y); // and the output
 /// assert_eq!(fused::cached_buffer_bytes(), 1_120_000);
 /// ```
 pub fn cached_buffer_bytes() -> usize {
