@@ -9,7 +9,8 @@
 //! |                         | forward, softmax cross entropy, cleargrads, backward, SGD lr 0.01 |
 //!
 //! Each row also prints the fastest of 5 runs of 20 (or 10) calls, which is how the peer
-//! times itself: compare those lines with the peer's.
+//! times itself: compare those lines with the peer's. The spiral row prints it a second time
+//! with `set_vector_math(true)` (the sigmoid's `exp` vectorized; softmax's stays `std`'s).
 //!
 //! The input batches are `Variable::constant`s, which backward gives no gradient, as PyTorch
 //! does for a tensor without `requires_grad` (DeZero computes `x.grad` for every leaf; the MLP
@@ -28,7 +29,7 @@ use dezero::functions::softmax_cross_entropy;
 use dezero::layers::Layer;
 use dezero::models::MLP;
 use dezero::optimizers::{Optimizer, SGD};
-use dezero::{random, Variable};
+use dezero::{random, set_vector_math, Variable};
 
 /// One epoch of step 48; returns the average loss.
 fn spiral_epoch(loader: &mut DataLoader<Spiral>, model: &MLP, optimizer: &mut SGD) -> f64 {
@@ -87,6 +88,16 @@ fn benches(c: &mut Criterion) {
         5,
     ) * 1e3;
     println!("spiral epoch ms (best of 5 x 20, as the peer): {ms}");
+    set_vector_math(true);
+    let ms = best(
+        || {
+            black_box(spiral_epoch(&mut loader, &model, &mut optimizer));
+        },
+        20,
+        5,
+    ) * 1e3;
+    set_vector_math(false);
+    println!("with set_vector_math(true): spiral epoch ms (best of 5 x 20): {ms}");
     c.bench_function("spiral_epoch", |b| {
         b.iter(|| black_box(spiral_epoch(&mut loader, &model, &mut optimizer)))
     });

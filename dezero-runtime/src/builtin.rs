@@ -56,8 +56,7 @@ pub(crate) trait Builtin: Function {
     /// Backward's seed when the output of this function is the variable `backward` is called
     /// on: ones of `dim`, pooled (fused nodes take theirs from their buffer cache, or give one
     /// number when the seed is not retained). `retained`: the pass keeps outputs' grads.
-    fn seed(&self, dim: IxDyn, retained: bool) -> Variable {
-        let _ = retained;
+    fn seed(&self, dim: IxDyn, _retained: bool) -> Variable {
         crate::pool::variable(crate::pool::filled(dim, 1.0))
     }
 }

@@ -1,4 +1,5 @@
-//! Vectorized `sin`, `cos`, `exp`, `tanh` and `sigmoid` for the built-in functions' element loops, off by
+//! Vectorized `sin`, `cos`, `exp`, `tanh` and `sigmoid` for the built-in functions' element
+//! loops (and the exponentials of `softmax`, `log_softmax` and `softmax_cross_entropy`), off by
 //! default ([`set_vector_math`]).
 //!
 //! Each function is one branch-free lane (range reduction, then a Taylor polynomial) that the
@@ -10,10 +11,10 @@
 //! without AVX2, on any number of threads and for any array size or layout.
 //!
 //! Against `std` the results differ by at most 1 ulp (`exp`), 2 (`sin`, `cos`), 3 (`tanh`) and
-//! 4 (`sigmoid`, against `1 / (1 + (-x).exp())`) (`tests/integration/vector_math.rs` checks
-//! each function on a million inputs per range);
-//! this is why the setting is off by default: with it off, the runtime computes
-//! what `f64::sin` computes, the same bits as a `#[differentiable]` function.
+//! 4 (`sigmoid`, against `1 / (1 + (-x).exp())`); `tests/integration/vector_math.rs` checks
+//! each function on a million inputs per range. This is why the setting is off by default:
+//! with it off, the runtime computes what `f64::sin` computes, the same bits as a
+//! `#[differentiable]` function.
 
 use std::cell::Cell;
 
@@ -25,7 +26,8 @@ thread_local! {
     static VECTOR_MATH: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Computes `sin`, `cos`, `exp`, `tanh` and `sigmoid` (forward and backward rules) with vectorized
+/// Computes `sin`, `cos`, `exp`, `tanh` and `sigmoid` (forward and backward rules), and the
+/// exponentials inside `softmax`, `log_softmax` and `softmax_cross_entropy`, with vectorized
 /// polynomials instead of `std`'s scalar functions, on this thread (off unless set).
 ///
 /// On arrays of 10⁶ elements this makes those functions several times faster; the results
@@ -91,12 +93,17 @@ fn fill<K: Kernel>(xs: &[f64], out: &mut [f64]) {
     fill_blocks::<K>(xs, out);
 }
 
+/// [`fill_blocks`] compiled for AVX2 (four lanes).
+///
+/// # Safety
+/// The CPU must support AVX2.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 unsafe fn fill_avx2<K: Kernel>(xs: &[f64], out: &mut [f64]) {
     fill_blocks::<K>(xs, out);
 }
 
+/// [`fill`]'s loop: each block of [`BLOCK`] lanes, then `std` for the lanes it flagged.
 #[inline(always)]
 fn fill_blocks<K: Kernel>(xs: &[f64], out: &mut [f64]) {
     for (xs, out) in xs.chunks(BLOCK).zip(out.chunks_mut(BLOCK)) {
@@ -150,6 +157,21 @@ pub(crate) fn zip_grad<K: Kernel>(
             }
         },
     )
+}
+
+/// `v = exp(v)` for every element: `f64::exp`, or the vector path if [`set_vector_math`] is on
+/// (the softmax family's exponentials, computed for a whole array at once).
+pub(crate) fn exp_in_place(values: &mut [f64]) {
+    if !vector_math() {
+        values.iter_mut().for_each(|v| *v = v.exp());
+        return;
+    }
+    let mut t = [0.0; BLOCK];
+    for block in values.chunks_mut(BLOCK) {
+        let t = &mut t[..block.len()];
+        t.copy_from_slice(block);
+        fill::<Exp>(t, block);
+    }
 }
 
 /// 1.5 · 2⁵²: adding it rounds a number below 2⁵¹ in magnitude to an integer (ties to even),

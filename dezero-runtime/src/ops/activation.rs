@@ -11,6 +11,7 @@ use crate::function::{apply, Function};
 use crate::ops::axes::{check_axes, sum_axes};
 use crate::ops::math::{constant_map, exp};
 use crate::variable::Variable;
+use crate::vector_math::exp_in_place;
 
 /// y = max(x, 0) (NaN stays NaN). Backward: gx = gy * (x > 0), 0 at x = 0.
 ///
@@ -135,7 +136,10 @@ impl Function for Softmax {
         let mut y = xs[0].as_standard_layout().into_owned();
         for mut lane in y.lanes_mut(Axis(self.0)) {
             let m = lane_max(&lane);
-            lane.mapv_inplace(|v| (v - m).exp());
+            lane.mapv_inplace(|v| v - m);
+        }
+        exp_in_place(y.as_slice_mut().expect("standard layout"));
+        for mut lane in y.lanes_mut(Axis(self.0)) {
             let s = lane.sum();
             lane.mapv_inplace(|v| v / s);
         }
@@ -173,12 +177,22 @@ impl Function for LogSoftmax {
     }
     fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
         check_axes("log_softmax", xs[0].shape(), &[self.0]);
+        // y = x - max first (exact for the largest element, and no rounding of max + ln_sum),
+        // then y - ln Σ exp(y)
         let mut y = xs[0].as_standard_layout().into_owned();
         for mut lane in y.lanes_mut(Axis(self.0)) {
             let m = lane_max(&lane);
-            let ln_sum = lane.fold(0.0, |s, &v| s + (v - m).exp()).ln();
-            // (x - max) first: exact for the largest element, and no rounding of max + ln_sum
-            lane.mapv_inplace(|v| (v - m) - ln_sum);
+            lane.mapv_inplace(|v| v - m);
+        }
+        let mut e = y.clone();
+        exp_in_place(e.as_slice_mut().expect("standard layout"));
+        for (mut lane, e) in y
+            .lanes_mut(Axis(self.0))
+            .into_iter()
+            .zip(e.lanes(Axis(self.0)))
+        {
+            let ln_sum = e.fold(0.0, |s, &v| s + v).ln();
+            lane.mapv_inplace(|v| v - ln_sum);
         }
         vec![y]
     }

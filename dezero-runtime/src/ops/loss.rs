@@ -14,6 +14,7 @@ use crate::ops::activation::softmax;
 use crate::ops::math::sigmoid;
 use crate::ops::shape::reshape;
 use crate::variable::Variable;
+use crate::vector_math::exp_in_place;
 
 /// DeZero's `len(x)`: the first axis' length, or 1 for a 0-dim array.
 fn batch_len(shape: &[usize]) -> usize {
@@ -106,11 +107,15 @@ impl Builtin for SoftmaxCrossEntropy {
             .view()
             .into_dimensionality::<Ix2>()
             .expect("checked 2-D");
+        // x - max per row, then their exponentials for the whole array at once
+        let d = shifted_rows(x);
+        let mut e = d.clone();
+        exp_in_place(&mut e);
+        let c = x.ncols().max(1);
         let mut total = 0.0;
-        for (row, &t) in x.axis_iter(Axis(0)).zip(&self.0) {
-            let m = row.fold(f64::NAN, |m, &v| m.max(v));
-            let ln_sum = row.fold(0.0, |s, &v| s + (v - m).exp()).ln();
-            total += ln_sum - (row[t] - m);
+        for ((d, e), &t) in d.chunks(c).zip(e.chunks(c)).zip(&self.0) {
+            let ln_sum = e.iter().fold(0.0, |s, &v| s + v).ln();
+            total += ln_sum - d[t];
         }
         ndarray::arr0(total / self.0.len() as f64).into_dyn()
     }
@@ -134,12 +139,10 @@ impl Builtin for SoftmaxCrossEntropy {
                 .view()
                 .into_dimensionality::<Ix2>()
                 .expect("checked 2-D");
-            let mut gx = Vec::with_capacity(x2.len());
-            for (row, &t) in x2.rows().into_iter().zip(&self.0) {
-                let start = gx.len();
-                let m = row.fold(f64::NAN, |m, &v| m.max(v));
-                gx.extend(row.iter().map(|&v| (v - m).exp()));
-                let out = &mut gx[start..];
+            let mut gx = shifted_rows(x2);
+            exp_in_place(&mut gx);
+            let c = x2.ncols().max(1);
+            for (out, &t) in gx.chunks_mut(c).zip(&self.0) {
                 let s = ArrayView1::from(&*out).sum();
                 out.iter_mut().for_each(|v| *v /= s);
                 out[t] -= 1.0;
@@ -159,6 +162,16 @@ impl Builtin for SoftmaxCrossEntropy {
 }
 
 builtin_function!(SoftmaxCrossEntropy);
+
+/// Each row of `x` minus its largest non-NaN element, row after row in one buffer.
+fn shifted_rows(x: ndarray::ArrayView2<'_, f64>) -> Vec<f64> {
+    let mut out = Vec::with_capacity(x.len());
+    for row in x.rows() {
+        let m = row.fold(f64::NAN, |m, &v| m.max(v));
+        out.extend(row.iter().map(|&v| v - m));
+    }
+    out
+}
 
 /// y = (1/N) Σ [max(x, 0) - x t + ln(1 + e^(-|x|))], the binary cross entropy of sigmoid(x)
 /// against t. Backward: gx = (sigmoid(x) - t) · gy / N, gt = -x · gy / N.
