@@ -241,7 +241,7 @@ impl Variable {
                     );
                 }
             }
-            // Ones, made by the creator (a fused node reuses a cached buffer for it).
+            // Ones, made by the creator (a fused node gives one number unless it is retained).
             let seed = inner.grad.is_none().then(|| match &inner.creator {
                 Some(c) => c.func.seed(data.raw_dim(), options.retain_grad),
                 None => Variable::new(ArrayD::ones(data.raw_dim())),

@@ -163,7 +163,7 @@ pub(crate) fn zip_grad<K: Kernel>(
 /// (the softmax family's exponentials, computed for a whole array at once).
 pub(crate) fn exp_in_place(values: &mut [f64]) {
     if !vector_math() {
-        values.iter_mut().for_each(|v| *v = v.exp());
+        values.iter_mut().for_each(|v| *v = Exp::exact(*v));
         return;
     }
     let mut t = [0.0; BLOCK];

@@ -4,7 +4,7 @@
 //! Kinks follow the project convention (KINKS.md, PyTorch's choices): relu' (0) = 0,
 //! leaky_relu' (0) = slope, clip' = 1 on the closed interval `[lo, hi]`.
 
-use ndarray::{ArrayD, Axis};
+use ndarray::{Array, ArrayD, ArrayView, Axis, Dimension};
 
 use crate::builtin::{apply1, builtin_function, Builtin};
 use crate::function::{apply, Function};
@@ -109,9 +109,16 @@ fn check_bounds(lo: f64, hi: f64) {
     }
 }
 
-/// The largest non-NaN element of a lane (NaN if there is none).
-fn lane_max(lane: &ndarray::ArrayViewMut1<'_, f64>) -> f64 {
-    lane.fold(f64::NAN, |m, &v| m.max(v))
+/// `x` minus the largest non-NaN element of each lane along `axis` (NaN if a lane has none),
+/// in standard layout: the exponent of softmax, log_softmax and softmax_cross_entropy (exact
+/// for the largest element).
+pub(crate) fn minus_lane_max<D: Dimension>(x: ArrayView<'_, f64, D>, axis: usize) -> Array<f64, D> {
+    let mut y = x.as_standard_layout().into_owned();
+    for mut lane in y.lanes_mut(Axis(axis)) {
+        let m = lane.fold(f64::NAN, |m, &v| m.max(v));
+        lane.mapv_inplace(|v| v - m);
+    }
+    y
 }
 
 /// y = exp(x - max) / Σ exp(x - max) along `axis`.
@@ -133,11 +140,7 @@ impl Function for Softmax {
     }
     fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
         check_axes("softmax", xs[0].shape(), &[self.0]);
-        let mut y = xs[0].as_standard_layout().into_owned();
-        for mut lane in y.lanes_mut(Axis(self.0)) {
-            let m = lane_max(&lane);
-            lane.mapv_inplace(|v| v - m);
-        }
+        let mut y = minus_lane_max(xs[0].view(), self.0);
         exp_in_place(y.as_slice_mut().expect("standard layout"));
         for mut lane in y.lanes_mut(Axis(self.0)) {
             let s = lane.sum();
@@ -177,13 +180,8 @@ impl Function for LogSoftmax {
     }
     fn forward(&self, xs: &[&ArrayD<f64>]) -> Vec<ArrayD<f64>> {
         check_axes("log_softmax", xs[0].shape(), &[self.0]);
-        // y = x - max first (exact for the largest element, and no rounding of max + ln_sum),
-        // then y - ln Σ exp(y)
-        let mut y = xs[0].as_standard_layout().into_owned();
-        for mut lane in y.lanes_mut(Axis(self.0)) {
-            let m = lane_max(&lane);
-            lane.mapv_inplace(|v| v - m);
-        }
+        // y = x - max first (no rounding of max + ln_sum), then y - ln Σ exp(y)
+        let mut y = minus_lane_max(xs[0].view(), self.0);
         let mut e = y.clone();
         exp_in_place(e.as_slice_mut().expect("standard layout"));
         for (mut lane, e) in y

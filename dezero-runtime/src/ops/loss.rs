@@ -10,7 +10,7 @@ use ndarray::{ArrayD, ArrayView1, Axis, Ix2, Zip};
 use crate::builtin::{apply1, builtin_function, Builtin};
 use crate::config::is_backprop_enabled;
 use crate::function::{apply, Function};
-use crate::ops::activation::softmax;
+use crate::ops::activation::{minus_lane_max, softmax};
 use crate::ops::math::sigmoid;
 use crate::ops::shape::reshape;
 use crate::variable::Variable;
@@ -108,13 +108,12 @@ impl Builtin for SoftmaxCrossEntropy {
             .into_dimensionality::<Ix2>()
             .expect("checked 2-D");
         // x - max per row, then their exponentials for the whole array at once
-        let d = shifted_rows(x);
+        let d = minus_lane_max(x, 1);
         let mut e = d.clone();
-        exp_in_place(&mut e);
-        let c = x.ncols().max(1);
+        exp_in_place(e.as_slice_mut().expect("standard layout"));
         let mut total = 0.0;
-        for ((d, e), &t) in d.chunks(c).zip(e.chunks(c)).zip(&self.0) {
-            let ln_sum = e.iter().fold(0.0, |s, &v| s + v).ln();
+        for ((d, e), &t) in d.rows().into_iter().zip(e.rows()).zip(&self.0) {
+            let ln_sum = e.fold(0.0, |s, &v| s + v).ln();
             total += ln_sum - d[t];
         }
         ndarray::arr0(total / self.0.len() as f64).into_dyn()
@@ -139,17 +138,19 @@ impl Builtin for SoftmaxCrossEntropy {
                 .view()
                 .into_dimensionality::<Ix2>()
                 .expect("checked 2-D");
-            let mut gx = shifted_rows(x2);
-            exp_in_place(&mut gx);
-            let c = x2.ncols().max(1);
-            for (out, &t) in gx.chunks_mut(c).zip(&self.0) {
+            let mut gx = minus_lane_max(x2, 1);
+            drop(data);
+            exp_in_place(gx.as_slice_mut().expect("standard layout"));
+            for (mut row, &t) in gx.rows_mut().into_iter().zip(&self.0) {
+                let out = row
+                    .as_slice_mut()
+                    .expect("a row of a standard-layout array");
                 let s = ArrayView1::from(&*out).sum();
                 out.iter_mut().for_each(|v| *v /= s);
                 out[t] -= 1.0;
                 out.iter_mut().for_each(|v| *v *= scale);
             }
-            let gx = ArrayD::from_shape_vec(data.raw_dim(), gx).expect("one value per element");
-            drop(data);
+            let gx = gx.into_dyn();
             gxs.push(Variable::new(gx));
             return;
         }
@@ -162,16 +163,6 @@ impl Builtin for SoftmaxCrossEntropy {
 }
 
 builtin_function!(SoftmaxCrossEntropy);
-
-/// Each row of `x` minus its largest non-NaN element, row after row in one buffer.
-fn shifted_rows(x: ndarray::ArrayView2<'_, f64>) -> Vec<f64> {
-    let mut out = Vec::with_capacity(x.len());
-    for row in x.rows() {
-        let m = row.fold(f64::NAN, |m, &v| m.max(v));
-        out.extend(row.iter().map(|&v| v - m));
-    }
-    out
-}
 
 /// y = (1/N) Σ [max(x, 0) - x t + ln(1 + e^(-|x|))], the binary cross entropy of sigmoid(x)
 /// against t. Backward: gx = (sigmoid(x) - t) · gy / N, gt = -x · gy / N.
